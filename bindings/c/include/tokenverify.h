@@ -1,0 +1,168 @@
+/* tokenverify.h: the stable C ABI of tokenverify, a JWT/JWS verification engine.
+ *
+ * This header is the whole API. It compiles as C11 and C++, and includes only
+ * <stddef.h>, <stdint.h> and the generated tokenverify_status.h (an enum).
+ * Anything not declared here is not API.
+ *
+ * Conventions
+ *  - Fallible functions return tv_status (TV_OK == 0) and write results through
+ *    out parameters. Parameter order: handle, outputs, inputs.
+ *  - Inputs are pointer + length and are never required to be NUL-terminated.
+ *    They are borrowed for the duration of the call unless documented.
+ *  - Every object allocated for the caller has a _free function; _free(NULL)
+ *    does nothing.
+ *  - No C++ exception crosses this boundary.
+ */
+#ifndef TOKENVERIFY_H_
+#define TOKENVERIFY_H_
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(TV_BUILDING_LIBRARY)
+#define TV_API __attribute__((visibility("default")))
+#else
+#define TV_API
+#endif
+
+/* ---------------------------------------------------------------- versions */
+
+#define TV_VERSION_MAJOR 0
+#define TV_VERSION_MINOR 1
+#define TV_VERSION_PATCH 0
+#define TV_VERSION_NUMBER (TV_VERSION_MAJOR * 10000 + TV_VERSION_MINOR * 100 + TV_VERSION_PATCH)
+#define TV_VERSION_STRING "0.1.0"
+
+/* tv_version_number returns TV_VERSION_NUMBER of the library actually loaded,
+ * which may differ from the header a caller was compiled against. */
+TV_API uint32_t tv_version_number(void);
+
+/* tv_version_string returns a static string such as "0.1.0". */
+TV_API const char* tv_version_string(void);
+
+/* ---------------------------------------------------------------- status */
+
+/* tv_status is an int32_t whose values come from the status table. Values are
+ * grouped by range and never renumbered:
+ *   0 success, 1xx malformed token/base64url/JSON, 2xx header and algorithm,
+ *   3xx signature, 4xx time and claims, 5xx keys and key sets,
+ *   6xx other credentials, 9xx misuse, configuration and internal. */
+typedef int32_t tv_status;
+
+/* The named values (TV_OK, TV_ERR_EXPIRED, ...) are in tokenverify_status.h,
+ * generated at build time from the one status table, core/include/tokenverify/status.def. */
+#include "tokenverify_status.h"
+
+/* tv_status_name returns a static string naming |s|, e.g. "TV_ERR_EXPIRED",
+ * or "TV_UNKNOWN_STATUS" for a number that is not in the table. */
+TV_API const char* tv_status_name(tv_status s);
+
+/* tv_status_message returns a static English sentence describing |s|. */
+TV_API const char* tv_status_message(tv_status s);
+
+/* ---------------------------------------------------------------- diagnostics */
+
+/* tv_diag carries per-call details for calls that can fail in many ways (such
+ * as building a verifier). It is caller-owned and optional: pass NULL when not
+ * wanted. The text is for humans (logs, error messages), not for matching;
+ * match on the returned tv_status instead. Both strings are NUL-terminated and
+ * truncated to fit. */
+typedef struct tv_diag {
+  tv_status status;  /* same value the call returned */
+  char field[128];   /* configuration path at fault, e.g. "providers[0].issuer", or "" */
+  char message[384]; /* what was wrong, e.g. "unknown field \"isser\"" */
+} tv_diag;
+
+/* ---------------------------------------------------------------- verifier */
+
+/* THREAD SAFETY: a tv_verifier is immutable once built. Any number of threads
+ * may call tv_verify on the same verifier at once. tv_verifier_free must not
+ * run concurrently with any other use of that verifier. */
+typedef struct tv_verifier tv_verifier;
+
+/* THREAD SAFETY: a tv_claims is immutable; it may be read from several threads
+ * at once. It does not reference the verifier or the token it came from. */
+typedef struct tv_claims tv_claims;
+
+/* tv_verifier_new builds a verifier from the JSON configuration document at
+ * |config_json| (|config_len| bytes; see the README for its fields). On
+ * success it writes a new verifier to |*out| and returns TV_OK; the caller
+ * frees it with tv_verifier_free. On failure |*out| is set to NULL, the status
+ * says what class of problem occurred (TV_ERR_CONFIG, TV_ERR_IO,
+ * TV_ERR_JWKS_MALFORMED, ...) and |diag|, if not NULL, names the field. */
+TV_API tv_status tv_verifier_new(tv_verifier** out, const char* config_json, size_t config_len,
+                                 tv_diag* diag);
+
+/* tv_verifier_free releases |v|. NULL is a no-op. */
+TV_API void tv_verifier_free(tv_verifier* v);
+
+/* tv_verify verifies the compact JWS/JWT |token| (|token_len| bytes): size,
+ * structure, header, algorithm, key, signature and claims. Returns TV_OK when
+ * the token is valid, otherwise the first failure found. Claims and times are
+ * checked before the signature so that junk is rejected cheaply: a status other
+ * than TV_OK never says the token was authentic.
+ *
+ * If |out_claims| is not NULL, then on success a new tv_claims is written to
+ * it (free with tv_claims_free) and on failure NULL is written. Passing NULL
+ * avoids all heap allocation in tv_verify on a warm verifier. */
+TV_API tv_status tv_verify(const tv_verifier* v, tv_claims** out_claims, const uint8_t* token,
+                           size_t token_len);
+
+/* ---------------------------------------------------------------- claims */
+
+/* tv_claims_free releases |c|. NULL is a no-op. */
+TV_API void tv_claims_free(tv_claims* c);
+
+/* tv_claims_json sets |*out| and |*out_len| to the decoded payload, a JSON
+ * object, exactly as it appeared in the token. The bytes live as long as |c|
+ * and are followed by a NUL that |*out_len| does not count. */
+TV_API tv_status tv_claims_json(const tv_claims* c, const char** out, size_t* out_len);
+
+/* tv_claims_header_json is tv_claims_json for the decoded protected header. */
+TV_API tv_status tv_claims_header_json(const tv_claims* c, const char** out, size_t* out_len);
+
+/* tv_claims_get_raw sets |*out|/|*out_len| to the JSON text of the top-level
+ * claim named |name| (|name_len| bytes, compared after JSON unescaping), e.g.
+ * "\"alice\"", "1700000000" or "[\"a\",\"b\"]". Returns TV_ERR_NOT_FOUND when
+ * the claim is absent. The bytes live as long as |c| and are NOT NUL-terminated. */
+TV_API tv_status tv_claims_get_raw(const tv_claims* c, const char** out, size_t* out_len,
+                                   const char* name, size_t name_len);
+
+/* tv_claims_get_string sets |*out|/|*out_len| to the unescaped value of the
+ * string claim |name|. The bytes live as long as |c|, are UTF-8 and are
+ * followed by a NUL that |*out_len| does not count (the value itself may hold
+ * NULs). Returns TV_ERR_NOT_FOUND if absent, TV_ERR_WRONG_TYPE if not a string. */
+TV_API tv_status tv_claims_get_string(const tv_claims* c, const char** out, size_t* out_len,
+                                      const char* name, size_t name_len);
+
+/* tv_claims_get_int64 sets |*out| to the value of the integer claim |name|.
+ * Returns TV_ERR_NOT_FOUND if absent, TV_ERR_WRONG_TYPE if it is not a JSON
+ * integer that fits int64_t. */
+TV_API tv_status tv_claims_get_int64(const tv_claims* c, int64_t* out, const char* name,
+                                     size_t name_len);
+
+/* tv_inspect_unverified decodes |token| WITHOUT verifying anything but its
+ * shape: three segments, strict base64url, and a header and payload that are
+ * strict JSON objects. It writes a new tv_claims whose header and payload can
+ * be read with the functions above. NEVER trust its contents: it exists for
+ * debugging tools such as `tokenverify inspect`. */
+TV_API tv_status tv_inspect_unverified(tv_claims** out_claims, const uint8_t* token,
+                                       size_t token_len);
+
+/* ---------------------------------------------------------------- runtime info */
+
+/* tv_base64url_implementation returns a static string naming the base64url
+ * kernel this process uses ("fallback", "haswell", "icelake", "arm64"). It is
+ * chosen on first use for the running CPU; the environment variable
+ * TOKENVERIFY_FORCE_IMPLEMENTATION, read at that moment, can force one. */
+TV_API const char* tv_base64url_implementation(void);
+
+#ifdef __cplusplus
+} /* extern "C" */
+#endif
+
+#endif /* TOKENVERIFY_H_ */

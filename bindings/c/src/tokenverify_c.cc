@@ -1,0 +1,182 @@
+// The C ABI: a thin, noexcept shim that maps values between tokenverify.h and
+// the C++ core. No logic of its own lives here.
+#include "tokenverify.h"
+
+#include <cstring>
+#include <new>
+
+#include "internal/base64url.h"
+#include "internal/config.h"
+#include "internal/token.h"
+#include "tokenverify/claims.h"
+#include "tokenverify/status.h"
+#include "tokenverify/verifier.h"
+
+using tokenverify::Status;
+
+// Pin the C values to the C++ ones: both come from status.def, this proves it.
+#define TV_STATUS(sym, num, msg) \
+  static_assert(TV_##sym == static_cast<int>(tokenverify::Status::sym), "C/C++ status mismatch");
+#include "tokenverify/status.def"
+#undef TV_STATUS
+
+struct tv_verifier {
+  std::unique_ptr<tokenverify::Verifier> impl;
+};
+
+struct tv_claims {
+  std::unique_ptr<tokenverify::Claims> impl;
+};
+
+namespace {
+
+tv_status ToC(Status s) { return static_cast<tv_status>(s); }
+
+void CopyTruncated(char* dst, size_t cap, const std::string& src) {
+  const size_t n = std::min(cap - 1, src.size());
+  std::memcpy(dst, src.data(), n);
+  dst[n] = '\0';
+}
+
+void FillDiag(tv_diag* diag, Status s, const std::string& field, const std::string& message) {
+  if (diag == nullptr) return;
+  diag->status = ToC(s);
+  CopyTruncated(diag->field, sizeof diag->field, field);
+  CopyTruncated(diag->message, sizeof diag->message, message);
+}
+
+tv_status NewClaims(tv_claims** out, std::string_view header, std::string_view payload) {
+  auto claims = tokenverify::Claims::Create(header, payload);
+  if (!claims.ok()) return ToC(claims.status());
+  auto* c = new (std::nothrow) tv_claims;
+  if (c == nullptr) return TV_ERR_OUT_OF_MEMORY;
+  c->impl = std::move(claims).value();
+  *out = c;
+  return TV_OK;
+}
+
+}  // namespace
+
+extern "C" {
+
+uint32_t tv_version_number(void) { return TV_VERSION_NUMBER; }
+const char* tv_version_string(void) { return TV_VERSION_STRING; }
+
+// StatusName/StatusMessage return views of string literals, so data() is NUL-terminated.
+const char* tv_status_name(tv_status s) { return tokenverify::StatusName(static_cast<Status>(s)).data(); }
+const char* tv_status_message(tv_status s) {
+  return tokenverify::StatusMessage(static_cast<Status>(s)).data();
+}
+
+tv_status tv_verifier_new(tv_verifier** out, const char* config_json, size_t config_len, tv_diag* diag) {
+  if (out == nullptr || (config_json == nullptr && config_len != 0)) {
+    FillDiag(diag, Status::ERR_INVALID_ARGUMENT, "", "out and config_json must not be NULL");
+    return TV_ERR_INVALID_ARGUMENT;
+  }
+  *out = nullptr;
+  try {
+    tokenverify::Error err;
+    auto v = tokenverify::Verifier::Create(std::string_view(config_json, config_len), &err);
+    if (!v.ok()) {
+      FillDiag(diag, v.status(), err.field, err.message);
+      return ToC(v.status());
+    }
+    *out = new tv_verifier{std::move(v).value()};
+    FillDiag(diag, Status::OK, "", "");
+    return TV_OK;
+  } catch (const std::bad_alloc&) {
+    FillDiag(diag, Status::ERR_OUT_OF_MEMORY, "", "out of memory");
+    return TV_ERR_OUT_OF_MEMORY;
+  } catch (...) {
+    FillDiag(diag, Status::ERR_INTERNAL, "", "unexpected internal error");
+    return TV_ERR_INTERNAL;
+  }
+}
+
+void tv_verifier_free(tv_verifier* v) { delete v; }
+
+tv_status tv_verify(const tv_verifier* v, tv_claims** out_claims, const uint8_t* token, size_t token_len) {
+  if (out_claims != nullptr) *out_claims = nullptr;
+  if (v == nullptr || (token == nullptr && token_len != 0)) return TV_ERR_INVALID_ARGUMENT;
+  const std::string_view t(reinterpret_cast<const char*>(token), token_len);
+  if (out_claims == nullptr) return ToC(v->impl->Verify(t));
+  tokenverify::VerifiedToken verified;
+  const Status s = v->impl->Verify(t, &verified);
+  if (s != Status::OK) return ToC(s);
+  return NewClaims(out_claims, verified.header_json, verified.payload_json);
+}
+
+void tv_claims_free(tv_claims* c) { delete c; }
+
+tv_status tv_claims_json(const tv_claims* c, const char** out, size_t* out_len) {
+  if (c == nullptr || out == nullptr || out_len == nullptr) return TV_ERR_INVALID_ARGUMENT;
+  *out = c->impl->payload_json().data();
+  *out_len = c->impl->payload_json().size();
+  return TV_OK;
+}
+
+tv_status tv_claims_header_json(const tv_claims* c, const char** out, size_t* out_len) {
+  if (c == nullptr || out == nullptr || out_len == nullptr) return TV_ERR_INVALID_ARGUMENT;
+  *out = c->impl->header_json().data();
+  *out_len = c->impl->header_json().size();
+  return TV_OK;
+}
+
+static const tokenverify::Claims::Member* FindMember(const tv_claims* c, const char* name, size_t name_len) {
+  return c->impl->Find(std::string_view(name, name_len));
+}
+
+tv_status tv_claims_get_raw(const tv_claims* c, const char** out, size_t* out_len, const char* name,
+                            size_t name_len) {
+  if (c == nullptr || out == nullptr || out_len == nullptr || (name == nullptr && name_len != 0))
+    return TV_ERR_INVALID_ARGUMENT;
+  const auto* m = FindMember(c, name, name_len);
+  if (m == nullptr) return TV_ERR_NOT_FOUND;
+  *out = m->raw.data();
+  *out_len = m->raw.size();
+  return TV_OK;
+}
+
+tv_status tv_claims_get_string(const tv_claims* c, const char** out, size_t* out_len, const char* name,
+                               size_t name_len) {
+  if (c == nullptr || out == nullptr || out_len == nullptr || (name == nullptr && name_len != 0))
+    return TV_ERR_INVALID_ARGUMENT;
+  const auto* m = FindMember(c, name, name_len);
+  if (m == nullptr) return TV_ERR_NOT_FOUND;
+  if (!m->is_string) return TV_ERR_WRONG_TYPE;
+  *out = m->string_value.c_str();
+  *out_len = m->string_value.size();
+  return TV_OK;
+}
+
+tv_status tv_claims_get_int64(const tv_claims* c, int64_t* out, const char* name, size_t name_len) {
+  if (c == nullptr || out == nullptr || (name == nullptr && name_len != 0)) return TV_ERR_INVALID_ARGUMENT;
+  const auto* m = FindMember(c, name, name_len);
+  if (m == nullptr) return TV_ERR_NOT_FOUND;
+  if (!m->is_int64) return TV_ERR_WRONG_TYPE;
+  *out = m->int_value;
+  return TV_OK;
+}
+
+tv_status tv_inspect_unverified(tv_claims** out_claims, const uint8_t* token, size_t token_len) {
+  if (out_claims == nullptr || (token == nullptr && token_len != 0)) return TV_ERR_INVALID_ARGUMENT;
+  *out_claims = nullptr;
+  try {
+    std::string header, payload;
+    const tokenverify::internal::VerifierConfig defaults;  // inspection uses a verifier's default limits
+    const Status s = tokenverify::internal::DecodeUnverified(
+        std::string_view(reinterpret_cast<const char*>(token), token_len), defaults.max_token_bytes,
+        defaults.max_json_depth, &header, &payload);
+    if (s != Status::OK) return ToC(s);
+    return NewClaims(out_claims, header, payload);
+  } catch (const std::bad_alloc&) {
+    return TV_ERR_OUT_OF_MEMORY;
+  }
+}
+
+const char* tv_base64url_implementation(void) {
+  // Kernel names are string literals, so data() is NUL-terminated.
+  return tokenverify::internal::ActiveBase64urlKernel().name.data();
+}
+
+}  // extern "C"

@@ -1,0 +1,52 @@
+// File and stdin helpers. Tokens arrive from shells, files and pipes with
+// stray newlines and CRLF endings; trimming here means the library only ever
+// sees the token bytes (it rightly rejects whitespace inside base64url).
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <iostream>
+#include <iterator>
+#include <sstream>
+#include <sys/stat.h>
+
+#include "cli.h"
+
+namespace tvcli {
+
+std::optional<std::string> ReadFile(const std::string& path, std::string& error) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    error = std::strerror(errno);
+    return std::nullopt;
+  }
+  std::ostringstream buf;
+  buf << in.rdbuf();
+  if (in.bad()) {
+    error = "read error";
+    return std::nullopt;
+  }
+  return std::move(buf).str();
+}
+
+std::string ReadAllStdin() {
+  std::ostringstream buf;
+  buf << std::cin.rdbuf();
+  return std::move(buf).str();
+}
+
+std::string_view TrimToken(std::string_view s) {
+  auto space = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f'; };
+  while (!s.empty() && space(s.front())) s.remove_prefix(1);
+  while (!s.empty() && space(s.back())) s.remove_suffix(1);
+  return s;
+}
+
+bool IsExistingFile(const std::string& path) {
+  // stat rather than std::filesystem: no exceptions to handle. Directories do
+  // not count, so `--jwks .` falls through to the library as (invalid) JSON.
+  struct stat st;
+  return ::stat(path.c_str(), &st) == 0 && !S_ISDIR(st.st_mode);
+}
+
+}  // namespace tvcli

@@ -1,0 +1,65 @@
+// tokenverify: the command-line face of libtokenverify.
+//
+// Exit codes are part of the interface (scripts branch on them):
+//   0 success; 2 usage; 3 configuration, I/O or misuse (9xx);
+//   10 + status/100 for a token rejected with a 1xx..6xx status
+//   (11 malformed, 12 header/alg, 13 signature, 14 claims/time, 15 keys).
+#include <cstdio>
+
+#include "cli.h"
+
+namespace tvcli {
+
+void PrintUsage(std::FILE* to) {
+  std::fputs(
+      "usage:\n"
+      "  tokenverify verify (--config FILE | KEYS) [--now UNIX] [--leeway DUR] [TOKEN | -]\n"
+      "  tokenverify inspect [TOKEN | -]\n"
+      "  tokenverify bench (--config FILE | KEYS) [--seconds S] [--now UNIX] [TOKEN]\n"
+      "  tokenverify version\n"
+      "  tokenverify help\n"
+      "\n"
+      "KEYS (instead of --config) describe one provider:\n"
+      "  --jwks FILE_OR_JSON      key set: a file path if it exists, else inline JSON\n"
+      "  --secret TEXT            HMAC secret as raw text (HS256/384/512)\n"
+      "  --secret-base64url B64   HMAC secret as base64url\n"
+      "  --issuer ISS             required iss\n"
+      "  --audience AUD           accepted aud (repeatable)\n"
+      "  --alg ALG                allowed algorithm (repeatable)\n"
+      "\n"
+      "TOKEN is the compact token; without it one token is read from stdin. With -\n"
+      "verify reads one token per line and prints one line per token: the claims\n"
+      "JSON or \"TV_ERR_NAME: message\".\n"
+      "\n"
+      "exit codes: 0 ok, 2 usage, 3 configuration/IO, 11 malformed, 12 header/alg,\n"
+      "            13 signature, 14 claims/time, 15 keys\n",
+      to);
+}
+
+}  // namespace tvcli
+
+int main(int argc, char** argv) {
+  using namespace tvcli;
+  Options opt;
+  if (!ParseArgs(argc, argv, opt)) {
+    PrintUsage(stderr);
+    return kExitUsage;
+  }
+  if (opt.command == "help" || opt.help) {
+    PrintUsage(stdout);
+    return kExitOk;
+  }
+
+  int code = kExitUsage;
+  if (opt.command == "verify") code = RunVerify(opt);
+  else if (opt.command == "inspect") code = RunInspect(opt);
+  else if (opt.command == "bench") code = RunBench(opt);
+  else if (opt.command == "version") code = RunVersion();
+
+  // A full disk or closed pipe must not look like a successful verification.
+  if (std::fflush(stdout) != 0 || std::ferror(stdout)) {
+    std::fprintf(stderr, "tokenverify: error writing output\n");
+    if (code == kExitOk) code = kExitConfig;
+  }
+  return code;
+}

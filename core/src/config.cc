@@ -1,0 +1,390 @@
+#include "internal/config.h"
+
+#include <simdjson.h>
+
+#include <cmath>
+#include <fstream>
+#include <limits>
+#include <new>
+#include <sstream>
+
+#include "absl/container/flat_hash_set.h"
+#include "internal/base64url.h"
+#include "internal/duration.h"
+#include "internal/strict_json.h"
+
+namespace tokenverify::internal {
+namespace {
+
+using simdjson::dom::element;
+using simdjson::dom::object;
+
+// Parsing a configuration is not on any hot path, and a configuration error
+// can be found many calls deep; one internal exception type keeps each reader
+// short. It never leaves this file: ParseConfig catches it.
+struct ConfigFailure {
+  Status status;
+  std::string field;
+  std::string message;
+};
+
+[[noreturn]] void Fail(const std::string& field, const std::string& message,
+                       Status status = Status::ERR_CONFIG) {
+  throw ConfigFailure{status, field, message};
+}
+
+std::string Join(const std::string& path, std::string_view key) {
+  return path.empty() ? std::string(key) : path + "." + std::string(key);
+}
+std::string Index(const std::string& path, size_t i) { return path + "[" + std::to_string(i) + "]"; }
+
+object AsObject(element e, const std::string& path) {
+  object o;
+  if (e.get_object().get(o)) Fail(path, "must be a JSON object");
+  return o;
+}
+
+std::string AsString(element e, const std::string& path) {
+  std::string_view s;
+  if (e.get_string().get(s)) Fail(path, "must be a string");
+  return std::string(s);
+}
+
+bool AsBool(element e, const std::string& path) {
+  bool b;
+  if (e.get_bool().get(b)) Fail(path, "must be true or false");
+  return b;
+}
+
+int64_t AsInt(element e, const std::string& path, int64_t lo, int64_t hi) {
+  int64_t v;
+  if (e.get_int64().get(v)) Fail(path, "must be an integer");
+  if (v < lo || v > hi)
+    Fail(path, "must be between " + std::to_string(lo) + " and " + std::to_string(hi));
+  return v;
+}
+
+std::vector<std::string> AsStringList(element e, const std::string& path) {
+  simdjson::dom::array arr;
+  if (e.get_array().get(arr)) Fail(path, "must be an array of strings");
+  std::vector<std::string> out;
+  size_t i = 0;
+  for (element item : arr) out.push_back(AsString(item, Index(path, i++)));
+  return out;
+}
+
+// A string or a list of strings.
+std::vector<std::string> AsStringOrList(element e, const std::string& path) {
+  if (e.is_string()) return {AsString(e, path)};
+  return AsStringList(e, path);
+}
+
+int64_t AsDurationMs(element e, const std::string& path) {
+  int64_t ms = 0;
+  std::string why;
+  bool ok;
+  if (e.is_number()) {
+    double d = 0;
+    if (e.get_double().get(d)) Fail(path, "must be a number");
+    ok = DurationFromSeconds(d, &ms, &why);
+  } else if (e.is_string()) {
+    ok = ParseDuration(AsString(e, path), &ms, &why);
+  } else {
+    ok = false;
+    why = "must be a number of seconds or a duration string such as \"60s\"";
+  }
+  if (!ok) Fail(path, why);
+  return ms;
+}
+
+int64_t AsDurationSeconds(element e, const std::string& path) {
+  const int64_t ms = AsDurationMs(e, path);
+  if (ms % 1000 != 0) Fail(path, "must be a whole number of seconds");
+  return ms / 1000;
+}
+
+[[noreturn]] void UnknownField(const std::string& path, std::string_view key) {
+  Fail(Join(path, key), "unknown field \"" + std::string(key) + "\"");
+}
+
+std::string ReadSmallFile(const std::string& file, const std::string& path) {
+  constexpr std::streamoff kMaxBytes = 1 << 20;
+  std::ifstream in(file, std::ios::binary);
+  if (!in) Fail(path, "cannot open \"" + file + "\"", Status::ERR_IO);
+  in.seekg(0, std::ios::end);
+  const std::streamoff size = in.tellg();
+  if (size < 0 || size > kMaxBytes)
+    Fail(path, "\"" + file + "\" is larger than 1 MiB or unreadable", Status::ERR_IO);
+  in.seekg(0);
+  std::string text(static_cast<size_t>(size), '\0');
+  if (!in.read(text.data(), size)) Fail(path, "cannot read \"" + file + "\"", Status::ERR_IO);
+  return text;
+}
+
+std::shared_ptr<const KeySet> LoadJwks(const std::string& json, const std::string& path) {
+  Error err;
+  auto set = ParseJwks(json, &err);
+  if (!set.ok()) Fail(path, err.message.empty() ? std::string(StatusMessage(set.status())) : err.message,
+                      set.status());
+  return std::move(set).value();
+}
+
+std::shared_ptr<const KeySet> ParseJwksSource(element e, const std::string& path) {
+  object jwks = AsObject(e, path);
+  std::shared_ptr<const KeySet> keys;
+  for (auto [key, value] : jwks) {
+    if (key == "local") {
+      const std::string lpath = Join(path, "local");
+      object local = AsObject(value, lpath);
+      if (local.size() != 1) Fail(lpath, "needs exactly one of \"inline\" or \"file\"");
+      for (auto [lkey, lvalue] : local) {
+        const std::string fpath = Join(lpath, lkey);
+        if (lkey == "inline") {
+          // A string holding the JWK set, or the JWK set itself as an object.
+          keys = LoadJwks(lvalue.is_string() ? AsString(lvalue, fpath)
+                                             : simdjson::to_string(AsObject(lvalue, fpath)),
+                          fpath);
+        } else if (lkey == "file") {
+          keys = LoadJwks(ReadSmallFile(AsString(lvalue, fpath), fpath), fpath);
+        } else {
+          UnknownField(lpath, lkey);
+        }
+      }
+    } else if (key == "remote") {
+      Fail(Join(path, "remote"), "remote key sets are not supported by this version yet; "
+                                 "use jwks.local.inline or jwks.local.file");
+    } else {
+      UnknownField(path, key);
+    }
+  }
+  if (!keys) Fail(path, "needs \"local\"");
+  return keys;
+}
+
+std::shared_ptr<const KeySet> ParseSecret(element e, const std::string& path) {
+  std::string bytes;
+  if (e.is_string()) {
+    bytes = AsString(e, path);
+  } else {
+    object o = AsObject(e, path);
+    if (o.size() != 1) Fail(path, "must be a string or {\"base64url\": \"...\"}");
+    for (auto [key, value] : o) {
+      if (key != "base64url") UnknownField(path, key);
+      const std::string fpath = Join(path, key);
+      const std::string text = AsString(value, fpath);
+      bytes.resize(Base64urlDecodedLength(text.size()) + kBase64urlOutputSlack);
+      if (!Base64urlDecodeScalar(text.data(), text.size(), reinterpret_cast<uint8_t*>(bytes.data())))
+        Fail(fpath, "is not strict unpadded base64url");
+      bytes.resize(Base64urlDecodedLength(text.size()));
+    }
+  }
+  Error err;
+  auto set = KeySetFromSecret(
+      std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()), &err);
+  if (!set.ok())
+    Fail(path, set.status() == Status::ERR_JWK_WEAK
+                   ? "is " + std::to_string(bytes.size()) + " bytes; HMAC secrets need at least 32"
+                   : err.message,
+         set.status());
+  return std::move(set).value();
+}
+
+AlgSet ParseAlgorithms(element e, const std::string& path) {
+  AlgSet set = 0;
+  const auto names = AsStringList(e, path);
+  for (size_t i = 0; i < names.size(); ++i) {
+    Alg alg;
+    const Status st = ParseAlg(names[i], &alg);
+    if (st == Status::ERR_ALG_NONE)
+      Fail(Index(path, i), "\"none\" is never accepted; remove it from the list");
+    if (st != Status::OK)
+      Fail(Index(path, i), "unknown algorithm \"" + names[i] +
+                               "\" (names are case-sensitive: HS256, RS256, PS256, ES256, EdDSA, ...)");
+    set |= AlgBit(alg);
+  }
+  if (set == 0) Fail(path, "must list at least one algorithm");
+  return set;
+}
+
+std::vector<ClaimMatcher> ParseClaimMatchers(element e, const std::string& path) {
+  simdjson::dom::array arr;
+  if (e.get_array().get(arr)) Fail(path, "must be an array of {\"name\": ..., \"values\": [...]}");
+  std::vector<ClaimMatcher> out;
+  size_t i = 0;
+  for (element item : arr) {
+    const std::string ipath = Index(path, i++);
+    ClaimMatcher m;
+    for (auto [key, value] : AsObject(item, ipath)) {
+      if (key == "name") m.name = AsString(value, Join(ipath, key));
+      else if (key == "values" || key == "value") m.values = AsStringOrList(value, Join(ipath, key));
+      else UnknownField(ipath, key);
+    }
+    if (m.name.empty()) Fail(Join(ipath, "name"), "is required");
+    if (m.values.empty()) Fail(Join(ipath, "values"), "needs at least one value");
+    out.push_back(std::move(m));
+  }
+  return out;
+}
+
+std::vector<ClaimToHeader> ParseClaimsToHeaders(element e, const std::string& path) {
+  simdjson::dom::array arr;
+  if (e.get_array().get(arr)) Fail(path, "must be an array of {\"name\": ..., \"header\": ...}");
+  std::vector<ClaimToHeader> out;
+  size_t i = 0;
+  for (element item : arr) {
+    const std::string ipath = Index(path, i++);
+    ClaimToHeader c;
+    for (auto [key, value] : AsObject(item, ipath)) {
+      if (key == "name") c.name = AsString(value, Join(ipath, key));
+      else if (key == "header") c.header = AsString(value, Join(ipath, key));
+      else UnknownField(ipath, key);
+    }
+    if (c.name.empty() || c.header.empty()) Fail(ipath, "needs both \"name\" and \"header\"");
+    out.push_back(std::move(c));
+  }
+  return out;
+}
+
+TokenSource ParseTokenSource(element e, const std::string& path) {
+  object o = AsObject(e, path);
+  if (o.size() != 1) Fail(path, "needs exactly one of \"header\", \"queryParameter\", \"cookie\"");
+  TokenSource ts;
+  for (auto [key, value] : o) {
+    const std::string kpath = Join(path, key);
+    if (key == "header") {
+      ts.kind = TokenSource::Kind::kHeader;
+      ts.prefix.clear();
+      for (auto [hkey, hvalue] : AsObject(value, kpath)) {
+        if (hkey == "header") ts.name = AsString(hvalue, Join(kpath, hkey));
+        else if (hkey == "prefix") ts.prefix = AsString(hvalue, Join(kpath, hkey));
+        else UnknownField(kpath, hkey);
+      }
+    } else if (key == "queryParameter" || key == "cookie") {
+      ts.kind = key == "cookie" ? TokenSource::Kind::kCookie : TokenSource::Kind::kQueryParameter;
+      ts.name = AsString(value, kpath);
+      ts.prefix.clear();
+    } else {
+      UnknownField(path, key);
+    }
+    if (ts.name.empty()) Fail(kpath, "needs a name");
+  }
+  return ts;
+}
+
+ProviderConfig ParseProvider(element e, const std::string& path,
+                             const std::vector<std::string>& global_required) {
+  ProviderConfig p;
+  p.required_claims = global_required;
+  bool has_algorithms = false;
+  for (auto [key, value] : AsObject(e, path)) {
+    const std::string kpath = Join(path, key);
+    if (key == "name") p.name = AsString(value, kpath);
+    else if (key == "issuer") p.issuer = AsString(value, kpath);
+    else if (key == "audiences") p.audiences = AsStringList(value, kpath);
+    else if (key == "algorithms") {
+      p.algorithms = ParseAlgorithms(value, kpath);
+      has_algorithms = true;
+    } else if (key == "jwks") {
+      if (p.keys) Fail(kpath, "a provider takes either \"jwks\" or \"secret\", not both");
+      p.keys = ParseJwksSource(value, kpath);
+    } else if (key == "secret") {
+      if (p.keys) Fail(kpath, "a provider takes either \"jwks\" or \"secret\", not both");
+      p.keys = ParseSecret(value, kpath);
+    } else if (key == "subject") p.subject = AsString(value, kpath);
+    else if (key == "typ") p.typ = AsString(value, kpath);
+    else if (key == "claims") p.claims = ParseClaimMatchers(value, kpath);
+    else if (key == "requiredClaims") {
+      for (auto& c : AsStringList(value, kpath)) p.required_claims.push_back(std::move(c));
+    } else if (key == "maxTokenAge") p.max_token_age_s = AsDurationSeconds(value, kpath);
+    else if (key == "claimsToHeaders") p.claims_to_headers = ParseClaimsToHeaders(value, kpath);
+    else if (key == "forwardToken") p.forward_token = AsBool(value, kpath);
+    else if (key == "tokenSource") p.token_source = ParseTokenSource(value, kpath);
+    else UnknownField(path, key);
+  }
+  if (!p.keys) Fail(path, "needs \"jwks\" (a key set) or \"secret\" (HMAC)");
+  (void)has_algorithms;
+  return p;
+}
+
+VerifierConfig ParseRoot(element root) {
+  VerifierConfig c;
+  object top = AsObject(root, "");
+  // requiredClaims applies to every provider, so read it before the providers.
+  std::vector<std::string> required;
+  if (element rc; !top["requiredClaims"].get(rc)) required = AsStringList(rc, "requiredClaims");
+
+  bool has_providers = false;
+  for (auto [key, value] : top) {
+    const std::string kpath(key);
+    if (key == "providers") {
+      simdjson::dom::array arr;
+      if (value.get_array().get(arr)) Fail(kpath, "must be an array of providers");
+      size_t i = 0;
+      for (element item : arr) c.providers.push_back(ParseProvider(item, Index(kpath, i++), required));
+      has_providers = true;
+    } else if (key == "leeway") {
+      c.leeway_s = AsDurationSeconds(value, kpath);
+    } else if (key == "now") {
+      c.now = AsInt(value, kpath, 0, std::numeric_limits<int64_t>::max());
+    } else if (key == "requiredClaims") {
+      // read above
+    } else if (key == "validationMode") {
+      const std::string mode = AsString(value, kpath);
+      if (mode == "Strict") c.validation_mode = ValidationMode::kStrict;
+      else if (mode == "AllowMissing") c.validation_mode = ValidationMode::kAllowMissing;
+      else Fail(kpath, "must be \"Strict\" or \"AllowMissing\", not \"" + mode + "\"");
+    } else if (key == "limits") {
+      for (auto [lkey, lvalue] : AsObject(value, kpath)) {
+        const std::string lpath = Join(kpath, lkey);
+        if (lkey == "maxTokenBytes") c.max_token_bytes = static_cast<size_t>(AsInt(lvalue, lpath, 64, 1 << 20));
+        else if (lkey == "maxJsonDepth") c.max_json_depth = static_cast<int>(AsInt(lvalue, lpath, 2, kMaxJsonDepthLimit));
+        else if (lkey == "maxKeysWithoutKid") c.max_keys_without_kid = static_cast<size_t>(AsInt(lvalue, lpath, 1, 64));
+        else UnknownField(kpath, lkey);
+      }
+    } else {
+      UnknownField("", key);
+    }
+  }
+  if (!has_providers || c.providers.empty()) Fail("providers", "at least one provider is required");
+
+  absl::flat_hash_set<std::string> names, issuers;
+  for (size_t i = 0; i < c.providers.size(); ++i) {
+    auto& p = c.providers[i];
+    if (p.name.empty()) p.name = "provider" + std::to_string(i);
+    if (!names.insert(p.name).second)
+      Fail(Index("providers", i) + ".name", "duplicate provider name \"" + p.name + "\"");
+    if (p.issuer && !issuers.insert(*p.issuer).second)
+      Fail(Index("providers", i) + ".issuer",
+           "another provider already has issuer \"" + *p.issuer + "\"; tokens could not choose");
+  }
+  return c;
+}
+
+}  // namespace
+
+Result<VerifierConfig> ParseConfig(std::string_view json, Error* err) {
+  auto fail = [&](Status st, std::string field, std::string message) {
+    err->status = st;
+    err->message = field.empty() ? message : field + ": " + message;
+    err->field = std::move(field);
+    return st;
+  };
+  const Status valid = ValidateStrictJsonObject(json, kMaxJsonDepthLimit);
+  if (valid != Status::OK)
+    return fail(Status::ERR_CONFIG, "", "configuration is not a strict JSON object (" +
+                                            std::string(StatusMessage(valid)) + ")");
+  try {
+    simdjson::dom::parser parser;
+    simdjson::padded_string padded(json);
+    element root;
+    if (auto e = parser.parse(padded).get(root))
+      return fail(Status::ERR_CONFIG, "", std::string("configuration is not JSON: ") + simdjson::error_message(e));
+    return ParseRoot(root);
+  } catch (const ConfigFailure& f) {
+    return fail(f.status, f.field, f.message);
+  } catch (const std::bad_alloc&) {
+    return fail(Status::ERR_OUT_OF_MEMORY, "", "out of memory");
+  }
+}
+
+}  // namespace tokenverify::internal

@@ -1,0 +1,34 @@
+// JWS signature algorithms (RFC 7518 section 3, RFC 8037).
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+
+#include "tokenverify/status.h"
+
+namespace tokenverify::internal {
+
+enum class Alg : uint8_t {
+  kHS256, kHS384, kHS512,
+  kRS256, kRS384, kRS512,
+  kPS256, kPS384, kPS512,
+  kES256, kES384, kES512,
+  kEdDSA,
+};
+inline constexpr int kAlgCount = 13;
+
+// A set of algorithms as a bit mask (bit i = Alg(i)).
+using AlgSet = uint32_t;
+inline constexpr AlgSet kAllAlgs = (1u << kAlgCount) - 1;
+constexpr AlgSet AlgBit(Alg a) noexcept { return 1u << static_cast<unsigned>(a); }
+constexpr bool AlgSetHas(AlgSet s, Alg a) noexcept { return (s & AlgBit(a)) != 0; }
+
+// ParseAlg maps an exact, case-sensitive JWS alg name to *out.
+// Returns OK, ERR_ALG_NONE for "none" (in any letter case: it is never
+// accepted and deserves its own code), or ERR_ALG_UNSUPPORTED.
+Status ParseAlg(std::string_view name, Alg* out) noexcept;
+
+// AlgName returns the JWS name, e.g. "RS256".
+std::string_view AlgName(Alg a) noexcept;
+
+}  // namespace tokenverify::internal

@@ -1,0 +1,101 @@
+// Verification keys and key sets. A Key is parsed once, when its key set is
+// loaded, into OpenSSL objects (or precomputed HMAC states) and is immutable
+// from then on: Verify() may be called from any number of threads at once.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "internal/alg.h"
+#include "tokenverify/result.h"
+#include "tokenverify/status.h"
+
+namespace tokenverify::internal {
+
+enum class KeyType : uint8_t { kRsa, kEc, kOkp, kOct };
+
+class Key {
+ public:
+  virtual ~Key() = default;
+
+  KeyType type() const noexcept { return type_; }
+  const std::string& kid() const noexcept { return kid_; }  // "" when the JWK has none
+
+  // CheckUsableFor says whether this key may verify a token signed with `alg`:
+  //  OK;
+  //  ERR_KEY_ALG_MISMATCH  wrong family (RSA only RS*/PS*, EC only ES* on its own
+  //                        curve, OKP only EdDSA, oct only HS*) or the JWK's own
+  //                        "alg" member names another algorithm;
+  //  ERR_KEY_USE_MISMATCH  the JWK's "use" is not "sig" or its "key_ops" lacks "verify";
+  //  ERR_JWK_WEAK          an HMAC secret shorter than the hash output of `alg`.
+  Status CheckUsableFor(Alg alg) const noexcept;
+
+  // Verify checks `signature` over `signing_input` with `alg`. The caller has
+  // already checked CheckUsableFor(alg) == OK. Returns OK,
+  // ERR_SIGNATURE_LENGTH (not the exact length for alg and key) or
+  // ERR_SIGNATURE_INVALID. Constant-time for HMAC. Never allocates for HS*.
+  virtual Status Verify(Alg alg, std::span<const uint8_t> signing_input,
+                        std::span<const uint8_t> signature) const noexcept = 0;
+
+  // Human description for tooling: "RSA 2048", "EC P-256", "OKP Ed25519", "oct 256".
+  virtual std::string Describe() const = 0;
+
+ protected:
+  KeyType type_ = KeyType::kOct;
+  std::string kid_;
+  AlgSet family_algs_ = 0;  // algorithms the key material itself permits (family, curve, HMAC length)
+  AlgSet member_algs_ = kAllAlgs;  // narrowed by the JWK "alg" member (0 if it names an unknown alg)
+  bool verify_allowed_ = true;     // from "use" / "key_ops"
+};
+
+// An immutable set of keys, as loaded from one JWK set or one shared secret.
+class KeySet {
+ public:
+  // Looks a key up by kid in O(1); nullptr when absent.
+  const Key* FindByKid(std::string_view kid) const noexcept;
+
+  // Keys usable for `alg` (CheckUsableFor(alg) == OK), in key-set order, for
+  // tokens without a kid. May be empty.
+  std::span<const Key* const> CandidatesFor(Alg alg) const noexcept;
+
+  std::span<const std::unique_ptr<Key>> keys() const noexcept { return keys_; }
+  size_t size() const noexcept { return keys_.size(); }
+  bool is_secret() const noexcept { return is_secret_; }
+
+  // Builds a set from keys (takes ownership). Fails with
+  // ERR_JWKS_DUPLICATE_KID or ERR_JWKS_MIXED (oct keys beside public keys).
+  static Result<std::shared_ptr<const KeySet>> Build(std::vector<std::unique_ptr<Key>> keys,
+                                                      Error* err);
+
+ private:
+  std::vector<std::unique_ptr<Key>> keys_;
+  absl::flat_hash_map<std::string, const Key*> by_kid_;
+  std::vector<const Key*> by_alg_[kAlgCount];
+  bool is_secret_ = false;
+};
+
+// ParseJwks parses a JWK set document ({"keys":[...]}) into a KeySet.
+// Strict JSON (duplicate members, depth, UTF-8 as for tokens). Keys with an
+// unknown "kty", or an OKP curve that does not sign (X25519/X448), are skipped.
+// Errors: ERR_JWKS_MALFORMED (not a JWK set, a member of the wrong type),
+// ERR_JWK_INVALID (bad lengths, point not on curve, bad base64url),
+// ERR_JWK_WEAK (RSA < 2048 bits, even or tiny e, HMAC secret < 32 bytes,
+// Ed25519 small-order point), ERR_JWKS_DUPLICATE_KID, ERR_JWKS_MIXED.
+// `err->message` says which key (index and kid) and which member.
+Result<std::shared_ptr<const KeySet>> ParseJwks(std::string_view json, Error* err);
+
+// ParseJwk parses one JWK object (its JSON text). Returns nullptr (and OK) for
+// a key that is skipped as above.
+Result<std::unique_ptr<Key>> ParseJwk(std::string_view json, Error* err);
+
+// KeySetFromSecret builds a one-key HMAC set (no kid) from raw secret bytes.
+// ERR_JWK_WEAK if shorter than 32 bytes.
+Result<std::shared_ptr<const KeySet>> KeySetFromSecret(std::span<const uint8_t> secret,
+                                                       Error* err);
+
+}  // namespace tokenverify::internal

@@ -1,0 +1,80 @@
+// Key::CheckUsableFor and the immutable KeySet (kid index, per-alg candidates).
+#include <atomic>
+#include <new>
+#include <string>
+#include <utility>
+
+#include "internal/key.h"
+#include "internal/key_impl.h"
+
+namespace tokenverify::internal {
+namespace {
+
+std::atomic<uint64_t> g_next_key_id{1};  // 0 marks an empty cache slot
+
+void SetError(Error* err, Status s, std::string message) {
+  if (err == nullptr) return;
+  err->status = s;
+  err->message = std::move(message);
+}
+
+}  // namespace
+
+KeyBase::KeyBase(KeyType type, AlgSet family_algs, JwkCommon&& common) noexcept
+    : id_(g_next_key_id.fetch_add(1, std::memory_order_relaxed)) {
+  type_ = type;
+  kid_ = std::move(common.kid);
+  family_algs_ = family_algs;
+  member_algs_ = common.member_algs;
+  verify_allowed_ = common.verify_allowed;
+}
+
+Status Key::CheckUsableFor(Alg alg) const noexcept {
+  // An HMAC secret too short for this hash is a weak key, not a wrong family:
+  // only the length restriction is left out of this first test.
+  const AlgSet family = type_ == KeyType::kOct ? kHmacAlgs : family_algs_;
+  if (!AlgSetHas(family, alg)) return Status::ERR_KEY_ALG_MISMATCH;
+  if (!AlgSetHas(member_algs_, alg)) return Status::ERR_KEY_ALG_MISMATCH;
+  if (!verify_allowed_) return Status::ERR_KEY_USE_MISMATCH;
+  if (!AlgSetHas(family_algs_, alg)) return Status::ERR_JWK_WEAK;
+  return Status::OK;
+}
+
+const Key* KeySet::FindByKid(std::string_view kid) const noexcept {
+  // Debian's abseil has its own string_view type, which the heterogeneous lookup wants.
+  auto it = by_kid_.find(absl::string_view(kid.data(), kid.size()));
+  return it == by_kid_.end() ? nullptr : it->second;
+}
+
+std::span<const Key* const> KeySet::CandidatesFor(Alg alg) const noexcept {
+  const auto& v = by_alg_[static_cast<size_t>(alg)];
+  return {v.data(), v.size()};
+}
+
+Result<std::shared_ptr<const KeySet>> KeySet::Build(std::vector<std::unique_ptr<Key>> keys,
+                                                     Error* err) {
+  auto set = std::shared_ptr<KeySet>(new KeySet());
+  bool any_secret = false, any_public = false;
+  for (size_t i = 0; i < keys.size(); ++i) {
+    const Key* k = keys[i].get();
+    (k->type() == KeyType::kOct ? any_secret : any_public) = true;
+    if (any_secret && any_public) {
+      SetError(err, Status::ERR_JWKS_MIXED,
+               "key set mixes secret (oct) and public keys; keep HMAC secrets in a set of their own");
+      return Status::ERR_JWKS_MIXED;
+    }
+    if (!k->kid().empty() && !set->by_kid_.emplace(k->kid(), k).second) {
+      SetError(err, Status::ERR_JWKS_DUPLICATE_KID,
+               "two keys have kid \"" + k->kid() + "\"; a kid must name one key");
+      return Status::ERR_JWKS_DUPLICATE_KID;
+    }
+    for (int a = 0; a < kAlgCount; ++a) {
+      if (k->CheckUsableFor(static_cast<Alg>(a)) == Status::OK) set->by_alg_[a].push_back(k);
+    }
+  }
+  set->is_secret_ = any_secret;
+  set->keys_ = std::move(keys);
+  return std::shared_ptr<const KeySet>(std::move(set));
+}
+
+}  // namespace tokenverify::internal

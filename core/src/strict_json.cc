@@ -1,0 +1,193 @@
+#include "internal/strict_json.h"
+
+#include <algorithm>
+#include <cstring>
+
+namespace tokenverify::internal {
+
+Status JsonErrorToStatus(simdjson::error_code e) noexcept {
+  switch (e) {
+    case simdjson::SUCCESS:
+      return Status::OK;
+    case simdjson::UTF8_ERROR:
+      return Status::ERR_INVALID_UTF8;
+    case simdjson::DEPTH_ERROR:
+      return Status::ERR_JSON_TOO_DEEP;
+    case simdjson::MEMALLOC:
+      return Status::ERR_OUT_OF_MEMORY;
+    default:
+      return Status::ERR_MALFORMED_JSON;
+  }
+}
+
+bool MemberNames::PopAndCheckDuplicates(size_t begin) noexcept {
+  auto first = names_.begin() + static_cast<ptrdiff_t>(begin);
+  auto last = names_.end();
+  bool dup = false;
+  const size_t n = static_cast<size_t>(last - first);
+  if (n <= 16) {
+    // Small objects (every JWT header, most payloads): pairwise is cheapest.
+    for (auto i = first; i != last && !dup; ++i)
+      for (auto j = i + 1; j != last; ++j)
+        if (*i == *j) {
+          dup = true;
+          break;
+        }
+  } else {
+    // Large (possibly hostile) objects: O(n log n), never quadratic.
+    std::sort(first, last);
+    dup = std::adjacent_find(first, last) != last;
+  }
+  names_.erase(first, last);
+  return dup;
+}
+
+uint8_t* JsonScratch::Reserve(size_t n) {
+  const size_t need = n + simdjson::SIMDJSON_PADDING;
+  if (need > cap_) {
+    size_t cap = std::max<size_t>(need, 4096);
+    buf_.reset(new uint8_t[cap]);
+    cap_ = cap;
+  }
+  return buf_.get();
+}
+
+simdjson::error_code JsonScratch::Iterate(size_t n, simdjson::ondemand::document* doc) noexcept {
+  // simdjson requires zeroed-or-not padding to exist; its content is irrelevant
+  // but we clear the first padding bytes so stale data never looks like input.
+  std::memset(buf_.get() + n, 0, simdjson::SIMDJSON_PADDING);
+  if (parser_.capacity() < n || parser_.max_depth() < kMaxJsonDepthLimit + 1) {
+    const size_t cap = std::max<size_t>(n, 4096);
+    if (auto e = parser_.allocate(cap, kMaxJsonDepthLimit + 1)) return e;
+  }
+  return parser_.iterate(reinterpret_cast<const char*>(buf_.get()), n, cap_).get(*doc);
+}
+
+// STRING_ERROR covers both bad escapes and unpaired surrogates; a \uD800-\uDFFF
+// escape in the raw text tells which one the user should hear about.
+Status StringErrorStatus(std::string_view raw) noexcept {
+  for (size_t i = 0; i + 5 < raw.size(); ++i) {
+    if (raw[i] == '\\' && raw[i + 1] == 'u' && (raw[i + 2] == 'd' || raw[i + 2] == 'D')) {
+      const char c = raw[i + 3];
+      if ((c >= '8' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'))
+        return Status::ERR_INVALID_UTF8;
+    }
+  }
+  return Status::ERR_MALFORMED_JSON;
+}
+
+bool IsJsonNumber(std::string_view t) noexcept {
+  while (!t.empty() && (t.back() == ' ' || t.back() == '\t' || t.back() == '\n' || t.back() == '\r'))
+    t.remove_suffix(1);
+  size_t i = 0;
+  auto digits = [&] {
+    const size_t start = i;
+    while (i < t.size() && t[i] >= '0' && t[i] <= '9') ++i;
+    return i - start;
+  };
+  if (i < t.size() && t[i] == '-') ++i;
+  if (i < t.size() && t[i] == '0') {
+    ++i;
+  } else if (digits() == 0) {
+    return false;
+  }
+  if (i < t.size() && t[i] == '.') {
+    ++i;
+    if (digits() == 0) return false;
+  }
+  if (i < t.size() && (t[i] == 'e' || t[i] == 'E')) {
+    ++i;
+    if (i < t.size() && (t[i] == '+' || t[i] == '-')) ++i;
+    if (digits() == 0) return false;
+  }
+  return i == t.size();
+}
+
+Status ValidateJsonValue(simdjson::ondemand::value value, int depth, int max_depth,
+                         MemberNames& names) noexcept {
+  simdjson::ondemand::json_type type;
+  if (auto e = value.type().get(type)) return JsonErrorToStatus(e);
+  switch (type) {
+    case simdjson::ondemand::json_type::object: {
+      if (depth + 1 > max_depth) return Status::ERR_JSON_TOO_DEEP;
+      simdjson::ondemand::object obj;
+      if (auto e = value.get_object().get(obj)) return JsonErrorToStatus(e);
+      const size_t base = names.size();
+      Status st = Status::OK;
+      for (auto member : obj) {
+        std::string_view name;
+        if (auto e = member.unescaped_key().get(name)) {
+          st = e == simdjson::STRING_ERROR ? Status::ERR_MALFORMED_JSON : JsonErrorToStatus(e);
+          break;
+        }
+        names.push(name);
+        simdjson::ondemand::value child;
+        if (auto e = member.value().get(child)) {
+          st = JsonErrorToStatus(e);
+          break;
+        }
+        st = ValidateJsonValue(child, depth + 1, max_depth, names);
+        if (st != Status::OK) break;
+      }
+      const bool dup = names.PopAndCheckDuplicates(base);
+      if (st != Status::OK) return st;
+      return dup ? Status::ERR_DUPLICATE_MEMBER : Status::OK;
+    }
+    case simdjson::ondemand::json_type::array: {
+      if (depth + 1 > max_depth) return Status::ERR_JSON_TOO_DEEP;
+      simdjson::ondemand::array arr;
+      if (auto e = value.get_array().get(arr)) return JsonErrorToStatus(e);
+      for (auto element : arr) {
+        simdjson::ondemand::value child;
+        if (auto e = element.get(child)) return JsonErrorToStatus(e);
+        TV_RETURN_IF_ERROR(ValidateJsonValue(child, depth + 1, max_depth, names));
+      }
+      return Status::OK;
+    }
+    case simdjson::ondemand::json_type::string: {
+      std::string_view raw = value.raw_json_token();
+      std::string_view s;
+      if (auto e = value.get_string().get(s)) {
+        return e == simdjson::STRING_ERROR ? StringErrorStatus(raw) : JsonErrorToStatus(e);
+      }
+      return Status::OK;
+    }
+    case simdjson::ondemand::json_type::number: {
+      const std::string_view raw = value.raw_json_token();
+      simdjson::ondemand::number n;
+      if (value.get_number().get(n) == simdjson::SUCCESS) return Status::OK;
+      // Integers beyond 64 bits are valid JSON; simdjson just cannot hold them.
+      return IsJsonNumber(raw) ? Status::OK : Status::ERR_MALFORMED_JSON;
+    }
+    case simdjson::ondemand::json_type::boolean: {
+      bool b;
+      if (auto e = value.get_bool().get(b)) return JsonErrorToStatus(e);
+      return Status::OK;
+    }
+    case simdjson::ondemand::json_type::null: {
+      bool is_null = false;
+      if (auto e = value.is_null().get(is_null)) return JsonErrorToStatus(e);
+      return is_null ? Status::OK : Status::ERR_MALFORMED_JSON;
+    }
+  }
+  return Status::ERR_MALFORMED_JSON;
+}
+
+Status ValidateStrictJsonObject(std::string_view json, int max_depth) noexcept {
+  const auto* p = reinterpret_cast<const uint8_t*>(json.data());
+  if (StartsWithBom(p, json.size())) return Status::ERR_JSON_BOM;
+  try {
+    JsonScratch scratch;  // not hot: a fresh parser keeps this re-entrant
+    std::memcpy(scratch.Reserve(json.size()), json.data(), json.size());
+    simdjson::ondemand::document doc;
+    if (auto e = scratch.Iterate(json.size(), &doc)) return JsonErrorToStatus(e);
+    return WalkStrictObject(doc, max_depth, scratch.names(),
+                            [](std::string_view, simdjson::ondemand::value&, bool&) {
+                              return Status::OK;
+                            });
+  } catch (const std::bad_alloc&) {
+    return Status::ERR_OUT_OF_MEMORY;
+  }
+}
+
+}  // namespace tokenverify::internal

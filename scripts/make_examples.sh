@@ -1,0 +1,139 @@
+#!/usr/bin/env bash
+# make_examples.sh: regenerate examples/hs256, examples/es256 and examples/eddsa
+# with fresh keys and tokens.
+#
+# Only the openssl command line and the python3 standard library are used, so
+# that the examples can be rebuilt on any machine without installing a JWT
+# library (which would also make the examples depend on the code under test's
+# competitors). Private keys live in a temporary directory that is removed on
+# exit: the examples ship public material only (and, for HS256, the shared
+# secret, which a verifier necessarily holds).
+#
+# Usage: scripts/make_examples.sh [EXAMPLES_DIR]   (default: examples/ in the repo)
+set -euo pipefail
+
+repo_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+out_dir=${1:-$repo_root/examples}
+command -v openssl >/dev/null || { echo "make_examples.sh: openssl not found" >&2; exit 1; }
+command -v python3 >/dev/null || { echo "make_examples.sh: python3 not found" >&2; exit 1; }
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+python3 - "$out_dir" "$work" <<'PY'
+import base64, hashlib, hmac, json, os, subprocess, sys
+
+out_dir, work = sys.argv[1], sys.argv[2]
+
+ISSUER = "example.tokenverify.dev"
+CLAIMS = {"iss": ISSUER, "sub": "alice", "aud": "my-api",
+          "iat": 1767225600, "exp": 2082758400, "team": "dev"}  # 2026-01-01 .. 2036-01-01
+
+
+def b64url(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+
+def compact(obj) -> bytes:
+    return json.dumps(obj, separators=(",", ":")).encode()
+
+
+def openssl(*args, stdin=None) -> bytes:
+    return subprocess.run(["openssl", *args], input=stdin, check=True,
+                          stdout=subprocess.PIPE).stdout
+
+
+def der_length(buf, i):
+    """Reads a DER length at buf[i]; returns (length, index after it)."""
+    first = buf[i]
+    if first < 0x80:
+        return first, i + 1
+    n = first & 0x7F
+    return int.from_bytes(buf[i + 1:i + 1 + n], "big"), i + 1 + n
+
+
+def ecdsa_der_to_raw(der: bytes, size: int) -> bytes:
+    """ECDSA-Sig-Value ::= SEQUENCE { r INTEGER, s INTEGER } -> r||s, each |size| bytes.
+    JWS (RFC 7518 3.4) wants the fixed-width form; openssl emits DER."""
+    assert der[0] == 0x30
+    _, i = der_length(der, 1)
+    parts = []
+    for _ in range(2):
+        assert der[i] == 0x02
+        n, i = der_length(der, i + 1)
+        value = int.from_bytes(der[i:i + n], "big")
+        parts.append(value.to_bytes(size, "big"))
+        i += n
+    return b"".join(parts)
+
+
+def public_key_bits(key_pem: str) -> bytes:
+    """The subjectPublicKey bytes: they end the SubjectPublicKeyInfo DER."""
+    return openssl("pkey", "-in", key_pem, "-pubout", "-outform", "DER")
+
+
+def signing_input(header) -> bytes:
+    return (b64url(compact(header)) + "." + b64url(compact(CLAIMS))).encode()
+
+
+def write_example(name, alg, token, config_provider, jwks=None):
+    folder = os.path.join(out_dir, name)
+    os.makedirs(folder, exist_ok=True)
+    with open(os.path.join(folder, "token.jwt"), "w") as f:
+        f.write(token + "\n")
+    if jwks is not None:
+        with open(os.path.join(folder, "jwks.json"), "w") as f:
+            json.dump(jwks, f, indent=2)
+            f.write("\n")
+    provider = {"name": name, "issuer": ISSUER, "audiences": ["my-api"], "algorithms": [alg]}
+    provider.update(config_provider)
+    with open(os.path.join(folder, "config.json"), "w") as f:
+        json.dump({"providers": [provider]}, f, indent=2)
+        f.write("\n")
+    print(f"wrote {folder}/ ({alg})")
+
+
+def jwks_file(name):
+    # Relative to the repository root, like every example command in the docs.
+    return {"jwks": {"local": {"file": f"examples/{name}/jwks.json"}}}
+
+
+# HS256: a 256-bit random secret, shipped in config.json as base64url.
+secret = openssl("rand", "32")
+header = {"alg": "HS256", "typ": "JWT"}
+si = signing_input(header)
+token = si.decode() + "." + b64url(hmac.new(secret, si, hashlib.sha256).digest())
+write_example("hs256", "HS256", token, {"secret": {"base64url": b64url(secret)}})
+
+# ES256: P-256 key; openssl signs SHA-256 and returns DER, converted to r||s.
+key = os.path.join(work, "es256.pem")
+openssl("genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", key)
+point = public_key_bits(key)[-65:]
+assert point[0] == 0x04, "expected an uncompressed point"
+kid = "es256-example-" + hashlib.sha256(point).hexdigest()[:8]
+header = {"alg": "ES256", "typ": "JWT", "kid": kid}
+si = signing_input(header)
+with open(os.path.join(work, "es256.in"), "wb") as f:
+    f.write(si)
+der = openssl("dgst", "-sha256", "-sign", key, os.path.join(work, "es256.in"))
+token = si.decode() + "." + b64url(ecdsa_der_to_raw(der, 32))
+jwks = {"keys": [{"kty": "EC", "crv": "P-256", "kid": kid, "use": "sig", "alg": "ES256",
+                  "x": b64url(point[1:33]), "y": b64url(point[33:])}]}
+write_example("es256", "ES256", token, jwks_file("es256"), jwks)
+
+# EdDSA: Ed25519 signs the message itself (no prehash), hence pkeyutl -rawin.
+key = os.path.join(work, "ed25519.pem")
+openssl("genpkey", "-algorithm", "ED25519", "-out", key)
+public = public_key_bits(key)[-32:]
+kid = "ed25519-example-" + hashlib.sha256(public).hexdigest()[:8]
+header = {"alg": "EdDSA", "typ": "JWT", "kid": kid}
+si = signing_input(header)
+with open(os.path.join(work, "ed25519.in"), "wb") as f:
+    f.write(si)
+sig = openssl("pkeyutl", "-sign", "-inkey", key, "-rawin", "-in", os.path.join(work, "ed25519.in"))
+assert len(sig) == 64
+token = si.decode() + "." + b64url(sig)
+jwks = {"keys": [{"kty": "OKP", "crv": "Ed25519", "kid": kid, "use": "sig", "alg": "EdDSA",
+                  "x": b64url(public)}]}
+write_example("eddsa", "EdDSA", token, jwks_file("eddsa"), jwks)
+PY

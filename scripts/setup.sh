@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Installs what tokenverify needs from Debian's registry. Idempotent: when
+# everything is present it checks and exits quietly in well under a second.
+set -euo pipefail
+
+packages=(
+  g++ cmake ninja-build pkg-config python3
+  libssl-dev         # OpenSSL 3: every signature algorithm
+  libsimdjson-dev    # JSON parsing (On-Demand)
+  libabsl-dev        # hash maps
+  libgtest-dev       # unit tests
+  libbenchmark-dev   # benchmarks
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[[ ${#missing[@]} -eq 0 ]] && exit 0
+
+echo "setup: installing ${missing[*]}" >&2
+sudo=""
+[[ $(id -u) -ne 0 ]] && sudo="sudo"
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

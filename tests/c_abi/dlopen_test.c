@@ -1,0 +1,329 @@
+/* dlopen_test.c: the C ABI as a foreign runtime sees it.
+ *
+ * Usage: tv_c_abi_test LIBTOKENVERIFY.so EXAMPLES_DIR
+ *
+ * Compiled as strict C11 and NOT linked against the library: every function
+ * is looked up with dlsym, the way Go, Node, Java or Python ctypes load it. This
+ * catches what a C++ test linked against the library cannot: a symbol missing
+ * from the export list, a C++-only type in the header, or an ABI function that
+ * only works when called from C++.
+ */
+#define _POSIX_C_SOURCE 200809L
+
+#include <dlfcn.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tokenverify.h"
+
+/* One pointer per function in tokenverify.h. */
+struct api {
+  uint32_t (*tv_version_number)(void);
+  const char* (*tv_version_string)(void);
+  const char* (*tv_status_name)(tv_status);
+  const char* (*tv_status_message)(tv_status);
+  tv_status (*tv_verifier_new)(tv_verifier**, const char*, size_t, tv_diag*);
+  void (*tv_verifier_free)(tv_verifier*);
+  tv_status (*tv_verify)(const tv_verifier*, tv_claims**, const uint8_t*, size_t);
+  void (*tv_claims_free)(tv_claims*);
+  tv_status (*tv_claims_json)(const tv_claims*, const char**, size_t*);
+  tv_status (*tv_claims_header_json)(const tv_claims*, const char**, size_t*);
+  tv_status (*tv_claims_get_raw)(const tv_claims*, const char**, size_t*, const char*, size_t);
+  tv_status (*tv_claims_get_string)(const tv_claims*, const char**, size_t*, const char*, size_t);
+  tv_status (*tv_claims_get_int64)(const tv_claims*, int64_t*, const char*, size_t);
+  tv_status (*tv_inspect_unverified)(tv_claims**, const uint8_t*, size_t);
+  const char* (*tv_base64url_implementation)(void);
+};
+
+/* The X-list of every function, used both to load them and to check at
+ * compile time that each pointer above has exactly the header's type. */
+#define TV_FUNCTIONS(X)                                                                      \
+  X(tv_version_number) X(tv_version_string) X(tv_status_name) X(tv_status_message)           \
+  X(tv_verifier_new) X(tv_verifier_free) X(tv_verify) X(tv_claims_free) X(tv_claims_json)    \
+  X(tv_claims_header_json) X(tv_claims_get_raw) X(tv_claims_get_string)                      \
+  X(tv_claims_get_int64) X(tv_inspect_unverified) X(tv_base64url_implementation)
+
+static struct api api;
+static int failures;
+
+static void check(int ok, const char* fmt, ...) {
+  va_list args;
+  va_start(args, fmt);
+  printf("%s ", ok ? "PASS" : "FAIL");
+  vprintf(fmt, args);
+  printf("\n");
+  va_end(args);
+  if (!ok) ++failures;
+}
+
+/* check_status reports "what: got NAME, want NAME". */
+static void check_status(tv_status got, tv_status want, const char* what) {
+  check(got == want, "%s: got %s (%d), want %s", what, api.tv_status_name(got), (int)got,
+        api.tv_status_name(want));
+}
+
+/* ISO C has no conversion from void* to a function pointer; copying the
+ * representation is what POSIX guarantees to work for dlsym results. */
+typedef char fnptr_is_voidptr_sized[sizeof(void*) == sizeof(void (*)(void)) ? 1 : -1];
+
+static int load(void* lib, const char* name, void* slot, size_t slot_size) {
+  void* sym = dlsym(lib, name);
+  check(sym != NULL, "dlsym %s", name);
+  if (sym == NULL) return 0;
+  memcpy(slot, &sym, slot_size);
+  return 1;
+}
+
+/* read_file returns the file's bytes (NUL-terminated, trailing whitespace
+ * removed) or NULL. */
+static char* read_file(const char* dir, const char* name, size_t* out_len) {
+  char path[4096];
+  FILE* f;
+  char* buf;
+  size_t cap = 1 << 16, len;
+  snprintf(path, sizeof path, "%s/%s", dir, name);
+  f = fopen(path, "rb");
+  if (f == NULL) {
+    check(0, "open %s", path);
+    return NULL;
+  }
+  buf = malloc(cap);
+  len = buf ? fread(buf, 1, cap - 1, f) : 0;
+  fclose(f);
+  if (buf == NULL || len == cap - 1) {
+    check(0, "read %s (missing or larger than %zu bytes)", path, cap - 1);
+    free(buf);
+    return NULL;
+  }
+  while (len > 0 && (buf[len - 1] == '\n' || buf[len - 1] == '\r' || buf[len - 1] == ' ')) --len;
+  buf[len] = '\0';
+  *out_len = len;
+  return buf;
+}
+
+/* json_escape writes |in| as a JSON string literal (quotes included) into a
+ * new buffer: the key set embedded as a string, the form most callers use. */
+static char* json_escape(const char* in) {
+  size_t n = strlen(in);
+  char* out = malloc(6 * n + 3);
+  char* p = out;
+  if (out == NULL) return NULL;
+  *p++ = '"';
+  for (; *in; ++in) {
+    unsigned char c = (unsigned char)*in;
+    if (c == '"' || c == '\\') {
+      *p++ = '\\';
+      *p++ = (char)c;
+    } else if (c < 0x20) {
+      p += sprintf(p, "\\u%04x", c);
+    } else {
+      *p++ = (char)c;
+    }
+  }
+  *p++ = '"';
+  *p = '\0';
+  return out;
+}
+
+/* new_verifier builds a verifier for the kgateway key set (|jwks| is a JSON
+ * value: an object or a string) with |extra| provider members. */
+static tv_verifier* new_verifier(const char* jwks, const char* extra, tv_status want,
+                                 const char* what) {
+  static const char fmt[] =
+      "{\"providers\":[{\"name\":\"kgateway\",\"issuer\":\"solo.io\"%s,"
+      "\"jwks\":{\"local\":{\"inline\":%s}}}],\"now\":1800000000}";
+  size_t cap = sizeof fmt + strlen(jwks) + strlen(extra);
+  char* config = malloc(cap);
+  tv_verifier* v = NULL;
+  tv_diag diag;
+  tv_status st;
+  if (config == NULL) return NULL;
+  snprintf(config, cap, fmt, extra, jwks);
+  memset(&diag, 0, sizeof diag);
+  st = api.tv_verifier_new(&v, config, strlen(config), &diag);
+  check_status(st, want, what);
+  if (st != TV_OK) printf("     diag: field \"%s\" message \"%s\"\n", diag.field, diag.message);
+  free(config);
+  return v;
+}
+
+static void check_claims(const tv_claims* c) {
+  const char* s = NULL;
+  size_t n = 0;
+  int64_t exp = 0;
+  static const char llms[] = "{\"openai\":[\"gpt-3.5-turbo\"]}";
+
+  check_status(api.tv_claims_get_string(c, &s, &n, "team", 4), TV_OK, "get_string team");
+  check(s != NULL && n == 3 && memcmp(s, "dev", 3) == 0 && s[n] == '\0', "team == \"dev\"");
+  check_status(api.tv_claims_get_string(c, &s, &n, "org", 3), TV_OK, "get_string org");
+  check(s != NULL && n == 7 && memcmp(s, "solo.io", 7) == 0, "org == \"solo.io\"");
+  check_status(api.tv_claims_get_string(c, &s, &n, "sub", 3), TV_OK, "get_string sub");
+  check(s != NULL && n == 5 && memcmp(s, "alice", 5) == 0, "sub == \"alice\"");
+  check_status(api.tv_claims_get_int64(c, &exp, "exp", 3), TV_OK, "get_int64 exp");
+  check(exp == 2074274884, "exp == 2074274884 (got %lld)", (long long)exp);
+  check_status(api.tv_claims_get_raw(c, &s, &n, "llms", 4), TV_OK, "get_raw llms");
+  check(s != NULL && n == strlen(llms) && memcmp(s, llms, n) == 0, "llms == %s (got %.*s)", llms,
+        s ? (int)n : 0, s ? s : "");
+  check_status(api.tv_claims_get_string(c, &s, &n, "exp", 3), TV_ERR_WRONG_TYPE,
+               "get_string of a number");
+  check_status(api.tv_claims_get_string(c, &s, &n, "nope", 4), TV_ERR_NOT_FOUND,
+               "get_string of an absent claim");
+  check_status(api.tv_claims_json(c, &s, &n), TV_OK, "claims_json");
+  check(s != NULL && n > 0 && s[0] == '{' && s[n] == '\0', "claims_json is a NUL-followed object");
+  check_status(api.tv_claims_header_json(c, &s, &n), TV_OK, "claims_header_json");
+  check(s != NULL && strstr(s, "\"RS256\"") != NULL, "header names RS256");
+}
+
+int main(int argc, char** argv) {
+  void* lib;
+  char *jwks, *token, *tampered, *jwks_string;
+  size_t jwks_len = 0, token_len = 0;
+  tv_verifier *v, *v_aud, *v_str;
+  tv_claims* claims = NULL;
+  tv_status st;
+  int dummy;
+
+  if (argc != 3) {
+    fprintf(stderr, "usage: %s LIBTOKENVERIFY.so EXAMPLES_DIR\n", argv[0]);
+    return 2;
+  }
+  lib = dlopen(argv[1], RTLD_NOW | RTLD_LOCAL);
+  if (lib == NULL) {
+    fprintf(stderr, "FAIL dlopen %s: %s\n", argv[1], dlerror());
+    return 1;
+  }
+
+  /* Every declared function must be exported, with the header's type. */
+#define TV_LOAD(fn) load(lib, #fn, &api.fn, sizeof api.fn);
+  TV_FUNCTIONS(TV_LOAD)
+#undef TV_LOAD
+#define TV_TYPECHECK(fn) (void)sizeof(api.fn = fn); /* unevaluated: no link reference */
+  TV_FUNCTIONS(TV_TYPECHECK)
+#undef TV_TYPECHECK
+  if (failures) return 1;
+
+  /* Versions and status names. */
+  check(api.tv_version_number() == TV_VERSION_NUMBER, "tv_version_number() == %d (got %u)",
+        TV_VERSION_NUMBER, (unsigned)api.tv_version_number());
+  check(strcmp(api.tv_version_string(), TV_VERSION_STRING) == 0, "tv_version_string() == \"%s\"",
+        TV_VERSION_STRING);
+  check(strcmp(api.tv_status_name(TV_ERR_EXPIRED), "TV_ERR_EXPIRED") == 0,
+        "tv_status_name(TV_ERR_EXPIRED)");
+  check(strcmp(api.tv_status_name(TV_OK), "TV_OK") == 0, "tv_status_name(TV_OK)");
+  check(strcmp(api.tv_status_name(12345), "TV_UNKNOWN_STATUS") == 0, "tv_status_name(12345)");
+  check(api.tv_status_message(TV_ERR_EXPIRED) != NULL && api.tv_status_message(TV_ERR_EXPIRED)[0],
+        "tv_status_message(TV_ERR_EXPIRED) is not empty");
+  check(api.tv_status_message(12345) != NULL, "tv_status_message(12345) is not NULL");
+  check(api.tv_base64url_implementation() != NULL && api.tv_base64url_implementation()[0],
+        "tv_base64url_implementation() = \"%s\"",
+        api.tv_base64url_implementation() ? api.tv_base64url_implementation() : "(null)");
+  api.tv_verifier_free(NULL);
+  api.tv_claims_free(NULL);
+  check(1, "tv_verifier_free(NULL) and tv_claims_free(NULL) return");
+
+  jwks = read_file(argv[2], "kgateway/jwks.json", &jwks_len);
+  token = read_file(argv[2], "kgateway/token.jwt", &token_len);
+  if (jwks == NULL || token == NULL) return 1;
+
+  /* The good token, key set inline as a JSON object. */
+  v = new_verifier(jwks, "", TV_OK, "verifier_new (inline key set object)");
+  if (v == NULL) return 1;
+  st = api.tv_verify(v, &claims, (const uint8_t*)token, token_len);
+  check_status(st, TV_OK, "verify kgateway token");
+  if (claims != NULL) check_claims(claims);
+  api.tv_claims_free(claims);
+  st = api.tv_verify(v, NULL, (const uint8_t*)token, token_len);
+  check_status(st, TV_OK, "verify with out_claims NULL");
+
+  /* The same key set embedded as a JSON string. */
+  jwks_string = json_escape(jwks);
+  v_str = new_verifier(jwks_string, "", TV_OK, "verifier_new (inline key set string)");
+  if (v_str != NULL)
+    check_status(api.tv_verify(v_str, NULL, (const uint8_t*)token, token_len), TV_OK,
+                 "verify via string key set");
+  api.tv_verifier_free(v_str);
+  free(jwks_string);
+
+  /* One signature character changed, in the middle so that all six of its
+   * bits are significant (changing the last one could be a base64url error). */
+  tampered = malloc(token_len + 1);
+  memcpy(tampered, token, token_len + 1);
+  {
+    char* sig = strrchr(tampered, '.') + 1;
+    sig[10] = sig[10] == 'A' ? 'B' : 'A';
+  }
+  claims = (tv_claims*)&dummy; /* must be overwritten with NULL on failure */
+  st = api.tv_verify(v, &claims, (const uint8_t*)tampered, token_len);
+  check_status(st, TV_ERR_SIGNATURE_INVALID, "verify tampered signature");
+  check(claims == NULL, "out_claims is NULL after a failure");
+
+  /* The token has no aud: a provider that requires one must refuse it. */
+  v_aud = new_verifier(jwks, ",\"audiences\":[\"my-api\"]", TV_OK, "verifier_new (audiences)");
+  if (v_aud != NULL)
+    check_status(api.tv_verify(v_aud, NULL, (const uint8_t*)token, token_len),
+                 TV_ERR_AUDIENCE_MISMATCH, "verify without the required audience");
+  api.tv_verifier_free(v_aud);
+
+  /* A misspelt field is an error with a diagnostic, not silently ignored. */
+  {
+    static const char bad[] =
+        "{\"providers\":[{\"name\":\"p\",\"isser\":\"solo.io\",\"secret\":\"0123456789abcdef0123456789abcdef\"}]}";
+    tv_diag diag;
+    tv_verifier* out = (tv_verifier*)&dummy;
+    memset(&diag, 0, sizeof diag);
+    st = api.tv_verifier_new(&out, bad, strlen(bad), &diag);
+    check_status(st, TV_ERR_CONFIG, "verifier_new with unknown field");
+    check(out == NULL, "out is NULL after a failed verifier_new");
+    check(diag.status == TV_ERR_CONFIG, "diag.status == TV_ERR_CONFIG");
+    check(diag.field[0] != '\0', "diag.field is set (\"%s\")", diag.field);
+    check(diag.message[0] != '\0', "diag.message is set (\"%s\")", diag.message);
+  }
+
+  /* Inspection decodes without verifying. */
+  claims = NULL;
+  check_status(api.tv_inspect_unverified(&claims, (const uint8_t*)tampered, token_len), TV_OK,
+               "inspect_unverified of a tampered token");
+  api.tv_claims_free(claims);
+  claims = (tv_claims*)&dummy;
+  check_status(api.tv_inspect_unverified(&claims, (const uint8_t*)"abc", 3),
+               TV_ERR_MALFORMED_TOKEN, "inspect_unverified of \"abc\"");
+  check(claims == NULL, "out_claims is NULL after a failed inspect");
+
+  /* NULL where a pointer is required. */
+  {
+    tv_verifier* out = NULL;
+    const char* s = NULL;
+    size_t n = 0;
+    claims = NULL;
+    st = api.tv_verify(v, &claims, (const uint8_t*)token, token_len);
+    check_status(api.tv_verifier_new(NULL, "{}", 2, NULL), TV_ERR_INVALID_ARGUMENT,
+                 "verifier_new(out = NULL)");
+    check_status(api.tv_verifier_new(&out, NULL, 10, NULL), TV_ERR_INVALID_ARGUMENT,
+                 "verifier_new(config = NULL)");
+    check_status(api.tv_verify(NULL, NULL, (const uint8_t*)token, token_len),
+                 TV_ERR_INVALID_ARGUMENT, "verify(verifier = NULL)");
+    check_status(api.tv_verify(v, NULL, NULL, 10), TV_ERR_INVALID_ARGUMENT,
+                 "verify(token = NULL)");
+    check_status(api.tv_claims_json(NULL, &s, &n), TV_ERR_INVALID_ARGUMENT,
+                 "claims_json(claims = NULL)");
+    check_status(api.tv_claims_json(claims, NULL, &n), TV_ERR_INVALID_ARGUMENT,
+                 "claims_json(out = NULL)");
+    check_status(api.tv_claims_get_string(claims, &s, &n, NULL, 3), TV_ERR_INVALID_ARGUMENT,
+                 "claims_get_string(name = NULL)");
+    check_status(api.tv_claims_get_int64(claims, NULL, "exp", 3), TV_ERR_INVALID_ARGUMENT,
+                 "claims_get_int64(out = NULL)");
+    check_status(api.tv_inspect_unverified(NULL, (const uint8_t*)token, token_len),
+                 TV_ERR_INVALID_ARGUMENT, "inspect_unverified(out = NULL)");
+    api.tv_claims_free(claims);
+  }
+
+  api.tv_verifier_free(v);
+  free(tampered);
+  free(token);
+  free(jwks);
+  dlclose(lib);
+  printf("%s: %d failure(s)\n", failures ? "FAILED" : "OK", failures);
+  return failures ? 1 : 0;
+}

@@ -1,0 +1,217 @@
+#!/usr/bin/env bash
+# cli_test.sh CLI EXAMPLES_DIR: the `tokenverify` command end to end.
+#
+# Exit codes and the first word of stderr are the tool's interface to scripts,
+# so every check asserts the exact code and status name. The clock is pinned
+# with --now so that the answers do not depend on the date. Only bash,
+# coreutils and grep are used.
+set -euo pipefail
+
+if [[ $# -ne 2 ]]; then
+  echo "usage: $0 PATH/TO/tokenverify EXAMPLES_DIR" >&2
+  exit 2
+fi
+cli=$(realpath "$1")
+examples=$(realpath "$2")
+# The example configurations name their key files relative to the repository
+# root ("examples/kgateway/jwks.json"), as the documented commands do.
+cd "$(dirname "$examples")"
+[[ $(basename "$examples") == examples ]] || { echo "EXAMPLES_DIR must be named examples" >&2; exit 2; }
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+now=(--now 1800000000)
+failures=0
+
+kg_config=examples/kgateway/config.json
+kg_token=$(<examples/kgateway/token.jwt)
+# One signature character changed, mid-signature so that all its bits count.
+kg_sig=${kg_token##*.}
+if [[ ${kg_sig:10:1} == A ]]; then swap=B; else swap=A; fi
+kg_tampered="${kg_token%.*}.${kg_sig:0:10}${swap}${kg_sig:11}"
+
+# run ARGS...: runs the CLI with stdin from $stdin (default: empty), leaving
+# $out, $err and $rc for check.
+stdin=/dev/null
+run() {
+  rc=0
+  "$cli" "$@" <"$stdin" >"$tmp/out" 2>"$tmp/err" || rc=$?
+  out=$(<"$tmp/out")
+  err=$(<"$tmp/err")
+  stdin=/dev/null
+}
+
+# check NAME WANT_RC [--out-has S] [--out-starts S] [--err-starts S] [--err-has S]
+check() {
+  local name=$1 want=$2 why=""
+  shift 2
+  [[ $rc == "$want" ]] || why+=" exit $rc, want $want;"
+  while (($#)); do
+    case $1 in
+      --out-has) [[ $out == *"$2"* ]] || why+=" stdout lacks '$2';" ;;
+      --out-starts) [[ $out == "$2"* ]] || why+=" stdout does not start with '$2';" ;;
+      --err-starts) [[ $err == "$2"* ]] || why+=" stderr does not start with '$2';" ;;
+      --err-has) [[ $err == *"$2"* ]] || why+=" stderr lacks '$2';" ;;
+      *) echo "check: bad option $1" >&2; exit 2 ;;
+    esac
+    shift 2
+  done
+  report "$name" "$why"
+}
+
+# report NAME WHY: PASS when WHY is empty.
+report() {
+  if [[ -z $2 ]]; then
+    echo "PASS $1"
+  else
+    echo "FAIL $1:$2"
+    echo "     stdout: ${out:0:300}"
+    echo "     stderr: ${err:0:300}"
+    failures=$((failures + 1))
+  fi
+}
+
+# ---------------------------------------------------------------- verify, kgateway (RS256)
+run verify --config "$kg_config" "${now[@]}" "$kg_token"
+check "verify kgateway token" 0 --out-has '"team":"dev"'
+
+stdin=examples/kgateway/token.jwt
+run verify --config "$kg_config" "${now[@]}"
+check "verify token read from stdin (trailing newline stripped)" 0 --out-has '"sub":"alice"'
+
+run verify --config "$kg_config" "${now[@]}" "$kg_tampered"
+check "tampered signature" 13 --err-starts TV_ERR_SIGNATURE_INVALID
+
+run verify --jwks examples/kgateway/jwks.json --issuer solo.io --audience my-api "${now[@]}" "$kg_token"
+check "audience required, token has none" 14 --err-starts TV_ERR_AUDIENCE_MISMATCH
+
+run verify --config "$kg_config" --now 2100000000 "$kg_token"
+check "expired (--now 2100000000)" 14 --err-starts TV_ERR_EXPIRED
+
+# exp is 2074274884: 16 s later is inside a 60 s leeway and outside a 0 s one.
+run verify --config "$kg_config" --now 2074274900 --leeway 60s "$kg_token"
+check "--leeway 60s accepts 16 s past exp" 0 --out-has '"team":"dev"'
+run verify --config "$kg_config" --now 2074274900 --leeway 0 "$kg_token"
+check "--leeway 0 rejects 16 s past exp" 14 --err-starts TV_ERR_EXPIRED
+
+# A "now" in the file is overridden by --now, not duplicated.
+printf '{"now": 2100000000, "providers": [{"name": "kgateway", "issuer": "solo.io", "jwks": {"local": {"file": "examples/kgateway/jwks.json"}}}]}\n' >"$tmp/now.json"
+run verify --config "$tmp/now.json" "${now[@]}" "$kg_token"
+check "--now overrides the file's now" 0 --out-has '"team":"dev"'
+
+run verify --jwks "$(<examples/kgateway/jwks.json)" --issuer solo.io --alg RS256 "${now[@]}" "$kg_token"
+check "--jwks with inline JSON" 0 --out-has '"org":"solo.io"'
+
+run verify --jwks examples/kgateway/jwks.json --issuer other.example "${now[@]}" "$kg_token"
+check "issuer mismatch" 14 --err-starts TV_ERR_
+
+run verify --config "$kg_config" "${now[@]}" not-a-token
+check "garbage token" 11 --err-starts TV_ERR_MALFORMED_TOKEN
+
+run verify --config "$kg_config" "${now[@]}" 'eyJ!.e30.e30'
+check "bad base64url" 11 --err-starts TV_ERR_BAD_BASE64URL
+
+# ---------------------------------------------------------------- configuration and usage errors
+printf '{"providers": [{"name": "p", "issuer": "solo.io", "jwks": {"local": {"file": "examples/kgateway/jwks.json"}}}], "bogusField": 1}\n' >"$tmp/bad.json"
+run verify --config "$tmp/bad.json" "${now[@]}" "$kg_token"
+check "bad config (unknown field)" 3 --err-starts TV_ERR_CONFIG
+
+run verify --config "$tmp/does-not-exist.json" "$kg_token"
+check "missing config file" 3 --err-has does-not-exist.json
+
+run verify --jwks "$tmp/nope.json" --issuer solo.io "$kg_token"
+check "--jwks neither a file nor JSON" 3 --err-starts TV_ERR_
+
+run verify --frobnicate "$kg_token"
+check "unknown option" 2 --err-has usage:
+
+run frobnicate
+check "unknown command" 2 --err-has usage:
+
+run
+check "no command" 2 --err-has usage:
+
+run verify "$kg_token"
+check "verify without keys" 2 --err-has --config
+
+run verify --config "$kg_config" --now yesterday "$kg_token"
+check "--now not a number" 2 --err-has --now
+
+run help
+check "help" 0 --out-starts usage:
+
+run version
+check "version" 0 --out-starts "tokenverify " --out-has "base64url kernel"
+
+# ---------------------------------------------------------------- stdin, one token per line
+printf '%s\r\n\n   %s  \n\nnot-a-token\n' "$kg_token" "$kg_tampered" >"$tmp/lines"
+stdin=$tmp/lines
+run verify --config "$kg_config" "${now[@]}" -
+mapfile -t lines <<<"$out"
+why=""
+[[ $rc == 11 ]] || why+=" exit $rc, want 11 (the last failure);"
+[[ ${#lines[@]} == 3 ]] || why+=" ${#lines[@]} lines, want 3;"
+[[ ${lines[0]:-} == "{"*'"team":"dev"'* ]] || why+=" line 1 is not the claims;"
+[[ ${lines[1]:-} == TV_ERR_SIGNATURE_INVALID:* ]] || why+=" line 2 is not TV_ERR_SIGNATURE_INVALID;"
+[[ ${lines[2]:-} == TV_ERR_MALFORMED_TOKEN:* ]] || why+=" line 3 is not TV_ERR_MALFORMED_TOKEN;"
+report "stdin mode: 3 tokens, 3 result lines in order" "$why"
+
+printf '%s\n%s\n' "$kg_token" "$kg_token" >"$tmp/good_lines"
+stdin=$tmp/good_lines
+run verify --config "$kg_config" "${now[@]}" -
+check "stdin mode: all valid exits 0" 0 --out-has '"team":"dev"'
+
+# ---------------------------------------------------------------- inspect
+run inspect "$kg_tampered"
+check "inspect prints UNVERIFIED" 0 --out-starts UNVERIFIED --out-has 'header: {"alg":"RS256"' \
+  --out-has '"sub":"alice"'
+
+stdin=examples/kgateway/token.jwt
+run inspect
+check "inspect from stdin" 0 --out-starts UNVERIFIED --out-has "payload: "
+
+run inspect not-a-token
+check "inspect garbage" 11 --err-starts TV_ERR_MALFORMED_TOKEN
+
+# ---------------------------------------------------------------- the generated examples
+for ex in hs256 es256 eddsa; do
+  stdin=examples/$ex/token.jwt
+  run verify --config "examples/$ex/config.json" "${now[@]}"
+  check "verify examples/$ex" 0 --out-has '"team":"dev"' --out-has '"aud":"my-api"'
+done
+
+for ex in es256:ES256 eddsa:EdDSA; do
+  dir=${ex%%:*} alg=${ex#*:}
+  run verify --jwks "examples/$dir/jwks.json" --issuer example.tokenverify.dev --audience my-api \
+    --alg "$alg" "${now[@]}" "$(<"examples/$dir/token.jwt")"
+  check "verify examples/$dir with --jwks --alg $alg" 0 --out-has '"sub":"alice"'
+done
+
+run verify --jwks examples/es256/jwks.json --alg RS256 "${now[@]}" "$(<examples/es256/token.jwt)"
+check "ES256 token, only RS256 allowed" 12 --err-starts TV_ERR_ALG_NOT_ALLOWED
+
+secret=$(grep -o '"base64url": *"[^"]*"' examples/hs256/config.json | grep -o '"[^"]*"$' | tr -d '"')
+run verify --secret-base64url "$secret" --issuer example.tokenverify.dev --audience my-api \
+  "${now[@]}" "$(<examples/hs256/token.jwt)"
+check "verify examples/hs256 with --secret-base64url" 0 --out-has '"team":"dev"'
+
+# A different first character: appending bytes would not do, because HMAC
+# zero-pads short keys, so K and K||00 are the same key.
+if [[ ${secret:0:1} == A ]]; then other=B; else other=A; fi
+run verify --secret-base64url "${other}${secret:1}" "${now[@]}" "$(<examples/hs256/token.jwt)"
+check "hs256 with the wrong secret" 13 --err-starts TV_ERR_SIGNATURE_INVALID
+
+# ---------------------------------------------------------------- bench
+run bench --config "$kg_config" "${now[@]}" --seconds 0.2 "$kg_token"
+check "bench" 0 --out-starts "throughput: RS256 " --out-has " verifications/s (" \
+  --out-has "on 1 thread, base64url kernel "
+
+run bench --config "$kg_config" "${now[@]}" --seconds 0.2 "$kg_tampered"
+check "bench refuses a token that does not verify" 13 --err-starts TV_ERR_SIGNATURE_INVALID
+
+echo
+if ((failures)); then
+  echo "cli_test: $failures check(s) FAILED"
+  exit 1
+fi
+echo "cli_test: all checks passed"

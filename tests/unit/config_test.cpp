@@ -1,0 +1,155 @@
+// The configuration document: defaults, every field, and errors that name the field.
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "internal/config.h"
+#include "internal/duration.h"
+
+namespace tokenverify::internal {
+namespace {
+
+// A valid HMAC secret (32 bytes) so that configurations load without key files.
+constexpr std::string_view kSecret = R"("secret":"0123456789abcdef0123456789abcdef")";
+
+std::string WithProvider(std::string_view provider_members, std::string_view top = "") {
+  std::string s = "{\"providers\":[{" + std::string(kSecret);
+  if (!provider_members.empty()) s += "," + std::string(provider_members);
+  s += "}]";
+  if (!top.empty()) s += "," + std::string(top);
+  return s + "}";
+}
+
+struct Outcome {
+  Status status;
+  Error err;
+};
+
+Outcome Parse(const std::string& json) {
+  Error err;
+  auto r = ParseConfig(json, &err);
+  return {r.status(), err};
+}
+
+TEST(Duration, ParsesNumbersAndStrings) {
+  int64_t ms = 0;
+  std::string why;
+  ASSERT_TRUE(ParseDuration("60s", &ms, &why));
+  EXPECT_EQ(ms, 60000);
+  ASSERT_TRUE(ParseDuration("5m", &ms, &why));
+  EXPECT_EQ(ms, 300000);
+  ASSERT_TRUE(ParseDuration("1h30m", &ms, &why));
+  EXPECT_EQ(ms, 5400000);
+  ASSERT_TRUE(ParseDuration("250ms", &ms, &why));
+  EXPECT_EQ(ms, 250);
+  ASSERT_TRUE(ParseDuration("2d", &ms, &why));
+  EXPECT_EQ(ms, 172800000);
+  ASSERT_TRUE(DurationFromSeconds(1.5, &ms, &why));
+  EXPECT_EQ(ms, 1500);
+  for (const char* bad : {"", "5", "s", "-5s", "5 s", "5x", "1.5s", "99999999999999999999s", "5S"})
+    EXPECT_FALSE(ParseDuration(bad, &ms, &why)) << bad;
+  EXPECT_FALSE(DurationFromSeconds(-1, &ms, &why));
+}
+
+TEST(Config, DefaultsAndFullDocument) {
+  Error err;
+  auto minimal = ParseConfig(WithProvider(""), &err);
+  ASSERT_TRUE(minimal.ok()) << err.message;
+  EXPECT_EQ(minimal->leeway_s, 0);
+  EXPECT_EQ(minimal->max_token_bytes, 16384u);
+  EXPECT_EQ(minimal->max_json_depth, 32);
+  EXPECT_FALSE(minimal->now.has_value());
+  EXPECT_EQ(minimal->providers.at(0).name, "provider0");
+  EXPECT_EQ(minimal->providers.at(0).algorithms, kAllAlgs);
+
+  auto full = ParseConfig(
+      WithProvider(R"("name":"p","issuer":"iss","audiences":["a","b"],"algorithms":["HS256","HS512"],
+         "subject":"alice","typ":"JWT","claims":[{"name":"team","values":["dev","ops"]},{"name":"org","value":"solo.io"}],
+         "requiredClaims":["jti"],"maxTokenAge":"1h","claimsToHeaders":[{"name":"team","header":"x-team"}],
+         "forwardToken":true,"tokenSource":{"header":{"header":"X-Token","prefix":"Tok "}})",
+                   R"("leeway":"60s","requiredClaims":["exp"],"validationMode":"AllowMissing",
+         "limits":{"maxTokenBytes":4096,"maxJsonDepth":8,"maxKeysWithoutKid":2},"now":1700000000)"),
+      &err);
+  ASSERT_TRUE(full.ok()) << err.message;
+  const ProviderConfig& p = full->providers.at(0);
+  EXPECT_EQ(p.name, "p");
+  EXPECT_EQ(*p.issuer, "iss");
+  EXPECT_EQ(p.audiences, (std::vector<std::string>{"a", "b"}));
+  EXPECT_EQ(p.algorithms, AlgBit(Alg::kHS256) | AlgBit(Alg::kHS512));
+  EXPECT_EQ(*p.subject, "alice");
+  EXPECT_EQ(p.claims.size(), 2u);
+  EXPECT_EQ(p.claims[1].values, std::vector<std::string>{"solo.io"});
+  EXPECT_EQ(p.required_claims, (std::vector<std::string>{"exp", "jti"}));
+  EXPECT_EQ(p.max_token_age_s, 3600);
+  EXPECT_TRUE(p.forward_token);
+  EXPECT_EQ(p.token_source.name, "X-Token");
+  EXPECT_EQ(p.token_source.prefix, "Tok ");
+  EXPECT_EQ(full->leeway_s, 60);
+  EXPECT_EQ(full->validation_mode, ValidationMode::kAllowMissing);
+  EXPECT_EQ(full->max_token_bytes, 4096u);
+  EXPECT_EQ(full->max_json_depth, 8);
+  EXPECT_EQ(full->max_keys_without_kid, 2u);
+  EXPECT_EQ(*full->now, 1700000000);
+}
+
+TEST(Config, ErrorsNameTheField) {
+  struct Case {
+    std::string json;
+    Status status;
+    std::string field;
+  };
+  const Case cases[] = {
+      {R"({})", Status::ERR_CONFIG, "providers"},
+      {R"({"providers":[]})", Status::ERR_CONFIG, "providers"},
+      {WithProvider("", R"("isser":"x")"), Status::ERR_CONFIG, "isser"},
+      {WithProvider(R"("isuer":"x")"), Status::ERR_CONFIG, "providers[0].isuer"},
+      {WithProvider(R"("issuer":42)"), Status::ERR_CONFIG, "providers[0].issuer"},
+      {WithProvider(R"("audiences":"a")"), Status::ERR_CONFIG, "providers[0].audiences"},
+      {WithProvider(R"("algorithms":["HS256","rs256"])"), Status::ERR_CONFIG, "providers[0].algorithms[1]"},
+      {WithProvider(R"("algorithms":["none"])"), Status::ERR_CONFIG, "providers[0].algorithms[0]"},
+      {WithProvider(R"("algorithms":[])"), Status::ERR_CONFIG, "providers[0].algorithms"},
+      {WithProvider("", R"("leeway":"1 minute")"), Status::ERR_CONFIG, "leeway"},
+      {WithProvider("", R"("leeway":-1)"), Status::ERR_CONFIG, "leeway"},
+      {WithProvider("", R"("limits":{"maxTokenBytes":1})"), Status::ERR_CONFIG, "limits.maxTokenBytes"},
+      {WithProvider("", R"("limits":{"maxJsonDepth":1000})"), Status::ERR_CONFIG, "limits.maxJsonDepth"},
+      {WithProvider("", R"("limits":{"maxBytes":1})"), Status::ERR_CONFIG, "limits.maxBytes"},
+      {WithProvider("", R"("now":"yesterday")"), Status::ERR_CONFIG, "now"},
+      {WithProvider("", R"("validationMode":"strict")"), Status::ERR_CONFIG, "validationMode"},
+      {WithProvider(R"("claims":[{"name":"team"}])"), Status::ERR_CONFIG, "providers[0].claims[0].values"},
+      {WithProvider(R"("tokenSource":{"header":{},"cookie":"c"})"), Status::ERR_CONFIG, "providers[0].tokenSource"},
+      {R"({"providers":[{"name":"x"}]})", Status::ERR_CONFIG, "providers[0]"},
+      {R"({"providers":[{"secret":"short"}]})", Status::ERR_JWK_WEAK, "providers[0].secret"},
+      {R"({"providers":[{"secret":{"base64url":"a+b"}}]})", Status::ERR_CONFIG, "providers[0].secret.base64url"},
+      {R"({"providers":[{"jwks":{"local":{"file":"/nonexistent/jwks.json"}}}]})", Status::ERR_IO,
+       "providers[0].jwks.local.file"},
+      {R"({"providers":[{"jwks":{"remote":{"url":"https://x"}}}]})", Status::ERR_CONFIG,
+       "providers[0].jwks.remote"},
+      {R"({"providers":[{"jwks":{"local":{"inline":"{\"keys\":5}"}}}]})", Status::ERR_JWKS_MALFORMED,
+       "providers[0].jwks.local.inline"},
+      {"{\"providers\":[{" + std::string(kSecret) + ",\"name\":\"a\"},{" + std::string(kSecret) + ",\"name\":\"a\"}]}",
+       Status::ERR_CONFIG, "providers[1].name"},
+      {"{\"providers\":[{" + std::string(kSecret) + ",\"issuer\":\"i\"},{" + std::string(kSecret) + ",\"issuer\":\"i\"}]}",
+       Status::ERR_CONFIG, "providers[1].issuer"},
+      {R"({"providers":[{"secret":"0123456789abcdef0123456789abcdef","jwks":{}}]})", Status::ERR_CONFIG,
+       "providers[0].jwks"},
+      {R"({"providers":1,"providers":2})", Status::ERR_CONFIG, ""},  // duplicate member
+  };
+  for (const Case& c : cases) {
+    Outcome o = Parse(c.json);
+    EXPECT_EQ(o.status, c.status) << c.json << " -> " << o.err.message;
+    EXPECT_EQ(o.err.field, c.field) << c.json << " -> " << o.err.message;
+    EXPECT_FALSE(o.err.message.empty()) << c.json;
+  }
+}
+
+TEST(Config, InlineJwksMayBeAnObject) {
+  Error err;
+  auto r = ParseConfig(
+      R"({"providers":[{"jwks":{"local":{"inline":{"keys":[{"kty":"oct","k":"MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY"}]}}}}]})",
+      &err);
+  ASSERT_TRUE(r.ok()) << err.message;
+  EXPECT_EQ(r->providers[0].keys->size(), 1u);
+}
+
+}  // namespace
+}  // namespace tokenverify::internal

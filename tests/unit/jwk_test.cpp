@@ -1,0 +1,500 @@
+// Loading JWKs and JWK sets: what is accepted, what is refused, with which
+// status, and what the error message says.
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "internal/base64url.h"
+#include "internal/key.h"
+#include "support/signer.h"
+
+namespace tokenverify::internal {
+namespace {
+
+using testing::B64;
+using testing::Jwks;
+using testing::MakeKey;
+using testing::TestKey;
+
+std::string Unb64(std::string_view s) {
+  std::string out(Base64urlDecodedLength(s.size()) + kBase64urlOutputSlack, '\0');
+  EXPECT_TRUE(Base64urlDecode(s, reinterpret_cast<uint8_t*>(out.data()))) << s;
+  out.resize(Base64urlDecodedLength(s.size()));
+  return out;
+}
+
+// The value of a string member in the simple JWK text that PublicJwk writes.
+std::string Member(const std::string& jwk, const std::string& name) {
+  const std::string open = "\"" + name + "\":\"";
+  const size_t at = jwk.find(open);
+  if (at == std::string::npos) {
+    ADD_FAILURE() << name << " not in " << jwk;
+    return "";
+  }
+  const size_t begin = at + open.size();
+  return jwk.substr(begin, jwk.find('"', begin) - begin);
+}
+
+std::string Hex(std::string_view hex) {
+  std::string out;
+  for (size_t i = 0; i + 1 < hex.size(); i += 2)
+    out += static_cast<char>(std::stoi(std::string(hex.substr(i, 2)), nullptr, 16));
+  return out;
+}
+
+struct Loaded {
+  Status status;
+  std::string message;
+  std::shared_ptr<const KeySet> set;
+};
+
+Loaded Load(std::string_view json) {
+  Error err;
+  auto r = ParseJwks(json, &err);
+  Loaded out{r.status(), err.message, nullptr};
+  if (r.ok()) out.set = r.value();
+  EXPECT_EQ(r.ok(), err.message.empty()) << err.message;
+  if (!r.ok()) EXPECT_EQ(err.status, r.status());
+  return out;
+}
+
+Status LoadStatus(std::string_view json) { return Load(json).status; }
+
+std::string EcJwk(std::string_view crv, std::string_view x, std::string_view y,
+                  std::string_view extra = "") {
+  std::string j = R"({"kty":"EC","crv":")" + std::string(crv) + R"(","x":")" + B64(x) +
+                  R"(","y":")" + B64(y) + "\"";
+  if (!extra.empty()) j += "," + std::string(extra);
+  return j + "}";
+}
+
+std::string RsaJwk(std::string_view n, std::string_view e) {
+  return R"({"kty":"RSA","n":")" + B64(n) + R"(","e":")" + B64(e) + "\"}";
+}
+
+std::string OkpJwk(std::string_view crv, std::string_view x) {
+  return R"({"kty":"OKP","crv":")" + std::string(crv) + R"(","x":")" + B64(x) + "\"}";
+}
+
+std::string OctJwk(std::string_view k) { return R"({"kty":"oct","k":")" + B64(k) + "\"}"; }
+
+// ---------------------------------------------------------------- every family loads
+
+TEST(Jwks, LoadsEveryFamilyAndDescribesIt) {
+  const struct {
+    const char* alg;
+    const char* describe;
+  } cases[] = {
+      {"RS256", "RSA 2048"},   {"PS256", "RSA 2048"},    {"ES256", "EC P-256"},
+      {"ES384", "EC P-384"},   {"ES512", "EC P-521"},    {"EdDSA", "OKP Ed25519"},
+      {"Ed448", "OKP Ed448"},  {"HS256", "oct 256"},     {"HS384", "oct 384"},
+      {"HS512", "oct 512"},
+  };
+  for (const auto& c : cases) {
+    const TestKey key = MakeKey(c.alg, "k");
+    Loaded l = Load(Jwks({&key}));
+    ASSERT_EQ(l.status, Status::OK) << c.alg << ": " << l.message;
+    ASSERT_EQ(l.set->size(), 1u);
+    EXPECT_EQ(l.set->keys()[0]->Describe(), c.describe);
+    EXPECT_EQ(l.set->keys()[0]->kid(), "k");
+    EXPECT_EQ(l.set->is_secret(), c.alg[0] == 'H');
+  }
+}
+
+TEST(Jwks, LoadsTheKgatewayExampleKeyWithItsLeadingZero) {
+  const char* kJwks =
+      R"({"keys":[{"kty":"RSA","kid":"solo-public-key-001","use":"sig","alg":"RS256","n":"AOfIaJMUm7564sWWNHaXt_hS8H0O1Ew59-nRqruMQosfQqa7tWne5lL3m9sMAkfa3Twx0LMN_7QqRDoztvV3Wa_JwbMzb9afWE-IfKIuDqkvog6s-xGIFNhtDGBTuL8YAQYtwCF7l49SMv-GqyLe-nO9yJW-6wIGoOqImZrCxjxXFzF6mTMOBpIODFj0LUZ54QQuDcD1Nue2LMLsUvGa7V1ZHsYuGvUqzvXFBXMmMS2OzGir9ckpUhrUeHDCGFpEM4IQnu-9U8TbAJxKE5Zp8Nikefr2ISIG2Hk1K2rBAc_HwoPeWAcAWUAR5tWHAxx-UXClSZQ9TMFK850gQGenUp8","e":"AQAB"}]})";
+  Loaded l = Load(kJwks);
+  ASSERT_EQ(l.status, Status::OK) << l.message;
+  ASSERT_EQ(l.set->size(), 1u);
+  const Key* k = l.set->FindByKid("solo-public-key-001");
+  ASSERT_NE(k, nullptr);
+  EXPECT_EQ(k->Describe(), "RSA 2048");
+  EXPECT_EQ(k->CheckUsableFor(Alg::kRS256), Status::OK);
+  EXPECT_EQ(k->CheckUsableFor(Alg::kPS256), Status::ERR_KEY_ALG_MISMATCH);  // pinned by "alg"
+}
+
+TEST(Jwks, AcceptsASingleBareJwk) {
+  const TestKey key = MakeKey("ES256", "single");
+  Loaded l = Load(key.PublicJwk());
+  ASSERT_EQ(l.status, Status::OK) << l.message;
+  ASSERT_EQ(l.set->size(), 1u);
+  EXPECT_NE(l.set->FindByKid("single"), nullptr);
+}
+
+TEST(Jwks, EmptySetLoads) {
+  Loaded l = Load(R"({"keys":[]})");
+  ASSERT_EQ(l.status, Status::OK);
+  EXPECT_EQ(l.set->size(), 0u);
+}
+
+TEST(Jwks, IgnoresPrivateAndUnknownMembersOfPublicKeys) {
+  const TestKey key = MakeKey("RS256");
+  Loaded l = Load(Jwks({&key}, R"("d":"AQAB","p":"AQAB","q":"AQAB","x5t":"abc","extra":{"a":[1,2]})"));
+  ASSERT_EQ(l.status, Status::OK) << l.message;
+  EXPECT_EQ(l.set->size(), 1u);
+}
+
+// ---------------------------------------------------------------- document shape
+
+TEST(Jwks, RefusesDocumentsThatAreNotKeySets) {
+  for (const char* bad : {
+           "",
+           "[]",
+           "42",
+           R"("keys")",
+           "{}",
+           R"({"keys":{}})",
+           R"({"keys":"x"})",
+           R"({"keys":[1]})",
+           R"({"keys":[[]]})",
+           R"({"keys":[],"keys":[]})",        // duplicate member
+           R"({"keys":[]} x)",                // trailing content
+           "\xEF\xBB\xBF{\"keys\":[]}",       // BOM
+           R"({"keys":[{"kty":"oct","k":"a","k":"b"}]})",  // duplicate inside a key
+       }) {
+    EXPECT_EQ(LoadStatus(bad), Status::ERR_JWKS_MALFORMED) << bad;
+  }
+}
+
+TEST(Jwks, RefusesDeepNesting) {
+  std::string deep = R"({"keys":[],"x":)" + std::string(40, '[') + std::string(40, ']') + "}";
+  EXPECT_EQ(LoadStatus(deep), Status::ERR_JWKS_MALFORMED);
+}
+
+TEST(Jwks, CapsTheNumberOfKeys) {
+  std::string many = R"({"keys":[)";
+  for (int i = 0; i < 1025; ++i) many += (i ? "," : "") + std::string(R"({"kty":"none"})");
+  many += "]}";
+  Loaded l = Load(many);
+  EXPECT_EQ(l.status, Status::ERR_JWKS_MALFORMED);
+  EXPECT_NE(l.message.find("1025 keys"), std::string::npos) << l.message;
+  // 1024 unknown keys are fine (and all skipped).
+  std::string ok = R"({"keys":[)";
+  for (int i = 0; i < 1024; ++i) ok += (i ? "," : "") + std::string(R"({"kty":"none"})");
+  ok += "]}";
+  EXPECT_EQ(LoadStatus(ok), Status::OK);
+}
+
+TEST(Jwks, WrongMemberTypesAreMalformed) {
+  const TestKey ec = MakeKey("ES256");
+  const std::string x = Member(ec.PublicJwk(), "x"), y = Member(ec.PublicJwk(), "y");
+  auto with = [&](const std::string& members) {
+    return R"({"keys":[{)" + members + "}]}";
+  };
+  const std::string ok_ec = R"("crv":"P-256","x":")" + x + R"(","y":")" + y + "\"";
+  EXPECT_EQ(LoadStatus(with(R"("kty":"EC",)" + ok_ec)), Status::OK);
+  EXPECT_EQ(LoadStatus(with(ok_ec)), Status::ERR_JWKS_MALFORMED);  // no kty
+  EXPECT_EQ(LoadStatus(with(R"("kty":1,)" + ok_ec)), Status::ERR_JWKS_MALFORMED);
+  EXPECT_EQ(LoadStatus(with(R"("kty":null,)" + ok_ec)), Status::ERR_JWKS_MALFORMED);
+  for (const char* bad : {R"("kid":1)", R"("kid":null)", R"("alg":["ES256"])", R"("use":true)",
+                          R"("key_ops":"verify")", R"("key_ops":["verify",1])",
+                          R"("key_ops":{"verify":true})", R"("crv":256)"}) {
+    std::string members = R"("kty":"EC",)" + std::string(bad) + ",";
+    if (std::string(bad).find("crv") == std::string::npos) {
+      members += ok_ec;
+    } else {
+      members += R"("x":")" + x + R"(","y":")" + y + "\"";
+    }
+    EXPECT_EQ(LoadStatus(with(members)), Status::ERR_JWKS_MALFORMED) << members;
+  }
+  EXPECT_EQ(LoadStatus(with(R"("kty":"EC","crv":"P-256","x":1,"y":")" + y + "\"")),
+            Status::ERR_JWKS_MALFORMED);
+  EXPECT_EQ(LoadStatus(with(R"("kty":"oct","k":["x"])")), Status::ERR_JWKS_MALFORMED);
+}
+
+// ---------------------------------------------------------------- skipped keys
+
+TEST(Jwks, SkipsUnknownKeyTypesAndKeyAgreementCurves) {
+  const TestKey ec = MakeKey("ES256", "kept");
+  const std::string doc = R"({"keys":[{"kty":"weird","kid":"a"},)"
+                          R"({"kty":"OKP","crv":"X25519","kid":"b","x":"not even base64!"},)"
+                          R"({"kty":"OKP","crv":"X448","kid":"c"},)" +
+                          ec.PublicJwk() + "]}";
+  Loaded l = Load(doc);
+  ASSERT_EQ(l.status, Status::OK) << l.message;
+  ASSERT_EQ(l.set->size(), 1u);
+  EXPECT_EQ(l.set->keys()[0]->kid(), "kept");
+  EXPECT_EQ(l.set->FindByKid("a"), nullptr);
+
+  Error err;
+  auto one = ParseJwk(R"({"kty":"OKP","crv":"X25519","x":"AAAA"})", &err);
+  ASSERT_TRUE(one.ok());
+  EXPECT_EQ(one.value(), nullptr);
+}
+
+TEST(Jwks, SkippedKeysDoNotCountAsDuplicates) {
+  const TestKey ec = MakeKey("ES256", "same");
+  EXPECT_EQ(LoadStatus(R"({"keys":[{"kty":"OKP","crv":"X25519","kid":"same","x":"AAAA"},)" +
+                       ec.PublicJwk() + "]}"),
+            Status::OK);
+}
+
+// ---------------------------------------------------------------- EC
+
+TEST(JwkEc, CoordinatesMustHaveTheExactLength) {
+  const TestKey key = MakeKey("ES256");
+  const std::string x = Unb64(Member(key.PublicJwk(), "x"));
+  const std::string y = Unb64(Member(key.PublicJwk(), "y"));
+  EXPECT_EQ(LoadStatus(EcJwk("P-256", x, y)), Status::OK);
+
+  Loaded l = Load(R"({"keys":[{"kty":"EC","kid":"abc","crv":"P-256","x":")" + B64(x.substr(1)) +
+           R"(","y":")" + B64(y) + "\"}]}");
+  EXPECT_EQ(l.status, Status::ERR_JWK_INVALID);
+  EXPECT_EQ(l.message, R"(keys[0] (kid "abc"): "x" is 31 bytes, P-256 needs 32)");
+  EXPECT_EQ(LoadStatus(EcJwk("P-256", std::string(1, '\0') + x, y)), Status::ERR_JWK_INVALID);  // 33
+  EXPECT_EQ(LoadStatus(EcJwk("P-256", x, y.substr(1))), Status::ERR_JWK_INVALID);
+  EXPECT_EQ(LoadStatus(EcJwk("P-384", x, y)), Status::ERR_JWK_INVALID);  // 32 for a 48-byte field
+}
+
+TEST(JwkEc, ShortCoordinateWithLeadingZeroStrippedIsRefused) {
+  // RFC 7518 6.2.1.2: the coordinate keeps its leading zeros. A key whose x
+  // happens to start with 0x00, sent without it, is not silently padded.
+  const std::string x = Hex("00") + std::string(31, '\x11');
+  EXPECT_EQ(LoadStatus(EcJwk("P-256", x.substr(1), std::string(32, '\x22'))),
+            Status::ERR_JWK_INVALID);
+}
+
+TEST(JwkEc, PointMustBeOnTheCurve) {
+  const TestKey key = MakeKey("ES256");
+  const std::string x = Unb64(Member(key.PublicJwk(), "x"));
+  std::string y = Unb64(Member(key.PublicJwk(), "y"));
+  y.back() ^= 1;
+  Loaded l = Load(R"({"keys":[)" + EcJwk("P-256", x, y, R"("kid":"off")") + "]}");
+  EXPECT_EQ(l.status, Status::ERR_JWK_INVALID);
+  EXPECT_NE(l.message.find("not a point on P-256"), std::string::npos) << l.message;
+  // (0, 0) is neither on the curve nor a valid encoding of infinity.
+  EXPECT_EQ(LoadStatus(EcJwk("P-256", std::string(32, '\0'), std::string(32, '\0'))),
+            Status::ERR_JWK_INVALID);
+  // x = p (>= the field prime) is refused even though x mod p might be on the curve.
+  const std::string p256 = Hex("ffffffff00000001000000000000000000000000ffffffffffffffffffffffff");
+  EXPECT_EQ(LoadStatus(EcJwk("P-256", p256, y)), Status::ERR_JWK_INVALID);
+  // A P-384 point given as P-521 (same lengths impossible; try P-256 key as P-384 padded).
+  const TestKey k384 = MakeKey("ES384");
+  const std::string x384 = Unb64(Member(k384.PublicJwk(), "x"));
+  const std::string y384 = Unb64(Member(k384.PublicJwk(), "y"));
+  EXPECT_EQ(LoadStatus(EcJwk("P-384", x384, y384)), Status::OK);
+  EXPECT_EQ(LoadStatus(EcJwk("P-521", std::string(18, '\0') + x384, std::string(18, '\0') + y384)),
+            Status::ERR_JWK_INVALID);
+}
+
+TEST(JwkEc, UnknownOrMissingCurveIsInvalid) {
+  const std::string x(32, '\x01'), y(32, '\x02');
+  for (const char* crv : {"secp256k1", "P-192", "p-256", "P256", "Ed25519", ""})
+    EXPECT_EQ(LoadStatus(EcJwk(crv, x, y)), Status::ERR_JWK_INVALID) << crv;
+  EXPECT_EQ(LoadStatus(R"({"kty":"EC","x":")" + B64(x) + R"(","y":")" + B64(y) + "\"}"),
+            Status::ERR_JWK_INVALID);
+}
+
+TEST(JwkEc, MissingCoordinateIsInvalid) {
+  const TestKey key = MakeKey("ES256");
+  const std::string x = Member(key.PublicJwk(), "x");
+  Loaded l = Load(R"({"keys":[{"kty":"EC","crv":"P-256","kid":"k","x":")" + x + "\"}]}");
+  EXPECT_EQ(l.status, Status::ERR_JWK_INVALID);
+  EXPECT_EQ(l.message, R"(keys[0] (kid "k"): "y" is missing)");
+}
+
+TEST(JwkEc, BadBase64urlIsInvalid) {
+  const TestKey key = MakeKey("ES256");
+  const std::string x = Member(key.PublicJwk(), "x"), y = Member(key.PublicJwk(), "y");
+  for (const std::string& bad_x : {x + "=", "+" + x.substr(1), x.substr(0, 10) + " " + x.substr(11),
+                                   x.substr(0, x.size() - 1) + "B" /* nonzero trailing bits */}) {
+    Loaded l = Load(R"({"keys":[{"kty":"EC","crv":"P-256","x":")" + bad_x + R"(","y":")" + y +
+                    "\"}]}");
+    EXPECT_EQ(l.status, Status::ERR_JWK_INVALID) << bad_x;
+    EXPECT_NE(l.message.find("base64url"), std::string::npos) << l.message;
+  }
+}
+
+// ---------------------------------------------------------------- RSA
+
+class JwkRsa : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    const TestKey key = MakeKey("RS256");
+    n_ = Unb64(Member(key.PublicJwk(), "n"));
+    e_ = Unb64(Member(key.PublicJwk(), "e"));
+  }
+  std::string n_, e_;
+};
+
+TEST_F(JwkRsa, LeadingZeroOctetsInTheModulusAreAccepted) {
+  for (int zeros : {0, 1, 2}) {
+    Loaded l = Load(RsaJwk(std::string(zeros, '\0') + n_, e_));
+    ASSERT_EQ(l.status, Status::OK) << zeros << ": " << l.message;
+    EXPECT_EQ(l.set->keys()[0]->Describe(), "RSA 2048");
+  }
+  EXPECT_EQ(LoadStatus(RsaJwk(n_, std::string(1, '\0') + e_)), Status::OK);
+}
+
+TEST_F(JwkRsa, SmallModuliAreWeak) {
+  const TestKey small = MakeKey("RS256", "", 1024);
+  // The key has no kid of its own; the extra member gives it one for the message.
+  Loaded l = Load(R"({"keys":[)" + small.PublicJwk(R"("kid":"old")") + "]}");
+  EXPECT_EQ(l.status, Status::ERR_JWK_WEAK);
+  EXPECT_EQ(l.message, R"(keys[0] (kid "old"): "n" is a 1024-bit modulus; at least 2048 bits are required)");
+  // 2047 bits: drop the top bit of a 2048-bit modulus.
+  std::string n = n_;
+  n[0] = static_cast<char>(static_cast<uint8_t>(n[0]) & 0x7f);
+  EXPECT_EQ(LoadStatus(RsaJwk(n, e_)), Status::ERR_JWK_WEAK);
+  EXPECT_EQ(LoadStatus(RsaJwk("", e_)), Status::ERR_JWK_WEAK);
+}
+
+TEST_F(JwkRsa, ExponentMustBeOddAndAtLeastThree) {
+  EXPECT_EQ(LoadStatus(RsaJwk(n_, Hex("01"))), Status::ERR_JWK_WEAK);
+  EXPECT_EQ(LoadStatus(RsaJwk(n_, Hex("02"))), Status::ERR_JWK_WEAK);
+  EXPECT_EQ(LoadStatus(RsaJwk(n_, Hex("010000"))), Status::ERR_JWK_WEAK);  // 65536
+  EXPECT_EQ(LoadStatus(RsaJwk(n_, Hex("00"))), Status::ERR_JWK_WEAK);
+  EXPECT_EQ(LoadStatus(RsaJwk(n_, "")), Status::ERR_JWK_WEAK);
+  EXPECT_EQ(LoadStatus(RsaJwk(n_, Hex("03"))), Status::OK);
+  EXPECT_EQ(LoadStatus(RsaJwk(n_, Hex("010001"))), Status::OK);
+}
+
+TEST_F(JwkRsa, EvenModulusOrHugeExponentIsInvalid) {
+  std::string even = n_;
+  even.back() = static_cast<char>(static_cast<uint8_t>(even.back()) & 0xfe);
+  EXPECT_EQ(LoadStatus(RsaJwk(even, e_)), Status::ERR_JWK_INVALID);
+  std::string big_e = n_;  // e = n is not smaller than n
+  EXPECT_EQ(LoadStatus(RsaJwk(n_, big_e)), Status::ERR_JWK_INVALID);
+}
+
+TEST_F(JwkRsa, MissingParameterIsInvalid) {
+  EXPECT_EQ(LoadStatus(R"({"kty":"RSA","e":"AQAB"})"), Status::ERR_JWK_INVALID);
+  EXPECT_EQ(LoadStatus(R"({"kty":"RSA","n":")" + B64(n_) + "\"}"), Status::ERR_JWK_INVALID);
+}
+
+// ---------------------------------------------------------------- OKP
+
+TEST(JwkOkp, KeyLengthMustMatchTheCurve) {
+  const TestKey ed = MakeKey("EdDSA");
+  const std::string x = Unb64(Member(ed.PublicJwk(), "x"));
+  EXPECT_EQ(LoadStatus(OkpJwk("Ed25519", x)), Status::OK);
+  EXPECT_EQ(LoadStatus(OkpJwk("Ed25519", x.substr(1))), Status::ERR_JWK_INVALID);
+  EXPECT_EQ(LoadStatus(OkpJwk("Ed25519", x + "x")), Status::ERR_JWK_INVALID);
+  EXPECT_EQ(LoadStatus(OkpJwk("Ed448", x)), Status::ERR_JWK_INVALID);
+  const TestKey ed448 = MakeKey("Ed448");
+  const std::string x448 = Unb64(Member(ed448.PublicJwk(), "x"));
+  EXPECT_EQ(x448.size(), 57u);
+  EXPECT_EQ(LoadStatus(OkpJwk("Ed448", x448)), Status::OK);
+  EXPECT_EQ(LoadStatus(OkpJwk("Ed448", x448.substr(1))), Status::ERR_JWK_INVALID);
+  EXPECT_EQ(LoadStatus(OkpJwk("Ed25519ph", x)), Status::ERR_JWK_INVALID);
+  EXPECT_EQ(LoadStatus(R"({"kty":"OKP","x":")" + B64(x) + "\"}"), Status::ERR_JWK_INVALID);
+}
+
+TEST(JwkOkp, SmallOrderEd25519KeysAreWeak) {
+  // The encodings of the eight points of order 1, 2, 4 and 8 (each y with both
+  // signs of x where x != 0 could carry one), plus non-canonical y = p and y = p + 1.
+  const char* kSmallOrder[] = {
+      "0100000000000000000000000000000000000000000000000000000000000000",  // identity
+      "0100000000000000000000000000000000000000000000000000000000000080",  // y=1, sign set
+      "ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",  // order 2
+      "0000000000000000000000000000000000000000000000000000000000000000",  // order 4
+      "0000000000000000000000000000000000000000000000000000000000000080",  // order 4
+      "26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc05",  // order 8
+      "26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc85",  // order 8
+      "c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a",  // order 8
+      "c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac03fa",  // order 8
+      "edffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",  // y = p (0)
+      "eeffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",  // y = p + 1
+      "eeffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff",  // y = p + 1, sign
+  };
+  for (const char* hex : kSmallOrder) {
+    Loaded l = Load(OkpJwk("Ed25519", Hex(hex)));
+    EXPECT_EQ(l.status, Status::ERR_JWK_WEAK) << hex;
+    EXPECT_NE(l.message.find("small-order"), std::string::npos) << l.message;
+  }
+  // Neighbours are not refused by this rule.
+  EXPECT_NE(LoadStatus(OkpJwk("Ed25519", Hex("0200000000000000000000000000000000000000000000000000000000000000"))),
+            Status::ERR_JWK_WEAK);
+  EXPECT_NE(LoadStatus(OkpJwk("Ed25519", Hex("efffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f"))),
+            Status::ERR_JWK_WEAK);
+}
+
+// ---------------------------------------------------------------- oct
+
+TEST(JwkOct, SecretsShorterThan32BytesAreWeak) {
+  Loaded l = Load(R"({"keys":[{"kty":"oct","kid":"s","k":")" + B64(std::string(31, 'k')) + "\"}]}");
+  EXPECT_EQ(l.status, Status::ERR_JWK_WEAK);
+  EXPECT_EQ(l.message, R"(keys[0] (kid "s"): "k" is 31 bytes; an HMAC secret needs at least 32)");
+  EXPECT_EQ(LoadStatus(R"({"kty":"oct","k":""})"), Status::ERR_JWK_WEAK);
+  EXPECT_EQ(LoadStatus(OctJwk(std::string(32, 'k'))), Status::OK);
+  EXPECT_EQ(LoadStatus(R"({"kty":"oct"})"), Status::ERR_JWK_INVALID);
+}
+
+TEST(JwkOct, KeySetFromSecret) {
+  Error err;
+  const std::string short_secret(31, 's');
+  auto weak = KeySetFromSecret(
+      {reinterpret_cast<const uint8_t*>(short_secret.data()), short_secret.size()}, &err);
+  EXPECT_EQ(weak.status(), Status::ERR_JWK_WEAK);
+  EXPECT_EQ(err.status, Status::ERR_JWK_WEAK);
+  EXPECT_FALSE(err.message.empty());
+
+  const std::string secret(48, 's');
+  auto set = KeySetFromSecret({reinterpret_cast<const uint8_t*>(secret.data()), secret.size()},
+                              nullptr);
+  ASSERT_TRUE(set.ok());
+  EXPECT_TRUE(set.value()->is_secret());
+  ASSERT_EQ(set.value()->size(), 1u);
+  EXPECT_EQ(set.value()->keys()[0]->kid(), "");
+  EXPECT_EQ(set.value()->keys()[0]->Describe(), "oct 384");
+  EXPECT_EQ(set.value()->CandidatesFor(Alg::kHS384).size(), 1u);
+  EXPECT_EQ(set.value()->CandidatesFor(Alg::kHS512).size(), 0u);  // weak for HS512
+}
+
+// ---------------------------------------------------------------- set rules
+
+TEST(Jwks, DuplicateKidIsRefused) {
+  const TestKey a = MakeKey("ES256", "dup"), b = MakeKey("RS256", "dup"),
+                c = MakeKey("ES384", "other");
+  Loaded l = Load(Jwks({&c, &a, &b}));
+  EXPECT_EQ(l.status, Status::ERR_JWKS_DUPLICATE_KID);
+  EXPECT_EQ(l.message, R"(keys[2] (kid "dup"): the kid is already used by keys[1])");
+  // Keys without a kid never collide.
+  const TestKey d = MakeKey("ES256"), e = MakeKey("ES384");
+  EXPECT_EQ(LoadStatus(Jwks({&d, &e})), Status::OK);
+}
+
+TEST(Jwks, SecretAndPublicKeysDoNotMix) {
+  const TestKey hs = MakeKey("HS256", "h"), es = MakeKey("ES256", "e");
+  Loaded l = Load(Jwks({&es, &hs}));
+  EXPECT_EQ(l.status, Status::ERR_JWKS_MIXED);
+  EXPECT_NE(l.message.find("keys[1] (kid \"h\")"), std::string::npos) << l.message;
+  EXPECT_EQ(LoadStatus(Jwks({&hs, &es})), Status::ERR_JWKS_MIXED);
+  const TestKey hs2 = MakeKey("HS512", "h2");
+  Loaded secrets = Load(Jwks({&hs, &hs2}));
+  ASSERT_EQ(secrets.status, Status::OK);
+  EXPECT_TRUE(secrets.set->is_secret());
+}
+
+TEST(Jwks, BuildChecksTheSameRules) {
+  auto parse = [](const std::string& jwk) {
+    auto r = ParseJwk(jwk, nullptr);
+    EXPECT_TRUE(r.ok());
+    return std::move(r).value();
+  };
+  std::vector<std::unique_ptr<Key>> keys;
+  keys.push_back(parse(MakeKey("ES256", "x").PublicJwk()));
+  keys.push_back(parse(MakeKey("ES384", "x").PublicJwk()));
+  Error err;
+  EXPECT_EQ(KeySet::Build(std::move(keys), &err).status(), Status::ERR_JWKS_DUPLICATE_KID);
+  EXPECT_EQ(err.status, Status::ERR_JWKS_DUPLICATE_KID);
+
+  std::vector<std::unique_ptr<Key>> mixed;
+  mixed.push_back(parse(MakeKey("HS256", "h").PublicJwk()));
+  mixed.push_back(parse(MakeKey("ES256", "e").PublicJwk()));
+  EXPECT_EQ(KeySet::Build(std::move(mixed), nullptr).status(), Status::ERR_JWKS_MIXED);
+}
+
+TEST(Jwk, ParseJwkNamesTheKeyInMessages) {
+  Error err;
+  auto r = ParseJwk(R"({"kty":"oct","kid":"tiny","k":"AAAA"})", &err);
+  EXPECT_EQ(r.status(), Status::ERR_JWK_WEAK);
+  EXPECT_EQ(err.message, R"(jwk (kid "tiny"): "k" is 3 bytes; an HMAC secret needs at least 32)");
+  auto m = ParseJwk("[]", &err);
+  EXPECT_EQ(m.status(), Status::ERR_JWKS_MALFORMED);
+}
+
+}  // namespace
+}  // namespace tokenverify::internal

@@ -1,0 +1,481 @@
+// Keys at work: which algorithms a key may verify, and Verify itself for
+// every family (exact lengths, tampering, PSS parameters, ECDSA ranges,
+// HMAC precomputation, per-thread context reuse).
+#include <gtest/gtest.h>
+#include <openssl/bn.h>
+#include <openssl/ec.h>
+#include <openssl/hmac.h>
+#include <openssl/obj_mac.h>
+#include <openssl/rsa.h>
+
+#include <openssl/sha.h>
+
+#include <algorithm>
+#include <atomic>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "internal/key.h"
+#include "support/signer.h"
+
+namespace tokenverify::internal {
+namespace {
+
+using testing::MakeKey;
+using testing::SignRaw;
+using testing::TestKey;
+
+std::span<const uint8_t> S(const std::string& s) {
+  return {reinterpret_cast<const uint8_t*>(s.data()), s.size()};
+}
+
+std::unique_ptr<Key> Parse(const std::string& jwk) {
+  Error err;
+  auto r = ParseJwk(jwk, &err);
+  EXPECT_TRUE(r.ok()) << err.message;
+  if (!r.ok()) return nullptr;
+  EXPECT_NE(r.value(), nullptr);
+  return std::move(r).value();
+}
+
+std::shared_ptr<const KeySet> ParseSet(const std::string& json) {
+  Error err;
+  auto r = ParseJwks(json, &err);
+  EXPECT_TRUE(r.ok()) << err.message;
+  return r.ok() ? r.value() : nullptr;
+}
+
+Alg AlgOf(const TestKey& k) {
+  Alg a = Alg::kHS256;
+  EXPECT_EQ(ParseAlg(k.JwsAlg(), &a), Status::OK) << k.alg;
+  return a;
+}
+
+const char* const kAllTestAlgs[] = {"HS256", "HS384", "HS512", "RS256", "RS384",
+                                    "RS512", "PS256", "PS384", "PS512", "ES256",
+                                    "ES384", "ES512", "EdDSA", "Ed448"};
+
+// ---------------------------------------------------------------- Verify, per algorithm
+
+class VerifyEveryAlg : public ::testing::TestWithParam<const char*> {};
+
+TEST_P(VerifyEveryAlg, AcceptsItsOwnSignaturesAndNothingElse) {
+  const TestKey tk = MakeKey(GetParam(), "k");
+  auto key = Parse(tk.PublicJwk());
+  ASSERT_NE(key, nullptr);
+  const Alg alg = AlgOf(tk);
+  ASSERT_EQ(key->CheckUsableFor(alg), Status::OK);
+
+  const std::string input = "eyJhbGciOiJ4In0.eyJzdWIiOiJtZSJ9";
+  const std::string sig = SignRaw(tk, input);
+  EXPECT_EQ(key->Verify(alg, S(input), S(sig)), Status::OK);
+  EXPECT_EQ(key->Verify(alg, S(input), S(sig)), Status::OK);  // again, on the cached context
+
+  std::string tampered = input;
+  tampered[3] ^= 1;
+  EXPECT_EQ(key->Verify(alg, S(tampered), S(sig)), Status::ERR_SIGNATURE_INVALID);
+  EXPECT_EQ(key->Verify(alg, S(input + "x"), S(sig)), Status::ERR_SIGNATURE_INVALID);
+
+  for (size_t at : {size_t{0}, sig.size() / 2, sig.size() - 1}) {
+    std::string flipped = sig;
+    flipped[at] ^= 0x01;
+    EXPECT_EQ(key->Verify(alg, S(input), S(flipped)), Status::ERR_SIGNATURE_INVALID) << at;
+  }
+  EXPECT_EQ(key->Verify(alg, S(input), S(sig.substr(1))), Status::ERR_SIGNATURE_LENGTH);
+  EXPECT_EQ(key->Verify(alg, S(input), S(sig + '\0')), Status::ERR_SIGNATURE_LENGTH);
+  EXPECT_EQ(key->Verify(alg, S(input), S(std::string('\0' + sig))), Status::ERR_SIGNATURE_LENGTH);
+  EXPECT_EQ(key->Verify(alg, S(input), S("")), Status::ERR_SIGNATURE_LENGTH);
+
+  // A signature by another key of the same kind does not verify.
+  const TestKey other = MakeKey(GetParam(), "other");
+  EXPECT_EQ(key->Verify(alg, S(input), S(SignRaw(other, input))), Status::ERR_SIGNATURE_INVALID);
+
+  // Empty signing input still works (the hash of nothing).
+  EXPECT_EQ(key->Verify(alg, S(""), S(SignRaw(tk, ""))), Status::OK);
+}
+
+INSTANTIATE_TEST_SUITE_P(Keys, VerifyEveryAlg, ::testing::ValuesIn(kAllTestAlgs));
+
+TEST(KeyVerify, SignatureLengthsAreExact) {
+  const struct {
+    const char* alg;
+    size_t len;
+  } cases[] = {{"HS256", 32}, {"HS384", 48}, {"HS512", 64}, {"RS256", 256}, {"PS512", 256},
+               {"ES256", 64}, {"ES384", 96}, {"ES512", 132}, {"EdDSA", 64}, {"Ed448", 114}};
+  for (const auto& c : cases) {
+    const TestKey tk = MakeKey(c.alg);
+    EXPECT_EQ(SignRaw(tk, "m").size(), c.len) << c.alg;
+    auto key = Parse(tk.PublicJwk());
+    const std::string zeros(c.len, '\0');
+    EXPECT_EQ(key->Verify(AlgOf(tk), S("m"), S(zeros)), Status::ERR_SIGNATURE_INVALID) << c.alg;
+  }
+  const TestKey big = MakeKey("RS256", "", 3072);
+  auto key = Parse(big.PublicJwk());
+  EXPECT_EQ(key->Describe(), "RSA 3072");
+  const std::string sig = SignRaw(big, "m");
+  EXPECT_EQ(sig.size(), 384u);
+  EXPECT_EQ(key->Verify(Alg::kRS256, S("m"), S(sig)), Status::OK);
+  EXPECT_EQ(key->Verify(Alg::kRS256, S("m"), S(sig.substr(0, 256))), Status::ERR_SIGNATURE_LENGTH);
+}
+
+// ---------------------------------------------------------------- RSA padding details
+
+std::string SignPss(const TestKey& tk, const std::string& input, const EVP_MD* md,
+                    const EVP_MD* mgf_md, int salt_len) {
+  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+  EVP_PKEY_CTX* pctx = nullptr;
+  EXPECT_EQ(EVP_DigestSignInit(ctx, &pctx, md, nullptr, tk.pkey.get()), 1);
+  EXPECT_EQ(EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING), 1);
+  EXPECT_EQ(EVP_PKEY_CTX_set_rsa_mgf1_md(pctx, mgf_md), 1);
+  EXPECT_EQ(EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, salt_len), 1);
+  size_t len = 512;
+  std::string sig(len, '\0');
+  EXPECT_EQ(EVP_DigestSign(ctx, reinterpret_cast<unsigned char*>(sig.data()), &len,
+                           reinterpret_cast<const unsigned char*>(input.data()), input.size()),
+            1);
+  sig.resize(len);
+  EVP_MD_CTX_free(ctx);
+  return sig;
+}
+
+TEST(KeyRsa, PssNeedsSaltOfHashLengthAndMgf1OnTheSameHash) {
+  const TestKey tk = MakeKey("PS256");
+  auto key = Parse(tk.PublicJwk());
+  const std::string in = "a.b";
+  EXPECT_EQ(key->Verify(Alg::kPS256, S(in), S(SignPss(tk, in, EVP_sha256(), EVP_sha256(), 32))),
+            Status::OK);
+  for (int salt : {0, 20, 31, 33, 64}) {
+    EXPECT_EQ(
+        key->Verify(Alg::kPS256, S(in), S(SignPss(tk, in, EVP_sha256(), EVP_sha256(), salt))),
+        Status::ERR_SIGNATURE_INVALID)
+        << salt;
+  }
+  EXPECT_EQ(key->Verify(Alg::kPS256, S(in), S(SignPss(tk, in, EVP_sha256(), EVP_sha1(), 32))),
+            Status::ERR_SIGNATURE_INVALID);
+  EXPECT_EQ(key->Verify(Alg::kPS256, S(in), S(SignPss(tk, in, EVP_sha256(), EVP_sha512(), 32))),
+            Status::ERR_SIGNATURE_INVALID);
+  // PS384 with its own parameters verifies; verified as PS256 it does not.
+  const std::string ps384 = SignPss(tk, in, EVP_sha384(), EVP_sha384(), 48);
+  EXPECT_EQ(key->Verify(Alg::kPS384, S(in), S(ps384)), Status::OK);
+  EXPECT_EQ(key->Verify(Alg::kPS256, S(in), S(ps384)), Status::ERR_SIGNATURE_INVALID);
+}
+
+TEST(KeyRsa, PaddingModesAndHashesDoNotCross) {
+  const TestKey rs = MakeKey("RS256", "cross");
+  TestKey ps = rs;
+  ps.alg = "PS256";  // same key material, PSS padding
+  TestKey rs512 = rs;
+  rs512.alg = "RS512";
+  auto key = Parse(rs.PublicJwk());
+  const std::string in = "x.y";
+  const std::string pkcs1 = SignRaw(rs, in), pss = SignRaw(ps, in), pkcs1_512 = SignRaw(rs512, in);
+  EXPECT_EQ(key->Verify(Alg::kRS256, S(in), S(pkcs1)), Status::OK);
+  EXPECT_EQ(key->Verify(Alg::kPS256, S(in), S(pss)), Status::OK);
+  EXPECT_EQ(key->Verify(Alg::kRS512, S(in), S(pkcs1_512)), Status::OK);
+  EXPECT_EQ(key->Verify(Alg::kPS256, S(in), S(pkcs1)), Status::ERR_SIGNATURE_INVALID);
+  EXPECT_EQ(key->Verify(Alg::kRS256, S(in), S(pss)), Status::ERR_SIGNATURE_INVALID);
+  EXPECT_EQ(key->Verify(Alg::kRS256, S(in), S(pkcs1_512)), Status::ERR_SIGNATURE_INVALID);
+  EXPECT_EQ(key->Verify(Alg::kRS384, S(in), S(pkcs1)), Status::ERR_SIGNATURE_INVALID);
+}
+
+TEST(KeyRsa, Pkcs1DigestInfoWithoutNullParametersIsRefused) {
+  // Build EM = 00 01 FF.. 00 || DigestInfo(sha256) without the NULL parameters
+  // and sign it raw: a lenient verifier that parses the DigestInfo accepts it.
+  const TestKey tk = MakeKey("RS256", "raw");
+  auto key = Parse(tk.PublicJwk());
+  const std::string in = "p.q";
+  unsigned char digest[32];
+  SHA256(reinterpret_cast<const unsigned char*>(in.data()), in.size(), digest);
+  const unsigned char prefix[] = {0x30, 0x2f, 0x30, 0x0b, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01,
+                                  0x65, 0x03, 0x04, 0x02, 0x01, 0x04, 0x20};
+  std::string t(reinterpret_cast<const char*>(prefix), sizeof prefix);
+  t.append(reinterpret_cast<const char*>(digest), 32);
+  EVP_PKEY_CTX* ctx = EVP_PKEY_CTX_new_from_pkey(nullptr, tk.pkey.get(), nullptr);
+  ASSERT_EQ(EVP_PKEY_sign_init(ctx), 1);
+  ASSERT_EQ(EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_PADDING), 1);
+  size_t len = 256;
+  std::string sig(len, '\0');
+  ASSERT_EQ(EVP_PKEY_sign(ctx, reinterpret_cast<unsigned char*>(sig.data()), &len,
+                          reinterpret_cast<const unsigned char*>(t.data()), t.size()),
+            1);
+  EVP_PKEY_CTX_free(ctx);
+  EXPECT_EQ(key->Verify(Alg::kRS256, S(in), S(sig)), Status::ERR_SIGNATURE_INVALID);
+}
+
+// ---------------------------------------------------------------- ECDSA ranges
+
+class KeyEcdsaRange : public ::testing::TestWithParam<const char*> {};
+
+TEST_P(KeyEcdsaRange, ROrSOutsideOneToNMinusOneIsInvalid) {
+  const TestKey tk = MakeKey(GetParam(), "range");
+  auto key = Parse(tk.PublicJwk());
+  const Alg alg = AlgOf(tk);
+  const std::string in = "r.s";
+  const std::string sig = SignRaw(tk, in);
+  const size_t half = sig.size() / 2;
+  const int nid = half == 32 ? NID_X9_62_prime256v1 : half == 48 ? NID_secp384r1 : NID_secp521r1;
+  EC_GROUP* group = EC_GROUP_new_by_curve_name(nid);
+  ASSERT_NE(group, nullptr);
+  const BIGNUM* order = EC_GROUP_get0_order(group);
+  std::string n(half, '\0');
+  BN_bn2binpad(order, reinterpret_cast<unsigned char*>(n.data()), static_cast<int>(half));
+  // n - s: the other valid s for the same r (ECDSA signatures are malleable;
+  // JWS does not ask for low s, and OpenSSL accepts both).
+  BIGNUM* s_bn = BN_bin2bn(reinterpret_cast<const unsigned char*>(sig.data()) + half,
+                           static_cast<int>(half), nullptr);
+  BIGNUM* neg = BN_new();
+  BN_sub(neg, order, s_bn);
+  std::string neg_s(half, '\0');
+  BN_bn2binpad(neg, reinterpret_cast<unsigned char*>(neg_s.data()), static_cast<int>(half));
+  BN_free(neg);
+  BN_free(s_bn);
+  EC_GROUP_free(group);
+
+  const std::string r = sig.substr(0, half), s = sig.substr(half), zero(half, '\0');
+  EXPECT_EQ(key->Verify(alg, S(in), S(r + s)), Status::OK);
+  EXPECT_EQ(key->Verify(alg, S(in), S(r + neg_s)), Status::OK);
+  EXPECT_EQ(key->Verify(alg, S(in), S(zero + s)), Status::ERR_SIGNATURE_INVALID);
+  EXPECT_EQ(key->Verify(alg, S(in), S(r + zero)), Status::ERR_SIGNATURE_INVALID);
+  EXPECT_EQ(key->Verify(alg, S(in), S(zero + zero)), Status::ERR_SIGNATURE_INVALID);
+  EXPECT_EQ(key->Verify(alg, S(in), S(n + s)), Status::ERR_SIGNATURE_INVALID);
+  EXPECT_EQ(key->Verify(alg, S(in), S(r + n)), Status::ERR_SIGNATURE_INVALID);
+  EXPECT_EQ(key->Verify(alg, S(in), S(n + n)), Status::ERR_SIGNATURE_INVALID);
+  const std::string ones(half, '\xff');  // above n (and for P-521, above 2^521)
+  EXPECT_EQ(key->Verify(alg, S(in), S(ones + s)), Status::ERR_SIGNATURE_INVALID);
+  EXPECT_EQ(key->Verify(alg, S(in), S(r + ones)), Status::ERR_SIGNATURE_INVALID);
+}
+
+INSTANTIATE_TEST_SUITE_P(Curves, KeyEcdsaRange, ::testing::Values("ES256", "ES384", "ES512"));
+
+// ---------------------------------------------------------------- HMAC
+
+TEST(KeyHmac, MatchesOpenSslForEveryKeyLength) {
+  // Around the 32/48/64 minimums and the 64/128-byte block sizes (longer keys are hashed first).
+  for (size_t len : {32u, 47u, 48u, 63u, 64u, 65u, 127u, 128u, 129u, 300u}) {
+    std::string secret(len, '\0');
+    for (size_t i = 0; i < len; ++i) secret[i] = static_cast<char>(i * 7 + len);
+    auto key = Parse(R"({"kty":"oct","k":")" + testing::B64(secret) + "\"}");
+    ASSERT_NE(key, nullptr);
+    const struct {
+      Alg alg;
+      const EVP_MD* md;
+      size_t min;
+    } hashes[] = {{Alg::kHS256, EVP_sha256(), 32}, {Alg::kHS384, EVP_sha384(), 48},
+                  {Alg::kHS512, EVP_sha512(), 64}};
+    for (const auto& h : hashes) {
+      for (const std::string& msg : {std::string(), std::string("abc"), std::string(1000, 'm')}) {
+        unsigned char tag[64];
+        unsigned int tag_len = 0;
+        HMAC(h.md, secret.data(), static_cast<int>(secret.size()),
+             reinterpret_cast<const unsigned char*>(msg.data()), msg.size(), tag, &tag_len);
+        const std::string t(reinterpret_cast<char*>(tag), tag_len);
+        if (len < h.min) {
+          EXPECT_EQ(key->CheckUsableFor(h.alg), Status::ERR_JWK_WEAK) << len;
+          continue;
+        }
+        EXPECT_EQ(key->CheckUsableFor(h.alg), Status::OK);
+        EXPECT_EQ(key->Verify(h.alg, S(msg), S(t)), Status::OK) << len << " " << AlgName(h.alg);
+        EXPECT_EQ(key->Verify(h.alg, S(msg), S(t.substr(0, tag_len / 2))),
+                  Status::ERR_SIGNATURE_LENGTH);  // truncated tags are never accepted
+        std::string bad = t;
+        bad.back() ^= 0x80;
+        EXPECT_EQ(key->Verify(h.alg, S(msg), S(bad)), Status::ERR_SIGNATURE_INVALID);
+      }
+    }
+  }
+}
+
+TEST(KeyHmac, ShortSecretsAreWeakForLongerHashes) {
+  auto k32 = Parse(R"({"kty":"oct","k":")" + testing::B64(std::string(32, 'a')) + "\"}");
+  EXPECT_EQ(k32->CheckUsableFor(Alg::kHS256), Status::OK);
+  EXPECT_EQ(k32->CheckUsableFor(Alg::kHS384), Status::ERR_JWK_WEAK);
+  EXPECT_EQ(k32->CheckUsableFor(Alg::kHS512), Status::ERR_JWK_WEAK);
+  EXPECT_EQ(k32->CheckUsableFor(Alg::kRS256), Status::ERR_KEY_ALG_MISMATCH);
+  // Verify refuses too, in case a caller skipped CheckUsableFor.
+  EXPECT_EQ(k32->Verify(Alg::kHS512, S("m"), S(std::string(64, 'x'))),
+            Status::ERR_SIGNATURE_INVALID);
+  auto k48 = Parse(R"({"kty":"oct","k":")" + testing::B64(std::string(48, 'a')) + "\"}");
+  EXPECT_EQ(k48->CheckUsableFor(Alg::kHS384), Status::OK);
+  EXPECT_EQ(k48->CheckUsableFor(Alg::kHS512), Status::ERR_JWK_WEAK);
+  // A pinned alg wins over length: HS512 on a key pinned to HS256 is a mismatch.
+  auto pinned = Parse(R"({"kty":"oct","alg":"HS256","k":")" + testing::B64(std::string(32, 'a')) + "\"}");
+  EXPECT_EQ(pinned->CheckUsableFor(Alg::kHS512), Status::ERR_KEY_ALG_MISMATCH);
+}
+
+// ---------------------------------------------------------------- CheckUsableFor
+
+TEST(KeyUsable, FamiliesAndCurves) {
+  const struct {
+    const char* alg;
+    std::vector<Alg> usable;
+  } cases[] = {
+      {"RS256", {Alg::kRS256, Alg::kRS384, Alg::kRS512, Alg::kPS256, Alg::kPS384, Alg::kPS512}},
+      {"ES256", {Alg::kES256}},
+      {"ES384", {Alg::kES384}},
+      {"ES512", {Alg::kES512}},
+      {"EdDSA", {Alg::kEdDSA}},
+      {"Ed448", {Alg::kEdDSA}},
+      {"HS512", {Alg::kHS256, Alg::kHS384, Alg::kHS512}},
+  };
+  for (const auto& c : cases) {
+    auto key = Parse(MakeKey(c.alg).PublicJwk());
+    for (int a = 0; a < kAlgCount; ++a) {
+      const Alg alg = static_cast<Alg>(a);
+      const bool want = std::find(c.usable.begin(), c.usable.end(), alg) != c.usable.end();
+      EXPECT_EQ(key->CheckUsableFor(alg), want ? Status::OK : Status::ERR_KEY_ALG_MISMATCH)
+          << c.alg << " for " << AlgName(alg);
+      if (!want) {
+        // Verify is defensive as well.
+        EXPECT_NE(key->Verify(alg, S("m"), S(std::string(64, '\0'))), Status::OK);
+      }
+    }
+  }
+}
+
+TEST(KeyUsable, AlgMemberPinsTheKey) {
+  const TestKey rsa = MakeKey("RS256");
+  auto pinned = Parse(rsa.PublicJwk(R"("alg":"PS384")"));
+  for (int a = 0; a < kAlgCount; ++a) {
+    const Alg alg = static_cast<Alg>(a);
+    EXPECT_EQ(pinned->CheckUsableFor(alg),
+              alg == Alg::kPS384 ? Status::OK : Status::ERR_KEY_ALG_MISMATCH);
+  }
+  // Unknown names (encryption algorithms, typos, "none") leave the key usable
+  // for nothing, without failing the load.
+  for (const char* name : {"RSA-OAEP", "RSA-OAEP-256", "rs256", "none", "ES521", ""}) {
+    auto key = Parse(rsa.PublicJwk(std::string(R"("alg":")") + name + "\""));
+    ASSERT_NE(key, nullptr) << name;
+    for (int a = 0; a < kAlgCount; ++a)
+      EXPECT_EQ(key->CheckUsableFor(static_cast<Alg>(a)), Status::ERR_KEY_ALG_MISMATCH) << name;
+  }
+  const TestKey p521 = MakeKey("ES512");
+  auto es521 = Parse(p521.PublicJwk(R"("alg":"ES521")"));
+  EXPECT_EQ(es521->CheckUsableFor(Alg::kES512), Status::ERR_KEY_ALG_MISMATCH);
+  auto es512 = Parse(p521.PublicJwk(R"("alg":"ES512")"));
+  EXPECT_EQ(es512->CheckUsableFor(Alg::kES512), Status::OK);
+  // A pinned alg of the wrong family stays a mismatch for the family's algs.
+  auto odd = Parse(p521.PublicJwk(R"("alg":"ES256")"));
+  EXPECT_EQ(odd->CheckUsableFor(Alg::kES512), Status::ERR_KEY_ALG_MISMATCH);
+  EXPECT_EQ(odd->CheckUsableFor(Alg::kES256), Status::ERR_KEY_ALG_MISMATCH);
+}
+
+TEST(KeyUsable, UseAndKeyOps) {
+  const TestKey ec = MakeKey("ES256");
+  const struct {
+    const char* members;
+    Status want;
+  } cases[] = {
+      {R"("use":"sig")", Status::OK},
+      {R"("use":"enc")", Status::ERR_KEY_USE_MISMATCH},
+      {R"("use":"SIG")", Status::ERR_KEY_USE_MISMATCH},
+      {R"("use":"")", Status::ERR_KEY_USE_MISMATCH},
+      {R"("key_ops":["verify"])", Status::OK},
+      {R"("key_ops":["sign","verify"])", Status::OK},
+      {R"("key_ops":["sign"])", Status::ERR_KEY_USE_MISMATCH},
+      {R"("key_ops":["encrypt","decrypt"])", Status::ERR_KEY_USE_MISMATCH},
+      {R"("key_ops":[])", Status::ERR_KEY_USE_MISMATCH},
+      {R"("use":"sig","key_ops":["verify"])", Status::OK},
+      {R"("use":"enc","key_ops":["verify"])", Status::ERR_KEY_USE_MISMATCH},
+      {R"("use":"sig","key_ops":["sign"])", Status::ERR_KEY_USE_MISMATCH},
+      // The algorithm check comes first.
+      {R"("use":"enc","alg":"ES384")", Status::ERR_KEY_ALG_MISMATCH},
+  };
+  for (const auto& c : cases) {
+    auto key = Parse(ec.PublicJwk(c.members));
+    ASSERT_NE(key, nullptr) << c.members;
+    EXPECT_EQ(key->CheckUsableFor(Alg::kES256), c.want) << c.members;
+  }
+}
+
+// ---------------------------------------------------------------- KeySet lookups
+
+TEST(KeySetLookup, ByKidAndByAlg) {
+  const TestKey a = MakeKey("ES256", "a"), b = MakeKey("RS256", "b"), c = MakeKey("ES256", "c"),
+                d = MakeKey("ES384");
+  const std::string doc = R"({"keys":[)" + a.PublicJwk() + "," + b.PublicJwk() + "," +
+                          c.PublicJwk(R"("use":"enc")") + "," + d.PublicJwk() + "]}";
+  auto set = ParseSet(doc);
+  ASSERT_NE(set, nullptr);
+  EXPECT_EQ(set->size(), 4u);
+  EXPECT_FALSE(set->is_secret());
+  ASSERT_NE(set->FindByKid("a"), nullptr);
+  EXPECT_EQ(set->FindByKid("a")->Describe(), "EC P-256");
+  EXPECT_EQ(set->FindByKid("b")->Describe(), "RSA 2048");
+  EXPECT_NE(set->FindByKid("c"), nullptr);  // present, though not usable for signatures
+  EXPECT_EQ(set->FindByKid(""), nullptr);   // keys without kid are not indexed
+  EXPECT_EQ(set->FindByKid("A"), nullptr);
+  EXPECT_EQ(set->FindByKid(std::string_view("a\0", 2)), nullptr);
+
+  auto es256 = set->CandidatesFor(Alg::kES256);
+  ASSERT_EQ(es256.size(), 1u);  // c has use=enc
+  EXPECT_EQ(es256[0]->kid(), "a");
+  EXPECT_EQ(set->CandidatesFor(Alg::kES384).size(), 1u);
+  EXPECT_EQ(set->CandidatesFor(Alg::kPS512).size(), 1u);
+  EXPECT_EQ(set->CandidatesFor(Alg::kHS256).size(), 0u);
+  EXPECT_EQ(set->CandidatesFor(Alg::kEdDSA).size(), 0u);
+
+  // Order follows the document.
+  const TestKey e = MakeKey("ES256", "e");
+  auto set2 = ParseSet(R"({"keys":[)" + e.PublicJwk() + "," + a.PublicJwk() + "]}");
+  auto cands = set2->CandidatesFor(Alg::kES256);
+  ASSERT_EQ(cands.size(), 2u);
+  EXPECT_EQ(cands[0]->kid(), "e");
+  EXPECT_EQ(cands[1]->kid(), "a");
+}
+
+// ---------------------------------------------------------------- contexts and threads
+
+TEST(KeyThreads, ManyThreadsManyKeysMoreThanTheCacheHolds) {
+  // 24 (key, alg) pairs exceed a thread's 16 cached contexts, so threads evict
+  // and rebuild contexts while others use theirs.
+  std::vector<TestKey> tks;
+  const char* algs[] = {"RS256", "PS384", "ES256", "ES384", "ES512", "EdDSA", "Ed448", "HS256"};
+  for (const char* a : algs)
+    for (int i = 0; i < 3; ++i) tks.push_back(MakeKey(a, std::string("t") + std::to_string(i)));
+  std::vector<std::unique_ptr<Key>> keys;
+  std::vector<std::string> sigs;
+  const std::string in = "thread.input";
+  for (const TestKey& tk : tks) {
+    keys.push_back(Parse(tk.PublicJwk()));
+    sigs.push_back(SignRaw(tk, in));
+  }
+  std::atomic<int> failures{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 8; ++t) {
+    threads.emplace_back([&, t] {
+      for (int round = 0; round < 30; ++round) {
+        for (size_t i = 0; i < keys.size(); ++i) {
+          const size_t k = (i * 7 + static_cast<size_t>(t + round)) % keys.size();
+          const Alg alg = AlgOf(tks[k]);
+          if (keys[k]->Verify(alg, S(in), S(sigs[k])) != Status::OK) ++failures;
+          const size_t other = (k + 1) % keys.size();
+          if (sigs[other].size() == sigs[k].size() &&
+              keys[k]->Verify(alg, S(in), S(sigs[other])) == Status::OK)
+            ++failures;
+        }
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(failures.load(), 0);
+}
+
+TEST(KeyThreads, ANewKeyAtAFreedKeysAddressGetsItsOwnContext) {
+  // Contexts are cached by a per-key id, not by address: a key allocated where
+  // a freed one lived must not verify with the old key's context.
+  const TestKey a = MakeKey("ES256", "first"), b = MakeKey("ES256", "second");
+  const std::string in = "reuse.check";
+  const std::string sig_a = SignRaw(a, in), sig_b = SignRaw(b, in);
+  for (int i = 0; i < 20; ++i) {
+    auto ka = Parse(a.PublicJwk());
+    EXPECT_EQ(ka->Verify(Alg::kES256, S(in), S(sig_a)), Status::OK);
+    ka.reset();
+    auto kb = Parse(b.PublicJwk());
+    EXPECT_EQ(kb->Verify(Alg::kES256, S(in), S(sig_a)), Status::ERR_SIGNATURE_INVALID);
+    EXPECT_EQ(kb->Verify(Alg::kES256, S(in), S(sig_b)), Status::OK);
+  }
+}
+
+}  // namespace
+}  // namespace tokenverify::internal

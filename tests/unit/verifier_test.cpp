@@ -1,0 +1,367 @@
+// The verifier end to end: every algorithm, every rejection with its exact
+// status, multi-provider selection, and the kgateway example.
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "support/signer.h"
+#include "tokenverify/claims.h"
+#include "tokenverify/verifier.h"
+
+namespace tokenverify {
+namespace {
+
+using testing::B64;
+using testing::Jwks;
+using testing::MakeKey;
+using testing::SignJws;
+using testing::SignJwt;
+using testing::TestKey;
+
+constexpr int64_t kNow = 1800000000;
+
+// JSON string literal of `s` (for embedding a key set as an inline string).
+std::string Quote(std::string_view s) {
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"' || c == '\\') out += '\\';
+    out += c;
+  }
+  return out + "\"";
+}
+
+// One provider around `jwks`, plus extra provider members and top-level members.
+std::string Config(const std::string& jwks, std::string_view provider_extra = "",
+                   std::string_view top_extra = "") {
+  std::string s = R"({"providers":[{"name":"p","jwks":{"local":{"inline":)" + Quote(jwks) + "}}";
+  if (!provider_extra.empty()) s += "," + std::string(provider_extra);
+  s += "}],\"now\":" + std::to_string(kNow);
+  if (!top_extra.empty()) s += "," + std::string(top_extra);
+  return s + "}";
+}
+
+std::unique_ptr<Verifier> Make(const std::string& config) {
+  Error err;
+  auto v = Verifier::Create(config, &err);
+  EXPECT_TRUE(v.ok()) << err.message << "\nconfig: " << config;
+  return v.ok() ? std::move(v).value() : nullptr;
+}
+
+std::string Payload(std::string_view extra = "") {
+  std::string s = R"({"iss":"https://issuer.example","sub":"alice","aud":"my-api","iat":1799999000,"exp":1800003600)";
+  if (!extra.empty()) s += "," + std::string(extra);
+  return s + "}";
+}
+
+std::string Header(const TestKey& k, std::string_view extra = "") {
+  std::string s = R"({"alg":")" + k.JwsAlg() + "\"";
+  if (!k.kid.empty()) s += R"(,"kid":")" + k.kid + "\"";
+  if (!extra.empty()) s += "," + std::string(extra);
+  return s + "}";
+}
+
+class EveryAlgorithm : public ::testing::TestWithParam<const char*> {};
+
+TEST_P(EveryAlgorithm, VerifiesAndRejectsTampering) {
+  const TestKey key = MakeKey(GetParam(), std::string("kid-") + GetParam());
+  auto v = Make(Config(Jwks({&key})));
+  ASSERT_TRUE(v);
+  const std::string token = SignJwt(key, Payload());
+  VerifiedToken out;
+  ASSERT_EQ(v->Verify(token, &out), Status::OK);
+  EXPECT_EQ(out.payload_json, Payload());
+  EXPECT_EQ(out.provider, "p");
+
+  std::string tampered = token;
+  const size_t sig_start = token.rfind('.') + 1;
+  tampered[sig_start + 2] = tampered[sig_start + 2] == 'A' ? 'B' : 'A';
+  EXPECT_EQ(v->Verify(tampered), Status::ERR_SIGNATURE_INVALID);
+
+  const std::string other_payload = SignJwt(key, Payload(R"("admin":true)"));
+  const std::string spliced = token.substr(0, token.find('.') + 1) +
+                              other_payload.substr(other_payload.find('.') + 1, other_payload.rfind('.') - other_payload.find('.') - 1) +
+                              token.substr(token.rfind('.'));
+  EXPECT_EQ(v->Verify(spliced), Status::ERR_SIGNATURE_INVALID);
+
+  // One signature byte short, or one too many: exact lengths are enforced.
+  const std::string raw_sig = testing::SignRaw(key, token.substr(0, sig_start - 1));
+  EXPECT_EQ(v->Verify(token.substr(0, sig_start) + B64(raw_sig.substr(1))), Status::ERR_SIGNATURE_LENGTH);
+  EXPECT_EQ(v->Verify(token.substr(0, sig_start) + B64(raw_sig + '\0')), Status::ERR_SIGNATURE_LENGTH);
+}
+
+INSTANTIATE_TEST_SUITE_P(Verifier, EveryAlgorithm,
+                         ::testing::Values("HS256", "HS384", "HS512", "RS256", "RS384", "RS512", "PS256",
+                                           "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA", "Ed448"));
+
+TEST(Verifier, RejectsMalformedTokens) {
+  const TestKey key = MakeKey("HS256", "k1");
+  auto v = Make(Config(Jwks({&key}), "", R"("limits":{"maxTokenBytes":1024})"));
+  ASSERT_TRUE(v);
+  const std::string good = SignJwt(key, Payload());
+  ASSERT_EQ(v->Verify(good), Status::OK);
+  const std::string sig = good.substr(good.rfind('.'));
+  const std::string payload = B64(Payload());
+
+  EXPECT_EQ(v->Verify(std::string(1025, 'a')), Status::ERR_TOKEN_TOO_LARGE);
+  EXPECT_EQ(v->Verify(""), Status::ERR_MALFORMED_TOKEN);
+  EXPECT_EQ(v->Verify("abc.def"), Status::ERR_MALFORMED_TOKEN);
+  EXPECT_EQ(v->Verify(good + ".x"), Status::ERR_MALFORMED_TOKEN);
+  EXPECT_EQ(v->Verify("e30=." + payload + sig), Status::ERR_BAD_BASE64URL);    // padding
+  EXPECT_EQ(v->Verify("e3+." + payload + sig), Status::ERR_BAD_BASE64URL);     // standard alphabet
+  EXPECT_EQ(v->Verify("e30 ." + payload + sig), Status::ERR_BAD_BASE64URL);    // whitespace
+  EXPECT_EQ(v->Verify("e31." + payload + sig), Status::ERR_BAD_BASE64URL);     // non-zero trailing bits
+  EXPECT_EQ(v->Verify("e30xx." + payload + sig), Status::ERR_BAD_BASE64URL);   // length 1 mod 4
+  EXPECT_EQ(v->Verify(B64("[1]") + "." + payload + sig), Status::ERR_JSON_NOT_OBJECT);
+  EXPECT_EQ(v->Verify(B64("{\"alg\":") + "." + payload + sig), Status::ERR_MALFORMED_JSON);
+  EXPECT_EQ(v->Verify(B64(R"({"alg":"HS256","alg":"HS256"})") + "." + payload + sig), Status::ERR_DUPLICATE_MEMBER);
+  EXPECT_EQ(v->Verify(B64("\xEF\xBB\xBF{\"alg\":\"HS256\"}") + "." + payload + sig), Status::ERR_JSON_BOM);
+  EXPECT_EQ(v->Verify(B64(R"({"alg":"HS256","x":"\ud800"})") + "." + payload + sig), Status::ERR_INVALID_UTF8);
+  EXPECT_EQ(v->Verify(B64(R"({"alg":"HS256","x":[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]})") +
+                      "." + payload + sig),
+            Status::ERR_JSON_TOO_DEEP);
+  const std::string header = B64(Header(key));
+  EXPECT_EQ(v->Verify(header + "." + B64("{\"a\":1}trailing") + sig), Status::ERR_MALFORMED_JSON);
+  EXPECT_EQ(v->Verify(header + "." + B64(R"({"exp":1,"exp":2})") + sig), Status::ERR_DUPLICATE_MEMBER);
+  EXPECT_EQ(v->Verify(header + "." + B64("\"just a string\"") + sig), Status::ERR_JSON_NOT_OBJECT);
+  EXPECT_EQ(v->Verify(header + "." + payload + ".!!!"), Status::ERR_BAD_BASE64URL);
+  EXPECT_EQ(v->Verify(header + "." + payload + "."), Status::ERR_EMPTY_SIGNATURE);
+}
+
+TEST(Verifier, RejectsBadHeaders) {
+  const TestKey key = MakeKey("HS256", "k1");
+  auto v = Make(Config(Jwks({&key})));
+  ASSERT_TRUE(v);
+  auto with_header = [&](std::string_view header_json) { return SignJws(key, header_json, Payload()); };
+  EXPECT_EQ(v->Verify(B64(R"({"alg":"none"})") + "." + B64(Payload()) + "."), Status::ERR_ALG_NONE);
+  EXPECT_EQ(v->Verify(B64(R"({"alg":"nOnE"})") + "." + B64(Payload()) + ".c2ln"), Status::ERR_ALG_NONE);
+  EXPECT_EQ(v->Verify(with_header(R"({"alg":"hs256","kid":"k1"})")), Status::ERR_ALG_UNSUPPORTED);
+  EXPECT_EQ(v->Verify(with_header(R"({"alg":"HS256 ","kid":"k1"})")), Status::ERR_ALG_UNSUPPORTED);
+  EXPECT_EQ(v->Verify(with_header(R"({"alg":"RSA-OAEP","kid":"k1"})")), Status::ERR_ALG_UNSUPPORTED);
+  EXPECT_EQ(v->Verify(with_header(R"({"kid":"k1"})")), Status::ERR_MISSING_ALG);
+  EXPECT_EQ(v->Verify(with_header(R"({"alg":["HS256"],"kid":"k1"})")), Status::ERR_MALFORMED_HEADER);
+  EXPECT_EQ(v->Verify(with_header(R"({"alg":"HS256","kid":7})")), Status::ERR_MALFORMED_HEADER);
+  EXPECT_EQ(v->Verify(with_header(R"({"alg":"HS256","kid":"k1","crit":["exp"],"exp":1})")), Status::ERR_CRIT_UNSUPPORTED);
+  EXPECT_EQ(v->Verify(with_header(R"({"alg":"HS256","kid":"k1","crit":[]})")), Status::ERR_CRIT_UNSUPPORTED);
+  EXPECT_EQ(v->Verify(with_header(R"({"alg":"HS256","kid":"k1","b64":false})")), Status::ERR_B64_UNSUPPORTED);
+  EXPECT_EQ(v->Verify(with_header(R"({"alg":"HS256","kid":"k1","b64":"no"})")), Status::ERR_MALFORMED_HEADER);
+  // Embedded keys and key URLs are never used: the token still needs the configured key.
+  const TestKey attacker = MakeKey("HS256", "k1-attacker");
+  const std::string embedded = SignJws(attacker, R"({"alg":"HS256","kid":"k1","jwk":)" + attacker.PublicJwk() +
+                                                     R"(,"jku":"https://evil.example/jwks","x5u":"https://evil.example/x5u","x5c":["AAAA"]})",
+                                       Payload());
+  EXPECT_EQ(v->Verify(embedded), Status::ERR_SIGNATURE_INVALID);
+  EXPECT_EQ(v->Verify(with_header(R"({"alg":"HS256","kid":"k1","jwk":{"kty":"oct"},"typ":"JWT"})")), Status::OK);
+}
+
+TEST(Verifier, KeysDecideTheAlgorithm) {
+  const TestKey rsa = MakeKey("RS256", "rsa");
+  const TestKey ec256 = MakeKey("ES256", "ec256");
+  const TestKey ec384 = MakeKey("ES384", "ec384");
+  auto v = Make(Config(Jwks({&rsa, &ec256, &ec384})));
+  ASSERT_TRUE(v);
+  // HS256 "signed" with the RSA public JWK text as the secret: the classic confusion attack.
+  TestKey confused = MakeKey("HS256");
+  confused.secret = rsa.PublicJwk();
+  confused.kid = "rsa";
+  EXPECT_EQ(v->Verify(SignJwt(confused, Payload())), Status::ERR_KEY_ALG_MISMATCH);
+  // ES256 token naming the P-384 key.
+  TestKey ec256_as_384 = ec256;
+  ec256_as_384.kid = "ec384";
+  EXPECT_EQ(v->Verify(SignJwt(ec256_as_384, Payload())), Status::ERR_KEY_ALG_MISMATCH);
+  // RS256 key with PS256: same family, allowed unless the JWK pins alg.
+  TestKey ps = MakeKey("PS256");
+  ps.pkey = rsa.pkey;
+  ps.kid = "rsa";
+  EXPECT_EQ(v->Verify(SignJwt(ps, Payload())), Status::OK);
+  auto pinned = Make(Config(Jwks({&rsa}, R"("alg":"RS256")")));
+  ASSERT_TRUE(pinned);
+  EXPECT_EQ(pinned->Verify(SignJwt(ps, Payload())), Status::ERR_KEY_ALG_MISMATCH);
+  auto enc_only = Make(Config(Jwks({&rsa}, R"("use":"enc")")));
+  ASSERT_TRUE(enc_only);
+  EXPECT_EQ(enc_only->Verify(SignJwt(rsa, Payload())), Status::ERR_KEY_USE_MISMATCH);
+  auto ops = Make(Config(Jwks({&rsa}, R"("key_ops":["encrypt"])")));
+  ASSERT_TRUE(ops);
+  EXPECT_EQ(ops->Verify(SignJwt(rsa, Payload())), Status::ERR_KEY_USE_MISMATCH);
+}
+
+TEST(Verifier, AllowListAndKeySelection) {
+  const TestKey rsa = MakeKey("RS256", "rsa");
+  const TestKey ec = MakeKey("ES256", "");  // no kid
+  auto v = Make(Config(Jwks({&rsa, &ec}), R"("algorithms":["RS256","ES256"])"));
+  ASSERT_TRUE(v);
+  TestKey ps = MakeKey("PS256");
+  ps.pkey = rsa.pkey;
+  ps.kid = "rsa";
+  EXPECT_EQ(v->Verify(SignJwt(ps, Payload())), Status::ERR_ALG_NOT_ALLOWED);
+  EXPECT_EQ(v->Verify(SignJwt(ec, Payload())), Status::OK);  // no kid: tried against compatible keys
+  TestKey unknown = rsa;
+  unknown.kid = "rotated-away";
+  EXPECT_EQ(v->Verify(SignJwt(unknown, Payload())), Status::ERR_KID_NOT_FOUND);
+  const TestKey es384 = MakeKey("ES384", "");
+  auto only_rsa = Make(Config(Jwks({&rsa})));
+  ASSERT_TRUE(only_rsa);
+  EXPECT_EQ(only_rsa->Verify(SignJwt(es384, Payload())), Status::ERR_NO_MATCHING_KEY);
+  const TestKey other_ec = MakeKey("ES256", "other");
+  TestKey other_no_kid = other_ec;
+  other_no_kid.kid = "";
+  EXPECT_EQ(v->Verify(SignJwt(other_no_kid, Payload())), Status::ERR_SIGNATURE_INVALID);
+}
+
+TEST(Verifier, TimeClaims) {
+  const TestKey key = MakeKey("HS256", "k1");
+  auto strict = Make(Config(Jwks({&key})));
+  auto lenient = Make(Config(Jwks({&key}), "", R"("leeway":"60s")"));
+  auto aged = Make(Config(Jwks({&key}), R"("maxTokenAge":"10m")"));
+  ASSERT_TRUE(strict && lenient && aged);
+  auto tok = [&](std::string_view claims) { return SignJwt(key, "{" + std::string(claims) + "}"); };
+  const std::string n = std::to_string(kNow);
+  EXPECT_EQ(strict->Verify(tok(R"("exp":)" + n)), Status::ERR_EXPIRED);  // exp is exclusive
+  EXPECT_EQ(strict->Verify(tok(R"("exp":)" + std::to_string(kNow + 1))), Status::OK);
+  EXPECT_EQ(lenient->Verify(tok(R"("exp":)" + std::to_string(kNow - 59))), Status::OK);
+  EXPECT_EQ(lenient->Verify(tok(R"("exp":)" + std::to_string(kNow - 60))), Status::ERR_EXPIRED);
+  EXPECT_EQ(strict->Verify(tok(R"("exp":1800000001.5)")), Status::OK);  // fractions allowed, truncated
+  EXPECT_EQ(strict->Verify(tok(R"("exp":1800000000.5)")), Status::ERR_EXPIRED);
+  EXPECT_EQ(strict->Verify(tok(R"("nbf":)" + std::to_string(kNow + 1))), Status::ERR_NOT_YET_VALID);
+  EXPECT_EQ(strict->Verify(tok(R"("nbf":)" + n)), Status::OK);
+  EXPECT_EQ(lenient->Verify(tok(R"("nbf":)" + std::to_string(kNow + 60))), Status::OK);
+  EXPECT_EQ(strict->Verify(tok(R"("iat":)" + std::to_string(kNow + 1))), Status::ERR_ISSUED_IN_FUTURE);
+  EXPECT_EQ(lenient->Verify(tok(R"("iat":)" + std::to_string(kNow + 60))), Status::OK);
+  EXPECT_EQ(aged->Verify(tok(R"("iat":)" + std::to_string(kNow - 600))), Status::OK);
+  EXPECT_EQ(aged->Verify(tok(R"("iat":)" + std::to_string(kNow - 601))), Status::ERR_TOKEN_TOO_OLD);
+  EXPECT_EQ(aged->Verify(tok(R"("sub":"no iat")")), Status::ERR_MISSING_CLAIM);
+  // Overflow-safe arithmetic at the edges of int64.
+  EXPECT_EQ(lenient->Verify(tok(R"("exp":9223372036854775807)")), Status::OK);
+  EXPECT_EQ(lenient->Verify(tok(R"("nbf":-9223372036854775808)")), Status::OK);
+  EXPECT_EQ(lenient->Verify(tok(R"("iat":-9223372036854775808)")), Status::OK);
+  EXPECT_EQ(aged->Verify(tok(R"("iat":-9223372036854775808)")), Status::ERR_TOKEN_TOO_OLD);
+  // NumericDates must be JSON numbers within int64.
+  for (const char* bad : {R"("exp":"1900000000")", R"("exp":null)", R"("exp":true)", R"("exp":[1])",
+                          R"("exp":9223372036854775808)", R"("nbf":1e300)", R"("iat":-1e19)",
+                          R"("exp":123456789012345678901234567890)"})
+    EXPECT_EQ(strict->Verify(tok(bad)), Status::ERR_MALFORMED_CLAIM) << bad;
+}
+
+TEST(Verifier, ValueClaims) {
+  const TestKey key = MakeKey("HS256", "k1");
+  auto v = Make(Config(Jwks({&key}),
+                       R"("issuer":"https://issuer.example","audiences":["my-api","other-api"],"subject":"alice",
+                          "typ":"JWT","claims":[{"name":"team","values":["dev","ops"]},{"name":"groups","value":"admin"}],
+                          "requiredClaims":["jti"])",
+                       R"("requiredClaims":["exp"])"));
+  ASSERT_TRUE(v);
+  const std::string extra = R"("jti":"1","team":"dev","groups":["users","admin"])";
+  auto tok = [&](std::string_view payload, std::string_view header_extra = R"("typ":"JWT")") {
+    return SignJws(key, Header(key, header_extra), payload);
+  };
+  EXPECT_EQ(v->Verify(tok(Payload(extra))), Status::OK);
+  EXPECT_EQ(v->Verify(tok(Payload(extra), R"("typ":"application/jwt")")), Status::OK);
+  EXPECT_EQ(v->Verify(tok(Payload(extra), R"("typ":"at+jwt")")), Status::ERR_TYP_MISMATCH);
+  EXPECT_EQ(v->Verify(tok(Payload(extra), "")), Status::ERR_TYP_MISMATCH);
+  auto replace = [&](std::string from, std::string to) {
+    std::string p = Payload(extra);
+    p.replace(p.find(from), from.size(), to);
+    return p;
+  };
+  EXPECT_EQ(v->Verify(tok(replace(R"("iss":"https://issuer.example")", R"("iss":"https://evil.example")"))), Status::ERR_ISSUER_MISMATCH);
+  EXPECT_EQ(v->Verify(tok(replace(R"("iss":"https://issuer.example")", R"("iss":7)"))), Status::ERR_MALFORMED_CLAIM);
+  EXPECT_EQ(v->Verify(tok(replace(R"("iss":"https://issuer.example")", R"("x":1)"))), Status::ERR_ISSUER_MISMATCH);
+  EXPECT_EQ(v->Verify(tok(replace(R"("aud":"my-api")", R"("aud":["x","other-api"])"))), Status::OK);
+  EXPECT_EQ(v->Verify(tok(replace(R"("aud":"my-api")", R"("aud":["x","y"])"))), Status::ERR_AUDIENCE_MISMATCH);
+  EXPECT_EQ(v->Verify(tok(replace(R"("aud":"my-api")", R"("aud":"My-Api")"))), Status::ERR_AUDIENCE_MISMATCH);
+  EXPECT_EQ(v->Verify(tok(replace(R"("aud":"my-api")", R"("aud":[])"))), Status::ERR_AUDIENCE_MISMATCH);
+  EXPECT_EQ(v->Verify(tok(replace(R"("aud":"my-api")", R"("x":1)"))), Status::ERR_AUDIENCE_MISMATCH);
+  EXPECT_EQ(v->Verify(tok(replace(R"("aud":"my-api")", R"("aud":["my-api",1])"))), Status::ERR_MALFORMED_CLAIM);
+  EXPECT_EQ(v->Verify(tok(replace(R"("aud":"my-api")", R"("aud":{"a":"my-api"})"))), Status::ERR_MALFORMED_CLAIM);
+  EXPECT_EQ(v->Verify(tok(replace(R"("sub":"alice")", R"("sub":"bob")"))), Status::ERR_SUBJECT_MISMATCH);
+  EXPECT_EQ(v->Verify(tok(replace(R"("team":"dev")", R"("team":"ops")"))), Status::OK);
+  EXPECT_EQ(v->Verify(tok(replace(R"("team":"dev")", R"("team":"sales")"))), Status::ERR_CLAIM_MISMATCH);
+  EXPECT_EQ(v->Verify(tok(replace(R"("team":"dev")", R"("team":["sales","dev"])"))), Status::OK);
+  EXPECT_EQ(v->Verify(tok(replace(R"("team":"dev")", R"("team":{"name":"dev"})"))), Status::ERR_CLAIM_MISMATCH);
+  EXPECT_EQ(v->Verify(tok(replace(R"("groups":["users","admin"])", R"("groups":["users"])"))), Status::ERR_CLAIM_MISMATCH);
+  EXPECT_EQ(v->Verify(tok(replace(R"("groups":["users","admin"])", R"("groupz":["admin"])"))), Status::ERR_CLAIM_MISMATCH);
+  EXPECT_EQ(v->Verify(tok(replace(R"("jti":"1")", R"("jtx":"1")"))), Status::ERR_MISSING_CLAIM);
+  EXPECT_EQ(v->Verify(tok(replace(R"("exp":1800003600)", R"("exq":1800003600)"))), Status::ERR_MISSING_CLAIM);
+}
+
+TEST(Verifier, ProvidersByIssuerAndInOrder) {
+  const TestKey a = MakeKey("ES256", "a");
+  const TestKey b = MakeKey("RS256", "b");
+  const TestKey hs = MakeKey("HS256", "");
+  auto quote = [](const std::string& s) { return Quote(s); };
+  const std::string config =
+      R"({"now":1800000000,"providers":[)"
+      R"({"name":"A","issuer":"https://a.example","jwks":{"local":{"inline":)" + quote(Jwks({&a})) + R"(}}},)"
+      R"({"name":"B","issuer":"https://b.example","jwks":{"local":{"inline":)" + quote(Jwks({&b})) + R"(}}},)"
+      R"({"name":"R","jwks":{"local":{"inline":)" + quote(Jwks({&b})) + R"(}},"audiences":["r-api"]},)"
+      R"({"name":"S","secret":{"base64url":")" + B64(hs.secret) + R"("}}]})";
+  auto v = Make(config);
+  ASSERT_TRUE(v);
+  VerifiedToken out;
+  ASSERT_EQ(v->Verify(SignJwt(a, R"({"iss":"https://a.example"})"), &out), Status::OK);
+  EXPECT_EQ(out.provider, "A");
+  ASSERT_EQ(v->Verify(SignJwt(b, R"({"iss":"https://b.example"})"), &out), Status::OK);
+  EXPECT_EQ(out.provider, "B");
+  // iss picks the provider: B's key does not verify for A.
+  EXPECT_EQ(v->Verify(SignJwt(b, R"({"iss":"https://a.example"})")), Status::ERR_KID_NOT_FOUND);
+  // No issuer match: the providers without an issuer, in order.
+  ASSERT_EQ(v->Verify(SignJwt(b, R"({"iss":"https://c.example","aud":"r-api"})"), &out), Status::OK);
+  EXPECT_EQ(out.provider, "R");
+  ASSERT_EQ(v->Verify(SignJwt(hs, R"({"sub":"x"})"), &out), Status::OK);
+  EXPECT_EQ(out.provider, "S");
+  // R owns the key but the audience is wrong; S has no RSA key. The report is R's.
+  EXPECT_EQ(v->Verify(SignJwt(b, R"({"aud":"wrong"})")), Status::ERR_AUDIENCE_MISMATCH);
+  auto only_issuers = Make(R"({"providers":[{"issuer":"https://a.example","jwks":{"local":{"inline":)" +
+                           quote(Jwks({&a})) + "}}}]}");
+  ASSERT_TRUE(only_issuers);
+  EXPECT_EQ(only_issuers->Verify(SignJwt(a, R"({"iss":"https://z.example"})")), Status::ERR_ISSUER_MISMATCH);
+  EXPECT_EQ(only_issuers->Verify(SignJwt(a, R"({"sub":"no iss"})")), Status::ERR_ISSUER_MISMATCH);
+}
+
+TEST(Verifier, SecretProvidersIgnoreKid) {
+  const TestKey hs = MakeKey("HS512", "whatever");
+  auto v = Make(R"({"providers":[{"secret":{"base64url":")" + B64(hs.secret) + R"("}}]})");
+  ASSERT_TRUE(v);
+  EXPECT_EQ(v->Verify(SignJwt(hs, R"({"sub":"x"})")), Status::OK);
+}
+
+constexpr std::string_view kKgatewayJwks =
+    R"({"keys":[{"kty":"RSA","kid":"solo-public-key-001","use":"sig","alg":"RS256","n":"AOfIaJMUm7564sWWNHaXt_hS8H0O1Ew59-nRqruMQosfQqa7tWne5lL3m9sMAkfa3Twx0LMN_7QqRDoztvV3Wa_JwbMzb9afWE-IfKIuDqkvog6s-xGIFNhtDGBTuL8YAQYtwCF7l49SMv-GqyLe-nO9yJW-6wIGoOqImZrCxjxXFzF6mTMOBpIODFj0LUZ54QQuDcD1Nue2LMLsUvGa7V1ZHsYuGvUqzvXFBXMmMS2OzGir9ckpUhrUeHDCGFpEM4IQnu-9U8TbAJxKE5Zp8Nikefr2ISIG2Hk1K2rBAc_HwoPeWAcAWUAR5tWHAxx-UXClSZQ9TMFK850gQGenUp8","e":"AQAB"}]})";
+constexpr std::string_view kKgatewayToken =
+    "eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCIsImtpZCI6InNvbG8tcHVibGljLWtleS0wMDEifQ."
+    "eyJpc3MiOiJzb2xvLmlvIiwib3JnIjoic29sby5pbyIsInN1YiI6ImFsaWNlIiwidGVhbSI6ImRldiIsImV4cCI6MjA3NDI3NDg4NCwibGxtcyI6eyJvcGVuYWkiOlsiZ3B0LTMuNS10dXJibyJdfX0."
+    "il5Rjsad65jpQR_pyRzBdEKFSj-ERmBf4K2VksvGvswWVv4n79lYERslr4KCECuiz9y_T-xUiQ9IkhW3YHzl5zo1kajhhIg7Nhnl1AvAqODbnF6wYpLRk0Npna_2T6lK3Yj54qQGi6vXG3IMRpo1_o2DrbdlKx2k_WFegCoQyyYazb4z3ZXfWvTiWqQDJA5wWcM3-jKzAWfNM8zgZWa-1BeAHDvpLcfWtuXEGSjkdCW0FQJOTjgIEqACnnXb2Jio0tWgelh9hDPILI-tvanj3iKCjpf3uF6g8QWSBNoVFfu7F1jJgj5Aj1sX8AV-CQVu2aQx3EHRZ1mL_3w3qSRWPw";
+
+TEST(Verifier, KgatewayExample) {
+  const std::string base = R"({"now":1800000000,"providers":[{"issuer":"solo.io","jwks":{"local":{"inline":)" +
+                           Quote(kKgatewayJwks) + "}}";
+  auto v = Make(base + "}]}");
+  ASSERT_TRUE(v);
+  VerifiedToken out;
+  ASSERT_EQ(v->Verify(kKgatewayToken, &out), Status::OK);
+  auto claims = Claims::Create(out.header_json, out.payload_json);
+  ASSERT_TRUE(claims.ok());
+  ASSERT_NE((*claims)->Find("team"), nullptr);
+  EXPECT_EQ((*claims)->Find("team")->string_value, "dev");
+  EXPECT_EQ((*claims)->Find("org")->string_value, "solo.io");
+  EXPECT_EQ((*claims)->Find("sub")->string_value, "alice");
+  EXPECT_EQ((*claims)->Find("exp")->int_value, 2074274884);
+  EXPECT_EQ((*claims)->Find("llms")->raw, R"({"openai":["gpt-3.5-turbo"]})");
+  EXPECT_EQ((*claims)->Find("missing"), nullptr);
+
+  std::string tampered(kKgatewayToken);
+  tampered[tampered.size() - 10] = tampered[tampered.size() - 10] == 'x' ? 'y' : 'x';
+  EXPECT_EQ(v->Verify(tampered), Status::ERR_SIGNATURE_INVALID);
+  auto with_audience = Make(base + R"(,"audiences":["my-api"]}]})");
+  ASSERT_TRUE(with_audience);
+  EXPECT_EQ(with_audience->Verify(kKgatewayToken), Status::ERR_AUDIENCE_MISMATCH);
+  auto wrong_issuer = Make(R"({"now":1800000000,"providers":[{"issuer":"kgateway.dev","jwks":{"local":{"inline":)" +
+                           Quote(kKgatewayJwks) + "}}}]}");
+  ASSERT_TRUE(wrong_issuer);
+  EXPECT_EQ(wrong_issuer->Verify(kKgatewayToken), Status::ERR_ISSUER_MISMATCH);
+  auto later = Make(R"({"now":2074274884,"providers":[{"jwks":{"local":{"inline":)" + Quote(kKgatewayJwks) + "}}}]}");
+  ASSERT_TRUE(later);
+  EXPECT_EQ(later->Verify(kKgatewayToken), Status::ERR_EXPIRED);
+}
+
+}  // namespace
+}  // namespace tokenverify
