@@ -9,6 +9,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "internal/base64url.h"
 #include "internal/config.h"
+#include "internal/jws.h"
 #include "internal/key.h"
 #include "internal/strict_json.h"
 #include "internal/token.h"
@@ -18,9 +19,6 @@ namespace tokenverify {
 using namespace internal;  // NOLINT: this file is the glue of the internal pieces
 
 namespace {
-
-// RSA-16384 signatures are 2048 bytes; nothing we verify is longer.
-constexpr size_t kMaxSignatureBytes = 2048;
 
 struct Matcher {
   int interest = 0;  // index into ClaimInterest
@@ -89,19 +87,6 @@ bool AnyEqual(std::span<const std::string_view> have, const std::vector<std::str
   return false;
 }
 
-// Decodes one base64url segment into `scratch` and starts a JSON document on it.
-Status DecodeJson(std::string_view segment, JsonScratch& scratch, simdjson::ondemand::document* doc,
-                  size_t* out_len) {
-  static_assert(simdjson::SIMDJSON_PADDING >= kBase64urlOutputSlack,
-                "JsonScratch padding must absorb the base64url kernels' output slack");
-  const size_t n = Base64urlDecodedLength(segment.size());
-  uint8_t* buf = scratch.Reserve(n);
-  if (!Base64urlDecode(segment, buf)) return Status::ERR_BAD_BASE64URL;
-  if (StartsWithBom(buf, n)) return Status::ERR_JSON_BOM;
-  *out_len = n;
-  return JsonErrorToStatus(scratch.Iterate(n, doc));
-}
-
 // Statuses that mean "this provider has no key for the token", as opposed to
 // "the token is bad"; with several providers the latter is the better report.
 bool IsNotThisProvider(Status s) noexcept {
@@ -157,38 +142,12 @@ Status Verifier::Impl::CheckProvider(const Provider& p, const JoseHeader& h, con
                                      std::string_view signing_input,
                                      std::span<const uint8_t> sig) const noexcept {
   if (!AlgSetHas(p.cfg.algorithms, h.alg)) return Status::ERR_ALG_NOT_ALLOWED;
-  const KeySet& keys = *p.cfg.keys;
-  const auto input = std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(signing_input.data()),
-                                              signing_input.size());
-
   // Key selection first (an O(1) lookup): with several providers it tells
   // "not this provider's token" apart from "a bad token".
   const Key* key = nullptr;
-  if (h.has_kid && !keys.is_secret()) {
-    key = keys.FindByKid(h.kid);
-    if (key == nullptr) return Status::ERR_KID_NOT_FOUND;
-    TV_RETURN_IF_ERROR(key->CheckUsableFor(h.alg));
-  } else if (keys.CandidatesFor(h.alg).empty()) {
-    // Say why no key fits: the first key's own verdict is the most precise.
-    for (const auto& k : keys.keys()) {
-      const Status why = k->CheckUsableFor(h.alg);
-      if (why != Status::ERR_KEY_ALG_MISMATCH) return why == Status::OK ? Status::ERR_NO_MATCHING_KEY : why;
-    }
-    return Status::ERR_NO_MATCHING_KEY;
-  }
-
+  TV_RETURN_IF_ERROR(SelectKey(*p.cfg.keys, h, &key));
   TV_RETURN_IF_ERROR(CheckClaims(p, h, pv));
-
-  if (key != nullptr) return key->Verify(h.alg, input, sig);
-  // No kid (or a shared secret): the compatible keys, in order, up to a bound.
-  const auto candidates = keys.CandidatesFor(h.alg);
-  const size_t tries = std::min(candidates.size(), cfg.max_keys_without_kid);
-  Status last = Status::ERR_NO_MATCHING_KEY;
-  for (size_t i = 0; i < tries; ++i) {
-    last = candidates[i]->Verify(h.alg, input, sig);
-    if (last == Status::OK) return last;
-  }
-  return last;
+  return VerifySignature(*p.cfg.keys, h, key, signing_input, sig, cfg.max_keys_without_kid);
 }
 
 Verifier::Verifier(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -252,22 +211,15 @@ Status Verifier::Verify(std::string_view token, VerifiedToken* out) const noexce
   try {
     ThreadScratch& ts = Scratch();
 
-    simdjson::ondemand::document header_doc;
-    size_t header_len = 0;
-    TV_RETURN_IF_ERROR(DecodeJson(parts.header, ts.header, &header_doc, &header_len));
     JoseHeader header;
-    TV_RETURN_IF_ERROR(ParseHeader(header_doc, im.cfg.max_json_depth, ts.header.names(), &header));
-
-    if (parts.signature.empty()) return Status::ERR_EMPTY_SIGNATURE;
-    if (Base64urlDecodedLength(parts.signature.size()) > kMaxSignatureBytes)
-      return Status::ERR_SIGNATURE_LENGTH;
-    uint8_t sig[kMaxSignatureBytes + kBase64urlOutputSlack];
-    if (!Base64urlDecode(parts.signature, sig)) return Status::ERR_BAD_BASE64URL;
-    const std::span<const uint8_t> signature(sig, Base64urlDecodedLength(parts.signature.size()));
+    size_t header_len = 0;
+    TV_RETURN_IF_ERROR(DecodeHeader(parts, ts.header, im.cfg.max_json_depth, &header, &header_len));
+    SignatureBuffer signature;
+    TV_RETURN_IF_ERROR(DecodeSignature(parts.signature, &signature));
 
     simdjson::ondemand::document payload_doc;
     size_t payload_len = 0;
-    TV_RETURN_IF_ERROR(DecodeJson(parts.payload, ts.payload, &payload_doc, &payload_len));
+    TV_RETURN_IF_ERROR(DecodeJsonSegment(parts.payload, ts.payload, &payload_doc, &payload_len));
     PayloadView pv;
     pv.strings = &ts.strings;
     TV_RETURN_IF_ERROR(
@@ -283,7 +235,7 @@ Status Verifier::Verify(std::string_view token, VerifiedToken* out) const noexce
     Status result;
     const Provider* accepted = nullptr;
     if (only != nullptr) {
-      result = im.CheckProvider(*only, header, pv, parts.signing_input, signature);
+      result = im.CheckProvider(*only, header, pv, parts.signing_input, signature.span());
       if (result == Status::OK) accepted = only;
     } else if (im.without_issuer.empty()) {
       result = Status::ERR_ISSUER_MISMATCH;  // every provider names an issuer; none is this token's
@@ -291,7 +243,7 @@ Status Verifier::Verify(std::string_view token, VerifiedToken* out) const noexce
       result = Status::ERR_NO_MATCHING_KEY;
       bool have_failure = false;
       for (size_t idx : im.without_issuer) {
-        const Status st = im.CheckProvider(im.providers[idx], header, pv, parts.signing_input, signature);
+        const Status st = im.CheckProvider(im.providers[idx], header, pv, parts.signing_input, signature.span());
         if (st == Status::OK) {
           accepted = &im.providers[idx];
           result = st;

@@ -1,0 +1,60 @@
+// The JWS layer (RFC 7515, compact serialization): header, key choice and
+// signature, with the payload treated as opaque bytes. The JWT verifier adds
+// claims on top; the standard JWS vectors exercise this layer alone.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string_view>
+
+#include "internal/alg.h"
+#include "internal/base64url.h"
+#include "internal/key.h"
+#include "internal/strict_json.h"
+#include "internal/token.h"
+
+namespace tokenverify::internal {
+
+// RSA-16384 signatures are 2048 bytes; nothing we verify is longer.
+inline constexpr size_t kMaxSignatureBytes = 2048;
+
+// A decoded signature in a stack buffer (no heap on the hot path).
+struct SignatureBuffer {
+  uint8_t bytes[kMaxSignatureBytes + kBase64urlOutputSlack];
+  size_t size = 0;
+  std::span<const uint8_t> span() const noexcept { return {bytes, size}; }
+};
+
+// Decodes one base64url segment into `scratch` and starts a JSON document on
+// it; *out_len gets the decoded length. ERR_BAD_BASE64URL, ERR_JSON_BOM or a
+// JSON status.
+Status DecodeJsonSegment(std::string_view segment, JsonScratch& scratch, simdjson::ondemand::document* doc,
+                         size_t* out_len);
+
+// Decodes and parses the protected header of `parts` (see ParseHeader).
+Status DecodeHeader(const TokenParts& parts, JsonScratch& scratch, int max_depth, JoseHeader* out,
+                    size_t* out_len);
+
+// Decodes the signature segment: ERR_EMPTY_SIGNATURE, ERR_SIGNATURE_LENGTH
+// (longer than any key could produce) or ERR_BAD_BASE64URL.
+Status DecodeSignature(std::string_view segment, SignatureBuffer* out) noexcept;
+
+// Chooses the key for `header` from `keys`. With a kid (and a key set that is
+// not a bare shared secret) *out_key is that key, after CheckUsableFor;
+// otherwise *out_key is nullptr and the caller tries keys.CandidatesFor(alg).
+// ERR_KID_NOT_FOUND, ERR_KEY_ALG_MISMATCH, ERR_KEY_USE_MISMATCH, ERR_JWK_WEAK,
+// or ERR_NO_MATCHING_KEY when no key is compatible with the alg.
+Status SelectKey(const KeySet& keys, const JoseHeader& header, const Key** out_key) noexcept;
+
+// Verifies `sig` over `signing_input` with the key SelectKey chose, or with
+// up to `max_keys_without_kid` compatible keys in order.
+Status VerifySignature(const KeySet& keys, const JoseHeader& header, const Key* key,
+                       std::string_view signing_input, std::span<const uint8_t> sig,
+                       size_t max_keys_without_kid) noexcept;
+
+// The whole JWS layer for one token: size, split, header, allow-list, key,
+// signature. ERR_ALG_NOT_ALLOWED when the alg is outside `allowed`.
+Status VerifyJws(std::string_view token, const KeySet& keys, AlgSet allowed, size_t max_token_bytes,
+                 int max_json_depth, size_t max_keys_without_kid) noexcept;
+
+}  // namespace tokenverify::internal

@@ -1,0 +1,96 @@
+#include "internal/jws.h"
+
+#include <algorithm>
+#include <new>
+
+namespace tokenverify::internal {
+
+Status DecodeJsonSegment(std::string_view segment, JsonScratch& scratch, simdjson::ondemand::document* doc,
+                         size_t* out_len) {
+  static_assert(simdjson::SIMDJSON_PADDING >= kBase64urlOutputSlack,
+                "JsonScratch padding must absorb the base64url kernels' output slack");
+  const size_t n = Base64urlDecodedLength(segment.size());
+  uint8_t* buf = scratch.Reserve(n);
+  if (!Base64urlDecode(segment, buf)) return Status::ERR_BAD_BASE64URL;
+  if (StartsWithBom(buf, n)) return Status::ERR_JSON_BOM;
+  *out_len = n;
+  return JsonErrorToStatus(scratch.Iterate(n, doc));
+}
+
+Status DecodeHeader(const TokenParts& parts, JsonScratch& scratch, int max_depth, JoseHeader* out,
+                    size_t* out_len) {
+  simdjson::ondemand::document doc;
+  TV_RETURN_IF_ERROR(DecodeJsonSegment(parts.header, scratch, &doc, out_len));
+  return ParseHeader(doc, max_depth, scratch.names(), out);
+}
+
+Status DecodeSignature(std::string_view segment, SignatureBuffer* out) noexcept {
+  if (segment.empty()) return Status::ERR_EMPTY_SIGNATURE;
+  const size_t n = Base64urlDecodedLength(segment.size());
+  if (n > kMaxSignatureBytes) return Status::ERR_SIGNATURE_LENGTH;
+  if (!Base64urlDecode(segment, out->bytes)) return Status::ERR_BAD_BASE64URL;
+  out->size = n;
+  return Status::OK;
+}
+
+Status SelectKey(const KeySet& keys, const JoseHeader& header, const Key** out_key) noexcept {
+  *out_key = nullptr;
+  // A bare shared secret has no kid to match: the token's kid is irrelevant.
+  if (header.has_kid && !keys.is_secret()) {
+    const Key* key = keys.FindByKid(header.kid);
+    if (key == nullptr) return Status::ERR_KID_NOT_FOUND;
+    TV_RETURN_IF_ERROR(key->CheckUsableFor(header.alg));
+    *out_key = key;
+    return Status::OK;
+  }
+  if (!keys.CandidatesFor(header.alg).empty()) return Status::OK;
+  // Say why no key fits: the first verdict more precise than "wrong family".
+  for (const auto& k : keys.keys()) {
+    const Status why = k->CheckUsableFor(header.alg);
+    if (why != Status::ERR_KEY_ALG_MISMATCH && why != Status::OK) return why;
+  }
+  return Status::ERR_NO_MATCHING_KEY;
+}
+
+Status VerifySignature(const KeySet& keys, const JoseHeader& header, const Key* key,
+                       std::string_view signing_input, std::span<const uint8_t> sig,
+                       size_t max_keys_without_kid) noexcept {
+  const auto input = std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(signing_input.data()),
+                                              signing_input.size());
+  if (key != nullptr) return key->Verify(header.alg, input, sig);
+  const auto candidates = keys.CandidatesFor(header.alg);
+  const size_t tries = std::min(candidates.size(), max_keys_without_kid);
+  Status last = Status::ERR_NO_MATCHING_KEY;
+  for (size_t i = 0; i < tries; ++i) {
+    last = candidates[i]->Verify(header.alg, input, sig);
+    if (last == Status::OK) break;
+  }
+  return last;
+}
+
+Status VerifyJws(std::string_view token, const KeySet& keys, AlgSet allowed, size_t max_token_bytes,
+                 int max_json_depth, size_t max_keys_without_kid) noexcept {
+  if (token.size() > max_token_bytes) return Status::ERR_TOKEN_TOO_LARGE;
+  TokenParts parts;
+  TV_RETURN_IF_ERROR(SplitToken(token, &parts));
+  try {
+    thread_local JsonScratch scratch;
+    JoseHeader header;
+    size_t header_len = 0;
+    TV_RETURN_IF_ERROR(DecodeHeader(parts, scratch, max_json_depth, &header, &header_len));
+    SignatureBuffer sig;
+    TV_RETURN_IF_ERROR(DecodeSignature(parts.signature, &sig));
+    // The payload is opaque at this layer, but it must still be strict base64url.
+    thread_local JsonScratch payload_scratch;
+    if (!Base64urlDecode(parts.payload, payload_scratch.Reserve(Base64urlDecodedLength(parts.payload.size()))))
+      return Status::ERR_BAD_BASE64URL;
+    if (!AlgSetHas(allowed, header.alg)) return Status::ERR_ALG_NOT_ALLOWED;
+    const Key* key = nullptr;
+    TV_RETURN_IF_ERROR(SelectKey(keys, header, &key));
+    return VerifySignature(keys, header, key, parts.signing_input, sig.span(), max_keys_without_kid);
+  } catch (const std::bad_alloc&) {
+    return Status::ERR_OUT_OF_MEMORY;
+  }
+}
+
+}  // namespace tokenverify::internal
