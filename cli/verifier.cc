@@ -124,9 +124,6 @@ VerifierPtr MakeVerifier(const std::string& config) {
   std::fprintf(stderr, "%s\n", StatusLine(st).c_str());
   std::string_view field = diag.field;
   std::string_view message = diag.message;
-  // Print "field: message" once, whether or not the message already names the field.
-  if (!field.empty() && message.starts_with(field) && message.substr(field.size()).starts_with(": "))
-    message.remove_prefix(field.size() + 2);
   if (!field.empty() || !message.empty())
     std::fprintf(stderr, "  %.*s%s%.*s\n", static_cast<int>(field.size()), field.data(),
                  !field.empty() && !message.empty() ? ": " : "", static_cast<int>(message.size()),

@@ -14,13 +14,13 @@ cli="$TV_ROOT/build/tokenverify"
 for dir in examples/*/; do
   [[ -f "$dir/config.json" && -f "$dir/token.jwt" ]] || continue
   echo
-  echo "== $dir: tokenverify verify --config ${dir}config.json ${dir}token.jwt"
-  "$cli" verify --config "${dir}config.json" "${dir}token.jwt"
+  echo "== $dir: tokenverify verify --config ${dir}config.json < ${dir}token.jwt"
+  "$cli" verify --config "${dir}config.json" < "${dir}token.jwt"
 done
 
 echo
 echo "== throughput (one thread, one shared verifier)"
 for dir in examples/*/; do
   [[ -f "$dir/config.json" && -f "$dir/token.jwt" ]] || continue
-  "$cli" bench --config "${dir}config.json" --seconds 1 "${dir}token.jwt"
+  "$cli" bench --config "${dir}config.json" --seconds 1 "$(< "${dir}token.jwt")"
 done

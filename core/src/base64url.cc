@@ -2,12 +2,12 @@
 // of the per-CPU decode kernel (see internal/base64url.h).
 #include "internal/base64url.h"
 
-#include <array>
 #include <atomic>
 #include <bit>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <iterator>
 
 namespace tokenverify::internal {
 

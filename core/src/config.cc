@@ -365,7 +365,7 @@ VerifierConfig ParseRoot(element root) {
 Result<VerifierConfig> ParseConfig(std::string_view json, Error* err) {
   auto fail = [&](Status st, std::string field, std::string message) {
     err->status = st;
-    err->message = field.empty() ? message : field + ": " + message;
+    err->message = std::move(message);
     err->field = std::move(field);
     return st;
   };

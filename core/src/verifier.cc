@@ -161,7 +161,7 @@ Result<std::unique_ptr<Verifier>> Verifier::Create(std::string_view config_json,
   if (err == nullptr) err = &local;
   auto fail = [&](Status st, std::string field, std::string message) {
     err->status = st;
-    err->message = field + ": " + message;
+    err->message = std::move(message);
     err->field = std::move(field);
     return st;
   };

@@ -160,10 +160,18 @@ TestKey MakeKey(std::string_view alg, std::string_view kid, int rsa_bits) {
   static std::mutex mu;
   static std::map<std::tuple<std::string, std::string, int>, TestKey> cache;
   std::lock_guard<std::mutex> lock(mu);
-  auto key = std::make_tuple(std::string(alg), std::string(kid), rsa_bits);
+  // RS* and PS* keys with the same (kid, bits) share one RSA key pair:
+  // generation is what makes RSA tests slow, and the key does not depend on
+  // the padding or the hash.
+  const AlgInfo::Family family = InfoFor(alg).family;
+  const bool rsa = family == AlgInfo::kRsa || family == AlgInfo::kPss;
+  auto key = std::make_tuple(rsa ? std::string("RSA") : std::string(alg), std::string(kid),
+                             rsa ? rsa_bits : 0);
   auto it = cache.find(key);
   if (it == cache.end()) it = cache.emplace(key, Generate(alg, kid, rsa_bits)).first;
-  return it->second;
+  TestKey out = it->second;
+  out.alg = std::string(alg);
+  return out;
 }
 
 std::string B64(std::string_view bytes) { return internal::Base64urlEncode(bytes); }

@@ -29,7 +29,10 @@ struct TestKey {
 };
 
 // Returns a key for `alg`. Cached per (alg, kid, rsa_bits) for the whole test
-// binary, because RSA key generation is slow; the same arguments give the same key.
+// binary, because RSA key generation is slow; the same arguments give the same
+// key. RS* and PS* share the key pair for one (kid, rsa_bits): MakeKey("RS256",
+// "a") and MakeKey("PS512", "a") differ only in `alg`. Use distinct kids for
+// distinct keys.
 TestKey MakeKey(std::string_view alg, std::string_view kid = "", int rsa_bits = 2048);
 
 // base64url without padding.

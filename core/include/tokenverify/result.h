@@ -36,7 +36,7 @@ class [[nodiscard]] Result {
 struct Error {
   Status status = Status::OK;
   std::string field;    // configuration path at fault, e.g. "providers[0].jwks.local.file", or ""
-  std::string message;  // e.g. "providers[0].jwks.local.file: cannot open \"x.json\""
+  std::string message;  // what was wrong, without the field: e.g. "cannot open \"x.json\""
 };
 
 }  // namespace tokenverify

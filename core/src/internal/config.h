@@ -66,8 +66,8 @@ struct VerifierConfig {
 
 // ParseConfig parses and checks `json`. On failure returns ERR_CONFIG (or
 // ERR_IO, or a key-set status such as ERR_JWKS_MALFORMED when a key set is
-// bad), sets err->field to the path at fault and err->message to
-// "<field path>: <what is wrong>".
+// bad), sets err->field to the path at fault (e.g. "providers[0].issuer")
+// and err->message to what is wrong with it.
 Result<VerifierConfig> ParseConfig(std::string_view json, Error* err);
 
 }  // namespace tokenverify::internal

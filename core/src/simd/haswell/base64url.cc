@@ -182,4 +182,6 @@ TV_AVX2 bool Base64urlDecode(const char* in, size_t len, uint8_t* out) noexcept 
 
 }  // namespace tokenverify::internal::haswell
 
+#undef TV_AVX2
+#undef TV_AVX2_INLINE
 #endif  // defined(__x86_64__)

@@ -100,4 +100,6 @@ TV_AVX512 bool Base64urlDecode(const char* in, size_t len, uint8_t* out) noexcep
 
 }  // namespace tokenverify::internal::icelake
 
+#undef TV_AVX512
+#undef TV_AVX512_INLINE
 #endif  // defined(__x86_64__)
