@@ -71,15 +71,15 @@ class Material {
   Status Read(dom::object obj, const char* name, const Where& where, Error* err) {
     dom::element v;
     if (obj.at_key(name).get(v) != simdjson::SUCCESS)
-      return Fail(err, Status::ERR_JWK_INVALID, where.Say("\"" + std::string(name) + "\" is missing"));
+      return Fail(err, Status::ERR_JWK_INVALID, where.Say(Cat({"\"", name, "\" is missing"})));
     std::string_view text;
     if (v.get_string().get(text) != simdjson::SUCCESS)
       return Fail(err, Status::ERR_JWKS_MALFORMED,
-                  where.Say("\"" + std::string(name) + "\" is not a string"));
+                  where.Say(Cat({"\"", name, "\" is not a string"})));
     bytes_.resize(Base64urlDecodedLength(text.size()) + kBase64urlOutputSlack);
     if (!Base64urlDecode(text, bytes_.data()))
       return Fail(err, Status::ERR_JWK_INVALID,
-                  where.Say("\"" + std::string(name) + "\" is not strict unpadded base64url"));
+                  where.Say(Cat({"\"", name, "\" is not strict unpadded base64url"})));
     size_ = Base64urlDecodedLength(text.size());
     return Status::OK;
   }
@@ -191,9 +191,8 @@ Status ParseDocument(std::string_view json, dom::parser* parser, dom::object* ro
   if (strict != Status::OK) {
     const std::string what = strict == Status::ERR_JSON_NOT_OBJECT
                                  ? "not a JSON object"
-                                 : std::string(StatusMessage(strict)) + " (" +
-                                       std::string(StatusName(strict)) + ")";
-    return Fail(err, Status::ERR_JWKS_MALFORMED, "key set: " + what);
+                                 : Cat({StatusMessage(strict), " (", StatusName(strict), ")"});
+    return Fail(err, Status::ERR_JWKS_MALFORMED, Cat({"key set: ", what}));
   }
   dom::element doc;
   if (auto e = parser->parse(json.data(), json.size()).get(doc)) {
@@ -228,18 +227,18 @@ Result<std::shared_ptr<const KeySet>> ParseJwksImpl(std::string_view json, Error
     return Fail(err, Status::ERR_JWKS_MALFORMED, "key set: \"keys\" is not an array");
   if (arr.size() > kMaxKeys)
     return Fail(err, Status::ERR_JWKS_MALFORMED,
-                "key set: " + std::to_string(arr.size()) + " keys; at most " +
-                    std::to_string(kMaxKeys) + " are accepted");
+                Cat({"key set: ", std::to_string(arr.size()), " keys; at most ",
+                     std::to_string(kMaxKeys), " are accepted"}));
 
   absl::flat_hash_map<std::string_view, size_t> kid_at;  // kid -> document position
   bool any_secret = false, any_public = false;
   size_t index = 0;
   for (dom::element element : arr) {
     const size_t i = index++;
-    const std::string prefix = "keys[" + std::to_string(i) + "]";
+    const std::string prefix = Cat({"keys[", std::to_string(i), "]"});
     dom::object obj;
     if (element.get_object().get(obj) != simdjson::SUCCESS)
-      return Fail(err, Status::ERR_JWKS_MALFORMED, prefix + ": not a JSON object");
+      return Fail(err, Status::ERR_JWKS_MALFORMED, Cat({prefix, ": not a JSON object"}));
     TV_ASSIGN_OR_RETURN(std::unique_ptr<Key> key, ParseKeyObject(obj, prefix, err));
     if (key == nullptr) continue;
     const Where where{prefix, key->kid()};
@@ -252,8 +251,7 @@ Result<std::shared_ptr<const KeySet>> ParseJwksImpl(std::string_view json, Error
       auto [it, inserted] = kid_at.emplace(key->kid(), i);
       if (!inserted)
         return Fail(err, Status::ERR_JWKS_DUPLICATE_KID,
-                    where.Say("the kid is already used by keys[" + std::to_string(it->second) +
-                              "]"));
+                    where.Say(Cat({"the kid is already used by keys[", std::to_string(it->second), "]"})));
     }
     keys.push_back(std::move(key));
   }
@@ -286,7 +284,7 @@ Result<std::shared_ptr<const KeySet>> KeySetFromSecret(std::span<const uint8_t> 
   try {
     std::string why;
     auto key = NewHmacKey(secret, JwkCommon{}, &why);
-    if (!key.ok()) return Fail(err, key.status(), "secret: " + why);
+    if (!key.ok()) return Fail(err, key.status(), Cat({"secret: ", why}));
     std::vector<std::unique_ptr<Key>> keys;
     keys.push_back(std::move(key).value());
     return KeySet::Build(std::move(keys), err);

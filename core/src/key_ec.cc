@@ -95,7 +95,7 @@ class EcKey final : public KeyBase {
     return Status::ERR_SIGNATURE_INVALID;
   }
 
-  std::string Describe() const override { return "EC " + std::string(curve_.jwk_name); }
+  std::string Describe() const override { return Cat({"EC ", curve_.jwk_name}); }
 
  private:
   EvpPkeyPtr pkey_;
@@ -144,20 +144,20 @@ KeyResult NewEcKey(std::string_view crv, Bytes x, Bytes y, JwkCommon common, std
     if (c.jwk_name == crv) curve = &c;
   }
   if (curve == nullptr) {
-    *why = "\"crv\" \"" + std::string(crv.substr(0, 32)) + "\" is not P-256, P-384 or P-521";
+    *why = Cat({"\"crv\" \"", crv.substr(0, 32), "\" is not P-256, P-384 or P-521"});
     return Status::ERR_JWK_INVALID;
   }
   // RFC 7518 6.2.1.2: coordinates are exactly the field size, leading zeros kept.
   for (auto [name, v] : {std::pair{"x", x}, std::pair{"y", y}}) {
     if (v.size() != curve->coord_bytes) {
-      *why = "\"" + std::string(name) + "\" is " + std::to_string(v.size()) + " bytes, " +
-             std::string(curve->jwk_name) + " needs " + std::to_string(curve->coord_bytes);
+      *why = Cat({"\"", name, "\" is ", std::to_string(v.size()), " bytes, ", curve->jwk_name,
+                  " needs ", std::to_string(curve->coord_bytes)});
       return Status::ERR_JWK_INVALID;
     }
   }
   EvpPkeyPtr pkey = EcFromPoint(*curve, x, y);
   if (pkey == nullptr) {
-    *why = "(\"x\", \"y\") is not a point on " + std::string(curve->jwk_name);
+    *why = Cat({"(\"x\", \"y\") is not a point on ", curve->jwk_name});
     return Status::ERR_JWK_INVALID;
   }
   return std::unique_ptr<Key>(new EcKey(std::move(pkey), *curve, std::move(common)));

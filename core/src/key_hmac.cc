@@ -120,7 +120,7 @@ class HmacKey final : public KeyBase {
     }
   }
 
-  std::string Describe() const override { return "oct " + std::to_string(bits_); }
+  std::string Describe() const override { return Cat({"oct ", std::to_string(bits_)}); }
 
  private:
   size_t bits_;
@@ -133,8 +133,8 @@ class HmacKey final : public KeyBase {
 
 KeyResult NewHmacKey(Bytes secret, JwkCommon common, std::string* why) {
   if (secret.size() < kMinSecretBytes) {
-    *why = "\"k\" is " + std::to_string(secret.size()) + " bytes; an HMAC secret needs at least " +
-           std::to_string(kMinSecretBytes);
+    *why = Cat({"\"k\" is ", std::to_string(secret.size()),
+                " bytes; an HMAC secret needs at least ", std::to_string(kMinSecretBytes)});
     return Status::ERR_JWK_WEAK;
   }
   return std::unique_ptr<Key>(new HmacKey(secret, std::move(common)));

@@ -63,6 +63,39 @@ bool IsSmallOrderEd25519(const uint8_t* key) noexcept {
   return false;
 }
 
+// Ed448 (cofactor 4) has four points of small order: the identity (y = 1),
+// (0, -1) of order 2 and (+-1, 0) of order 4. As for Ed25519, such a key
+// proves nothing. The encodings of y (56 bytes, little-endian) that reduce to
+// 0, 1 or p - 1 for p = 2^448 - 2^224 - 1 are 0, 1, p - 1, p and p + 1.
+struct Ed448Y {
+  uint8_t b[56];
+};
+constexpr Ed448Y Ed448Encoding(uint8_t low, uint8_t mid_low, uint8_t at28, uint8_t high) {
+  Ed448Y y{};
+  y.b[0] = low;
+  for (int i = 1; i < 28; ++i) y.b[i] = mid_low;
+  y.b[28] = at28;
+  for (int i = 29; i < 56; ++i) y.b[i] = high;
+  return y;
+}
+constexpr Ed448Y kSmallOrderEd448Y[] = {
+    Ed448Encoding(0x00, 0x00, 0x00, 0x00),  // 0
+    Ed448Encoding(0x01, 0x00, 0x00, 0x00),  // 1
+    Ed448Encoding(0xfe, 0xff, 0xfe, 0xff),  // p - 1
+    Ed448Encoding(0xff, 0xff, 0xfe, 0xff),  // p (= 0)
+    Ed448Encoding(0x00, 0x00, 0xff, 0xff),  // p + 1 (= 1)
+};
+
+bool IsSmallOrderEd448(const uint8_t* key) noexcept {
+  // Byte 56 holds only the sign of x; other bits there make the key
+  // undecodable, which verification refuses anyway.
+  if ((key[56] & 0x7f) != 0) return false;
+  for (const Ed448Y& y : kSmallOrderEd448Y) {
+    if (std::memcmp(key, y.b, sizeof y.b) == 0) return true;
+  }
+  return false;
+}
+
 // Can one EVP_MD_CTX, initialised once, run EVP_DigestVerify again and again?
 // OpenSSL 3.0 allows it for EdDSA (the one-shot keeps no state), but a library
 // may mark the context finalised after one call; then we re-initialise it
@@ -126,7 +159,7 @@ class OkpKey final : public KeyBase {
     return Status::ERR_SIGNATURE_INVALID;
   }
 
-  std::string Describe() const override { return "OKP " + std::string(curve_.jwk_name); }
+  std::string Describe() const override { return Cat({"OKP ", curve_.jwk_name}); }
 
  private:
   EvpPkeyPtr pkey_;
@@ -160,21 +193,21 @@ KeyResult NewOkpKey(std::string_view crv, Bytes x, JwkCommon common, std::string
                          : crv == kEd448.jwk_name ? &kEd448
                                                   : nullptr;
   if (curve == nullptr) {
-    *why = "\"crv\" \"" + std::string(crv.substr(0, 32)) + "\" is not Ed25519 or Ed448";
+    *why = Cat({"\"crv\" \"", crv.substr(0, 32), "\" is not Ed25519 or Ed448"});
     return Status::ERR_JWK_INVALID;
   }
   if (x.size() != curve->key_bytes) {
-    *why = "\"x\" is " + std::to_string(x.size()) + " bytes, " + std::string(curve->jwk_name) +
-           " needs " + std::to_string(curve->key_bytes);
+    *why = Cat({"\"x\" is ", std::to_string(x.size()), " bytes, ", curve->jwk_name, " needs ",
+                std::to_string(curve->key_bytes)});
     return Status::ERR_JWK_INVALID;
   }
-  if (curve == &kEd25519 && IsSmallOrderEd25519(x.data())) {
-    *why = "\"x\" is a small-order Ed25519 point";
+  if (curve == &kEd25519 ? IsSmallOrderEd25519(x.data()) : IsSmallOrderEd448(x.data())) {
+    *why = Cat({"\"x\" is a small-order ", curve->jwk_name, " point"});
     return Status::ERR_JWK_WEAK;
   }
   EvpPkeyPtr pkey = EdFromPublic(*curve, x);
   if (pkey == nullptr) {
-    *why = "OpenSSL refused the " + std::string(curve->jwk_name) + " public key";
+    *why = Cat({"OpenSSL refused the ", curve->jwk_name, " public key"});
     return Status::ERR_JWK_INVALID;
   }
   return std::unique_ptr<Key>(new OkpKey(std::move(pkey), *curve, std::move(common)));

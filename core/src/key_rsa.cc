@@ -33,6 +33,32 @@ bool IsPss(Alg alg) noexcept {
   return alg == Alg::kPS256 || alg == Alg::kPS384 || alg == Alg::kPS512;
 }
 
+// ROCA (CVE-2017-15361): Infineon's RSALib built primes as k * M + (65537^a
+// mod M), M the product of the first primes (always at least those up to
+// 167). So for each such prime r, n mod r is a power of 65537 mod r. A random
+// modulus has that property for all 38 odd primes with negligible probability,
+// and a modulus that has it can be factored: refuse it.
+constexpr uint16_t kRocaPrimes[] = {3,   5,   7,   11,  13,  17,  19,  23,  29,  31,
+                                    37,  41,  43,  47,  53,  59,  61,  67,  71,  73,
+                                    79,  83,  89,  97,  101, 103, 107, 109, 113, 127,
+                                    131, 137, 139, 149, 151, 157, 163, 167};
+
+bool HasRocaFingerprint(Bytes n) noexcept {
+  for (const uint32_t r : kRocaPrimes) {
+    uint32_t rem = 0;
+    for (const uint8_t b : n) rem = (rem * 256 + b) % r;
+    const uint32_t g = 65537 % r;
+    uint32_t power = 1;
+    bool in_subgroup = false;
+    for (uint32_t i = 0; i < r && !in_subgroup; ++i) {  // the powers of g cycle within r - 1 steps
+      in_subgroup = power == rem;
+      power = power * g % r;
+    }
+    if (!in_subgroup) return false;
+  }
+  return true;
+}
+
 // Prepares an EVP_PKEY_CTX for verifying a digest with `alg`'s padding.
 bool InitRsaCtx(EVP_PKEY* pkey, Alg alg, VerifyCtx* out) noexcept {
   out->pkey_ctx = EVP_PKEY_CTX_new_from_pkey(nullptr, pkey, nullptr);
@@ -79,7 +105,7 @@ class RsaKey final : public KeyBase {
     return Status::ERR_SIGNATURE_INVALID;
   }
 
-  std::string Describe() const override { return "RSA " + std::to_string(bits_); }
+  std::string Describe() const override { return Cat({"RSA ", std::to_string(bits_)}); }
 
  private:
   EvpPkeyPtr pkey_;
@@ -121,13 +147,13 @@ KeyResult NewRsaKey(Bytes n, Bytes e, JwkCommon common, std::string* why) {
   e = StripLeadingZeros(e);
   const int bits = BitLength(n);
   if (bits < kMinModulusBits) {
-    *why = "\"n\" is a " + std::to_string(bits) + "-bit modulus; at least " +
-           std::to_string(kMinModulusBits) + " bits are required";
+    *why = Cat({"\"n\" is a ", std::to_string(bits), "-bit modulus; at least ",
+                std::to_string(kMinModulusBits), " bits are required"});
     return Status::ERR_JWK_WEAK;
   }
   if (bits > kMaxModulusBits) {
-    *why = "\"n\" is a " + std::to_string(bits) + "-bit modulus; at most " +
-           std::to_string(kMaxModulusBits) + " bits are supported";
+    *why = Cat({"\"n\" is a ", std::to_string(bits), "-bit modulus; at most ",
+                std::to_string(kMaxModulusBits), " bits are supported"});
     return Status::ERR_JWK_INVALID;
   }
   if ((n.back() & 1) == 0) {
@@ -148,6 +174,10 @@ KeyResult NewRsaKey(Bytes n, Bytes e, JwkCommon common, std::string* why) {
   if (bits > kSmallModulusBits && e.size() > kMaxLargeModulusExponentBytes) {
     *why = "\"e\" is longer than 64 bits, which OpenSSL refuses for moduli over 3072 bits";
     return Status::ERR_JWK_INVALID;
+  }
+  if (HasRocaFingerprint(n)) {
+    *why = "\"n\" has the ROCA fingerprint (CVE-2017-15361): the key can be factored";
+    return Status::ERR_JWK_WEAK;
   }
   EvpPkeyPtr pkey = RsaFromParams(n, e);
   if (pkey == nullptr) {

@@ -65,7 +65,7 @@ Result<std::shared_ptr<const KeySet>> KeySet::Build(std::vector<std::unique_ptr<
     }
     if (!k->kid().empty() && !set->by_kid_.emplace(k->kid(), k).second) {
       SetError(err, Status::ERR_JWKS_DUPLICATE_KID,
-               "two keys have kid \"" + k->kid() + "\"; a kid must name one key");
+               Cat({"two keys have kid \"", k->kid(), "\"; a kid must name one key"}));
       return Status::ERR_JWKS_DUPLICATE_KID;
     }
     for (int a = 0; a < kAlgCount; ++a) {

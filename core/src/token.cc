@@ -16,7 +16,8 @@ Status SplitToken(std::string_view token, TokenParts* out) noexcept {
   const size_t dot2 = token.find('.', dot1 + 1);
   if (dot2 == std::string_view::npos) return Status::ERR_MALFORMED_TOKEN;
   if (token.find('.', dot2 + 1) != std::string_view::npos) return Status::ERR_MALFORMED_TOKEN;
-  if (dot1 == 0 || dot2 == dot1 + 1) return Status::ERR_MALFORMED_TOKEN;
+  // RFC 7515 allows an empty payload (a JWT then fails as "not an object").
+  if (dot1 == 0) return Status::ERR_MALFORMED_TOKEN;
   out->header = token.substr(0, dot1);
   out->payload = token.substr(dot1 + 1, dot2 - dot1 - 1);
   out->signature = token.substr(dot2 + 1);

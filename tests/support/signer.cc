@@ -152,7 +152,10 @@ std::string TestKey::PublicJwk(std::string_view extra_members) const {
     }
   }
   if (!kid.empty()) j += ",\"kid\":" + Quote(kid);
-  if (!extra_members.empty()) j += "," + std::string(extra_members);
+  if (!extra_members.empty()) {
+    j += ',';
+    j += extra_members;
+  }
   return j + "}";
 }
 

@@ -1,6 +1,7 @@
 // Loading JWKs and JWK sets: what is accepted, what is refused, with which
 // status, and what the error message says.
 #include <gtest/gtest.h>
+#include <openssl/bn.h>
 
 #include <string>
 #include <vector>
@@ -55,7 +56,9 @@ Loaded Load(std::string_view json) {
   Loaded out{r.status(), err.message, nullptr};
   if (r.ok()) out.set = r.value();
   EXPECT_EQ(r.ok(), err.message.empty()) << err.message;
-  if (!r.ok()) EXPECT_EQ(err.status, r.status());
+  if (!r.ok()) {
+    EXPECT_EQ(err.status, r.status());
+  }
   return out;
 }
 
@@ -165,14 +168,14 @@ TEST(Jwks, RefusesDeepNesting) {
 
 TEST(Jwks, CapsTheNumberOfKeys) {
   std::string many = R"({"keys":[)";
-  for (int i = 0; i < 1025; ++i) many += (i ? "," : "") + std::string(R"({"kty":"none"})");
+  for (int i = 0; i < 1025; ++i) many += i ? R"(,{"kty":"none"})" : R"({"kty":"none"})";
   many += "]}";
   Loaded l = Load(many);
   EXPECT_EQ(l.status, Status::ERR_JWKS_MALFORMED);
   EXPECT_NE(l.message.find("1025 keys"), std::string::npos) << l.message;
   // 1024 unknown keys are fine (and all skipped).
   std::string ok = R"({"keys":[)";
-  for (int i = 0; i < 1024; ++i) ok += (i ? "," : "") + std::string(R"({"kty":"none"})");
+  for (int i = 0; i < 1024; ++i) ok += i ? R"(,{"kty":"none"})" : R"({"kty":"none"})";
   ok += "]}";
   EXPECT_EQ(LoadStatus(ok), Status::OK);
 }
@@ -359,6 +362,35 @@ TEST_F(JwkRsa, EvenModulusOrHugeExponentIsInvalid) {
   EXPECT_EQ(LoadStatus(RsaJwk(n_, big_e)), Status::ERR_JWK_INVALID);
 }
 
+TEST_F(JwkRsa, RocaModuliAreWeak) {
+  // A modulus with Infineon RSALib's structure, k * M + (65537^a mod M) with M
+  // the product of the primes up to 167, as ROCA-vulnerable keys have.
+  BN_CTX* ctx = BN_CTX_new();
+  BIGNUM *m = BN_new(), *g = BN_new(), *a = BN_new(), *k = BN_new(), *n = BN_new();
+  BN_one(m);
+  for (int p = 2; p <= 167; ++p) {
+    bool prime = true;
+    for (int d = 2; d * d <= p; ++d) prime = prime && p % d != 0;
+    if (prime) BN_mul_word(m, p);
+  }
+  BN_set_word(g, 65537);
+  BN_set_word(a, 123456789);
+  BN_mod_exp(g, g, a, m, ctx);
+  BN_rand(k, 2048 - BN_num_bits(m), BN_RAND_TOP_ONE, BN_RAND_BOTTOM_ANY);
+  BN_mul(n, k, m, ctx);
+  BN_add(n, n, g);
+  std::string bytes(BN_num_bytes(n), '\0');
+  BN_bn2bin(n, reinterpret_cast<unsigned char*>(bytes.data()));
+  for (BIGNUM* b : {m, g, a, k, n}) BN_free(b);
+  BN_CTX_free(ctx);
+  ASSERT_GE(bytes.size(), 256u);
+  Loaded l = Load(RsaJwk(bytes, e_));
+  EXPECT_EQ(l.status, Status::ERR_JWK_WEAK);
+  EXPECT_NE(l.message.find("ROCA"), std::string::npos) << l.message;
+  // Our own generated keys are not flagged (MakeKey keys load everywhere else too).
+  EXPECT_EQ(LoadStatus(RsaJwk(n_, e_)), Status::OK);
+}
+
 TEST_F(JwkRsa, MissingParameterIsInvalid) {
   EXPECT_EQ(LoadStatus(R"({"kty":"RSA","e":"AQAB"})"), Status::ERR_JWK_INVALID);
   EXPECT_EQ(LoadStatus(R"({"kty":"RSA","n":")" + B64(n_) + "\"}"), Status::ERR_JWK_INVALID);
@@ -409,6 +441,29 @@ TEST(JwkOkp, SmallOrderEd25519KeysAreWeak) {
             Status::ERR_JWK_WEAK);
   EXPECT_NE(LoadStatus(OkpJwk("Ed25519", Hex("efffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f"))),
             Status::ERR_JWK_WEAK);
+}
+
+TEST(JwkOkp, SmallOrderEd448KeysAreWeak) {
+  // y = 0, 1, p - 1 and the non-canonical p, p + 1 (p = 2^448 - 2^224 - 1);
+  // the 57th byte carries the sign of x.
+  const std::string ff27(27, '\xff'), zero27(27, '\0');
+  const std::string ys[] = {
+      std::string(56, '\0'),
+      Hex("01") + std::string(55, '\0'),
+      Hex("fe") + ff27 + Hex("fe") + ff27,
+      Hex("ff") + ff27 + Hex("fe") + ff27,
+      Hex("00") + zero27 + std::string(28, '\xff'),
+  };
+  for (const std::string& y : ys) {
+    for (const char* sign : {"00", "80"}) {
+      const std::string x = y + Hex(sign);
+      ASSERT_EQ(x.size(), 57u);
+      Loaded l = Load(OkpJwk("Ed448", x));
+      EXPECT_EQ(l.status, Status::ERR_JWK_WEAK) << sign;
+      EXPECT_NE(l.message.find("small-order Ed448"), std::string::npos) << l.message;
+    }
+  }
+  EXPECT_EQ(LoadStatus(OkpJwk("Ed448", Hex("02") + std::string(56, '\0'))), Status::OK);
 }
 
 // ---------------------------------------------------------------- oct

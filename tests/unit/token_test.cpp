@@ -20,8 +20,11 @@ TEST(SplitToken, ViewsIntoTheCallersBytes) {
 
 TEST(SplitToken, RejectsWrongShapes) {
   TokenParts p;
-  for (const char* bad : {"", "a", "a.b", "a.b.c.d", ".b.c", "a..c", "..", "a.b.c.", "...."})
+  for (const char* bad : {"", "a", "a.b", "a.b.c.d", ".b.c", "..", "a.b.c.", "...."})
     EXPECT_EQ(SplitToken(bad, &p), Status::ERR_MALFORMED_TOKEN) << bad;
+  ASSERT_EQ(SplitToken("a..c", &p), Status::OK);  // empty payload: allowed by RFC 7515
+  EXPECT_TRUE(p.payload.empty());
+  EXPECT_EQ(p.signing_input, "a.");
   ASSERT_EQ(SplitToken("a.b.", &p), Status::OK);  // empty signature: the verifier decides
   EXPECT_TRUE(p.signature.empty());
 }

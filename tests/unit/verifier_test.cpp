@@ -123,6 +123,7 @@ TEST(Verifier, RejectsMalformedTokens) {
   EXPECT_EQ(v->Verify(header + "." + B64("{\"a\":1}trailing") + sig), Status::ERR_MALFORMED_JSON);
   EXPECT_EQ(v->Verify(header + "." + B64(R"({"exp":1,"exp":2})") + sig), Status::ERR_DUPLICATE_MEMBER);
   EXPECT_EQ(v->Verify(header + "." + B64("\"just a string\"") + sig), Status::ERR_JSON_NOT_OBJECT);
+  EXPECT_EQ(v->Verify(header + "." + sig), Status::ERR_MALFORMED_JSON);  // empty payload: a JWS, not a JWT
   EXPECT_EQ(v->Verify(header + "." + payload + ".!!!"), Status::ERR_BAD_BASE64URL);
   EXPECT_EQ(v->Verify(header + "." + payload + "."), Status::ERR_EMPTY_SIGNATURE);
 }

@@ -67,8 +67,21 @@ std::string StripZeros(std::string v) {
   return v;
 }
 
-std::string Describe(dom::element test) {
-  return std::string(StrOr(test, "comment")) + " " + JsonText(test["flags"].value_unsafe());
+// The vector's comment and flags, then `extra`, then why the key did not load.
+std::string What(dom::element test, const LoadedKey& key, std::string_view extra = "") {
+  std::string s(StrOr(test, "comment"));
+  s += ' ';
+  s += JsonText(test["flags"].value_unsafe());
+  if (!extra.empty()) {
+    s += ' ';
+    s += extra;
+  }
+  if (key.key == nullptr) {
+    s += " [key: ";
+    s += key.why;
+    s += ']';
+  }
+  return s;
 }
 
 // ---------------------------------------------------------------- ECDSA
@@ -107,7 +120,7 @@ void RunEcdsa(const testing::VectorFile& f, FileRun& run) {
       }
     }
     const std::string sha(StrOr(g, "sha"));
-    Alg alg;
+    Alg alg = Alg::kES256;
     const bool expressible = !jwk.empty() && EcdsaAlg(crv, sha, &alg);
     LoadedKey key;
     if (expressible) key = LoadJwk(jwk);
@@ -119,7 +132,7 @@ void RunEcdsa(const testing::VectorFile& f, FileRun& run) {
       }
       const bool ok = Accepts(key, alg, HexDecode(StrOr(t, "msg")), HexDecode(StrOr(t, "sig")));
       run.Check(id, ExpectOf(StrOr(t, "result")), ok, {},
-                Describe(t) + (key.key ? "" : " [key: " + key.why + "]"));
+                What(t, key));
     }
   }
 }
@@ -160,7 +173,7 @@ void RunRsaPkcs1(const testing::VectorFile& f, FileRun& run) {
       }
       const bool ok = Accepts(key, alg, HexDecode(StrOr(t, "msg")), HexDecode(StrOr(t, "sig")));
       run.Check(id, ExpectOf(StrOr(t, "result")), ok, rules,
-                Describe(t) + (key.key ? "" : " [key: " + key.why + "]"));
+                What(t, key));
     }
   }
 }
@@ -193,7 +206,7 @@ void RunRsaPss(const testing::VectorFile& f, FileRun& run) {
       }
       const bool ok = Accepts(key, alg, HexDecode(StrOr(t, "msg")), HexDecode(StrOr(t, "sig")));
       run.Check(id, expect, ok, rules,
-                Describe(t) + " " + params + (key.key ? "" : " [key: " + key.why + "]"));
+                What(t, key, params));
     }
   }
 }
@@ -211,7 +224,7 @@ void RunEddsa(const testing::VectorFile& f, FileRun& run) {
       const bool ok =
           Accepts(key, Alg::kEdDSA, HexDecode(StrOr(t, "msg")), HexDecode(StrOr(t, "sig")));
       run.Check(IntOr(t, "tcId"), ExpectOf(StrOr(t, "result")), ok, {},
-                Describe(t) + (key.key ? "" : " [key: " + key.why + "]"));
+                What(t, key));
     }
   }
 }
@@ -235,8 +248,7 @@ void RunHmac(const testing::VectorFile& f, FileRun& run, Alg alg, int hash_bits)
       const LoadedKey key = LoadJwk(R"({"kty":"oct","k":")" + B64(HexDecode(StrOr(t, "key"))) + "\"}");
       const bool ok = Accepts(key, alg, HexDecode(StrOr(t, "msg")), HexDecode(StrOr(t, "tag")));
       run.Check(id, expect, ok, rules,
-                Describe(t) + " key " + std::to_string(key_bits) + " bits, tag " +
-                    std::to_string(tag_bits) + (key.key ? "" : " [key: " + key.why + "]"));
+                What(t, key, "key " + std::to_string(key_bits) + " bits, tag " + std::to_string(tag_bits)));
     }
   }
 }
@@ -254,7 +266,7 @@ void RunEcdhPublicJwks(const testing::VectorFile& f, FileRun& run) {
       if (StrOr(pub, "crv") != file_curve) rules.push_back("other-curve");
       const LoadedKey key = LoadJwk(JsonText(pub));
       run.Check(IntOr(t, "tcId"), ExpectOf(StrOr(t, "result")), key.key != nullptr, rules,
-                Describe(t) + (key.key ? "" : " [key: " + key.why + "]"));
+                What(t, key));
     }
   }
 }

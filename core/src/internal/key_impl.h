@@ -7,6 +7,7 @@
 #include <openssl/sha.h>
 
 #include <cstdint>
+#include <initializer_list>
 #include <memory>
 #include <span>
 #include <string>
@@ -84,6 +85,18 @@ struct EvpPkeyDeleter {
 };
 using EvpPkeyPtr = std::unique_ptr<EVP_PKEY, EvpPkeyDeleter>;
 
+// Concatenates the parts of a message (numbers go through std::to_string at
+// the call site). Used instead of chains of operator+, which GCC 12 warns
+// about spuriously (-Wrestrict) and which copy more.
+inline std::string Cat(std::initializer_list<std::string_view> parts) {
+  size_t n = 0;
+  for (std::string_view p : parts) n += p.size();
+  std::string s;
+  s.reserve(n);
+  for (std::string_view p : parts) s.append(p);
+  return s;
+}
+
 // Drops leading zero octets (for big-endian integers such as n and e).
 inline Bytes StripLeadingZeros(Bytes b) noexcept {
   size_t i = 0;
@@ -92,18 +105,33 @@ inline Bytes StripLeadingZeros(Bytes b) noexcept {
 }
 
 // The SHA-2 hash of RS/PS/ES `alg` over `input` into out[64]; returns its
-// length. One-shot functions on the stack: no allocation, no provider fetch.
+// length. Low-level SHA-2 on a stack context: OpenSSL 3's one-shot SHA256()
+// goes through EVP_Q_digest, which fetches and allocates on every call. (The
+// low-level API is deprecated in OpenSSL 3 but supported; the core is built
+// with OPENSSL_SUPPRESS_DEPRECATED for it.)
 inline size_t HashForAlg(Alg alg, Bytes input, uint8_t* out) noexcept {
   switch (alg) {
-    case Alg::kRS256: case Alg::kPS256: case Alg::kES256:
-      SHA256(input.data(), input.size(), out);
+    case Alg::kRS256: case Alg::kPS256: case Alg::kES256: {
+      SHA256_CTX c;
+      SHA256_Init(&c);
+      SHA256_Update(&c, input.data(), input.size());
+      SHA256_Final(out, &c);
       return 32;
-    case Alg::kRS384: case Alg::kPS384: case Alg::kES384:
-      SHA384(input.data(), input.size(), out);
+    }
+    case Alg::kRS384: case Alg::kPS384: case Alg::kES384: {
+      SHA512_CTX c;
+      SHA384_Init(&c);
+      SHA384_Update(&c, input.data(), input.size());
+      SHA384_Final(out, &c);
       return 48;
-    case Alg::kRS512: case Alg::kPS512: case Alg::kES512:
-      SHA512(input.data(), input.size(), out);
+    }
+    case Alg::kRS512: case Alg::kPS512: case Alg::kES512: {
+      SHA512_CTX c;
+      SHA512_Init(&c);
+      SHA512_Update(&c, input.data(), input.size());
+      SHA512_Final(out, &c);
       return 64;
+    }
     default:
       return 0;
   }

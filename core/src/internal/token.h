@@ -24,7 +24,8 @@ struct TokenParts {
 };
 
 // SplitToken finds exactly two dots. ERR_MALFORMED_TOKEN when there are not
-// exactly three segments or the header or payload is empty.
+// exactly three segments or the header is empty. The payload may be empty
+// (RFC 7515); the signature too (the caller decides).
 Status SplitToken(std::string_view token, TokenParts* out) noexcept;
 
 // The protected header members the engine acts on.
