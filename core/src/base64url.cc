@@ -9,6 +9,8 @@
 #include <cstring>
 #include <iterator>
 
+#include "simd/base64url_alphabet.h"
+
 namespace tokenverify::internal {
 
 // Each kernel lives in its own translation unit under simd/<name>/ and is
@@ -33,15 +35,6 @@ bool Base64urlDecode(const char* in, size_t len, uint8_t* out) noexcept;
 namespace {
 
 constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-
-constexpr int SextetOf(unsigned c) {
-  if (c >= 'A' && c <= 'Z') return static_cast<int>(c - 'A');
-  if (c >= 'a' && c <= 'z') return static_cast<int>(c - 'a') + 26;
-  if (c >= '0' && c <= '9') return static_cast<int>(c - '0') + 52;
-  if (c == '-') return 62;
-  if (c == '_') return 63;
-  return -1;
-}
 
 // One table per position in a 4-character group. Each entry holds that
 // character's bits already placed where they land in the 3 output bytes, laid

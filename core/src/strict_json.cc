@@ -112,26 +112,7 @@ Status ValidateJsonValue(simdjson::ondemand::value value, int depth, int max_dep
       if (depth + 1 > max_depth) return Status::ERR_JSON_TOO_DEEP;
       simdjson::ondemand::object obj;
       if (auto e = value.get_object().get(obj)) return JsonErrorToStatus(e);
-      const size_t base = names.size();
-      Status st = Status::OK;
-      for (auto member : obj) {
-        std::string_view name;
-        if (auto e = member.unescaped_key().get(name)) {
-          st = e == simdjson::STRING_ERROR ? Status::ERR_MALFORMED_JSON : JsonErrorToStatus(e);
-          break;
-        }
-        names.push(name);
-        simdjson::ondemand::value child;
-        if (auto e = member.value().get(child)) {
-          st = JsonErrorToStatus(e);
-          break;
-        }
-        st = ValidateJsonValue(child, depth + 1, max_depth, names);
-        if (st != Status::OK) break;
-      }
-      const bool dup = names.PopAndCheckDuplicates(base);
-      if (st != Status::OK) return st;
-      return dup ? Status::ERR_DUPLICATE_MEMBER : Status::OK;
+      return WalkObjectMembers(obj, depth + 1, max_depth, names, kValidateOnly);
     }
     case simdjson::ondemand::json_type::array: {
       if (depth + 1 > max_depth) return Status::ERR_JSON_TOO_DEEP;
@@ -181,10 +162,7 @@ Status ValidateStrictJsonObject(std::string_view json, int max_depth) noexcept {
     std::memcpy(scratch.Reserve(json.size()), json.data(), json.size());
     simdjson::ondemand::document doc;
     if (auto e = scratch.Iterate(json.size(), &doc)) return JsonErrorToStatus(e);
-    return WalkStrictObject(doc, max_depth, scratch.names(),
-                            [](std::string_view, simdjson::ondemand::value&, bool&) {
-                              return Status::OK;
-                            });
+    return WalkStrictObject(doc, max_depth, scratch.names(), kValidateOnly);
   } catch (const std::bad_alloc&) {
     return Status::ERR_OUT_OF_MEMORY;
   }

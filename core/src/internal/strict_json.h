@@ -76,19 +76,16 @@ inline bool DocumentAtEnd(simdjson::ondemand::document& doc) noexcept {
   return doc.current_location().get(location) == simdjson::OUT_OF_BOUNDS;
 }
 
-// Walks `doc`, which must be a single JSON object, strictly. For each
-// top-level member calls
+// Walks the members of `obj`, an object at nesting depth `depth`, strictly:
+// for each member calls
 //   Status on_member(std::string_view name, simdjson::ondemand::value& v, bool& consumed)
 // If on_member consumed v entirely (read a scalar, or iterated an array and
 // read every element), it sets consumed = true; otherwise the walker validates
-// v. A non-OK status from on_member stops the walk and is returned.
+// v. A non-OK status from on_member stops the walk and is returned. Member
+// names are checked for duplicates once the object is done.
 template <typename OnMember>
-Status WalkStrictObject(simdjson::ondemand::document& doc, int max_depth, MemberNames& names,
-                        OnMember&& on_member) noexcept {
-  simdjson::ondemand::object obj;
-  if (auto e = doc.get_object().get(obj)) {
-    return e == simdjson::INCORRECT_TYPE ? Status::ERR_JSON_NOT_OBJECT : JsonErrorToStatus(e);
-  }
+Status WalkObjectMembers(simdjson::ondemand::object& obj, int depth, int max_depth, MemberNames& names,
+                         OnMember&& on_member) noexcept {
   const size_t base = names.size();
   Status st = Status::OK;
   for (auto member : obj) {
@@ -107,13 +104,30 @@ Status WalkStrictObject(simdjson::ondemand::document& doc, int max_depth, Member
     st = on_member(name, value, consumed);
     if (st != Status::OK) break;
     if (!consumed) {
-      st = ValidateJsonValue(value, 1, max_depth, names);
+      st = ValidateJsonValue(value, depth, max_depth, names);
       if (st != Status::OK) break;
     }
   }
   const bool duplicates = names.PopAndCheckDuplicates(base);
   if (st != Status::OK) return st;
-  if (duplicates) return Status::ERR_DUPLICATE_MEMBER;
+  return duplicates ? Status::ERR_DUPLICATE_MEMBER : Status::OK;
+}
+
+// An on_member that consumes nothing: the walk only validates.
+inline constexpr auto kValidateOnly = [](std::string_view, simdjson::ondemand::value&, bool&) {
+  return Status::OK;
+};
+
+// Walks `doc`, which must be a single JSON object and nothing after it, with
+// WalkObjectMembers (the top-level object is at depth 1).
+template <typename OnMember>
+Status WalkStrictObject(simdjson::ondemand::document& doc, int max_depth, MemberNames& names,
+                        OnMember&& on_member) noexcept {
+  simdjson::ondemand::object obj;
+  if (auto e = doc.get_object().get(obj)) {
+    return e == simdjson::INCORRECT_TYPE ? Status::ERR_JSON_NOT_OBJECT : JsonErrorToStatus(e);
+  }
+  TV_RETURN_IF_ERROR(WalkObjectMembers(obj, 1, max_depth, names, on_member));
   if (!DocumentAtEnd(doc)) return Status::ERR_MALFORMED_JSON;
   return Status::OK;
 }

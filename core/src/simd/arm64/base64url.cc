@@ -10,18 +10,10 @@
 #include <cstring>
 
 #include "internal/base64url.h"
+#include "simd/base64url_alphabet.h"
 
 namespace tokenverify::internal::arm64 {
 namespace {
-
-constexpr int SextetOf(unsigned c) {
-  if (c >= 'A' && c <= 'Z') return static_cast<int>(c - 'A');
-  if (c >= 'a' && c <= 'z') return static_cast<int>(c - 'a') + 26;
-  if (c >= '0' && c <= '9') return static_cast<int>(c - '0') + 52;
-  if (c == '-') return 62;
-  if (c == '_') return 63;
-  return -1;
-}
 
 // ASCII -> 6-bit value, 0xFF for invalid. Split in two 64-entry halves since
 // tbl handles at most 64 entries; an index past the table yields 0, so bytes

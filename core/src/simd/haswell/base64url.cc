@@ -7,21 +7,13 @@
 #include <immintrin.h>
 
 #include "internal/base64url.h"
+#include "simd/base64url_alphabet.h"
 
 #define TV_AVX2 __attribute__((target("avx2")))
 #define TV_AVX2_INLINE __attribute__((target("avx2"), always_inline)) inline
 
 namespace tokenverify::internal::haswell {
 namespace {
-
-constexpr int SextetOf(unsigned c) {
-  if (c >= 'A' && c <= 'Z') return static_cast<int>(c - 'A');
-  if (c >= 'a' && c <= 'z') return static_cast<int>(c - 'a') + 26;
-  if (c >= '0' && c <= '9') return static_cast<int>(c - '0') + 52;
-  if (c == '-') return 62;
-  if (c == '_') return 63;
-  return -1;
-}
 
 // Validation by nibbles: every high nibble gets a class bit (4 and 6 share one,
 // since both accept low nibbles 1..F; every nibble without valid characters

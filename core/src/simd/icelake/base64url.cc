@@ -7,6 +7,7 @@
 #include <immintrin.h>
 
 #include "internal/base64url.h"
+#include "simd/base64url_alphabet.h"
 
 #define TV_AVX512 __attribute__((target("avx512f,avx512bw,avx512vl,avx512vbmi")))
 #define TV_AVX512_INLINE \
@@ -14,15 +15,6 @@
 
 namespace tokenverify::internal::icelake {
 namespace {
-
-constexpr int SextetOf(unsigned c) {
-  if (c >= 'A' && c <= 'Z') return static_cast<int>(c - 'A');
-  if (c >= 'a' && c <= 'z') return static_cast<int>(c - 'a') + 26;
-  if (c >= '0' && c <= '9') return static_cast<int>(c - '0') + 52;
-  if (c == '-') return 62;
-  if (c == '_') return 63;
-  return -1;
-}
 
 // vpermi2b looks up 128 entries indexed by a byte's low 7 bits: ASCII -> 6-bit
 // value, or 0x80 for an invalid character. Bytes >= 0x80 alias ASCII entries,
