@@ -318,6 +318,25 @@ TEST(Verifier, ProvidersByIssuerAndInOrder) {
   EXPECT_EQ(only_issuers->Verify(SignJwt(a, R"({"sub":"no iss"})")), Status::ERR_ISSUER_MISMATCH);
 }
 
+TEST(Verifier, KidBindsTheKeyInSetsOfSecrets) {
+  // Six HMAC keys in one JWK set: the kid must pick the key, as for public keys
+  // (and the no-kid bound of 4 must not apply to a token that names its key).
+  std::vector<TestKey> keys;
+  for (int i = 0; i < 6; ++i) keys.push_back(MakeKey("HS256", "k" + std::to_string(i)));
+  std::string jwks = "{\"keys\":[";
+  for (int i = 0; i < 6; ++i) jwks += (i ? "," : "") + keys[i].PublicJwk();
+  jwks += "]}";
+  auto v = Make(Config(jwks));
+  ASSERT_TRUE(v);
+  EXPECT_EQ(v->Verify(SignJwt(keys[5], Payload())), Status::OK);
+  TestKey k1_named_k0 = keys[1];
+  k1_named_k0.kid = "k0";
+  EXPECT_EQ(v->Verify(SignJwt(k1_named_k0, Payload())), Status::ERR_SIGNATURE_INVALID);
+  TestKey unknown = keys[0];
+  unknown.kid = "nosuchkid";
+  EXPECT_EQ(v->Verify(SignJwt(unknown, Payload())), Status::ERR_KID_NOT_FOUND);
+}
+
 TEST(Verifier, SecretProvidersIgnoreKid) {
   const TestKey hs = MakeKey("HS512", "whatever");
   auto v = Make(R"({"providers":[{"secret":{"base64url":")" + B64(hs.secret) + R"("}}]})");

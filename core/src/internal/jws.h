@@ -39,8 +39,8 @@ Status DecodeHeader(const TokenParts& parts, JsonScratch& scratch, int max_depth
 // (longer than any key could produce) or ERR_BAD_BASE64URL.
 Status DecodeSignature(std::string_view segment, SignatureBuffer* out) noexcept;
 
-// Chooses the key for `header` from `keys`. With a kid (and a key set that is
-// not a bare shared secret) *out_key is that key, after CheckUsableFor;
+// Chooses the key for `header` from `keys`. With a kid (unless the set is a
+// bare shared secret, see KeySet::is_bare_secret) *out_key is that key, after CheckUsableFor;
 // otherwise *out_key is nullptr and the caller tries keys.CandidatesFor(alg).
 // ERR_KID_NOT_FOUND, ERR_KEY_ALG_MISMATCH, ERR_KEY_USE_MISMATCH, ERR_JWK_WEAK,
 // or ERR_NO_MATCHING_KEY when no key is compatible with the alg.

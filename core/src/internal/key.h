@@ -65,18 +65,21 @@ class KeySet {
 
   std::span<const std::unique_ptr<Key>> keys() const noexcept { return keys_; }
   size_t size() const noexcept { return keys_.size(); }
-  bool is_secret() const noexcept { return is_secret_; }
+  // True only for a set made by KeySetFromSecret: one shared secret without a
+  // kid, used whatever kid a token names. A JWK set of oct keys is not bare:
+  // there a token's kid must name its key.
+  bool is_bare_secret() const noexcept { return is_bare_secret_; }
 
   // Builds a set from keys (takes ownership). Fails with
   // ERR_JWKS_DUPLICATE_KID or ERR_JWKS_MIXED (oct keys beside public keys).
   static Result<std::shared_ptr<const KeySet>> Build(std::vector<std::unique_ptr<Key>> keys,
-                                                      Error* err);
+                                                      Error* err, bool bare_secret = false);
 
  private:
   std::vector<std::unique_ptr<Key>> keys_;
   absl::flat_hash_map<std::string, const Key*> by_kid_;
   std::vector<const Key*> by_alg_[kAlgCount];
-  bool is_secret_ = false;
+  bool is_bare_secret_ = false;
 };
 
 // ParseJwks parses a JWK set document ({"keys":[...]}) into a KeySet.
