@@ -105,15 +105,9 @@ class WarmVerify : public ::testing::TestWithParam<const char*> {};
 TEST_P(WarmVerify, AllocatesNothingOfItsOwn) {
   using testing::MakeKey;
   const auto key = MakeKey(GetParam(), "k");
-  std::string jwks = testing::Jwks({&key});
-  std::string quoted;
-  for (char c : jwks) {
-    if (c == '"' || c == '\\') quoted += '\\';
-    quoted += c;
-  }
   const std::string config =
       R"({"now":1800000000,"requiredClaims":["exp"],"providers":[{"issuer":"https://issuer.example","audiences":["my-api"],)"
-      R"("jwks":{"local":{"inline":")" + quoted + R"("}}}]})";
+      R"("jwks":{"local":{"inline":)" + testing::JsonQuote(testing::Jwks({&key})) + "}}}]}";
   Error err;
   auto v = Verifier::Create(config, &err);
   ASSERT_TRUE(v.ok()) << err.message;

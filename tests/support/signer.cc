@@ -97,14 +97,6 @@ std::string BnParam(const EVP_PKEY* pkey, const char* name, size_t pad_to = 0) {
   return out;
 }
 
-std::string Quote(std::string_view s) {
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"' || c == '\\') out += '\\';
-    out += c;
-  }
-  return out + "\"";
-}
 
 std::string DerToRawEcdsa(const std::string& der, int coord_bytes) {
   const auto* p = reinterpret_cast<const unsigned char*>(der.data());
@@ -151,7 +143,7 @@ std::string TestKey::PublicJwk(std::string_view extra_members) const {
       break;
     }
   }
-  if (!kid.empty()) j += ",\"kid\":" + Quote(kid);
+  if (!kid.empty()) j += ",\"kid\":" + JsonQuote(kid);
   if (!extra_members.empty()) {
     j += ',';
     j += extra_members;
@@ -219,8 +211,8 @@ std::string SignJws(const TestKey& key, std::string_view header_json,
 }
 
 std::string SignJwt(const TestKey& key, std::string_view payload_json) {
-  std::string header = "{\"alg\":" + Quote(key.JwsAlg()) + ",\"typ\":\"JWT\"";
-  if (!key.kid.empty()) header += ",\"kid\":" + Quote(key.kid);
+  std::string header = "{\"alg\":" + JsonQuote(key.JwsAlg()) + ",\"typ\":\"JWT\"";
+  if (!key.kid.empty()) header += ",\"kid\":" + JsonQuote(key.kid);
   header += "}";
   return SignJws(key, header, payload_json);
 }
@@ -257,6 +249,15 @@ std::string ReadFile(const std::string& path) {
   std::ostringstream ss;
   ss << in.rdbuf();
   return ss.str();
+}
+
+std::string JsonQuote(std::string_view s) {
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"' || c == '\\') out += '\\';
+    out += c;
+  }
+  return out + "\"";
 }
 
 }  // namespace tokenverify::testing

@@ -55,6 +55,10 @@ std::string Jwks(std::initializer_list<const TestKey*> keys, std::string_view ex
 // test failure naming the path and the variable when the directory is missing.
 std::string VectorsDir();
 
+// `s` as a JSON string literal, quotes included (escapes " and \ only: enough
+// for the JSON texts and base64url strings that tests embed).
+std::string JsonQuote(std::string_view s);
+
 // The whole file as bytes; adds a test failure (and returns "") if unreadable.
 std::string ReadFile(const std::string& path);
 

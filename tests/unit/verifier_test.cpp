@@ -13,6 +13,7 @@ namespace {
 
 using testing::B64;
 using testing::Jwks;
+using testing::JsonQuote;
 using testing::MakeKey;
 using testing::SignJws;
 using testing::SignJwt;
@@ -20,20 +21,10 @@ using testing::TestKey;
 
 constexpr int64_t kNow = 1800000000;
 
-// JSON string literal of `s` (for embedding a key set as an inline string).
-std::string Quote(std::string_view s) {
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"' || c == '\\') out += '\\';
-    out += c;
-  }
-  return out + "\"";
-}
-
 // One provider around `jwks`, plus extra provider members and top-level members.
 std::string Config(const std::string& jwks, std::string_view provider_extra = "",
                    std::string_view top_extra = "") {
-  std::string s = R"({"providers":[{"name":"p","jwks":{"local":{"inline":)" + Quote(jwks) + "}}";
+  std::string s = R"({"providers":[{"name":"p","jwks":{"local":{"inline":)" + JsonQuote(jwks) + "}}";
   if (!provider_extra.empty()) s += "," + std::string(provider_extra);
   s += "}],\"now\":" + std::to_string(kNow);
   if (!top_extra.empty()) s += "," + std::string(top_extra);
@@ -288,12 +279,11 @@ TEST(Verifier, ProvidersByIssuerAndInOrder) {
   const TestKey a = MakeKey("ES256", "a");
   const TestKey b = MakeKey("RS256", "b");
   const TestKey hs = MakeKey("HS256", "");
-  auto quote = [](const std::string& s) { return Quote(s); };
   const std::string config =
       R"({"now":1800000000,"providers":[)"
-      R"({"name":"A","issuer":"https://a.example","jwks":{"local":{"inline":)" + quote(Jwks({&a})) + R"(}}},)"
-      R"({"name":"B","issuer":"https://b.example","jwks":{"local":{"inline":)" + quote(Jwks({&b})) + R"(}}},)"
-      R"({"name":"R","jwks":{"local":{"inline":)" + quote(Jwks({&b})) + R"(}},"audiences":["r-api"]},)"
+      R"({"name":"A","issuer":"https://a.example","jwks":{"local":{"inline":)" + JsonQuote(Jwks({&a})) + R"(}}},)"
+      R"({"name":"B","issuer":"https://b.example","jwks":{"local":{"inline":)" + JsonQuote(Jwks({&b})) + R"(}}},)"
+      R"({"name":"R","jwks":{"local":{"inline":)" + JsonQuote(Jwks({&b})) + R"(}},"audiences":["r-api"]},)"
       R"({"name":"S","secret":{"base64url":")" + B64(hs.secret) + R"("}}]})";
   auto v = Make(config);
   ASSERT_TRUE(v);
@@ -312,7 +302,7 @@ TEST(Verifier, ProvidersByIssuerAndInOrder) {
   // R owns the key but the audience is wrong; S has no RSA key. The report is R's.
   EXPECT_EQ(v->Verify(SignJwt(b, R"({"aud":"wrong"})")), Status::ERR_AUDIENCE_MISMATCH);
   auto only_issuers = Make(R"({"providers":[{"issuer":"https://a.example","jwks":{"local":{"inline":)" +
-                           quote(Jwks({&a})) + "}}}]}");
+                           JsonQuote(Jwks({&a})) + "}}}]}");
   ASSERT_TRUE(only_issuers);
   EXPECT_EQ(only_issuers->Verify(SignJwt(a, R"({"iss":"https://z.example"})")), Status::ERR_ISSUER_MISMATCH);
   EXPECT_EQ(only_issuers->Verify(SignJwt(a, R"({"sub":"no iss"})")), Status::ERR_ISSUER_MISMATCH);
@@ -353,7 +343,7 @@ constexpr std::string_view kKgatewayToken =
 
 TEST(Verifier, KgatewayExample) {
   const std::string base = R"({"now":1800000000,"providers":[{"issuer":"solo.io","jwks":{"local":{"inline":)" +
-                           Quote(kKgatewayJwks) + "}}";
+                           JsonQuote(kKgatewayJwks) + "}}";
   auto v = Make(base + "}]}");
   ASSERT_TRUE(v);
   VerifiedToken out;
@@ -375,10 +365,10 @@ TEST(Verifier, KgatewayExample) {
   ASSERT_TRUE(with_audience);
   EXPECT_EQ(with_audience->Verify(kKgatewayToken), Status::ERR_AUDIENCE_MISMATCH);
   auto wrong_issuer = Make(R"({"now":1800000000,"providers":[{"issuer":"kgateway.dev","jwks":{"local":{"inline":)" +
-                           Quote(kKgatewayJwks) + "}}}]}");
+                           JsonQuote(kKgatewayJwks) + "}}}]}");
   ASSERT_TRUE(wrong_issuer);
   EXPECT_EQ(wrong_issuer->Verify(kKgatewayToken), Status::ERR_ISSUER_MISMATCH);
-  auto later = Make(R"({"now":2074274884,"providers":[{"jwks":{"local":{"inline":)" + Quote(kKgatewayJwks) + "}}}]}");
+  auto later = Make(R"({"now":2074274884,"providers":[{"jwks":{"local":{"inline":)" + JsonQuote(kKgatewayJwks) + "}}}]}");
   ASSERT_TRUE(later);
   EXPECT_EQ(later->Verify(kKgatewayToken), Status::ERR_EXPIRED);
 }
