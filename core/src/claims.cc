@@ -27,7 +27,7 @@ Result<std::unique_ptr<Claims>> Claims::Create(std::string_view header_json,
     // Index the payload's top-level members. simdjson needs padded input, so
     // parse a padded copy and translate its offsets into payload_.
     simdjson::padded_string padded(payload_json);
-    simdjson::ondemand::parser parser;
+    thread_local simdjson::ondemand::parser parser;  // its buffers are reused by later claims on this thread
     simdjson::ondemand::document doc;
     if (auto e = parser.iterate(padded).get(doc)) return internal::JsonErrorToStatus(e);
     simdjson::ondemand::object obj;
