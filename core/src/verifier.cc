@@ -102,11 +102,26 @@ struct Verifier::Impl {
   std::vector<Provider> providers;
   absl::flat_hash_map<std::string, size_t> by_issuer;
   std::vector<size_t> without_issuer;
+  AlgSet any_provider_algs = 0;   // union of every provider's allow-list
+  bool any_bare_secret = false;   // some provider ignores kid
+
+  // True when some provider could accept a token with this header, as far as
+  // its alg and kid tell. Answering "no" before the payload is parsed keeps
+  // floods of tokens with foreign algs or kids cheap.
+  Status Prescreen(const JoseHeader& h) const noexcept;
 
   Status CheckClaims(const Provider& p, const JoseHeader& h, const PayloadView& pv) const noexcept;
   Status CheckProvider(const Provider& p, const JoseHeader& h, const PayloadView& pv,
                        std::string_view signing_input, std::span<const uint8_t> sig) const noexcept;
 };
+
+Status Verifier::Impl::Prescreen(const JoseHeader& h) const noexcept {
+  if (!AlgSetHas(any_provider_algs, h.alg)) return Status::ERR_ALG_NOT_ALLOWED;
+  if (!h.has_kid || any_bare_secret) return Status::OK;
+  for (const Provider& p : providers)
+    if (p.cfg.keys->FindByKid(h.kid) != nullptr) return Status::OK;
+  return Status::ERR_KID_NOT_FOUND;
+}
 
 Status Verifier::Impl::CheckClaims(const Provider& p, const JoseHeader& h,
                                    const PayloadView& pv) const noexcept {
@@ -189,6 +204,8 @@ Result<std::unique_ptr<Verifier>> Verifier::Create(std::string_view config_json,
       if (impl->interest.names.size() > ClaimInterest::kMax)
         return fail(Status::ERR_CONFIG, "providers[" + std::to_string(i) + "]",
                     "more than 64 distinct required or matched claim names");
+      impl->any_provider_algs |= p.cfg.algorithms;
+      impl->any_bare_secret |= p.cfg.keys->is_bare_secret();
       if (p.cfg.issuer) impl->by_issuer.emplace(*p.cfg.issuer, impl->providers.size());
       else impl->without_issuer.push_back(impl->providers.size());
       impl->providers.push_back(std::move(p));
@@ -214,6 +231,7 @@ Status Verifier::Verify(std::string_view token, VerifiedToken* out) const noexce
     JoseHeader header;
     size_t header_len = 0;
     TV_RETURN_IF_ERROR(DecodeHeader(parts, ts.header, im.cfg.max_json_depth, &header, &header_len));
+    TV_RETURN_IF_ERROR(im.Prescreen(header));
     SignatureBuffer signature;
     TV_RETURN_IF_ERROR(DecodeSignature(parts.signature, &signature));
 

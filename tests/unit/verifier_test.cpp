@@ -199,6 +199,23 @@ TEST(Verifier, AllowListAndKeySelection) {
   EXPECT_EQ(v->Verify(SignJwt(other_no_kid, Payload())), Status::ERR_SIGNATURE_INVALID);
 }
 
+TEST(Verifier, ForeignAlgOrKidIsRejectedBeforeThePayload) {
+  // The payload here is not even base64url: a verdict from the header alone
+  // proves the payload was never decoded (junk floods stay cheap).
+  const TestKey key = MakeKey("RS256", "known");
+  auto v = Make(Config(Jwks({&key}), R"("algorithms":["RS256"])"));
+  ASSERT_TRUE(v);
+  const std::string junk_payload = ".%%%not-base64%%%.c2ln";
+  EXPECT_EQ(v->Verify(B64(R"({"alg":"HS256","kid":"known"})") + junk_payload), Status::ERR_ALG_NOT_ALLOWED);
+  EXPECT_EQ(v->Verify(B64(R"({"alg":"RS256","kid":"unknown"})") + junk_payload), Status::ERR_KID_NOT_FOUND);
+  EXPECT_EQ(v->Verify(B64(R"({"alg":"RS256","kid":"known"})") + junk_payload), Status::ERR_BAD_BASE64URL);
+  // A bare secret ignores kid, so a kid cannot be screened out there.
+  const TestKey hs = MakeKey("HS256", "");
+  auto secret = Make(R"({"now":1800000000,"providers":[{"secret":{"base64url":")" + B64(hs.secret) + R"("}}]})");
+  ASSERT_TRUE(secret);
+  EXPECT_EQ(secret->Verify(B64(R"({"alg":"HS256","kid":"anything"})") + junk_payload), Status::ERR_BAD_BASE64URL);
+}
+
 TEST(Verifier, TimeClaims) {
   const TestKey key = MakeKey("HS256", "k1");
   auto strict = Make(Config(Jwks({&key})));
