@@ -1,0 +1,188 @@
+// Header and payload parsing as the verifier does it: base64url decode into
+// thread-local scratch, strict simdjson walk, the standard claims read, with
+// the ClaimInterest the fixture verifier's configuration produces (requiredClaims
+// ["exp"] and a matcher on "tenant"). Baseline: SHA-256 of the same signing
+// input (the HS256 budget is counted in those).
+#include <openssl/sha.h>
+
+#include <exception>
+#include <string>
+#include <vector>
+
+#include "bench_util.h"
+#include "internal/base64url.h"
+#include "internal/jws.h"
+#include "internal/strict_json.h"
+#include "internal/token.h"
+
+namespace tvbench {
+namespace {
+
+namespace ti = tokenverify::internal;
+using tokenverify::Status;
+
+constexpr int kMaxDepth = 32;  // the configuration default
+
+// Per-thread scratch, as in the verifier.
+struct Scratch {
+  ti::JsonScratch header;
+  ti::JsonScratch payload;
+  std::vector<std::string_view> strings;
+};
+
+Scratch& ThreadScratch() {
+  thread_local Scratch s;
+  return s;
+}
+
+const ti::ClaimInterest& Interest() {
+  static const ti::ClaimInterest interest = [] {
+    ti::ClaimInterest i;
+    i.names = {"exp", "tenant"};
+    i.wants_values = {false, true};
+    return i;
+  }();
+  return interest;
+}
+
+// The token every JSON benchmark parses (the HS256 fixture's: same header and
+// payload sizes as every other algorithm's).
+struct Input {
+  std::string token;
+  ti::TokenParts parts;
+};
+
+bool Split(Input* in) {
+  in->token = FixtureFor("HS256").token;
+  return ti::SplitToken(in->token, &in->parts) == Status::OK;
+}
+
+// Checks that a parse read what the payload holds.
+bool PayloadLooksRight(const ti::PayloadView& pv) {
+  return pv.has_exp && pv.has_iat && pv.has_nbf && pv.has_iss && pv.has_sub && pv.has_aud &&
+         pv.aud.count == 2 && (pv.present & 3) == 3 && pv.values[1].count == 1;
+}
+
+// Header + payload: decode and parse both, read alg/kid/typ and the claims.
+void BM_HeaderAndPayload(benchmark::State& state) {
+  Input in;
+  try {
+    if (!Split(&in)) return Fail(state, "SplitToken failed");
+  } catch (const std::exception& e) {
+    return Fail(state, e.what());
+  }
+  Scratch& s = ThreadScratch();
+  auto once = [&](ti::JoseHeader* h, ti::PayloadView* pv) {
+    size_t header_len = 0, payload_len = 0;
+    TV_RETURN_IF_ERROR(ti::DecodeHeader(in.parts, s.header, kMaxDepth, h, &header_len));
+    simdjson::ondemand::document doc;
+    TV_RETURN_IF_ERROR(ti::DecodeJsonSegment(in.parts.payload, s.payload, &doc, &payload_len));
+    pv->strings = &s.strings;
+    return ti::ParsePayload(doc, kMaxDepth, s.payload.names(), Interest(), pv);
+  };
+  {
+    ti::JoseHeader h;
+    ti::PayloadView pv;
+    const Status st = once(&h, &pv);
+    if (st != Status::OK) return Fail(state, "parse failed: " + std::string(tokenverify::StatusName(st)));
+    if (!h.has_kid || !h.has_typ || !PayloadLooksRight(pv)) return Fail(state, "parse read the wrong claims");
+  }
+  for (auto _ : state) {
+    ti::JoseHeader h;
+    ti::PayloadView pv;
+    const Status st = once(&h, &pv);
+    benchmark::DoNotOptimize(st);
+    benchmark::DoNotOptimize(h);
+    benchmark::DoNotOptimize(pv);
+  }
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations()) *
+                          static_cast<int64_t>(in.parts.signing_input.size()));
+}
+
+// The same walk on already-decoded JSON: the share of the strict JSON parse alone.
+void BM_ParseOnly(benchmark::State& state) {
+  Input in;
+  try {
+    if (!Split(&in)) return Fail(state, "SplitToken failed");
+  } catch (const std::exception& e) {
+    return Fail(state, e.what());
+  }
+  Scratch& s = ThreadScratch();
+  size_t header_len = 0, payload_len = 0;
+  {
+    ti::JoseHeader h;
+    if (ti::DecodeHeader(in.parts, s.header, kMaxDepth, &h, &header_len) != Status::OK)
+      return Fail(state, "DecodeHeader failed");
+    simdjson::ondemand::document doc;
+    if (ti::DecodeJsonSegment(in.parts.payload, s.payload, &doc, &payload_len) != Status::OK)
+      return Fail(state, "DecodeJsonSegment failed");
+  }
+  // From here on the scratch buffers hold the decoded JSON and are not written again.
+  for (auto _ : state) {
+    ti::JoseHeader h;
+    simdjson::ondemand::document hdoc;
+    Status st = ti::JsonErrorToStatus(s.header.Iterate(header_len, &hdoc));
+    if (st == Status::OK) st = ti::ParseHeader(hdoc, kMaxDepth, s.header.names(), &h);
+    ti::PayloadView pv;
+    pv.strings = &s.strings;
+    simdjson::ondemand::document pdoc;
+    if (st == Status::OK) st = ti::JsonErrorToStatus(s.payload.Iterate(payload_len, &pdoc));
+    if (st == Status::OK) st = ti::ParsePayload(pdoc, kMaxDepth, s.payload.names(), Interest(), &pv);
+    if (st != Status::OK) {
+      state.SkipWithError("parse failed");
+      break;
+    }
+    benchmark::DoNotOptimize(h);
+    benchmark::DoNotOptimize(pv);
+  }
+}
+
+// The base64url share: decoding both segments with the active kernel.
+void BM_DecodeOnly(benchmark::State& state) {
+  Input in;
+  try {
+    if (!Split(&in)) return Fail(state, "SplitToken failed");
+  } catch (const std::exception& e) {
+    return Fail(state, e.what());
+  }
+  Scratch& s = ThreadScratch();
+  uint8_t* hbuf = s.header.Reserve(ti::Base64urlDecodedLength(in.parts.header.size()));
+  uint8_t* pbuf = s.payload.Reserve(ti::Base64urlDecodedLength(in.parts.payload.size()));
+  for (auto _ : state) {
+    bool ok = ti::Base64urlDecode(in.parts.header, hbuf);
+    ok &= ti::Base64urlDecode(in.parts.payload, pbuf);
+    benchmark::DoNotOptimize(ok);
+    benchmark::ClobberMemory();
+  }
+}
+
+// Baseline: SHA-256 of the signing input (low-level API, state on the stack).
+void BM_Sha256(benchmark::State& state) {
+  Input in;
+  try {
+    if (!Split(&in)) return Fail(state, "SplitToken failed");
+  } catch (const std::exception& e) {
+    return Fail(state, e.what());
+  }
+  const std::string_view msg = in.parts.signing_input;
+  uint8_t md[SHA256_DIGEST_LENGTH];
+  for (auto _ : state) {
+    SHA256_CTX c;
+    SHA256_Init(&c);
+    SHA256_Update(&c, msg.data(), msg.size());
+    SHA256_Final(md, &c);
+    benchmark::DoNotOptimize(md);
+    benchmark::ClobberMemory();
+  }
+}
+
+}  // namespace
+
+void RegisterJsonBenchmarks() {
+  benchmark::RegisterBenchmark("json/sha256-of-signing-input", BM_Sha256);
+  benchmark::RegisterBenchmark("json/header+payload", BM_HeaderAndPayload);
+  benchmark::RegisterBenchmark("json/parse-only", BM_ParseOnly);
+  benchmark::RegisterBenchmark("json/base64url-only", BM_DecodeOnly);
+}
+
+}  // namespace tvbench
