@@ -105,9 +105,10 @@ struct Verifier::Impl {
   AlgSet any_provider_algs = 0;   // union of every provider's allow-list
   bool any_bare_secret = false;   // some provider ignores kid
 
-  // True when some provider could accept a token with this header, as far as
-  // its alg and kid tell. Answering "no" before the payload is parsed keeps
-  // floods of tokens with foreign algs or kids cheap.
+  // OK when some provider could accept a token with this header, as far as
+  // its alg and kid tell; otherwise the status every provider would return.
+  // Answering before the payload is parsed keeps floods of tokens with
+  // foreign algs or kids cheap.
   Status Prescreen(const JoseHeader& h) const noexcept;
 
   Status CheckClaims(const Provider& p, const JoseHeader& h, const PayloadView& pv) const noexcept;
@@ -248,7 +249,8 @@ Status Verifier::Verify(std::string_view token, VerifiedToken* out) const noexce
     const Provider* only = nullptr;
     if (pv.has_iss && !im.by_issuer.empty()) {
       // Debian's abseil has its own string_view type, hence the conversion.
-      if (auto it = im.by_issuer.find(absl::string_view(pv.iss.data(), pv.iss.size())); it != im.by_issuer.end()) only = &im.providers[it->second];
+      const auto it = im.by_issuer.find(absl::string_view(pv.iss.data(), pv.iss.size()));
+      if (it != im.by_issuer.end()) only = &im.providers[it->second];
     }
     Status result;
     const Provider* accepted = nullptr;
