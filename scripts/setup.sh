@@ -10,6 +10,9 @@ packages=(
   libabsl-dev        # hash maps
   libgtest-dev       # unit tests
   libbenchmark-dev   # benchmarks
+  clang              # fuzzers (scripts/fuzz.sh): libFuzzer needs clang
+  libclang-rt-14-dev # libclang_rt.fuzzer and the clang sanitizer runtimes (only recommended by clang)
+  llvm               # llvm-symbolizer, for readable sanitizer stack traces
 )
 
 missing=()

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Every suite: unit, standard vectors, allocation, C ABI (dlopen from C11),
 # exported symbols and the CLI; first in Release, then again under
-# AddressSanitizer + UndefinedBehaviorSanitizer. Exits non-zero on any failure.
+# AddressSanitizer + UndefinedBehaviorSanitizer; then the concurrency tests
+# under ThreadSanitizer and every fuzzer for a short budget (TV_FUZZ_SECONDS
+# each, default 20; scripts/fuzz.sh). Exits non-zero on any failure.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 cd "$TV_ROOT"
@@ -22,5 +24,19 @@ echo "== AddressSanitizer + UndefinedBehaviorSanitizer build"
 tv_build build-asan -DTV_SANITIZE=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   ctest --test-dir build-asan --output-on-failure -j "$TV_JOBS"
+
+echo "== ThreadSanitizer build: concurrency tests"
+# Only the unit-test binary is built here; ctest runs the tests labelled
+# `concurrency` (tests/unit/concurrency_test.cpp). A report fails the run.
+if [[ ! -f build-tsan/build.ninja ]]; then
+  cmake -S "$TV_ROOT" -B build-tsan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTV_TSAN=ON >/dev/null
+fi
+ninja -C build-tsan -j "$TV_JOBS" tv_unit_tests >/dev/null || ninja -C build-tsan -j 1 tv_unit_tests
+tsan_options="halt_on_error=1:second_deadlock_stack=1"
+[[ -f "$TV_ROOT/tests/tsan.supp" ]] && tsan_options+=":suppressions=$TV_ROOT/tests/tsan.supp"
+TSAN_OPTIONS="$tsan_options" ctest --test-dir build-tsan -L concurrency --output-on-failure
+
+echo "== Fuzzers: each target for ${TV_FUZZ_SECONDS:-20} s (clang, ASan+UBSan)"
+"$TV_ROOT/scripts/fuzz.sh" "${TV_FUZZ_SECONDS:-20}"
 
 echo "== all suites passed"

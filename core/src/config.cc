@@ -370,9 +370,15 @@ Result<VerifierConfig> ParseConfig(std::string_view json, Error* err) {
     return st;
   };
   const Status valid = ValidateStrictJsonObject(json, kMaxJsonDepthLimit);
-  if (valid != Status::OK)
-    return fail(Status::ERR_CONFIG, "", "configuration is not a strict JSON object (" +
-                                            std::string(StatusMessage(valid)) + ")");
+  if (valid != Status::OK) {
+    const char* why = valid == Status::ERR_JSON_NOT_OBJECT    ? "it is not a JSON object"
+                      : valid == Status::ERR_DUPLICATE_MEMBER ? "an object repeats a member name"
+                      : valid == Status::ERR_JSON_TOO_DEEP    ? "it nests deeper than 256 levels"
+                      : valid == Status::ERR_INVALID_UTF8     ? "it has invalid UTF-8 or an unpaired surrogate"
+                      : valid == Status::ERR_JSON_BOM         ? "it starts with a byte order mark"
+                                                              : "it is not valid JSON";
+    return fail(Status::ERR_CONFIG, "", std::string("the configuration must be one strict JSON object: ") + why);
+  }
   try {
     simdjson::dom::parser parser;
     simdjson::padded_string padded(json);
