@@ -9,12 +9,10 @@
 #include <gtest/gtest.h>
 
 #include <cstdlib>
-#include <fstream>
 #include <map>
 #include <memory>
 #include <optional>
 #include <set>
-#include <sstream>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -118,143 +116,8 @@ std::string VerifierKeyJson(dom::element group) {
 
 // ------------------------------------------------------------ deviations
 
-// One line of jws_deviations.txt: `<file> <tcId> <reason>`.
-struct Deviation {
-  std::string file;
-  int64_t tc_id = -1;
-  std::string reason;
-};
-
-const std::vector<Deviation>& Deviations() {
-  static const std::vector<Deviation> list = [] {
-    std::vector<Deviation> out;
-    const std::string path = std::string(TV_SOURCE_DIR) + "/tests/vectors/jws_deviations.txt";
-    std::ifstream in(path);
-    if (!in) {
-      ADD_FAILURE() << "cannot read " << path;
-      return out;
-    }
-    std::string line;
-    while (std::getline(in, line)) {
-      if (line.empty() || line[0] == '#') continue;
-      std::istringstream ss(line);
-      Deviation d;
-      std::string id;
-      ss >> d.file >> id;
-      std::getline(ss >> std::ws, d.reason);
-      char* end = nullptr;
-      d.tc_id = id.empty() ? -1 : std::strtoll(id.c_str(), &end, 10);
-      if (d.file.empty() || d.reason.empty() || d.tc_id < 0 || *end != '\0') {
-        ADD_FAILURE() << path << ": malformed line (want `file tcId reason`): " << line;
-        continue;
-      }
-      out.push_back(std::move(d));
-    }
-    return out;
-  }();
-  return list;
-}
-
-// The bookkeeping of one Wycheproof file. Every vector is recorded or
-// skipped with a reason. A vector that does not get its expected outcome must
-// be listed in jws_deviations.txt, and a listed vector must really deviate,
-// so the list can neither hide new failures nor rot. Prints the counts.
-class Tally {
- public:
-  explicit Tally(std::string file) : file_(std::move(file)) {}
-  ~Tally() { Finish(); }
-  Tally(const Tally&) = delete;
-  Tally& operator=(const Tally&) = delete;
-
-  void Skip(int64_t id, const std::string& reason) {
-    seen_.insert(id);
-    ++skipped_[reason];
-  }
-
-  // Records what the verifier returned for one vector. Returns true when the
-  // outcome is the expected one (a deviation or an acceptable result is not).
-  bool Record(int64_t id, Expect expect, Status got, std::string_view what) {
-    seen_.insert(id);
-    const bool accepted = got == Status::OK;
-    const Deviation* listed = Find(id);
-    if (Verbose() && !(expect == Expect::kValid && accepted))
-      std::printf("[ jws      ] %s tcId %lld %s -> %s  (%.*s)\n", file_.c_str(),
-                  static_cast<long long>(id), std::string(ExpectName(expect)).c_str(),
-                  std::string(StatusName(got)).c_str(), static_cast<int>(what.size()), what.data());
-    if (expect == Expect::kAcceptable) {
-      (accepted ? acceptable_accepted_ : acceptable_rejected_).push_back(id);
-      if (listed != nullptr)
-        ADD_FAILURE() << file_ << " tcId " << id << " is acceptable: it cannot be a deviation";
-      return false;
-    }
-    const bool deviates = (expect == Expect::kValid) != accepted;
-    if (!deviates) {
-      ++(accepted ? valid_accepted_ : invalid_rejected_);
-      if (listed != nullptr)
-        ADD_FAILURE() << "jws_deviations.txt: " << file_ << " tcId " << id << " behaves as the vector expects ("
-                      << ExpectName(expect) << ", got " << got << "); remove the line";
-      return true;
-    }
-    if (listed == nullptr) {
-      ADD_FAILURE() << file_ << " tcId " << id << ": expected " << ExpectName(expect) << ", got " << got
-                    << " -- " << what;
-      return false;
-    }
-    deviated_.push_back("tcId " + std::to_string(id) + " (" + std::string(ExpectName(expect)) + ", got " +
-                        std::string(StatusName(got)) + "): " + listed->reason);
-    return false;
-  }
-
-  void Finish() {
-    if (finished_) return;
-    finished_ = true;
-    for (const Deviation& d : Deviations()) {
-      if (d.file == file_ && !seen_.count(d.tc_id))
-        ADD_FAILURE() << "jws_deviations.txt: " << file_ << " has no tcId " << d.tc_id;
-    }
-    int skipped = 0;
-    for (const auto& [reason, n] : skipped_) skipped += n;
-    std::printf(
-        "[ vectors  ] %s: valid accepted %d, invalid rejected %d, acceptable %zu accepted %s / %zu rejected %s, "
-        "deviations %zu, skipped %d; exact status checked for %d rejections\n",
-        file_.c_str(), valid_accepted_, invalid_rejected_, acceptable_accepted_.size(),
-        Ids(acceptable_accepted_).c_str(), acceptable_rejected_.size(), Ids(acceptable_rejected_).c_str(),
-        deviated_.size(), skipped, pinned_);
-    for (const std::string& d : deviated_) std::printf("[ vectors  ]   deviation %s\n", d.c_str());
-    for (const auto& [reason, n] : skipped_) std::printf("[ vectors  ]   skipped (%d): %s\n", n, reason.c_str());
-    std::fflush(stdout);
-  }
-
-  size_t seen() const { return seen_.size(); }
-  void CountPinned() { ++pinned_; }
-
- private:
-  const Deviation* Find(int64_t id) const {
-    for (const Deviation& d : Deviations()) {
-      if (d.file == file_ && d.tc_id == id) return &d;
-    }
-    return nullptr;
-  }
-
-  static std::string Ids(const std::vector<int64_t>& ids) {
-    std::string s = "[";
-    for (size_t i = 0; i < ids.size(); ++i) {
-      if (i > 0) s += ' ';
-      s += std::to_string(ids[i]);
-    }
-    return s + "]";
-  }
-
-  std::string file_;
-  int valid_accepted_ = 0;
-  int invalid_rejected_ = 0;
-  int pinned_ = 0;  // rejections whose exact status was checked
-  std::vector<int64_t> acceptable_accepted_, acceptable_rejected_;
-  std::vector<std::string> deviated_;
-  std::map<std::string, int> skipped_;
-  std::set<int64_t> seen_;
-  bool finished_ = false;
-};
+// The JOSE files' deviations live in their own list (`file tcId reason`).
+constexpr char kDeviationList[] = "jws_deviations.txt";
 
 // ------------------------------------------------------------ exact statuses
 
@@ -382,15 +245,16 @@ std::string Describe(dom::element test) {
 void RunJoseFile(const std::string& relative) {
   const testing::VectorFile f = testing::LoadVectorFile(relative);
   ASSERT_TRUE(f.ok);
-  Tally tally(f.name);
+  testing::FileRun run(f.name, kDeviationList);
   int64_t walked = 0;
+  int pinned = 0;  // rejections whose exact status was checked
   for (dom::element group : f.root["testGroups"].get_array()) {
     std::optional<LoadedSet> set;  // loaded at the first JWS test: JWE groups carry other keys
     for (dom::element test : group["tests"].get_array()) {
       ++walked;
       const int64_t id = IntOr(test, "tcId");
       if (Has(test, "jwe")) {
-        tally.Skip(id, "JWE not supported (this engine verifies JWS only)");
+        run.Skip(id, "JWE not supported (this engine verifies JWS only)");
         continue;
       }
       if (!set) set = LoadKeySet(VerifierKeyJson(group));
@@ -406,10 +270,14 @@ void RunJoseFile(const std::string& relative) {
       const Status got = Verify(*set, token);
       std::string what = Describe(test);
       if (set->keys == nullptr) what += " [key set refused: " + set->message + "]";
-      const bool as_expected = tally.Record(id, expect, got, what);
+      if (Verbose() && !(expect == Expect::kValid && got == Status::OK))
+        std::printf("[ jws      ] %s tcId %lld %s -> %s  (%s)\n", f.name.c_str(), static_cast<long long>(id),
+                    std::string(ExpectName(expect)).c_str(), std::string(StatusName(got)).c_str(), what.c_str());
+      const bool as_expected =
+          run.Check(id, expect, got == Status::OK, {}, "got " + std::string(StatusName(got)) + " -- " + what);
       if (!as_expected || expect != Expect::kInvalid) continue;
       if (const Pin* pin = FindPin(test)) {
-        tally.CountPinned();
+        ++pinned;
         bool ok = false;
         for (Status s : pin->allowed) ok = ok || s == got;
         EXPECT_TRUE(ok) << f.name << " tcId " << id << " (" << what << "): rejected with " << got
@@ -418,7 +286,8 @@ void RunJoseFile(const std::string& relative) {
     }
   }
   EXPECT_EQ(walked, IntOr(f.root, "numberOfTests")) << f.name;
-  EXPECT_EQ(static_cast<int64_t>(tally.seen()), walked) << f.name << ": duplicate tcIds";
+  EXPECT_EQ(static_cast<int64_t>(run.seen()), walked) << f.name << ": duplicate tcIds";
+  std::printf("[ vectors  ] %s: exact status checked for %d rejections\n", f.name.c_str(), pinned);
 }
 
 // The tokens of one file by tcId, for checks on the data itself.
@@ -491,11 +360,14 @@ TEST(JwsVectors, DuplicateKidRefused) {
 TEST(JwsVectors, DeviationListNamesKnownFiles) {
   const std::set<std::string> files = {"json_web_signature_test.json", "json_web_key_test.json",
                                         "json_web_crypto_test.json"};
-  std::set<std::pair<std::string, int64_t>> unique;
-  for (const Deviation& d : Deviations()) {
-    EXPECT_TRUE(files.count(d.file)) << "jws_deviations.txt: unknown file " << d.file;
-    EXPECT_TRUE(unique.emplace(d.file, d.tc_id).second)
-        << "jws_deviations.txt: " << d.file << " tcId " << d.tc_id << " is listed twice";
+  std::set<std::pair<std::string, std::string>> unique;
+  for (const testing::Deviation& d : testing::Deviations(kDeviationList)) {
+    EXPECT_TRUE(files.count(d.file)) << kDeviationList << ": unknown file " << d.file;
+    EXPECT_TRUE(unique.emplace(d.file, d.selector).second)
+        << kDeviationList << ": " << d.file << " tcId " << d.selector << " is listed twice";
+    char* end = nullptr;
+    EXPECT_TRUE(std::strtoll(d.selector.c_str(), &end, 10) >= 0 && *end == '\0')
+        << kDeviationList << ": " << d.file << ": \"" << d.selector << "\" is not a tcId";
   }
 }
 

@@ -100,66 +100,75 @@ inline std::string_view ExpectName(Expect e) {
   return e == Expect::kValid ? "valid" : e == Expect::kInvalid ? "invalid" : "acceptable";
 }
 
-// One line of deviations.txt: `<file> <tcId | rule:NAME> <reason>`.
+// One line of a deviation list (tests/vectors/deviations.txt,
+// jws_deviations.txt): `<file> <tcId | rule:NAME> <reason>`.
 struct Deviation {
   std::string file;
   std::string selector;  // the tcId as text, or "rule:NAME"
   std::string reason;
 };
 
-// All lines of tests/vectors/deviations.txt, read once.
-inline const std::vector<Deviation>& Deviations() {
-  static const std::vector<Deviation> list = [] {
-    std::vector<Deviation> out;
-    const std::string path = std::string(TV_SOURCE_DIR) + "/tests/vectors/deviations.txt";
-    std::ifstream in(path);
-    if (!in) {
-      ADD_FAILURE() << "cannot read " << path;
-      return out;
-    }
-    std::string line;
-    while (std::getline(in, line)) {
-      if (line.empty() || line[0] == '#') continue;
-      std::istringstream ss(line);
-      Deviation d;
-      ss >> d.file >> d.selector;
-      std::getline(ss >> std::ws, d.reason);
-      if (d.file.empty() || d.selector.empty() || d.reason.empty()) {
-        ADD_FAILURE() << path << ": malformed line: " << line;
-        continue;
-      }
-      out.push_back(std::move(d));
-    }
+// All lines of tests/vectors/<list>, read once per list.
+inline const std::vector<Deviation>& Deviations(const std::string& list = "deviations.txt") {
+  static std::map<std::string, std::vector<Deviation>> lists;
+  auto [it, fresh] = lists.try_emplace(list);
+  if (!fresh) return it->second;
+  std::vector<Deviation>& out = it->second;
+  const std::string path = std::string(TV_SOURCE_DIR) + "/tests/vectors/" + list;
+  std::ifstream in(path);
+  if (!in) {
+    ADD_FAILURE() << "cannot read " << path;
     return out;
-  }();
-  return list;
+  }
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.empty() || line[0] == '#') continue;
+    std::istringstream ss(line);
+    Deviation d;
+    ss >> d.file >> d.selector;
+    std::getline(ss >> std::ws, d.reason);
+    if (d.file.empty() || d.selector.empty() || d.reason.empty()) {
+      ADD_FAILURE() << path << ": malformed line: " << line;
+      continue;
+    }
+    out.push_back(std::move(d));
+  }
+  return out;
 }
 
 // The bookkeeping of one vector file. Every vector is either checked (Check)
 // or skipped with a reason (Skip). A vector that does not get its expected
-// outcome must be listed in deviations.txt, by tcId or by a named rule that
-// the suite says applies to it; a listed deviation that never happens fails
-// the test, so the list cannot rot. Finish() prints the counts.
+// outcome must be listed in the deviation list (`list`), by tcId or by a named
+// rule that the suite says applies to it; a listed deviation that never
+// happens fails the test, so the list cannot rot. Finish() prints the counts.
 class FileRun {
  public:
-  explicit FileRun(std::string file) : file_(std::move(file)) {}
+  explicit FileRun(std::string file, std::string list = "deviations.txt")
+      : file_(std::move(file)), list_(std::move(list)) {}
   ~FileRun() { Finish(); }
   FileRun(const FileRun&) = delete;
   FileRun& operator=(const FileRun&) = delete;
 
-  void Skip(int64_t, const std::string& reason) {
+  void Skip(int64_t tc_id, const std::string& reason) {
+    all_ids_.insert(tc_id);
     ++skipped_[reason];
   }
+
+  // Distinct tcIds seen, checked or skipped (to catch repeated ids).
+  size_t seen() const { return all_ids_.size(); }
 
   // Counts a vector whose file result was mapped to another expectation for
   // JWS (e.g. a PSS signature valid only for other parameters than PS256's).
   void Remap(const std::string& reason) { ++remapped_[reason]; }
 
   // `expect` is what a JWS verifier must do with the vector; `rules` name the
-  // deviation rules that apply to it; `what` describes it in failures.
-  void Check(int64_t tc_id, Expect expect, bool accepted, const std::vector<std::string>& rules = {},
+  // deviation rules that apply to it; `what` describes it in failures. Returns
+  // true when the vector got its expected outcome (false for a deviation or
+  // an acceptable vector).
+  bool Check(int64_t tc_id, Expect expect, bool accepted, const std::vector<std::string>& rules = {},
              std::string_view what = "") {
     seen_ids_.insert(tc_id);
+    all_ids_.insert(tc_id);
     const Deviation* listed = Find(std::to_string(tc_id));
     const Deviation* rule = nullptr;
     for (const std::string& r : rules) {
@@ -169,40 +178,40 @@ class FileRun {
       (accepted ? acceptable_accepted_ : acceptable_rejected_).push_back(tc_id);
       if (listed != nullptr)
         ADD_FAILURE() << file_ << " tcId " << tc_id << " is listed as a deviation but is acceptable";
-      return;
+      return false;
     }
     const bool deviates = (expect == Expect::kValid) != accepted;
     if (!deviates) {
       ++passed_;
       if (listed != nullptr)
-        ADD_FAILURE() << file_ << " tcId " << tc_id
-                      << " is listed in deviations.txt but behaves as the vector expects ("
-                      << ExpectName(expect) << "); remove the line";
-      return;
+        ADD_FAILURE() << file_ << " tcId " << tc_id << " is listed in " << list_
+                      << " but behaves as the vector expects (" << ExpectName(expect) << "); remove the line";
+      return true;
     }
     const Deviation* why = listed != nullptr ? listed : rule;
     if (why == nullptr) {
       ADD_FAILURE() << file_ << " tcId " << tc_id << ": expected " << ExpectName(expect) << ", "
                     << (accepted ? "accepted" : "rejected") << (what.empty() ? "" : " -- ") << what;
-      return;
+      return false;
     }
     ++deviations_;
     used_.insert(why->selector);
     ++deviated_[why->selector + " " + why->reason];
+    return false;
   }
 
   void Finish() {
     if (finished_) return;
     finished_ = true;
-    for (const Deviation& d : Deviations()) {
+    for (const Deviation& d : Deviations(list_)) {
       if (d.file != file_) continue;
       const bool is_rule = d.selector.rfind("rule:", 0) == 0;
       if (!is_rule) {  // a listed tcId that did not deviate was reported by Check
         if (!seen_ids_.count(std::atoll(d.selector.c_str())))
-          ADD_FAILURE() << "deviations.txt: " << file_ << " has no checked tcId " << d.selector
+          ADD_FAILURE() << list_ << ": " << file_ << " has no checked tcId " << d.selector
                         << " (absent, or skipped by the suite)";
       } else if (!used_.count(d.selector)) {
-        ADD_FAILURE() << "deviations.txt: " << file_ << " " << d.selector
+        ADD_FAILURE() << list_ << ": " << file_ << " " << d.selector
                       << " never deviates; remove the line";
       }
     }
@@ -226,7 +235,7 @@ class FileRun {
 
  private:
   const Deviation* Find(const std::string& selector) const {
-    for (const Deviation& d : Deviations()) {
+    for (const Deviation& d : Deviations(list_)) {
       if (d.file == file_ && d.selector == selector) return &d;
     }
     return nullptr;
@@ -239,6 +248,7 @@ class FileRun {
   }
 
   std::string file_;
+  std::string list_;  // the deviation list, a file in tests/vectors/
   int passed_ = 0;
   int deviations_ = 0;
   std::map<std::string, int> skipped_;   // reason -> count
@@ -246,6 +256,7 @@ class FileRun {
   std::map<std::string, int> deviated_;  // selector + reason -> count
   std::vector<int64_t> acceptable_accepted_, acceptable_rejected_;
   std::set<int64_t> seen_ids_;  // checked, not skipped
+  std::set<int64_t> all_ids_;   // checked or skipped
   std::set<std::string> used_;  // selectors that matched a deviating vector
   bool finished_ = false;
 };
