@@ -96,4 +96,26 @@ void Fail(benchmark::State& state, const std::string& what) {
   }
 }
 
+const Fixture* VerifyLoop(benchmark::State& state, const char* alg) {
+  const Fixture* f = nullptr;
+  try {
+    f = &FixtureFor(alg);  // also warms this thread's scratch and contexts
+  } catch (const std::exception& e) {
+    Fail(state, e.what());
+    return nullptr;
+  }
+  const tokenverify::Verifier& v = *f->verifier;
+  const std::string& token = f->token;
+  tokenverify::Status st = tokenverify::Status::OK;
+  for (auto _ : state) {
+    st = v.Verify(token);
+    benchmark::DoNotOptimize(st);
+  }
+  if (st != tokenverify::Status::OK) {
+    state.SkipWithError("Verify did not return OK");
+    return nullptr;
+  }
+  return f;
+}
+
 }  // namespace tvbench

@@ -53,6 +53,11 @@ std::string VerifierConfig(const tokenverify::testing::TestKey& key, std::string
 // Reports a failed setup on `state` (the benchmark is skipped with the message).
 void Fail(benchmark::State& state, const std::string& what);
 
+// The benchmark loop of a full verification: Verify(token) on the warm
+// verifier of `alg`, no claims kept. Returns the fixture, or nullptr when the
+// benchmark was skipped (failed setup, or a token that did not verify).
+const Fixture* VerifyLoop(benchmark::State& state, const char* alg);
+
 // Registration, called once from main() in this order.
 void RegisterBase64urlBenchmarks();
 void RegisterJsonBenchmarks();

@@ -115,21 +115,7 @@ std::string SizeLabel(const Fixture& f) {
 }
 
 void BM_Verify(benchmark::State& state, const char* alg) {
-  const Fixture* f = nullptr;
-  try {
-    f = &FixtureFor(alg);
-  } catch (const std::exception& e) {
-    return Fail(state, e.what());
-  }
-  const tokenverify::Verifier& v = *f->verifier;
-  const std::string& token = f->token;
-  Status st = Status::OK;
-  for (auto _ : state) {
-    st = v.Verify(token);
-    benchmark::DoNotOptimize(st);
-  }
-  if (st != Status::OK) state.SkipWithError("Verify did not return OK");
-  state.SetLabel(SizeLabel(*f));
+  if (const Fixture* f = VerifyLoop(state, alg)) state.SetLabel(SizeLabel(*f));
 }
 
 // HS*: the hash of the signing input alone.
