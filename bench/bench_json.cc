@@ -52,9 +52,17 @@ struct Input {
   ti::TokenParts parts;
 };
 
-bool Split(Input* in) {
-  in->token = FixtureFor("HS256").token;
-  return ti::SplitToken(in->token, &in->parts) == Status::OK;
+// The HS256 fixture's token, split; false (and the benchmark skipped) on failure.
+bool Split(benchmark::State& state, Input* in) {
+  try {
+    in->token = FixtureFor("HS256").token;
+  } catch (const std::exception& e) {
+    Fail(state, e.what());
+    return false;
+  }
+  if (ti::SplitToken(in->token, &in->parts) == Status::OK) return true;
+  Fail(state, "SplitToken failed");
+  return false;
 }
 
 // Checks that a parse read what the payload holds.
@@ -66,11 +74,7 @@ bool PayloadLooksRight(const ti::PayloadView& pv) {
 // Header + payload: decode and parse both, read alg/kid/typ and the claims.
 void BM_HeaderAndPayload(benchmark::State& state) {
   Input in;
-  try {
-    if (!Split(&in)) return Fail(state, "SplitToken failed");
-  } catch (const std::exception& e) {
-    return Fail(state, e.what());
-  }
+  if (!Split(state, &in)) return;
   Scratch& s = ThreadScratch();
   auto once = [&](ti::JoseHeader* h, ti::PayloadView* pv) {
     size_t header_len = 0, payload_len = 0;
@@ -102,11 +106,7 @@ void BM_HeaderAndPayload(benchmark::State& state) {
 // The same walk on already-decoded JSON: the share of the strict JSON parse alone.
 void BM_ParseOnly(benchmark::State& state) {
   Input in;
-  try {
-    if (!Split(&in)) return Fail(state, "SplitToken failed");
-  } catch (const std::exception& e) {
-    return Fail(state, e.what());
-  }
+  if (!Split(state, &in)) return;
   Scratch& s = ThreadScratch();
   size_t header_len = 0, payload_len = 0;
   {
@@ -140,11 +140,7 @@ void BM_ParseOnly(benchmark::State& state) {
 // The base64url share: decoding both segments with the active kernel.
 void BM_DecodeOnly(benchmark::State& state) {
   Input in;
-  try {
-    if (!Split(&in)) return Fail(state, "SplitToken failed");
-  } catch (const std::exception& e) {
-    return Fail(state, e.what());
-  }
+  if (!Split(state, &in)) return;
   Scratch& s = ThreadScratch();
   uint8_t* hbuf = s.header.Reserve(ti::Base64urlDecodedLength(in.parts.header.size()));
   uint8_t* pbuf = s.payload.Reserve(ti::Base64urlDecodedLength(in.parts.payload.size()));
@@ -159,11 +155,7 @@ void BM_DecodeOnly(benchmark::State& state) {
 // Baseline: SHA-256 of the signing input (low-level API, state on the stack).
 void BM_Sha256(benchmark::State& state) {
   Input in;
-  try {
-    if (!Split(&in)) return Fail(state, "SplitToken failed");
-  } catch (const std::exception& e) {
-    return Fail(state, e.what());
-  }
+  if (!Split(state, &in)) return;
   const std::string_view msg = in.parts.signing_input;
   uint8_t md[SHA256_DIGEST_LENGTH];
   for (auto _ : state) {
