@@ -240,8 +240,9 @@ void KeyCache::RefreshRemote(std::unique_lock<std::mutex>& lock) {
   const auto now = Clock::now();
   if (failure.empty()) {
     const bool not_modified = r.http_status == 304;
+    const bool updated = parsed != nullptr;
     if (not_modified) ++stats_.not_modified;
-    if (parsed) {
+    if (updated) {
       current_body_ = std::move(r.body);
       PublishKeys(std::move(parsed), /*changed=*/true);
     } else if (dropped_) {
@@ -254,9 +255,9 @@ void KeyCache::RefreshRemote(std::unique_lock<std::mutex>& lock) {
     next_due_ = now + milliseconds(RefreshDelayMs(cfg, lifetime));
     stats_.consecutive_failures = 0;
     stats_.last_error.clear();
-    stats_.last_outcome = not_modified ? "not_modified" : parsed ? "updated" : "unchanged";
-    Emit(parsed ? KeyEvent::Kind::kUpdated : KeyEvent::Kind::kUnchanged, r.http_status,
-         parsed ? "new key set from " + cfg.url : "key set unchanged at " + cfg.url);
+    stats_.last_outcome = not_modified ? "not_modified" : updated ? "updated" : "unchanged";
+    Emit(updated ? KeyEvent::Kind::kUpdated : KeyEvent::Kind::kUnchanged, r.http_status,
+         updated ? "new key set from " + cfg.url : "key set unchanged at " + cfg.url);
     return;
   }
   ++stats_.errors;
