@@ -79,7 +79,11 @@ Result<std::unique_ptr<KeyCache>> KeyCache::Create(std::string provider, KeySour
   const RemoteJwksConfig& remote = c.source_.remote;
   if (c.source_.kind == KeySourceConfig::Kind::kRemote && remote.initial_fetch_wait_ms > 0) {
     const auto deadline = Clock::now() + milliseconds(remote.initial_fetch_wait_ms);
-    c.attempted_.wait_until(lock, deadline, [&c] { return c.current_ != nullptr; });
+    // Stop early once no further attempt is due before the deadline (a 404,
+    // say, is retried only on the regular schedule).
+    c.attempted_.wait_until(lock, deadline, [&c, deadline] {
+      return c.current_ != nullptr || (c.attempts_ > 0 && c.next_due_ > deadline);
+    });
     if (c.current_ == nullptr && remote.require_initial_keys) {
       const std::string why = c.stats_.last_error.empty() ? "no answer yet" : c.stats_.last_error;
       lock.unlock();  // the destructor stops the thread
