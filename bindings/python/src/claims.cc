@@ -70,6 +70,16 @@ class Claims {
     return tv_claims_get_raw(claims_.get(), &raw, &raw_len, name, static_cast<size_t>(len)) == TV_OK;
   }
 
+  // The JSON text of one top-level claim, or None: no payload conversion.
+  py::object RawClaim(const std::string& name) const {
+    const char* raw = nullptr;
+    size_t raw_len = 0;
+    tv_status s = tv_claims_get_raw(claims_.get(), &raw, &raw_len, name.data(), name.size());
+    if (s == TV_ERR_NOT_FOUND) return py::none();
+    if (s != TV_OK) RaiseStatus(s);
+    return py::str(raw, raw_len);
+  }
+
   py::object Provider() {
     if (!provider_) {
       provider_ = resolver_.is_none() ? py::object(py::none())
@@ -151,6 +161,8 @@ accepted the token.)doc")
                              "The payload JSON text exactly as it was in the token.")
       .def_property_readonly("header_json", &Claims::HeaderJson,
                              "The header JSON text exactly as it was in the token.")
+      .def("raw_claim", &Claims::RawClaim, py::arg("name"),
+           "The JSON text of the top-level claim |name| (e.g. '\"alice\"', '[1,2]'), or None.")
       .def_property_readonly("provider", &Claims::Provider,
                              "Name of the provider that accepted the token (None if unknown).")
       .attr("__hash__") = py::none();

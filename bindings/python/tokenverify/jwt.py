@@ -1,0 +1,537 @@
+"""A drop-in for PyJWT's ``jwt.decode`` on the tokenverify engine.
+
+    from tokenverify import jwt          # instead of: import jwt
+    payload = jwt.decode(token, key, algorithms=["RS256"], audience="my-api")
+
+Each distinct set of arguments (key, algorithms, audience, issuer, subject,
+leeway, options) becomes a configuration document and a Verifier, kept in a
+bounded LRU cache, so repeated calls cost one engine verification.
+
+Where the engine's rules differ from PyJWT's (docs/python.md lists them):
+HMAC secrets must be at least as long as the hash, RSA keys at least 2048
+bits, ``alg: none`` is never accepted, and claims are checked before the
+signature (a tampered and expired token reports the expiry).
+"""
+
+from __future__ import annotations
+
+import base64
+import collections
+import json
+import math
+import threading
+import time
+from datetime import timedelta
+from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple, Union
+
+from . import Verifier, inspect_unverified
+from .errors import (
+    ConfigurationError,
+    DecodeError,
+    ExpiredSignatureError,
+    ImmatureSignatureError,
+    InvalidAlgorithmError,
+    InvalidAudienceError,
+    InvalidIssuedAtError,
+    InvalidIssuerError,
+    InvalidJTIError,
+    InvalidJWKError,
+    InvalidKeyError,
+    InvalidSignatureError,
+    InvalidSubjectError,
+    InvalidTokenError,
+    KeySetError,
+    MissingRequiredClaimError,
+    TokenVerifyError,
+)
+
+# PyJWT's names for the same classes, so `except jwt.PyJWTError` keeps working.
+PyJWTError = TokenVerifyError
+PyJWKError = InvalidJWKError
+PyJWKSetError = KeySetError
+
+
+HMAC_ALGORITHMS = frozenset({"HS256", "HS384", "HS512"})
+ASYMMETRIC_ALGORITHMS = frozenset(
+    {"RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"}
+)
+_TIME_OPTIONS = ("verify_exp", "verify_nbf", "verify_iat")
+# The engine's largest leeway (just under 100 years): with it the engine's time
+# checks always pass and Python applies the ones PyJWT's options ask for.
+_NO_ENGINE_TIME_CHECKS = 99 * 365 * 24 * 3600
+
+_DEFAULT_OPTIONS: Dict[str, Any] = {
+    "verify_signature": True,
+    "verify_exp": True,
+    "verify_nbf": True,
+    "verify_iat": True,
+    "verify_aud": True,
+    "verify_iss": True,
+    "verify_sub": True,
+    "verify_jti": True,
+    "require": [],
+}
+
+KeyInput = Any  # str | bytes | JWK dict | PyJWK | cryptography public/private key
+
+
+# ---------------------------------------------------------------- keys → configuration
+
+
+def _b64url(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+
+def _int_b64url(value: int, length: Optional[int] = None) -> str:
+    size = length if length is not None else max(1, (value.bit_length() + 7) // 8)
+    return _b64url(value.to_bytes(size, "big"))
+
+
+def _looks_asymmetric(key: bytes) -> bool:
+    """PEM, certificates and OpenSSH public keys: never an HMAC secret (PyJWT refuses them too)."""
+    stripped = key.lstrip()
+    return stripped.startswith(b"-----BEGIN") or stripped.startswith((b"ssh-rsa", b"ssh-ed25519", b"ecdsa-sha2-"))
+
+
+def _load_text_key(key: bytes) -> Any:
+    """A cryptography public key from PEM (public key, certificate or private key) or OpenSSH text."""
+    try:
+        from cryptography import x509
+        from cryptography.hazmat.primitives import serialization
+    except ImportError as e:  # pragma: no cover - exercised only without cryptography
+        raise InvalidKeyError("PEM keys need the 'cryptography' package (pip install tokenverify[crypto])") from e
+    loaders = (
+        lambda k: serialization.load_pem_public_key(k),
+        lambda k: x509.load_pem_x509_certificate(k).public_key(),
+        lambda k: serialization.load_pem_private_key(k, password=None).public_key(),
+        lambda k: serialization.load_ssh_public_key(k),
+    )
+    for load in loaders:
+        try:
+            return load(key)
+        except (ValueError, TypeError, Exception):  # each loader raises its own kinds
+            continue
+    raise InvalidKeyError("could not parse the key as a PEM or OpenSSH public key")
+
+
+def _public_jwk(key: Any) -> Dict[str, Any]:
+    """The JWK of a cryptography key object (a private key contributes its public half)."""
+    from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, rsa
+    from cryptography.hazmat.primitives import serialization
+
+    if isinstance(key, (rsa.RSAPrivateKey, ec.EllipticCurvePrivateKey, ed25519.Ed25519PrivateKey,
+                        ed448.Ed448PrivateKey)):
+        key = key.public_key()
+    if isinstance(key, rsa.RSAPublicKey):
+        numbers = key.public_numbers()
+        return {"kty": "RSA", "n": _int_b64url(numbers.n), "e": _int_b64url(numbers.e)}
+    if isinstance(key, ec.EllipticCurvePublicKey):
+        curves = {"secp256r1": ("P-256", 32), "secp384r1": ("P-384", 48), "secp521r1": ("P-521", 66)}
+        if key.curve.name not in curves:
+            raise InvalidKeyError("unsupported elliptic curve %s" % key.curve.name)
+        crv, size = curves[key.curve.name]
+        numbers = key.public_numbers()
+        return {"kty": "EC", "crv": crv, "x": _int_b64url(numbers.x, size), "y": _int_b64url(numbers.y, size)}
+    raw = serialization.Encoding.Raw, serialization.PublicFormat.Raw
+    if isinstance(key, ed25519.Ed25519PublicKey):
+        return {"kty": "OKP", "crv": "Ed25519", "x": _b64url(key.public_bytes(*raw))}
+    if isinstance(key, ed448.Ed448PublicKey):
+        return {"kty": "OKP", "crv": "Ed448", "x": _b64url(key.public_bytes(*raw))}
+    raise InvalidKeyError("unsupported key type %s" % type(key).__name__)
+
+
+def _key_material(key: KeyInput, algorithms: Sequence[str]) -> Tuple[Dict[str, Any], List[str]]:
+    """The provider members for |key| ("secret" or "jwks") and the algorithms it may serve."""
+    wanted = [a for a in algorithms if a in HMAC_ALGORITHMS or a in ASYMMETRIC_ALGORITHMS]
+    hmac_algs = [a for a in wanted if a in HMAC_ALGORITHMS]
+    asym_algs = [a for a in wanted if a in ASYMMETRIC_ALGORITHMS]
+
+    # PyJWK (PyJWT's key object): its cryptography key, or its secret bytes.
+    if hasattr(key, "key") and hasattr(key, "algorithm_name"):
+        key = key.key
+    if isinstance(key, Mapping):
+        jwk = dict(key)
+        algs = hmac_algs if jwk.get("kty") == "oct" else asym_algs
+        return {"jwks": {"local": {"inline": jwk}}}, algs
+    if isinstance(key, str):
+        key = key.encode("utf-8")
+    if isinstance(key, (bytes, bytearray, memoryview)):
+        key = bytes(key)
+        if _looks_asymmetric(key):
+            if not asym_algs:
+                raise InvalidKeyError(
+                    "The specified key is an asymmetric key or x509 certificate and"
+                    " should not be used as an HMAC secret."
+                )
+            return {"jwks": {"local": {"inline": _public_jwk(_load_text_key(key))}}}, asym_algs
+        if not hmac_algs:
+            raise InvalidKeyError("a secret (str/bytes) key needs an HMAC algorithm (HS256, HS384, HS512)")
+        return {"secret": {"base64url": _b64url(key)}}, hmac_algs
+    return {"jwks": {"local": {"inline": _public_jwk(key)}}}, asym_algs
+
+
+# ---------------------------------------------------------------- the cached verifiers
+
+
+class _Plan:
+    """One cached decode configuration: the verifier plus what Python checks after it."""
+
+    __slots__ = ("verifier", "python_time_checks", "leeway", "options", "audience", "issuer", "subject",
+                 "algorithms", "key_error")
+
+    def __init__(self, verifier: Optional[Verifier], python_time_checks: bool, leeway: float,
+                 options: Dict[str, Any], audience: Any, issuer: Any, subject: Optional[str],
+                 algorithms: Sequence[str] = (), key_error: Optional[TokenVerifyError] = None) -> None:
+        self.verifier = verifier
+        # When the key cannot serve the algorithms: raised for tokens whose alg
+        # is allowed (PyJWT checks the alg before preparing the key).
+        self.algorithms = algorithms
+        self.key_error = key_error
+        self.python_time_checks = python_time_checks
+        self.leeway = leeway
+        self.options = options
+        self.audience = audience
+        self.issuer = issuer
+        self.subject = subject
+
+
+_CACHE_SIZE = 128
+_cache: "collections.OrderedDict[Any, _Plan]" = collections.OrderedDict()
+_cache_lock = threading.Lock()
+
+
+def _freeze(value: Any) -> Any:
+    """A hashable stand-in for an argument, equal exactly when the arguments are."""
+    if isinstance(value, (str, bytes, int, float, bool, type(None))):
+        return (type(value).__name__, value)
+    if isinstance(value, Mapping):
+        return ("map", json.dumps(value, sort_keys=True, default=repr))
+    if isinstance(value, (list, tuple)):
+        return ("seq", tuple(_freeze(v) for v in value))
+    if isinstance(value, (set, frozenset)):
+        return ("set", tuple(sorted(repr(v) for v in value)))
+    if isinstance(value, timedelta):
+        return ("td", value.total_seconds())
+    try:
+        hash(value)
+        return ("obj", type(value), value)
+    except TypeError:
+        return ("repr", type(value), repr(value))
+
+
+def _merge_options(options: Optional[Mapping[str, Any]]) -> Dict[str, Any]:
+    merged = dict(_DEFAULT_OPTIONS)
+    if options:
+        if not options.get("verify_signature", True):
+            # PyJWT: without the signature, every other check is off unless asked for.
+            for name in ("verify_exp", "verify_nbf", "verify_iat", "verify_aud", "verify_iss",
+                         "verify_sub", "verify_jti"):
+                merged[name] = False
+        merged.update(options)
+    return merged
+
+
+def _build_plan(key: KeyInput, algorithms: Optional[Sequence[str]], audience: Any, issuer: Any,
+                subject: Optional[str], leeway: Union[float, timedelta],
+                options: Optional[Mapping[str, Any]]) -> _Plan:
+    opts = _merge_options(options)
+    if isinstance(leeway, timedelta):
+        leeway = leeway.total_seconds()
+    leeway = float(leeway)
+    if audience is not None and not isinstance(audience, (str, Iterable)):
+        raise TypeError("audience must be a string, iterable or None")
+    if not opts["verify_signature"]:
+        return _Plan(None, True, leeway, opts, audience, issuer, subject)
+    if not algorithms:
+        raise DecodeError(
+            'It is required that you pass in a value for the "algorithms" argument when calling decode().'
+        )
+
+    try:
+        material, algs = _key_material(key, list(algorithms))
+        if not algs:
+            raise InvalidAlgorithmError("Algorithm not supported")
+    except TokenVerifyError as e:
+        return _Plan(None, False, leeway, opts, audience, issuer, subject, tuple(algorithms), e)
+
+    # The engine's time checks cannot be switched off one by one, and its
+    # leeway is whole non-negative seconds: anything else is checked in Python.
+    python_time_checks = (not all(opts[o] for o in _TIME_OPTIONS)) or leeway < 0 or leeway != math.floor(leeway)
+    provider: Dict[str, Any] = dict(material)
+    provider["algorithms"] = algs
+    if opts["verify_aud"] and audience is not None:
+        provider["audiences"] = [audience] if isinstance(audience, str) else list(audience)
+    if opts["verify_sub"] and subject is not None:
+        provider["subject"] = subject
+    providers: List[Dict[str, Any]]
+    if opts["verify_iss"] and issuer is not None:
+        issuers = [issuer] if isinstance(issuer, str) else list(issuer)
+        # One provider per accepted issuer, all with the same key: the engine
+        # picks the provider by the token's iss.
+        providers = [dict(provider, name="issuer%d" % i, issuer=iss) for i, iss in enumerate(issuers)]
+    else:
+        providers = [dict(provider, name="decode")]
+    config: Dict[str, Any] = {
+        "providers": providers,
+        "leeway": _NO_ENGINE_TIME_CHECKS if python_time_checks else int(leeway),
+        "requiredClaims": list(opts.get("require") or []),
+    }
+    try:
+        verifier = Verifier(config)
+    except ConfigurationError as e:
+        raise InvalidKeyError(str(e), e.code, e.name, e.field, e.detail) from e
+    return _Plan(verifier, python_time_checks, leeway, opts, audience, issuer, subject)
+
+
+_SIMPLE = (str, bytes, type(None))
+
+
+def _cache_key(key: KeyInput, algorithms: Optional[Sequence[str]], audience: Any, issuer: Any,
+               subject: Optional[str], leeway: Union[float, timedelta],
+               options: Optional[Mapping[str, Any]]) -> Any:
+    # The common call (str/bytes key, list of algorithms, str audience/issuer, no
+    # options) gets a cheap tuple; everything else goes through _freeze.
+    if (type(key) in _SIMPLE and type(audience) in _SIMPLE and type(issuer) in _SIMPLE and options is None
+            and type(algorithms) in (list, tuple)):
+        return (type(key), key, tuple(algorithms), audience, issuer, subject, leeway)
+    return ("frozen", _freeze(key), _freeze(algorithms), _freeze(audience), _freeze(issuer), _freeze(subject),
+            _freeze(leeway), _freeze(options))
+
+
+def _plan_for(key: KeyInput, algorithms: Optional[Sequence[str]], audience: Any, issuer: Any,
+              subject: Optional[str], leeway: Union[float, timedelta],
+              options: Optional[Mapping[str, Any]]) -> _Plan:
+    cache_key = _cache_key(key, algorithms, audience, issuer, subject, leeway, options)
+    # Lookups take no lock: OrderedDict.get and move_to_end are single C calls
+    # under the GIL; only inserting and evicting are serialised.
+    plan = _cache.get(cache_key)
+    if plan is not None:
+        try:
+            _cache.move_to_end(cache_key)
+        except KeyError:  # evicted by another thread meanwhile; the plan is still good
+            pass
+        return plan
+    plan = _build_plan(key, algorithms, audience, issuer, subject, leeway, options)
+    with _cache_lock:
+        _cache[cache_key] = plan
+        while len(_cache) > _CACHE_SIZE:
+            _cache.popitem(last=False)
+    return plan
+
+
+def clear_cache() -> None:
+    """Drops every cached verifier (e.g. after rotating the keys passed to decode)."""
+    with _cache_lock:
+        _cache.clear()
+
+
+# ---------------------------------------------------------------- PyJWT's checks the engine leaves to us
+
+
+def _numeric(payload: Mapping[str, Any], name: str, error: type) -> int:
+    try:
+        return int(payload[name])
+    except (ValueError, TypeError, OverflowError):
+        raise error("%s claim (%s) must be an integer." % ({"iat": "Issued At", "nbf": "Not Before",
+                                                             "exp": "Expiration Time"}[name], name)) from None
+
+
+def _python_checks(payload: Mapping[str, Any], plan: _Plan, engine_checked: bool) -> None:
+    """The claim checks PyJWT makes that the engine did not make for this call.
+
+    With |engine_checked| the engine already applied iss, aud, sub, require and
+    (unless plan.python_time_checks) the times; otherwise everything is here."""
+    opts = plan.options
+    if not engine_checked:
+        for claim in opts.get("require") or []:
+            if payload.get(claim) is None:
+                raise MissingRequiredClaimError(claim=claim)
+    if not engine_checked or plan.python_time_checks:
+        now = time.time()
+        if opts["verify_iat"] and "iat" in payload:
+            if _numeric(payload, "iat", InvalidIssuedAtError) > now + plan.leeway:
+                raise ImmatureSignatureError("The token is not yet valid (iat)")
+        if opts["verify_nbf"] and "nbf" in payload:
+            if _numeric(payload, "nbf", DecodeError) > now + plan.leeway:
+                raise ImmatureSignatureError("The token is not yet valid (nbf)")
+        if opts["verify_exp"] and "exp" in payload:
+            if _numeric(payload, "exp", DecodeError) <= now - plan.leeway:
+                raise ExpiredSignatureError("Signature has expired")
+    if opts["verify_iss"] and plan.issuer is not None and not engine_checked:
+        if "iss" not in payload:
+            raise MissingRequiredClaimError(claim="iss")
+        iss = payload["iss"]
+        if not isinstance(iss, str):
+            raise InvalidIssuerError("Payload Issuer (iss) must be a string")
+        accepted = [plan.issuer] if isinstance(plan.issuer, str) else plan.issuer
+        if iss not in accepted:
+            raise InvalidIssuerError("Invalid issuer")
+    if opts["verify_aud"]:
+        _check_audience(payload, plan.audience, engine_checked, opts.get("strict_aud", False))
+    if opts["verify_sub"] and "sub" in payload:
+        if not isinstance(payload["sub"], str):
+            raise InvalidSubjectError("Subject must be a string")
+        if plan.subject is not None and not engine_checked and payload["sub"] != plan.subject:
+            raise InvalidSubjectError("Invalid subject")
+    if opts["verify_jti"] and "jti" in payload and not isinstance(payload["jti"], str):
+        raise InvalidJTIError("JWT ID must be a string")
+
+
+def _check_audience(payload: Mapping[str, Any], audience: Any, engine_checked: bool, strict: bool) -> None:
+    aud = payload.get("aud")
+    if audience is None:
+        # PyJWT: a token meant for some audience is refused by a caller that names none.
+        if aud:
+            raise InvalidAudienceError("Invalid audience")
+        return
+    if not aud:
+        raise MissingRequiredClaimError(claim="aud")
+    if strict:
+        if not isinstance(audience, str) or not isinstance(aud, str) or aud != audience:
+            raise InvalidAudienceError("Audience doesn't match (strict)")
+        return
+    if engine_checked:
+        return
+    claims = [aud] if isinstance(aud, str) else aud
+    if not isinstance(claims, list) or any(not isinstance(c, str) for c in claims):
+        raise InvalidAudienceError("Invalid claim format in token")
+    wanted = [audience] if isinstance(audience, str) else list(audience)
+    if all(a not in claims for a in wanted):
+        raise InvalidAudienceError("Audience doesn't match")
+
+
+def _explain_failure(error: TokenVerifyError, token: Union[str, bytes], plan: _Plan) -> TokenVerifyError:
+    """The exception PyJWT would raise for the engine's |error|, when the engine's
+    status is broader than PyJWT's classes (e.g. a missing iss is an issuer mismatch
+    to the engine, a missing required claim to PyJWT). Keeps the engine's code."""
+    name = error.name
+    try:
+        unverified = inspect_unverified(token)
+        header, payload = unverified.header, dict(unverified)
+    except TokenVerifyError:
+        return error
+
+    def recast(cls: type, message: str, **extra: Any) -> TokenVerifyError:
+        new: TokenVerifyError = cls(message, error.code, error.name, error.field, error.detail, **extra)
+        return new
+
+    if name in ("TV_ERR_ALG_NONE", "TV_ERR_EMPTY_SIGNATURE") and str(header.get("alg", "")).lower() == "none":
+        return recast(InvalidAlgorithmError, "The specified alg value is not allowed")
+    if 400 <= error.code < 500 or name == "TV_ERR_MALFORMED_CLAIM":
+        # A claim failed. PyJWT checks the claims in its own order, with its own
+        # class per claim: replay its checks to name the same one.
+        replay = _Plan(None, True, plan.leeway, plan.options, plan.audience, plan.issuer, plan.subject)
+        try:
+            _python_checks(payload, replay, engine_checked=False)
+        except MissingRequiredClaimError as e:
+            return recast(MissingRequiredClaimError, str(e), claim=e.claim)
+        except TokenVerifyError as e:
+            return recast(type(e), str(e))
+    return error
+
+
+# ---------------------------------------------------------------- the PyJWT-compatible API
+
+
+def decode_complete(
+    jwt: Union[str, bytes],
+    key: KeyInput = "",
+    algorithms: Optional[Sequence[str]] = None,
+    options: Optional[Mapping[str, Any]] = None,
+    *,
+    audience: Optional[Union[str, Iterable[str]]] = None,
+    issuer: Optional[Union[str, Sequence[str]]] = None,
+    subject: Optional[str] = None,
+    leeway: Union[float, timedelta] = 0,
+) -> Dict[str, Any]:
+    """Like decode(), but returns {"header": ..., "payload": ..., "signature": bytes}."""
+    claims = _verified_claims(jwt, key, algorithms, options, audience, issuer, subject, leeway)
+    token = jwt.encode("ascii") if isinstance(jwt, str) else bytes(jwt)
+    signature = token.rsplit(b".", 1)[-1]
+    return {
+        "header": claims.header,
+        "payload": json.loads(claims.raw_json),
+        "signature": base64.urlsafe_b64decode(signature + b"=" * (-len(signature) % 4)),
+    }
+
+
+def decode(
+    jwt: Union[str, bytes],
+    key: KeyInput = "",
+    algorithms: Optional[Sequence[str]] = None,
+    options: Optional[Mapping[str, Any]] = None,
+    *,
+    audience: Optional[Union[str, Iterable[str]]] = None,
+    issuer: Optional[Union[str, Sequence[str]]] = None,
+    subject: Optional[str] = None,
+    leeway: Union[float, timedelta] = 0,
+) -> Dict[str, Any]:
+    """Verifies |jwt| and returns its payload as a dict, like PyJWT's jwt.decode.
+
+    key: an HMAC secret (str/bytes), PEM or OpenSSH public key text (needs the
+    cryptography package), a JWK dict or JWK set dict, a PyJWK, or a
+    cryptography key object. Raises the PyJWT-named exceptions of tokenverify."""
+    claims = _verified_claims(jwt, key, algorithms, options, audience, issuer, subject, leeway)
+    return json.loads(claims.raw_json)  # type: ignore[no-any-return]
+
+
+def _verified_claims(jwt: Union[str, bytes], key: KeyInput, algorithms: Optional[Sequence[str]],
+                     options: Optional[Mapping[str, Any]], audience: Any, issuer: Any, subject: Optional[str],
+                     leeway: Union[float, timedelta]) -> Any:
+    if not isinstance(jwt, (str, bytes)):
+        raise DecodeError("Invalid token type. Token must be a %s" % bytes)
+    plan = _plan_for(key, algorithms, audience, issuer, subject, leeway, options)
+    if plan.key_error is not None:
+        if inspect_unverified(jwt).header.get("alg") not in plan.algorithms:
+            raise InvalidAlgorithmError("The specified alg value is not allowed")
+        raise plan.key_error
+    if plan.verifier is None:
+        claims = inspect_unverified(jwt)
+        _python_checks(dict(claims), plan, engine_checked=False)
+        return claims
+    try:
+        claims = plan.verifier.verify(jwt)
+    except TokenVerifyError as e:
+        raise _explain_failure(e, jwt, plan) from None
+    opts = plan.options
+    if plan.python_time_checks or opts.get("strict_aud", False):
+        _python_checks(dict(claims), plan, engine_checked=True)
+        return claims
+    # The engine checked the signature, iss, aud (when given), sub, require, the
+    # times and the types of every registered claim. What PyJWT also refuses is
+    # checked here on single claims' JSON text, without converting the payload.
+    if opts["verify_aud"] and plan.audience is None:
+        raw = claims.raw_claim("aud")
+        if raw is not None and json.loads(raw):
+            raise InvalidAudienceError("Invalid audience")
+    if opts["verify_jti"]:
+        raw = claims.raw_claim("jti")
+        if raw is not None and not raw.startswith('"'):
+            raise InvalidJTIError("JWT ID must be a string")
+    for claim in opts.get("require") or ():
+        if claims.raw_claim(claim) == "null":  # PyJWT counts a null claim as missing
+            raise MissingRequiredClaimError(claim=claim)
+    return claims
+
+
+__all__ = [
+    "decode",
+    "decode_complete",
+    "clear_cache",
+    "PyJWTError",
+    "InvalidTokenError",
+    "DecodeError",
+    "InvalidSignatureError",
+    "ExpiredSignatureError",
+    "ImmatureSignatureError",
+    "InvalidIssuedAtError",
+    "InvalidAudienceError",
+    "InvalidIssuerError",
+    "InvalidSubjectError",
+    "InvalidJTIError",
+    "InvalidAlgorithmError",
+    "InvalidKeyError",
+    "MissingRequiredClaimError",
+    "PyJWKError",
+    "PyJWKSetError",
+]
