@@ -450,7 +450,7 @@ def decode_complete(
     signature = token.rsplit(b".", 1)[-1]
     return {
         "header": claims.header,
-        "payload": json.loads(claims.raw_json),
+        "payload": claims.to_dict(),
         "signature": base64.urlsafe_b64decode(signature + b"=" * (-len(signature) % 4)),
     }
 
@@ -472,7 +472,7 @@ def decode(
     cryptography package), a JWK dict or JWK set dict, a PyJWK, or a
     cryptography key object. Raises the PyJWT-named exceptions of tokenverify."""
     claims = _verified_claims(jwt, key, algorithms, options, audience, issuer, subject, leeway)
-    return json.loads(claims.raw_json)  # type: ignore[no-any-return]
+    return claims.to_dict()  # type: ignore[no-any-return]
 
 
 def _verified_claims(jwt: Union[str, bytes], key: KeyInput, algorithms: Optional[Sequence[str]],
@@ -502,7 +502,9 @@ def _verified_claims(jwt: Union[str, bytes], key: KeyInput, algorithms: Optional
     # checked here on single claims' JSON text, without converting the payload.
     if opts["verify_aud"] and plan.audience is None:
         raw = claims.raw_claim("aud")
-        if raw is not None and json.loads(raw):
+        # The engine admits only a string or an array of strings: its JSON text
+        # is falsy in Python terms exactly when nothing is between the brackets.
+        if raw is not None and (len(raw) > 2 if raw[0] == '"' else raw[1:-1].strip()):
             raise InvalidAudienceError("Invalid audience")
     if opts["verify_jti"]:
         raw = claims.raw_claim("jti")
