@@ -40,6 +40,7 @@ from .errors import (
     InvalidSignatureError,
     InvalidSubjectError,
     InvalidTokenError,
+    KeyNotFoundError,
     KeySetError,
     MissingRequiredClaimError,
     TokenVerifyError,
@@ -177,7 +178,7 @@ class _Plan:
     """One cached decode configuration: the verifier plus what Python checks after it."""
 
     __slots__ = ("verifier", "python_time_checks", "leeway", "options", "audience", "issuer", "subject",
-                 "algorithms", "key_error")
+                 "algorithms", "key_error", "single_key_config", "kid_verifiers")
 
     def __init__(self, verifier: Optional[Verifier], python_time_checks: bool, leeway: float,
                  options: Dict[str, Any], audience: Any, issuer: Any, subject: Optional[str],
@@ -187,6 +188,11 @@ class _Plan:
         # is allowed (PyJWT checks the alg before preparing the key).
         self.algorithms = algorithms
         self.key_error = key_error
+        # PyJWT verifies with the one key it is given whatever kid the token
+        # names; the engine matches kids. For a single key the configuration is
+        # kept, to build a verifier whose key carries the token's kid.
+        self.single_key_config: Optional[Dict[str, Any]] = None
+        self.kid_verifiers: Dict[str, Verifier] = {}
         self.python_time_checks = python_time_checks
         self.leeway = leeway
         self.options = options
@@ -280,7 +286,33 @@ def _build_plan(key: KeyInput, algorithms: Optional[Sequence[str]], audience: An
         verifier = Verifier(config)
     except ConfigurationError as e:
         raise InvalidKeyError(str(e), e.code, e.name, e.field, e.detail) from e
-    return _Plan(verifier, python_time_checks, leeway, opts, audience, issuer, subject)
+    plan = _Plan(verifier, python_time_checks, leeway, opts, audience, issuer, subject)
+    inline = material.get("jwks", {}).get("local", {}).get("inline")
+    if isinstance(inline, dict) and "keys" not in inline:
+        plan.single_key_config = config
+    return plan
+
+
+_MAX_KIDS_PER_KEY = 16
+
+
+def _verifier_for_kid(plan: _Plan, token: Union[str, bytes]) -> Optional[Verifier]:
+    """For a single-key plan, a verifier whose key has the kid |token| names."""
+    if plan.single_key_config is None:
+        return None
+    kid = inspect_unverified(token).header.get("kid")
+    if not isinstance(kid, str):
+        return None
+    verifier = plan.kid_verifiers.get(kid)
+    if verifier is None:
+        config = json.loads(json.dumps(plan.single_key_config))
+        for provider in config["providers"]:
+            provider["jwks"]["local"]["inline"]["kid"] = kid
+        verifier = Verifier(config)
+        if len(plan.kid_verifiers) >= _MAX_KIDS_PER_KEY:
+            plan.kid_verifiers.pop(next(iter(plan.kid_verifiers)), None)
+        plan.kid_verifiers[kid] = verifier
+    return verifier
 
 
 _SIMPLE = (str, bytes, type(None))
@@ -490,7 +522,13 @@ def _verified_claims(jwt: Union[str, bytes], key: KeyInput, algorithms: Optional
         _python_checks(dict(claims), plan, engine_checked=False)
         return claims
     try:
-        claims = plan.verifier.verify(jwt)
+        try:
+            claims = plan.verifier.verify(jwt)
+        except KeyNotFoundError as e:
+            by_kid = _verifier_for_kid(plan, jwt)
+            if by_kid is None:
+                raise
+            claims = by_kid.verify(jwt)
     except TokenVerifyError as e:
         raise _explain_failure(e, jwt, plan) from None
     opts = plan.options
@@ -500,6 +538,9 @@ def _verified_claims(jwt: Union[str, bytes], key: KeyInput, algorithms: Optional
     # The engine checked the signature, iss, aud (when given), sub, require, the
     # times and the types of every registered claim. What PyJWT also refuses is
     # checked here on single claims' JSON text, without converting the payload.
+    for claim in opts.get("require") or ():
+        if claims.raw_claim(claim) == "null":  # PyJWT counts a null claim as missing
+            raise MissingRequiredClaimError(claim=claim)
     if opts["verify_aud"] and plan.audience is None:
         raw = claims.raw_claim("aud")
         # The engine admits only a string or an array of strings: its JSON text
@@ -510,9 +551,6 @@ def _verified_claims(jwt: Union[str, bytes], key: KeyInput, algorithms: Optional
         raw = claims.raw_claim("jti")
         if raw is not None and not raw.startswith('"'):
             raise InvalidJTIError("JWT ID must be a string")
-    for claim in opts.get("require") or ():
-        if claims.raw_claim(claim) == "null":  # PyJWT counts a null claim as missing
-            raise MissingRequiredClaimError(claim=claim)
     return claims
 
 
