@@ -4,6 +4,7 @@ the same accept/reject decision, the same exception class names, the same payloa
 from __future__ import annotations
 
 import base64
+import datetime
 import json
 import warnings
 from datetime import timedelta
@@ -11,6 +12,9 @@ from typing import Any, Callable, Dict, List, Tuple
 
 import jwt as pyjwt
 import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.x509.oid import NameOID
 
 import tokenverify
 from tokenverify import jwt as tvjwt
@@ -112,13 +116,24 @@ def test_asymmetric_key_forms(alg: str, all_keys: Dict[str, KeyPair]) -> None:
     for key in (k.public_pem, k.public_pem.decode(), k.public, k.jwk, {"keys": [k.jwk]},
                 pyjwt.PyJWK.from_dict(k.jwk, algorithm=alg)):
         assert tvjwt.decode(token, key, algorithms=[alg]) == expected, type(key)
-    private_pem = k.private.private_bytes(
-        encoding=__import__("cryptography.hazmat.primitives.serialization", fromlist=["Encoding"]).Encoding.PEM,
-        format=__import__("cryptography.hazmat.primitives.serialization", fromlist=["x"]).PrivateFormat.PKCS8,
-        encryption_algorithm=__import__("cryptography.hazmat.primitives.serialization", fromlist=["x"])
-        .NoEncryption())
-    assert tvjwt.decode(token, private_pem, algorithms=[alg]) == expected
+    private_pem = k.private.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                          serialization.NoEncryption())
+    ssh = k.public.public_bytes(serialization.Encoding.OpenSSH, serialization.PublicFormat.OpenSSH)
+    assert assert_same(token, ssh, algorithms=[alg]) == "ok"
+    # PyJWT refuses certificates and private keys; the engine reads the first,
+    # and the public half of the second is enough here.
+    assert tvjwt.decode(token, self_signed_certificate(k), algorithms=[alg]) == expected
     assert tvjwt.decode(token, k.private, algorithms=[alg]) == expected
+    assert tvjwt.decode(token, private_pem, algorithms=[alg]) == expected
+
+
+def self_signed_certificate(k: KeyPair) -> bytes:
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "tokenverify test")])
+    start = datetime.datetime(2020, 1, 1)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(k.public)
+            .serial_number(1).not_valid_before(start).not_valid_after(start + datetime.timedelta(days=36500))
+            .sign(k.private, None if k.alg == "EdDSA" else hashes.SHA256()))
+    return cert.public_bytes(serialization.Encoding.PEM)
 
 
 def test_hmac_key_forms(hs_key: KeyPair) -> None:

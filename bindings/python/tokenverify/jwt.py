@@ -83,62 +83,54 @@ def _b64url(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
 
 
-def _int_b64url(value: int, length: Optional[int] = None) -> str:
-    size = length if length is not None else max(1, (value.bit_length() + 7) // 8)
-    return _b64url(value.to_bytes(size, "big"))
-
-
 def _looks_asymmetric(key: bytes) -> bool:
     """PEM, certificates and OpenSSH public keys: never an HMAC secret (PyJWT refuses them too)."""
     stripped = key.lstrip()
     return stripped.startswith(b"-----BEGIN") or stripped.startswith((b"ssh-rsa", b"ssh-ed25519", b"ecdsa-sha2-"))
 
 
-def _load_text_key(key: bytes) -> Any:
-    """A cryptography public key from PEM (public key, certificate or private key) or OpenSSH text."""
+def _engine_pem(key: bytes) -> Optional[str]:
+    """|key| itself when the engine reads it: PUBLIC KEY, RSA PUBLIC KEY and CERTIFICATE blocks."""
+    text = key.decode("ascii", "replace")
+    blocks = [line.strip() for line in text.splitlines() if line.startswith("-----BEGIN ")]
+    readable = ("-----BEGIN PUBLIC KEY-----", "-----BEGIN RSA PUBLIC KEY-----", "-----BEGIN CERTIFICATE-----")
+    if blocks and all(b in readable for b in blocks):
+        return text
+    return None
+
+
+def _spki_pem(key: Any) -> str:
+    """SubjectPublicKeyInfo PEM of a cryptography key object (a private key gives its public half)."""
+    from cryptography.hazmat.primitives import serialization
+
+    if hasattr(key, "public_key"):
+        key = key.public_key()
+    if not hasattr(key, "public_bytes"):
+        raise InvalidKeyError("unsupported key type %s" % type(key).__name__)
     try:
-        from cryptography import x509
+        pem: bytes = key.public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+    except (ValueError, TypeError) as e:
+        raise InvalidKeyError("cannot export the key: %s" % e) from e
+    return pem.decode("ascii")
+
+
+def _text_key_pem(key: bytes) -> str:
+    """PEM the engine reads, from text that is a private key or an OpenSSH public key
+    (these need the cryptography package; public keys and certificates do not)."""
+    try:
         from cryptography.hazmat.primitives import serialization
     except ImportError as e:  # pragma: no cover - exercised only without cryptography
-        raise InvalidKeyError("PEM keys need the 'cryptography' package (pip install tokenverify[crypto])") from e
+        raise InvalidKeyError("private PEM and OpenSSH keys need the 'cryptography' package") from e
     loaders = (
-        lambda k: serialization.load_pem_public_key(k),
-        lambda k: x509.load_pem_x509_certificate(k).public_key(),
-        lambda k: serialization.load_pem_private_key(k, password=None).public_key(),
+        lambda k: serialization.load_pem_private_key(k, password=None),
         lambda k: serialization.load_ssh_public_key(k),
     )
     for load in loaders:
         try:
-            return load(key)
-        except (ValueError, TypeError, Exception):  # each loader raises its own kinds
+            return _spki_pem(load(key))
+        except Exception:  # noqa: BLE001 - cryptography raises several kinds for keys it cannot read
             continue
-    raise InvalidKeyError("could not parse the key as a PEM or OpenSSH public key")
-
-
-def _public_jwk(key: Any) -> Dict[str, Any]:
-    """The JWK of a cryptography key object (a private key contributes its public half)."""
-    from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, rsa
-    from cryptography.hazmat.primitives import serialization
-
-    if isinstance(key, (rsa.RSAPrivateKey, ec.EllipticCurvePrivateKey, ed25519.Ed25519PrivateKey,
-                        ed448.Ed448PrivateKey)):
-        key = key.public_key()
-    if isinstance(key, rsa.RSAPublicKey):
-        numbers = key.public_numbers()
-        return {"kty": "RSA", "n": _int_b64url(numbers.n), "e": _int_b64url(numbers.e)}
-    if isinstance(key, ec.EllipticCurvePublicKey):
-        curves = {"secp256r1": ("P-256", 32), "secp384r1": ("P-384", 48), "secp521r1": ("P-521", 66)}
-        if key.curve.name not in curves:
-            raise InvalidKeyError("unsupported elliptic curve %s" % key.curve.name)
-        crv, size = curves[key.curve.name]
-        numbers = key.public_numbers()
-        return {"kty": "EC", "crv": crv, "x": _int_b64url(numbers.x, size), "y": _int_b64url(numbers.y, size)}
-    raw = serialization.Encoding.Raw, serialization.PublicFormat.Raw
-    if isinstance(key, ed25519.Ed25519PublicKey):
-        return {"kty": "OKP", "crv": "Ed25519", "x": _b64url(key.public_bytes(*raw))}
-    if isinstance(key, ed448.Ed448PublicKey):
-        return {"kty": "OKP", "crv": "Ed448", "x": _b64url(key.public_bytes(*raw))}
-    raise InvalidKeyError("unsupported key type %s" % type(key).__name__)
+    raise InvalidKeyError("could not parse the key as a PEM or OpenSSH key")
 
 
 def _key_material(key: KeyInput, algorithms: Sequence[str]) -> Tuple[Dict[str, Any], List[str]]:
@@ -164,11 +156,12 @@ def _key_material(key: KeyInput, algorithms: Sequence[str]) -> Tuple[Dict[str, A
                     "The specified key is an asymmetric key or x509 certificate and"
                     " should not be used as an HMAC secret."
                 )
-            return {"jwks": {"local": {"inline": _public_jwk(_load_text_key(key))}}}, asym_algs
+            pem = _engine_pem(key) or _text_key_pem(key)
+            return {"jwks": {"local": {"pem": pem}}}, asym_algs
         if not hmac_algs:
             raise InvalidKeyError("a secret (str/bytes) key needs an HMAC algorithm (HS256, HS384, HS512)")
         return {"secret": {"base64url": _b64url(key)}}, hmac_algs
-    return {"jwks": {"local": {"inline": _public_jwk(key)}}}, asym_algs
+    return {"jwks": {"local": {"pem": _spki_pem(key)}}}, asym_algs
 
 
 # ---------------------------------------------------------------- the cached verifiers
