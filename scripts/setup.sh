@@ -5,6 +5,7 @@ set -euo pipefail
 
 packages=(
   g++ cmake ninja-build pkg-config python3
+  python3-venv python3-dev  # the Python package: its virtual environment and the extension's headers
   libssl-dev         # OpenSSL 3: every signature algorithm
   libsimdjson-dev    # JSON parsing (On-Demand)
   libabsl-dev        # hash maps
