@@ -161,7 +161,8 @@ int64_t KeyCache::RequestRefreshForUnknownKid() noexcept {
       std::lock_guard<std::mutex> lock(mu_);
       kid_refresh_wanted_ = true;
       ++stats_.unknown_kid_refreshes;
-      target = attempts_;
+      // A fetch already on the wire started before this miss: wait past it too.
+      target = attempts_ + (fetching_ ? 1 : 0);
       kid_refresh_target_.store(target, std::memory_order_relaxed);
     }
     wake_.notify_one();
@@ -196,8 +197,10 @@ void KeyCache::Run() {
     }
     const bool for_kid = std::exchange(kid_refresh_wanted_, false);
     if (for_kid || now >= next_due_) {
+      fetching_ = true;
       if (remote) RefreshRemote(lock);
       else RefreshFile(lock);
+      fetching_ = false;
       ++attempts_;
       if (for_kid) kid_refresh_target_.store(-1, std::memory_order_relaxed);
       attempted_.notify_all();
