@@ -39,7 +39,7 @@ struct HttpFetchResult {
     kNetworkError,   // anything else: reset, garbage reply, refused redirect, out of memory
   };
   Outcome outcome = Outcome::kNetworkError;
-  long http_status = 0;  // status of the final response; set when one was seen (kResponse, kTooLarge)
+  long http_status = 0;  // status of the last response seen (0: none); meaningful with kResponse
   std::string body;      // only when outcome == kResponse and http_status == 200
   std::string etag;      // ETag response header, verbatim ("" if none)
   // Freshness of the final response. max_age_s: Cache-Control max-age, or
