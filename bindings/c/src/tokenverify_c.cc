@@ -49,10 +49,12 @@ void FillDiag(tv_diag* diag, Status s, const std::string& field, const std::stri
   CopyTruncated(diag->message, sizeof diag->message, message);
 }
 
+// The header and payload have been checked (by tv_verify or the inspection's
+// decoder): the claims index is built on the first lookup.
 tv_status NewClaims(tv_claims** out, std::string_view header, std::string_view payload,
                     std::string_view provider) {
   try {
-    auto claims = tokenverify::Claims::Create(header, payload);
+    auto claims = tokenverify::Claims::CreateFromChecked(header, payload);
     if (!claims.ok()) return ToC(claims.status());
     auto c = std::make_unique<tv_claims>();
     c->impl = std::move(claims).value();
@@ -184,16 +186,26 @@ tv_status tv_claims_header_json(const tv_claims* c, const char** out, size_t* ou
   return TV_OK;
 }
 
-static const tokenverify::Claims::Member* FindMember(const tv_claims* c, const char* name, size_t name_len) {
-  return c->impl->Find(std::string_view(name, name_len));
+// The member |name|, or nullptr with *status NOT_FOUND (or the index's failure).
+static const tokenverify::Claims::Member* FindMember(const tv_claims* c, const char* name, size_t name_len,
+                                                     tv_status* status) {
+  const Status indexed = c->impl->Index();
+  if (indexed != Status::OK) {
+    *status = ToC(indexed);
+    return nullptr;
+  }
+  const auto* m = c->impl->Find(std::string_view(name, name_len));
+  *status = m == nullptr ? TV_ERR_NOT_FOUND : TV_OK;
+  return m;
 }
 
 tv_status tv_claims_get_raw(const tv_claims* c, const char** out, size_t* out_len, const char* name,
                             size_t name_len) {
   if (c == nullptr || out == nullptr || out_len == nullptr || (name == nullptr && name_len != 0))
     return TV_ERR_INVALID_ARGUMENT;
-  const auto* m = FindMember(c, name, name_len);
-  if (m == nullptr) return TV_ERR_NOT_FOUND;
+  tv_status st;
+  const auto* m = FindMember(c, name, name_len, &st);
+  if (m == nullptr) return st;
   *out = m->raw.data();
   *out_len = m->raw.size();
   return TV_OK;
@@ -203,8 +215,9 @@ tv_status tv_claims_get_string(const tv_claims* c, const char** out, size_t* out
                                size_t name_len) {
   if (c == nullptr || out == nullptr || out_len == nullptr || (name == nullptr && name_len != 0))
     return TV_ERR_INVALID_ARGUMENT;
-  const auto* m = FindMember(c, name, name_len);
-  if (m == nullptr) return TV_ERR_NOT_FOUND;
+  tv_status st;
+  const auto* m = FindMember(c, name, name_len, &st);
+  if (m == nullptr) return st;
   if (!m->is_string) return TV_ERR_WRONG_TYPE;
   *out = m->string_value.c_str();
   *out_len = m->string_value.size();
@@ -213,8 +226,9 @@ tv_status tv_claims_get_string(const tv_claims* c, const char** out, size_t* out
 
 tv_status tv_claims_get_int64(const tv_claims* c, int64_t* out, const char* name, size_t name_len) {
   if (c == nullptr || out == nullptr || (name == nullptr && name_len != 0)) return TV_ERR_INVALID_ARGUMENT;
-  const auto* m = FindMember(c, name, name_len);
-  if (m == nullptr) return TV_ERR_NOT_FOUND;
+  tv_status st;
+  const auto* m = FindMember(c, name, name_len, &st);
+  if (m == nullptr) return st;
   if (!m->is_int64) return TV_ERR_WRONG_TYPE;
   *out = m->int_value;
   return TV_OK;
