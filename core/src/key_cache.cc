@@ -157,7 +157,9 @@ int64_t KeyCache::RequestRefreshForUnknownKid() noexcept {
       std::lock_guard<std::mutex> lock(mu_);
       kid_refresh_wanted_ = true;
       ++stats_.unknown_kid_refreshes;
-      target = attempts_;
+      // An attempt already under way may have been answered before the kid
+      // existed upstream: wait for the one after it, the one asked for here.
+      target = attempts_ + (fetching_ ? 1 : 0);
       kid_refresh_target_.store(target, std::memory_order_relaxed);
     }
     wake_.notify_one();
@@ -192,8 +194,10 @@ void KeyCache::Run() {
     }
     const bool for_kid = std::exchange(kid_refresh_wanted_, false);
     if (for_kid || now >= next_due_) {
+      fetching_ = true;
       if (remote) RefreshRemote(lock);
       else RefreshFile(lock);
+      fetching_ = false;
       ++attempts_;
       if (for_kid) kid_refresh_target_.store(-1, std::memory_order_relaxed);
       attempted_.notify_all();

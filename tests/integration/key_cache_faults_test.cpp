@@ -544,6 +544,43 @@ TEST(KeyCacheUnknownKid, ConcurrentMissesShareOneWaitedRefresh) {
   EXPECT_EQ(server->request_count(), 2);
 }
 
+// A miss that arrives while a scheduled fetch is already on the wire must
+// wait for the refresh it asked for, not for that older fetch, whose answer
+// was decided before the new key existed upstream.
+TEST(KeyCacheUnknownKid, AMissDuringAScheduledFetchWaitsForItsOwnRefresh) {
+  const TestKey k1 = MakeKey("ES256", "k1"), k2 = MakeKey("ES256", "k2");
+  auto server = JwksServer::Start();
+  ASSERT_NE(server, nullptr);
+  const std::string old_set = testing::Jwks({&k1}), new_set = testing::Jwks({&k1, &k2});
+  std::atomic<int> requests{0};
+  server->SetHandler([&](const HttpRequestSeen&) {
+    const int n = ++requests;
+    if (n == 1) return JwksResponse(old_set);
+    if (n == 2) {  // the scheduled refresh: the old set, slowly
+      ServerResponse slow = JwksResponse(old_set);
+      slow.mode = ServerResponse::Mode::kHang;
+      slow.hang_ms = 400;
+      return slow;
+    }
+    // The refresh the miss asked for: slow too, so that a waiter woken by the
+    // older fetch would look while this one is still on the wire.
+    ServerResponse slow = JwksResponse(new_set);
+    slow.mode = ServerResponse::Mode::kHang;
+    slow.hang_ms = 200;
+    return slow;
+  });
+  Error err;
+  auto created = Verifier::Create(
+      RemoteConfig(server->Url(), R"("cacheDuration":"300ms","refreshAhead":"100ms","timeout":"5s",)"
+                                  R"("useCacheHeaders":false,"unknownKidCooldown":"10s","unknownKidWait":"3s",)"
+                                  R"("initialFetchWait":"5s","requireInitialKeys":true)"),
+      &err);
+  ASSERT_TRUE(created.ok()) << err.message;
+  ASSERT_TRUE(PollUntil([&] { return requests.load() >= 2; }, milliseconds(5000)));
+  EXPECT_EQ((*created)->Verify(SignJwt(k2, "{}")), Status::OK);
+  EXPECT_GE(requests.load(), 3);
+}
+
 TEST(KeyCacheUnknownKid, WithoutWaitTheMissAnswersAtOnceAndTheRefreshFollows) {
   const TestKey k1 = MakeKey("ES256", "k1"), k2 = MakeKey("ES256", "k2");
   auto server = JwksServer::Start();

@@ -128,6 +128,7 @@ class KeyCache {
   bool kid_refresh_wanted_ = false;
   std::atomic<bool> cancel_{false};   // aborts a fetch in flight
   int64_t attempts_ = 0;
+  bool fetching_ = false;             // an attempt is under way (its answer may predate a new kid)
   // Refresher state (under mu_).
   std::shared_ptr<const KeySet> current_;
   std::string current_body_;          // remote: the body of the current set, to spot unchanged sets
