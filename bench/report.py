@@ -16,6 +16,8 @@ import sys
 
 VERIFY_ALGS = ["HS256", "HS384", "HS512", "RS256", "PS256", "ES256", "ES384", "EdDSA"]
 THREAD_ALGS = ["HS256", "RS256", "ES256"]
+REFRESH_ALGS = ["HS256", "ES256"]
+REFRESH_TARGET = 0.97  # issue 4: verify throughput while snapshots swap / without
 B64_LENGTHS = [43, 64, 86, 128, 256, 342, 512, 684, 1024, 4096]
 # Verify ratio targets (tokenverify / raw OpenSSL).
 VERIFY_TARGETS = {"HS256": (1.5, "≤ 1.5× (aim 1.3×)"), "RS256": (1.03, "≤ 1.03×"),
@@ -37,6 +39,7 @@ class Results:
         self.thread_cpu = {}  # (family, threads) -> [CPU ns per item, all threads together]
         self.cores = {}       # (family, threads) -> [CPU seconds per wall second: cores obtained]
         self.labels = {}
+        self.swaps = {}    # run name -> [snapshot swaps per second during the run]
         self.errors = {}
         self.reps = 0
         for b in doc.get("benchmarks", []):
@@ -50,6 +53,8 @@ class Results:
             if b.get("label"):
                 self.labels[name] = b["label"]
             self.cpu.setdefault(name, []).append(to_ns(b["cpu_time"], b["time_unit"]))
+            if "swaps_per_s" in b:
+                self.swaps.setdefault(name, []).append(b["swaps_per_s"])
             if "items_per_second" in b:
                 family = re.sub(r"/(real_time|threads:\d+)", "", name)
                 key = (family, int(b.get("threads", 1)))
@@ -292,6 +297,21 @@ def render(res, command):
       "above 1.00× means the threads slow each other down (shared cache lines, locks), "
       "whatever else runs on the machine. Cores the run got is CPU time over wall time (median): "
       "N threads can only scale N× when it is close to N.\n")
+
+    # ------------------------------------------------------------------ refresh
+    if any(res.ns(f"refresh/{a}/quiet") for a in REFRESH_ALGS):
+        w("### Verification while the key set is republished (issue 4)\n")
+        w("| alg | no publisher | publisher swapping snapshots | swaps/s | throughput ratio | target |")
+        w("|---|---:|---:|---:|---:|---|")
+        for alg in REFRESH_ALGS:
+            quiet, busy = res.ns(f"refresh/{alg}/quiet"), res.ns(f"refresh/{alg}/publishing")
+            r = ratio(quiet, busy)  # throughput with / without = time without / with
+            sw = res.swaps.get(f"refresh/{alg}/publishing")
+            sw_text = "—" if not sw else f"{statistics.median(sw) / 1e6:,.2f} M"
+            w(f"| {alg} | {fmt_ns(quiet)} | {fmt_ns(busy)} | {sw_text} | {fmt_x(r, 3)} | "
+              f"≥ {REFRESH_TARGET}× {verdict(None if r is None else r >= REFRESH_TARGET)} |")
+        w("\nCPU time per verification of the reader thread, with another thread publishing a new "
+          "snapshot of the same key set in a loop (bench/bench_refresh.cc), and without.\n")
 
     if res.errors:
         w("### Benchmarks that did not run\n")

@@ -330,6 +330,17 @@ void KeyCache::RefreshFile(std::unique_lock<std::mutex>& lock) {
   }
 }
 
+bool KeyCache::RepublishForTesting() {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (current_ == nullptr || dropped_) return false;
+  // Not PublishKeys: current_ stays untouched, as the refresher reads it unlocked.
+  auto snap = std::make_unique<KeySnapshot>();
+  snap->keys = current_;
+  snap->generation = generation_;
+  cell_.Publish(std::move(snap));
+  return true;
+}
+
 KeyCacheStats KeyCache::Stats() const {
   std::lock_guard<std::mutex> lock(mu_);
   KeyCacheStats s = stats_;

@@ -93,6 +93,11 @@ class KeyCache {
   bool WaitForAttempt(int64_t attempts, std::chrono::steady_clock::time_point deadline);
 
   KeyCacheStats Stats() const;
+
+  // Test and benchmark hook: publishes the current set again as a new
+  // snapshot (same keys, same generation), which readers must not notice.
+  // Returns false when there is no set to republish.
+  bool RepublishForTesting();
   StatusCounters& verifications() noexcept { return verifications_; }
   const StatusCounters& verifications() const noexcept { return verifications_; }
 
