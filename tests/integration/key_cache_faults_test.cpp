@@ -347,6 +347,51 @@ INSTANTIATE_TEST_SUITE_P(EveryFault, KeyCacheFaultTest,
                                            Fault::kRefused),
                          [](const ::testing::TestParamInfo<Fault>& info) { return std::string(FaultName(info.param)); });
 
+// After a drop, the server comes back with the very set the cache last had:
+// as the same document (200) or as a 304 to its ETag. Either way it is served again.
+class KeyCacheSameSetAfterDrop : public ::testing::TestWithParam<bool> {};
+
+TEST_P(KeyCacheSameSetAfterDrop, IsServedAgain) {
+  const bool with_etag = GetParam();
+  const TestKey k1 = MakeKey("ES256", "k1");
+  const std::string t1 = SignJwt(k1, "{}");
+  auto server = JwksServer::Start();
+  ASSERT_NE(server, nullptr);
+  const JwksServer::Handler good = JwksHandler(testing::Jwks({&k1}), with_etag ? "\"v1\"" : "");
+  server->SetHandler(good);
+  EventLog log;
+  Error err;
+  auto created = Verifier::Create(
+      RemoteConfig(server->Url(), R"("cacheDuration":"50ms","refreshAhead":"10ms","maxStale":"100ms",)"
+                                  R"("useCacheHeaders":false,"backoff":{"initial":"10ms","max":"20ms"},)"
+                                  R"("initialFetchWait":"5s","requireInitialKeys":true)"),
+      &err, log.Callback());
+  ASSERT_TRUE(created.ok()) << err.message;
+  const Verifier& v = **created;
+  ASSERT_EQ(v.Verify(t1), Status::OK);
+  server->Serve(FaultResponse(Fault::k500, ""));
+  ASSERT_TRUE(PollUntil([&] { return v.Verify(t1) == Status::ERR_KEYS_STALE; }, milliseconds(5000)));
+  const int before = server->request_count();
+  server->SetHandler(good);
+  ASSERT_TRUE(PollUntil([&] { return v.Verify(t1) == Status::OK; }, milliseconds(5000)));
+  const std::string s = v.StatsJson(false);
+  EXPECT_EQ(StatInt(s, "generation"), 1) << s;  // the same set all along
+  EXPECT_EQ(StatInt(s, "keyCount"), 1) << s;
+  if (with_etag) {
+    // The cache still asked with its ETag, and the 304 brought the set back.
+    const std::vector<HttpRequestSeen> seen = server->requests();
+    ASSERT_GT(seen.size(), static_cast<size_t>(before));
+    EXPECT_EQ(seen[static_cast<size_t>(before)].headers.count("if-none-match"), 1u);
+    EXPECT_GE(StatInt(s, "notModified"), 1) << s;
+  }
+  EXPECT_GE(log.Count(Kind::kDropped), 1);
+}
+
+INSTANTIATE_TEST_SUITE_P(SameDocumentOr304, KeyCacheSameSetAfterDrop, ::testing::Bool(),
+                         [](const ::testing::TestParamInfo<bool>& info) {
+                           return std::string(info.param ? "not_modified" : "same_document");
+                         });
+
 // --- Caching headers -------------------------------------------------------
 
 // Counts the requests a handler answers, from when the test starts looking.
