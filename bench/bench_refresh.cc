@@ -125,12 +125,13 @@ void BM_VerifyDuringRemoteRefresh(benchmark::State& state, const char* alg) {
     Fail(state, e.what());
     return;
   }
+  // Declared before the server, whose handler uses them until it stops.
+  const std::string bodies[2] = {tt::Jwks({&f->key}), tt::Jwks({&f->key}, "\"use\":\"sig\"")};
+  std::atomic<uint64_t> served{0};
   tt::JwksServer::Options options;
   options.max_lifetime_s = 600;
   auto server = tt::JwksServer::Start(options);
   if (server == nullptr) return Fail(state, "cannot start the JWKS server");
-  const std::string bodies[2] = {tt::Jwks({&f->key}), tt::Jwks({&f->key}, "\"use\":\"sig\"")};
-  std::atomic<uint64_t> served{0};
   server->SetHandler([&](const tt::HttpRequestSeen&) { return tt::JwksResponse(bodies[served++ % 2]); });
   tokenverify::Error err;
   auto created = tokenverify::Verifier::Create(RemoteConfig(*f, server->Url()), &err);

@@ -208,11 +208,12 @@ TEST_P(KeyCacheFaultTest, ServesTheLastGoodSetThenGoesStaleThenRecovers) {
   const TestKey k1 = MakeKey("ES256", "k1"), k2 = MakeKey("ES256", "k2"), k3 = MakeKey("ES256", "k3");
   const std::string t1 = SignJwt(k1, "{}"), t2 = SignJwt(k2, "{}"), t3 = SignJwt(k3, "{}");
 
+  // Declared before the server, which calls its handler until it stops.
+  FaultyJwks jwks;
   JwksServer::Options options;
   options.max_lifetime_s = 60;
   auto server = JwksServer::Start(options);
   ASSERT_NE(server, nullptr);
-  FaultyJwks jwks;
   jwks.ServeGood(testing::Jwks({&k1, &k2}));
   server->SetHandler(jwks.Handler());
 
@@ -393,17 +394,6 @@ INSTANTIATE_TEST_SUITE_P(SameDocumentOr304, KeyCacheSameSetAfterDrop, ::testing:
                          });
 
 // --- Caching headers -------------------------------------------------------
-
-// Counts the requests a handler answers, from when the test starts looking.
-struct Counted {
-  std::shared_ptr<std::atomic<int>> n = std::make_shared<std::atomic<int>>(0);
-  JwksServer::Handler Wrap(JwksServer::Handler h) const {
-    return [n = n, h = std::move(h)](const HttpRequestSeen& req) {
-      n->fetch_add(1);
-      return h(req);
-    };
-  }
-};
 
 struct HeaderCase {
   const char* name;
@@ -599,10 +589,11 @@ TEST(KeyCacheUnknownKid, ConcurrentMissesShareOneWaitedRefresh) {
 // was decided before the new key existed upstream.
 TEST(KeyCacheUnknownKid, AMissDuringAScheduledFetchWaitsForItsOwnRefresh) {
   const TestKey k1 = MakeKey("ES256", "k1"), k2 = MakeKey("ES256", "k2");
-  auto server = JwksServer::Start();
-  ASSERT_NE(server, nullptr);
+  // Declared before the server, whose handler uses them until it stops.
   const std::string old_set = testing::Jwks({&k1}), new_set = testing::Jwks({&k1, &k2});
   std::atomic<int> requests{0};
+  auto server = JwksServer::Start();
+  ASSERT_NE(server, nullptr);
   server->SetHandler([&](const HttpRequestSeen&) {
     const int n = ++requests;
     if (n == 1) return JwksResponse(old_set);
