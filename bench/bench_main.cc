@@ -87,6 +87,7 @@ int main(int argc, char** argv) {
   tvbench::RegisterVerifyBenchmarks();
   tvbench::RegisterRejectBenchmarks();
   tvbench::RegisterThreadBenchmarks();
+  tvbench::RegisterRefreshBenchmarks();
   benchmark::RunSpecifiedBenchmarks();
   benchmark::Shutdown();
   return 0;

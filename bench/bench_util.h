@@ -64,5 +64,6 @@ void RegisterJsonBenchmarks();
 void RegisterVerifyBenchmarks();
 void RegisterRejectBenchmarks();
 void RegisterThreadBenchmarks();
+void RegisterRefreshBenchmarks();
 
 }  // namespace tvbench

@@ -16,6 +16,8 @@ import sys
 
 VERIFY_ALGS = ["HS256", "HS384", "HS512", "RS256", "PS256", "ES256", "ES384", "EdDSA"]
 THREAD_ALGS = ["HS256", "RS256", "ES256"]
+REFRESH_ALGS = ["HS256", "ES256"]
+REFRESH_TARGET = 0.97  # issue 4: verify throughput while snapshots swap / without
 B64_LENGTHS = [43, 64, 86, 128, 256, 342, 512, 684, 1024, 4096]
 # Verify ratio targets (tokenverify / raw OpenSSL).
 VERIFY_TARGETS = {"HS256": (1.5, "≤ 1.5× (aim 1.3×)"), "RS256": (1.03, "≤ 1.03×"),
@@ -37,6 +39,7 @@ class Results:
         self.thread_cpu = {}  # (family, threads) -> [CPU ns per item, all threads together]
         self.cores = {}       # (family, threads) -> [CPU seconds per wall second: cores obtained]
         self.labels = {}
+        self.swaps = {}    # run name -> [snapshot swaps per second during the run]
         self.errors = {}
         self.reps = 0
         for b in doc.get("benchmarks", []):
@@ -50,6 +53,8 @@ class Results:
             if b.get("label"):
                 self.labels[name] = b["label"]
             self.cpu.setdefault(name, []).append(to_ns(b["cpu_time"], b["time_unit"]))
+            if "swaps_per_s" in b:
+                self.swaps.setdefault(name, []).append(b["swaps_per_s"])
             if "items_per_second" in b:
                 family = re.sub(r"/(real_time|threads:\d+)", "", name)
                 key = (family, int(b.get("threads", 1)))
@@ -292,6 +297,31 @@ def render(res, command):
       "above 1.00× means the threads slow each other down (shared cache lines, locks), "
       "whatever else runs on the machine. Cores the run got is CPU time over wall time (median): "
       "N threads can only scale N× when it is close to N.\n")
+
+    # ------------------------------------------------------------------ refresh
+    if any(res.ns(f"refresh/{a}/quiet") for a in REFRESH_ALGS):
+        w("### Verification while the key set is swapped (issue 4)\n")
+        w("| alg | other thread | CPU per verify | swaps/s | throughput vs alone | target |")
+        w("|---|---|---:|---:|---:|---|")
+        rows = [("spinning", "busy on its own data (control)", False),
+                ("publishing", "republishing snapshots as fast as it can", True),
+                ("remote-1ms", "none; remote set refreshed every 1 ms from 127.0.0.1", True)]
+        for alg in REFRESH_ALGS:
+            quiet = res.ns(f"refresh/{alg}/quiet")
+            w(f"| {alg} | none | {fmt_ns(quiet)} | — | 1.000× | |")
+            for case, what, targeted in rows:
+                t = res.ns(f"refresh/{alg}/{case}")
+                r = ratio(quiet, t)  # throughput with / alone = time alone / with
+                sw = res.swaps.get(f"refresh/{alg}/{case}")
+                sw_text = "—" if not sw or not targeted else f"{statistics.median(sw):,.0f}"
+                target = (f"≥ {REFRESH_TARGET}× {verdict(None if r is None else r >= REFRESH_TARGET)}"
+                          if targeted else "")
+                w(f"| {alg} | {what} | {fmt_ns(t)} | {sw_text} | {fmt_x(r, 3)} | {target} |")
+        w("\nCPU time per verification of the reader thread (bench/bench_refresh.cc): alone; with a "
+          "thread that only burns CPU (what sharing the machine costs by itself); with a thread "
+          "publishing new snapshots of the same key set in a loop through a test hook (millions of "
+          "swaps a second: every verification meets several); and with a real remote key set "
+          "refreshed every millisecond.\n")
 
     if res.errors:
         w("### Benchmarks that did not run\n")

@@ -32,12 +32,14 @@ ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:ha
   ctest --test-dir build-asan --output-on-failure -j "$TV_JOBS"
 
 echo "== ThreadSanitizer build: concurrency tests"
-# Only the unit-test binary is built here; ctest runs the tests labelled
-# `concurrency` (tests/unit/concurrency_test.cpp). A report fails the run.
+# Only the unit and integration test binaries are built here; ctest runs the
+# tests labelled `concurrency` (tests/unit/concurrency_test.cpp, the snapshot
+# cell, key rotation under load). A report fails the run.
 if [[ ! -f build-tsan/build.ninja ]]; then
   cmake -S "$TV_ROOT" -B build-tsan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTV_TSAN=ON >/dev/null
 fi
-ninja -C build-tsan -j "$TV_JOBS" tv_unit_tests >/dev/null || ninja -C build-tsan -j 1 tv_unit_tests
+tsan_targets=(tv_unit_tests tv_integration_tests)
+ninja -C build-tsan -j "$TV_JOBS" "${tsan_targets[@]}" >/dev/null || ninja -C build-tsan -j 1 "${tsan_targets[@]}"
 tsan_options="halt_on_error=1:second_deadlock_stack=1"
 [[ -f "$TV_ROOT/tests/tsan.supp" ]] && tsan_options+=":suppressions=$TV_ROOT/tests/tsan.supp"
 TSAN_OPTIONS="$tsan_options" ctest --test-dir build-tsan -L concurrency --output-on-failure

@@ -79,11 +79,7 @@ Result<std::unique_ptr<KeyCache>> KeyCache::Create(std::string provider, KeySour
   const RemoteJwksConfig& remote = c.source_.remote;
   if (c.source_.kind == KeySourceConfig::Kind::kRemote && remote.initial_fetch_wait_ms > 0) {
     const auto deadline = Clock::now() + milliseconds(remote.initial_fetch_wait_ms);
-    // Stop early once no further attempt is due before the deadline (a 404,
-    // say, is retried only on the regular schedule).
-    c.attempted_.wait_until(lock, deadline, [&c, deadline] {
-      return c.current_ != nullptr || (c.attempts_ > 0 && c.next_due_ > deadline);
-    });
+    c.attempted_.wait_until(lock, deadline, [&c] { return c.current_ != nullptr; });
     if (c.current_ == nullptr && remote.require_initial_keys) {
       const std::string why = c.stats_.last_error.empty() ? "no answer yet" : c.stats_.last_error;
       lock.unlock();  // the destructor stops the thread
@@ -161,7 +157,8 @@ int64_t KeyCache::RequestRefreshForUnknownKid() noexcept {
       std::lock_guard<std::mutex> lock(mu_);
       kid_refresh_wanted_ = true;
       ++stats_.unknown_kid_refreshes;
-      // A fetch already on the wire started before this miss: wait past it too.
+      // An attempt already under way may have been answered before the kid
+      // existed upstream: wait for the one after it, the one asked for here.
       target = attempts_ + (fetching_ ? 1 : 0);
       kid_refresh_target_.store(target, std::memory_order_relaxed);
     }
@@ -331,6 +328,17 @@ void KeyCache::RefreshFile(std::unique_lock<std::mutex>& lock) {
     PublishKeys(std::move(parsed), /*changed=*/true);
     Emit(KeyEvent::Kind::kUpdated, 0, "new key set from \"" + source_.file + "\"");
   }
+}
+
+bool KeyCache::RepublishForTesting() {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (current_ == nullptr || dropped_) return false;
+  // Not PublishKeys: current_ stays untouched, as the refresher reads it unlocked.
+  auto snap = std::make_unique<KeySnapshot>();
+  snap->keys = current_;
+  snap->generation = generation_;
+  cell_.Publish(std::move(snap));
+  return true;
 }
 
 KeyCacheStats KeyCache::Stats() const {

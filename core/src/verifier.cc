@@ -401,6 +401,12 @@ void WriteKeys(internal::JsonWriter& w, const internal::KeySet* keys) {
 
 }  // namespace
 
+size_t internal::RepublishKeySetsForTesting(const Verifier& verifier) {
+  size_t republished = 0;
+  for (const auto& p : verifier.impl_->providers) republished += p.cache->RepublishForTesting();
+  return republished;
+}
+
 std::string Verifier::StatsJson(bool with_keys) const {
   const Impl& im = *impl_;
   internal::JsonWriter w;

@@ -330,8 +330,13 @@ bool JwksServer::Listen(std::string* why) {
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);  // never reachable from outside
-  addr.sin_port = 0;                               // ephemeral
+  addr.sin_port = htons(options_.port);            // 0: ephemeral
   socklen_t len = sizeof addr;
+  // A restart on the same port (Options::port) must not wait out the
+  // TIME_WAIT connections of the server before it; Linux lets it bind only
+  // when both the old sockets and the new one allow reuse, so always set it.
+  const int reuse = 1;
+  ::setsockopt(listen_fd_, SOL_SOCKET, SO_REUSEADDR, &reuse, sizeof reuse);
   if (::bind(listen_fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 || ::listen(listen_fd_, 128) != 0 ||
       ::getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
     *why = std::string("bind/listen on 127.0.0.1 failed: ") + std::strerror(errno);

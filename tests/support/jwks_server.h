@@ -68,6 +68,7 @@ class JwksServer {
     int max_lifetime_s = 300;     // stops accepting connections after this
     int max_requests = 1000000;   // ... or after this many requests
     bool tls = false;             // HTTPS with a self-signed certificate for 127.0.0.1
+    uint16_t port = 0;            // 0: ephemeral; else this port (a test restarting a stopped server)
   };
 
   // Caps that keep a misbehaving response from outliving its test.

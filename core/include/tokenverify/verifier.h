@@ -13,6 +13,13 @@
 
 namespace tokenverify {
 
+class Verifier;
+namespace internal {
+// Test and benchmark hook, not part of the API: republishes every provider's
+// current key set as a fresh snapshot (core/src/internal/key_cache_testing.h).
+size_t RepublishKeySetsForTesting(const Verifier& verifier);
+}  // namespace internal
+
 // What a successful Verify leaves behind: views into per-thread scratch
 // memory, valid until the next Verify on the same thread.
 struct VerifiedToken {
@@ -70,6 +77,7 @@ class Verifier {
   int max_json_depth() const noexcept;
 
   struct Impl;
+  friend size_t internal::RepublishKeySetsForTesting(const Verifier& verifier);
 
  private:
   explicit Verifier(std::unique_ptr<Impl> impl);

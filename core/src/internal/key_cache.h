@@ -93,6 +93,11 @@ class KeyCache {
   bool WaitForAttempt(int64_t attempts, std::chrono::steady_clock::time_point deadline);
 
   KeyCacheStats Stats() const;
+
+  // Test and benchmark hook: publishes the current set again as a new
+  // snapshot (same keys, same generation), which readers must not notice.
+  // Returns false when there is no set to republish.
+  bool RepublishForTesting();
   StatusCounters& verifications() noexcept { return verifications_; }
   const StatusCounters& verifications() const noexcept { return verifications_; }
 
@@ -128,7 +133,7 @@ class KeyCache {
   bool kid_refresh_wanted_ = false;
   std::atomic<bool> cancel_{false};   // aborts a fetch in flight
   int64_t attempts_ = 0;
-  bool fetching_ = false;             // a refresh attempt is under way (mu_ may be released meanwhile)
+  bool fetching_ = false;             // an attempt is under way (its answer may predate a new kid)
   // Refresher state (under mu_).
   std::shared_ptr<const KeySet> current_;
   std::string current_body_;          // remote: the body of the current set, to spot unchanged sets
