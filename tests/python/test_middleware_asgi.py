@@ -378,3 +378,21 @@ def test_claims_of_reads_a_raw_scope_and_reports_unseen_requests() -> None:
         claims_of({"type": "http", "state": {}})
     with pytest.raises(TypeError):
         claims_of(42)
+
+
+class KeysNotFetchedYet:
+    """Stands in for a verifier whose remote key set has not been fetched: the engine's
+    answer then is KeysUnavailableError, which a local configuration cannot produce."""
+
+    config = config()
+
+    def verify(self, token: str) -> Any:
+        raise tokenverify.KeysUnavailableError()
+
+
+def test_keys_unavailable_is_503_not_401() -> None:
+    r = client(KeysNotFetchedYet()).get("/me", headers=bearer(GOOD))
+    assert r.status_code == 503
+    assert r.headers["retry-after"] == "5"
+    assert "www-authenticate" not in r.headers
+    assert r.json() == {"error": "temporarily_unavailable", "error_description": "TV_ERR_KEYS_UNAVAILABLE"}

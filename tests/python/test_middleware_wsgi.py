@@ -295,3 +295,21 @@ def test_flask_app(serve: Callable[..., Server]) -> None:
     assert s.get("/me", bearer(GOOD)).json() == {"sub": "alice", "team": "dev"}
     assert s.get("/me").json() == {"sub": None, "team": None}
     assert_invalid(s.get("/me", bearer(EXPIRED)), "TV_ERR_EXPIRED")
+
+
+class KeysNotFetchedYet:
+    """Stands in for a verifier whose remote key set has not been fetched: the engine's
+    answer then is KeysUnavailableError, which a local configuration cannot produce."""
+
+    config = config()
+
+    def verify(self, token: str) -> Any:
+        raise tokenverify.KeysUnavailableError()
+
+
+def test_keys_unavailable_is_503_not_401(serve: Callable[..., Server]) -> None:
+    r = serve(KeysNotFetchedYet()).get("/me", bearer(GOOD))
+    assert r.status == 503
+    assert r.headers["retry-after"] == "5"
+    assert "www-authenticate" not in r.headers
+    assert r.json() == {"error": "temporarily_unavailable", "error_description": "TV_ERR_KEYS_UNAVAILABLE"}

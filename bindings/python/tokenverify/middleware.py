@@ -18,7 +18,9 @@ What each request goes through (in this order):
    ``None``. The mode comes from the configuration's ``validationMode`` unless given.
 4. A token that does not verify is refused with 401 and
    ``WWW-Authenticate: Bearer realm="...", error="invalid_token",
-   error_description="<status name>"`` -- in both modes.
+   error_description="<status name>"`` -- in both modes. The exception: when the
+   provider has no usable keys yet (``KeysUnavailableError``, e.g. a remote key set not
+   fetched), the server is at fault, not the token: 503 with ``Retry-After``.
 5. A verified token's claims (a ``tokenverify.Claims`` mapping) are handed to the
    application: ASGI ``scope["state"][claims_key]``, WSGI ``environ[claims_key]``;
    ``claims_of(request)`` reads them from either, or from a framework request object.
@@ -41,7 +43,7 @@ from dataclasses import dataclass
 from typing import Any, Literal, Protocol, Union
 from urllib.parse import parse_qsl
 
-from . import TokenVerifyError, Verifier
+from . import KeysUnavailableError, TokenVerifyError, Verifier
 
 __all__ = [
     "CLAIMS_KEY",
@@ -113,8 +115,8 @@ class TokenSource:
 class _Rejection:
     status: int
     reason: str
-    www_authenticate: str
     body: bytes
+    headers: tuple[tuple[str, str], ...]  # besides Content-Type and Content-Length
 
 
 class _NoToken:
@@ -214,7 +216,8 @@ class _Gate:
         self.managed_headers = frozenset(h for pairs in self.headers_by_provider.values() for _, h in pairs)
 
         realm_param = "realm=" + _quote(realm)
-        self.missing = _Rejection(401, "Unauthorized", "Bearer " + realm_param, b'{"error":"missing_token"}')
+        self.missing = _Rejection(401, "Unauthorized", b'{"error":"missing_token"}',
+                                  (("WWW-Authenticate", "Bearer " + realm_param),))
         self.repeated = self._rejection(
             400, "Bad Request", realm_param, "invalid_request", "token given more than once")
         self.invalid: dict[str, _Rejection] = {}  # status name -> its response, built once
@@ -222,9 +225,13 @@ class _Gate:
 
     @staticmethod
     def _rejection(status: int, reason: str, realm_param: str, error: str, description: str) -> _Rejection:
+        body = json.dumps({"error": error, "error_description": description}, separators=(",", ":")).encode()
+        if status == 503:
+            # Retry soon: keys are fetched in the background. No WWW-Authenticate: the
+            # credentials are not what failed.
+            return _Rejection(status, reason, body, (("Retry-After", "5"),))
         header = f"Bearer {realm_param}, error={_quote(error)}, error_description={_quote(description)}"
-        body = json.dumps({"error": error, "error_description": description}, separators=(",", ":"))
-        return _Rejection(status, reason, header, body.encode())
+        return _Rejection(status, reason, body, (("WWW-Authenticate", header),))
 
     def token_from_header_values(self, values: list[str]) -> _Extracted:
         if not values:
@@ -270,7 +277,11 @@ class _Gate:
                 name = getattr(e, "name", None) or type(e).__name__
                 rejection = self.invalid.get(name)
                 if rejection is None:
-                    rejection = self._rejection(401, "Unauthorized", self.realm_param, "invalid_token", name)
+                    if isinstance(e, KeysUnavailableError):
+                        rejection = self._rejection(503, "Service Unavailable", self.realm_param,
+                                                    "temporarily_unavailable", name)
+                    else:
+                        rejection = self._rejection(401, "Unauthorized", self.realm_param, "invalid_token", name)
                     if len(self.invalid) < 256:  # bounded: names come from the status table
                         self.invalid[name] = rejection
                 return rejection
@@ -374,8 +385,7 @@ class TokenVerifyASGIMiddleware:
         response_headers = [
             (b"content-type", b"application/json"),
             (b"content-length", str(len(rejection.body)).encode()),
-            (b"www-authenticate", rejection.www_authenticate.encode("utf-8")),
-        ]
+        ] + [(k.lower().encode("latin-1"), v.encode("utf-8")) for k, v in rejection.headers]
         if scope["type"] == "http":
             await send({"type": "http.response.start", "status": rejection.status, "headers": response_headers})
             await send({"type": "http.response.body", "body": rejection.body})
@@ -448,7 +458,7 @@ class TokenVerifyWSGIMiddleware:
             start_response(f"{outcome.status} {outcome.reason}", [
                 ("Content-Type", "application/json"),
                 ("Content-Length", str(len(outcome.body))),
-                ("WWW-Authenticate", outcome.www_authenticate),
+                *outcome.headers,
             ])
             return [outcome.body]
         if outcome is not None:
