@@ -95,7 +95,7 @@ def candidates(ts: TokenSet, alg: str) -> dict[str, Callable[[str], Any]]:
         key: Any = b64u_decode(entry["secret_b64url"])
     else:
         key = pyjwt.PyJWK(entry["jwk"], algorithm=alg).key  # a cryptography key object
-    options = {"require": ["exp", "iss", "aud"]}
+    options: Any = {"require": ["exp", "iss", "aud"]}
     verifier = tokenverify.Verifier(ts.tv_config(alg))
     py_decode = pyjwt.decode
     aud, iss = ts.audience, ts.issuer
@@ -119,7 +119,8 @@ def tv_jwt_decode() -> Callable[..., Any] | None:
         import tokenverify.jwt
     except ImportError:
         return None
-    return tokenverify.jwt.decode
+    decode: Callable[..., Any] = tokenverify.jwt.decode
+    return decode
 
 
 def self_check(name: str, verify: Callable[[str], Any], ts: TokenSet, alg: str) -> None:

@@ -176,10 +176,11 @@ class _Gate:
         realm: str,
         claims_to_headers: Iterable[Mapping[str, str]] | None | bool,
     ) -> None:
-        if hasattr(verifier_or_config, "verify"):
-            self.verifier: _VerifierLike = verifier_or_config  # type: ignore[assignment]
+        self.verifier: _VerifierLike
+        if isinstance(verifier_or_config, (Mapping, str, os.PathLike)):
+            self.verifier = Verifier(verifier_or_config)
         else:
-            self.verifier = Verifier(verifier_or_config)  # type: ignore[arg-type]
+            self.verifier = verifier_or_config
         config: Mapping[str, Any] = getattr(self.verifier, "config", None) or {}
         providers: list[Mapping[str, Any]] = list(config.get("providers") or [])
 
