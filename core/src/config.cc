@@ -129,6 +129,13 @@ std::shared_ptr<const KeySet> LoadJwks(const std::string& json, const std::strin
   return std::move(set).value();
 }
 
+std::shared_ptr<const KeySet> LoadPem(const std::string& pem, const std::string& path) {
+  Error err;
+  auto set = ParsePemKeys(pem, &err);
+  if (!set.ok()) Fail(path, err.message, set.status());
+  return std::move(set).value();
+}
+
 std::shared_ptr<const KeySet> ParseJwksSource(element e, const std::string& path) {
   object jwks = AsObject(e, path);
   std::shared_ptr<const KeySet> keys;
@@ -136,7 +143,7 @@ std::shared_ptr<const KeySet> ParseJwksSource(element e, const std::string& path
     if (key == "local") {
       const std::string lpath = Join(path, "local");
       object local = AsObject(value, lpath);
-      if (local.size() != 1) Fail(lpath, "needs exactly one of \"inline\" or \"file\"");
+      if (local.size() != 1) Fail(lpath, "needs exactly one of \"inline\", \"file\" or \"pem\"");
       for (auto [lkey, lvalue] : local) {
         const std::string fpath = Join(lpath, lkey);
         if (lkey == "inline") {
@@ -146,6 +153,8 @@ std::shared_ptr<const KeySet> ParseJwksSource(element e, const std::string& path
                           fpath);
         } else if (lkey == "file") {
           keys = LoadJwks(ReadSmallFile(AsString(lvalue, fpath), fpath), fpath);
+        } else if (lkey == "pem") {
+          keys = LoadPem(AsString(lvalue, fpath), fpath);
         } else {
           UnknownField(lpath, lkey);
         }

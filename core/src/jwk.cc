@@ -287,7 +287,7 @@ Result<std::shared_ptr<const KeySet>> KeySetFromSecret(std::span<const uint8_t> 
     if (!key.ok()) return Fail(err, key.status(), Cat({"secret: ", why}));
     std::vector<std::unique_ptr<Key>> keys;
     keys.push_back(std::move(key).value());
-    return KeySet::Build(std::move(keys), err, /*bare_secret=*/true);
+    return KeySet::Build(std::move(keys), err, /*ignore_kid=*/true);
   } catch (const std::bad_alloc&) {
     return Fail(err, Status::ERR_OUT_OF_MEMORY, "out of memory while loading the secret");
   }

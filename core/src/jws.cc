@@ -35,8 +35,8 @@ Status DecodeSignature(std::string_view segment, SignatureBuffer* out) noexcept 
 
 Status SelectKey(const KeySet& keys, const JoseHeader& header, const Key** out_key) noexcept {
   *out_key = nullptr;
-  // A bare shared secret has no kid to match: the token's kid is irrelevant.
-  if (header.has_kid && !keys.is_bare_secret()) {
+  // A set without kids (a shared secret, PEM keys): the token's kid is irrelevant.
+  if (header.has_kid && !keys.ignores_kid()) {
     const Key* key = keys.FindByKid(header.kid);
     if (key == nullptr) return Status::ERR_KID_NOT_FOUND;
     TV_RETURN_IF_ERROR(key->CheckUsableFor(header.alg));

@@ -52,7 +52,7 @@ std::span<const Key* const> KeySet::CandidatesFor(Alg alg) const noexcept {
 }
 
 Result<std::shared_ptr<const KeySet>> KeySet::Build(std::vector<std::unique_ptr<Key>> keys,
-                                                     Error* err, bool bare_secret) {
+                                                     Error* err, bool ignore_kid) {
   auto set = std::shared_ptr<KeySet>(new KeySet());
   bool any_secret = false, any_public = false;
   for (size_t i = 0; i < keys.size(); ++i) {
@@ -72,7 +72,7 @@ Result<std::shared_ptr<const KeySet>> KeySet::Build(std::vector<std::unique_ptr<
       if (k->CheckUsableFor(static_cast<Alg>(a)) == Status::OK) set->by_alg_[a].push_back(k);
     }
   }
-  set->is_bare_secret_ = bare_secret;
+  set->ignores_kid_ = ignore_kid;
   set->keys_ = std::move(keys);
   return std::shared_ptr<const KeySet>(std::move(set));
 }

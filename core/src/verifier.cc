@@ -103,7 +103,7 @@ struct Verifier::Impl {
   absl::flat_hash_map<std::string, size_t> by_issuer;
   std::vector<size_t> without_issuer;
   AlgSet any_provider_algs = 0;   // union of every provider's allow-list
-  bool any_bare_secret = false;   // some provider ignores kid
+  bool any_ignores_kid = false;   // some provider ignores kid
 
   // OK when some provider could accept a token with this header, as far as
   // its alg and kid tell; otherwise the status every provider would return.
@@ -118,7 +118,7 @@ struct Verifier::Impl {
 
 Status Verifier::Impl::Prescreen(const JoseHeader& h) const noexcept {
   if (!AlgSetHas(any_provider_algs, h.alg)) return Status::ERR_ALG_NOT_ALLOWED;
-  if (!h.has_kid || any_bare_secret) return Status::OK;
+  if (!h.has_kid || any_ignores_kid) return Status::OK;
   for (const Provider& p : providers)
     if (p.cfg.keys->FindByKid(h.kid) != nullptr) return Status::OK;
   return Status::ERR_KID_NOT_FOUND;
@@ -206,7 +206,7 @@ Result<std::unique_ptr<Verifier>> Verifier::Create(std::string_view config_json,
         return fail(Status::ERR_CONFIG, "providers[" + std::to_string(i) + "]",
                     "more than 64 distinct required or matched claim names");
       impl->any_provider_algs |= p.cfg.algorithms;
-      impl->any_bare_secret |= p.cfg.keys->is_bare_secret();
+      impl->any_ignores_kid |= p.cfg.keys->ignores_kid();
       if (p.cfg.issuer) impl->by_issuer.emplace(*p.cfg.issuer, impl->providers.size());
       else impl->without_issuer.push_back(impl->providers.size());
       impl->providers.push_back(std::move(p));

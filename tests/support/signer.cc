@@ -6,7 +6,10 @@
 #include <openssl/ec.h>
 #include <openssl/hmac.h>
 #include <openssl/rand.h>
+#include <openssl/encoder.h>
+#include <openssl/pem.h>
 #include <openssl/rsa.h>
+#include <openssl/x509.h>
 
 #include <cstdlib>
 #include <filesystem>
@@ -113,6 +116,41 @@ std::string DerToRawEcdsa(const std::string& der, int coord_bytes) {
 }  // namespace
 
 std::string TestKey::JwsAlg() const { return alg == "Ed448" ? "EdDSA" : alg; }
+
+std::string TestKey::PublicPem(std::string_view form) const {
+  std::unique_ptr<BIO, decltype(&BIO_free)> bio(BIO_new(BIO_s_mem()), BIO_free);
+  bool ok = false;
+  if (form == "spki") {
+    ok = PEM_write_bio_PUBKEY(bio.get(), pkey.get()) == 1;
+  } else if (form == "pkcs1") {
+    OSSL_ENCODER_CTX* ctx =
+        OSSL_ENCODER_CTX_new_for_pkey(pkey.get(), EVP_PKEY_PUBLIC_KEY, "PEM", "type-specific", nullptr);
+    ok = ctx != nullptr && OSSL_ENCODER_to_bio(ctx, bio.get()) == 1;
+    OSSL_ENCODER_CTX_free(ctx);
+  } else if (form == "certificate") {
+    X509* cert = X509_new();
+    X509_set_version(cert, 2);
+    ASN1_INTEGER_set(X509_get_serialNumber(cert), 1);
+    X509_gmtime_adj(X509_getm_notBefore(cert), 0);
+    X509_gmtime_adj(X509_getm_notAfter(cert), 3600);
+    X509_NAME* name = X509_get_subject_name(cert);
+    X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, reinterpret_cast<const unsigned char*>("test"), -1, -1, 0);
+    X509_set_issuer_name(cert, name);
+    X509_set_pubkey(cert, pkey.get());
+    const bool edwards = EVP_PKEY_get_base_id(pkey.get()) == EVP_PKEY_ED25519 ||
+                         EVP_PKEY_get_base_id(pkey.get()) == EVP_PKEY_ED448;
+    ok = X509_sign(cert, pkey.get(), edwards ? nullptr : EVP_sha256()) > 0 &&
+         PEM_write_bio_X509(bio.get(), cert) == 1;
+    X509_free(cert);
+  }
+  if (!ok) {
+    ADD_FAILURE() << "cannot write " << form << " PEM for " << alg;
+    return "";
+  }
+  char* data = nullptr;
+  const long len = BIO_get_mem_data(bio.get(), &data);
+  return std::string(data, static_cast<size_t>(len));
+}
 
 std::string TestKey::PublicJwk(std::string_view extra_members) const {
   const AlgInfo info = InfoFor(alg);

@@ -24,6 +24,11 @@ struct TestKey {
   // parameters (for oct: k), then `extra_members` verbatim, e.g. R"("use":"sig")".
   std::string PublicJwk(std::string_view extra_members = "") const;
 
+  // The public key as PEM: "PUBLIC KEY" (SubjectPublicKeyInfo), or with
+  // `form` "pkcs1" an RSA "RSA PUBLIC KEY", or with "certificate" a
+  // self-signed "CERTIFICATE" holding it.
+  std::string PublicPem(std::string_view form = "spki") const;
+
   // The JWS "alg" header value ("EdDSA" for both Edwards curves).
   std::string JwsAlg() const;
 };

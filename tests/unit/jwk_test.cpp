@@ -101,7 +101,7 @@ TEST(Jwks, LoadsEveryFamilyAndDescribesIt) {
     ASSERT_EQ(l.set->size(), 1u);
     EXPECT_EQ(l.set->keys()[0]->Describe(), c.describe);
     EXPECT_EQ(l.set->keys()[0]->kid(), "k");
-    EXPECT_FALSE(l.set->is_bare_secret());  // a JWK set, even of oct keys: kids bind
+    EXPECT_FALSE(l.set->ignores_kid());  // a JWK set, even of oct keys: kids bind
   }
 }
 
@@ -491,7 +491,7 @@ TEST(JwkOct, KeySetFromSecret) {
   auto set = KeySetFromSecret({reinterpret_cast<const uint8_t*>(secret.data()), secret.size()},
                               nullptr);
   ASSERT_TRUE(set.ok());
-  EXPECT_TRUE(set.value()->is_bare_secret());
+  EXPECT_TRUE(set.value()->ignores_kid());
   ASSERT_EQ(set.value()->size(), 1u);
   EXPECT_EQ(set.value()->keys()[0]->kid(), "");
   EXPECT_EQ(set.value()->keys()[0]->Describe(), "oct 384");
@@ -521,7 +521,7 @@ TEST(Jwks, SecretAndPublicKeysDoNotMix) {
   const TestKey hs2 = MakeKey("HS512", "h2");
   Loaded secrets = Load(Jwks({&hs, &hs2}));
   ASSERT_EQ(secrets.status, Status::OK);
-  EXPECT_FALSE(secrets.set->is_bare_secret());
+  EXPECT_FALSE(secrets.set->ignores_kid());
 }
 
 TEST(Jwks, BuildChecksTheSameRules) {

@@ -398,7 +398,7 @@ TEST(KeySetLookup, ByKidAndByAlg) {
   auto set = ParseSet(doc);
   ASSERT_NE(set, nullptr);
   EXPECT_EQ(set->size(), 4u);
-  EXPECT_FALSE(set->is_bare_secret());
+  EXPECT_FALSE(set->ignores_kid());
   ASSERT_NE(set->FindByKid("a"), nullptr);
   EXPECT_EQ(set->FindByKid("a")->Describe(), "EC P-256");
   EXPECT_EQ(set->FindByKid("b")->Describe(), "RSA 2048");

@@ -9,7 +9,10 @@
 namespace tokenverify_py {
 namespace {
 
-py::object* json_loads = nullptr;  // json.loads, leaked like every module-lifetime object here
+// Leaked like every module-lifetime object here: json.loads, and the C
+// scanner json.loads uses underneath (scan(text, index) -> (value, end)).
+py::object* json_loads = nullptr;
+py::object* json_scan = nullptr;
 
 struct ClaimsFree {
   void operator()(tv_claims* c) const { tv_claims_free(c); }
@@ -70,6 +73,16 @@ class Claims {
     return tv_claims_get_raw(claims_.get(), &raw, &raw_len, name, static_cast<size_t>(len)) == TV_OK;
   }
 
+  // The JSON text of one top-level claim, or None: no payload conversion.
+  py::object RawClaim(const std::string& name) const {
+    const char* raw = nullptr;
+    size_t raw_len = 0;
+    tv_status s = tv_claims_get_raw(claims_.get(), &raw, &raw_len, name.data(), name.size());
+    if (s == TV_ERR_NOT_FOUND) return py::none();
+    if (s != TV_OK) RaiseStatus(s);
+    return py::str(raw, raw_len);
+  }
+
   py::object Provider() {
     if (!provider_) {
       provider_ = resolver_.is_none() ? py::object(py::none())
@@ -90,7 +103,17 @@ class Claims {
   }
 
   py::object ParseJson(JsonGetter getter) const {
-    py::object parsed = (*json_loads)(JsonText(getter));
+    py::str text = JsonText(getter);
+    // The library validated the text as one strict JSON object, so json's C
+    // scanner can read it directly, skipping json.loads' Python frames; text
+    // with leading whitespace goes the long way.
+    py::object parsed;
+    if (PyUnicode_GET_LENGTH(text.ptr()) > 0 && PyUnicode_READ_CHAR(text.ptr(), 0) == '{') {
+      py::tuple value_end = (*json_scan)(text, 0);
+      parsed = value_end[0];
+    } else {
+      parsed = (*json_loads)(text);
+    }
     // The library only hands out JSON objects; anything else is a bug there.
     if (!PyDict_Check(parsed.ptr())) RaiseStatus(TV_ERR_INTERNAL);
     return parsed;
@@ -113,7 +136,10 @@ py::object WrapClaims(tv_claims* claims, py::handle resolver) {
 }
 
 void BindClaims(py::module_& m) {
-  json_loads = new py::object(py::module_::import("json").attr("loads"));
+  py::module_ json = py::module_::import("json");
+  json_loads = new py::object(json.attr("loads"));
+  json_scan = new py::object(py::module_::import("json.scanner").attr("make_scanner")(
+      py::module_::import("json.decoder").attr("JSONDecoder")()));
 
   py::class_<Claims, std::unique_ptr<Claims>>(m, "Claims", R"doc(
 The verified claims of a token: a read-only mapping of the payload.
@@ -151,6 +177,8 @@ accepted the token.)doc")
                              "The payload JSON text exactly as it was in the token.")
       .def_property_readonly("header_json", &Claims::HeaderJson,
                              "The header JSON text exactly as it was in the token.")
+      .def("raw_claim", &Claims::RawClaim, py::arg("name"),
+           "The JSON text of the top-level claim |name| (e.g. '\"alice\"', '[1,2]'), or None.")
       .def_property_readonly("provider", &Claims::Provider,
                              "Name of the provider that accepted the token (None if unknown).")
       .attr("__hash__") = py::none();

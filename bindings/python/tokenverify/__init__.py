@@ -102,3 +102,6 @@ __all__ = [
     "base64url_implementation",
     "__version__",
 ] + list(_error_names)
+
+# Imported last: tokenverify.jwt builds on Verifier above.
+from . import jwt  # noqa: E402

@@ -123,6 +123,12 @@ class InvalidSubjectError(InvalidTokenError):
     default_status = "TV_ERR_SUBJECT_MISMATCH"
 
 
+class InvalidJTIError(InvalidTokenError):
+    """jti is present but not a string (raised by tokenverify.jwt for PyJWT parity)."""
+
+    default_status = "TV_ERR_MALFORMED_CLAIM"
+
+
 class InvalidClaimError(InvalidTokenError):
     """A claim matcher found the claim missing or with none of its accepted values."""
 
@@ -314,6 +320,7 @@ __all__ = [
     "InvalidAudienceError",
     "InvalidIssuerError",
     "InvalidSubjectError",
+    "InvalidJTIError",
     "InvalidClaimError",
     "InvalidTypeError",
     "InvalidAlgorithmError",

@@ -40,7 +40,7 @@ Status DecodeHeader(const TokenParts& parts, JsonScratch& scratch, int max_depth
 Status DecodeSignature(std::string_view segment, SignatureBuffer* out) noexcept;
 
 // Chooses the key for `header` from `keys`. With a kid (unless the set is a
-// bare shared secret, see KeySet::is_bare_secret) *out_key is that key, after CheckUsableFor;
+// set that ignores kids, see KeySet::ignores_kid) *out_key is that key, after CheckUsableFor;
 // otherwise *out_key is nullptr and the caller tries keys.CandidatesFor(alg).
 // ERR_KID_NOT_FOUND, ERR_KEY_ALG_MISMATCH, ERR_KEY_USE_MISMATCH, ERR_JWK_WEAK,
 // or ERR_NO_MATCHING_KEY when no key is compatible with the alg.

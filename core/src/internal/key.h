@@ -65,21 +65,22 @@ class KeySet {
 
   std::span<const std::unique_ptr<Key>> keys() const noexcept { return keys_; }
   size_t size() const noexcept { return keys_.size(); }
-  // True only for a set made by KeySetFromSecret: one shared secret without a
-  // kid, used whatever kid a token names. A JWK set of oct keys is not bare:
-  // there a token's kid must name its key.
-  bool is_bare_secret() const noexcept { return is_bare_secret_; }
+  // True for a set whose keys carry no kid of their own: one shared secret
+  // (KeySetFromSecret) or PEM public keys (ParsePemKeys). Such a set is used
+  // whatever kid a token names. A JWK set, even of oct keys, binds kids: there
+  // a token's kid must name its key.
+  bool ignores_kid() const noexcept { return ignores_kid_; }
 
   // Builds a set from keys (takes ownership). Fails with
   // ERR_JWKS_DUPLICATE_KID or ERR_JWKS_MIXED (oct keys beside public keys).
   static Result<std::shared_ptr<const KeySet>> Build(std::vector<std::unique_ptr<Key>> keys,
-                                                      Error* err, bool bare_secret = false);
+                                                      Error* err, bool ignore_kid = false);
 
  private:
   std::vector<std::unique_ptr<Key>> keys_;
   absl::flat_hash_map<std::string, const Key*> by_kid_;
   std::vector<const Key*> by_alg_[kAlgCount];
-  bool is_bare_secret_ = false;
+  bool ignores_kid_ = false;
 };
 
 // ParseJwks parses a JWK set document ({"keys":[...]}) into a KeySet.
@@ -100,5 +101,14 @@ Result<std::unique_ptr<Key>> ParseJwk(std::string_view json, Error* err);
 // ERR_JWK_WEAK if shorter than 32 bytes.
 Result<std::shared_ptr<const KeySet>> KeySetFromSecret(std::span<const uint8_t> secret,
                                                        Error* err);
+
+// ParsePemKeys builds a set from one or more PEM blocks: "PUBLIC KEY"
+// (SubjectPublicKeyInfo), "RSA PUBLIC KEY" (PKCS#1) or "CERTIFICATE" (its
+// public key; the certificate itself is not validated). The keys have no kid,
+// so the set ignores a token's kid. The same rules as for JWKs apply (RSA of at
+// least 2048 bits, P-256/384/521, Ed25519/Ed448, no small-order points).
+// ERR_JWK_INVALID for anything else (a private key, text without PEM, an
+// unsupported key type), with `err->message` naming the block.
+Result<std::shared_ptr<const KeySet>> ParsePemKeys(std::string_view pem, Error* err);
 
 }  // namespace tokenverify::internal

@@ -1,0 +1,570 @@
+"""A drop-in for PyJWT's ``jwt.decode`` on the tokenverify engine.
+
+    from tokenverify import jwt          # instead of: import jwt
+    payload = jwt.decode(token, key, algorithms=["RS256"], audience="my-api")
+
+Each distinct set of arguments (key, algorithms, audience, issuer, subject,
+leeway, options) becomes a configuration document and a Verifier, kept in a
+bounded LRU cache, so repeated calls cost one engine verification.
+
+Where the engine's rules differ from PyJWT's (docs/python.md lists them):
+HMAC secrets must be at least as long as the hash, RSA keys at least 2048
+bits, ``alg: none`` is never accepted, and claims are checked before the
+signature (a tampered and expired token reports the expiry).
+"""
+
+from __future__ import annotations
+
+import base64
+import collections
+import json
+import math
+import threading
+import time
+from datetime import timedelta
+from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple, Union
+
+from . import Verifier, inspect_unverified
+from .errors import (
+    ConfigurationError,
+    DecodeError,
+    ExpiredSignatureError,
+    ImmatureSignatureError,
+    InvalidAlgorithmError,
+    InvalidAudienceError,
+    InvalidIssuedAtError,
+    InvalidIssuerError,
+    InvalidJTIError,
+    InvalidJWKError,
+    InvalidKeyError,
+    InvalidSignatureError,
+    InvalidSubjectError,
+    InvalidTokenError,
+    KeyNotFoundError,
+    KeySetError,
+    MissingRequiredClaimError,
+    TokenVerifyError,
+)
+
+# PyJWT's names for the same classes, so `except jwt.PyJWTError` keeps working.
+PyJWTError = TokenVerifyError
+PyJWKError = InvalidJWKError
+PyJWKSetError = KeySetError
+
+
+HMAC_ALGORITHMS = frozenset({"HS256", "HS384", "HS512"})
+ASYMMETRIC_ALGORITHMS = frozenset(
+    {"RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"}
+)
+_TIME_OPTIONS = ("verify_exp", "verify_nbf", "verify_iat")
+# The engine's largest leeway (just under 100 years): with it the engine's time
+# checks always pass and Python applies the ones PyJWT's options ask for.
+_NO_ENGINE_TIME_CHECKS = 99 * 365 * 24 * 3600
+
+_DEFAULT_OPTIONS: Dict[str, Any] = {
+    "verify_signature": True,
+    "verify_exp": True,
+    "verify_nbf": True,
+    "verify_iat": True,
+    "verify_aud": True,
+    "verify_iss": True,
+    "verify_sub": True,
+    "verify_jti": True,
+    "require": [],
+}
+
+KeyInput = Any  # str | bytes | JWK dict | PyJWK | cryptography public/private key
+
+
+# ---------------------------------------------------------------- keys → configuration
+
+
+def _b64url(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+
+def _looks_asymmetric(key: bytes) -> bool:
+    """PEM, certificates and OpenSSH public keys: never an HMAC secret (PyJWT refuses them too)."""
+    stripped = key.lstrip()
+    return stripped.startswith(b"-----BEGIN") or stripped.startswith((b"ssh-rsa", b"ssh-ed25519", b"ecdsa-sha2-"))
+
+
+def _engine_pem(key: bytes) -> Optional[str]:
+    """|key| itself when the engine reads it: PUBLIC KEY, RSA PUBLIC KEY and CERTIFICATE blocks."""
+    text = key.decode("ascii", "replace")
+    blocks = [line.strip() for line in text.splitlines() if line.startswith("-----BEGIN ")]
+    readable = ("-----BEGIN PUBLIC KEY-----", "-----BEGIN RSA PUBLIC KEY-----", "-----BEGIN CERTIFICATE-----")
+    if blocks and all(b in readable for b in blocks):
+        return text
+    return None
+
+
+def _spki_pem(key: Any) -> str:
+    """SubjectPublicKeyInfo PEM of a cryptography key object (a private key gives its public half)."""
+    from cryptography.hazmat.primitives import serialization
+
+    if hasattr(key, "public_key"):
+        key = key.public_key()
+    if not hasattr(key, "public_bytes"):
+        raise InvalidKeyError("unsupported key type %s" % type(key).__name__)
+    try:
+        pem: bytes = key.public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+    except (ValueError, TypeError) as e:
+        raise InvalidKeyError("cannot export the key: %s" % e) from e
+    return pem.decode("ascii")
+
+
+def _text_key_pem(key: bytes) -> str:
+    """PEM the engine reads, from text that is a private key or an OpenSSH public key
+    (these need the cryptography package; public keys and certificates do not)."""
+    try:
+        from cryptography.hazmat.primitives import serialization
+    except ImportError as e:  # pragma: no cover - exercised only without cryptography
+        raise InvalidKeyError("private PEM and OpenSSH keys need the 'cryptography' package") from e
+    loaders = (
+        lambda k: serialization.load_pem_private_key(k, password=None),
+        lambda k: serialization.load_ssh_public_key(k),
+    )
+    for load in loaders:
+        try:
+            return _spki_pem(load(key))
+        except Exception:  # noqa: BLE001 - cryptography raises several kinds for keys it cannot read
+            continue
+    raise InvalidKeyError("could not parse the key as a PEM or OpenSSH key")
+
+
+def _key_material(key: KeyInput, algorithms: Sequence[str]) -> Tuple[Dict[str, Any], List[str]]:
+    """The provider members for |key| ("secret" or "jwks") and the algorithms it may serve."""
+    wanted = [a for a in algorithms if a in HMAC_ALGORITHMS or a in ASYMMETRIC_ALGORITHMS]
+    hmac_algs = [a for a in wanted if a in HMAC_ALGORITHMS]
+    asym_algs = [a for a in wanted if a in ASYMMETRIC_ALGORITHMS]
+
+    # PyJWK (PyJWT's key object): its cryptography key, or its secret bytes.
+    if hasattr(key, "key") and hasattr(key, "algorithm_name"):
+        key = key.key
+    if isinstance(key, Mapping):
+        jwk = dict(key)
+        algs = hmac_algs if jwk.get("kty") == "oct" else asym_algs
+        return {"jwks": {"local": {"inline": jwk}}}, algs
+    if isinstance(key, str):
+        key = key.encode("utf-8")
+    if isinstance(key, (bytes, bytearray, memoryview)):
+        key = bytes(key)
+        if _looks_asymmetric(key):
+            if not asym_algs:
+                raise InvalidKeyError(
+                    "The specified key is an asymmetric key or x509 certificate and"
+                    " should not be used as an HMAC secret."
+                )
+            pem = _engine_pem(key) or _text_key_pem(key)
+            return {"jwks": {"local": {"pem": pem}}}, asym_algs
+        if not hmac_algs:
+            raise InvalidKeyError("a secret (str/bytes) key needs an HMAC algorithm (HS256, HS384, HS512)")
+        return {"secret": {"base64url": _b64url(key)}}, hmac_algs
+    return {"jwks": {"local": {"pem": _spki_pem(key)}}}, asym_algs
+
+
+# ---------------------------------------------------------------- the cached verifiers
+
+
+class _Plan:
+    """One cached decode configuration: the verifier plus what Python checks after it."""
+
+    __slots__ = ("verifier", "python_time_checks", "leeway", "options", "audience", "issuer", "subject",
+                 "algorithms", "key_error", "single_key_config", "kid_verifiers")
+
+    def __init__(self, verifier: Optional[Verifier], python_time_checks: bool, leeway: float,
+                 options: Dict[str, Any], audience: Any, issuer: Any, subject: Optional[str],
+                 algorithms: Sequence[str] = (), key_error: Optional[TokenVerifyError] = None) -> None:
+        self.verifier = verifier
+        # When the key cannot serve the algorithms: raised for tokens whose alg
+        # is allowed (PyJWT checks the alg before preparing the key).
+        self.algorithms = algorithms
+        self.key_error = key_error
+        # PyJWT verifies with the one key it is given whatever kid the token
+        # names; the engine matches kids. For a single key the configuration is
+        # kept, to build a verifier whose key carries the token's kid.
+        self.single_key_config: Optional[Dict[str, Any]] = None
+        self.kid_verifiers: Dict[str, Verifier] = {}
+        self.python_time_checks = python_time_checks
+        self.leeway = leeway
+        self.options = options
+        self.audience = audience
+        self.issuer = issuer
+        self.subject = subject
+
+
+_CACHE_SIZE = 128
+_cache: "collections.OrderedDict[Any, _Plan]" = collections.OrderedDict()
+_cache_lock = threading.Lock()
+
+
+def _freeze(value: Any) -> Any:
+    """A hashable stand-in for an argument, equal exactly when the arguments are."""
+    if isinstance(value, (str, bytes, int, float, bool, type(None))):
+        return (type(value).__name__, value)
+    if isinstance(value, Mapping):
+        return ("map", json.dumps(value, sort_keys=True, default=repr))
+    if isinstance(value, (list, tuple)):
+        return ("seq", tuple(_freeze(v) for v in value))
+    if isinstance(value, (set, frozenset)):
+        return ("set", tuple(sorted(repr(v) for v in value)))
+    if isinstance(value, timedelta):
+        return ("td", value.total_seconds())
+    try:
+        hash(value)
+        return ("obj", type(value), value)
+    except TypeError:
+        return ("repr", type(value), repr(value))
+
+
+def _merge_options(options: Optional[Mapping[str, Any]]) -> Dict[str, Any]:
+    merged = dict(_DEFAULT_OPTIONS)
+    if options:
+        if not options.get("verify_signature", True):
+            # PyJWT: without the signature, every other check is off unless asked for.
+            for name in ("verify_exp", "verify_nbf", "verify_iat", "verify_aud", "verify_iss",
+                         "verify_sub", "verify_jti"):
+                merged[name] = False
+        merged.update(options)
+    return merged
+
+
+def _build_plan(key: KeyInput, algorithms: Optional[Sequence[str]], audience: Any, issuer: Any,
+                subject: Optional[str], leeway: Union[float, timedelta],
+                options: Optional[Mapping[str, Any]]) -> _Plan:
+    opts = _merge_options(options)
+    if isinstance(leeway, timedelta):
+        leeway = leeway.total_seconds()
+    leeway = float(leeway)
+    if audience is not None and not isinstance(audience, (str, Iterable)):
+        raise TypeError("audience must be a string, iterable or None")
+    if not opts["verify_signature"]:
+        return _Plan(None, True, leeway, opts, audience, issuer, subject)
+    if not algorithms:
+        raise DecodeError(
+            'It is required that you pass in a value for the "algorithms" argument when calling decode().'
+        )
+
+    try:
+        material, algs = _key_material(key, list(algorithms))
+        if not algs:
+            raise InvalidAlgorithmError("Algorithm not supported")
+    except TokenVerifyError as e:
+        return _Plan(None, False, leeway, opts, audience, issuer, subject, tuple(algorithms), e)
+
+    # The engine's time checks cannot be switched off one by one, and its
+    # leeway is whole non-negative seconds: anything else is checked in Python.
+    python_time_checks = (not all(opts[o] for o in _TIME_OPTIONS)) or leeway < 0 or leeway != math.floor(leeway)
+    provider: Dict[str, Any] = dict(material)
+    provider["algorithms"] = algs
+    if opts["verify_aud"] and audience is not None:
+        provider["audiences"] = [audience] if isinstance(audience, str) else list(audience)
+    if opts["verify_sub"] and subject is not None:
+        provider["subject"] = subject
+    providers: List[Dict[str, Any]]
+    if opts["verify_iss"] and issuer is not None:
+        issuers = [issuer] if isinstance(issuer, str) else list(issuer)
+        # One provider per accepted issuer, all with the same key: the engine
+        # picks the provider by the token's iss.
+        providers = [dict(provider, name="issuer%d" % i, issuer=iss) for i, iss in enumerate(issuers)]
+    else:
+        providers = [dict(provider, name="decode")]
+    config: Dict[str, Any] = {
+        "providers": providers,
+        "leeway": _NO_ENGINE_TIME_CHECKS if python_time_checks else int(leeway),
+        "requiredClaims": list(opts.get("require") or []),
+    }
+    try:
+        verifier = Verifier(config)
+    except ConfigurationError as e:
+        raise InvalidKeyError(str(e), e.code, e.name, e.field, e.detail) from e
+    plan = _Plan(verifier, python_time_checks, leeway, opts, audience, issuer, subject)
+    inline = material.get("jwks", {}).get("local", {}).get("inline")
+    if isinstance(inline, dict) and "keys" not in inline:
+        plan.single_key_config = config
+    return plan
+
+
+_MAX_KIDS_PER_KEY = 16
+
+
+def _verifier_for_kid(plan: _Plan, token: Union[str, bytes]) -> Optional[Verifier]:
+    """For a single-key plan, a verifier whose key has the kid |token| names."""
+    if plan.single_key_config is None:
+        return None
+    kid = inspect_unverified(token).header.get("kid")
+    if not isinstance(kid, str):
+        return None
+    verifier = plan.kid_verifiers.get(kid)
+    if verifier is None:
+        config = json.loads(json.dumps(plan.single_key_config))
+        for provider in config["providers"]:
+            provider["jwks"]["local"]["inline"]["kid"] = kid
+        verifier = Verifier(config)
+        if len(plan.kid_verifiers) >= _MAX_KIDS_PER_KEY:
+            plan.kid_verifiers.pop(next(iter(plan.kid_verifiers)), None)
+        plan.kid_verifiers[kid] = verifier
+    return verifier
+
+
+_SIMPLE = (str, bytes, type(None))
+
+
+def _cache_key(key: KeyInput, algorithms: Optional[Sequence[str]], audience: Any, issuer: Any,
+               subject: Optional[str], leeway: Union[float, timedelta],
+               options: Optional[Mapping[str, Any]]) -> Any:
+    # The common call (str/bytes key, list of algorithms, str audience/issuer, no
+    # options) gets a cheap tuple; everything else goes through _freeze.
+    if (type(key) in _SIMPLE and type(audience) in _SIMPLE and type(issuer) in _SIMPLE and options is None
+            and type(algorithms) in (list, tuple)):
+        return (type(key), key, tuple(algorithms), audience, issuer, subject, leeway)
+    return ("frozen", _freeze(key), _freeze(algorithms), _freeze(audience), _freeze(issuer), _freeze(subject),
+            _freeze(leeway), _freeze(options))
+
+
+def _plan_for(key: KeyInput, algorithms: Optional[Sequence[str]], audience: Any, issuer: Any,
+              subject: Optional[str], leeway: Union[float, timedelta],
+              options: Optional[Mapping[str, Any]]) -> _Plan:
+    cache_key = _cache_key(key, algorithms, audience, issuer, subject, leeway, options)
+    # Lookups take no lock: OrderedDict.get and move_to_end are single C calls
+    # under the GIL; only inserting and evicting are serialised.
+    plan = _cache.get(cache_key)
+    if plan is not None:
+        try:
+            _cache.move_to_end(cache_key)
+        except KeyError:  # evicted by another thread meanwhile; the plan is still good
+            pass
+        return plan
+    plan = _build_plan(key, algorithms, audience, issuer, subject, leeway, options)
+    with _cache_lock:
+        _cache[cache_key] = plan
+        while len(_cache) > _CACHE_SIZE:
+            _cache.popitem(last=False)
+    return plan
+
+
+def clear_cache() -> None:
+    """Drops every cached verifier (e.g. after rotating the keys passed to decode)."""
+    with _cache_lock:
+        _cache.clear()
+
+
+# ---------------------------------------------------------------- PyJWT's checks the engine leaves to us
+
+
+def _numeric(payload: Mapping[str, Any], name: str, error: type) -> int:
+    try:
+        return int(payload[name])
+    except (ValueError, TypeError, OverflowError):
+        raise error("%s claim (%s) must be an integer." % ({"iat": "Issued At", "nbf": "Not Before",
+                                                             "exp": "Expiration Time"}[name], name)) from None
+
+
+def _python_checks(payload: Mapping[str, Any], plan: _Plan, engine_checked: bool) -> None:
+    """The claim checks PyJWT makes that the engine did not make for this call.
+
+    With |engine_checked| the engine already applied iss, aud, sub, require and
+    (unless plan.python_time_checks) the times; otherwise everything is here."""
+    opts = plan.options
+    if not engine_checked:
+        for claim in opts.get("require") or []:
+            if payload.get(claim) is None:
+                raise MissingRequiredClaimError(claim=claim)
+    if not engine_checked or plan.python_time_checks:
+        now = time.time()
+        if opts["verify_iat"] and "iat" in payload:
+            if _numeric(payload, "iat", InvalidIssuedAtError) > now + plan.leeway:
+                raise ImmatureSignatureError("The token is not yet valid (iat)")
+        if opts["verify_nbf"] and "nbf" in payload:
+            if _numeric(payload, "nbf", DecodeError) > now + plan.leeway:
+                raise ImmatureSignatureError("The token is not yet valid (nbf)")
+        if opts["verify_exp"] and "exp" in payload:
+            if _numeric(payload, "exp", DecodeError) <= now - plan.leeway:
+                raise ExpiredSignatureError("Signature has expired")
+    if opts["verify_iss"] and plan.issuer is not None and not engine_checked:
+        if "iss" not in payload:
+            raise MissingRequiredClaimError(claim="iss")
+        iss = payload["iss"]
+        if not isinstance(iss, str):
+            raise InvalidIssuerError("Payload Issuer (iss) must be a string")
+        accepted = [plan.issuer] if isinstance(plan.issuer, str) else plan.issuer
+        if iss not in accepted:
+            raise InvalidIssuerError("Invalid issuer")
+    if opts["verify_aud"]:
+        _check_audience(payload, plan.audience, engine_checked, opts.get("strict_aud", False))
+    if opts["verify_sub"] and "sub" in payload:
+        if not isinstance(payload["sub"], str):
+            raise InvalidSubjectError("Subject must be a string")
+        if plan.subject is not None and not engine_checked and payload["sub"] != plan.subject:
+            raise InvalidSubjectError("Invalid subject")
+    if opts["verify_jti"] and "jti" in payload and not isinstance(payload["jti"], str):
+        raise InvalidJTIError("JWT ID must be a string")
+
+
+def _check_audience(payload: Mapping[str, Any], audience: Any, engine_checked: bool, strict: bool) -> None:
+    aud = payload.get("aud")
+    if audience is None:
+        # PyJWT: a token meant for some audience is refused by a caller that names none.
+        if aud:
+            raise InvalidAudienceError("Invalid audience")
+        return
+    if not aud:
+        raise MissingRequiredClaimError(claim="aud")
+    if strict:
+        if not isinstance(audience, str) or not isinstance(aud, str) or aud != audience:
+            raise InvalidAudienceError("Audience doesn't match (strict)")
+        return
+    if engine_checked:
+        return
+    claims = [aud] if isinstance(aud, str) else aud
+    if not isinstance(claims, list) or any(not isinstance(c, str) for c in claims):
+        raise InvalidAudienceError("Invalid claim format in token")
+    wanted = [audience] if isinstance(audience, str) else list(audience)
+    if all(a not in claims for a in wanted):
+        raise InvalidAudienceError("Audience doesn't match")
+
+
+def _explain_failure(error: TokenVerifyError, token: Union[str, bytes], plan: _Plan) -> TokenVerifyError:
+    """The exception PyJWT would raise for the engine's |error|, when the engine's
+    status is broader than PyJWT's classes (e.g. a missing iss is an issuer mismatch
+    to the engine, a missing required claim to PyJWT). Keeps the engine's code."""
+    name = error.name
+    try:
+        unverified = inspect_unverified(token)
+        header, payload = unverified.header, dict(unverified)
+    except TokenVerifyError:
+        return error
+
+    def recast(cls: type, message: str, **extra: Any) -> TokenVerifyError:
+        new: TokenVerifyError = cls(message, error.code, error.name, error.field, error.detail, **extra)
+        return new
+
+    if name in ("TV_ERR_ALG_NONE", "TV_ERR_EMPTY_SIGNATURE") and str(header.get("alg", "")).lower() == "none":
+        return recast(InvalidAlgorithmError, "The specified alg value is not allowed")
+    if 400 <= error.code < 500 or name == "TV_ERR_MALFORMED_CLAIM":
+        # A claim failed. PyJWT checks the claims in its own order, with its own
+        # class per claim: replay its checks to name the same one.
+        replay = _Plan(None, True, plan.leeway, plan.options, plan.audience, plan.issuer, plan.subject)
+        try:
+            _python_checks(payload, replay, engine_checked=False)
+        except MissingRequiredClaimError as e:
+            return recast(MissingRequiredClaimError, str(e), claim=e.claim)
+        except TokenVerifyError as e:
+            return recast(type(e), str(e))
+    return error
+
+
+# ---------------------------------------------------------------- the PyJWT-compatible API
+
+
+def decode_complete(
+    jwt: Union[str, bytes],
+    key: KeyInput = "",
+    algorithms: Optional[Sequence[str]] = None,
+    options: Optional[Mapping[str, Any]] = None,
+    *,
+    audience: Optional[Union[str, Iterable[str]]] = None,
+    issuer: Optional[Union[str, Sequence[str]]] = None,
+    subject: Optional[str] = None,
+    leeway: Union[float, timedelta] = 0,
+) -> Dict[str, Any]:
+    """Like decode(), but returns {"header": ..., "payload": ..., "signature": bytes}."""
+    claims = _verified_claims(jwt, key, algorithms, options, audience, issuer, subject, leeway)
+    token = jwt.encode("ascii") if isinstance(jwt, str) else bytes(jwt)
+    signature = token.rsplit(b".", 1)[-1]
+    return {
+        "header": claims.header,
+        "payload": claims.to_dict(),
+        "signature": base64.urlsafe_b64decode(signature + b"=" * (-len(signature) % 4)),
+    }
+
+
+def decode(
+    jwt: Union[str, bytes],
+    key: KeyInput = "",
+    algorithms: Optional[Sequence[str]] = None,
+    options: Optional[Mapping[str, Any]] = None,
+    *,
+    audience: Optional[Union[str, Iterable[str]]] = None,
+    issuer: Optional[Union[str, Sequence[str]]] = None,
+    subject: Optional[str] = None,
+    leeway: Union[float, timedelta] = 0,
+) -> Dict[str, Any]:
+    """Verifies |jwt| and returns its payload as a dict, like PyJWT's jwt.decode.
+
+    key: an HMAC secret (str/bytes), PEM or OpenSSH public key text (needs the
+    cryptography package), a JWK dict or JWK set dict, a PyJWK, or a
+    cryptography key object. Raises the PyJWT-named exceptions of tokenverify."""
+    claims = _verified_claims(jwt, key, algorithms, options, audience, issuer, subject, leeway)
+    return claims.to_dict()  # type: ignore[no-any-return]
+
+
+def _verified_claims(jwt: Union[str, bytes], key: KeyInput, algorithms: Optional[Sequence[str]],
+                     options: Optional[Mapping[str, Any]], audience: Any, issuer: Any, subject: Optional[str],
+                     leeway: Union[float, timedelta]) -> Any:
+    if not isinstance(jwt, (str, bytes)):
+        raise DecodeError("Invalid token type. Token must be a %s" % bytes)
+    plan = _plan_for(key, algorithms, audience, issuer, subject, leeway, options)
+    if plan.key_error is not None:
+        if inspect_unverified(jwt).header.get("alg") not in plan.algorithms:
+            raise InvalidAlgorithmError("The specified alg value is not allowed")
+        raise plan.key_error
+    if plan.verifier is None:
+        claims = inspect_unverified(jwt)
+        _python_checks(dict(claims), plan, engine_checked=False)
+        return claims
+    try:
+        try:
+            claims = plan.verifier.verify(jwt)
+        except KeyNotFoundError as e:
+            by_kid = _verifier_for_kid(plan, jwt)
+            if by_kid is None:
+                raise
+            claims = by_kid.verify(jwt)
+    except TokenVerifyError as e:
+        raise _explain_failure(e, jwt, plan) from None
+    opts = plan.options
+    if plan.python_time_checks or opts.get("strict_aud", False):
+        _python_checks(dict(claims), plan, engine_checked=True)
+        return claims
+    # The engine checked the signature, iss, aud (when given), sub, require, the
+    # times and the types of every registered claim. What PyJWT also refuses is
+    # checked here on single claims' JSON text, without converting the payload.
+    for claim in opts.get("require") or ():
+        if claims.raw_claim(claim) == "null":  # PyJWT counts a null claim as missing
+            raise MissingRequiredClaimError(claim=claim)
+    if opts["verify_aud"] and plan.audience is None:
+        raw = claims.raw_claim("aud")
+        # The engine admits only a string or an array of strings: its JSON text
+        # is falsy in Python terms exactly when nothing is between the brackets.
+        if raw is not None and (len(raw) > 2 if raw[0] == '"' else raw[1:-1].strip()):
+            raise InvalidAudienceError("Invalid audience")
+    if opts["verify_jti"]:
+        raw = claims.raw_claim("jti")
+        if raw is not None and not raw.startswith('"'):
+            raise InvalidJTIError("JWT ID must be a string")
+    return claims
+
+
+__all__ = [
+    "decode",
+    "decode_complete",
+    "clear_cache",
+    "PyJWTError",
+    "InvalidTokenError",
+    "DecodeError",
+    "InvalidSignatureError",
+    "ExpiredSignatureError",
+    "ImmatureSignatureError",
+    "InvalidIssuedAtError",
+    "InvalidAudienceError",
+    "InvalidIssuerError",
+    "InvalidSubjectError",
+    "InvalidJTIError",
+    "InvalidAlgorithmError",
+    "InvalidKeyError",
+    "MissingRequiredClaimError",
+    "PyJWKError",
+    "PyJWKSetError",
+]

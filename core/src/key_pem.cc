@@ -1,0 +1,178 @@
+// PEM public keys (SubjectPublicKeyInfo, PKCS#1 RSA, certificates) as a key
+// set. OpenSSL decodes the DER; the key material then goes through the same
+// factories as a JWK, so every rule (RSA size, curve points, small-order
+// Ed25519) applies to PEM keys too.
+#include <openssl/bio.h>
+#include <openssl/bn.h>
+#include <openssl/core_names.h>
+#include <openssl/err.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+
+#include <cstring>
+#include <new>
+#include <string>
+#include <vector>
+
+#include "internal/key.h"
+#include "internal/key_impl.h"
+
+namespace tokenverify::internal {
+namespace {
+
+// At most this many PEM blocks in one document (the same bound as JWK sets).
+constexpr size_t kMaxPemKeys = 256;
+
+Status Fail(Error* err, Status s, std::string message) {
+  if (err != nullptr) {
+    err->status = s;
+    err->message = std::move(message);
+  }
+  return s;
+}
+
+struct BnDeleter {
+  void operator()(BIGNUM* b) const noexcept { BN_free(b); }
+};
+using BnPtr = std::unique_ptr<BIGNUM, BnDeleter>;
+
+// A big-endian copy of one BIGNUM parameter, left-padded to `width` bytes
+// (0: its natural length). False if absent or wider than `width`.
+bool BnParam(const EVP_PKEY* pkey, const char* name, int width, std::vector<uint8_t>* out) {
+  BIGNUM* raw = nullptr;
+  if (EVP_PKEY_get_bn_param(pkey, name, &raw) != 1) return false;
+  BnPtr bn(raw);
+  const int n = width > 0 ? width : BN_num_bytes(bn.get());
+  out->assign(static_cast<size_t>(n), 0);
+  return BN_bn2binpad(bn.get(), out->data(), n) == n;
+}
+
+// The key material of `pkey`, through the JWK factories.
+KeyResult KeyFromPkey(const EVP_PKEY* pkey, std::string* why) {
+  switch (EVP_PKEY_get_base_id(pkey)) {
+    case EVP_PKEY_RSA: {
+      std::vector<uint8_t> n, e;
+      if (!BnParam(pkey, OSSL_PKEY_PARAM_RSA_N, 0, &n) || !BnParam(pkey, OSSL_PKEY_PARAM_RSA_E, 0, &e)) {
+        *why = "cannot read the RSA modulus and exponent";
+        return Status::ERR_JWK_INVALID;
+      }
+      return NewRsaKey(n, e, JwkCommon{}, why);
+    }
+    case EVP_PKEY_EC: {
+      char group[64] = {};
+      if (EVP_PKEY_get_utf8_string_param(pkey, OSSL_PKEY_PARAM_GROUP_NAME, group, sizeof group,
+                                         nullptr) != 1) {
+        *why = "an EC key without a named curve";
+        return Status::ERR_JWK_INVALID;
+      }
+      struct Curve { const char* openssl; const char* jwk; int bytes; };
+      static constexpr Curve kCurves[] = {
+          {"prime256v1", "P-256", 32}, {"secp384r1", "P-384", 48}, {"secp521r1", "P-521", 66}};
+      for (const Curve& c : kCurves) {
+        if (std::strcmp(group, c.openssl) != 0) continue;
+        std::vector<uint8_t> x, y;
+        if (!BnParam(pkey, OSSL_PKEY_PARAM_EC_PUB_X, c.bytes, &x) ||
+            !BnParam(pkey, OSSL_PKEY_PARAM_EC_PUB_Y, c.bytes, &y)) {
+          *why = "cannot read the EC public point";
+          return Status::ERR_JWK_INVALID;
+        }
+        return NewEcKey(c.jwk, x, y, JwkCommon{}, why);
+      }
+      *why = Cat({"EC curve ", group, " is not P-256, P-384 or P-521"});
+      return Status::ERR_JWK_INVALID;
+    }
+    case EVP_PKEY_ED25519:
+    case EVP_PKEY_ED448: {
+      uint8_t raw[57];
+      size_t len = sizeof raw;
+      if (EVP_PKEY_get_raw_public_key(pkey, raw, &len) != 1) {
+        *why = "cannot read the EdDSA public key";
+        return Status::ERR_JWK_INVALID;
+      }
+      const bool ed25519 = EVP_PKEY_get_base_id(pkey) == EVP_PKEY_ED25519;
+      return NewOkpKey(ed25519 ? "Ed25519" : "Ed448", Bytes(raw, len), JwkCommon{}, why);
+    }
+    default:
+      *why = "unsupported key type (RSA, EC P-256/384/521, Ed25519 and Ed448 are)";
+      return Status::ERR_JWK_INVALID;
+  }
+}
+
+// Decodes the DER of one PEM block named `name` into a public key.
+EvpPkeyPtr DecodeBlock(const std::string& name, const uint8_t* der, long len, std::string* why) {
+  const uint8_t* p = der;
+  EvpPkeyPtr pkey;
+  if (name == "PUBLIC KEY") {
+    pkey.reset(d2i_PUBKEY(nullptr, &p, len));
+  } else if (name == "RSA PUBLIC KEY") {
+    pkey.reset(d2i_PublicKey(EVP_PKEY_RSA, nullptr, &p, len));
+  } else if (name == "CERTIFICATE") {
+    X509* cert = d2i_X509(nullptr, &p, len);
+    if (cert != nullptr) pkey.reset(X509_get_pubkey(cert));
+    X509_free(cert);
+  } else if (name.find("PRIVATE KEY") != std::string::npos) {
+    *why = "is a private key; give the public key (openssl pkey -pubout)";
+    return nullptr;
+  } else {
+    *why = Cat({"is a \"", name, "\" block; expected PUBLIC KEY, RSA PUBLIC KEY or CERTIFICATE"});
+    return nullptr;
+  }
+  if (pkey == nullptr || p != der + len) {
+    *why = "holds DER that does not decode as its label says";
+    return nullptr;
+  }
+  return pkey;
+}
+
+Result<std::shared_ptr<const KeySet>> ParsePemKeysImpl(std::string_view pem, Error* err) {
+  std::unique_ptr<BIO, decltype(&BIO_free)> bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())),
+                                                BIO_free);
+  if (bio == nullptr) return Fail(err, Status::ERR_OUT_OF_MEMORY, "out of memory");
+  std::vector<std::unique_ptr<Key>> keys;
+  for (size_t block = 0;; ++block) {
+    char* name = nullptr;
+    char* header = nullptr;
+    unsigned char* data = nullptr;
+    long len = 0;
+    ERR_clear_error();
+    if (PEM_read_bio(bio.get(), &name, &header, &data, &len) != 1) {
+      // "No start line" is the normal end of the text; anything else is a broken block.
+      if (ERR_GET_REASON(ERR_peek_last_error()) == PEM_R_NO_START_LINE) break;
+      return Fail(err, Status::ERR_JWK_INVALID,
+                  Cat({"PEM block ", std::to_string(block), " is malformed (bad base64 or no END line)"}));
+    }
+    const std::string label = name;
+    OPENSSL_free(name);
+    OPENSSL_free(header);
+    const std::string where = Cat({"PEM block ", std::to_string(block), " (", label, ")"});
+    std::string why;
+    EvpPkeyPtr pkey = DecodeBlock(label, data, len, &why);
+    OPENSSL_free(data);
+    if (pkey == nullptr) return Fail(err, Status::ERR_JWK_INVALID, Cat({where, " ", why}));
+    KeyResult key = KeyFromPkey(pkey.get(), &why);
+    if (!key.ok()) return Fail(err, key.status(), Cat({where, ": ", why}));
+    keys.push_back(std::move(key).value());
+    if (keys.size() > kMaxPemKeys)
+      return Fail(err, Status::ERR_JWKS_MALFORMED,
+                  Cat({"more than ", std::to_string(kMaxPemKeys), " PEM keys"}));
+  }
+  if (keys.empty())
+    return Fail(err, Status::ERR_JWK_INVALID, "no PEM block (-----BEGIN PUBLIC KEY----- ...) found");
+  return KeySet::Build(std::move(keys), err, /*ignore_kid=*/true);
+}
+
+}  // namespace
+
+Result<std::shared_ptr<const KeySet>> ParsePemKeys(std::string_view pem, Error* err) {
+  if (pem.size() > (1u << 20)) return Fail(err, Status::ERR_JWK_INVALID, "PEM text larger than 1 MiB");
+  try {
+    auto r = ParsePemKeysImpl(pem, err);
+    ERR_clear_error();
+    return r;
+  } catch (const std::bad_alloc&) {
+    ERR_clear_error();
+    return Fail(err, Status::ERR_OUT_OF_MEMORY, "out of memory while loading PEM keys");
+  }
+}
+
+}  // namespace tokenverify::internal
