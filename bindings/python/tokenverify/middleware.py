@@ -203,18 +203,19 @@ class _Gate:
         self.exempt = frozenset(exempt_paths)
         self.claims_key = claims_key
 
-        # provider name -> [(claim, header name in lower case)]; None key: every provider.
-        self.headers_by_provider: dict[str | None, list[tuple[str, str]]] = {}
+        # (claim, header name in lower case) pairs: per provider name from the
+        # configuration, or one list for every provider from the argument.
+        self.headers_by_provider: dict[str, list[tuple[str, str]]] = {}
+        self.headers_for_all: list[tuple[str, str]] = []
         if claims_to_headers is None or claims_to_headers is True:
             for i, p in enumerate(providers):
                 pairs = [(m["name"], m["header"].lower()) for m in p.get("claimsToHeaders") or []]
                 if pairs:
                     self.headers_by_provider[p.get("name") or f"provider{i}"] = pairs
         elif claims_to_headers is not False:
-            pairs = [(m["name"], m["header"].lower()) for m in claims_to_headers]
-            if pairs:
-                self.headers_by_provider[None] = pairs
-        self.managed_headers = frozenset(h for pairs in self.headers_by_provider.values() for _, h in pairs)
+            self.headers_for_all = [(m["name"], m["header"].lower()) for m in claims_to_headers]
+        self.managed_headers = frozenset(
+            [h for pairs in self.headers_by_provider.values() for _, h in pairs] + [h for _, h in self.headers_for_all])
 
         realm_param = "realm=" + _quote(realm)
         self.missing = _Rejection(401, "Unauthorized", b'{"error":"missing_token"}',
@@ -291,11 +292,11 @@ class _Gate:
         return None if self.allow_missing else self.missing
 
     def claim_headers(self, claims: Mapping[str, Any]) -> list[tuple[str, str]]:
-        if not self.headers_by_provider:
+        if not self.managed_headers:
             return []
-        pairs = self.headers_by_provider.get(None)
-        if pairs is None:
-            pairs = self.headers_by_provider.get(getattr(claims, "provider", None), [])
+        # Claims.provider is None when the package cannot tell which provider accepted
+        # the token; then no provider's mapping applies (the spoofed copies are gone anyway).
+        pairs = self.headers_for_all or self.headers_by_provider.get(getattr(claims, "provider", None) or "", [])
         out = []
         for claim, header in pairs:
             value = _claim(claims, claim)
