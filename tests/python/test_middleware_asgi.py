@@ -397,3 +397,13 @@ def test_keys_unavailable_is_503_not_401() -> None:
     assert r.headers["retry-after"] == "5"
     assert "www-authenticate" not in r.headers
     assert r.json() == {"error": "temporarily_unavailable", "error_description": "TV_ERR_KEYS_UNAVAILABLE"}
+
+
+def test_token_source_shapes() -> None:
+    assert TokenSource.from_config(None) == TokenSource("header", "Authorization", "Bearer ")
+    assert TokenSource.from_config({"header": {}}) == TokenSource("header", "Authorization", "")
+    assert TokenSource.from_config({"queryParameter": "t"}) == TokenSource.query("t")
+    assert TokenSource.from_config({"cookie": "c"}) == TokenSource.cookie("c")
+    for bad in ({}, {"header": "Authorization"}, {"cookie": "c", "queryParameter": "t"}, {"form": "t"}):
+        with pytest.raises(ValueError):
+            TokenSource.from_config(bad)

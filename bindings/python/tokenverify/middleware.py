@@ -100,6 +100,8 @@ class TokenSource:
             raise ValueError(f"tokenSource needs exactly one of header, queryParameter, cookie: {spec!r}")
         ((kind, value),) = spec.items()
         if kind == "header":
+            if not isinstance(value, Mapping):
+                raise ValueError(f'tokenSource "header" takes {{"header": name, "prefix": text}}, not {value!r}')
             return cls.header(str(value.get("header", "Authorization")), str(value.get("prefix", "")))
         if kind == "queryParameter":
             return cls.query(str(value))
@@ -142,7 +144,7 @@ def _header_value(value: Any) -> str | None:
     result could split or smuggle a header (control characters)."""
     if isinstance(value, str):
         text = value
-    elif isinstance(value, list) and all(isinstance(v, (str, int, float, bool)) and v is not None for v in value):
+    elif isinstance(value, list) and all(isinstance(v, (str, int, float, bool)) for v in value):
         text = ",".join(v if isinstance(v, str) else json.dumps(v) for v in value)
     else:
         text = json.dumps(value, separators=(",", ":"), ensure_ascii=False)
