@@ -37,9 +37,9 @@ def get(path, token=None):
         request.add_header("Authorization", "Bearer " + token)
     try:
         with urllib.request.urlopen(request, timeout=10) as r:
-            return r.status, r.headers, r.read().decode()
+            return r.status, r.headers, r.read().decode().strip()
     except urllib.error.HTTPError as e:
-        return e.code, e.headers, e.read().decode()
+        return e.code, e.headers, e.read().decode().strip()
 
 
 token = os.environ["TOKEN"]
