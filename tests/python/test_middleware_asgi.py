@@ -407,3 +407,62 @@ def test_token_source_shapes() -> None:
     for bad in ({}, {"header": "Authorization"}, {"cookie": "c", "queryParameter": "t"}, {"form": "t"}):
         with pytest.raises(ValueError):
             TokenSource.from_config(bad)
+
+
+def call_raw(cfg: dict[str, Any], headers: list[tuple[bytes, bytes]], state: dict[str, Any] | None = None,
+             ) -> tuple[list[MutableMapping[str, Any]], list[MutableMapping[str, Any]]]:
+    """One HTTP request straight through the ASGI protocol, no client library in between:
+    (the scopes the app saw, the messages the middleware sent)."""
+    seen: list[MutableMapping[str, Any]] = []
+    sent: list[MutableMapping[str, Any]] = []
+
+    async def app(scope: MutableMapping[str, Any], receive: Any, send: Any) -> None:
+        seen.append(scope)
+        await send({"type": "http.response.start", "status": 204, "headers": []})
+        await send({"type": "http.response.body", "body": b""})
+
+    async def receive() -> MutableMapping[str, Any]:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: MutableMapping[str, Any]) -> None:
+        sent.append(message)
+
+    scope = {"type": "http", "method": "GET", "path": "/me", "headers": headers, "query_string": b"",
+             "state": {"from_lifespan": 1} if state is None else state}
+    asyncio.run(TokenVerifyASGIMiddleware(app, cfg)(scope, receive, send))
+    return seen, sent
+
+
+def test_cookies_split_over_several_headers_as_http2_sends_them() -> None:
+    cfg = config(provider={"tokenSource": {"cookie": "session"}})
+    seen, sent = call_raw(cfg, [(b"cookie", b"a=b"), (b"cookie", f"session={GOOD}".encode())])
+    assert sent[0]["status"] == 204
+    assert seen[0]["state"]["tokenverify.claims"]["sub"] == "alice"
+
+
+def test_scope_state_is_copied_not_shared() -> None:
+    # Servers hand each request a shallow copy of the lifespan state; the middleware
+    # copies again rather than writing into whatever dict it was given.
+    server_state = {"from_lifespan": 1}
+    seen, _ = call_raw(config(), [(b"authorization", f"Bearer {GOOD}".encode())], server_state)
+    assert seen[0]["state"]["from_lifespan"] == 1
+    assert seen[0]["state"]["tokenverify.claims"]["sub"] == "alice"
+    assert server_state == {"from_lifespan": 1}
+
+
+def test_claim_headers_are_utf8_bytes_and_replace_client_ones_whatever_their_case() -> None:
+    seen, _ = call_raw(config(), [(b"authorization", f"Bearer {hs256(claims(team='équipe'))}".encode()),
+                            (b"X-TEAM", b"spoofed")])
+    team = [v for k, v in seen[0]["headers"] if k.lower() == b"x-team"]
+    assert team == ["équipe".encode()]
+
+
+def test_rejection_is_a_complete_http_response() -> None:
+    seen, sent = call_raw(config(), [(b"authorization", f"Bearer {EXPIRED}".encode())])
+    assert seen == []
+    start, body = sent
+    assert start["type"] == "http.response.start" and start["status"] == 401
+    headers = dict(start["headers"])
+    assert headers[b"content-type"] == b"application/json"
+    assert int(headers[b"content-length"]) == len(body["body"])
+    assert body["type"] == "http.response.body" and json.loads(body["body"])["error"] == "invalid_token"
