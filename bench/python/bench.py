@@ -216,7 +216,71 @@ def run(ts: TokenSet, seconds: float, repeats: int, batch: int) -> dict[str, Any
         results["threads"][alg] = entry
         print(f"bench.py: verify_many {alg} x{batch}: 2 threads {entry['scaling']:.2f}x one thread "
               f"(got {entry['2']['cores']:.2f} cores)", file=sys.stderr)
+
+    results["middleware"] = middleware_costs(ts, seconds, repeats)
     return results
+
+
+def middleware_costs(ts: TokenSet, seconds: float, repeats: int) -> dict[str, Any]:
+    """CPU ns per HS256 request through each middleware around an app that does nothing,
+    next to Verifier.verify alone: what the middleware adds (token lookup, scope or
+    environ handling, claims hand-off). No server and no event loop: the ASGI coroutine
+    never waits, so it is driven by hand."""
+    import tokenverify
+    from tokenverify.middleware import TokenVerifyASGIMiddleware, TokenVerifyWSGIMiddleware
+
+    config = ts.tv_config("HS256")
+    token = ts.token("HS256")
+    verifier = tokenverify.Verifier(config)
+    authorization = ("Bearer " + token).encode()
+
+    async def asgi_app(scope: Any, receive: Any, send: Any) -> None:
+        pass
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.request", "body": b""}
+
+    async def send(message: Any) -> None:
+        pass
+
+    asgi = TokenVerifyASGIMiddleware(asgi_app, verifier)
+
+    def through_asgi(_token: str) -> None:
+        scope = {"type": "http", "path": "/orders", "query_string": b"",
+                 "headers": [(b"host", b"api.example"), (b"accept", b"*/*"), (b"authorization", authorization)]}
+        coro = asgi(scope, receive, send)
+        try:
+            coro.send(None)
+        except StopIteration:
+            return
+        raise RuntimeError("the ASGI middleware waited for something")
+
+    def wsgi_app(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+        return []
+
+    wsgi = TokenVerifyWSGIMiddleware(wsgi_app, verifier)
+
+    def through_wsgi(_token: str) -> None:
+        environ = {"REQUEST_METHOD": "GET", "PATH_INFO": "/orders", "QUERY_STRING": "", "HTTP_HOST": "api.example",
+                   "HTTP_ACCEPT": "*/*", "HTTP_AUTHORIZATION": "Bearer " + token}
+        wsgi(environ, lambda status, headers: None)
+        if environ["tokenverify.claims"] is None:
+            raise RuntimeError("the WSGI middleware passed no claims")
+
+    funcs: dict[str, Callable[[str], Any]] = {"Verifier.verify": verifier.verify, "ASGI middleware": through_asgi,
+                                               "WSGI middleware": through_wsgi}
+    for f in funcs.values():
+        cpu_ns_per_call(f, token, seconds / 10)
+    runs: dict[str, list[float]] = {name: [] for name in funcs}
+    for _ in range(repeats):
+        for name, f in funcs.items():
+            gc.collect()
+            runs[name].append(cpu_ns_per_call(f, token, seconds))
+    out: dict[str, Any] = {name: {"ns_per_op": round(median_of(r), 1), "runs_ns": [round(x, 1) for x in r]}
+                           for name, r in runs.items()}
+    line = ", ".join(f"{name} {median_of(r) / 1000:.3g} µs" for name, r in runs.items())
+    print(f"bench.py: per HS256 request: {line}", file=sys.stderr)
+    return out
 
 
 # ---------------------------------------------------------------- report
@@ -345,6 +409,21 @@ def markdown(results: dict[str, Any], meta: dict[str, Any], c_rows: dict[tuple[s
         w("Cores = process CPU time / wall time. On an idle machine the 1-thread run gets 1.00 and the "
           "2-thread run up to 2.00; less means other processes had the CPUs, and the speed-up "
           "then measures the machine, not the library.")
+    mw = results.get("middleware")
+    if mw:
+        base = mw["Verifier.verify"]["ns_per_op"]
+        w("")
+        w("## Middleware: one HS256 request, app that does nothing (CPU µs per request)")
+        w("")
+        w("| | µs | added to `Verifier.verify` |")
+        w("|---|---:|---:|")
+        for name, v in mw.items():
+            added = "" if name == "Verifier.verify" else f"+{(v['ns_per_op'] - base) / 1000:.2f}"
+            w(f"| {name} | {us(v['ns_per_op'])} | {added} |")
+        w("")
+        w("The request carries three headers (Host, Accept, Authorization); the middleware finds "
+          "the token, verifies it, and hands the claims on in a copied scope state / the environ. "
+          "No server, no event loop: the figures are the middleware's own cost.")
     w("")
     return "\n".join(out)
 
@@ -403,6 +482,9 @@ def main() -> int:
                     f.write(json.dumps({"alg": alg, "candidate": name, **r, "unit": "cpu_ns_per_call"}) + "\n")
             for alg, t in results["threads"].items():
                 f.write(json.dumps({"alg": alg, "candidate": "Verifier.verify_many", "batch": args.batch, **t}) + "\n")
+            for name, r in results.get("middleware", {}).items():
+                f.write(json.dumps({"alg": "HS256", "candidate": f"per request: {name}", **r,
+                                    "unit": "cpu_ns_per_call"}) + "\n")
             for r in c_rows.values():
                 f.write(json.dumps({"alg": r["alg"], "candidate": f"{r['peer']} (C)", "ns_per_op": r["ns_per_op"],
                                     "runs_ns": r.get("runs_ns"), "unit": "cpu_ns_per_call"}) + "\n")

@@ -346,15 +346,19 @@ class TokenVerifyASGIMiddleware:
         self._gate = _Gate(verifier_or_config, token_source, mode, exempt_paths, claims_key, realm,
                            claims_to_headers)
         self.verifier = self._gate.verifier
+        # Header names as ASGI carries them: lower-case bytes.
+        source = self._gate.source
+        self._token_header = (source.name.lower() if source.kind == "header" else "cookie").encode("latin-1")
+        self._managed = frozenset(h.encode("latin-1") for h in self._gate.managed_headers)
 
-    def _extract(self, scope: Scope, headers: list[tuple[bytes, bytes]]) -> _Extracted:
+    def _extract(self, scope: Scope, headers: Iterable[tuple[bytes, bytes]]) -> _Extracted:
         gate = self._gate
-        kind = gate.source.kind
-        if kind == "query":
+        if gate.source.kind == "query":
             return gate.token_from_query(scope.get("query_string", b"").decode("latin-1"))
-        wanted = gate.header_key.encode("latin-1") if kind == "header" else b"cookie"
-        values = [v.decode("latin-1") for k, v in headers if k.lower() == wanted]
-        if kind == "header":
+        wanted = self._token_header
+        # Servers send lower-case names (the ASGI spec asks them to); .lower() covers the rest.
+        values = [v.decode("latin-1") for k, v in headers if k == wanted or k.lower() == wanted]
+        if gate.source.kind == "header":
             return gate.token_from_header_values(values)
         # HTTP/2 may split cookies over several headers (RFC 9113 §8.2.3).
         return gate.token_from_cookies("; ".join(values)) if values else _NO_TOKEN
@@ -364,9 +368,9 @@ class TokenVerifyASGIMiddleware:
             await self.app(scope, receive, send)
             return
         gate = self._gate
-        headers: list[tuple[bytes, bytes]] = list(scope.get("headers") or ())
-        if gate.managed_headers:
-            headers = [(k, v) for k, v in headers if k.decode("latin-1").lower() not in gate.managed_headers]
+        headers: Iterable[tuple[bytes, bytes]] = scope.get("headers") or ()
+        if self._managed:
+            headers = [(k, v) for k, v in headers if k.lower() not in self._managed]
             scope = {**scope, "headers": headers}
         if scope.get("path") in gate.exempt:
             await self.app(scope, receive, send)
@@ -376,13 +380,14 @@ class TokenVerifyASGIMiddleware:
         if isinstance(outcome, _Rejection):
             await self._refuse(scope, send, outcome)
             return
+        state = dict(scope.get("state") or {})
+        state[gate.claims_key] = outcome
+        scope = {**scope, "state": state}
         if outcome is not None:
             added = gate.claim_headers(outcome)
             if added:
-                headers = headers + [(k.encode("latin-1"), v.encode("utf-8")) for k, v in added]
-        state = dict(scope.get("state") or {})
-        state[gate.claims_key] = outcome
-        await self.app({**scope, "headers": headers, "state": state}, receive, send)
+                scope["headers"] = [*headers, *((k.encode("latin-1"), v.encode("utf-8")) for k, v in added)]
+        await self.app(scope, receive, send)
 
     @staticmethod
     async def _refuse(scope: Scope, send: Send, rejection: _Rejection) -> None:
