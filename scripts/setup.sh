@@ -5,9 +5,11 @@ set -euo pipefail
 
 packages=(
   g++ cmake ninja-build pkg-config python3
+  python3-venv python3-dev  # the Python package: its virtual environment and the extension's headers
   libssl-dev         # OpenSSL 3: every signature algorithm
   libsimdjson-dev    # JSON parsing (On-Demand)
   libabsl-dev        # hash maps
+  libcurl4-openssl-dev  # remote key sets: HTTPS fetches of JWKS (libcurl on OpenSSL)
   libgtest-dev       # unit tests
   libbenchmark-dev   # benchmarks
   clang              # fuzzers (scripts/fuzz.sh): libFuzzer needs clang

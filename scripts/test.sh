@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Every suite: unit, standard vectors, allocation, C ABI (dlopen from C11),
-# exported symbols and the CLI; first in Release, then again under
+# exported symbols and the CLI; first in Release, then the Python package
+# (scripts/test_python.sh), then the C++ suites again under
 # AddressSanitizer + UndefinedBehaviorSanitizer; then the concurrency tests
 # under ThreadSanitizer and every fuzzer for a short budget (TV_FUZZ_SECONDS
 # each, default 20; scripts/fuzz.sh). Exits non-zero on any failure.
@@ -10,6 +11,8 @@ cd "$TV_ROOT"
 
 "$TV_ROOT/scripts/setup.sh"
 
+# The key-set tests talk to servers on 127.0.0.1: never through a proxy.
+export no_proxy="127.0.0.1,localhost${no_proxy:+,$no_proxy}" NO_PROXY="127.0.0.1,localhost${NO_PROXY:+,$NO_PROXY}"
 export TOKENVERIFY_VECTORS="${TOKENVERIFY_VECTORS:-$TV_ROOT/../shared/vectors}"
 if [[ ! -d "$TOKENVERIFY_VECTORS" ]]; then
   echo "test: the standard vectors are missing: $TOKENVERIFY_VECTORS (set TOKENVERIFY_VECTORS)" >&2
@@ -19,6 +22,9 @@ fi
 echo "== Release build"
 tv_build build
 ctest --test-dir build --output-on-failure -j "$TV_JOBS"
+
+echo "== Python package (pip install . into build-py/venv, pytest tests/python)"
+"$TV_ROOT/scripts/test_python.sh"
 
 echo "== AddressSanitizer + UndefinedBehaviorSanitizer build"
 tv_build build-asan -DTV_SANITIZE=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo

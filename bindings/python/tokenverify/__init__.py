@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import collections.abc
+import copy
 import functools
 import json
 import os
@@ -86,7 +87,7 @@ class Verifier(_tokenverify._Verifier):
     @property
     def config(self) -> Dict[str, Any]:
         """The configuration document as a dict (a copy)."""
-        return json.loads(json.dumps(self._config))
+        return copy.deepcopy(self._config)
 
     # verify(token) -> Claims and verify_many(tokens, *, threads=None) are the
     # extension's methods, inherited as they are: no Python frame per call.

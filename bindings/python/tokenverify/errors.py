@@ -14,12 +14,12 @@ working after ``from tokenverify import jwt``. Like PyJWT's, they are plain
 
 from __future__ import annotations
 
-from typing import Dict, Optional, Type
+from typing import Dict, Optional, Tuple, Type
 
 from . import _tokenverify
 
 # code -> (name, message), from the loaded library itself.
-_STATUS_BY_CODE: Dict[int, tuple] = {code: (name, message) for code, name, message in _tokenverify.status_table()}
+_STATUS_BY_CODE: Dict[int, Tuple[str, str]] = {code: (name, message) for code, name, message in _tokenverify.status_table()}
 _CODE_BY_NAME: Dict[str, int] = {name: code for code, (name, _) in _STATUS_BY_CODE.items()}
 
 
@@ -272,6 +272,7 @@ _CLASS_BY_NAME: Dict[str, Type[TokenVerifyError]] = {
     "TV_ERR_JWKS_DUPLICATE_KID": KeySetError,
     "TV_ERR_JWKS_MIXED": KeySetError,
     "TV_ERR_KEYS_UNAVAILABLE": KeysUnavailableError,
+    "TV_ERR_KEYS_STALE": KeysUnavailableError,  # the last good set outlived maxStale: no keys either
     "TV_ERR_INVALID_ARGUMENT": InvalidArgumentError,
     "TV_ERR_CONFIG": ConfigurationError,
     "TV_ERR_IO": ConfigurationIOError,

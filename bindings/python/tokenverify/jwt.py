@@ -24,7 +24,8 @@ import time
 from datetime import timedelta
 from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple, Union
 
-from . import Verifier, inspect_unverified
+from . import Verifier
+from ._tokenverify import inspect_unverified
 from .errors import (
     ConfigurationError,
     DecodeError,
@@ -318,7 +319,7 @@ def _cache_key(key: KeyInput, algorithms: Optional[Sequence[str]], audience: Any
     # options) gets a cheap tuple; everything else goes through _freeze.
     if (type(key) in _SIMPLE and type(audience) in _SIMPLE and type(issuer) in _SIMPLE and options is None
             and type(algorithms) in (list, tuple)):
-        return (type(key), key, tuple(algorithms), audience, issuer, subject, leeway)
+        return (type(key), key, tuple(algorithms or ()), audience, issuer, subject, leeway)
     return ("frozen", _freeze(key), _freeze(algorithms), _freeze(audience), _freeze(issuer), _freeze(subject),
             _freeze(leeway), _freeze(options))
 
