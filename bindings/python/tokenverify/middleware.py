@@ -60,7 +60,8 @@ _MODES = ("Strict", "AllowMissing")
 
 
 class _VerifierLike(Protocol):
-    def verify(self, token: str) -> Mapping[str, Any]: ...
+    # Any: tokenverify.Claims is a Mapping at run time (registered), not in its stub.
+    def verify(self, token: str) -> Any: ...
 
 
 ConfigSource = Union[Mapping[str, Any], str, "os.PathLike[str]"]
@@ -276,7 +277,8 @@ class _Gate:
         """Claims to pass on, None (AllowMissing, no token), or the response to send."""
         if isinstance(extracted, str):
             try:
-                return self.verifier.verify(extracted)
+                claims: Mapping[str, Any] = self.verifier.verify(extracted)
+                return claims
             except TokenVerifyError as e:
                 name = getattr(e, "name", None) or type(e).__name__
                 rejection = self.invalid.get(name)
