@@ -8,7 +8,8 @@ protocols, so they wrap Starlette, FastAPI, Django, Flask, or anything else.
 
 What each request goes through (in this order):
 
-1. Exempt paths (exact match on the ASGI ``path`` / WSGI ``PATH_INFO``) pass untouched.
+1. Exempt paths (exact match on the ASGI ``path`` / WSGI ``PATH_INFO``) pass unchecked;
+   only spoofed claim headers (step 5) are removed from them.
 2. The token is taken from one place: by default the first provider's ``tokenSource``
    in the configuration (``Authorization: Bearer`` when it names none), or the
    ``token_source`` argument. A token given twice there (a repeated header in ASGI, a
@@ -19,8 +20,8 @@ What each request goes through (in this order):
 4. A token that does not verify is refused with 401 and
    ``WWW-Authenticate: Bearer realm="...", error="invalid_token",
    error_description="<status name>"`` -- in both modes. The exception: when the
-   provider has no usable keys yet (``KeysUnavailableError``, e.g. a remote key set not
-   fetched), the server is at fault, not the token: 503 with ``Retry-After``.
+   provider has no usable keys (``KeysUnavailableError``: a remote key set not fetched
+   yet, or too stale), the server is at fault, not the token: 503 with ``Retry-After``.
 5. A verified token's claims (a ``tokenverify.Claims`` mapping) are handed to the
    application: ASGI ``scope["state"][claims_key]``, WSGI ``environ[claims_key]``;
    ``claims_of(request)`` reads them from either, or from a framework request object.
