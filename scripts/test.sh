@@ -30,6 +30,8 @@ echo "== AddressSanitizer + UndefinedBehaviorSanitizer build"
 tv_build build-asan -DTV_SANITIZE=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   ctest --test-dir build-asan --output-on-failure -j "$TV_JOBS"
+echo "== AddressSanitizer + UndefinedBehaviorSanitizer: the Python extension"
+"$TV_ROOT/scripts/test_python.sh" --asan
 
 echo "== ThreadSanitizer build: concurrency tests"
 # Only the unit and integration test binaries are built here; ctest runs the

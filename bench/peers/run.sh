@@ -251,8 +251,13 @@ if wanted python; then
       done
     fi
   fi
+  # tokenverify's own Python package, from this tree (incremental: scikit-build-core
+  # keeps its build directory). If it does not install, its row says why (import failed).
+  say "installing the tokenverify Python package (pip install .)"
+  "$PY" -m pip install --disable-pip-version-check -q "$ROOT" >"$LOGS/pip-tokenverify.log" 2>&1 ||
+    say "pip install . failed; see $LOGS/pip-tokenverify.log"
   echo "python=$("$PY" -c 'import sys; print(sys.version.split()[0])')" >>"$META"
-  run_peer python "PyJWT|Python" "joserfc|Python" "jwcrypto|Python" "authlib|Python" -- \
+  run_peer python "tokenverify|Python" "PyJWT|Python" "joserfc|Python" "jwcrypto|Python" "authlib|Python" -- \
     "$PY" "$HERE/python/bench_py.py" "$TOKENS" "$BUDGET" "$REPEATS"
 fi
 

@@ -29,7 +29,7 @@ def test_every_status_has_a_listed_class(name: str, code: int) -> None:
     cls = errors.error_class(code)
     assert cls is errors._CLASS_BY_NAME[name]
     assert issubclass(cls, tokenverify.TokenVerifyError)
-    error = errors._make_error(code, None, None)
+    error = _tokenverify._new_error(code)
     assert type(error) is cls
     assert error.code == code
     assert error.name == name
@@ -52,7 +52,7 @@ def test_no_class_listed_for_a_status_that_does_not_exist() -> None:
 ])
 def test_unknown_status_falls_back_by_range(code: int, cls: type) -> None:
     assert errors.error_class(code) is cls
-    error = errors._make_error(code, None, None)
+    error = _tokenverify._new_error(code)
     assert type(error) is cls
     assert error.code == code
     assert error.name == "TV_UNKNOWN_STATUS"

@@ -138,7 +138,8 @@ def self_signed_certificate(k: KeyPair) -> bytes:
 
 def test_hmac_key_forms(hs_key: KeyPair) -> None:
     token = sign(hs_key, claims(aud=None))
-    for key in (SECRET, SECRET.encode(), hs_key.jwk, pyjwt.PyJWK.from_dict(hs_key.jwk, algorithm="HS256")):
+    for key in (SECRET, SECRET.encode(), hs_key.jwk, {"keys": [hs_key.jwk]},
+                pyjwt.PyJWK.from_dict(hs_key.jwk, algorithm="HS256")):
         assert tvjwt.decode(token, key, algorithms=["HS256"]) == claims(aud=None)
 
 

@@ -45,6 +45,13 @@ def test_random_claims_round_trip(extra: Dict[str, Any], sub: str, exp_offset: i
     for name in payload:
         assert name in claims
         assert json.loads(claims.raw_claim(name) or "null") == expected[name]
+        # Read one claim before the payload is converted (a separate path), then after.
+        fresh = VERIFIER.verify(token)
+        assert json.dumps(fresh[name]) == json.dumps(expected[name])
+        assert json.dumps(fresh.get(name)) == json.dumps(expected[name])
+        assert json.dumps(claims[name]) == json.dumps(expected[name])
+    fresh = VERIFIER.verify(token)
+    assert fresh.get("\u0000absent", 5) == 5 and "\u0000absent" not in fresh
     assert tvjwt.decode(token, SECRET, algorithms=["HS256"]) == pyjwt.decode(token, SECRET, algorithms=["HS256"])
 
 

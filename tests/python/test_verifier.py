@@ -95,6 +95,27 @@ def test_verify_returns_claims(hs_verifier: tokenverify.Verifier, make_token: Ca
         hash(c)
 
 
+def test_single_claims_before_the_payload_is_converted(hs_verifier: tokenverify.Verifier,
+                                                      hs_key: KeyPair) -> None:
+    payload = claims(big=2**70, ratio=0.5, flag=True, esc="a\"b\u00e9", roles=["x"], neg=-3)
+    payload["none"] = None
+    token = sign(hs_key, payload)
+    for name, value in [("sub", "alice"), ("big", 2**70), ("ratio", 0.5), ("flag", True), ("none", None),
+                        ("esc", "a\"b\u00e9"), ("roles", ["x"]), ("neg", -3), ("exp", NOW + 3600)]:
+        c = hs_verifier.verify(token)
+        got = c[name]
+        assert got == value and type(got) is type(value), name
+        assert hs_verifier.verify(token).get(name, "fallback") == value
+    c = hs_verifier.verify(token)
+    with pytest.raises(KeyError):
+        c["absent"]
+    assert c.get("absent") is None and c.get("absent", 1) == 1
+    with pytest.raises(TypeError):
+        c.get()  # type: ignore[call-arg]
+    with pytest.raises(TypeError):
+        c.raw_claim(5)  # type: ignore[arg-type]
+
+
 def test_claims_are_read_only(hs_verifier: tokenverify.Verifier, make_token: Callable[..., str]) -> None:
     c = hs_verifier.verify(make_token())
     with pytest.raises(TypeError):

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Python peers of the harness: PyJWT, joserfc, jwcrypto, authlib.
+"""Python peers of the harness: tokenverify's own package, PyJWT, joserfc, jwcrypto, authlib.
 
     bench_py.py TOKENS_DIR [SECONDS [REPEATS]]
 
@@ -71,6 +71,17 @@ def version_of(dist: str) -> str:
 
 # Each factory returns, for one algorithm, a function token -> claims that raises
 # on any failure. Keys are prepared here, once.
+
+def tokenverify_factory(ts: TokenSet):
+    import tokenverify
+
+    def make(alg):
+        # The set's own configuration: one provider with issuer, audience, the one
+        # algorithm and its key; exp required.
+        with open(os.path.join(ts.dir, ts.entry(alg)["tokenverify_config_file"])) as f:
+            return tokenverify.Verifier(json.load(f)).verify
+    return make
+
 
 def pyjwt_factory(ts: TokenSet):
     import jwt
@@ -147,6 +158,7 @@ def authlib_factory(ts: TokenSet):
 
 PEERS = [
     # (peer, distribution, factory)
+    ("tokenverify", "tokenverify", tokenverify_factory),
     ("PyJWT", "PyJWT", pyjwt_factory),
     ("joserfc", "joserfc", joserfc_factory),
     ("jwcrypto", "jwcrypto", jwcrypto_factory),

@@ -1,187 +1,383 @@
 // Claims: a read-only mapping over a verified token's payload. It owns the
-// tv_claims handle and converts the payload to a dict only on first use, so
-// a caller that only checks "verified or not" pays for no JSON conversion.
-#include <memory>
-#include <utility>
+// tv_claims handle and converts the payload to a dict only on first use, so a
+// caller that only checks "verified or not" pays for no JSON conversion.
+#include <cstring>
 
 #include "common.h"
 
 namespace tokenverify_py {
 namespace {
 
-// Leaked like every module-lifetime object here: json.loads, and the C
-// scanner json.loads uses underneath (scan(text, index) -> (value, end)).
-py::object* json_loads = nullptr;
-py::object* json_scan = nullptr;
-
-struct ClaimsFree {
-  void operator()(tv_claims* c) const { tv_claims_free(c); }
+struct ClaimsObject {
+  PyObject_HEAD
+  tv_claims* claims;   // owned, never NULL after creation
+  PyObject* payload;   // dict, NULL until first use
+  PyObject* header;    // dict, NULL until first use
+  PyObject* resolver;  // f(header, payload) -> provider name, or NULL
+  PyObject* provider;  // cached answer, NULL until asked
 };
 
-class Claims {
- public:
-  Claims(tv_claims* claims, py::handle resolver)
-      : claims_(claims), resolver_(py::reinterpret_borrow<py::object>(resolver)) {}
+// Module-lifetime objects (leaked on purpose): json.loads and the C scanner
+// underneath it (scan(text, index) -> (value, end)).
+PyObject* json_loads = nullptr;
+PyObject* json_scan = nullptr;
+PyObject* mapping_abc = nullptr;  // collections.abc.Mapping
 
-  void Adopt(std::unique_ptr<tv_claims, ClaimsFree> claims) { claims_ = std::move(claims); }
+using JsonGetter = tv_status (*)(const tv_claims*, const char**, size_t*);
 
-  // The payload as a dict, parsed on first use and then shared by every read.
-  const py::object& Payload() {
-    if (!payload_) payload_ = ParseJson(tv_claims_json);
-    return payload_;
-  }
-  const py::object& Header() {
-    if (!header_) header_ = ParseJson(tv_claims_header_json);
-    return header_;
-  }
+PyObject* JsonText(ClaimsObject* self, JsonGetter getter) {
+  const char* text = nullptr;
+  size_t len = 0;
+  tv_status s = getter(self->claims, &text, &len);
+  if (s != TV_OK) return SetError(s);
+  return PyUnicode_DecodeUTF8(text, static_cast<Py_ssize_t>(len), nullptr);
+}
 
-  py::str PayloadJson() const { return JsonText(tv_claims_json); }
-  py::str HeaderJson() const { return JsonText(tv_claims_header_json); }
-
-  py::object GetItem(py::handle key) {
-    PyObject* value = PyDict_GetItemWithError(Payload().ptr(), key.ptr());
-    if (value == nullptr) {
-      if (PyErr_Occurred() != nullptr) throw py::error_already_set();
-      throw py::key_error(py::repr(key).cast<std::string>());
+PyObject* ParseJson(ClaimsObject* self, JsonGetter getter) {
+  PyObject* text = JsonText(self, getter);
+  if (text == nullptr) return nullptr;
+  // The library validated the text as one strict JSON object, so json's C
+  // scanner reads it directly, skipping json.loads' Python frames; text with
+  // leading whitespace goes the long way.
+  PyObject* parsed = nullptr;
+  if (PyUnicode_GET_LENGTH(text) > 0 && PyUnicode_READ_CHAR(text, 0) == '{') {
+    PyObject* zero = PyLong_FromLong(0);
+    PyObject* value_end = zero != nullptr ? PyObject_CallFunctionObjArgs(json_scan, text, zero, nullptr) : nullptr;
+    Py_XDECREF(zero);
+    if (value_end != nullptr) {
+      parsed = PyTuple_GET_ITEM(value_end, 0);
+      Py_INCREF(parsed);
+      Py_DECREF(value_end);
     }
-    return py::reinterpret_borrow<py::object>(value);
+  } else {
+    parsed = PyObject_CallOneArg(json_loads, text);
   }
+  Py_DECREF(text);
+  if (parsed != nullptr && !PyDict_Check(parsed)) {
+    Py_DECREF(parsed);  // the library only hands out objects; anything else is its bug
+    return SetError(TV_ERR_INTERNAL);
+  }
+  return parsed;
+}
 
-  py::object Get(py::handle key, py::object fallback) {
-    PyObject* value = PyDict_GetItemWithError(Payload().ptr(), key.ptr());
-    if (value == nullptr) {
-      if (PyErr_Occurred() != nullptr) throw py::error_already_set();
+// Borrowed reference to the payload dict, converting it on first use.
+PyObject* Payload(ClaimsObject* self) {
+  if (self->payload == nullptr) self->payload = ParseJson(self, tv_claims_json);
+  return self->payload;
+}
+
+PyObject* Header(ClaimsObject* self) {
+  if (self->header == nullptr) self->header = ParseJson(self, tv_claims_header_json);
+  return self->header;
+}
+
+void Dealloc(ClaimsObject* self) {
+  tv_claims_free(self->claims);
+  Py_XDECREF(self->payload);
+  Py_XDECREF(self->header);
+  Py_XDECREF(self->resolver);
+  Py_XDECREF(self->provider);
+  Py_TYPE(self)->tp_free(reinterpret_cast<PyObject*>(self));
+}
+
+// Converts the JSON value |raw| (one claim's text) with json's scanner.
+PyObject* ScanValue(const char* raw, size_t len) {
+  PyObject* text = PyUnicode_DecodeUTF8(raw, static_cast<Py_ssize_t>(len), nullptr);
+  if (text == nullptr) return nullptr;
+  PyObject* zero = PyLong_FromLong(0);
+  PyObject* value_end = zero != nullptr ? PyObject_CallFunctionObjArgs(json_scan, text, zero, nullptr) : nullptr;
+  Py_XDECREF(zero);
+  Py_DECREF(text);
+  if (value_end == nullptr) return nullptr;
+  PyObject* value = PyTuple_GET_ITEM(value_end, 0);
+  Py_INCREF(value);
+  Py_DECREF(value_end);
+  return value;
+}
+
+// One claim read before the payload is converted: a service that reads
+// claims["sub"] once should not pay for converting the whole payload. Returns
+// NULL with no error set when the claim is absent.
+PyObject* LookupOne(ClaimsObject* self, PyObject* key, bool* absent) {
+  *absent = false;
+  Py_ssize_t name_len = 0;
+  const char* name = PyUnicode_AsUTF8AndSize(key, &name_len);
+  if (name == nullptr) {
+    PyErr_Clear();  // lone surrogates: no JSON member has this name
+    *absent = true;
+    return nullptr;
+  }
+  const char* raw = nullptr;
+  size_t raw_len = 0;
+  tv_status s = tv_claims_get_raw(self->claims, &raw, &raw_len, name, static_cast<size_t>(name_len));
+  if (s == TV_ERR_NOT_FOUND) {
+    *absent = true;
+    return nullptr;
+  }
+  if (s != TV_OK) return SetError(s);
+  if (raw_len > 0 && raw[0] == '"') {
+    const char* text = nullptr;
+    size_t text_len = 0;
+    s = tv_claims_get_string(self->claims, &text, &text_len, name, static_cast<size_t>(name_len));
+    if (s == TV_OK) return PyUnicode_DecodeUTF8(text, static_cast<Py_ssize_t>(text_len), nullptr);
+  } else if (raw_len > 0 && (raw[0] == '-' || (raw[0] >= '0' && raw[0] <= '9'))) {
+    int64_t number = 0;
+    s = tv_claims_get_int64(self->claims, &number, name, static_cast<size_t>(name_len));
+    if (s == TV_OK) return PyLong_FromLongLong(number);
+  }
+  return ScanValue(raw, raw_len);  // arrays, objects, literals, non-int64 numbers
+}
+
+// ---------------------------------------------------------------- mapping protocol
+
+PyObject* GetItem(ClaimsObject* self, PyObject* key) {
+  if (self->payload == nullptr && PyUnicode_CheckExact(key)) {
+    bool absent = false;
+    PyObject* value = LookupOne(self, key, &absent);
+    if (absent) PyErr_SetObject(PyExc_KeyError, key);
+    return value;
+  }
+  PyObject* payload = Payload(self);
+  if (payload == nullptr) return nullptr;
+  PyObject* value = PyDict_GetItemWithError(payload, key);
+  if (value == nullptr) {
+    if (!PyErr_Occurred()) PyErr_SetObject(PyExc_KeyError, key);
+    return nullptr;
+  }
+  Py_INCREF(value);
+  return value;
+}
+
+Py_ssize_t Length(ClaimsObject* self) {
+  PyObject* payload = Payload(self);
+  return payload == nullptr ? -1 : PyDict_GET_SIZE(payload);
+}
+
+// Membership without converting the payload: the library finds a top-level
+// member by its unescaped name.
+int Contains(ClaimsObject* self, PyObject* key) {
+  if (self->payload != nullptr) return PyDict_Contains(self->payload, key);
+  if (!PyUnicode_Check(key)) return 0;
+  Py_ssize_t len = 0;
+  const char* name = PyUnicode_AsUTF8AndSize(key, &len);
+  if (name == nullptr) {
+    PyErr_Clear();  // a str with lone surrogates cannot name a JSON member
+    return 0;
+  }
+  const char* raw = nullptr;
+  size_t raw_len = 0;
+  return tv_claims_get_raw(self->claims, &raw, &raw_len, name, static_cast<size_t>(len)) == TV_OK ? 1 : 0;
+}
+
+PyObject* Iter(ClaimsObject* self) {
+  PyObject* payload = Payload(self);
+  return payload == nullptr ? nullptr : PyObject_GetIter(payload);
+}
+
+PyObject* CallPayloadMethod(ClaimsObject* self, const char* method) {
+  PyObject* payload = Payload(self);
+  return payload == nullptr ? nullptr : PyObject_CallMethod(payload, method, nullptr);
+}
+
+PyObject* Get(ClaimsObject* self, PyObject* const* args, Py_ssize_t nargs) {
+  if (nargs < 1 || nargs > 2) {
+    PyErr_SetString(PyExc_TypeError, "get expected 1 or 2 arguments");
+    return nullptr;
+  }
+  PyObject* fallback = nargs == 2 ? args[1] : Py_None;
+  if (self->payload == nullptr && PyUnicode_CheckExact(args[0])) {
+    bool absent = false;
+    PyObject* value = LookupOne(self, args[0], &absent);
+    if (absent) {
+      Py_INCREF(fallback);
       return fallback;
     }
-    return py::reinterpret_borrow<py::object>(value);
+    return value;
   }
+  PyObject* payload = Payload(self);
+  if (payload == nullptr) return nullptr;
+  PyObject* value = PyDict_GetItemWithError(payload, args[0]);
+  if (value == nullptr) {
+    if (PyErr_Occurred()) return nullptr;
+    value = fallback;
+  }
+  Py_INCREF(value);
+  return value;
+}
 
-  // Membership without parsing the payload: the library finds a top-level
-  // member by its unescaped name.
-  bool Contains(py::handle key) {
-    if (payload_) return PyDict_Contains(payload_.ptr(), key.ptr()) == 1;
-    if (!PyUnicode_Check(key.ptr())) return false;
-    Py_ssize_t len = 0;
-    const char* name = PyUnicode_AsUTF8AndSize(key.ptr(), &len);
-    if (name == nullptr) {
-      // A str with lone surrogates cannot name a JSON member.
-      PyErr_Clear();
-      return false;
+PyObject* Keys(ClaimsObject* self, PyObject*) { return CallPayloadMethod(self, "keys"); }
+PyObject* Values(ClaimsObject* self, PyObject*) { return CallPayloadMethod(self, "values"); }
+PyObject* Items(ClaimsObject* self, PyObject*) { return CallPayloadMethod(self, "items"); }
+
+PyObject* ToDict(ClaimsObject* self, PyObject*) {
+  PyObject* payload = Payload(self);
+  return payload == nullptr ? nullptr : PyDict_Copy(payload);
+}
+
+// The JSON text of one top-level claim, or None: no payload conversion.
+PyObject* RawClaim(ClaimsObject* self, PyObject* name) {
+  if (!PyUnicode_Check(name)) {
+    PyErr_SetString(PyExc_TypeError, "raw_claim() takes a str");
+    return nullptr;
+  }
+  Py_ssize_t len = 0;
+  const char* text = PyUnicode_AsUTF8AndSize(name, &len);
+  if (text == nullptr) return nullptr;
+  const char* raw = nullptr;
+  size_t raw_len = 0;
+  tv_status s = tv_claims_get_raw(self->claims, &raw, &raw_len, text, static_cast<size_t>(len));
+  if (s == TV_ERR_NOT_FOUND) Py_RETURN_NONE;
+  if (s != TV_OK) return SetError(s);
+  return PyUnicode_DecodeUTF8(raw, static_cast<Py_ssize_t>(raw_len), nullptr);
+}
+
+// Filled in by Bind*, before PyType_Ready: only the object header is set here.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmissing-field-initializers"
+PyTypeObject ClaimsType = {PyVarObject_HEAD_INIT(nullptr, 0)};
+#pragma GCC diagnostic pop
+
+PyObject* RichCompare(ClaimsObject* self, PyObject* other, int op) {
+  if (op != Py_EQ && op != Py_NE) Py_RETURN_NOTIMPLEMENTED;
+  PyObject* payload = Payload(self);
+  if (payload == nullptr) return nullptr;
+  PyObject* other_dict = nullptr;
+  if (Py_TYPE(other) == &ClaimsType) {
+    other_dict = Payload(reinterpret_cast<ClaimsObject*>(other));
+    if (other_dict == nullptr) return nullptr;
+    Py_INCREF(other_dict);
+  } else if (PyDict_Check(other)) {
+    Py_INCREF(other);
+    other_dict = other;
+  } else {
+    int is_mapping = PyObject_IsInstance(other, mapping_abc);
+    if (is_mapping < 0) return nullptr;
+    if (!is_mapping) Py_RETURN_NOTIMPLEMENTED;
+    other_dict = PyDict_New();
+    if (other_dict == nullptr || PyDict_Merge(other_dict, other, 1) != 0) {
+      Py_XDECREF(other_dict);
+      return nullptr;
     }
-    const char* raw = nullptr;
-    size_t raw_len = 0;
-    return tv_claims_get_raw(claims_.get(), &raw, &raw_len, name, static_cast<size_t>(len)) == TV_OK;
   }
+  PyObject* result = PyObject_RichCompare(payload, other_dict, op);
+  Py_DECREF(other_dict);
+  return result;
+}
 
-  // The JSON text of one top-level claim, or None: no payload conversion.
-  py::object RawClaim(const std::string& name) const {
-    const char* raw = nullptr;
-    size_t raw_len = 0;
-    tv_status s = tv_claims_get_raw(claims_.get(), &raw, &raw_len, name.data(), name.size());
-    if (s == TV_ERR_NOT_FOUND) return py::none();
-    if (s != TV_OK) RaiseStatus(s);
-    return py::str(raw, raw_len);
-  }
+PyObject* Repr(ClaimsObject* self) {
+  PyObject* payload = Payload(self);
+  return payload == nullptr ? nullptr : PyUnicode_FromFormat("Claims(%R)", payload);
+}
 
-  py::object Provider() {
-    if (!provider_) {
-      provider_ = resolver_.is_none() ? py::object(py::none())
-                                      : resolver_(Header(), Payload());
-    }
-    return provider_;
-  }
+// ---------------------------------------------------------------- properties
 
- private:
-  using JsonGetter = tv_status (*)(const tv_claims*, const char**, size_t*);
+PyObject* HeaderCopy(ClaimsObject* self, void*) {
+  PyObject* header = Header(self);
+  return header == nullptr ? nullptr : PyDict_Copy(header);
+}
+PyObject* RawJson(ClaimsObject* self, void*) { return JsonText(self, tv_claims_json); }
+PyObject* HeaderJson(ClaimsObject* self, void*) { return JsonText(self, tv_claims_header_json); }
 
-  py::str JsonText(JsonGetter getter) const {
-    const char* text = nullptr;
-    size_t len = 0;
-    tv_status s = getter(claims_.get(), &text, &len);
-    if (s != TV_OK) RaiseStatus(s);
-    return py::str(text, len);
-  }
-
-  py::object ParseJson(JsonGetter getter) const {
-    py::str text = JsonText(getter);
-    // The library validated the text as one strict JSON object, so json's C
-    // scanner can read it directly, skipping json.loads' Python frames; text
-    // with leading whitespace goes the long way.
-    py::object parsed;
-    if (PyUnicode_GET_LENGTH(text.ptr()) > 0 && PyUnicode_READ_CHAR(text.ptr(), 0) == '{') {
-      py::tuple value_end = (*json_scan)(text, 0);
-      parsed = value_end[0];
+PyObject* Provider(ClaimsObject* self, void*) {
+  if (self->provider == nullptr) {
+    if (self->resolver == nullptr) {
+      Py_INCREF(Py_None);
+      self->provider = Py_None;
     } else {
-      parsed = (*json_loads)(text);
+      PyObject* header = Header(self);
+      PyObject* payload = header != nullptr ? Payload(self) : nullptr;
+      if (payload == nullptr) return nullptr;
+      self->provider = PyObject_CallFunctionObjArgs(self->resolver, header, payload, nullptr);
+      if (self->provider == nullptr) return nullptr;
     }
-    // The library only hands out JSON objects; anything else is a bug there.
-    if (!PyDict_Check(parsed.ptr())) RaiseStatus(TV_ERR_INTERNAL);
-    return parsed;
   }
+  Py_INCREF(self->provider);
+  return self->provider;
+}
 
-  std::unique_ptr<tv_claims, ClaimsFree> claims_;
-  py::object resolver_;
-  py::object payload_;  // null until first use
-  py::object header_;
-  py::object provider_;
+PyMappingMethods kMapping = {
+    reinterpret_cast<lenfunc>(Length),
+    reinterpret_cast<binaryfunc>(GetItem),
+    nullptr,  // read-only: no item assignment
+};
+
+PySequenceMethods kSequence = {};  // only sq_contains, set below
+
+PyMethodDef kMethods[] = {
+    {"get", reinterpret_cast<PyCFunction>(reinterpret_cast<void (*)()>(Get)), METH_FASTCALL,
+     "get(key, default=None): the claim's value, or default."},
+    {"keys", reinterpret_cast<PyCFunction>(Keys), METH_NOARGS, "The claim names (a dict view)."},
+    {"values", reinterpret_cast<PyCFunction>(Values), METH_NOARGS, "The claim values (a dict view)."},
+    {"items", reinterpret_cast<PyCFunction>(Items), METH_NOARGS, "(name, value) pairs (a dict view)."},
+    {"to_dict", reinterpret_cast<PyCFunction>(ToDict), METH_NOARGS,
+     "A new plain dict of the payload (same as dict(claims))."},
+    {"raw_claim", reinterpret_cast<PyCFunction>(RawClaim), METH_O,
+     "raw_claim(name): the JSON text of the top-level claim |name|, or None. Does not convert the payload."},
+    {nullptr, nullptr, 0, nullptr},
+};
+
+PyGetSetDef kGetSet[] = {
+    {"header", reinterpret_cast<getter>(HeaderCopy), nullptr, "The protected header as a new dict.", nullptr},
+    {"raw_json", reinterpret_cast<getter>(RawJson), nullptr, "The payload JSON text exactly as it was signed.",
+     nullptr},
+    {"header_json", reinterpret_cast<getter>(HeaderJson), nullptr, "The header JSON text as it was signed.",
+     nullptr},
+    {"provider", reinterpret_cast<getter>(Provider), nullptr,
+     "Name of the provider that accepted the token (None if unknown).", nullptr},
+    {nullptr, nullptr, nullptr, nullptr, nullptr},
 };
 
 }  // namespace
 
-py::object WrapClaims(tv_claims* claims, py::handle resolver) {
-  std::unique_ptr<tv_claims, ClaimsFree> owned(claims);  // freed if anything below throws
-  auto wrapper = std::make_unique<Claims>(nullptr, resolver);
-  wrapper->Adopt(std::move(owned));
-  return py::cast(std::move(wrapper));
+PyObject* NewClaims(tv_claims* claims, PyObject* resolver) {
+  ClaimsObject* self = PyObject_New(ClaimsObject, &ClaimsType);
+  if (self == nullptr) {
+    tv_claims_free(claims);
+    return nullptr;
+  }
+  self->claims = claims;
+  self->payload = nullptr;
+  self->header = nullptr;
+  Py_XINCREF(resolver);
+  self->resolver = resolver;
+  self->provider = nullptr;
+  return reinterpret_cast<PyObject*>(self);
 }
 
 void BindClaims(py::module_& m) {
-  py::module_ json = py::module_::import("json");
-  json_loads = new py::object(json.attr("loads"));
-  json_scan = new py::object(py::module_::import("json.scanner").attr("make_scanner")(
-      py::module_::import("json.decoder").attr("JSONDecoder")()));
+  json_loads = py::object(py::module_::import("json").attr("loads")).release().ptr();
+  json_scan = py::module_::import("json.scanner")
+                  .attr("make_scanner")(py::module_::import("json.decoder").attr("JSONDecoder")())
+                  .release()
+                  .ptr();
+  mapping_abc = py::object(py::module_::import("collections.abc").attr("Mapping")).release().ptr();
 
-  py::class_<Claims, std::unique_ptr<Claims>>(m, "Claims", R"doc(
-The verified claims of a token: a read-only mapping of the payload.
-
-The payload is converted to Python objects on first access. dict(claims) gives a
-plain dict; .header is the protected header; .provider names the provider that
-accepted the token.)doc")
-      .def("__getitem__", &Claims::GetItem, py::arg("key"))
-      .def("get", &Claims::Get, py::arg("key"), py::arg("default") = py::none())
-      .def("__contains__", &Claims::Contains, py::arg("key"))
-      .def("__len__", [](Claims& c) { return py::len(c.Payload()); })
-      .def("__iter__", [](Claims& c) { return py::iter(c.Payload()); })
-      .def("keys", [](Claims& c) { return c.Payload().attr("keys")(); })
-      .def("values", [](Claims& c) { return c.Payload().attr("values")(); })
-      .def("items", [](Claims& c) { return c.Payload().attr("items")(); })
-      .def("to_dict", [](Claims& c) { return py::dict(c.Payload().attr("copy")()); },
-           "A new plain dict of the payload (same as dict(claims)).")
-      .def(
-          "__eq__",
-          [](Claims& self, py::handle other) -> py::object {
-            if (py::isinstance<Claims>(other)) {
-              return py::bool_(self.Payload().equal(other.cast<Claims&>().Payload()));
-            }
-            if (PyDict_Check(other.ptr())) return py::bool_(self.Payload().equal(other));
-            py::object mapping = py::module_::import("collections.abc").attr("Mapping");
-            if (py::isinstance(other, mapping)) return py::bool_(self.Payload().equal(py::dict(py::reinterpret_borrow<py::object>(other))));
-            return py::reinterpret_borrow<py::object>(Py_NotImplemented);
-          },
-          py::is_operator())
-      .def("__repr__",
-           [](Claims& c) { return "Claims(" + py::repr(c.Payload()).cast<std::string>() + ")"; })
-      .def_property_readonly("header", [](Claims& c) { return py::dict(c.Header().attr("copy")()); },
-                             "The protected header as a new dict.")
-      .def_property_readonly("raw_json", &Claims::PayloadJson,
-                             "The payload JSON text exactly as it was in the token.")
-      .def_property_readonly("header_json", &Claims::HeaderJson,
-                             "The header JSON text exactly as it was in the token.")
-      .def("raw_claim", &Claims::RawClaim, py::arg("name"),
-           "The JSON text of the top-level claim |name| (e.g. '\"alice\"', '[1,2]'), or None.")
-      .def_property_readonly("provider", &Claims::Provider,
-                             "Name of the provider that accepted the token (None if unknown).")
-      .attr("__hash__") = py::none();
+  kSequence.sq_contains = reinterpret_cast<objobjproc>(Contains);
+  ClaimsType.tp_name = "tokenverify.Claims";
+  ClaimsType.tp_basicsize = sizeof(ClaimsObject);
+  ClaimsType.tp_dealloc = reinterpret_cast<destructor>(Dealloc);
+  ClaimsType.tp_repr = reinterpret_cast<reprfunc>(Repr);
+  ClaimsType.tp_as_sequence = &kSequence;
+  ClaimsType.tp_as_mapping = &kMapping;
+  ClaimsType.tp_hash = PyObject_HashNotImplemented;
+  ClaimsType.tp_flags = Py_TPFLAGS_DEFAULT;
+#if PY_VERSION_HEX >= 0x030A0000
+  ClaimsType.tp_flags |= Py_TPFLAGS_MAPPING;  // match statements see a mapping
+#endif
+  ClaimsType.tp_doc =
+      "The verified claims of a token: a read-only mapping of the payload.\n\n"
+      "The payload is converted to Python objects on first access. dict(claims) gives a\n"
+      "plain dict; .header is the protected header; .provider names the provider that\n"
+      "accepted the token.";
+  ClaimsType.tp_richcompare = reinterpret_cast<richcmpfunc>(RichCompare);
+  ClaimsType.tp_iter = reinterpret_cast<getiterfunc>(Iter);
+  ClaimsType.tp_methods = kMethods;
+  ClaimsType.tp_getset = kGetSet;
+  // Created only by the extension.
+  ClaimsType.tp_new = nullptr;
+  if (PyType_Ready(&ClaimsType) != 0) throw py::error_already_set();
+  Py_INCREF(&ClaimsType);
+  m.attr("Claims") = py::handle(reinterpret_cast<PyObject*>(&ClaimsType));
 }
 
 }  // namespace tokenverify_py

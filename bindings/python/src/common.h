@@ -1,10 +1,18 @@
 // Shared declarations of the tokenverify Python extension. The extension sees
 // only the C ABI (tokenverify.h); everything here is glue to Python objects.
+//
+// The per-token paths (Verifier.verify, verify_many, Claims) use the CPython
+// API directly: pybind11's argument dispatch, instance creation and C++
+// exception round trip cost more than the engine's own verification. pybind11
+// builds the module and its slower helpers.
 #ifndef TOKENVERIFY_PY_COMMON_H_
 #define TOKENVERIFY_PY_COMMON_H_
 
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
 #include <pybind11/pybind11.h>
 
+#include <string>
 #include <string_view>
 
 #include "tokenverify.h"
@@ -13,14 +21,14 @@ namespace tokenverify_py {
 
 namespace py = pybind11;
 
-// Builds the Python exception instance for |status| through the factory that
-// tokenverify/errors.py registers at import (it owns the status → class
-// table). |field| and |detail| come from tv_diag when the call gives one.
-py::object MakeError(tv_status status, const char* field = nullptr, const char* detail = nullptr);
+// New reference to the exception instance for |status|, of the class that
+// tokenverify/errors.py registered for it, with .code and .name set (and
+// .field/.detail when given). NULL with a Python error set if that failed.
+PyObject* NewError(tv_status status, const char* field = nullptr, const char* detail = nullptr);
 
-// Sets the Python error for |status| and throws, so pybind11 propagates it.
-[[noreturn]] void RaiseStatus(tv_status status, const char* field = nullptr,
-                              const char* detail = nullptr);
+// Sets the Python error for |status|; returns NULL so callers can
+// `return SetError(s);`.
+PyObject* SetError(tv_status status, const char* field = nullptr, const char* detail = nullptr);
 
 // A token argument viewed as bytes: str (its cached UTF-8, no copy for ASCII
 // text), bytes, or anything with the buffer protocol (copied, since a mutable
@@ -30,13 +38,14 @@ struct TokenBytes {
   std::string_view view;
   std::string copy;  // used only for buffer-protocol arguments
 };
-// Fills |out| from |token|; raises TypeError for other types.
-void GetTokenBytes(py::handle token, TokenBytes& out);
+// Fills |out| from |token|; false with TypeError set for other types.
+bool GetTokenBytes(PyObject* token, TokenBytes& out);
 
-// Wraps an owned tv_claims (non-NULL) in a Claims Python object. |resolver|
-// is f(header, payload) -> provider name (for Claims.provider), or None.
-py::object WrapClaims(tv_claims* claims, py::handle resolver);
+// New Claims object owning |claims| (non-NULL; freed even on failure).
+// |resolver| is f(header, payload) -> provider name, or NULL.
+PyObject* NewClaims(tv_claims* claims, PyObject* resolver);
 
+// Adds the types and functions of each part to |m|.
 void BindErrors(py::module_& m);
 void BindClaims(py::module_& m);
 void BindVerifier(py::module_& m);

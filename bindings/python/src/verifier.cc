@@ -1,10 +1,11 @@
-// Verifier: one tv_verifier, shared by any number of Python threads. verify()
+// _Verifier: one tv_verifier, shared by any number of Python threads. verify()
 // releases the GIL around tv_verify; verify_many() releases it for the whole
-// batch and spreads the batch over std::threads.
+// batch and spreads the batch over std::threads. tokenverify.Verifier is the
+// Python subclass that reads the configuration.
 #include <algorithm>
 #include <atomic>
-#include <memory>
 #include <string>
+#include <system_error>
 #include <thread>
 #include <utility>
 #include <vector>
@@ -13,174 +14,255 @@
 
 namespace tokenverify_py {
 
-void GetTokenBytes(py::handle token, TokenBytes& out) {
-  PyObject* obj = token.ptr();
-  if (PyUnicode_Check(obj)) {
+bool GetTokenBytes(PyObject* token, TokenBytes& out) {
+  if (PyUnicode_Check(token)) {
     Py_ssize_t len = 0;
     // For ASCII text (every well-formed token) this is the string's own
     // buffer: no copy, no allocation.
-    const char* data = PyUnicode_AsUTF8AndSize(obj, &len);
+    const char* data = PyUnicode_AsUTF8AndSize(token, &len);
     if (data == nullptr) {
-      // Lone surrogates have no UTF-8 form, so no token can contain them:
-      // verify the empty token instead, which the library rejects as malformed.
+      // Lone surrogates have no UTF-8 form, so no token contains them: verify
+      // the empty token instead, which the library rejects as malformed.
       PyErr_Clear();
       out.view = std::string_view("", 0);
-      return;
+      return true;
     }
     out.view = std::string_view(data, static_cast<size_t>(len));
-    return;
+    return true;
   }
-  if (PyBytes_Check(obj)) {
-    out.view = std::string_view(PyBytes_AS_STRING(obj), static_cast<size_t>(PyBytes_GET_SIZE(obj)));
-    return;
+  if (PyBytes_Check(token)) {
+    out.view = std::string_view(PyBytes_AS_STRING(token), static_cast<size_t>(PyBytes_GET_SIZE(token)));
+    return true;
   }
-  if (PyObject_CheckBuffer(obj)) {
+  if (PyObject_CheckBuffer(token)) {
     Py_buffer buffer;
-    if (PyObject_GetBuffer(obj, &buffer, PyBUF_SIMPLE) != 0) throw py::error_already_set();
+    if (PyObject_GetBuffer(token, &buffer, PyBUF_SIMPLE) != 0) return false;
     out.copy.assign(static_cast<const char*>(buffer.buf), static_cast<size_t>(buffer.len));
     PyBuffer_Release(&buffer);
     out.view = out.copy;
-    return;
+    return true;
   }
-  throw py::type_error(std::string("token must be str or bytes, not ") + Py_TYPE(obj)->tp_name);
+  PyErr_Format(PyExc_TypeError, "token must be str or bytes, not %.100s", Py_TYPE(token)->tp_name);
+  return false;
 }
 
 namespace {
 
-struct VerifierFree {
-  void operator()(tv_verifier* v) const { tv_verifier_free(v); }
-};
-
 const uint8_t* Bytes(std::string_view v) { return reinterpret_cast<const uint8_t*>(v.data()); }
 
-class Verifier {
- public:
-  explicit Verifier(const std::string& config_json) {
-    tv_verifier* raw = nullptr;
-    tv_diag diag{};
-    tv_status s;
-    {
-      // Building can read key files; other Python threads may run meanwhile.
-      py::gil_scoped_release release;
-      s = tv_verifier_new(&raw, config_json.data(), config_json.size(), &diag);
-    }
-    if (s != TV_OK) RaiseStatus(s, diag.field, diag.message);
-    verifier_.reset(raw);
+struct VerifierObject {
+  PyObject_HEAD
+  tv_verifier* verifier;  // NULL until __init__ succeeds
+  PyObject* resolver;     // f(header, payload) -> provider name, or NULL
+};
+
+bool Ready(VerifierObject* self) {
+  if (self->verifier != nullptr) return true;
+  PyErr_SetString(PyExc_RuntimeError, "Verifier.__init__ was not called");
+  return false;
+}
+
+int Init(VerifierObject* self, PyObject* args, PyObject* kwargs) {
+  static const char* kKeywords[] = {"config_json", nullptr};
+  const char* json = nullptr;
+  Py_ssize_t json_len = 0;
+  if (!PyArg_ParseTupleAndKeywords(args, kwargs, "s#:_Verifier", const_cast<char**>(kKeywords), &json,
+                                   &json_len)) {
+    return -1;
   }
-
-  py::object Verify(py::handle token) {
-    TokenBytes bytes;
-    GetTokenBytes(token, bytes);
-    tv_claims* claims = nullptr;
-    tv_status s;
-    {
-      py::gil_scoped_release release;
-      s = tv_verify(verifier_.get(), &claims, Bytes(bytes.view), bytes.view.size());
-    }
-    if (s != TV_OK) RaiseStatus(s);
-    return WrapClaims(claims, resolver_);
+  tv_verifier* built = nullptr;
+  tv_diag diag{};
+  tv_status s;
+  Py_BEGIN_ALLOW_THREADS  // building can read key files; other threads may run meanwhile
+  s = tv_verifier_new(&built, json, static_cast<size_t>(json_len), &diag);
+  Py_END_ALLOW_THREADS
+  if (s != TV_OK) {
+    SetError(s, diag.field, diag.message);
+    return -1;
   }
+  tv_verifier_free(self->verifier);  // __init__ called twice: the new one wins
+  self->verifier = built;
+  return 0;
+}
 
-  py::list VerifyMany(py::handle tokens, py::object threads_arg) {
-    py::list items = py::reinterpret_steal<py::list>(PySequence_List(tokens.ptr()));
-    if (!items) throw py::error_already_set();
-    const size_t n = items.size();
+int Traverse(VerifierObject* self, visitproc visit, void* arg) {
+  Py_VISIT(self->resolver);
+  return 0;
+}
 
-    size_t threads = std::max(1u, std::thread::hardware_concurrency());
-    if (!threads_arg.is_none()) {
-      long requested = threads_arg.cast<long>();
-      if (requested < 1) throw py::value_error("threads must be at least 1");
-      threads = static_cast<size_t>(requested);
+int Clear(VerifierObject* self) {
+  Py_CLEAR(self->resolver);
+  return 0;
+}
+
+// A static type: for a Python subclass, subtype_dealloc untracks, clears the
+// instance dict, calls this and then releases the subclass itself.
+void Dealloc(VerifierObject* self) {
+  PyObject_GC_UnTrack(self);
+  Clear(self);
+  tv_verifier_free(self->verifier);
+  Py_TYPE(self)->tp_free(reinterpret_cast<PyObject*>(self));
+}
+
+PyObject* Verify(VerifierObject* self, PyObject* token) {
+  if (!Ready(self)) return nullptr;
+  TokenBytes bytes;
+  if (!GetTokenBytes(token, bytes)) return nullptr;
+  tv_claims* claims = nullptr;
+  tv_status s;
+  Py_BEGIN_ALLOW_THREADS
+  s = tv_verify(self->verifier, &claims, Bytes(bytes.view), bytes.view.size());
+  Py_END_ALLOW_THREADS
+  if (s != TV_OK) return SetError(s);
+  return NewClaims(claims, self->resolver);
+}
+
+void RunBatch(const tv_verifier* verifier, const std::vector<TokenBytes>& inputs, std::vector<tv_status>& statuses,
+              std::vector<tv_claims*>& claims, size_t threads) {
+  const size_t n = inputs.size();
+  // Small chunks balance uneven work (a bad token is cheaper than a good
+  // one) while keeping the shared counter off the per-token path.
+  const size_t chunk = std::clamp<size_t>(n / (threads * 8), 1, 256);
+  std::atomic<size_t> next{0};
+  auto work = [&]() {
+    for (;;) {
+      const size_t begin = next.fetch_add(chunk, std::memory_order_relaxed);
+      if (begin >= n) return;
+      const size_t end = std::min(n, begin + chunk);
+      for (size_t i = begin; i < end; ++i) {
+        statuses[i] = tv_verify(verifier, &claims[i], Bytes(inputs[i].view), inputs[i].view.size());
+      }
     }
-    threads = std::max<size_t>(1, std::min(threads, n));
+  };
+  std::vector<std::thread> pool;
+  pool.reserve(threads - 1);
+  for (size_t t = 1; t < threads; ++t) {
+    try {
+      pool.emplace_back(work);
+    } catch (const std::system_error&) {
+      break;  // fewer threads than asked; this thread does the rest
+    }
+  }
+  work();
+  for (std::thread& t : pool) t.join();
+}
 
-    // Reserved up front: a TokenBytes may point into its own copy, so the
-    // vector must never reallocate. |items| keeps every str/bytes alive.
+PyObject* VerifyMany(VerifierObject* self, PyObject* args, PyObject* kwargs) {
+  static const char* kKeywords[] = {"tokens", "threads", nullptr};
+  PyObject* tokens = nullptr;
+  PyObject* threads_arg = Py_None;
+  if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O|$O:verify_many", const_cast<char**>(kKeywords), &tokens,
+                                   &threads_arg)) {
+    return nullptr;
+  }
+  if (!Ready(self)) return nullptr;
+  size_t threads = std::max(1u, std::thread::hardware_concurrency());
+  if (threads_arg != Py_None) {
+    long requested = PyLong_AsLong(threads_arg);
+    if (requested == -1 && PyErr_Occurred()) return nullptr;
+    if (requested < 1) {
+      PyErr_SetString(PyExc_ValueError, "threads must be at least 1");
+      return nullptr;
+    }
+    threads = static_cast<size_t>(requested);
+  }
+  // The list keeps every str/bytes alive while the GIL is released.
+  PyObject* items = PySequence_List(tokens);
+  if (items == nullptr) return nullptr;
+  const size_t n = static_cast<size_t>(PyList_GET_SIZE(items));
+  threads = std::max<size_t>(1, std::min(threads, n));
+
+  PyObject* results = nullptr;
+  try {
+    // Sized once: a TokenBytes may point into its own copy, so the vector
+    // must never reallocate.
     std::vector<TokenBytes> inputs(n);
-    for (size_t i = 0; i < n; ++i) GetTokenBytes(items[i], inputs[i]);
-
+    for (size_t i = 0; i < n; ++i) {
+      if (!GetTokenBytes(PyList_GET_ITEM(items, static_cast<Py_ssize_t>(i)), inputs[i])) {
+        Py_DECREF(items);
+        return nullptr;
+      }
+    }
     std::vector<tv_status> statuses(n, TV_OK);
     std::vector<tv_claims*> claims(n, nullptr);
-    {
-      py::gil_scoped_release release;
-      RunBatch(inputs, statuses, claims, threads);
-    }
+    Py_BEGIN_ALLOW_THREADS
+    RunBatch(self->verifier, inputs, statuses, claims, threads);
+    Py_END_ALLOW_THREADS
 
-    py::list results(n);
-    size_t i = 0;
-    try {
-      for (; i < n; ++i) {
-        py::object result = statuses[i] == TV_OK ? WrapClaims(std::exchange(claims[i], nullptr), resolver_)
-                                                 : MakeError(statuses[i]);
-        PyList_SET_ITEM(results.ptr(), static_cast<Py_ssize_t>(i), result.release().ptr());
+    results = PyList_New(static_cast<Py_ssize_t>(n));
+    for (size_t i = 0; results != nullptr && i < n; ++i) {
+      PyObject* result = statuses[i] == TV_OK ? NewClaims(std::exchange(claims[i], nullptr), self->resolver)
+                                              : NewError(statuses[i]);
+      if (result == nullptr) {
+        Py_CLEAR(results);
+        break;
       }
-    } catch (...) {
-      for (tv_claims* c : claims) tv_claims_free(c);  // the ones not yet wrapped
-      throw;
+      PyList_SET_ITEM(results, static_cast<Py_ssize_t>(i), result);
     }
-    return results;
+    for (tv_claims* c : claims) tv_claims_free(c);  // any not handed to a Claims
+  } catch (const std::bad_alloc&) {
+    Py_DECREF(items);
+    return PyErr_NoMemory();
   }
+  Py_DECREF(items);
+  return results;
+}
 
-  void SetProviderResolver(py::object resolver) { resolver_ = std::move(resolver); }
+PyObject* SetProviderResolver(VerifierObject* self, PyObject* resolver) {
+  Py_XSETREF(self->resolver, resolver == Py_None ? nullptr : (Py_INCREF(resolver), resolver));
+  Py_RETURN_NONE;
+}
 
- private:
-  void RunBatch(const std::vector<TokenBytes>& inputs, std::vector<tv_status>& statuses,
-                std::vector<tv_claims*>& claims, size_t threads) const {
-    const size_t n = inputs.size();
-    // Small chunks balance uneven work (a bad token is cheaper than a good
-    // one) while keeping the shared counter off the per-token path.
-    const size_t chunk = std::clamp<size_t>(n / (threads * 8), 1, 256);
-    std::atomic<size_t> next{0};
-    auto work = [&]() {
-      for (;;) {
-        size_t begin = next.fetch_add(chunk, std::memory_order_relaxed);
-        if (begin >= n) return;
-        size_t end = std::min(n, begin + chunk);
-        for (size_t i = begin; i < end; ++i) {
-          statuses[i] = tv_verify(verifier_.get(), &claims[i], Bytes(inputs[i].view),
-                                  inputs[i].view.size());
-        }
-      }
-    };
-    std::vector<std::thread> pool;
-    pool.reserve(threads - 1);
-    for (size_t t = 1; t < threads; ++t) {
-      try {
-        pool.emplace_back(work);
-      } catch (const std::system_error&) {
-        break;  // fewer threads than asked; this thread does the rest
-      }
-    }
-    work();
-    for (std::thread& t : pool) t.join();
-  }
+PyObject* InspectUnverified(PyObject*, PyObject* token) {
+  TokenBytes bytes;
+  if (!GetTokenBytes(token, bytes)) return nullptr;
+  tv_claims* claims = nullptr;
+  tv_status s = tv_inspect_unverified(&claims, Bytes(bytes.view), bytes.view.size());
+  if (s != TV_OK) return SetError(s);
+  return NewClaims(claims, nullptr);
+}
 
-  std::unique_ptr<tv_verifier, VerifierFree> verifier_;
-  py::object resolver_ = py::none();  // f(header, payload) -> provider name, set by Python
+PyMethodDef kMethods[] = {
+    {"verify", reinterpret_cast<PyCFunction>(Verify), METH_O,
+     "verify(token) -> Claims: verifies a compact JWS/JWT (str or bytes); raises a TokenVerifyError subclass."},
+    {"verify_many", reinterpret_cast<PyCFunction>(reinterpret_cast<void (*)()>(VerifyMany)),
+     METH_VARARGS | METH_KEYWORDS,
+     "verify_many(tokens, *, threads=None) -> list of Claims or TokenVerifyError, one per token, in order."},
+    {"_set_provider_resolver", reinterpret_cast<PyCFunction>(SetProviderResolver), METH_O,
+     "Sets f(header, payload) -> provider name, used by Claims.provider."},
+    {nullptr, nullptr, 0, nullptr},
 };
+
+PyMethodDef kInspect = {"inspect_unverified", reinterpret_cast<PyCFunction>(InspectUnverified), METH_O,
+                        "inspect_unverified(token) -> Claims: decodes a token WITHOUT verifying it (shape only). "
+                        "Never trust the result."};
+
+// Filled in by Bind*, before PyType_Ready: only the object header is set here.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmissing-field-initializers"
+PyTypeObject VerifierType = {PyVarObject_HEAD_INIT(nullptr, 0)};
+#pragma GCC diagnostic pop
 
 }  // namespace
 
 void BindVerifier(py::module_& m) {
-  py::class_<Verifier>(m, "_Verifier", "The engine's verifier; use tokenverify.Verifier.")
-      .def(py::init<const std::string&>(), py::arg("config_json"))
-      .def("verify", &Verifier::Verify, py::arg("token"))
-      .def("verify_many", &Verifier::VerifyMany, py::arg("tokens"), py::kw_only(),
-           py::arg("threads") = py::none())
-      .def("_set_provider_resolver", &Verifier::SetProviderResolver);
+  VerifierType.tp_name = "tokenverify._tokenverify._Verifier";
+  VerifierType.tp_basicsize = sizeof(VerifierObject);
+  VerifierType.tp_dealloc = reinterpret_cast<destructor>(Dealloc);
+  VerifierType.tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE | Py_TPFLAGS_HAVE_GC;
+  VerifierType.tp_doc = "The engine's verifier; use tokenverify.Verifier.";
+  VerifierType.tp_traverse = reinterpret_cast<traverseproc>(Traverse);
+  VerifierType.tp_clear = reinterpret_cast<inquiry>(Clear);
+  VerifierType.tp_methods = kMethods;
+  VerifierType.tp_init = reinterpret_cast<initproc>(Init);
+  VerifierType.tp_new = PyType_GenericNew;
+  if (PyType_Ready(&VerifierType) != 0) throw py::error_already_set();
+  Py_INCREF(&VerifierType);
+  m.attr("_Verifier") = py::handle(reinterpret_cast<PyObject*>(&VerifierType));
 
-  m.def(
-      "inspect_unverified",
-      [](py::handle token) {
-        TokenBytes bytes;
-        GetTokenBytes(token, bytes);
-        tv_claims* claims = nullptr;
-        tv_status s = tv_inspect_unverified(&claims, Bytes(bytes.view), bytes.view.size());
-        if (s != TV_OK) RaiseStatus(s);
-        return WrapClaims(claims, py::none());
-      },
-      py::arg("token"),
-      "Decodes a token WITHOUT verifying it (shape only). Never trust the result.");
+  PyObject* inspect = PyCFunction_NewEx(&kInspect, nullptr, m.attr("__name__").ptr());
+  if (inspect == nullptr) throw py::error_already_set();
+  m.attr("inspect_unverified") = py::reinterpret_steal<py::object>(inspect);
 }
 
 }  // namespace tokenverify_py

@@ -31,8 +31,10 @@ class TokenVerifyError(Exception):
 
     code: int
     name: str
-    field: Optional[str]
-    detail: Optional[str]
+    # Class-level defaults: the extension creates instances without running
+    # __init__ and sets only what a status gives.
+    field: Optional[str] = None
+    detail: Optional[str] = None
 
     def __init__(
         self,
@@ -152,7 +154,7 @@ class MissingRequiredClaimError(InvalidTokenError):
 
     default_status = "TV_ERR_MISSING_CLAIM"
 
-    claim: Optional[str]
+    claim: Optional[str] = None
 
     def __init__(
         self,
@@ -302,12 +304,8 @@ def error_class(code: int) -> Type[TokenVerifyError]:
     return _CLASS_BY_RANGE.get(code // 100, TokenVerifyError)
 
 
-def _make_error(code: int, field: Optional[str], detail: Optional[str]) -> TokenVerifyError:
-    """Called by the extension for every failed call."""
-    return error_class(code)(None, code, None, field, detail)
-
-
-_tokenverify._set_error_factory(_make_error)
+# The extension raises from this table without calling into Python.
+_tokenverify._set_error_classes([error_class(code) for code in range(1000)])
 
 __all__ = [
     "TokenVerifyError",

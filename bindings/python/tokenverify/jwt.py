@@ -145,8 +145,9 @@ def _key_material(key: KeyInput, algorithms: Sequence[str]) -> Tuple[Dict[str, A
         key = key.key
     if isinstance(key, Mapping):
         jwk = dict(key)
-        algs = hmac_algs if jwk.get("kty") == "oct" else asym_algs
-        return {"jwks": {"local": {"inline": jwk}}}, algs
+        members = jwk.get("keys") if isinstance(jwk.get("keys"), list) else [jwk]
+        secret_keys = all(isinstance(m, Mapping) and m.get("kty") == "oct" for m in members)
+        return {"jwks": {"local": {"inline": jwk}}}, hmac_algs if secret_keys and members else asym_algs
     if isinstance(key, str):
         key = key.encode("utf-8")
     if isinstance(key, (bytes, bytearray, memoryview)):
