@@ -31,13 +31,15 @@ for arg in "$@"; do
     *) seconds="$arg" ;;
   esac
 done
-all_targets=(base64url token_parse jwks_parse verify config)
+all_targets=(base64url token_parse json_differential jwks_parse verify config)
 [[ ${#targets[@]} -eq 0 ]] && targets=("${all_targets[@]}")
 
 # -max_len per target: the longest input worth exploring (a base64url text of
-# an RSA-4096 signature and beyond; a header and payload; a key set with a few
-# large RSA keys; key set plus four tokens; a configuration with inline keys).
-declare -A max_len=([base64url]=2048 [token_parse]=4096 [jwks_parse]=8192 [verify]=12288 [config]=8192)
+# an RSA-4096 signature and beyond; a header and payload; one decoded header
+# or payload; a key set with a few large RSA keys; key set plus four tokens; a
+# configuration with inline keys).
+declare -A max_len=([base64url]=2048 [token_parse]=4096 [json_differential]=4096 [jwks_parse]=8192 [verify]=12288
+                    [config]=8192)
 for t in "${targets[@]}"; do
   [[ -n "${max_len[$t]:-}" ]] || { echo "fuzz: unknown target '$t' (targets: ${all_targets[*]})" >&2; exit 2; }
 done

@@ -1,0 +1,183 @@
+// A strict, single-pass JSON scanner for the two small documents of a token
+// (protected header and JWT payload), built for the verify hot path: no
+// allocation on a warm thread, no tape, no second pass. String bodies are
+// scanned 16 bytes at a time (SSE2, the x86-64 baseline, so no dispatch is
+// needed; a table-driven scalar loop elsewhere); structure is scalar, which is
+// what a few hundred bytes of JSON want.
+//
+// It accepts exactly what the simdjson strict walk (strict_json.h, kept as
+// the oracle of fuzz/json_differential.cc) accepts, and answers with the same
+// status. The walk's precedence is reproduced on purpose: simdjson validates
+// UTF-8, unclosed strings and raw control characters in strings over the whole
+// document before any member is seen, then checks that the text starts with
+// '{' and ends with '}', and only then walks members in order. The scanner
+// walks first and, only when it fails, asks those whole-document questions
+// (FailureStatus) so that a failure reads the same as before.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string_view>
+#include <vector>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
+#include "internal/json_text.h"
+#include "tokenverify/status.h"
+
+namespace tokenverify::internal {
+
+// Readable bytes after a document in TokenJsonScratch: the base64url kernels'
+// output slack and the scanner's 16-byte loads both fit.
+inline constexpr size_t kTokenJsonPadding = 64;
+
+// Per-thread memory for scanning one document: the decoded bytes (padded),
+// room for unescaped strings, and the member names of the open objects.
+// Grows to the largest document seen, never shrinks.
+class TokenJsonScratch {
+ public:
+  // Returns a buffer for a document of n bytes with kTokenJsonPadding bytes after it.
+  uint8_t* Reserve(size_t n);
+  uint8_t* data() noexcept { return buf_.get(); }
+  const uint8_t* data() const noexcept { return buf_.get(); }
+
+ private:
+  friend class JsonCursor;
+  std::unique_ptr<uint8_t[]> buf_;
+  std::unique_ptr<char[]> unescaped_;  // as large as buf_: unescaping never lengthens a string
+  size_t cap_ = 0;
+  std::vector<std::string_view> names_;
+};
+
+// The scanner's position in one document held by a TokenJsonScratch. The
+// token parsers (token.cc) drive it member by member; everything they do not
+// read themselves goes through SkipValue, which validates it.
+class JsonCursor {
+ public:
+  // The document is the first n bytes of scratch.data() (from Reserve(n)).
+  JsonCursor(TokenJsonScratch& scratch, size_t n, int max_depth) noexcept;
+
+  // Walks the top-level object. For each member calls
+  //   Status on_member(std::string_view name)
+  // with the cursor at the member's value, which on_member must consume (or
+  // fail). Then checks duplicate names, and that nothing follows the object.
+  // Every failure goes through FailureStatus.
+  template <typename OnMember>
+  Status WalkObject(OnMember&& on_member) noexcept;
+
+  uint8_t Peek() const noexcept { return *p_; }
+  // True when the value at the cursor is a number (by its first byte).
+  bool AtNumber() const noexcept { return *p_ == '-' || (*p_ >= '0' && *p_ <= '9'); }
+
+  // Reads the string at the cursor (Peek() == '"'), unescaped; *out views the
+  // document or the scratch. Escape errors answer as simdjson's get_string
+  // (StringErrorStatus), anything else ERR_MALFORMED_JSON.
+  Status ReadString(std::string_view* out) noexcept;
+  // Reads a true/false at the cursor (Peek() is 't' or 'f').
+  Status ReadBool(bool* out) noexcept;
+  // Reads a NumericDate at the cursor (AtNumber()): an int64, or a fraction
+  // floored, as the simdjson walk reads it. Out of int64: ERR_MALFORMED_CLAIM.
+  Status ReadNumericDate(int64_t* out) noexcept;
+  // Steps into the array at the cursor (Peek() == '['), which sits at
+  // container depth `depth` (its own depth is depth + 1). Then
+  // NextElement tells whether an element is at the cursor.
+  Status EnterArray(int depth) noexcept;
+  // After EnterArray or an element: true with the cursor at the next element,
+  // false past the closing bracket, or a failure in *st.
+  bool NextElement(bool first, Status* st) noexcept;
+  // Validates the value at the cursor, held by a container at depth `depth`.
+  Status SkipValue(int depth) noexcept;
+
+ private:
+  enum class StringResult { kOk, kEscapeError, kMalformed };
+
+  void SkipWhitespace() noexcept {
+    while (IsJsonWhitespace(*p_)) ++p_;
+  }
+  StringResult ScanString(std::string_view* out, bool unescape) noexcept;
+  StringResult ScanEscapedString(const uint8_t* body, const uint8_t* q, std::string_view* out,
+                                 bool unescape) noexcept;
+  Status SkipObject(int depth) noexcept;
+  Status SkipArray(int depth) noexcept;
+  Status SkipNumber() noexcept;
+  Status SkipLiteral(std::string_view literal) noexcept;
+  // Status of a string value at `open` that failed with `r`.
+  Status StringFailure(const uint8_t* open, StringResult r) const noexcept;
+  // True (and the names dropped) when names [base, end) repeat one.
+  bool PopDuplicates(size_t base) noexcept;
+  // The status simdjson would give a document the scanner rejected with `walk`.
+  Status FailureStatus(Status walk) const noexcept;
+
+  const uint8_t* p_;
+  const uint8_t* const begin_;
+  const uint8_t* const end_;
+  const int max_depth_;
+  char* unescaped_;  // next free byte of the scratch's unescape buffer
+  std::vector<std::string_view>& names_;
+};
+
+// Finds the first byte at or after q that ends the fast part of a string
+// body: '"', '\\', a control character or a non-ASCII byte. A 0 is written
+// after every document, so this never runs past its padding.
+inline const uint8_t* FindStringSpecial(const uint8_t* q) noexcept {
+#if defined(__SSE2__)
+  const __m128i quote = _mm_set1_epi8('"');
+  const __m128i backslash = _mm_set1_epi8('\\');
+  const __m128i space = _mm_set1_epi8(0x20);
+  for (;;) {
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(q));
+    // Signed compare: below 0x20 catches control characters and, as negative
+    // bytes, everything from 0x80 up.
+    const __m128i special =
+        _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)), _mm_cmplt_epi8(v, space));
+    const unsigned mask = static_cast<unsigned>(_mm_movemask_epi8(special));
+    if (mask != 0) return q + __builtin_ctz(mask);
+    q += 16;
+  }
+#else
+  while (*q != '"' && *q != '\\' && *q >= 0x20 && *q < 0x80) ++q;
+  return q;
+#endif
+}
+
+template <typename OnMember>
+Status JsonCursor::WalkObject(OnMember&& on_member) noexcept {
+  if (StartsWithBom(begin_, static_cast<size_t>(end_ - begin_))) return Status::ERR_JSON_BOM;
+  names_.clear();
+  SkipWhitespace();
+  if (*p_ != '{') return FailureStatus(Status::ERR_JSON_NOT_OBJECT);
+  ++p_;
+  SkipWhitespace();
+  if (*p_ != '}') {
+    for (;;) {
+      if (*p_ != '"') return FailureStatus(Status::ERR_MALFORMED_JSON);
+      std::string_view name;
+      if (ScanString(&name, true) != StringResult::kOk) return FailureStatus(Status::ERR_MALFORMED_JSON);
+      names_.push_back(name);
+      SkipWhitespace();
+      if (*p_ != ':') return FailureStatus(Status::ERR_MALFORMED_JSON);
+      ++p_;
+      SkipWhitespace();
+      const Status st = on_member(name);
+      if (st != Status::OK) return FailureStatus(st);
+      SkipWhitespace();
+      if (*p_ == ',') {
+        ++p_;
+        SkipWhitespace();
+        continue;
+      }
+      if (*p_ == '}') break;
+      return FailureStatus(Status::ERR_MALFORMED_JSON);
+    }
+  }
+  ++p_;
+  if (PopDuplicates(0)) return FailureStatus(Status::ERR_DUPLICATE_MEMBER);
+  SkipWhitespace();
+  if (p_ != end_) return FailureStatus(Status::ERR_MALFORMED_JSON);
+  return Status::OK;
+}
+
+}  // namespace tokenverify::internal
