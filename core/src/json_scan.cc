@@ -79,6 +79,22 @@ char* AppendUtf8(char* w, uint32_t cp) noexcept {
 
 bool IsDigit(uint8_t c) noexcept { return c >= '0' && c <= '9'; }
 
+// True when the 8 bytes of `chunk` (little-endian) are all ASCII digits.
+bool AllDigits(uint64_t chunk) noexcept {
+  // Each byte in 0x30..0x39: high nibble 3, and adding 6 keeps it 3.
+  return ((chunk & 0xF0F0F0F0F0F0F0F0u) | ((chunk + 0x0606060606060606u) & 0xF0F0F0F0F0F0F0F0u) >> 4) ==
+         0x3333333333333333u;
+}
+
+// The value of 8 ASCII digits (first digit in the low byte), by pairing
+// neighbours: 8 digits -> 4 two-digit -> 2 four-digit -> 1 eight-digit.
+uint64_t EightDigits(uint64_t chunk) noexcept {
+  chunk -= 0x3030303030303030u;
+  chunk = (chunk * 10 + (chunk >> 8)) & 0x00FF00FF00FF00FFu;
+  chunk = (chunk * 100 + (chunk >> 16)) & 0x0000FFFF0000FFFFu;
+  return (chunk * 10000 + (chunk >> 32)) & 0xFFFFFFFFu;
+}
+
 // What ends a number token for simdjson: whitespace or a structural byte.
 bool EndsNumberToken(uint8_t c) noexcept {
   return IsJsonWhitespace(c) || c == ',' || c == '}' || c == ']' || c == ':' || c == '{' || c == '[';
@@ -138,11 +154,11 @@ JsonCursor::JsonCursor(TokenJsonScratch& scratch, size_t n, int max_depth) noexc
   std::memset(scratch.buf_.get() + n, 0, 32);
 }
 
-JsonCursor::StringResult JsonCursor::ScanString(std::string_view* out, bool unescape) noexcept {
-  const uint8_t* const body = p_ + 1;
-  const uint8_t* q = body;
+// The string from q, the first byte FindStringSpecial stopped at that is not
+// its closing quote.
+JsonCursor::StringResult JsonCursor::ScanStringRest(const uint8_t* body, const uint8_t* q, std::string_view* out,
+                                                    bool unescape) noexcept {
   for (;;) {
-    q = FindStringSpecial(q);
     const uint8_t c = *q;
     if (c == '"') {
       *out = std::string_view(reinterpret_cast<const char*>(body), static_cast<size_t>(q - body));
@@ -153,7 +169,7 @@ JsonCursor::StringResult JsonCursor::ScanString(std::string_view* out, bool unes
     if (c < 0x80) return StringResult::kMalformed;  // a control character, or the end
     const size_t len = Utf8SequenceLength(q);
     if (len == 0) return StringResult::kMalformed;
-    q += len;
+    q = FindStringSpecial(q + len);
   }
 }
 
@@ -240,12 +256,6 @@ Status JsonCursor::StringFailure(const uint8_t* open, StringResult r) const noex
   return StringErrorStatus(std::string_view(reinterpret_cast<const char*>(open), static_cast<size_t>(q - open)));
 }
 
-Status JsonCursor::ReadString(std::string_view* out) noexcept {
-  const uint8_t* open = p_;
-  const StringResult r = ScanString(out, true);
-  return r == StringResult::kOk ? Status::OK : StringFailure(open, r);
-}
-
 Status JsonCursor::SkipLiteral(std::string_view literal) noexcept {
   // Never compares past the padding: the longest literal is 5 bytes.
   if (std::memcmp(p_, literal.data(), literal.size()) != 0) return Status::ERR_MALFORMED_JSON;
@@ -285,6 +295,26 @@ Status JsonCursor::SkipNumber() noexcept {
 
 Status JsonCursor::ReadNumericDate(int64_t* out) noexcept {
   const uint8_t* const start = p_;
+  {
+    // The usual date: a plain integer of 1 to 18 digits, no leading zero.
+    const bool negative = *start == '-';
+    const uint8_t* q = start + (negative ? 1 : 0);
+    const uint8_t* const digits = q;
+    uint64_t v = 0;
+    uint64_t chunk;
+    std::memcpy(&chunk, q, 8);  // the padding after the document makes this safe
+    if (AllDigits(chunk)) {
+      v = EightDigits(chunk);
+      q += 8;
+    }
+    while (IsDigit(*q)) v = v * 10 + (*q++ - '0');
+    const size_t n = static_cast<size_t>(q - digits);
+    if (n - 1 < 18 && (*digits != '0' || n == 1) && EndsNumberToken(*q)) [[likely]] {
+      *out = negative ? -static_cast<int64_t>(v) : static_cast<int64_t>(v);
+      p_ = q;
+      return Status::OK;
+    }
+  }
   // Not a number token at all is malformed JSON; a number that does not fit
   // is a malformed claim (as the simdjson walk tells them apart).
   if (SkipNumber() != Status::OK || !EndsNumberToken(*p_)) return Status::ERR_MALFORMED_JSON;
@@ -342,14 +372,8 @@ bool JsonCursor::NextElement(bool first, Status* st) noexcept {
   return false;
 }
 
-Status JsonCursor::SkipValue(int depth) noexcept {
+Status JsonCursor::SkipOtherValue(int depth) noexcept {
   switch (*p_) {
-    case '"': {
-      const uint8_t* open = p_;
-      std::string_view ignored;
-      const StringResult r = ScanString(&ignored, false);
-      return r == StringResult::kOk ? Status::OK : StringFailure(open, r);
-    }
     case '{':
       if (depth + 1 > max_depth_) return Status::ERR_JSON_TOO_DEEP;
       return SkipObject(depth + 1);
@@ -378,8 +402,8 @@ Status JsonCursor::SkipObject(int depth) noexcept {
   const size_t base = names_.size();
   for (;;) {
     if (*p_ != '"') return Status::ERR_MALFORMED_JSON;
-    std::string_view name;
-    if (ScanString(&name, true) != StringResult::kOk) return Status::ERR_MALFORMED_JSON;
+    MemberName name;
+    if (!ScanName(&name)) return Status::ERR_MALFORMED_JSON;
     names_.push_back(name);
     SkipWhitespace();
     if (*p_ != ':') return Status::ERR_MALFORMED_JSON;
@@ -421,22 +445,30 @@ Status JsonCursor::SkipArray(int depth) noexcept {
   }
 }
 
+bool JsonCursor::RepeatsEarlierName(size_t i) const noexcept {
+  for (size_t j = 0; j < i; ++j)
+    if (names_[j].fingerprint == names_[i].fingerprint && names_[j].text == names_[i].text) return true;
+  return false;
+}
+
 bool JsonCursor::PopDuplicates(size_t base) noexcept {
   const auto first = names_.begin() + static_cast<ptrdiff_t>(base);
   const auto last = names_.end();
   bool dup = false;
   if (last - first <= 16) {
-    // Small objects (every JWT header, most payloads): pairwise is cheapest.
+    // Small objects: pairwise, on fingerprints first.
     for (auto i = first; i != last && !dup; ++i)
       for (auto j = i + 1; j != last; ++j)
-        if (i->size() == j->size() && *i == *j) {
+        if (i->fingerprint == j->fingerprint && i->text == j->text) {
           dup = true;
           break;
         }
   } else {
     // Large (possibly hostile) objects: O(n log n), never quadratic.
-    std::sort(first, last);
-    dup = std::adjacent_find(first, last) != last;
+    auto by_text = [](const MemberName& a, const MemberName& b) { return a.text < b.text; };
+    auto same_text = [](const MemberName& a, const MemberName& b) { return a.text == b.text; };
+    std::sort(first, last, by_text);
+    dup = std::adjacent_find(first, last, same_text) != last;
   }
   names_.resize(base);
   return dup;

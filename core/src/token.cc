@@ -80,13 +80,23 @@ Status ReadStrings(JsonCursor& c, bool strict, std::vector<std::string_view>& st
   return Status::OK;
 }
 
-// The three-byte registered names, as little-endian words, compared at once.
-constexpr uint32_t Name3(const char (&s)[4]) {
-  return uint32_t(uint8_t(s[0])) | uint32_t(uint8_t(s[1])) << 8 | uint32_t(uint8_t(s[2])) << 16;
-}
+constexpr uint64_t kAlg = ShortNameFingerprint("alg"), kKid = ShortNameFingerprint("kid"),
+                   kTyp = ShortNameFingerprint("typ"), kCrit = ShortNameFingerprint("crit"),
+                   kB64 = ShortNameFingerprint("b64"), kExp = ShortNameFingerprint("exp"),
+                   kNbf = ShortNameFingerprint("nbf"), kIat = ShortNameFingerprint("iat"),
+                   kIss = ShortNameFingerprint("iss"), kSub = ShortNameFingerprint("sub"),
+                   kAud = ShortNameFingerprint("aud");
 
-uint32_t Word3(std::string_view s) noexcept {
-  return uint32_t(uint8_t(s[0])) | uint32_t(uint8_t(s[1])) << 8 | uint32_t(uint8_t(s[2])) << 16;
+// One bit of a 64-bit filter for a name fingerprint.
+uint64_t FilterBit(uint64_t fingerprint) noexcept { return uint64_t{1} << ((fingerprint * 0x9E3779B97F4A7C15u) >> 58); }
+
+// The fingerprint of a configured claim name (NameFingerprint reads 8 bytes
+// from the name; a std::string may hold fewer, so copy short names out).
+uint64_t InterestFingerprint(const std::string& name) noexcept {
+  char padded[16] = {};
+  if (name.size() >= 8) return NameFingerprint(name.data(), name.size());
+  std::memcpy(padded, name.data(), name.size());
+  return NameFingerprint(padded, name.size());
 }
 
 }  // namespace
@@ -95,41 +105,47 @@ Status ParseHeader(TokenJsonScratch& doc, size_t n, int max_depth, JoseHeader* o
   JsonCursor c(doc, n, max_depth);
   bool has_alg = false;
   Status alg_status = Status::OK;
-  TV_RETURN_IF_ERROR(c.WalkObject([&](std::string_view name) -> Status {
-    if (name == "alg") {
-      std::string_view alg;
-      TV_RETURN_IF_ERROR(ReadStringMember(c, Status::ERR_MALFORMED_HEADER, &alg));
-      has_alg = true;
-      alg_status = ParseAlg(alg, &out->alg);
-      return Status::OK;
+  TV_RETURN_IF_ERROR(c.WalkObject([&](const MemberName& name) -> Status {
+    switch (name.fingerprint) {
+      case kAlg: {
+        std::string_view alg;
+        TV_RETURN_IF_ERROR(ReadStringMember(c, Status::ERR_MALFORMED_HEADER, &alg));
+        has_alg = true;
+        alg_status = ParseAlg(alg, &out->alg);
+        return Status::OK;
+      }
+      case kKid:
+        TV_RETURN_IF_ERROR(ReadStringMember(c, Status::ERR_MALFORMED_HEADER, &out->kid));
+        out->has_kid = true;
+        return Status::OK;
+      case kTyp:
+        TV_RETURN_IF_ERROR(ReadStringMember(c, Status::ERR_MALFORMED_HEADER, &out->typ));
+        out->has_typ = true;
+        return Status::OK;
+      case kCrit:
+        return Status::ERR_CRIT_UNSUPPORTED;  // we understand no extension (RFC 7515 section 4.1.11)
+      case kB64: {
+        if (c.Peek() != 't' && c.Peek() != 'f') return WrongType(c, Status::ERR_MALFORMED_HEADER);
+        bool b64 = true;
+        TV_RETURN_IF_ERROR(c.ReadBool(&b64));
+        if (!b64) return Status::ERR_B64_UNSUPPORTED;  // RFC 7797 unencoded payloads
+        return Status::OK;
+      }
+      default:
+        return c.SkipValue(1);
     }
-    if (name == "kid") {
-      TV_RETURN_IF_ERROR(ReadStringMember(c, Status::ERR_MALFORMED_HEADER, &out->kid));
-      out->has_kid = true;
-      return Status::OK;
-    }
-    if (name == "typ") {
-      TV_RETURN_IF_ERROR(ReadStringMember(c, Status::ERR_MALFORMED_HEADER, &out->typ));
-      out->has_typ = true;
-      return Status::OK;
-    }
-    if (name == "crit") return Status::ERR_CRIT_UNSUPPORTED;  // we understand no extension (RFC 7515 section 4.1.11)
-    if (name == "b64") {
-      if (c.Peek() != 't' && c.Peek() != 'f') return WrongType(c, Status::ERR_MALFORMED_HEADER);
-      bool b64 = true;
-      TV_RETURN_IF_ERROR(c.ReadBool(&b64));
-      if (!b64) return Status::ERR_B64_UNSUPPORTED;  // RFC 7797 unencoded payloads
-      return Status::OK;
-    }
-    return c.SkipValue(1);
   }));
   if (!has_alg) return Status::ERR_MISSING_ALG;
   return alg_status;
 }
 
 int ClaimInterest::Find(std::string_view name) const noexcept {
-  for (size_t i = 0; i < names.size(); ++i)
-    if (names[i] == name) return static_cast<int>(i);
+  // Once per payload member: length and first byte, then the rest.
+  for (size_t i = 0; i < names.size(); ++i) {
+    const std::string& n = names[i];
+    if (n.size() == name.size() && (n.empty() || (n[0] == name[0] && std::memcmp(n.data(), name.data(), n.size()) == 0)))
+      return static_cast<int>(i);
+  }
   return -1;
 }
 
@@ -138,21 +154,33 @@ Status ParsePayload(TokenJsonScratch& doc, size_t n, int max_depth, const ClaimI
   auto& strings = *out->strings;
   strings.clear();
   JsonCursor c(doc, n, max_depth);
-  return c.WalkObject([&](std::string_view name) -> Status {
-    const int idx = interest.Find(name);
-    if (idx >= 0) out->present |= uint64_t{1} << idx;
-    const bool wants_values = idx >= 0 && interest.wants_values[static_cast<size_t>(idx)];
-    StringRange* values = wants_values ? &out->values[idx] : nullptr;
-    if (name.size() == 3) {
-      const uint32_t w = Word3(name);
-      int64_t* date = w == Name3("exp") ? &out->exp : w == Name3("nbf") ? &out->nbf : w == Name3("iat") ? &out->iat : nullptr;
-      if (date != nullptr) {
-        TV_RETURN_IF_ERROR(ReadNumericDateMember(c, date));
-        (w == Name3("exp") ? out->has_exp : w == Name3("nbf") ? out->has_nbf : out->has_iat) = true;
+  // A 64-bit filter of the interest names' fingerprints: most members are
+  // none of them and skip the name comparisons.
+  uint64_t interest_filter = 0;
+  for (const std::string& i : interest.names) interest_filter |= FilterBit(InterestFingerprint(i));
+  return c.WalkObject([&](const MemberName& name) -> Status {
+    const int idx = (interest_filter & FilterBit(name.fingerprint)) != 0 ? interest.Find(name.text) : -1;
+    StringRange* values = nullptr;
+    if (idx >= 0) {
+      out->present |= uint64_t{1} << idx;
+      if (interest.wants_values[static_cast<size_t>(idx)]) values = &out->values[idx];
+    }
+    switch (name.fingerprint) {
+      case kExp:
+        TV_RETURN_IF_ERROR(ReadNumericDateMember(c, &out->exp));
+        out->has_exp = true;
         return Status::OK;
-      }
-      if (w == Name3("iss") || w == Name3("sub")) {
-        const bool iss = w == Name3("iss");
+      case kNbf:
+        TV_RETURN_IF_ERROR(ReadNumericDateMember(c, &out->nbf));
+        out->has_nbf = true;
+        return Status::OK;
+      case kIat:
+        TV_RETURN_IF_ERROR(ReadNumericDateMember(c, &out->iat));
+        out->has_iat = true;
+        return Status::OK;
+      case kIss:
+      case kSub: {
+        const bool iss = name.fingerprint == kIss;
         std::string_view* slot = iss ? &out->iss : &out->sub;
         TV_RETURN_IF_ERROR(ReadStringMember(c, Status::ERR_MALFORMED_CLAIM, slot));
         (iss ? out->has_iss : out->has_sub) = true;
@@ -163,15 +191,15 @@ Status ParsePayload(TokenJsonScratch& doc, size_t n, int max_depth, const ClaimI
         }
         return Status::OK;
       }
-      if (w == Name3("aud")) {
+      case kAud:
         TV_RETURN_IF_ERROR(ReadStrings(c, /*strict=*/true, strings, &out->aud));
         out->has_aud = true;
         if (values) *values = out->aud;
         return Status::OK;
-      }
+      default:
+        if (values) return ReadStrings(c, /*strict=*/false, strings, values);
+        return c.SkipValue(1);
     }
-    if (values) return ReadStrings(c, /*strict=*/false, strings, values);
-    return c.SkipValue(1);
   });
 }
 

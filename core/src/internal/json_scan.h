@@ -17,6 +17,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <memory>
 #include <string_view>
 #include <vector>
@@ -34,6 +35,34 @@ namespace tokenverify::internal {
 // output slack and the scanner's 16-byte loads both fit.
 inline constexpr size_t kTokenJsonPadding = 64;
 
+// A member name, unescaped, with a 64-bit fingerprint: equal names have
+// equal fingerprints, and names of up to 7 bytes are equal exactly when their
+// fingerprints are (bytes and length packed), so the registered claim and
+// header names compare as one integer.
+struct MemberName {
+  std::string_view text;
+  uint64_t fingerprint;
+};
+
+// The fingerprint of `n` bytes at p; up to 8 bytes after p must be readable.
+inline uint64_t NameFingerprint(const char* p, size_t n) noexcept {
+  uint64_t head;
+  std::memcpy(&head, p, 8);
+  if (n < 8) return (head & ((uint64_t{1} << (8 * n)) - 1)) | uint64_t{n} << 56;
+  uint64_t tail;
+  std::memcpy(&tail, p + n - 8, 8);
+  return (head ^ (tail * 0x9E3779B97F4A7C15u) ^ n) | uint64_t{0xFF} << 56;
+}
+
+// The fingerprint of a name given as a literal (names shorter than 8 bytes).
+template <size_t N>
+constexpr uint64_t ShortNameFingerprint(const char (&s)[N]) noexcept {
+  static_assert(N - 1 < 8, "short names only");
+  uint64_t v = 0;
+  for (size_t i = 0; i + 1 < N; ++i) v |= uint64_t{static_cast<uint8_t>(s[i])} << (8 * i);
+  return v | uint64_t{N - 1} << 56;
+}
+
 // Per-thread memory for scanning one document: the decoded bytes (padded),
 // room for unescaped strings, and the member names of the open objects.
 // Grows to the largest document seen, never shrinks.
@@ -49,74 +78,7 @@ class TokenJsonScratch {
   std::unique_ptr<uint8_t[]> buf_;
   std::unique_ptr<char[]> unescaped_;  // as large as buf_: unescaping never lengthens a string
   size_t cap_ = 0;
-  std::vector<std::string_view> names_;
-};
-
-// The scanner's position in one document held by a TokenJsonScratch. The
-// token parsers (token.cc) drive it member by member; everything they do not
-// read themselves goes through SkipValue, which validates it.
-class JsonCursor {
- public:
-  // The document is the first n bytes of scratch.data() (from Reserve(n)).
-  JsonCursor(TokenJsonScratch& scratch, size_t n, int max_depth) noexcept;
-
-  // Walks the top-level object. For each member calls
-  //   Status on_member(std::string_view name)
-  // with the cursor at the member's value, which on_member must consume (or
-  // fail). Then checks duplicate names, and that nothing follows the object.
-  // Every failure goes through FailureStatus.
-  template <typename OnMember>
-  Status WalkObject(OnMember&& on_member) noexcept;
-
-  uint8_t Peek() const noexcept { return *p_; }
-  // True when the value at the cursor is a number (by its first byte).
-  bool AtNumber() const noexcept { return *p_ == '-' || (*p_ >= '0' && *p_ <= '9'); }
-
-  // Reads the string at the cursor (Peek() == '"'), unescaped; *out views the
-  // document or the scratch. Escape errors answer as simdjson's get_string
-  // (StringErrorStatus), anything else ERR_MALFORMED_JSON.
-  Status ReadString(std::string_view* out) noexcept;
-  // Reads a true/false at the cursor (Peek() is 't' or 'f').
-  Status ReadBool(bool* out) noexcept;
-  // Reads a NumericDate at the cursor (AtNumber()): an int64, or a fraction
-  // floored, as the simdjson walk reads it. Out of int64: ERR_MALFORMED_CLAIM.
-  Status ReadNumericDate(int64_t* out) noexcept;
-  // Steps into the array at the cursor (Peek() == '['), which sits at
-  // container depth `depth` (its own depth is depth + 1). Then
-  // NextElement tells whether an element is at the cursor.
-  Status EnterArray(int depth) noexcept;
-  // After EnterArray or an element: true with the cursor at the next element,
-  // false past the closing bracket, or a failure in *st.
-  bool NextElement(bool first, Status* st) noexcept;
-  // Validates the value at the cursor, held by a container at depth `depth`.
-  Status SkipValue(int depth) noexcept;
-
- private:
-  enum class StringResult { kOk, kEscapeError, kMalformed };
-
-  void SkipWhitespace() noexcept {
-    while (IsJsonWhitespace(*p_)) ++p_;
-  }
-  StringResult ScanString(std::string_view* out, bool unescape) noexcept;
-  StringResult ScanEscapedString(const uint8_t* body, const uint8_t* q, std::string_view* out,
-                                 bool unescape) noexcept;
-  Status SkipObject(int depth) noexcept;
-  Status SkipArray(int depth) noexcept;
-  Status SkipNumber() noexcept;
-  Status SkipLiteral(std::string_view literal) noexcept;
-  // Status of a string value at `open` that failed with `r`.
-  Status StringFailure(const uint8_t* open, StringResult r) const noexcept;
-  // True (and the names dropped) when names [base, end) repeat one.
-  bool PopDuplicates(size_t base) noexcept;
-  // The status simdjson would give a document the scanner rejected with `walk`.
-  Status FailureStatus(Status walk) const noexcept;
-
-  const uint8_t* p_;
-  const uint8_t* const begin_;
-  const uint8_t* const end_;
-  const int max_depth_;
-  char* unescaped_;  // next free byte of the scratch's unescape buffer
-  std::vector<std::string_view>& names_;
+  std::vector<MemberName> names_;
 };
 
 // Finds the first byte at or after q that ends the fast part of a string
@@ -143,26 +105,138 @@ inline const uint8_t* FindStringSpecial(const uint8_t* q) noexcept {
 #endif
 }
 
+// The scanner's position in one document held by a TokenJsonScratch. The
+// token parsers (token.cc) drive it member by member; everything they do not
+// read themselves goes through SkipValue, which validates it.
+class JsonCursor {
+ public:
+  // The document is the first n bytes of scratch.data() (from Reserve(n)).
+  JsonCursor(TokenJsonScratch& scratch, size_t n, int max_depth) noexcept;
+
+  // Walks the top-level object. For each member calls
+  //   Status on_member(const MemberName& name)
+  // with the cursor at the member's value, which on_member must consume (or
+  // fail). Then checks duplicate names, and that nothing follows the object.
+  // Every failure goes through FailureStatus.
+  template <typename OnMember>
+  Status WalkObject(OnMember&& on_member) noexcept;
+
+  uint8_t Peek() const noexcept { return *p_; }
+  // True when the value at the cursor is a number (by its first byte).
+  bool AtNumber() const noexcept { return *p_ == '-' || (*p_ >= '0' && *p_ <= '9'); }
+
+  // Reads the string at the cursor (Peek() == '"'), unescaped; *out views the
+  // document or the scratch. Escape errors answer as simdjson's get_string
+  // (StringErrorStatus), anything else ERR_MALFORMED_JSON.
+  Status ReadString(std::string_view* out) noexcept {
+    const uint8_t* const open = p_;
+    const StringResult r = ScanString(out, true);
+    if (r == StringResult::kOk) [[likely]] return Status::OK;
+    return StringFailure(open, r);
+  }
+  // Reads a true/false at the cursor (Peek() is 't' or 'f').
+  Status ReadBool(bool* out) noexcept;
+  // Reads a NumericDate at the cursor (AtNumber()): an int64, or a fraction
+  // floored, as the simdjson walk reads it. Out of int64: ERR_MALFORMED_CLAIM.
+  Status ReadNumericDate(int64_t* out) noexcept;
+  // Steps into the array at the cursor (Peek() == '['), which sits at
+  // container depth `depth` (its own depth is depth + 1). Then
+  // NextElement tells whether an element is at the cursor.
+  Status EnterArray(int depth) noexcept;
+  // After EnterArray or an element: true with the cursor at the next element,
+  // false past the closing bracket, or a failure in *st.
+  bool NextElement(bool first, Status* st) noexcept;
+  // Validates the value at the cursor, held by a container at depth `depth`.
+  Status SkipValue(int depth) noexcept {
+    // Strings and plain numbers inline: most of what a payload holds.
+    if (*p_ == '"') {
+      std::string_view ignored;
+      const uint8_t* const open = p_;
+      const StringResult r = ScanString(&ignored, false);
+      if (r == StringResult::kOk) [[likely]] return Status::OK;
+      return StringFailure(open, r);
+    }
+    return SkipOtherValue(depth);
+  }
+
+ private:
+  enum class StringResult { kOk, kEscapeError, kMalformed };
+
+  void SkipWhitespace() noexcept {
+    while (IsJsonWhitespace(*p_)) [[unlikely]] ++p_;
+  }
+  // Scans the string at the cursor; *out is its unescaped text when
+  // `unescape`. The common string (no escape, ASCII) takes the inline path.
+  StringResult ScanString(std::string_view* out, bool unescape) noexcept {
+    const uint8_t* const body = p_ + 1;
+    const uint8_t* const q = FindStringSpecial(body);
+    if (*q == '"') [[likely]] {
+      *out = std::string_view(reinterpret_cast<const char*>(body), static_cast<size_t>(q - body));
+      p_ = q + 1;
+      return StringResult::kOk;
+    }
+    return ScanStringRest(body, q, out, unescape);
+  }
+  // Scans a member name at the cursor (Peek() == '"').
+  bool ScanName(MemberName* out) noexcept {
+    if (ScanString(&out->text, true) != StringResult::kOk) return false;
+    out->fingerprint = NameFingerprint(out->text.data(), out->text.size());
+    return true;
+  }
+  StringResult ScanStringRest(const uint8_t* body, const uint8_t* q, std::string_view* out,
+                              bool unescape) noexcept;
+  StringResult ScanEscapedString(const uint8_t* body, const uint8_t* q, std::string_view* out,
+                                 bool unescape) noexcept;
+  Status SkipOtherValue(int depth) noexcept;
+  Status SkipObject(int depth) noexcept;
+  Status SkipArray(int depth) noexcept;
+  Status SkipNumber() noexcept;
+  Status SkipLiteral(std::string_view literal) noexcept;
+  // Status of a string value at `open` that failed with `r`.
+  Status StringFailure(const uint8_t* open, StringResult r) const noexcept;
+  // True (and the names dropped) when names [base, end) repeat one.
+  bool PopDuplicates(size_t base) noexcept;
+  // True when names_[i] repeats one of names_[0, i).
+  bool RepeatsEarlierName(size_t i) const noexcept;
+  // The status simdjson would give a document the scanner rejected with `walk`.
+  Status FailureStatus(Status walk) const noexcept;
+
+  const uint8_t* p_;
+  const uint8_t* const begin_;
+  const uint8_t* const end_;
+  const int max_depth_;
+  char* unescaped_;  // next free byte of the scratch's unescape buffer
+  std::vector<MemberName>& names_;
+};
+
 template <typename OnMember>
 Status JsonCursor::WalkObject(OnMember&& on_member) noexcept {
   if (StartsWithBom(begin_, static_cast<size_t>(end_ - begin_))) return Status::ERR_JSON_BOM;
   names_.clear();
+  // Duplicate names at the top level: a 1024-bit filter of fingerprints;
+  // only a hit (a repeat, or one collision in ~10 documents) compares names.
+  uint64_t seen[16] = {};
+  bool duplicate = false;
   SkipWhitespace();
   if (*p_ != '{') return FailureStatus(Status::ERR_JSON_NOT_OBJECT);
   ++p_;
   SkipWhitespace();
   if (*p_ != '}') {
     for (;;) {
-      if (*p_ != '"') return FailureStatus(Status::ERR_MALFORMED_JSON);
-      std::string_view name;
-      if (ScanString(&name, true) != StringResult::kOk) return FailureStatus(Status::ERR_MALFORMED_JSON);
+      if (*p_ != '"') [[unlikely]] return FailureStatus(Status::ERR_MALFORMED_JSON);
+      MemberName name;
+      if (!ScanName(&name)) [[unlikely]] return FailureStatus(Status::ERR_MALFORMED_JSON);
       names_.push_back(name);
+      const uint64_t h = (name.fingerprint * 0x9E3779B97F4A7C15u) >> 54;
+      const uint64_t bit = uint64_t{1} << (h & 63);
+      if (seen[h >> 6] & bit) [[unlikely]] duplicate = duplicate || RepeatsEarlierName(names_.size() - 1);
+      seen[h >> 6] |= bit;
       SkipWhitespace();
-      if (*p_ != ':') return FailureStatus(Status::ERR_MALFORMED_JSON);
+      if (*p_ != ':') [[unlikely]] return FailureStatus(Status::ERR_MALFORMED_JSON);
       ++p_;
       SkipWhitespace();
       const Status st = on_member(name);
-      if (st != Status::OK) return FailureStatus(st);
+      if (st != Status::OK) [[unlikely]] return FailureStatus(st);
       SkipWhitespace();
       if (*p_ == ',') {
         ++p_;
@@ -174,9 +248,9 @@ Status JsonCursor::WalkObject(OnMember&& on_member) noexcept {
     }
   }
   ++p_;
-  if (PopDuplicates(0)) return FailureStatus(Status::ERR_DUPLICATE_MEMBER);
+  if (duplicate) return FailureStatus(Status::ERR_DUPLICATE_MEMBER);
   SkipWhitespace();
-  if (p_ != end_) return FailureStatus(Status::ERR_MALFORMED_JSON);
+  if (p_ != end_) [[unlikely]] return FailureStatus(Status::ERR_MALFORMED_JSON);
   return Status::OK;
 }
 
