@@ -46,8 +46,11 @@ const ClaimInterest& Interest() {
 }
 
 [[noreturn]] void Mismatch(std::string_view what, std::string_view doc, Status scanner, Status oracle) {
-  std::fprintf(stderr, "json_differential: differential mismatch: %.*s\n  scanner %s, simdjson walk %s\n  document (%zu bytes): ",
-               static_cast<int>(what.size()), what.data(), StatusName(scanner), StatusName(oracle), doc.size());
+  const std::string_view a = StatusName(scanner), b = StatusName(oracle);
+  std::fprintf(stderr, "json_differential: differential mismatch: %.*s\n  scanner %.*s, simdjson walk %.*s\n",
+               static_cast<int>(what.size()), what.data(), static_cast<int>(a.size()), a.data(),
+               static_cast<int>(b.size()), b.data());
+  std::fprintf(stderr, "  document (%zu bytes): ", doc.size());
   for (unsigned char ch : doc) std::fprintf(stderr, ch >= 0x20 && ch < 0x7F ? "%c" : "\\x%02x", ch);
   std::fprintf(stderr, "\n");
   std::abort();

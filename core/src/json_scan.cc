@@ -1,11 +1,9 @@
 #include "internal/json_scan.h"
 
 #include <algorithm>
-#include <charconv>
 #include <cmath>
 #include <cstring>
 #include <limits>
-#include <system_error>
 
 namespace tokenverify::internal {
 
@@ -95,8 +93,17 @@ uint64_t EightDigits(uint64_t chunk) noexcept {
   return (chunk * 10000 + (chunk >> 32)) & 0xFFFFFFFFu;
 }
 
-// What ends a number token for simdjson: whitespace or a structural byte.
-bool EndsNumberToken(uint8_t c) noexcept {
+// Where simdjson's stage 1 ends a scalar token (number, true, false, null),
+// and so what its raw text is: whitespace or a structural byte, not a quote.
+// Its classifier folds case (byte | 0x20), so 0x0C and 0x1A count as ',' and ':'.
+bool EndsScalarToken(uint8_t c) noexcept {
+  return IsJsonWhitespace(c) || c == ',' || c == '}' || c == ']' || c == ':' || c == '{' || c == '[' ||
+         c == 0x0C || c == 0x1A;
+}
+
+// What simdjson accepts right after a number it reads or a literal:
+// whitespace or a structural byte (its character table, without the fold).
+bool IsStructuralOrWhitespace(uint8_t c) noexcept {
   return IsJsonWhitespace(c) || c == ',' || c == '}' || c == ']' || c == ':' || c == '{' || c == '[';
 }
 
@@ -139,19 +146,6 @@ uint8_t* TokenJsonScratch::Reserve(size_t n) {
     cap_ = cap;
   }
   return buf_.get();
-}
-
-JsonCursor::JsonCursor(TokenJsonScratch& scratch, size_t n, int max_depth) noexcept
-    : p_(scratch.buf_.get()),
-      begin_(scratch.buf_.get()),
-      end_(scratch.buf_.get() + n),
-      max_depth_(max_depth),
-      unescaped_(scratch.unescaped_.get()),
-      names_(scratch.names_) {
-  // A 0 after the document stops every scan loop (it is neither whitespace,
-  // nor structure, nor allowed in a string), and defined bytes under the
-  // 16-byte loads keep memory checkers quiet.
-  std::memset(scratch.buf_.get() + n, 0, 32);
 }
 
 // The string from q, the first byte FindStringSpecial stopped at that is not
@@ -258,7 +252,8 @@ Status JsonCursor::StringFailure(const uint8_t* open, StringResult r) const noex
 
 Status JsonCursor::SkipLiteral(std::string_view literal) noexcept {
   // Never compares past the padding: the longest literal is 5 bytes.
-  if (std::memcmp(p_, literal.data(), literal.size()) != 0) return Status::ERR_MALFORMED_JSON;
+  if (std::memcmp(p_, literal.data(), literal.size()) != 0 || !IsStructuralOrWhitespace(p_[literal.size()]))
+    return Status::ERR_MALFORMED_JSON;
   p_ += literal.size();
   return Status::OK;
 }
@@ -289,6 +284,9 @@ Status JsonCursor::SkipNumber() noexcept {
     if (!IsDigit(*q)) return Status::ERR_MALFORMED_JSON;
     while (IsDigit(*q)) ++q;
   }
+  // For simdjson a scalar runs on to the next whitespace or structural byte
+  // (a quote included): "1x" or 1"" is one token, and not a number.
+  if (!EndsScalarToken(*q)) return Status::ERR_MALFORMED_JSON;
   p_ = q;
   return Status::OK;
 }
@@ -309,7 +307,7 @@ Status JsonCursor::ReadNumericDate(int64_t* out) noexcept {
     }
     while (IsDigit(*q)) v = v * 10 + (*q++ - '0');
     const size_t n = static_cast<size_t>(q - digits);
-    if (n - 1 < 18 && (*digits != '0' || n == 1) && EndsNumberToken(*q)) [[likely]] {
+    if (n - 1 < 18 && (*digits != '0' || n == 1) && IsStructuralOrWhitespace(*q)) [[likely]] {
       *out = negative ? -static_cast<int64_t>(v) : static_cast<int64_t>(v);
       p_ = q;
       return Status::OK;
@@ -317,8 +315,11 @@ Status JsonCursor::ReadNumericDate(int64_t* out) noexcept {
   }
   // Not a number token at all is malformed JSON; a number that does not fit
   // is a malformed claim (as the simdjson walk tells them apart).
-  if (SkipNumber() != Status::OK || !EndsNumberToken(*p_)) return Status::ERR_MALFORMED_JSON;
+  if (SkipNumber() != Status::OK) return Status::ERR_MALFORMED_JSON;
   const uint8_t* const end = p_;
+  // A number simdjson cannot read (it wants whitespace or structure after
+  // it), though its raw token is one: a malformed date.
+  if (!IsStructuralOrWhitespace(*end)) return Status::ERR_MALFORMED_CLAIM;
   const bool negative = *start == '-';
   const uint8_t* digits = start + (negative ? 1 : 0);
   const uint8_t* q = digits;
@@ -335,11 +336,10 @@ Status JsonCursor::ReadNumericDate(int64_t* out) noexcept {
     *out = negative ? static_cast<int64_t>(0 - v) : static_cast<int64_t>(v);
     return Status::OK;
   }
-  // A fraction or an exponent: the nearest double, as simdjson reads it.
+  // A fraction or an exponent: the nearest double.
   double d = 0;
-  const auto r = std::from_chars(reinterpret_cast<const char*>(start), reinterpret_cast<const char*>(end), d);
-  if (r.ec == std::errc::result_out_of_range) return Status::ERR_MALFORMED_CLAIM;
-  if (r.ec != std::errc() || r.ptr != reinterpret_cast<const char*>(end)) return Status::ERR_MALFORMED_JSON;
+  if (!ParseJsonDouble(std::string_view(reinterpret_cast<const char*>(start), static_cast<size_t>(end - start)), &d))
+    return Status::ERR_MALFORMED_CLAIM;
   // 2^63 is exactly representable; every double below it fits int64.
   if (!(d >= -9223372036854775808.0 && d < 9223372036854775808.0)) return Status::ERR_MALFORMED_CLAIM;
   *out = static_cast<int64_t>(std::floor(d));

@@ -1,5 +1,9 @@
 #include "internal/json_text.h"
 
+#include <charconv>
+#include <cstdint>
+#include <system_error>
+
 namespace tokenverify::internal {
 
 // STRING_ERROR covers both bad escapes and unpaired surrogates; a \uD800-\uDFFF
@@ -40,6 +44,40 @@ bool IsJsonNumber(std::string_view t) noexcept {
     if (digits() == 0) return false;
   }
   return i == t.size();
+}
+
+bool ParseJsonDouble(std::string_view t, double* out) noexcept {
+  const auto r = std::from_chars(t.data(), t.data() + t.size(), *out);
+  if (r.ec == std::errc()) return true;
+  // Out of range: a huge or a tiny magnitude. Its decimal order tells which.
+  const bool negative = !t.empty() && t[0] == '-';
+  size_t i = negative ? 1 : 0;
+  int64_t order = 0;
+  bool nonzero = false;
+  for (; i < t.size() && t[i] >= '0' && t[i] <= '9'; ++i) {
+    if (nonzero) ++order;
+    else if (t[i] != '0') nonzero = true;
+  }
+  if (i < t.size() && t[i] == '.') {
+    for (++i; i < t.size() && t[i] >= '0' && t[i] <= '9'; ++i) {
+      if (!nonzero) {
+        --order;
+        if (t[i] != '0') nonzero = true;
+      }
+    }
+  }
+  int64_t exponent = 0;
+  if (i < t.size() && (t[i] == 'e' || t[i] == 'E')) {
+    ++i;
+    const bool exp_negative = i < t.size() && t[i] == '-';
+    if (i < t.size() && (t[i] == '+' || t[i] == '-')) ++i;
+    for (; i < t.size() && t[i] >= '0' && t[i] <= '9'; ++i)
+      if (exponent < 1000000000) exponent = exponent * 10 + (t[i] - '0');
+    if (exp_negative) exponent = -exponent;
+  }
+  if (nonzero && order + exponent > 0) return false;  // overflow
+  *out = negative ? -0.0 : 0.0;
+  return true;
 }
 
 }  // namespace tokenverify::internal

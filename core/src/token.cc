@@ -34,14 +34,14 @@ Status WrongType(JsonCursor& c, Status wrong_type, int depth = 1) noexcept {
 }
 
 // Reads a string member; a non-string is `wrong_type`.
-Status ReadStringMember(JsonCursor& c, Status wrong_type, std::string_view* out) noexcept {
+[[gnu::always_inline]] inline Status ReadStringMember(JsonCursor& c, Status wrong_type, std::string_view* out) noexcept {
   if (c.Peek() != '"') return WrongType(c, wrong_type);
   return c.ReadString(out);
 }
 
 // NumericDate (RFC 7519 section 2): a JSON number. Fractions are allowed and
 // truncated toward minus infinity; anything outside int64 is malformed.
-Status ReadNumericDateMember(JsonCursor& c, int64_t* out) noexcept {
+[[gnu::always_inline]] inline Status ReadNumericDateMember(JsonCursor& c, int64_t* out) noexcept {
   if (!c.AtNumber()) return WrongType(c, Status::ERR_MALFORMED_CLAIM);
   return c.ReadNumericDate(out);
 }

@@ -11,6 +11,11 @@ using simdjson::ondemand::value;
 
 namespace {
 
+std::string_view TrimJsonWhitespace(std::string_view t) noexcept {
+  while (!t.empty() && IsJsonWhitespace(static_cast<uint8_t>(t.back()))) t.remove_suffix(1);
+  return t;
+}
+
 // A value of the wrong JSON type is `wrong_type`, but only if it is valid
 // JSON: broken JSON is reported as such. `depth` is that of the container
 // holding it (1 for a member of the top-level object).
@@ -46,7 +51,12 @@ Status ReadNumericDate(value& v, int max_depth, MemberNames& names, int64_t* out
       *out = n.get_int64();
       return Status::OK;
     case simdjson::ondemand::number_type::floating_point_number: {
-      const double d = n.get_double();
+      // simdjson 3.0.1's get_number() gives 0.0 for a number with 20 or more
+      // integer digits and a fraction or exponent (19223372036854775807.5,
+      // 1e20 written out): an nbf of 1e18 written that way read as 1970. The
+      // raw token, a valid JSON number, is parsed again instead.
+      double d = 0;
+      if (!ParseJsonDouble(TrimJsonWhitespace(v.raw_json_token()), &d)) return Status::ERR_MALFORMED_CLAIM;
       // 2^63 is exactly representable; every double below it fits int64.
       if (!(d >= -9223372036854775808.0 && d < 9223372036854775808.0)) return Status::ERR_MALFORMED_CLAIM;
       *out = static_cast<int64_t>(std::floor(d));

@@ -154,8 +154,14 @@ TEST(TokenJson, NumericDates) {
   EXPECT_EQ(exp_of("-0.5"), -1);
   EXPECT_EQ(exp_of("1e3"), 1000);
   EXPECT_EQ(exp_of("12.5E+1 "), 125);
+  EXPECT_EQ(exp_of("1e-400"), 0);   // rounds to zero
+  EXPECT_EQ(exp_of("-1e-400"), 0);  // to -0.0
+  // simdjson's get_number() read these as 0.0 (20+ integer digits with a
+  // fraction or exponent); the walk now re-reads the raw number too.
+  EXPECT_EQ(exp_of("100000000000000000000e-2"), 1000000000000000000);
+  EXPECT_EQ(exp_of("123456789012345678901.5e-12"), 123456789);
   for (const char* bad : {"9223372036854775808", "18446744073709551616", "123456789012345678901234567890",
-                          "9.3e18", "1e400", "-9.3e18", "\"1\"", "true", "null", "[1]", "{}"})
+                          "9.3e18", "1e400", "-9.3e18", "19223372036854775807.5", "-19223372036854775807.5", "\"1\"", "true", "null", "[1]", "{}"})
     EXPECT_EQ(Payload(std::string("{\"exp\":") + bad + "}"), Status::ERR_MALFORMED_CLAIM) << bad;
   for (const char* bad : {"01", "1.", "-", "1e", ".5", "+1", "1x", "0x10", "tru"})
     EXPECT_EQ(Payload(std::string("{\"exp\":") + bad + "}"), Status::ERR_MALFORMED_JSON) << bad;

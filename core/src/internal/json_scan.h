@@ -111,7 +111,19 @@ inline const uint8_t* FindStringSpecial(const uint8_t* q) noexcept {
 class JsonCursor {
  public:
   // The document is the first n bytes of scratch.data() (from Reserve(n)).
-  JsonCursor(TokenJsonScratch& scratch, size_t n, int max_depth) noexcept;
+  JsonCursor(TokenJsonScratch& scratch, size_t n, int max_depth) noexcept
+      : p_(scratch.buf_.get()),
+        begin_(scratch.buf_.get()),
+        end_(scratch.buf_.get() + n),
+        max_depth_(max_depth),
+        unescaped_(scratch.unescaped_.get()),
+        names_(scratch.names_) {
+    // A 0 after the document stops every scan loop (it is neither
+    // whitespace, nor structure, nor allowed in a string), and defined bytes
+    // under the 16-byte loads keep memory checkers quiet.
+    static constexpr uint8_t kZeros[32] = {};
+    std::memcpy(scratch.buf_.get() + n, kZeros, sizeof kZeros);
+  }
 
   // Walks the top-level object. For each member calls
   //   Status on_member(const MemberName& name)
@@ -213,9 +225,10 @@ template <typename OnMember>
 Status JsonCursor::WalkObject(OnMember&& on_member) noexcept {
   if (StartsWithBom(begin_, static_cast<size_t>(end_ - begin_))) return Status::ERR_JSON_BOM;
   names_.clear();
-  // Duplicate names at the top level: a 1024-bit filter of fingerprints;
-  // only a hit (a repeat, or one collision in ~10 documents) compares names.
-  uint64_t seen[16] = {};
+  // Duplicate names at the top level: a 256-bit filter of fingerprints; only
+  // a hit (a repeat, or a collision: about one per three JWT payloads)
+  // compares the name with the earlier ones.
+  uint64_t seen[4] = {0, 0, 0, 0};
   bool duplicate = false;
   SkipWhitespace();
   if (*p_ != '{') return FailureStatus(Status::ERR_JSON_NOT_OBJECT);
@@ -227,7 +240,7 @@ Status JsonCursor::WalkObject(OnMember&& on_member) noexcept {
       MemberName name;
       if (!ScanName(&name)) [[unlikely]] return FailureStatus(Status::ERR_MALFORMED_JSON);
       names_.push_back(name);
-      const uint64_t h = (name.fingerprint * 0x9E3779B97F4A7C15u) >> 54;
+      const uint64_t h = (name.fingerprint * 0x9E3779B97F4A7C15u) >> 56;
       const uint64_t bit = uint64_t{1} << (h & 63);
       if (seen[h >> 6] & bit) [[unlikely]] duplicate = duplicate || RepeatsEarlierName(names_.size() - 1);
       seen[h >> 6] |= bit;

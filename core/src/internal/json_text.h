@@ -15,6 +15,10 @@ namespace tokenverify::internal {
 // whitespace allowed. For numbers simdjson parses but cannot represent.
 bool IsJsonNumber(std::string_view token) noexcept;
 
+// The double nearest to `token`, a JSON number (IsJsonNumber), rounded
+// correctly: tiny values become (signed) zero; false when it overflows.
+bool ParseJsonDouble(std::string_view token, double* out) noexcept;
+
 // Status for a string that failed to unescape, given its raw JSON text `raw`
 // (opening quote up to the next token): an escaped surrogate anywhere in it
 // makes it ERR_INVALID_UTF8, anything else is malformed.
