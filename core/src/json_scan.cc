@@ -77,21 +77,7 @@ char* AppendUtf8(char* w, uint32_t cp) noexcept {
 
 bool IsDigit(uint8_t c) noexcept { return c >= '0' && c <= '9'; }
 
-// True when the 8 bytes of `chunk` (little-endian) are all ASCII digits.
-bool AllDigits(uint64_t chunk) noexcept {
-  // Each byte in 0x30..0x39: high nibble 3, and adding 6 keeps it 3.
-  return ((chunk & 0xF0F0F0F0F0F0F0F0u) | ((chunk + 0x0606060606060606u) & 0xF0F0F0F0F0F0F0F0u) >> 4) ==
-         0x3333333333333333u;
-}
 
-// The value of 8 ASCII digits (first digit in the low byte), by pairing
-// neighbours: 8 digits -> 4 two-digit -> 2 four-digit -> 1 eight-digit.
-uint64_t EightDigits(uint64_t chunk) noexcept {
-  chunk -= 0x3030303030303030u;
-  chunk = (chunk * 10 + (chunk >> 8)) & 0x00FF00FF00FF00FFu;
-  chunk = (chunk * 100 + (chunk >> 16)) & 0x0000FFFF0000FFFFu;
-  return (chunk * 10000 + (chunk >> 32)) & 0xFFFFFFFFu;
-}
 
 // Where simdjson's stage 1 ends a scalar token (number, true, false, null),
 // and so what its raw text is: whitespace or a structural byte, not a quote.
@@ -101,11 +87,6 @@ bool EndsScalarToken(uint8_t c) noexcept {
          c == 0x0C || c == 0x1A;
 }
 
-// What simdjson accepts right after a number it reads or a literal:
-// whitespace or a structural byte (its character table, without the fold).
-bool IsStructuralOrWhitespace(uint8_t c) noexcept {
-  return IsJsonWhitespace(c) || c == ',' || c == '}' || c == ']' || c == ':' || c == '{' || c == '[';
-}
 
 // simdjson's stage 1 over the whole document, as far as its verdict goes:
 // an unclosed string, a raw control character inside a string or a document
@@ -291,28 +272,8 @@ Status JsonCursor::SkipNumber() noexcept {
   return Status::OK;
 }
 
-Status JsonCursor::ReadNumericDate(int64_t* out) noexcept {
+Status JsonCursor::ReadNumericDateSlow(int64_t* out) noexcept {
   const uint8_t* const start = p_;
-  {
-    // The usual date: a plain integer of 1 to 18 digits, no leading zero.
-    const bool negative = *start == '-';
-    const uint8_t* q = start + (negative ? 1 : 0);
-    const uint8_t* const digits = q;
-    uint64_t v = 0;
-    uint64_t chunk;
-    std::memcpy(&chunk, q, 8);  // the padding after the document makes this safe
-    if (AllDigits(chunk)) {
-      v = EightDigits(chunk);
-      q += 8;
-    }
-    while (IsDigit(*q)) v = v * 10 + (*q++ - '0');
-    const size_t n = static_cast<size_t>(q - digits);
-    if (n - 1 < 18 && (*digits != '0' || n == 1) && IsStructuralOrWhitespace(*q)) [[likely]] {
-      *out = negative ? -static_cast<int64_t>(v) : static_cast<int64_t>(v);
-      p_ = q;
-      return Status::OK;
-    }
-  }
   // Not a number token at all is malformed JSON; a number that does not fit
   // is a malformed claim (as the simdjson walk tells them apart).
   if (SkipNumber() != Status::OK) return Status::ERR_MALFORMED_JSON;

@@ -81,6 +81,28 @@ class TokenJsonScratch {
   std::vector<MemberName> names_;
 };
 
+// What simdjson accepts right after a number it reads or a literal:
+// whitespace or a structural byte (its character table).
+inline bool IsStructuralOrWhitespace(uint8_t c) noexcept {
+  return IsJsonWhitespace(c) || c == ',' || c == '}' || c == ']' || c == ':' || c == '{' || c == '[';
+}
+
+// True when the 8 bytes of `chunk` (little-endian) are all ASCII digits.
+inline bool AllDigits(uint64_t chunk) noexcept {
+  // Each byte in 0x30..0x39: high nibble 3, and adding 6 keeps it 3.
+  return ((chunk & 0xF0F0F0F0F0F0F0F0u) | ((chunk + 0x0606060606060606u) & 0xF0F0F0F0F0F0F0F0u) >> 4) ==
+         0x3333333333333333u;
+}
+
+// The value of 8 ASCII digits (first digit in the low byte), by pairing
+// neighbours: 8 digits -> 4 two-digit -> 2 four-digit -> 1 eight-digit.
+inline uint64_t EightDigits(uint64_t chunk) noexcept {
+  chunk -= 0x3030303030303030u;
+  chunk = (chunk * 10 + (chunk >> 8)) & 0x00FF00FF00FF00FFu;
+  chunk = (chunk * 100 + (chunk >> 16)) & 0x0000FFFF0000FFFFu;
+  return (chunk * 10000 + (chunk >> 32)) & 0xFFFFFFFFu;
+}
+
 // Finds the first byte at or after q that ends the fast part of a string
 // body: '"', '\\', a control character or a non-ASCII byte. A 0 is written
 // after every document, so this never runs past its padding.
@@ -150,7 +172,29 @@ class JsonCursor {
   Status ReadBool(bool* out) noexcept;
   // Reads a NumericDate at the cursor (AtNumber()): an int64, or a fraction
   // floored, as the simdjson walk reads it. Out of int64: ERR_MALFORMED_CLAIM.
-  Status ReadNumericDate(int64_t* out) noexcept;
+  Status ReadNumericDate(int64_t* out) noexcept {
+    // The usual date, inline: a plain integer of 1 to 18 digits, no leading
+    // zero, 8 digits at a time (the padding after a document makes the
+    // 8-byte load safe).
+    const bool negative = *p_ == '-';
+    const uint8_t* q = p_ + (negative ? 1 : 0);
+    const uint8_t* const digits = q;
+    uint64_t v = 0;
+    uint64_t chunk;
+    std::memcpy(&chunk, q, 8);
+    if (AllDigits(chunk)) {
+      v = EightDigits(chunk);
+      q += 8;
+    }
+    while (*q >= '0' && *q <= '9') v = v * 10 + (*q++ - '0');
+    const size_t n = static_cast<size_t>(q - digits);
+    if (n - 1 < 18 && (*digits != '0' || n == 1) && IsStructuralOrWhitespace(*q)) [[likely]] {
+      *out = negative ? -static_cast<int64_t>(v) : static_cast<int64_t>(v);
+      p_ = q;
+      return Status::OK;
+    }
+    return ReadNumericDateSlow(out);
+  }
   // Steps into the array at the cursor (Peek() == '['), which sits at
   // container depth `depth` (its own depth is depth + 1). Then
   // NextElement tells whether an element is at the cursor.
@@ -200,6 +244,7 @@ class JsonCursor {
   StringResult ScanEscapedString(const uint8_t* body, const uint8_t* q, std::string_view* out,
                                  bool unescape) noexcept;
   Status SkipOtherValue(int depth) noexcept;
+  Status ReadNumericDateSlow(int64_t* out) noexcept;
   Status SkipObject(int depth) noexcept;
   Status SkipArray(int depth) noexcept;
   Status SkipNumber() noexcept;
