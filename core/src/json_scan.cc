@@ -123,7 +123,7 @@ uint8_t* TokenJsonScratch::Reserve(size_t n) {
   if (need > cap_) {
     const size_t cap = std::max<size_t>(need, 4096);
     buf_.reset(new uint8_t[cap]);
-    unescaped_.reset(new char[cap]);
+    unescaped_.reset(new char[cap]());  // zeroed: fingerprints read 8 bytes of short names
     cap_ = cap;
   }
   return buf_.get();
