@@ -15,6 +15,7 @@
 // (FailureStatus) so that a failure reads the same as before.
 #pragma once
 
+#include <bit>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -30,6 +31,10 @@
 #include "tokenverify/status.h"
 
 namespace tokenverify::internal {
+
+// Names are fingerprinted and digits read from little-endian 8-byte loads
+// (x86-64, arm64).
+static_assert(std::endian::native == std::endian::little, "json_scan assumes a little-endian target");
 
 // Readable bytes after a document in TokenJsonScratch: the base64url kernels'
 // output slack and the scanner's 16-byte loads both fit.
