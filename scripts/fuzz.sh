@@ -59,7 +59,7 @@ export ASAN_OPTIONS="detect_leaks=1:abort_on_error=1:symbolize=1${symbolizer:+:e
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:abort_on_error=1"
 
 failed=0
-printf '%-12s %10s %8s %8s %8s  %s\n' target runs cov ft corpus result
+printf '%-17s %10s %8s %8s %8s  %s\n' target runs cov ft corpus result
 for t in "${targets[@]}"; do
   work="$out/corpus/$t"
   [[ $fresh -eq 1 ]] && rm -rf "$work"
@@ -84,7 +84,7 @@ for t in "${targets[@]}"; do
     result="FAILED (exit $rc; log $log)"
     failed=1
   fi
-  printf '%-12s %10s %8s %8s %8s  %s\n' "$t" "${runs:-?}" "${cov:-?}" "${ft:-?}" "${corp:-?}" "$result"
+  printf '%-17s %10s %8s %8s %8s  %s\n' "$t" "${runs:-?}" "${cov:-?}" "${ft:-?}" "${corp:-?}" "$result"
   if [[ $result != ok ]]; then
     # The report itself: from the sanitizer's or libFuzzer's first error line.
     grep -nE '^==[0-9]+==|runtime error:|^SUMMARY|Test unit written|^[a-z_]+: ' "$log" | head -n 20 >&2 || true
