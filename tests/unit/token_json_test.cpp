@@ -194,6 +194,13 @@ TEST(TokenJson, DuplicatesAndDepth) {
   for (int i = 0; i < 100; ++i) big += "\"k" + std::to_string(i) + "\":" + std::to_string(i) + ",";
   EXPECT_EQ(Payload(big + "\"k99x\":0}"), Status::OK);
   EXPECT_EQ(Payload(big + "\"k42\":0}"), Status::ERR_DUPLICATE_MEMBER);
+  // Thousands of members (a hostile 16 KiB payload): the top-level filter
+  // fills up and the names are sorted once instead of compared pairwise.
+  std::string huge = "{";
+  for (int i = 0; i < 3000; ++i) huge += "\"m" + std::to_string(i) + "\":0,";
+  EXPECT_EQ(Payload(huge + "\"last\":0}"), Status::OK);
+  EXPECT_EQ(Payload(huge + "\"m2999\":0}"), Status::ERR_DUPLICATE_MEMBER);
+  EXPECT_EQ(Payload(huge + "\"m0\":0}"), Status::ERR_DUPLICATE_MEMBER);
   EXPECT_EQ(Payload(R"({"a":[1]})", 2), Status::OK);
   EXPECT_EQ(Payload(R"({"a":[[1]]})", 2), Status::ERR_JSON_TOO_DEEP);
   EXPECT_EQ(Payload(R"({"aud":[[1]]})", 2), Status::ERR_JSON_TOO_DEEP);

@@ -279,7 +279,7 @@ Status JsonCursor::WalkObject(OnMember&& on_member) noexcept {
   // a hit (a repeat, or a collision: about one per three JWT payloads)
   // compares the name with the earlier ones.
   uint64_t seen[4] = {0, 0, 0, 0};
-  bool duplicate = false;
+  bool duplicate = false, many_hits = false;
   SkipWhitespace();
   if (*p_ != '{') return FailureStatus(Status::ERR_JSON_NOT_OBJECT);
   ++p_;
@@ -292,7 +292,13 @@ Status JsonCursor::WalkObject(OnMember&& on_member) noexcept {
       names_.push_back(name);
       const uint64_t h = (name.fingerprint * 0x9E3779B97F4A7C15u) >> 56;
       const uint64_t bit = uint64_t{1} << (h & 63);
-      if (seen[h >> 6] & bit) [[unlikely]] duplicate = duplicate || RepeatsEarlierName(names_.size() - 1);
+      if (seen[h >> 6] & bit) [[unlikely]] {
+        // Few names: compare with the earlier ones now. Many (the filter
+        // fills up, a hostile payload): sort them all once at the end, so
+        // the check stays O(n log n).
+        if (names_.size() <= 32) duplicate = duplicate || RepeatsEarlierName(names_.size() - 1);
+        else many_hits = true;
+      }
       seen[h >> 6] |= bit;
       SkipWhitespace();
       if (*p_ != ':') [[unlikely]] return FailureStatus(Status::ERR_MALFORMED_JSON);
@@ -311,6 +317,7 @@ Status JsonCursor::WalkObject(OnMember&& on_member) noexcept {
     }
   }
   ++p_;
+  if (many_hits && !duplicate) duplicate = PopDuplicates(0);
   if (duplicate) return FailureStatus(Status::ERR_DUPLICATE_MEMBER);
   SkipWhitespace();
   if (p_ != end_) [[unlikely]] return FailureStatus(Status::ERR_MALFORMED_JSON);
