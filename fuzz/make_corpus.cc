@@ -108,6 +108,50 @@ void TokenParse(const std::vector<TestKey>& keys) {
             R"({"iss":"\u0069ss","aud":[],"team":"d\u0065v","nonce":null})");
 }
 
+// ------------------------------------------------------------------ JSON differential
+void JsonDifferential() {
+  // Mode byte: bit 0 payload (else header), bits 1-2 depth 32 / 2 / 3 / 256.
+  auto header = [](const std::string& name, std::string_view json, char mode = 0) {
+    Write("json_differential", "header_" + name, std::string(1, mode) + std::string(json));
+  };
+  auto payload = [](const std::string& name, std::string_view json, char mode = 1) {
+    Write("json_differential", "payload_" + name, std::string(1, mode) + std::string(json));
+  };
+  header("basic", R"({"alg":"ES256","kid":"k1","typ":"JWT"})");
+  header("escaped", R"({"\u0061lg":"PS256","kid":"\"\\\/\b\f\n\r\t\u0041\ud83d\ude00","typ":"at+jwt"})");
+  header("members", R"({"alg":"RS256","jwk":{"kty":"oct","k":"AA"},"x5c":["MII"],"b64":true,"cty":"JWT"})");
+  header("crit", R"({"alg":"HS256","crit":["exp"],"exp":1})");
+  header("b64_false", R"({"alg":"HS256","b64":false})");
+  header("alg_none", R"({"alg":"nOnE"})");
+  header("alg_wrong_type", R"({"alg":["HS256"],"kid":7})");
+  header("duplicate", R"({"alg":"HS256","a\u006cg":"HS256"})");
+  header("bom", "\xEF\xBB\xBF{\"alg\":\"HS256\"}");
+  header("utf8", "{\"alg\":\"HS256\",\"kid\":\"\xC3\xA9\xE2\x82\xAC\xF0\x9F\x98\x80\",\"x\":\"\xED\xA0\x80\"}");
+  header("whitespace", " \t\r\n{ \"alg\" : \"EdDSA\" , \"kid\" : \"\" } \n");
+  header("trailing", R"({"alg":"HS256"}{})");
+  header("deep", R"({"alg":"HS256","x":[[[{"y":[{}]}]]]})", 2);
+  payload("typical", R"({"iss":"https://issuer.example","sub":"alice","aud":["my-api","other"],"iat":1799999000,)"
+                     R"("nbf":1799999000,"exp":1800003600,"team":"dev","scope":"read write","roles":["a",1,{"b":null}]})");
+  payload("dates", R"({"exp":1800000000.5,"nbf":-9223372036854775808,"iat":9223372036854775807})");
+  payload("date_edges", R"({"exp":9223372036854775808,"nbf":-9223372036854775809,"iat":1e400})");
+  payload("date_fraction", R"({"exp":-0.5,"nbf":1.5e9,"iat":2E-3})");
+  payload("date_wrong_type", R"({"exp":"1800000000"})");
+  payload("aud_wrong", R"({"aud":["my-api",{"a":[1]}]})", 3);
+  payload("strings_escaped", R"({"iss":"\u0069ss","sub":"\ud83d\ude00","team":["d\u0065v","\n"],"\u00e9":"x"})");
+  payload("lone_surrogate", R"({"sub":"\udc00x"})");
+  payload("bad_escape", R"({"team":"\ud83d\ude00\q" })");
+  payload("numbers", R"({"a":[0,-0,1.0e+2,-1E-2,123456789012345678901234567890,1e999]})");
+  payload("bad_numbers", R"({"a":01})");
+  payload("control_char", "{\"a\":\"tab\there\"}");
+  payload("nested_duplicate", R"({"x":[{"b":1},{"b":1,"b":2}]})");
+  payload("empty", "");
+  payload("not_object", R"(["a"])");
+  payload("depth_bomb", "{\"a\":" + std::string(300, '[') + std::string(300, ']') + "}", 7);
+  std::string big = "{";
+  for (int i = 0; i < 40; ++i) big += "\"k" + std::to_string(i) + "\":" + std::to_string(i) + ",";
+  payload("many_members", big + "\"k7\":0}");
+}
+
 // ------------------------------------------------------------------ JWK sets
 void JwksParse(const std::vector<TestKey>& keys) {
   for (const TestKey& k : keys) {
@@ -239,6 +283,7 @@ int main(int argc, char** argv) {
   for (const std::string& alg : kAlgs) keys.push_back(MakeKey(alg, "kid-" + Lower(alg)));
   Base64url();
   TokenParse(keys);
+  JsonDifferential();
   JwksParse(keys);
   Verify(keys);
   Config(keys);

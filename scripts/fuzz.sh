@@ -31,13 +31,15 @@ for arg in "$@"; do
     *) seconds="$arg" ;;
   esac
 done
-all_targets=(base64url token_parse jwks_parse verify config)
+all_targets=(base64url token_parse json_differential jwks_parse verify config)
 [[ ${#targets[@]} -eq 0 ]] && targets=("${all_targets[@]}")
 
 # -max_len per target: the longest input worth exploring (a base64url text of
-# an RSA-4096 signature and beyond; a header and payload; a key set with a few
-# large RSA keys; key set plus four tokens; a configuration with inline keys).
-declare -A max_len=([base64url]=2048 [token_parse]=4096 [jwks_parse]=8192 [verify]=12288 [config]=8192)
+# an RSA-4096 signature and beyond; a header and payload; one decoded header
+# or payload; a key set with a few large RSA keys; key set plus four tokens; a
+# configuration with inline keys).
+declare -A max_len=([base64url]=2048 [token_parse]=4096 [json_differential]=4096 [jwks_parse]=8192 [verify]=12288
+                    [config]=8192)
 for t in "${targets[@]}"; do
   [[ -n "${max_len[$t]:-}" ]] || { echo "fuzz: unknown target '$t' (targets: ${all_targets[*]})" >&2; exit 2; }
 done
@@ -57,7 +59,7 @@ export ASAN_OPTIONS="detect_leaks=1:abort_on_error=1:symbolize=1${symbolizer:+:e
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:abort_on_error=1"
 
 failed=0
-printf '%-12s %10s %8s %8s %8s  %s\n' target runs cov ft corpus result
+printf '%-17s %10s %8s %8s %8s  %s\n' target runs cov ft corpus result
 for t in "${targets[@]}"; do
   work="$out/corpus/$t"
   [[ $fresh -eq 1 ]] && rm -rf "$work"
@@ -82,7 +84,7 @@ for t in "${targets[@]}"; do
     result="FAILED (exit $rc; log $log)"
     failed=1
   fi
-  printf '%-12s %10s %8s %8s %8s  %s\n' "$t" "${runs:-?}" "${cov:-?}" "${ft:-?}" "${corp:-?}" "$result"
+  printf '%-17s %10s %8s %8s %8s  %s\n' "$t" "${runs:-?}" "${cov:-?}" "${ft:-?}" "${corp:-?}" "$result"
   if [[ $result != ok ]]; then
     # The report itself: from the sanitizer's or libFuzzer's first error line.
     grep -nE '^==[0-9]+==|runtime error:|^SUMMARY|Test unit written|^[a-z_]+: ' "$log" | head -n 20 >&2 || true

@@ -5,23 +5,30 @@
 
 namespace tokenverify::internal {
 
-Status DecodeJsonSegment(std::string_view segment, JsonScratch& scratch, simdjson::ondemand::document* doc,
-                         size_t* out_len) {
-  static_assert(simdjson::SIMDJSON_PADDING >= kBase64urlOutputSlack,
-                "JsonScratch padding must absorb the base64url kernels' output slack");
+namespace {
+
+// Decodes one base64url segment into `scratch`; *out_len gets its length.
+Status DecodeSegment(std::string_view segment, TokenJsonScratch& scratch, size_t* out_len) {
+  static_assert(kTokenJsonPadding >= kBase64urlOutputSlack,
+                "TokenJsonScratch padding must absorb the base64url kernels' output slack");
   const size_t n = Base64urlDecodedLength(segment.size());
-  uint8_t* buf = scratch.Reserve(n);
-  if (!Base64urlDecode(segment, buf)) return Status::ERR_BAD_BASE64URL;
-  if (StartsWithBom(buf, n)) return Status::ERR_JSON_BOM;
+  if (!Base64urlDecode(segment, scratch.Reserve(n))) return Status::ERR_BAD_BASE64URL;
   *out_len = n;
-  return JsonErrorToStatus(scratch.Iterate(n, doc));
+  return Status::OK;
 }
 
-Status DecodeHeader(const TokenParts& parts, JsonScratch& scratch, int max_depth, JoseHeader* out,
+}  // namespace
+
+Status DecodeHeader(const TokenParts& parts, TokenJsonScratch& scratch, int max_depth, JoseHeader* out,
                     size_t* out_len) {
-  simdjson::ondemand::document doc;
-  TV_RETURN_IF_ERROR(DecodeJsonSegment(parts.header, scratch, &doc, out_len));
-  return ParseHeader(doc, max_depth, scratch.names(), out);
+  TV_RETURN_IF_ERROR(DecodeSegment(parts.header, scratch, out_len));
+  return ParseHeader(scratch, *out_len, max_depth, out);
+}
+
+Status DecodePayload(const TokenParts& parts, TokenJsonScratch& scratch, int max_depth,
+                     const ClaimInterest& interest, PayloadView* out, size_t* out_len) {
+  TV_RETURN_IF_ERROR(DecodeSegment(parts.payload, scratch, out_len));
+  return ParsePayload(scratch, *out_len, max_depth, interest, out);
 }
 
 Status DecodeSignature(std::string_view segment, SignatureBuffer* out) noexcept {
@@ -74,14 +81,14 @@ Status VerifyJws(std::string_view token, const KeySet& keys, AlgSet allowed, siz
   TokenParts parts;
   TV_RETURN_IF_ERROR(SplitToken(token, &parts));
   try {
-    thread_local JsonScratch scratch;
+    thread_local TokenJsonScratch scratch;
     JoseHeader header;
     size_t header_len = 0;
     TV_RETURN_IF_ERROR(DecodeHeader(parts, scratch, max_json_depth, &header, &header_len));
     SignatureBuffer sig;
     TV_RETURN_IF_ERROR(DecodeSignature(parts.signature, &sig));
     // The payload is opaque at this layer, but it must still be strict base64url.
-    thread_local JsonScratch payload_scratch;
+    thread_local TokenJsonScratch payload_scratch;
     if (!Base64urlDecode(parts.payload, payload_scratch.Reserve(Base64urlDecodedLength(parts.payload.size()))))
       return Status::ERR_BAD_BASE64URL;
     if (!AlgSetHas(allowed, header.alg)) return Status::ERR_ALG_NOT_ALLOWED;

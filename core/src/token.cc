@@ -4,11 +4,9 @@
 #include <cstring>
 
 #include "internal/base64url.h"
+#include "internal/strict_json.h"
 
 namespace tokenverify::internal {
-
-using simdjson::ondemand::json_type;
-using simdjson::ondemand::value;
 
 Status SplitToken(std::string_view token, TokenParts* out) noexcept {
   const size_t dot1 = token.find('.');
@@ -27,179 +25,181 @@ Status SplitToken(std::string_view token, TokenParts* out) noexcept {
 
 namespace {
 
-// A member of the wrong JSON type is `wrong_type`, but only if it is valid
-// JSON: broken JSON is reported as such.
-Status WrongType(value& v, Status wrong_type, int max_depth, MemberNames& names) noexcept {
-  TV_RETURN_IF_ERROR(ValidateJsonValue(v, 1, max_depth, names));
+// A value of the wrong JSON type is `wrong_type`, but only if it is valid
+// JSON: broken JSON is reported as such. `depth` is that of the container
+// holding it (1 for a member of the top-level object).
+Status WrongType(JsonCursor& c, Status wrong_type, int depth = 1) noexcept {
+  TV_RETURN_IF_ERROR(c.SkipValue(depth));
   return wrong_type;
 }
 
 // Reads a string member; a non-string is `wrong_type`.
-Status ReadString(value& v, Status wrong_type, int max_depth, MemberNames& names,
-                  std::string_view* out) noexcept {
-  json_type type;
-  if (auto e = v.type().get(type)) return JsonErrorToStatus(e);
-  if (type != json_type::string) return WrongType(v, wrong_type, max_depth, names);
-  std::string_view raw = v.raw_json_token();
-  auto e = v.get_string().get(*out);
-  return e == simdjson::STRING_ERROR ? StringErrorStatus(raw) : JsonErrorToStatus(e);
+[[gnu::always_inline]] inline Status ReadStringMember(JsonCursor& c, Status wrong_type, std::string_view* out) noexcept {
+  if (c.Peek() != '"') return WrongType(c, wrong_type);
+  return c.ReadString(out);
 }
 
 // NumericDate (RFC 7519 section 2): a JSON number. Fractions are allowed and
 // truncated toward minus infinity; anything outside int64 is malformed.
-Status ReadNumericDate(value& v, int max_depth, MemberNames& names, int64_t* out) noexcept {
-  json_type type;
-  if (auto e = v.type().get(type)) return JsonErrorToStatus(e);
-  if (type != json_type::number) return WrongType(v, Status::ERR_MALFORMED_CLAIM, max_depth, names);
-  simdjson::ondemand::number n;
-  if (v.get_number().get(n)) {
-    // simdjson cannot hold integers beyond 64 bits: malformed as a date if it is a JSON number at all.
-    return IsJsonNumber(v.raw_json_token()) ? Status::ERR_MALFORMED_CLAIM : Status::ERR_MALFORMED_JSON;
-  }
-  switch (n.get_number_type()) {
-    case simdjson::ondemand::number_type::signed_integer:
-      *out = n.get_int64();
-      return Status::OK;
-    case simdjson::ondemand::number_type::floating_point_number: {
-      const double d = n.get_double();
-      // 2^63 is exactly representable; every double below it fits int64.
-      if (!(d >= -9223372036854775808.0 && d < 9223372036854775808.0)) return Status::ERR_MALFORMED_CLAIM;
-      *out = static_cast<int64_t>(std::floor(d));
-      return Status::OK;
-    }
-    default:  // unsigned_integer: above INT64_MAX
-      return Status::ERR_MALFORMED_CLAIM;
-  }
+[[gnu::always_inline]] inline Status ReadNumericDateMember(JsonCursor& c, int64_t* out) noexcept {
+  if (!c.AtNumber()) return WrongType(c, Status::ERR_MALFORMED_CLAIM);
+  return c.ReadNumericDate(out);
 }
 
 // Appends the strings of a string or an array-of-strings value. With
 // `strict`, any other shape is ERR_MALFORMED_CLAIM (aud); otherwise other
 // shapes are validated and contribute nothing (custom claims with matchers).
-Status ReadStrings(value& v, bool strict, int max_depth, MemberNames& names,
-                   std::vector<std::string_view>& strings, StringRange* range) noexcept {
+Status ReadStrings(JsonCursor& c, bool strict, std::vector<std::string_view>& strings,
+                   StringRange* range) noexcept {
   range->begin = static_cast<uint32_t>(strings.size());
-  json_type type;
-  if (auto e = v.type().get(type)) return JsonErrorToStatus(e);
-  if (type == json_type::string) {
+  if (c.Peek() == '"') {
     std::string_view s;
-    TV_RETURN_IF_ERROR(ReadString(v, Status::ERR_MALFORMED_CLAIM, max_depth, names, &s));
+    TV_RETURN_IF_ERROR(c.ReadString(&s));
     strings.push_back(s);
-  } else if (type == json_type::array) {
-    if (max_depth < 2) return Status::ERR_JSON_TOO_DEEP;
-    simdjson::ondemand::array arr;
-    if (auto e = v.get_array().get(arr)) return JsonErrorToStatus(e);
-    for (auto element : arr) {
-      value item;
-      if (auto e = element.get(item)) return JsonErrorToStatus(e);
-      json_type item_type;
-      if (auto e = item.type().get(item_type)) return JsonErrorToStatus(e);
-      if (item_type == json_type::string) {
+  } else if (c.Peek() == '[') {
+    TV_RETURN_IF_ERROR(c.EnterArray(1));
+    Status st = Status::OK;
+    for (bool first = true; c.NextElement(first, &st); first = false) {
+      if (c.Peek() == '"') {
         std::string_view s;
-        TV_RETURN_IF_ERROR(ReadString(item, Status::ERR_MALFORMED_CLAIM, max_depth, names, &s));
+        TV_RETURN_IF_ERROR(c.ReadString(&s));
         strings.push_back(s);
       } else if (strict) {
-        return WrongType(item, Status::ERR_MALFORMED_CLAIM, max_depth, names);
+        return WrongType(c, Status::ERR_MALFORMED_CLAIM, 2);
       } else {
-        TV_RETURN_IF_ERROR(ValidateJsonValue(item, 2, max_depth, names));
+        TV_RETURN_IF_ERROR(c.SkipValue(2));
       }
     }
+    TV_RETURN_IF_ERROR(st);
   } else if (strict) {
-    return WrongType(v, Status::ERR_MALFORMED_CLAIM, max_depth, names);
+    return WrongType(c, Status::ERR_MALFORMED_CLAIM);
   } else {
-    TV_RETURN_IF_ERROR(ValidateJsonValue(v, 1, max_depth, names));
+    TV_RETURN_IF_ERROR(c.SkipValue(1));
   }
   range->count = static_cast<uint32_t>(strings.size()) - range->begin;
   return Status::OK;
 }
 
+constexpr uint64_t kAlg = ShortNameFingerprint("alg"), kKid = ShortNameFingerprint("kid"),
+                   kTyp = ShortNameFingerprint("typ"), kCrit = ShortNameFingerprint("crit"),
+                   kB64 = ShortNameFingerprint("b64"), kExp = ShortNameFingerprint("exp"),
+                   kNbf = ShortNameFingerprint("nbf"), kIat = ShortNameFingerprint("iat"),
+                   kIss = ShortNameFingerprint("iss"), kSub = ShortNameFingerprint("sub"),
+                   kAud = ShortNameFingerprint("aud");
+
+// One bit of a 64-bit filter for a name fingerprint.
+uint64_t FilterBit(uint64_t fingerprint) noexcept { return uint64_t{1} << ((fingerprint * 0x9E3779B97F4A7C15u) >> 58); }
+
+// The fingerprint of a configured claim name (NameFingerprint reads 8 bytes
+// from the name; a std::string may hold fewer, so copy short names out).
+uint64_t InterestFingerprint(const std::string& name) noexcept {
+  char padded[16] = {};
+  if (name.size() >= 8) return NameFingerprint(name.data(), name.size());
+  std::memcpy(padded, name.data(), name.size());
+  return NameFingerprint(padded, name.size());
+}
+
 }  // namespace
 
-Status ParseHeader(simdjson::ondemand::document& doc, int max_depth, MemberNames& names,
-                   JoseHeader* out) noexcept {
+Status ParseHeader(TokenJsonScratch& doc, size_t n, int max_depth, JoseHeader* out) noexcept {
+  JsonCursor c(doc, n, max_depth);
   bool has_alg = false;
   Status alg_status = Status::OK;
-  Status st = WalkStrictObject(doc, max_depth, names, [&](std::string_view name, value& v, bool& consumed) {
-    if (name == "alg") {
-      std::string_view alg;
-      TV_RETURN_IF_ERROR(ReadString(v, Status::ERR_MALFORMED_HEADER, max_depth, names, &alg));
-      consumed = true;
-      has_alg = true;
-      alg_status = ParseAlg(alg, &out->alg);
-    } else if (name == "kid") {
-      TV_RETURN_IF_ERROR(ReadString(v, Status::ERR_MALFORMED_HEADER, max_depth, names, &out->kid));
-      consumed = true;
-      out->has_kid = true;
-    } else if (name == "typ") {
-      TV_RETURN_IF_ERROR(ReadString(v, Status::ERR_MALFORMED_HEADER, max_depth, names, &out->typ));
-      consumed = true;
-      out->has_typ = true;
-    } else if (name == "crit") {
-      return Status::ERR_CRIT_UNSUPPORTED;  // we understand no extension (RFC 7515 section 4.1.11)
-    } else if (name == "b64") {
-      json_type type;
-      if (auto e = v.type().get(type)) return JsonErrorToStatus(e);
-      if (type != json_type::boolean) return WrongType(v, Status::ERR_MALFORMED_HEADER, max_depth, names);
-      bool b64;
-      if (auto e = v.get_bool().get(b64)) return JsonErrorToStatus(e);
-      consumed = true;
-      if (!b64) return Status::ERR_B64_UNSUPPORTED;  // RFC 7797 unencoded payloads
+  TV_RETURN_IF_ERROR(c.WalkObject([&](const MemberName& name) -> Status {
+    switch (name.fingerprint) {
+      case kAlg: {
+        std::string_view alg;
+        TV_RETURN_IF_ERROR(ReadStringMember(c, Status::ERR_MALFORMED_HEADER, &alg));
+        has_alg = true;
+        alg_status = ParseAlg(alg, &out->alg);
+        return Status::OK;
+      }
+      case kKid:
+        TV_RETURN_IF_ERROR(ReadStringMember(c, Status::ERR_MALFORMED_HEADER, &out->kid));
+        out->has_kid = true;
+        return Status::OK;
+      case kTyp:
+        TV_RETURN_IF_ERROR(ReadStringMember(c, Status::ERR_MALFORMED_HEADER, &out->typ));
+        out->has_typ = true;
+        return Status::OK;
+      case kCrit:
+        return Status::ERR_CRIT_UNSUPPORTED;  // we understand no extension (RFC 7515 section 4.1.11)
+      case kB64: {
+        if (c.Peek() != 't' && c.Peek() != 'f') return WrongType(c, Status::ERR_MALFORMED_HEADER);
+        bool b64 = true;
+        TV_RETURN_IF_ERROR(c.ReadBool(&b64));
+        if (!b64) return Status::ERR_B64_UNSUPPORTED;  // RFC 7797 unencoded payloads
+        return Status::OK;
+      }
+      default:
+        return c.SkipValue(1);
     }
-    return Status::OK;
-  });
-  TV_RETURN_IF_ERROR(st);
+  }));
   if (!has_alg) return Status::ERR_MISSING_ALG;
   return alg_status;
 }
 
 int ClaimInterest::Find(std::string_view name) const noexcept {
-  for (size_t i = 0; i < names.size(); ++i)
-    if (names[i] == name) return static_cast<int>(i);
+  // Once per payload member: length and first byte, then the rest.
+  for (size_t i = 0; i < names.size(); ++i) {
+    const std::string& n = names[i];
+    if (n.size() == name.size() && (n.empty() || (n[0] == name[0] && std::memcmp(n.data(), name.data(), n.size()) == 0)))
+      return static_cast<int>(i);
+  }
   return -1;
 }
 
-Status ParsePayload(simdjson::ondemand::document& doc, int max_depth, MemberNames& names,
-                    const ClaimInterest& interest, PayloadView* out) noexcept {
+Status ParsePayload(TokenJsonScratch& doc, size_t n, int max_depth, const ClaimInterest& interest,
+                    PayloadView* out) noexcept {
   auto& strings = *out->strings;
   strings.clear();
-  return WalkStrictObject(doc, max_depth, names, [&](std::string_view name, value& v, bool& consumed) {
-    const int idx = interest.Find(name);
-    if (idx >= 0) out->present |= uint64_t{1} << idx;
-    const bool wants_values = idx >= 0 && interest.wants_values[static_cast<size_t>(idx)];
-    StringRange* values = wants_values ? &out->values[idx] : nullptr;
-    if (name.size() == 3) {
-      if (name == "exp" || name == "nbf" || name == "iat") {
-        int64_t* slot = name == "exp" ? &out->exp : name == "nbf" ? &out->nbf : &out->iat;
-        bool* has = name == "exp" ? &out->has_exp : name == "nbf" ? &out->has_nbf : &out->has_iat;
-        TV_RETURN_IF_ERROR(ReadNumericDate(v, max_depth, names, slot));
-        *has = true;
-        consumed = true;
+  JsonCursor c(doc, n, max_depth);
+  // A 64-bit filter of the interest names' fingerprints: most members are
+  // none of them and skip the name comparisons.
+  uint64_t interest_filter = 0;
+  for (const std::string& i : interest.names) interest_filter |= FilterBit(InterestFingerprint(i));
+  return c.WalkObject([&](const MemberName& name) -> Status {
+    const int idx = (interest_filter & FilterBit(name.fingerprint)) != 0 ? interest.Find(name.text) : -1;
+    StringRange* values = nullptr;
+    if (idx >= 0) {
+      out->present |= uint64_t{1} << idx;
+      if (interest.wants_values[static_cast<size_t>(idx)]) values = &out->values[idx];
+    }
+    switch (name.fingerprint) {
+      case kExp:
+        TV_RETURN_IF_ERROR(ReadNumericDateMember(c, &out->exp));
+        out->has_exp = true;
         return Status::OK;
-      }
-      if (name == "iss" || name == "sub") {
-        std::string_view* slot = name == "iss" ? &out->iss : &out->sub;
-        TV_RETURN_IF_ERROR(ReadString(v, Status::ERR_MALFORMED_CLAIM, max_depth, names, slot));
-        (name == "iss" ? out->has_iss : out->has_sub) = true;
+      case kNbf:
+        TV_RETURN_IF_ERROR(ReadNumericDateMember(c, &out->nbf));
+        out->has_nbf = true;
+        return Status::OK;
+      case kIat:
+        TV_RETURN_IF_ERROR(ReadNumericDateMember(c, &out->iat));
+        out->has_iat = true;
+        return Status::OK;
+      case kIss:
+      case kSub: {
+        const bool iss = name.fingerprint == kIss;
+        std::string_view* slot = iss ? &out->iss : &out->sub;
+        TV_RETURN_IF_ERROR(ReadStringMember(c, Status::ERR_MALFORMED_CLAIM, slot));
+        (iss ? out->has_iss : out->has_sub) = true;
         if (values) {
           values->begin = static_cast<uint32_t>(strings.size());
           values->count = 1;
           strings.push_back(*slot);
         }
-        consumed = true;
         return Status::OK;
       }
-      if (name == "aud") {
-        TV_RETURN_IF_ERROR(ReadStrings(v, /*strict=*/true, max_depth, names, strings, &out->aud));
+      case kAud:
+        TV_RETURN_IF_ERROR(ReadStrings(c, /*strict=*/true, strings, &out->aud));
         out->has_aud = true;
         if (values) *values = out->aud;
-        consumed = true;
         return Status::OK;
-      }
+      default:
+        if (values) return ReadStrings(c, /*strict=*/false, strings, values);
+        return c.SkipValue(1);
     }
-    if (values) {
-      TV_RETURN_IF_ERROR(ReadStrings(v, /*strict=*/false, max_depth, names, strings, values));
-      consumed = true;
-    }
-    return Status::OK;
   });
 }
 

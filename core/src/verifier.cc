@@ -18,7 +18,6 @@
 #include "internal/json_writer.h"
 #include "internal/key_cache.h"
 #include "internal/status_counters.h"
-#include "internal/strict_json.h"
 #include "internal/token.h"
 
 namespace tokenverify {
@@ -42,8 +41,8 @@ struct Provider {
 // Per-thread working memory, reused by every verification on the thread:
 // after the first few tokens a thread allocates nothing.
 struct ThreadScratch {
-  JsonScratch header;
-  JsonScratch payload;
+  TokenJsonScratch header;
+  TokenJsonScratch payload;
   std::vector<std::string_view> strings;
 };
 
@@ -298,13 +297,10 @@ Status Verifier::Impl::VerifyOnce(std::string_view token, VerifiedToken* out, in
     SignatureBuffer signature;
     TV_RETURN_IF_ERROR(DecodeSignature(parts.signature, &signature));
 
-    simdjson::ondemand::document payload_doc;
     size_t payload_len = 0;
-    TV_RETURN_IF_ERROR(DecodeJsonSegment(parts.payload, ts.payload, &payload_doc, &payload_len));
     PayloadView pv;
     pv.strings = &ts.strings;
-    TV_RETURN_IF_ERROR(
-        ParsePayload(payload_doc, im.cfg.max_json_depth, ts.payload.names(), im.interest, &pv));
+    TV_RETURN_IF_ERROR(DecodePayload(parts, ts.payload, im.cfg.max_json_depth, im.interest, &pv, &payload_len));
 
     // The token's iss picks its provider in O(1); otherwise the providers
     // without an issuer are tried in order.

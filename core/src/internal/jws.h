@@ -10,7 +10,7 @@
 #include "internal/alg.h"
 #include "internal/base64url.h"
 #include "internal/key.h"
-#include "internal/strict_json.h"
+#include "internal/json_scan.h"
 #include "internal/token.h"
 
 namespace tokenverify::internal {
@@ -25,15 +25,16 @@ struct SignatureBuffer {
   std::span<const uint8_t> span() const noexcept { return {bytes, size}; }
 };
 
-// Decodes one base64url segment into `scratch` and starts a JSON document on
-// it; *out_len gets the decoded length. ERR_BAD_BASE64URL, ERR_JSON_BOM or a
-// JSON status.
-Status DecodeJsonSegment(std::string_view segment, JsonScratch& scratch, simdjson::ondemand::document* doc,
-                         size_t* out_len);
-
-// Decodes and parses the protected header of `parts` (see ParseHeader).
-Status DecodeHeader(const TokenParts& parts, JsonScratch& scratch, int max_depth, JoseHeader* out,
+// Decodes the protected header of `parts` into `scratch` and scans it (see
+// ParseHeader); *out_len gets the decoded length. ERR_BAD_BASE64URL or a
+// ParseHeader status.
+Status DecodeHeader(const TokenParts& parts, TokenJsonScratch& scratch, int max_depth, JoseHeader* out,
                     size_t* out_len);
+
+// Decodes the payload of `parts` into `scratch` and scans it (see
+// ParsePayload). ERR_BAD_BASE64URL or a ParsePayload status.
+Status DecodePayload(const TokenParts& parts, TokenJsonScratch& scratch, int max_depth,
+                     const ClaimInterest& interest, PayloadView* out, size_t* out_len);
 
 // Decodes the signature segment: ERR_EMPTY_SIGNATURE, ERR_SIGNATURE_LENGTH
 // (longer than any key could produce) or ERR_BAD_BASE64URL.

@@ -13,6 +13,7 @@
 #include <string_view>
 #include <vector>
 
+#include "internal/json_text.h"
 #include "tokenverify/status.h"
 
 namespace tokenverify::internal {
@@ -56,19 +57,6 @@ class JsonScratch {
 // container that holds it (1 for a member of the top-level object).
 Status ValidateJsonValue(simdjson::ondemand::value value, int depth, int max_depth,
                          MemberNames& names) noexcept;
-
-// True when `token` is exactly one JSON number (RFC 8259 grammar), trailing
-// whitespace allowed. For numbers simdjson parses but cannot represent.
-bool IsJsonNumber(std::string_view token) noexcept;
-
-// Status for a simdjson STRING_ERROR on the string whose raw JSON is `raw`:
-// an escaped lone surrogate is ERR_INVALID_UTF8, anything else malformed.
-Status StringErrorStatus(std::string_view raw) noexcept;
-
-// True when `bytes` starts with the UTF-8 byte order mark.
-inline bool StartsWithBom(const uint8_t* p, size_t n) noexcept {
-  return n >= 3 && p[0] == 0xEF && p[1] == 0xBB && p[2] == 0xBF;
-}
 
 // True when nothing but whitespace follows the value already read from `doc`.
 inline bool DocumentAtEnd(simdjson::ondemand::document& doc) noexcept {

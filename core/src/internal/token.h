@@ -2,8 +2,6 @@
 // caller's bytes and the signing input is the caller's own "header.payload".
 #pragma once
 
-#include <simdjson.h>
-
 #include <cstdint>
 #include <span>
 #include <string>
@@ -11,7 +9,7 @@
 #include <vector>
 
 #include "internal/alg.h"
-#include "internal/strict_json.h"
+#include "internal/json_scan.h"
 #include "tokenverify/status.h"
 
 namespace tokenverify::internal {
@@ -33,16 +31,17 @@ struct JoseHeader {
   Alg alg = Alg::kHS256;
   bool has_kid = false;
   bool has_typ = false;
-  std::string_view kid;  // unescaped; lives as long as the header's document
+  std::string_view kid;  // unescaped; lives as long as the scratch holds the header
   std::string_view typ;
 };
 
-// ParseHeader walks the header document strictly and fills *out.
+// ParseHeader scans the header document, the first n bytes of `doc` (see
+// TokenJsonScratch::Reserve), strictly and fills *out.
 // ERR_MISSING_ALG, ERR_ALG_NONE, ERR_ALG_UNSUPPORTED, ERR_MALFORMED_HEADER (a
 // member of the wrong type), ERR_CRIT_UNSUPPORTED, ERR_B64_UNSUPPORTED, or a
-// JSON status. jwk, jku, x5u, x5c and x5t are validated as JSON and ignored.
-Status ParseHeader(simdjson::ondemand::document& doc, int max_depth, MemberNames& names,
-                   JoseHeader* out) noexcept;
+// JSON status (ERR_JSON_BOM included). jwk, jku, x5u, x5c and x5t are
+// validated as JSON and ignored.
+Status ParseHeader(TokenJsonScratch& doc, size_t n, int max_depth, JoseHeader* out) noexcept;
 
 // Claim names a verifier cares about beyond the registered ones: required
 // claims and claims with matchers. Each gets a bit in PayloadView::present.
@@ -60,7 +59,7 @@ struct StringRange {
   uint32_t count = 0;
 };
 
-// What the payload walk extracts. Views live as long as the payload's document.
+// What the payload scan extracts. Views live as long as the scratch holds the payload.
 struct PayloadView {
   bool has_exp = false, has_nbf = false, has_iat = false;
   bool has_iss = false, has_sub = false, has_aud = false;
@@ -76,13 +75,14 @@ struct PayloadView {
   }
 };
 
-// ParsePayload walks the payload document strictly: the registered claims
-// exp, nbf, iat (NumericDates: JSON numbers within int64, else
-// ERR_MALFORMED_CLAIM), iss, sub (strings), aud (a string or an array of
-// strings), plus presence and string values of the claims in `interest`.
-// out->strings must be set; it is cleared first.
-Status ParsePayload(simdjson::ondemand::document& doc, int max_depth, MemberNames& names,
-                    const ClaimInterest& interest, PayloadView* out) noexcept;
+// ParsePayload scans the payload document, the first n bytes of `doc`,
+// strictly: the registered claims exp, nbf, iat (NumericDates: JSON numbers
+// within int64, fractions floored, else ERR_MALFORMED_CLAIM), iss, sub
+// (strings), aud (a string or an array of strings), plus presence and string
+// values of the claims in `interest`. out->strings must be set; it is cleared
+// first.
+Status ParsePayload(TokenJsonScratch& doc, size_t n, int max_depth, const ClaimInterest& interest,
+                    PayloadView* out) noexcept;
 
 // DecodeUnverified splits and decodes a token and checks that header and
 // payload are strict JSON objects, copying them out. For inspection tools only.

@@ -1,0 +1,133 @@
+// Differential fuzzer for the token JSON scanner (ParseHeader / ParsePayload,
+// core/src/json_scan.cc + token.cc) against its oracle, the simdjson
+// On-Demand strict walk it replaced on the hot path (token_simdjson.h). For
+// arbitrary bytes both must give the same status (accept/reject, and which
+// rejection), and on acceptance the same extracted values: alg, kid, typ; exp,
+// nbf, iat, iss, sub, aud, the presence bits and the collected string values
+// of the claims of interest. Any disagreement aborts with "differential
+// mismatch" and both answers.
+//
+// Input: one mode byte, then the JSON document itself (not base64url).
+//   bit 0      0: header, 1: payload
+//   bits 1-2   maxJsonDepth: 32, 2 (the smallest a configuration allows), 3, 256
+// The scanner's scratch is thread_local and reused, as in the verifier, so
+// state one document leaves behind can hurt the next one here too.
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "internal/token.h"
+#include "internal/token_simdjson.h"
+
+namespace {
+
+using namespace tokenverify::internal;  // NOLINT: a harness of internals
+using tokenverify::Status;
+using tokenverify::StatusName;
+
+// Claims a verifier could be interested in: some with matchers (string values
+// collected), some only required, registered names among both.
+const ClaimInterest& Interest() {
+  static const ClaimInterest interest = [] {
+    ClaimInterest ci;
+    for (auto [name, values] : {std::pair{"team", true}, {"roles", true}, {"scope", true}, {"iss", true},
+                                {"aud", true}, {"sub", false}, {"email", false}, {"nonce", false},
+                                {"exp", false}, {"\xC3\xA9", true}}) {
+      ci.names.emplace_back(name);
+      ci.wants_values.push_back(values);
+    }
+    return ci;
+  }();
+  return interest;
+}
+
+[[noreturn]] void Mismatch(std::string_view what, std::string_view doc, Status scanner, Status oracle) {
+  const std::string_view a = StatusName(scanner), b = StatusName(oracle);
+  std::fprintf(stderr, "json_differential: differential mismatch: %.*s\n  scanner %.*s, simdjson walk %.*s\n",
+               static_cast<int>(what.size()), what.data(), static_cast<int>(a.size()), a.data(),
+               static_cast<int>(b.size()), b.data());
+  std::fprintf(stderr, "  document (%zu bytes): ", doc.size());
+  for (unsigned char ch : doc) std::fprintf(stderr, ch >= 0x20 && ch < 0x7F ? "%c" : "\\x%02x", ch);
+  std::fprintf(stderr, "\n");
+  std::abort();
+}
+
+void Expect(bool same, std::string_view what, std::string_view doc, Status st) {
+  if (!same) Mismatch(what, doc, st, st);
+}
+
+struct Scratch {
+  TokenJsonScratch scanner;
+  JsonScratch oracle;
+  std::vector<std::string_view> scanner_strings, oracle_strings;
+};
+
+void Header(Scratch& s, std::string_view doc, int max_depth) {
+  std::memcpy(s.scanner.Reserve(doc.size()), doc.data(), doc.size());
+  JoseHeader got;
+  const Status scanned = ParseHeader(s.scanner, doc.size(), max_depth, &got);
+
+  JoseHeader want;
+  simdjson::ondemand::document d;
+  Status walked = StartSimdjsonDocument(doc, s.oracle, &d);
+  if (walked == Status::OK) walked = ParseHeaderSimdjson(d, max_depth, s.oracle.names(), &want);
+
+  if (scanned != walked) Mismatch("header status", doc, scanned, walked);
+  if (scanned != Status::OK) return;
+  Expect(got.alg == want.alg, "alg", doc, scanned);
+  Expect(got.has_kid == want.has_kid && got.kid == want.kid, "kid", doc, scanned);
+  Expect(got.has_typ == want.has_typ && got.typ == want.typ, "typ", doc, scanned);
+}
+
+bool SameStrings(const PayloadView& a, StringRange ra, const PayloadView& b, StringRange rb) {
+  if (ra.count != rb.count) return false;
+  const auto x = a.Strings(ra), y = b.Strings(rb);
+  for (size_t i = 0; i < x.size(); ++i)
+    if (x[i] != y[i]) return false;
+  return true;
+}
+
+void Payload(Scratch& s, std::string_view doc, int max_depth) {
+  std::memcpy(s.scanner.Reserve(doc.size()), doc.data(), doc.size());
+  PayloadView got;
+  got.strings = &s.scanner_strings;
+  const Status scanned = ParsePayload(s.scanner, doc.size(), max_depth, Interest(), &got);
+
+  PayloadView want;
+  want.strings = &s.oracle_strings;
+  simdjson::ondemand::document d;
+  Status walked = StartSimdjsonDocument(doc, s.oracle, &d);
+  if (walked == Status::OK) walked = ParsePayloadSimdjson(d, max_depth, s.oracle.names(), Interest(), &want);
+
+  if (scanned != walked) Mismatch("payload status", doc, scanned, walked);
+  if (scanned != Status::OK) return;
+  Expect(got.has_exp == want.has_exp && (!got.has_exp || got.exp == want.exp), "exp", doc, scanned);
+  Expect(got.has_nbf == want.has_nbf && (!got.has_nbf || got.nbf == want.nbf), "nbf", doc, scanned);
+  Expect(got.has_iat == want.has_iat && (!got.has_iat || got.iat == want.iat), "iat", doc, scanned);
+  Expect(got.has_iss == want.has_iss && got.iss == want.iss, "iss", doc, scanned);
+  Expect(got.has_sub == want.has_sub && got.sub == want.sub, "sub", doc, scanned);
+  Expect(got.has_aud == want.has_aud && (!got.has_aud || SameStrings(got, got.aud, want, want.aud)), "aud", doc,
+         scanned);
+  Expect(got.present == want.present, "presence bits", doc, scanned);
+  for (size_t i = 0; i < Interest().names.size(); ++i) {
+    if (!Interest().wants_values[i]) continue;
+    Expect(SameStrings(got, got.values[i], want, want.values[i]), "claim values", doc, scanned);
+  }
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  if (size == 0) return 0;
+  static constexpr int kDepths[] = {32, 2, 3, 256};
+  const int max_depth = kDepths[(data[0] >> 1) & 3];
+  const std::string_view doc(reinterpret_cast<const char*>(data + 1), size - 1);
+  thread_local Scratch scratch;
+  if (data[0] & 1) Payload(scratch, doc, max_depth);
+  else Header(scratch, doc, max_depth);
+  return 0;
+}

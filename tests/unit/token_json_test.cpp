@@ -1,0 +1,215 @@
+// The token JSON scanner (ParseHeader / ParsePayload): exact statuses and
+// values, each also checked against the simdjson walk it replaced (the
+// oracle of fuzz/json_differential.cc), including which failure wins when a
+// document has several.
+#include <gtest/gtest.h>
+
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "internal/token.h"
+#include "internal/token_simdjson.h"
+
+namespace tokenverify::internal {
+namespace {
+
+struct Scratch {
+  TokenJsonScratch scanner;
+  JsonScratch oracle;
+  std::vector<std::string_view> strings, oracle_strings;
+};
+
+Scratch& S() {
+  static Scratch s;  // reused on purpose, like the verifier's per-thread scratch
+  return s;
+}
+
+JoseHeader g_header;
+
+Status Header(std::string_view json, int max_depth = 32) {
+  Scratch& s = S();
+  std::memcpy(s.scanner.Reserve(json.size()), json.data(), json.size());
+  g_header = JoseHeader();
+  const Status scanned = ParseHeader(s.scanner, json.size(), max_depth, &g_header);
+  JoseHeader want;
+  simdjson::ondemand::document doc;
+  Status walked = StartSimdjsonDocument(json, s.oracle, &doc);
+  if (walked == Status::OK) walked = ParseHeaderSimdjson(doc, max_depth, s.oracle.names(), &want);
+  EXPECT_EQ(scanned, walked) << "the simdjson walk disagrees on " << json;
+  return scanned;
+}
+
+const ClaimInterest& Interest() {
+  static const ClaimInterest interest = [] {
+    ClaimInterest ci;
+    ci.names = {"team", "exp", "sub", "roles"};
+    ci.wants_values = {true, false, true, true};
+    return ci;
+  }();
+  return interest;
+}
+
+PayloadView g_payload;
+
+Status Payload(std::string_view json, int max_depth = 32) {
+  Scratch& s = S();
+  std::memcpy(s.scanner.Reserve(json.size()), json.data(), json.size());
+  g_payload = PayloadView();
+  g_payload.strings = &s.strings;
+  const Status scanned = ParsePayload(s.scanner, json.size(), max_depth, Interest(), &g_payload);
+  PayloadView want;
+  want.strings = &s.oracle_strings;
+  simdjson::ondemand::document doc;
+  Status walked = StartSimdjsonDocument(json, s.oracle, &doc);
+  if (walked == Status::OK) walked = ParsePayloadSimdjson(doc, max_depth, s.oracle.names(), Interest(), &want);
+  EXPECT_EQ(scanned, walked) << "the simdjson walk disagrees on " << json;
+  return scanned;
+}
+
+std::vector<std::string> Strings(StringRange r) {
+  std::vector<std::string> out;
+  for (std::string_view v : g_payload.Strings(r)) out.emplace_back(v);
+  return out;
+}
+
+TEST(TokenJson, ReadsTheHeader) {
+  ASSERT_EQ(Header(R"({"alg":"ES256","kid":"k1","typ":"JWT","jwk":{"kty":"oct"},"x5c":["a"]})"), Status::OK);
+  EXPECT_EQ(g_header.alg, Alg::kES256);
+  EXPECT_TRUE(g_header.has_kid);
+  EXPECT_EQ(g_header.kid, "k1");
+  EXPECT_EQ(g_header.typ, "JWT");
+  ASSERT_EQ(Header(" {\"\\u0061lg\" : \"HS256\", \"kid\":\"k\\u00e9y\\n\\ud83d\\ude00\"}\n"), Status::OK);
+  EXPECT_EQ(g_header.alg, Alg::kHS256);
+  EXPECT_EQ(g_header.kid, "k\xC3\xA9y\n\xF0\x9F\x98\x80");
+  EXPECT_FALSE(g_header.has_typ);
+  ASSERT_EQ(Header(R"({"alg":"HS256","b64":true})"), Status::OK);
+}
+
+TEST(TokenJson, HeaderStatuses) {
+  EXPECT_EQ(Header(R"({"kid":"k1"})"), Status::ERR_MISSING_ALG);
+  EXPECT_EQ(Header(R"({"alg":"none"})"), Status::ERR_ALG_NONE);
+  EXPECT_EQ(Header(R"({"alg":"HS256 "})"), Status::ERR_ALG_UNSUPPORTED);
+  EXPECT_EQ(Header(R"({"alg":["HS256"]})"), Status::ERR_MALFORMED_HEADER);
+  EXPECT_EQ(Header(R"({"alg":"HS256","kid":7})"), Status::ERR_MALFORMED_HEADER);
+  EXPECT_EQ(Header(R"({"alg":"HS256","b64":"no"})"), Status::ERR_MALFORMED_HEADER);
+  EXPECT_EQ(Header(R"({"alg":"HS256","b64":false})"), Status::ERR_B64_UNSUPPORTED);
+  EXPECT_EQ(Header(R"({"alg":"HS256","crit":[]})"), Status::ERR_CRIT_UNSUPPORTED);
+  EXPECT_EQ(Header(R"({"alg":"HS256","alg":"HS256"})"), Status::ERR_DUPLICATE_MEMBER);
+  EXPECT_EQ(Header("\xEF\xBB\xBF{\"alg\":\"HS256\"}"), Status::ERR_JSON_BOM);
+  EXPECT_EQ(Header(R"({"alg":"HS256"} x)"), Status::ERR_MALFORMED_JSON);
+  EXPECT_EQ(Header(R"({"alg":"HS256"}})"), Status::ERR_MALFORMED_JSON);
+  EXPECT_EQ(Header(R"(["alg"])"), Status::ERR_JSON_NOT_OBJECT);
+  EXPECT_EQ(Header(""), Status::ERR_MALFORMED_JSON);
+  EXPECT_EQ(Header(" \n"), Status::ERR_MALFORMED_JSON);
+}
+
+// A document with several faults answers as the simdjson walk did: UTF-8,
+// unclosed strings and raw control characters anywhere first, then the
+// shape of the root, then the first fault in document order.
+TEST(TokenJson, WhichFaultWins) {
+  EXPECT_EQ(Header("{\"crit\":1,\"x\":\"\xFF\"}"), Status::ERR_INVALID_UTF8);
+  EXPECT_EQ(Header("{\"crit\":1,\"x\":\"a\tb\"}"), Status::ERR_MALFORMED_JSON);
+  EXPECT_EQ(Header(R"({"crit":1,"x":"abc)"), Status::ERR_MALFORMED_JSON);
+  EXPECT_EQ(Header(R"({"crit":1,"x":tru)"), Status::ERR_MALFORMED_JSON);  // no closing brace
+  EXPECT_EQ(Header(R"({"crit":1,"x":tru})"), Status::ERR_CRIT_UNSUPPORTED);
+  EXPECT_EQ(Header(R"({"alg":"none","a":1,"a":2})"), Status::ERR_DUPLICATE_MEMBER);
+  EXPECT_EQ(Header("x{\"alg\":\"\xFF\"}"), Status::ERR_INVALID_UTF8);
+  EXPECT_EQ(Header(R"(x{"alg":"HS256"})"), Status::ERR_JSON_NOT_OBJECT);
+  EXPECT_EQ(Payload(R"({"a":1,"a":2,"iss":7})"), Status::ERR_MALFORMED_CLAIM);
+  EXPECT_EQ(Payload(R"({"a":1,"a":2,"x":{"b":1,"b":2},"iss":7})"), Status::ERR_DUPLICATE_MEMBER);
+  EXPECT_EQ(Payload(R"({"iss":7,"x":tru})"), Status::ERR_MALFORMED_CLAIM);
+  EXPECT_EQ(Payload(R"({"iss":{"a":tru},"x":1})"), Status::ERR_MALFORMED_JSON);
+}
+
+TEST(TokenJson, ReadsThePayload) {
+  ASSERT_EQ(Payload(R"({"iss":"https://i.example","sub":"al\u0069ce","aud":["a","b"],"exp":1800000000,)"
+                    R"("nbf":-5,"iat":1.9e9,"team":["dev",1,{"x":[]},"ops"],"roles":{"a":"b"},"other":[1]})"),
+            Status::OK);
+  EXPECT_EQ(g_payload.iss, "https://i.example");
+  EXPECT_EQ(g_payload.sub, "alice");
+  EXPECT_EQ(Strings(g_payload.aud), (std::vector<std::string>{"a", "b"}));
+  EXPECT_EQ(g_payload.exp, 1800000000);
+  EXPECT_EQ(g_payload.nbf, -5);
+  EXPECT_EQ(g_payload.iat, 1900000000);
+  EXPECT_EQ(g_payload.present, 0b1111u);
+  EXPECT_EQ(Strings(g_payload.values[0]), (std::vector<std::string>{"dev", "ops"}));
+  EXPECT_EQ(Strings(g_payload.values[2]), (std::vector<std::string>{"alice"}));
+  EXPECT_TRUE(Strings(g_payload.values[3]).empty());  // an object contributes no values
+  ASSERT_EQ(Payload(R"({"aud":"solo","team":"\"q\""})"), Status::OK);
+  EXPECT_EQ(Strings(g_payload.aud), (std::vector<std::string>{"solo"}));
+  EXPECT_EQ(Strings(g_payload.values[0]), (std::vector<std::string>{"\"q\""}));
+  EXPECT_EQ(g_payload.present, 0b1u);
+}
+
+TEST(TokenJson, NumericDates) {
+  auto exp_of = [](const std::string& number) {
+    EXPECT_EQ(Payload("{\"exp\":" + number + "}"), Status::OK) << number;
+    return g_payload.exp;
+  };
+  EXPECT_EQ(exp_of("9223372036854775807"), INT64_MAX);
+  EXPECT_EQ(exp_of("-9223372036854775808"), INT64_MIN);
+  EXPECT_EQ(exp_of("-0"), 0);
+  EXPECT_EQ(exp_of("1800000000.999"), 1800000000);
+  EXPECT_EQ(exp_of("-0.5"), -1);
+  EXPECT_EQ(exp_of("1e3"), 1000);
+  EXPECT_EQ(exp_of("12.5E+1 "), 125);
+  EXPECT_EQ(exp_of("1e-400"), 0);   // rounds to zero
+  EXPECT_EQ(exp_of("-1e-400"), 0);  // to -0.0
+  // simdjson's get_number() read these as 0.0 (20+ integer digits with a
+  // fraction or exponent); the walk now re-reads the raw number too.
+  EXPECT_EQ(exp_of("100000000000000000000e-2"), 1000000000000000000);
+  EXPECT_EQ(exp_of("123456789012345678901.5e-12"), 123456789);
+  for (const char* bad : {"9223372036854775808", "18446744073709551616", "123456789012345678901234567890",
+                          "9.3e18", "1e400", "-9.3e18", "19223372036854775807.5", "-19223372036854775807.5", "\"1\"", "true", "null", "[1]", "{}"})
+    EXPECT_EQ(Payload(std::string("{\"exp\":") + bad + "}"), Status::ERR_MALFORMED_CLAIM) << bad;
+  for (const char* bad : {"01", "1.", "-", "1e", ".5", "+1", "1x", "0x10", "tru"})
+    EXPECT_EQ(Payload(std::string("{\"exp\":") + bad + "}"), Status::ERR_MALFORMED_JSON) << bad;
+}
+
+TEST(TokenJson, StringsAndUtf8) {
+  EXPECT_EQ(Payload("{\"a\":\"\xC3\x28\"}"), Status::ERR_INVALID_UTF8);
+  EXPECT_EQ(Payload("{\"a\":\"\xED\xA0\x80\"}"), Status::ERR_INVALID_UTF8);
+  EXPECT_EQ(Payload("{\"a\":\"\xF4\x90\x80\x80\"}"), Status::ERR_INVALID_UTF8);
+  EXPECT_EQ(Payload("{\"a\":\"\xE2\x82\"}"), Status::ERR_INVALID_UTF8);
+  EXPECT_EQ(Payload(R"({"a":"\ud800"})"), Status::ERR_INVALID_UTF8);
+  EXPECT_EQ(Payload(R"({"sub":"\udc00x"})"), Status::ERR_INVALID_UTF8);
+  EXPECT_EQ(Payload(R"({"team":"\ud800\u0041"})"), Status::ERR_INVALID_UTF8);
+  EXPECT_EQ(Payload(R"({"\ud800":1})"), Status::ERR_MALFORMED_JSON);  // in a name simdjson says malformed
+  EXPECT_EQ(Payload(R"({"a":"\q"})"), Status::ERR_MALFORMED_JSON);
+  EXPECT_EQ(Payload(R"({"a":"\u12G4"})"), Status::ERR_MALFORMED_JSON);
+  EXPECT_EQ(Payload(R"({"a":"\ud83d\ude00\q" })"), Status::ERR_INVALID_UTF8);  // judged by the raw text
+  EXPECT_EQ(Payload(std::string("{\"a\":\"nul\0here\"}", 16)), Status::ERR_MALFORMED_JSON);
+  // Long strings cross the 16-byte blocks of the string scan.
+  const std::string long_ascii(100, 'x');
+  ASSERT_EQ(Payload("{\"sub\":\"" + long_ascii + "\\n" + long_ascii + "\xC3\xA9\"}"), Status::OK);
+  EXPECT_EQ(g_payload.sub, long_ascii + "\n" + long_ascii + "\xC3\xA9");
+}
+
+TEST(TokenJson, DuplicatesAndDepth) {
+  EXPECT_EQ(Payload(R"({"a":1,"\u0061":2})"), Status::ERR_DUPLICATE_MEMBER);
+  EXPECT_EQ(Payload(R"({"x":[{"b":1},{"b":1,"b":1}]})"), Status::ERR_DUPLICATE_MEMBER);
+  EXPECT_EQ(Payload(R"({"a":1,"A":2,"x":{"a":1}})"), Status::OK);
+  std::string big = "{";
+  for (int i = 0; i < 100; ++i) big += "\"k" + std::to_string(i) + "\":" + std::to_string(i) + ",";
+  EXPECT_EQ(Payload(big + "\"k99x\":0}"), Status::OK);
+  EXPECT_EQ(Payload(big + "\"k42\":0}"), Status::ERR_DUPLICATE_MEMBER);
+  // Thousands of members (a hostile 16 KiB payload): the top-level filter
+  // fills up and the names are sorted once instead of compared pairwise.
+  std::string huge = "{";
+  for (int i = 0; i < 3000; ++i) huge += "\"m" + std::to_string(i) + "\":0,";
+  EXPECT_EQ(Payload(huge + "\"last\":0}"), Status::OK);
+  EXPECT_EQ(Payload(huge + "\"m2999\":0}"), Status::ERR_DUPLICATE_MEMBER);
+  EXPECT_EQ(Payload(huge + "\"m0\":0}"), Status::ERR_DUPLICATE_MEMBER);
+  EXPECT_EQ(Payload(R"({"a":[1]})", 2), Status::OK);
+  EXPECT_EQ(Payload(R"({"a":[[1]]})", 2), Status::ERR_JSON_TOO_DEEP);
+  EXPECT_EQ(Payload(R"({"aud":[[1]]})", 2), Status::ERR_JSON_TOO_DEEP);
+  EXPECT_EQ(Payload(R"({"aud":[[1]]})", 3), Status::ERR_MALFORMED_CLAIM);
+  EXPECT_EQ(Payload(R"({"team":[{"a":{}}]})", 3), Status::ERR_JSON_TOO_DEEP);
+  EXPECT_EQ(Payload("{\"a\":" + std::string(100000, '[') + "}", 32), Status::ERR_JSON_TOO_DEEP);
+  EXPECT_EQ(Payload("{\"a\":" + std::string(100000, '[') + std::string(100000, ']') + "}", 32),
+            Status::ERR_JSON_TOO_DEEP);
+}
+
+}  // namespace
+}  // namespace tokenverify::internal
