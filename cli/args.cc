@@ -15,7 +15,8 @@ namespace {
 
 // Which commands accept an option. Keeping this as data makes the usage
 // errors precise ("--seconds is not an option of verify") with no per-command code.
-enum CommandBit : unsigned { kVerify = 1, kBench = 2 };
+enum CommandBit : unsigned { kVerify = 1, kBench = 2, kKeys = 4 };
+constexpr unsigned kVerifierCommands = kVerify | kBench | kKeys;
 
 struct OptionSpec {
   std::string_view name;
@@ -23,13 +24,16 @@ struct OptionSpec {
 };
 
 constexpr OptionSpec kOptions[] = {
-    {"config", kVerify | kBench},  {"jwks", kVerify | kBench},
-    {"issuer", kVerify | kBench},  {"audience", kVerify | kBench},
-    {"alg", kVerify | kBench},     {"secret", kVerify | kBench},
-    {"secret-base64url", kVerify | kBench},
-    {"now", kVerify | kBench},     {"leeway", kVerify | kBench},
-    {"seconds", kBench},
+    {"config", kVerifierCommands},  {"jwks", kVerifierCommands},
+    {"jwks-url", kVerifierCommands}, {"issuer", kVerifierCommands},
+    {"audience", kVerifierCommands}, {"alg", kVerifierCommands},
+    {"secret", kVerifierCommands},  {"secret-base64url", kVerifierCommands},
+    {"now", kVerify | kBench},      {"leeway", kVerify | kBench},
+    {"seconds", kBench},            {"json", kKeys},
 };
+
+// Options that are flags: no value follows.
+bool IsFlag(std::string_view name) { return name == "json"; }
 
 bool Fail(const std::string& why) {
   std::fprintf(stderr, "tokenverify: %s\n", why.c_str());
@@ -39,6 +43,7 @@ bool Fail(const std::string& why) {
 unsigned CommandBitOf(std::string_view command) {
   if (command == "verify") return kVerify;
   if (command == "bench") return kBench;
+  if (command == "keys") return kKeys;
   return 0;  // inspect, version, help: no options
 }
 
@@ -54,6 +59,10 @@ bool Store(Options& opt, std::string_view name, const std::string& value) {
     opt.config_file = value;
   } else if (name == "jwks") {
     opt.jwks = value;
+  } else if (name == "jwks-url") {
+    opt.jwks_url = value;
+  } else if (name == "json") {
+    opt.json = true;
   } else if (name == "issuer") {
     opt.issuer = value;
   } else if (name == "audience") {
@@ -92,7 +101,7 @@ bool ParseArgs(int argc, char** argv, Options& opt) {
   }
   if (opt.command == "--version") opt.command = "version";
   if (opt.command != "verify" && opt.command != "inspect" && opt.command != "bench" &&
-      opt.command != "version")
+      opt.command != "keys" && opt.command != "version")
     return Fail("unknown command \"" + opt.command + "\"");
 
   const unsigned bit = CommandBitOf(opt.command);
@@ -127,14 +136,16 @@ bool ParseArgs(int argc, char** argv, Options& opt) {
     if (spec == nullptr) return Fail("unknown option \"--" + std::string(name) + "\"");
     if ((spec->commands & bit) == 0)
       return Fail("--" + std::string(name) + " is not an option of " + opt.command);
-    if (!inline_value) {
+    if (IsFlag(name)) {
+      if (inline_value) return Fail("--" + std::string(name) + " takes no value");
+    } else if (!inline_value) {
       if (i + 1 >= argc) return Fail("--" + std::string(name) + " needs a value");
       value = argv[++i];
     }
     if (!Store(opt, name, value)) return false;
   }
 
-  const size_t max_operands = opt.command == "version" ? 0 : 1;
+  const size_t max_operands = opt.command == "version" || opt.command == "keys" ? 0 : 1;
   if (opt.positional.size() > max_operands)
     return Fail("too many arguments for " + opt.command + " (one token at most; use - to read lines)");
   return true;

@@ -8,6 +8,7 @@
 //   io.cc         reading files and stdin, trimming tokens
 //   verifier.cc   building the configuration document and the verifier; exit codes
 //   commands.cc   verify, inspect, bench, version
+//   keys.cc       keys: each provider's keys and health
 //   main.cc       dispatch and usage text
 #pragma once
 
@@ -34,6 +35,7 @@ struct Options {
   std::string command;
   std::optional<std::string> config_file;  // --config
   std::optional<std::string> jwks;         // --jwks: a path if it exists, else inline JSON
+  std::optional<std::string> jwks_url;     // --jwks-url: a remote key set
   std::optional<std::string> issuer;       // --issuer
   std::vector<std::string> audiences;      // --audience (repeatable)
   std::vector<std::string> algorithms;     // --alg (repeatable)
@@ -42,6 +44,7 @@ struct Options {
   std::optional<int64_t> now;              // --now
   std::optional<std::string> leeway;       // --leeway: "60", "60s", "5m"
   double seconds = 1.0;                    // --seconds (bench)
+  bool json = false;                       // --json (keys): the stats document as is
   bool help = false;
   std::vector<std::string> positional;  // operands after the command
 };
@@ -89,6 +92,9 @@ std::string ReadAllStdin();
 // TrimToken strips surrounding ASCII whitespace (including a trailing \r).
 std::string_view TrimToken(std::string_view s);
 
+// WriteLine writes |text| and a newline.
+void WriteLine(std::FILE* to, std::string_view text);
+
 // IsExistingFile reports whether |path| names something that can be opened as a file.
 bool IsExistingFile(const std::string& path);
 
@@ -124,6 +130,12 @@ int RunVerify(const Options& opt);
 int RunInspect(const Options& opt);
 int RunBench(const Options& opt);
 int RunVersion();
+// Builds the verifier for a command that needs one (verify, bench, keys).
+VerifierPtr VerifierFor(const Options& opt, int& code);
+
+// ---- keys.cc
+
+int RunKeys(const Options& opt);
 
 // ---- main.cc
 

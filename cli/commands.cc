@@ -11,11 +11,6 @@ namespace {
 
 const uint8_t* Bytes(std::string_view s) { return reinterpret_cast<const uint8_t*>(s.data()); }
 
-void WriteLine(std::FILE* to, std::string_view text) {
-  std::fwrite(text.data(), 1, text.size(), to);
-  std::fputc('\n', to);
-}
-
 // The one token of verify/inspect/bench: the operand, or all of stdin.
 std::string TakeToken(const Options& opt) {
   if (opt.positional.empty() || opt.positional[0] == "-") return std::string(TrimToken(ReadAllStdin()));
@@ -75,7 +70,9 @@ std::string HeaderAlg(std::string_view token) {
   return "?";
 }
 
-// Creates the verifier for verify/bench, or returns the exit code in |code|.
+}  // namespace
+
+// Creates the verifier for verify/bench/keys, or returns the exit code in |code|.
 VerifierPtr VerifierFor(const Options& opt, int& code) {
   auto config = BuildConfig(opt, code);
   if (!config) return nullptr;
@@ -83,8 +80,6 @@ VerifierPtr VerifierFor(const Options& opt, int& code) {
   if (!v) code = kExitConfig;
   return v;
 }
-
-}  // namespace
 
 int RunVerify(const Options& opt) {
   int code = kExitOk;

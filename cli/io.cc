@@ -49,4 +49,9 @@ bool IsExistingFile(const std::string& path) {
   return ::stat(path.c_str(), &st) == 0 && !S_ISDIR(st.st_mode);
 }
 
+void WriteLine(std::FILE* to, std::string_view text) {
+  std::fwrite(text.data(), 1, text.size(), to);
+  std::fputc('\n', to);
+}
+
 }  // namespace tvcli

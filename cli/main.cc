@@ -16,11 +16,13 @@ void PrintUsage(std::FILE* to) {
       "  tokenverify verify (--config FILE | KEYS) [--now UNIX] [--leeway DUR] [TOKEN | -]\n"
       "  tokenverify inspect [TOKEN | -]\n"
       "  tokenverify bench (--config FILE | KEYS) [--seconds S] [--now UNIX] [TOKEN]\n"
+      "  tokenverify keys (--config FILE | KEYS) [--json]\n"
       "  tokenverify version\n"
       "  tokenverify help\n"
       "\n"
       "KEYS (instead of --config) describe one provider:\n"
       "  --jwks FILE_OR_JSON      key set: a file path if it exists, else inline JSON\n"
+      "  --jwks-url URL           key set fetched over http(s) (waits up to 10 s for it)\n"
       "  --secret TEXT            HMAC secret as raw text (HS256/384/512)\n"
       "  --secret-base64url B64   HMAC secret as base64url\n"
       "  --issuer ISS             required iss\n"
@@ -30,6 +32,10 @@ void PrintUsage(std::FILE* to) {
       "TOKEN is the compact token; without it one token is read from stdin. With -\n"
       "verify reads one token per line and prints one line per token: the claims\n"
       "JSON or \"TV_ERR_NAME: message\".\n"
+      "\n"
+      "keys prints each provider's keys (kid, kty, alg, size or curve, RFC 7638\n"
+      "thumbprint) and health; --json prints the stats document instead. It exits\n"
+      "0 when every provider is healthy, 15 otherwise.\n"
       "\n"
       "exit codes: 0 ok, 2 usage, 3 configuration/IO, 11 malformed, 12 header/alg,\n"
       "            13 signature, 14 claims/time, 15 keys\n",
@@ -54,6 +60,7 @@ int main(int argc, char** argv) {
   if (opt.command == "verify") code = RunVerify(opt);
   else if (opt.command == "inspect") code = RunInspect(opt);
   else if (opt.command == "bench") code = RunBench(opt);
+  else if (opt.command == "keys") code = RunKeys(opt);
   else if (opt.command == "version") code = RunVersion();
 
   // A full disk or closed pipe must not look like a successful verification.

@@ -41,14 +41,15 @@ bool UsageError(const char* why, int& exit_code) {
 
 // Builds the one provider described by --jwks/--secret/--issuer/... options.
 std::optional<std::string> ProviderFromOptions(const Options& opt, int& exit_code) {
-  int sources = opt.jwks.has_value() + opt.secret.has_value() + opt.secret_b64.has_value();
+  int sources = opt.jwks.has_value() + opt.jwks_url.has_value() + opt.secret.has_value() +
+                opt.secret_b64.has_value();
   if (sources == 0) {
-    UsageError("give --config FILE, or a key source: --jwks, --secret or --secret-base64url",
+    UsageError("give --config FILE, or a key source: --jwks, --jwks-url, --secret or --secret-base64url",
                exit_code);
     return std::nullopt;
   }
   if (sources > 1) {
-    UsageError("--jwks, --secret and --secret-base64url are alternatives; give one", exit_code);
+    UsageError("--jwks, --jwks-url, --secret and --secret-base64url are alternatives; give one", exit_code);
     return std::nullopt;
   }
   std::string p = "{\"name\":\"cli\"";
@@ -62,6 +63,11 @@ std::optional<std::string> ProviderFromOptions(const Options& opt, int& exit_cod
       p += ",\"jwks\":{\"local\":{\"file\":" + JsonString(*opt.jwks) + "}}";
     else
       p += ",\"jwks\":{\"local\":{\"inline\":" + JsonString(*opt.jwks) + "}}";
+  } else if (opt.jwks_url) {
+    // A one-shot tool wants the keys before it verifies: wait for them, and
+    // fail with the fetch error if they do not come.
+    p += ",\"jwks\":{\"remote\":{\"url\":" + JsonString(*opt.jwks_url) +
+         ",\"initialFetchWait\":\"10s\",\"requireInitialKeys\":true}}";
   } else if (opt.secret) {
     p += ",\"secret\":" + JsonString(*opt.secret);
   } else {
@@ -80,9 +86,9 @@ std::optional<std::string> BuildConfig(const Options& opt, int& exit_code) {
   if (opt.leeway) overrides.push_back({"leeway", leeway_text});
 
   if (opt.config_file) {
-    if (opt.jwks || opt.secret || opt.secret_b64 || opt.issuer || !opt.audiences.empty() ||
+    if (opt.jwks || opt.jwks_url || opt.secret || opt.secret_b64 || opt.issuer || !opt.audiences.empty() ||
         !opt.algorithms.empty()) {
-      UsageError("--config cannot be combined with --jwks, --secret, --issuer, --audience or --alg",
+      UsageError("--config cannot be combined with --jwks, --jwks-url, --secret, --issuer, --audience or --alg",
                  exit_code);
       return std::nullopt;
     }

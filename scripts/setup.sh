@@ -9,6 +9,7 @@ packages=(
   libssl-dev         # OpenSSL 3: every signature algorithm
   libsimdjson-dev    # JSON parsing (On-Demand)
   libabsl-dev        # hash maps
+  libcurl4-openssl-dev  # remote key sets: HTTPS fetches of JWKS (libcurl on OpenSSL)
   libgtest-dev       # unit tests
   libbenchmark-dev   # benchmarks
   clang              # fuzzers (scripts/fuzz.sh): libFuzzer needs clang

@@ -11,6 +11,8 @@ cd "$TV_ROOT"
 
 "$TV_ROOT/scripts/setup.sh"
 
+# The key-set tests talk to servers on 127.0.0.1: never through a proxy.
+export no_proxy="127.0.0.1,localhost${no_proxy:+,$no_proxy}" NO_PROXY="127.0.0.1,localhost${NO_PROXY:+,$NO_PROXY}"
 export TOKENVERIFY_VECTORS="${TOKENVERIFY_VECTORS:-$TV_ROOT/../shared/vectors}"
 if [[ ! -d "$TOKENVERIFY_VECTORS" ]]; then
   echo "test: the standard vectors are missing: $TOKENVERIFY_VECTORS (set TOKENVERIFY_VECTORS)" >&2

@@ -17,15 +17,40 @@ std::string_view TrimRight(std::string_view s) {
 
 }  // namespace
 
-Result<std::unique_ptr<Claims>> Claims::Create(std::string_view header_json,
-                                               std::string_view payload_json) {
+Result<std::unique_ptr<Claims>> Claims::CreateFromChecked(std::string_view header_json,
+                                                          std::string_view payload_json) {
   try {
     auto claims = std::unique_ptr<Claims>(new Claims());
     claims->header_ = std::string(header_json);
     claims->payload_ = std::string(payload_json);
+    return claims;
+  } catch (const std::bad_alloc&) {
+    return Status::ERR_OUT_OF_MEMORY;
+  }
+}
 
+Result<std::unique_ptr<Claims>> Claims::Create(std::string_view header_json,
+                                               std::string_view payload_json) {
+  TV_ASSIGN_OR_RETURN(auto claims, CreateFromChecked(header_json, payload_json));
+  TV_RETURN_IF_ERROR(claims->Index());
+  return claims;
+}
+
+Status Claims::Index() const noexcept {
+  std::call_once(indexed_, [this] { index_status_ = BuildIndex(); });
+  return index_status_;
+}
+
+const std::vector<Claims::Member>& Claims::members() const noexcept {
+  (void)Index();  // on failure members_ stays empty
+  return members_;
+}
+
+Status Claims::BuildIndex() const noexcept {
+  try {
     // Index the payload's top-level members. simdjson needs padded input, so
     // parse a padded copy and translate its offsets into payload_.
+    const std::string_view payload_json = payload_;
     simdjson::padded_string padded(payload_json);
     thread_local simdjson::ondemand::parser parser;  // its buffers are reused by later claims on this thread
     simdjson::ondemand::document doc;
@@ -35,9 +60,10 @@ Result<std::unique_ptr<Claims>> Claims::Create(std::string_view header_json,
       return e == simdjson::INCORRECT_TYPE ? Status::ERR_JSON_NOT_OBJECT : internal::JsonErrorToStatus(e);
     const char* base = padded.data();
     auto view_of = [&](std::string_view inside_padded) {
-      return std::string_view(claims->payload_).substr(static_cast<size_t>(inside_padded.data() - base),
+      return std::string_view(payload_).substr(static_cast<size_t>(inside_padded.data() - base),
                                                        inside_padded.size());
     };
+    std::vector<Member> members;  // published only when the whole index is built
     for (auto field : obj) {
       Member m;
       std::string_view name;
@@ -74,16 +100,17 @@ Result<std::unique_ptr<Claims>> Claims::Create(std::string_view header_json,
       } else {
         m.raw = view_of(TrimRight(v.raw_json_token()));  // true, false, null
       }
-      claims->members_.push_back(std::move(m));
+      members.push_back(std::move(m));
     }
-    return claims;
+    members_ = std::move(members);
+    return Status::OK;
   } catch (const std::bad_alloc&) {
     return Status::ERR_OUT_OF_MEMORY;
   }
 }
 
 const Claims::Member* Claims::Find(std::string_view name) const noexcept {
-  for (const Member& m : members_)
+  for (const Member& m : members())
     if (m.name == name) return &m;
   return nullptr;
 }

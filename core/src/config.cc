@@ -2,6 +2,7 @@
 
 #include <simdjson.h>
 
+#include <cctype>
 #include <cmath>
 #include <fstream>
 #include <limits>
@@ -136,38 +137,123 @@ std::shared_ptr<const KeySet> LoadPem(const std::string& pem, const std::string&
   return std::move(set).value();
 }
 
-std::shared_ptr<const KeySet> ParseJwksSource(element e, const std::string& path) {
+// A positive duration in milliseconds, at most `max_ms`.
+int64_t AsPositiveDurationMs(element e, const std::string& path, int64_t max_ms) {
+  const int64_t ms = AsDurationMs(e, path);
+  if (ms <= 0) Fail(path, "must be longer than zero");
+  if (ms > max_ms) Fail(path, "must be at most " + std::to_string(max_ms / 1000) + " seconds");
+  return ms;
+}
+
+constexpr int64_t kHourMs = 3'600'000;
+
+bool IsHttpUrl(const std::string& url) {
+  auto starts = [&](std::string_view prefix) {
+    if (url.size() <= prefix.size()) return false;
+    for (size_t i = 0; i < prefix.size(); ++i)
+      if (std::tolower(static_cast<unsigned char>(url[i])) != prefix[i]) return false;
+    return true;
+  };
+  return starts("https://") || starts("http://");
+}
+
+RemoteJwksConfig ParseRemote(element e, const std::string& path) {
+  RemoteJwksConfig r;
+  bool has_url = false;
+  for (auto [key, value] : AsObject(e, path)) {
+    const std::string kpath = Join(path, key);
+    if (key == "url") {
+      r.url = AsString(value, kpath);
+      if (!IsHttpUrl(r.url)) Fail(kpath, "must be an http:// or https:// URL");
+      has_url = true;
+    } else if (key == "cacheDuration") r.cache_duration_ms = AsPositiveDurationMs(value, kpath, 30 * 24 * kHourMs);
+    else if (key == "timeout") r.timeout_ms = AsPositiveDurationMs(value, kpath, kHourMs / 12);
+    else if (key == "useCacheHeaders") r.use_cache_headers = AsBool(value, kpath);
+    else if (key == "minRefreshInterval") r.min_refresh_interval_ms = AsPositiveDurationMs(value, kpath, 30 * 24 * kHourMs);
+    else if (key == "maxRefreshInterval") r.max_refresh_interval_ms = AsPositiveDurationMs(value, kpath, 30 * 24 * kHourMs);
+    else if (key == "refreshAhead") r.refresh_ahead_ms = AsDurationMs(value, kpath);
+    else if (key == "maxStale") r.max_stale_ms = AsDurationMs(value, kpath);
+    else if (key == "backoff") {
+      for (auto [bkey, bvalue] : AsObject(value, kpath)) {
+        const std::string bpath = Join(kpath, bkey);
+        if (bkey == "initial") r.backoff_initial_ms = AsPositiveDurationMs(bvalue, bpath, kHourMs);
+        else if (bkey == "max") r.backoff_max_ms = AsPositiveDurationMs(bvalue, bpath, kHourMs);
+        else if (bkey == "multiplier") {
+          if (bvalue.get_double().get(r.backoff_multiplier) || !(r.backoff_multiplier >= 1 && r.backoff_multiplier <= 10))
+            Fail(bpath, "must be a number from 1 to 10");
+        } else UnknownField(kpath, bkey);
+      }
+    } else if (key == "unknownKidCooldown") r.unknown_kid_cooldown_ms = AsPositiveDurationMs(value, kpath, kHourMs);
+    else if (key == "unknownKidWait") {
+      r.unknown_kid_wait_ms = AsDurationMs(value, kpath);
+      if (r.unknown_kid_wait_ms > 10'000) Fail(kpath, "must be at most 10 seconds (a verification waits this long)");
+    } else if (key == "initialFetchWait") {
+      r.initial_fetch_wait_ms = AsDurationMs(value, kpath);
+      if (r.initial_fetch_wait_ms > kHourMs / 12) Fail(kpath, "must be at most 300 seconds");
+    } else if (key == "requireInitialKeys") r.require_initial_keys = AsBool(value, kpath);
+    else if (key == "maxResponseBytes") r.max_response_bytes = static_cast<size_t>(AsInt(value, kpath, 1024, 64 << 20));
+    else if (key == "tls") {
+      for (auto [tkey, tvalue] : AsObject(value, kpath)) {
+        const std::string tpath = Join(kpath, tkey);
+        if (tkey == "insecureSkipVerify") r.verify_tls = !AsBool(tvalue, tpath);
+        else if (tkey == "caFile") r.ca_file = AsString(tvalue, tpath);
+        else UnknownField(kpath, tkey);
+      }
+    } else UnknownField(path, key);
+  }
+  if (!has_url) Fail(Join(path, "url"), "is required");
+  if (r.min_refresh_interval_ms > r.max_refresh_interval_ms)
+    Fail(Join(path, "minRefreshInterval"), "must not be longer than maxRefreshInterval");
+  if (r.backoff_initial_ms > r.backoff_max_ms) Fail(Join(path, "backoff.initial"), "must not be longer than backoff.max");
+  if (r.require_initial_keys && r.initial_fetch_wait_ms == 0)
+    Fail(Join(path, "requireInitialKeys"), "needs initialFetchWait (how long to wait for the first key set)");
+  return r;
+}
+
+KeySourceConfig ParseJwksSource(element e, const std::string& path) {
   object jwks = AsObject(e, path);
-  std::shared_ptr<const KeySet> keys;
+  if (jwks.size() != 1) Fail(path, "needs exactly one of \"local\" or \"remote\"");
+  KeySourceConfig src;
   for (auto [key, value] : jwks) {
     if (key == "local") {
       const std::string lpath = Join(path, "local");
       object local = AsObject(value, lpath);
-      if (local.size() != 1) Fail(lpath, "needs exactly one of \"inline\", \"file\" or \"pem\"");
+      bool has_source = false, has_interval = false;
       for (auto [lkey, lvalue] : local) {
         const std::string fpath = Join(lpath, lkey);
+        if (lkey == "checkInterval") {
+          src.check_interval_ms = AsPositiveDurationMs(lvalue, fpath, 24 * kHourMs);
+          has_interval = true;
+          continue;
+        }
+        if (lkey != "inline" && lkey != "file" && lkey != "pem") UnknownField(lpath, lkey);
+        if (has_source) Fail(lpath, "needs exactly one of \"inline\", \"file\" or \"pem\"");
+        has_source = true;
         if (lkey == "inline") {
           // A string holding the JWK set, or the JWK set itself as an object.
-          keys = LoadJwks(lvalue.is_string() ? AsString(lvalue, fpath)
-                                             : simdjson::to_string(AsObject(lvalue, fpath)),
-                          fpath);
+          src.initial = LoadJwks(lvalue.is_string() ? AsString(lvalue, fpath)
+                                                    : simdjson::to_string(AsObject(lvalue, fpath)),
+                                 fpath);
         } else if (lkey == "file") {
-          keys = LoadJwks(ReadSmallFile(AsString(lvalue, fpath), fpath), fpath);
-        } else if (lkey == "pem") {
-          keys = LoadPem(AsString(lvalue, fpath), fpath);
+          src.kind = KeySourceConfig::Kind::kFile;
+          src.file = AsString(lvalue, fpath);
+          src.initial_text = ReadSmallFile(src.file, fpath);
+          src.initial = LoadJwks(src.initial_text, fpath);
         } else {
-          UnknownField(lpath, lkey);
+          src.initial = LoadPem(AsString(lvalue, fpath), fpath);
         }
       }
+      if (!has_source) Fail(lpath, "needs exactly one of \"inline\", \"file\" or \"pem\"");
+      if (has_interval && src.kind != KeySourceConfig::Kind::kFile)
+        Fail(Join(lpath, "checkInterval"), "only applies to \"file\"");
     } else if (key == "remote") {
-      Fail(Join(path, "remote"), "remote key sets are not supported by this version yet; "
-                                 "use jwks.local.inline or jwks.local.file");
+      src.kind = KeySourceConfig::Kind::kRemote;
+      src.remote = ParseRemote(value, Join(path, "remote"));
     } else {
       UnknownField(path, key);
     }
   }
-  if (!keys) Fail(path, "needs \"local\"");
-  return keys;
+  return src;
 }
 
 std::shared_ptr<const KeySet> ParseSecret(element e, const std::string& path) {
@@ -284,7 +370,7 @@ ProviderConfig ParseProvider(element e, const std::string& path,
                              const std::vector<std::string>& global_required) {
   ProviderConfig p;
   p.required_claims = global_required;
-  bool has_algorithms = false;
+  bool has_algorithms = false, has_keys = false;
   for (auto [key, value] : AsObject(e, path)) {
     const std::string kpath = Join(path, key);
     if (key == "name") p.name = AsString(value, kpath);
@@ -294,11 +380,13 @@ ProviderConfig ParseProvider(element e, const std::string& path,
       p.algorithms = ParseAlgorithms(value, kpath);
       has_algorithms = true;
     } else if (key == "jwks") {
-      if (p.keys) Fail(kpath, "a provider takes either \"jwks\" or \"secret\", not both");
+      if (has_keys) Fail(kpath, "a provider takes either \"jwks\" or \"secret\", not both");
       p.keys = ParseJwksSource(value, kpath);
+      has_keys = true;
     } else if (key == "secret") {
-      if (p.keys) Fail(kpath, "a provider takes either \"jwks\" or \"secret\", not both");
-      p.keys = ParseSecret(value, kpath);
+      if (has_keys) Fail(kpath, "a provider takes either \"jwks\" or \"secret\", not both");
+      p.keys.initial = ParseSecret(value, kpath);
+      has_keys = true;
     } else if (key == "subject") p.subject = AsString(value, kpath);
     else if (key == "typ") p.typ = AsString(value, kpath);
     else if (key == "claims") p.claims = ParseClaimMatchers(value, kpath);
@@ -310,7 +398,7 @@ ProviderConfig ParseProvider(element e, const std::string& path,
     else if (key == "tokenSource") p.token_source = ParseTokenSource(value, kpath);
     else UnknownField(path, key);
   }
-  if (!p.keys) Fail(path, "needs \"jwks\" (a key set) or \"secret\" (HMAC)");
+  if (!has_keys) Fail(path, "needs \"jwks\" (a key set) or \"secret\" (HMAC)");
   (void)has_algorithms;
   return p;
 }

@@ -160,7 +160,10 @@ KeyResult NewEcKey(std::string_view crv, Bytes x, Bytes y, JwkCommon common, std
     *why = Cat({"(\"x\", \"y\") is not a point on ", curve->jwk_name});
     return Status::ERR_JWK_INVALID;
   }
-  return std::unique_ptr<Key>(new EcKey(std::move(pkey), *curve, std::move(common)));
+  std::unique_ptr<Key> key(new EcKey(std::move(pkey), *curve, std::move(common)));
+  SetThumbprint(*key, JwkThumbprint({{"crv", curve->jwk_name}, {"kty", "EC"}, {"x", Base64urlEncode(x)},
+                                     {"y", Base64urlEncode(y)}}));
+  return key;
 }
 
 }  // namespace tokenverify::internal

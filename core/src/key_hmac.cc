@@ -137,7 +137,9 @@ KeyResult NewHmacKey(Bytes secret, JwkCommon common, std::string* why) {
                 " bytes; an HMAC secret needs at least ", std::to_string(kMinSecretBytes)});
     return Status::ERR_JWK_WEAK;
   }
-  return std::unique_ptr<Key>(new HmacKey(secret, std::move(common)));
+  std::unique_ptr<Key> key(new HmacKey(secret, std::move(common)));
+  SetThumbprint(*key, JwkThumbprint({{"k", Base64urlEncode(secret)}, {"kty", "oct"}}));
+  return key;
 }
 
 }  // namespace tokenverify::internal

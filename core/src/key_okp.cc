@@ -210,7 +210,9 @@ KeyResult NewOkpKey(std::string_view crv, Bytes x, JwkCommon common, std::string
     *why = Cat({"OpenSSL refused the ", curve->jwk_name, " public key"});
     return Status::ERR_JWK_INVALID;
   }
-  return std::unique_ptr<Key>(new OkpKey(std::move(pkey), *curve, std::move(common)));
+  std::unique_ptr<Key> key(new OkpKey(std::move(pkey), *curve, std::move(common)));
+  SetThumbprint(*key, JwkThumbprint({{"crv", curve->jwk_name}, {"kty", "OKP"}, {"x", Base64urlEncode(x)}}));
+  return key;
 }
 
 }  // namespace tokenverify::internal

@@ -184,7 +184,9 @@ KeyResult NewRsaKey(Bytes n, Bytes e, JwkCommon common, std::string* why) {
     *why = "OpenSSL refused the RSA public key";
     return Status::ERR_JWK_INVALID;
   }
-  return std::unique_ptr<Key>(new RsaKey(std::move(pkey), bits, std::move(common)));
+  std::unique_ptr<Key> key(new RsaKey(std::move(pkey), bits, std::move(common)));
+  SetThumbprint(*key, JwkThumbprint({{"e", Base64urlEncode(e)}, {"kty", "RSA"}, {"n", Base64urlEncode(n)}}));
+  return key;
 }
 
 }  // namespace tokenverify::internal

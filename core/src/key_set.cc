@@ -4,6 +4,9 @@
 #include <string>
 #include <utility>
 
+#include <openssl/sha.h>
+
+#include "internal/base64url.h"
 #include "internal/key.h"
 #include "internal/key_impl.h"
 
@@ -27,6 +30,37 @@ KeyBase::KeyBase(KeyType type, AlgSet family_algs, JwkCommon&& common) noexcept
   family_algs_ = family_algs;
   member_algs_ = common.member_algs;
   verify_allowed_ = common.verify_allowed;
+}
+
+std::string JwkThumbprint(std::initializer_list<std::pair<std::string_view, std::string_view>> members) {
+  // The values here are base64url, curve names and kty names: no JSON escaping needed.
+  std::string json = "{";
+  for (const auto& [name, value] : members) {
+    if (json.size() > 1) json += ',';
+    json.append("\"").append(name).append("\":\"").append(value).append("\"");
+  }
+  json += '}';
+  uint8_t digest[SHA256_DIGEST_LENGTH];
+  SHA256(reinterpret_cast<const uint8_t*>(json.data()), json.size(), digest);
+  return Base64urlEncode(std::span<const uint8_t>(digest, sizeof digest));
+}
+
+void SetThumbprint(Key& key, std::string thumbprint) noexcept { key.thumbprint_ = std::move(thumbprint); }
+
+std::string_view Key::kty() const noexcept {
+  switch (type_) {
+    case KeyType::kRsa: return "RSA";
+    case KeyType::kEc: return "EC";
+    case KeyType::kOkp: return "OKP";
+    case KeyType::kOct: return "oct";
+  }
+  return "";
+}
+
+std::string_view Key::member_alg() const noexcept {
+  // A JWK "alg" narrows member_algs_ to exactly one algorithm.
+  if (member_algs_ == 0 || (member_algs_ & (member_algs_ - 1)) != 0) return "";
+  return AlgName(static_cast<Alg>(__builtin_ctz(member_algs_)));
 }
 
 Status Key::CheckUsableFor(Alg alg) const noexcept {

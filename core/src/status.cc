@@ -1,5 +1,7 @@
 #include "tokenverify/status.h"
 
+#include <array>
+
 namespace tokenverify {
 
 std::string_view StatusName(Status s) noexcept {
@@ -22,6 +24,18 @@ std::string_view StatusMessage(Status s) noexcept {
 #undef TV_STATUS
   }
   return "unknown status code";
+}
+
+int StatusIndex(Status s) noexcept {
+  // Codes are below 1000 (the 9xx range is the last): a direct table.
+  static constexpr auto kIndex = [] {
+    std::array<int16_t, 1000> t{};
+    t.fill(-1);
+    for (int i = 0; i < kStatusCount; ++i) t[static_cast<size_t>(kAllStatuses[i])] = static_cast<int16_t>(i);
+    return t;
+  }();
+  const auto code = static_cast<int32_t>(s);
+  return code >= 0 && code < 1000 ? kIndex[static_cast<size_t>(code)] : -1;
 }
 
 bool IsKnownStatus(int32_t code) noexcept {

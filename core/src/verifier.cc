@@ -2,7 +2,11 @@
 // payload, provider, key, claims, signature.
 #include "tokenverify/verifier.h"
 
+#include <algorithm>
+#include <chrono>
 #include <ctime>
+#include <iterator>
+#include <system_error>
 #include <limits>
 #include <new>
 
@@ -11,6 +15,9 @@
 #include "internal/config.h"
 #include "internal/jws.h"
 #include "internal/key.h"
+#include "internal/json_writer.h"
+#include "internal/key_cache.h"
+#include "internal/status_counters.h"
 #include "internal/strict_json.h"
 #include "internal/token.h"
 
@@ -29,6 +36,7 @@ struct Provider {
   ProviderConfig cfg;
   uint64_t required_mask = 0;
   std::vector<Matcher> matchers;
+  std::unique_ptr<KeyCache> cache;
 };
 
 // Per-thread working memory, reused by every verification on the thread:
@@ -91,7 +99,8 @@ bool AnyEqual(std::span<const std::string_view> have, const std::vector<std::str
 // "the token is bad"; with several providers the latter is the better report.
 bool IsNotThisProvider(Status s) noexcept {
   return s == Status::ERR_ALG_NOT_ALLOWED || s == Status::ERR_KID_NOT_FOUND ||
-         s == Status::ERR_NO_MATCHING_KEY || s == Status::ERR_KEY_ALG_MISMATCH;
+         s == Status::ERR_NO_MATCHING_KEY || s == Status::ERR_KEY_ALG_MISMATCH ||
+         s == Status::ERR_KEYS_UNAVAILABLE || s == Status::ERR_KEYS_STALE;
 }
 
 }  // namespace
@@ -104,6 +113,8 @@ struct Verifier::Impl {
   std::vector<size_t> without_issuer;
   AlgSet any_provider_algs = 0;   // union of every provider's allow-list
   bool any_ignores_kid = false;   // some provider ignores kid
+  bool any_remote = false;        // some provider's keys may gain a kid by refreshing
+  StatusCounters unattributed;    // verifications that failed before a provider was chosen
 
   // OK when some provider could accept a token with this header, as far as
   // its alg and kid tell; otherwise the status every provider would return.
@@ -113,14 +124,28 @@ struct Verifier::Impl {
 
   Status CheckClaims(const Provider& p, const JoseHeader& h, const PayloadView& pv) const noexcept;
   Status CheckProvider(const Provider& p, const JoseHeader& h, const PayloadView& pv,
-                       std::string_view signing_input, std::span<const uint8_t> sig) const noexcept;
+                       std::string_view signing_input, std::span<const uint8_t> sig) const;
+
+  // One pass of the whole verification; *provider gets the index of the
+  // provider the result belongs to (the one that accepted the token, or whose
+  // failure is reported), or -1.
+  Status VerifyOnce(std::string_view token, VerifiedToken* out, int* provider) const;
+
+  // After ERR_KID_NOT_FOUND: asks the remote key sets concerned (the
+  // provider's, or all) for an early refresh, within their cooldown, and
+  // waits for it if they are configured to. True when a refresh completed
+  // and the token deserves another pass.
+  bool RefreshForUnknownKid(int provider) const;
 };
 
 Status Verifier::Impl::Prescreen(const JoseHeader& h) const noexcept {
   if (!AlgSetHas(any_provider_algs, h.alg)) return Status::ERR_ALG_NOT_ALLOWED;
   if (!h.has_kid || any_ignores_kid) return Status::OK;
-  for (const Provider& p : providers)
-    if (p.cfg.keys->FindByKid(h.kid) != nullptr) return Status::OK;
+  for (const Provider& p : providers) {
+    const auto snap = p.cache->Read();
+    // Without keys a provider cannot rule the kid out; its own check will say why.
+    if (!snap || !snap->keys || snap->keys->FindByKid(h.kid) != nullptr) return Status::OK;
+  }
   return Status::ERR_KID_NOT_FOUND;
 }
 
@@ -156,14 +181,42 @@ Status Verifier::Impl::CheckClaims(const Provider& p, const JoseHeader& h,
 
 Status Verifier::Impl::CheckProvider(const Provider& p, const JoseHeader& h, const PayloadView& pv,
                                      std::string_view signing_input,
-                                     std::span<const uint8_t> sig) const noexcept {
+                                     std::span<const uint8_t> sig) const {
   if (!AlgSetHas(p.cfg.algorithms, h.alg)) return Status::ERR_ALG_NOT_ALLOWED;
+  // One snapshot for the whole check, even if a refresh publishes another.
+  const auto snap = p.cache->Read();
+  if (!snap) return Status::ERR_KEYS_UNAVAILABLE;
+  if (!snap->keys) return snap->unavailable;
+  const KeySet& keys = *snap->keys;
   // Key selection first (an O(1) lookup): with several providers it tells
   // "not this provider's token" apart from "a bad token".
   const Key* key = nullptr;
-  TV_RETURN_IF_ERROR(SelectKey(*p.cfg.keys, h, &key));
+  TV_RETURN_IF_ERROR(SelectKey(keys, h, &key));
   TV_RETURN_IF_ERROR(CheckClaims(p, h, pv));
-  return VerifySignature(*p.cfg.keys, h, key, signing_input, sig, cfg.max_keys_without_kid);
+  return VerifySignature(keys, h, key, signing_input, sig, cfg.max_keys_without_kid);
+}
+
+bool Verifier::Impl::RefreshForUnknownKid(int provider) const {
+  using Clock = std::chrono::steady_clock;
+  struct Wait {
+    KeyCache* cache;
+    int64_t attempts;
+  };
+  Wait waits[8];
+  size_t n = 0;
+  int64_t wait_ms = 0;
+  for (size_t i = 0; i < providers.size(); ++i) {
+    if (provider >= 0 && static_cast<size_t>(provider) != i) continue;
+    KeyCache* cache = providers[i].cache.get();
+    const int64_t attempts = cache->RequestRefreshForUnknownKid();
+    if (attempts < 0 || cache->unknown_kid_wait_ms() == 0 || n == std::size(waits)) continue;
+    waits[n++] = {cache, attempts};
+    wait_ms = std::max(wait_ms, cache->unknown_kid_wait_ms());
+  }
+  const auto deadline = Clock::now() + std::chrono::milliseconds(wait_ms);
+  bool refreshed = false;
+  for (size_t i = 0; i < n; ++i) refreshed |= waits[i].cache->WaitForAttempt(waits[i].attempts, deadline);
+  return refreshed;
 }
 
 Verifier::Verifier(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -172,7 +225,8 @@ Verifier::~Verifier() = default;
 size_t Verifier::max_token_bytes() const noexcept { return impl_->cfg.max_token_bytes; }
 int Verifier::max_json_depth() const noexcept { return impl_->cfg.max_json_depth; }
 
-Result<std::unique_ptr<Verifier>> Verifier::Create(std::string_view config_json, Error* err) {
+Result<std::unique_ptr<Verifier>> Verifier::Create(std::string_view config_json, Error* err,
+                                                   KeySetEventCallback on_event) {
   Error local;
   if (err == nullptr) err = &local;
   auto fail = [&](Status st, std::string field, std::string message) {
@@ -206,7 +260,14 @@ Result<std::unique_ptr<Verifier>> Verifier::Create(std::string_view config_json,
         return fail(Status::ERR_CONFIG, "providers[" + std::to_string(i) + "]",
                     "more than 64 distinct required or matched claim names");
       impl->any_provider_algs |= p.cfg.algorithms;
-      impl->any_ignores_kid |= p.cfg.keys->ignores_kid();
+      impl->any_remote |= p.cfg.keys.kind == KeySourceConfig::Kind::kRemote;
+      auto cache = KeyCache::Create(p.cfg.name, std::move(p.cfg.keys), on_event, err);
+      if (!cache.ok()) {
+        err->field = "providers[" + std::to_string(i) + "].jwks.remote";
+        return cache.status();
+      }
+      p.cache = std::move(cache).value();
+      impl->any_ignores_kid |= p.cache->ignores_kid();
       if (p.cfg.issuer) impl->by_issuer.emplace(*p.cfg.issuer, impl->providers.size());
       else impl->without_issuer.push_back(impl->providers.size());
       impl->providers.push_back(std::move(p));
@@ -221,12 +282,13 @@ Result<std::unique_ptr<Verifier>> Verifier::Create(std::string_view config_json,
   }
 }
 
-Status Verifier::Verify(std::string_view token, VerifiedToken* out) const noexcept {
-  const Impl& im = *impl_;
+Status Verifier::Impl::VerifyOnce(std::string_view token, VerifiedToken* out, int* provider) const {
+  const Impl& im = *this;
+  *provider = -1;
   if (token.size() > im.cfg.max_token_bytes) return Status::ERR_TOKEN_TOO_LARGE;
   TokenParts parts;
   TV_RETURN_IF_ERROR(SplitToken(token, &parts));
-  try {
+  {
     ThreadScratch& ts = Scratch();
 
     JoseHeader header;
@@ -256,6 +318,7 @@ Status Verifier::Verify(std::string_view token, VerifiedToken* out) const noexce
     const Provider* accepted = nullptr;
     if (only != nullptr) {
       result = im.CheckProvider(*only, header, pv, parts.signing_input, signature.span());
+      *provider = static_cast<int>(only - im.providers.data());
       if (result == Status::OK) accepted = only;
     } else if (im.without_issuer.empty()) {
       result = Status::ERR_ISSUER_MISMATCH;  // every provider names an issuer; none is this token's
@@ -267,9 +330,13 @@ Status Verifier::Verify(std::string_view token, VerifiedToken* out) const noexce
         if (st == Status::OK) {
           accepted = &im.providers[idx];
           result = st;
+          *provider = static_cast<int>(idx);
           break;
         }
-        if (!have_failure || (IsNotThisProvider(result) && !IsNotThisProvider(st))) result = st;
+        if (!have_failure || (IsNotThisProvider(result) && !IsNotThisProvider(st))) {
+          result = st;
+          *provider = static_cast<int>(idx);
+        }
         have_failure = true;
       }
     }
@@ -279,9 +346,97 @@ Status Verifier::Verify(std::string_view token, VerifiedToken* out) const noexce
       out->provider = accepted->cfg.name;
     }
     return result;
-  } catch (const std::bad_alloc&) {
-    return Status::ERR_OUT_OF_MEMORY;
   }
+}
+
+Status Verifier::Verify(std::string_view token, VerifiedToken* out) const noexcept {
+  const Impl& im = *impl_;
+  int provider = -1;
+  Status result;
+  try {
+    result = im.VerifyOnce(token, out, &provider);
+    if (result == Status::ERR_KID_NOT_FOUND && im.any_remote && im.RefreshForUnknownKid(provider))
+      result = im.VerifyOnce(token, out, &provider);
+  } catch (const std::bad_alloc&) {
+    result = Status::ERR_OUT_OF_MEMORY;
+  } catch (const std::system_error&) {  // a mutex or condition variable failed on the miss path
+    result = Status::ERR_INTERNAL;
+  }
+  (provider >= 0 ? im.providers[static_cast<size_t>(provider)].cache->verifications() : im.unattributed)
+      .Add(result);
+  return result;
+}
+
+}  // namespace tokenverify
+
+namespace tokenverify {
+namespace {
+
+void WriteCounts(internal::JsonWriter& w, const internal::StatusCounters& counters) {
+  w.BeginObject();
+  for (const auto& [status, n] : counters.Totals()) w.Member(StatusName(status), n);
+  w.EndObject();
+}
+
+void WriteKeys(internal::JsonWriter& w, const internal::KeySet* keys) {
+  w.BeginArray();
+  if (keys != nullptr) {
+    for (const auto& key : keys->keys()) {
+      w.BeginObject();
+      if (!key->kid().empty()) w.Member("kid", key->kid());
+      w.Member("kty", key->kty());
+      if (!key->member_alg().empty()) w.Member("alg", key->member_alg());
+      const std::string described = key->Describe();  // "RSA 2048", "EC P-256", "oct 256"
+      const std::string detail = described.substr(described.find(' ') + 1);
+      if (key->type() == internal::KeyType::kRsa || key->type() == internal::KeyType::kOct)
+        w.Member("bits", std::stoll(detail));
+      else
+        w.Member("crv", detail);
+      w.Member("thumbprint", key->thumbprint());
+      w.EndObject();
+    }
+  }
+  w.EndArray();
+}
+
+}  // namespace
+
+std::string Verifier::StatsJson(bool with_keys) const {
+  const Impl& im = *impl_;
+  internal::JsonWriter w;
+  w.BeginObject();
+  w.Key("providers").BeginArray();
+  for (const auto& p : im.providers) {
+    const internal::KeyCacheStats s = p.cache->Stats();
+    w.BeginObject();
+    w.Member("name", p.cfg.name);
+    if (p.cfg.issuer) w.Member("issuer", *p.cfg.issuer);
+    w.Member("source", s.source);
+    if (!s.location.empty()) w.Member("location", s.location);
+    w.Member("healthy", s.healthy).Member("stale", s.stale);
+    w.Member("keyCount", s.key_count).Member("generation", s.generation);
+    w.Member("lastRefreshUnixMs", s.last_refresh_unix_ms).Member("lastOutcome", s.last_outcome);
+    if (!s.last_error.empty()) w.Member("lastError", s.last_error);
+    if (s.last_http_status != 0) w.Member("lastHttpStatus", s.last_http_status);
+    w.Member("nextRefreshUnixMs", s.next_refresh_unix_ms);
+    if (s.expires_unix_ms != 0) w.Member("expiresUnixMs", s.expires_unix_ms);
+    w.Member("consecutiveFailures", s.consecutive_failures);
+    w.Member("fetches", s.fetches).Member("notModified", s.not_modified).Member("errors", s.errors);
+    w.Member("unknownKidRefreshes", s.unknown_kid_refreshes);
+    w.Key("verifications");
+    WriteCounts(w, p.cache->verifications());
+    if (with_keys) {
+      const auto snap = p.cache->Read();
+      w.Key("keys");
+      WriteKeys(w, snap && snap->keys ? snap->keys.get() : nullptr);
+    }
+    w.EndObject();
+  }
+  w.EndArray();
+  w.Key("unattributed");
+  WriteCounts(w, im.unattributed);
+  w.EndObject();
+  return w.str();
 }
 
 }  // namespace tokenverify

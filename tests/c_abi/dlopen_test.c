@@ -35,6 +35,10 @@ struct api {
   tv_status (*tv_claims_get_int64)(const tv_claims*, int64_t*, const char*, size_t);
   tv_status (*tv_inspect_unverified)(tv_claims**, const uint8_t*, size_t);
   const char* (*tv_base64url_implementation)(void);
+  tv_status (*tv_verifier_new_ex)(tv_verifier**, const char*, size_t, tv_event_fn, void*, tv_diag*);
+  tv_status (*tv_verifier_stats)(const tv_verifier*, char**, size_t*, uint32_t);
+  void (*tv_string_free)(char*);
+  tv_status (*tv_claims_provider)(const tv_claims*, const char**, size_t*);
 };
 
 /* The X-list of every function, used both to load them and to check at
@@ -43,7 +47,8 @@ struct api {
   X(tv_version_number) X(tv_version_string) X(tv_status_name) X(tv_status_message)           \
   X(tv_verifier_new) X(tv_verifier_free) X(tv_verify) X(tv_claims_free) X(tv_claims_json)    \
   X(tv_claims_header_json) X(tv_claims_get_raw) X(tv_claims_get_string)                      \
-  X(tv_claims_get_int64) X(tv_inspect_unverified) X(tv_base64url_implementation)
+  X(tv_claims_get_int64) X(tv_inspect_unverified) X(tv_base64url_implementation)                \
+  X(tv_verifier_new_ex) X(tv_verifier_stats) X(tv_string_free) X(tv_claims_provider)
 
 static struct api api;
 static int failures;
@@ -174,6 +179,28 @@ static void check_claims(const tv_claims* c) {
   check(s != NULL && n > 0 && s[0] == '{' && s[n] == '\0', "claims_json is a NUL-followed object");
   check_status(api.tv_claims_header_json(c, &s, &n), TV_OK, "claims_header_json");
   check(s != NULL && strstr(s, "\"RS256\"") != NULL, "header names RS256");
+  check_status(api.tv_claims_provider(c, &s, &n), TV_OK, "claims_provider");
+  check(s != NULL && n == 8 && strcmp(s, "kgateway") == 0, "provider == \"kgateway\"");
+}
+
+/* check_stats reads the stats document of |v| and checks a few members. */
+static void check_stats(const tv_verifier* v) {
+  char* json = NULL;
+  size_t n = 0;
+  check_status(api.tv_verifier_stats(v, &json, &n, TV_STATS_KEYS), TV_OK, "verifier_stats");
+  check(json != NULL && n == strlen(json), "stats is a NUL-terminated string of its length");
+  if (json != NULL) {
+    check(strstr(json, "\"name\":\"kgateway\"") != NULL, "stats names the provider");
+    check(strstr(json, "\"source\":\"static\"") != NULL, "stats says the keys are static");
+    check(strstr(json, "\"TV_OK\":2") != NULL, "stats counts the two good verifications");
+    check(strstr(json, "\"TV_ERR_SIGNATURE_INVALID\":1") != NULL, "stats counts the tampered token");
+    check(strstr(json, "\"kty\":\"RSA\",\"alg\":\"RS256\",\"bits\":2048,\"thumbprint\":") != NULL, "stats lists the key");
+  }
+  api.tv_string_free(json);
+  api.tv_string_free(NULL);
+  json = (char*)"x";
+  check_status(api.tv_verifier_stats(v, &json, &n, 2), TV_ERR_INVALID_ARGUMENT, "verifier_stats(flags = 2)");
+  check(json == NULL, "out_json is NULL after a failed verifier_stats");
 }
 
 int main(int argc, char** argv) {
@@ -258,6 +285,7 @@ int main(int argc, char** argv) {
   st = api.tv_verify(v, &claims, (const uint8_t*)tampered, token_len);
   check_status(st, TV_ERR_SIGNATURE_INVALID, "verify tampered signature");
   check(claims == NULL, "out_claims is NULL after a failure");
+  check_stats(v);
 
   /* The token has no aud: a provider that requires one must refuse it. */
   v_aud = new_verifier(jwks, ",\"audiences\":[\"my-api\"]", TV_OK, "verifier_new (audiences)");
@@ -295,6 +323,7 @@ int main(int argc, char** argv) {
   {
     tv_verifier* out = NULL;
     const char* s = NULL;
+    char* out_json = NULL;
     size_t n = 0;
     claims = NULL;
     st = api.tv_verify(v, &claims, (const uint8_t*)token, token_len);
@@ -302,6 +331,12 @@ int main(int argc, char** argv) {
                  "verifier_new(out = NULL)");
     check_status(api.tv_verifier_new(&out, NULL, 10, NULL), TV_ERR_INVALID_ARGUMENT,
                  "verifier_new(config = NULL)");
+    check_status(api.tv_verifier_new_ex(NULL, "{}", 2, NULL, NULL, NULL), TV_ERR_INVALID_ARGUMENT,
+                 "verifier_new_ex(out = NULL)");
+    check_status(api.tv_verifier_stats(NULL, &out_json, NULL, 0), TV_ERR_INVALID_ARGUMENT,
+                 "verifier_stats(verifier = NULL)");
+    check_status(api.tv_claims_provider(NULL, &s, &n), TV_ERR_INVALID_ARGUMENT,
+                 "claims_provider(claims = NULL)");
     check_status(api.tv_verify(NULL, NULL, (const uint8_t*)token, token_len),
                  TV_ERR_INVALID_ARGUMENT, "verify(verifier = NULL)");
     check_status(api.tv_verify(v, NULL, NULL, 10), TV_ERR_INVALID_ARGUMENT,

@@ -143,6 +143,44 @@ check "help" 0 --out-starts usage:
 run version
 check "version" 0 --out-starts "tokenverify " --out-has "base64url kernel"
 
+# ---------------------------------------------------------------- keys
+run keys --config "$kg_config"
+check "keys lists the kgateway key" 0 --out-has "provider kgateway" --out-has "health: healthy" \
+  --out-has "solo-public-key-001" --out-has "kws0Ex1OOTrpVWF8k9zk48B-L4ID21pcDY2ezIK9mr8"
+
+run keys --jwks examples/es256/jwks.json --json
+check "keys --json prints the stats document" 0 --out-starts '{"providers":[{"name":"cli"' \
+  --out-has '"crv":"P-256"'
+
+run keys --config "$kg_config" "$kg_token"
+check "keys takes no token" 2 --err-has "too many arguments"
+
+# --jwks-url against a real HTTP server on 127.0.0.1 (python's, bounded by timeout).
+timeout 60 python3 -u -m http.server --bind 127.0.0.1 --directory examples/kgateway 0 >"$tmp/http.log" 2>&1 &
+http_pid=$!
+port=""
+for _ in $(seq 100); do
+  port=$(grep -o 'port [0-9]*' "$tmp/http.log" | head -1 | grep -o '[0-9]*' || true)
+  [[ -n $port ]] && break
+  sleep 0.1
+done
+if [[ -z $port ]]; then
+  out="" err=$(<"$tmp/http.log")
+  report "local HTTP server for --jwks-url" " did not start"
+else
+  run verify --jwks-url "http://127.0.0.1:$port/jwks.json" --issuer solo.io "${now[@]}" "$kg_token"
+  check "verify --jwks-url" 0 --out-has '"team":"dev"'
+  run keys --jwks-url "http://127.0.0.1:$port/jwks.json"
+  check "keys --jwks-url" 0 --out-has "remote http://127.0.0.1:$port/jwks.json" --out-has "solo-public-key-001"
+  run verify --jwks-url "http://127.0.0.1:$port/missing.json" "${now[@]}" "$kg_token"
+  check "verify --jwks-url with a 404" 3 --err-starts TV_ERR_KEYS_UNAVAILABLE --err-has "HTTP 404"
+fi
+kill "$http_pid" 2>/dev/null || true
+wait "$http_pid" 2>/dev/null || true
+
+run verify --jwks-url "ftp://127.0.0.1/jwks.json" "$kg_token"
+check "--jwks-url must be http(s)" 3 --err-starts TV_ERR_CONFIG --err-has "http:// or https://"
+
 # ---------------------------------------------------------------- stdin, one token per line
 printf '%s\r\n\n   %s  \n\nnot-a-token\n' "$kg_token" "$kg_tampered" >"$tmp/lines"
 stdin=$tmp/lines

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import collections.abc
+import importlib.metadata
 import json
 import pathlib
 from typing import Any, Callable, Dict
@@ -17,8 +18,11 @@ CONFIG: Dict[str, Any] = {"providers": [{"name": "internal", "issuer": "https://
 
 
 def test_version_and_runtime_info() -> None:
-    assert tokenverify.__version__ == "0.1.0"
-    assert tokenverify._tokenverify.version_number() == tokenverify._tokenverify.VERSION_NUMBER == 100
+    # The library's version, the extension's and the installed distribution's agree.
+    assert tokenverify.__version__ == importlib.metadata.version("tokenverify")
+    major, minor, patch = (int(p) for p in tokenverify.__version__.split("."))
+    expected = major * 10000 + minor * 100 + patch
+    assert tokenverify._tokenverify.version_number() == tokenverify._tokenverify.VERSION_NUMBER == expected
     assert tokenverify.base64url_implementation() in {"fallback", "westmere", "haswell", "icelake", "arm64"}
 
 

@@ -122,8 +122,27 @@ TEST(Config, ErrorsNameTheField) {
       {R"({"providers":[{"secret":{"base64url":"a+b"}}]})", Status::ERR_CONFIG, "providers[0].secret.base64url"},
       {R"({"providers":[{"jwks":{"local":{"file":"/nonexistent/jwks.json"}}}]})", Status::ERR_IO,
        "providers[0].jwks.local.file"},
-      {R"({"providers":[{"jwks":{"remote":{"url":"https://x"}}}]})", Status::ERR_CONFIG,
-       "providers[0].jwks.remote"},
+      {R"({"providers":[{"jwks":{"remote":{}}}]})", Status::ERR_CONFIG, "providers[0].jwks.remote.url"},
+      {R"({"providers":[{"jwks":{"remote":{"url":"ftp://x/jwks"}}}]})", Status::ERR_CONFIG,
+       "providers[0].jwks.remote.url"},
+      {R"({"providers":[{"jwks":{"remote":{"url":"https://x","cacheDuration":0}}}]})", Status::ERR_CONFIG,
+       "providers[0].jwks.remote.cacheDuration"},
+      {R"({"providers":[{"jwks":{"remote":{"url":"https://x","backoff":{"multiplier":0.5}}}}]})",
+       Status::ERR_CONFIG, "providers[0].jwks.remote.backoff.multiplier"},
+      {R"({"providers":[{"jwks":{"remote":{"url":"https://x","backoff":{"initial":"20s"}}}}]})",
+       Status::ERR_CONFIG, "providers[0].jwks.remote.backoff.initial"},
+      {R"({"providers":[{"jwks":{"remote":{"url":"https://x","minRefreshInterval":"2h","maxRefreshInterval":"1h"}}}]})",
+       Status::ERR_CONFIG, "providers[0].jwks.remote.minRefreshInterval"},
+      {R"({"providers":[{"jwks":{"remote":{"url":"https://x","unknownKidWait":"1m"}}}]})", Status::ERR_CONFIG,
+       "providers[0].jwks.remote.unknownKidWait"},
+      {R"({"providers":[{"jwks":{"remote":{"url":"https://x","requireInitialKeys":true}}}]})", Status::ERR_CONFIG,
+       "providers[0].jwks.remote.requireInitialKeys"},
+      {R"({"providers":[{"jwks":{"remote":{"url":"https://x","tls":{"verify":false}}}}]})", Status::ERR_CONFIG,
+       "providers[0].jwks.remote.tls.verify"},
+      {R"({"providers":[{"jwks":{"remote":{"url":"https://x"},"local":{"pem":""}}}]})", Status::ERR_CONFIG,
+       "providers[0].jwks"},
+      {R"({"providers":[{"jwks":{"local":{"pem":"x","checkInterval":"1s"}}}]})", Status::ERR_JWK_INVALID,
+       "providers[0].jwks.local.pem"},
       {R"({"providers":[{"jwks":{"local":{"inline":"{\"keys\":5}"}}}]})", Status::ERR_JWKS_MALFORMED,
        "providers[0].jwks.local.inline"},
       {"{\"providers\":[{" + std::string(kSecret) + ",\"name\":\"a\"},{" + std::string(kSecret) + ",\"name\":\"a\"}]}",
@@ -142,13 +161,54 @@ TEST(Config, ErrorsNameTheField) {
   }
 }
 
+TEST(Config, RemoteKeySetDefaultsAndKnobs) {
+  Error err;
+  auto d = ParseConfig(R"({"providers":[{"jwks":{"remote":{"url":"https://idp.example/jwks"}}}]})", &err);
+  ASSERT_TRUE(d.ok()) << err.message;
+  const KeySourceConfig& src = d->providers[0].keys;
+  EXPECT_EQ(src.kind, KeySourceConfig::Kind::kRemote);
+  EXPECT_EQ(src.initial, nullptr);
+  EXPECT_EQ(src.remote.url, "https://idp.example/jwks");
+  EXPECT_EQ(src.remote.cache_duration_ms, 300'000);
+  EXPECT_EQ(src.remote.EffectiveMaxStaleMs(), 3'000'000);
+  EXPECT_EQ(src.remote.backoff_initial_ms, 1'000);
+  EXPECT_EQ(src.remote.backoff_max_ms, 10'000);
+  EXPECT_EQ(src.remote.unknown_kid_cooldown_ms, 30'000);
+  EXPECT_TRUE(src.remote.verify_tls);
+
+  auto k = ParseConfig(R"({"providers":[{"jwks":{"remote":{"url":"HTTP://127.0.0.1:1/k","cacheDuration":"250ms",
+      "timeout":2,"useCacheHeaders":false,"minRefreshInterval":"1s","maxRefreshInterval":"1h","refreshAhead":"5s",
+      "maxStale":"0s","backoff":{"initial":"100ms","multiplier":3,"max":"2s"},"unknownKidCooldown":"1s",
+      "unknownKidWait":"500ms","initialFetchWait":"3s","requireInitialKeys":true,"maxResponseBytes":4096,
+      "tls":{"insecureSkipVerify":true,"caFile":"/ca.pem"}}}}]})", &err);
+  ASSERT_TRUE(k.ok()) << err.field << ": " << err.message;
+  const RemoteJwksConfig& r = k->providers[0].keys.remote;
+  EXPECT_EQ(r.cache_duration_ms, 250);
+  EXPECT_EQ(r.timeout_ms, 2'000);
+  EXPECT_FALSE(r.use_cache_headers);
+  EXPECT_EQ(r.min_refresh_interval_ms, 1'000);
+  EXPECT_EQ(r.max_refresh_interval_ms, 3'600'000);
+  EXPECT_EQ(r.refresh_ahead_ms, 5'000);
+  EXPECT_EQ(r.EffectiveMaxStaleMs(), 0);
+  EXPECT_EQ(r.backoff_initial_ms, 100);
+  EXPECT_EQ(r.backoff_multiplier, 3.0);
+  EXPECT_EQ(r.backoff_max_ms, 2'000);
+  EXPECT_EQ(r.unknown_kid_cooldown_ms, 1'000);
+  EXPECT_EQ(r.unknown_kid_wait_ms, 500);
+  EXPECT_EQ(r.initial_fetch_wait_ms, 3'000);
+  EXPECT_TRUE(r.require_initial_keys);
+  EXPECT_EQ(r.max_response_bytes, 4096u);
+  EXPECT_FALSE(r.verify_tls);
+  EXPECT_EQ(r.ca_file, "/ca.pem");
+}
+
 TEST(Config, InlineJwksMayBeAnObject) {
   Error err;
   auto r = ParseConfig(
       R"({"providers":[{"jwks":{"local":{"inline":{"keys":[{"kty":"oct","k":"MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY"}]}}}}]})",
       &err);
   ASSERT_TRUE(r.ok()) << err.message;
-  EXPECT_EQ(r->providers[0].keys->size(), 1u);
+  EXPECT_EQ(r->providers[0].keys.initial->size(), 1u);
 }
 
 }  // namespace

@@ -554,3 +554,21 @@ TEST(Jwk, ParseJwkNamesTheKeyInMessages) {
 
 }  // namespace
 }  // namespace tokenverify::internal
+
+namespace tokenverify::internal {
+namespace {
+
+// RFC 7638 section 3.1: the example RSA key and its thumbprint.
+TEST(Jwks, ThumbprintMatchesRfc7638Example) {
+  Error err;
+  auto key = ParseJwk(
+      R"({"kty":"RSA","n":"0vx7agoebGcQSuuPiLJXZptN9nndrQmbXEps2aiAFbWhM78LhWx4cbbfAAtVT86zwu1RK7aPFFxuhDR1L6tSoc_BJECPebWKRXjBZCiFV4n3oknjhMstn64tZ_2W-5JsGY4Hc5n9yBXArwl93lqt7_RN5w6Cf0h4QyQ5v-65YGjQR0_FDW2QvzqY368QQMicAtaSqzs8KJZgnYb9c7d0zgdAZHzu6qMQvRL5hajrn1n91CbOpbISD08qNLyrdkt-bFTWhAI4vMQFh6WeZu0fM4lFd2NcRwr3XPksINHaQ-G_xBniIqbw0Ls1jF44-csFCur-kEgU8awapJzKnqDKgw","e":"AQAB","alg":"RS256","kid":"2011-04-29"})",
+      &err);
+  ASSERT_TRUE(key.ok()) << err.message;
+  EXPECT_EQ((*key)->thumbprint(), "NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs");
+  EXPECT_EQ((*key)->kty(), "RSA");
+  EXPECT_EQ((*key)->member_alg(), "RS256");
+}
+
+}  // namespace
+}  // namespace tokenverify::internal

@@ -32,16 +32,16 @@ extern "C" {
 /* ---------------------------------------------------------------- versions */
 
 #define TV_VERSION_MAJOR 0
-#define TV_VERSION_MINOR 1
+#define TV_VERSION_MINOR 2
 #define TV_VERSION_PATCH 0
 #define TV_VERSION_NUMBER (TV_VERSION_MAJOR * 10000 + TV_VERSION_MINOR * 100 + TV_VERSION_PATCH)
-#define TV_VERSION_STRING "0.1.0"
+#define TV_VERSION_STRING "0.2.0"
 
 /* tv_version_number returns TV_VERSION_NUMBER of the library actually loaded,
  * which may differ from the header a caller was compiled against. */
 TV_API uint32_t tv_version_number(void);
 
-/* tv_version_string returns a static string such as "0.1.0". */
+/* tv_version_string returns a static string such as "0.2.0". */
 TV_API const char* tv_version_string(void);
 
 /* ---------------------------------------------------------------- status */
@@ -97,6 +97,35 @@ typedef struct tv_claims tv_claims;
 TV_API tv_status tv_verifier_new(tv_verifier** out, const char* config_json, size_t config_len,
                                  tv_diag* diag);
 
+/* tv_event describes a change in a provider's key set (file or remote key
+ * sets). Its pointers are valid only during the callback. */
+typedef enum tv_event_kind {
+  TV_EVENT_KEYS_UPDATED = 1,   /* a new key set is being served */
+  TV_EVENT_KEYS_UNCHANGED = 2, /* a refresh confirmed the current set (304, same document) */
+  TV_EVENT_REFRESH_FAILED = 3, /* a refresh failed; the last good set (if any) is still served */
+  TV_EVENT_KEYS_DROPPED = 4    /* the last good set outlived maxStale and is no longer served */
+} tv_event_kind;
+
+typedef struct tv_event {
+  int32_t kind;             /* a tv_event_kind */
+  const char* provider;     /* provider name, NUL-terminated */
+  uint64_t generation;      /* of the key set served after the event */
+  uint64_t key_count;
+  int32_t http_status;      /* remote key sets: the response status, 0 if none */
+  const char* message;      /* human text: what failed, or where the keys came from */
+} tv_event;
+
+/* tv_event_fn receives key-set events. It is called from the verifier's
+ * refresher threads (never from tv_verify), one event at a time per provider.
+ * It may call tv_verifier_stats but must not free the verifier. */
+typedef void (*tv_event_fn)(void* user_data, const tv_event* event);
+
+/* tv_verifier_new_ex is tv_verifier_new with a key-set event callback
+ * |on_event| (may be NULL) and its |user_data|, which must stay valid until the
+ * verifier is freed. */
+TV_API tv_status tv_verifier_new_ex(tv_verifier** out, const char* config_json, size_t config_len,
+                                    tv_event_fn on_event, void* user_data, tv_diag* diag);
+
 /* tv_verifier_free releases |v|. NULL is a no-op. */
 TV_API void tv_verifier_free(tv_verifier* v);
 
@@ -112,6 +141,23 @@ TV_API void tv_verifier_free(tv_verifier* v);
 TV_API tv_status tv_verify(const tv_verifier* v, tv_claims** out_claims, const uint8_t* token,
                            size_t token_len);
 
+/* Flags for tv_verifier_stats. */
+#define TV_STATS_KEYS 1u /* also list each provider's keys */
+
+/* tv_verifier_stats writes to |*out_json| a new NUL-terminated JSON document
+ * describing every provider: its key source, health, key count, key-set
+ * generation, last refresh (time, outcome, error, HTTP status), next refresh,
+ * consecutive failures, fetch / 304 / error counts and verification counts by
+ * status name; with TV_STATS_KEYS in |flags|, each key's kid, kty, alg, size
+ * or curve and RFC 7638 thumbprint. |*out_len| (if not NULL) gets its length.
+ * Free it with tv_string_free. Safe to call while other threads verify. The
+ * README's "Health and stats" section documents every member. */
+TV_API tv_status tv_verifier_stats(const tv_verifier* v, char** out_json, size_t* out_len, uint32_t flags);
+
+/* tv_string_free releases a string that the library allocated for the caller.
+ * NULL is a no-op. */
+TV_API void tv_string_free(char* s);
+
 /* ---------------------------------------------------------------- claims */
 
 /* tv_claims_free releases |c|. NULL is a no-op. */
@@ -124,6 +170,11 @@ TV_API tv_status tv_claims_json(const tv_claims* c, const char** out, size_t* ou
 
 /* tv_claims_header_json is tv_claims_json for the decoded protected header. */
 TV_API tv_status tv_claims_header_json(const tv_claims* c, const char** out, size_t* out_len);
+
+/* tv_claims_provider sets |*out|/|*out_len| to the name of the provider that
+ * accepted the token (NUL-terminated, lives as long as |c|); "" for claims
+ * from tv_inspect_unverified. */
+TV_API tv_status tv_claims_provider(const tv_claims* c, const char** out, size_t* out_len);
 
 /* tv_claims_get_raw sets |*out|/|*out_len| to the JSON text of the top-level
  * claim named |name| (|name_len| bytes, compared after JSON unescaping), e.g.

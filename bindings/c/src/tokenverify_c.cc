@@ -2,7 +2,10 @@
 // the C++ core. No logic of its own lives here.
 #include "tokenverify.h"
 
+#include <cstdlib>
 #include <cstring>
+#include <memory>
+#include <string>
 #include <new>
 
 #include "internal/base64url.h"
@@ -26,6 +29,7 @@ struct tv_verifier {
 
 struct tv_claims {
   std::unique_ptr<tokenverify::Claims> impl;
+  std::string provider;  // a copy: claims outlive their verifier
 };
 
 namespace {
@@ -45,14 +49,41 @@ void FillDiag(tv_diag* diag, Status s, const std::string& field, const std::stri
   CopyTruncated(diag->message, sizeof diag->message, message);
 }
 
-tv_status NewClaims(tv_claims** out, std::string_view header, std::string_view payload) {
-  auto claims = tokenverify::Claims::Create(header, payload);
-  if (!claims.ok()) return ToC(claims.status());
-  auto* c = new (std::nothrow) tv_claims;
-  if (c == nullptr) return TV_ERR_OUT_OF_MEMORY;
-  c->impl = std::move(claims).value();
-  *out = c;
-  return TV_OK;
+// The header and payload have been checked (by tv_verify or the inspection's
+// decoder): the claims index is built on the first lookup.
+tv_status NewClaims(tv_claims** out, std::string_view header, std::string_view payload,
+                    std::string_view provider) {
+  try {
+    auto claims = tokenverify::Claims::CreateFromChecked(header, payload);
+    if (!claims.ok()) return ToC(claims.status());
+    auto c = std::make_unique<tv_claims>();
+    c->impl = std::move(claims).value();
+    c->provider = provider;
+    *out = c.release();
+    return TV_OK;
+  } catch (const std::bad_alloc&) {
+    return TV_ERR_OUT_OF_MEMORY;
+  }
+}
+
+// Adapts core key-set events to the C callback.
+tokenverify::KeySetEventCallback EventAdapter(tv_event_fn fn, void* user_data) {
+  if (fn == nullptr) return {};
+  return [fn, user_data](const tokenverify::KeySetEvent& e) {
+    tv_event c{};
+    switch (e.kind) {
+      case tokenverify::KeySetEvent::Kind::kUpdated: c.kind = TV_EVENT_KEYS_UPDATED; break;
+      case tokenverify::KeySetEvent::Kind::kUnchanged: c.kind = TV_EVENT_KEYS_UNCHANGED; break;
+      case tokenverify::KeySetEvent::Kind::kFailed: c.kind = TV_EVENT_REFRESH_FAILED; break;
+      case tokenverify::KeySetEvent::Kind::kDropped: c.kind = TV_EVENT_KEYS_DROPPED; break;
+    }
+    c.provider = e.provider.c_str();
+    c.generation = e.generation;
+    c.key_count = e.key_count;
+    c.http_status = static_cast<int32_t>(e.http_status);
+    c.message = e.message.c_str();
+    fn(user_data, &c);
+  };
 }
 
 }  // namespace
@@ -69,6 +100,11 @@ const char* tv_status_message(tv_status s) {
 }
 
 tv_status tv_verifier_new(tv_verifier** out, const char* config_json, size_t config_len, tv_diag* diag) {
+  return tv_verifier_new_ex(out, config_json, config_len, nullptr, nullptr, diag);
+}
+
+tv_status tv_verifier_new_ex(tv_verifier** out, const char* config_json, size_t config_len,
+                             tv_event_fn on_event, void* user_data, tv_diag* diag) {
   if (out == nullptr || (config_json == nullptr && config_len != 0)) {
     FillDiag(diag, Status::ERR_INVALID_ARGUMENT, "", "out and config_json must not be NULL");
     return TV_ERR_INVALID_ARGUMENT;
@@ -76,7 +112,8 @@ tv_status tv_verifier_new(tv_verifier** out, const char* config_json, size_t con
   *out = nullptr;
   try {
     tokenverify::Error err;
-    auto v = tokenverify::Verifier::Create(std::string_view(config_json, config_len), &err);
+    auto v = tokenverify::Verifier::Create(std::string_view(config_json, config_len), &err,
+                                           EventAdapter(on_event, user_data));
     if (!v.ok()) {
       FillDiag(diag, v.status(), err.field, err.message);
       return ToC(v.status());
@@ -103,7 +140,34 @@ tv_status tv_verify(const tv_verifier* v, tv_claims** out_claims, const uint8_t*
   tokenverify::VerifiedToken verified;
   const Status s = v->impl->Verify(t, &verified);
   if (s != Status::OK) return ToC(s);
-  return NewClaims(out_claims, verified.header_json, verified.payload_json);
+  return NewClaims(out_claims, verified.header_json, verified.payload_json, verified.provider);
+}
+
+tv_status tv_verifier_stats(const tv_verifier* v, char** out_json, size_t* out_len, uint32_t flags) {
+  if (out_json != nullptr) *out_json = nullptr;
+  if (v == nullptr || out_json == nullptr || (flags & ~TV_STATS_KEYS) != 0) return TV_ERR_INVALID_ARGUMENT;
+  try {
+    const std::string json = v->impl->StatsJson((flags & TV_STATS_KEYS) != 0);
+    char* copy = static_cast<char*>(std::malloc(json.size() + 1));
+    if (copy == nullptr) return TV_ERR_OUT_OF_MEMORY;
+    std::memcpy(copy, json.c_str(), json.size() + 1);
+    *out_json = copy;
+    if (out_len != nullptr) *out_len = json.size();
+    return TV_OK;
+  } catch (const std::bad_alloc&) {
+    return TV_ERR_OUT_OF_MEMORY;
+  } catch (...) {
+    return TV_ERR_INTERNAL;
+  }
+}
+
+void tv_string_free(char* s) { std::free(s); }
+
+tv_status tv_claims_provider(const tv_claims* c, const char** out, size_t* out_len) {
+  if (c == nullptr || out == nullptr || out_len == nullptr) return TV_ERR_INVALID_ARGUMENT;
+  *out = c->provider.c_str();
+  *out_len = c->provider.size();
+  return TV_OK;
 }
 
 void tv_claims_free(tv_claims* c) { delete c; }
@@ -122,16 +186,26 @@ tv_status tv_claims_header_json(const tv_claims* c, const char** out, size_t* ou
   return TV_OK;
 }
 
-static const tokenverify::Claims::Member* FindMember(const tv_claims* c, const char* name, size_t name_len) {
-  return c->impl->Find(std::string_view(name, name_len));
+// The member |name|, or nullptr with *status NOT_FOUND (or the index's failure).
+static const tokenverify::Claims::Member* FindMember(const tv_claims* c, const char* name, size_t name_len,
+                                                     tv_status* status) {
+  const Status indexed = c->impl->Index();
+  if (indexed != Status::OK) {
+    *status = ToC(indexed);
+    return nullptr;
+  }
+  const auto* m = c->impl->Find(std::string_view(name, name_len));
+  *status = m == nullptr ? TV_ERR_NOT_FOUND : TV_OK;
+  return m;
 }
 
 tv_status tv_claims_get_raw(const tv_claims* c, const char** out, size_t* out_len, const char* name,
                             size_t name_len) {
   if (c == nullptr || out == nullptr || out_len == nullptr || (name == nullptr && name_len != 0))
     return TV_ERR_INVALID_ARGUMENT;
-  const auto* m = FindMember(c, name, name_len);
-  if (m == nullptr) return TV_ERR_NOT_FOUND;
+  tv_status st;
+  const auto* m = FindMember(c, name, name_len, &st);
+  if (m == nullptr) return st;
   *out = m->raw.data();
   *out_len = m->raw.size();
   return TV_OK;
@@ -141,8 +215,9 @@ tv_status tv_claims_get_string(const tv_claims* c, const char** out, size_t* out
                                size_t name_len) {
   if (c == nullptr || out == nullptr || out_len == nullptr || (name == nullptr && name_len != 0))
     return TV_ERR_INVALID_ARGUMENT;
-  const auto* m = FindMember(c, name, name_len);
-  if (m == nullptr) return TV_ERR_NOT_FOUND;
+  tv_status st;
+  const auto* m = FindMember(c, name, name_len, &st);
+  if (m == nullptr) return st;
   if (!m->is_string) return TV_ERR_WRONG_TYPE;
   *out = m->string_value.c_str();
   *out_len = m->string_value.size();
@@ -151,8 +226,9 @@ tv_status tv_claims_get_string(const tv_claims* c, const char** out, size_t* out
 
 tv_status tv_claims_get_int64(const tv_claims* c, int64_t* out, const char* name, size_t name_len) {
   if (c == nullptr || out == nullptr || (name == nullptr && name_len != 0)) return TV_ERR_INVALID_ARGUMENT;
-  const auto* m = FindMember(c, name, name_len);
-  if (m == nullptr) return TV_ERR_NOT_FOUND;
+  tv_status st;
+  const auto* m = FindMember(c, name, name_len, &st);
+  if (m == nullptr) return st;
   if (!m->is_int64) return TV_ERR_WRONG_TYPE;
   *out = m->int_value;
   return TV_OK;
@@ -168,7 +244,7 @@ tv_status tv_inspect_unverified(tv_claims** out_claims, const uint8_t* token, si
         std::string_view(reinterpret_cast<const char*>(token), token_len), defaults.max_token_bytes,
         defaults.max_json_depth, &header, &payload);
     if (s != Status::OK) return ToC(s);
-    return NewClaims(out_claims, header, payload);
+    return NewClaims(out_claims, header, payload, "");
   } catch (const std::bad_alloc&) {
     return TV_ERR_OUT_OF_MEMORY;
   }

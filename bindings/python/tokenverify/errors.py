@@ -274,6 +274,7 @@ _CLASS_BY_NAME: Dict[str, Type[TokenVerifyError]] = {
     "TV_ERR_JWKS_DUPLICATE_KID": KeySetError,
     "TV_ERR_JWKS_MIXED": KeySetError,
     "TV_ERR_KEYS_UNAVAILABLE": KeysUnavailableError,
+    "TV_ERR_KEYS_STALE": KeysUnavailableError,  # the last good set outlived maxStale: no keys either
     "TV_ERR_INVALID_ARGUMENT": InvalidArgumentError,
     "TV_ERR_CONFIG": ConfigurationError,
     "TV_ERR_IO": ConfigurationIOError,

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -20,6 +21,12 @@ class Claims {
   static Result<std::unique_ptr<Claims>> Create(std::string_view header_json,
                                                 std::string_view payload_json);
 
+  // Copies JSON that a verification (or DecodeUnverified) has already
+  // checked, and defers the member index to the first lookup: keeping the
+  // claims of a verified token then costs two copies, not a second parse.
+  static Result<std::unique_ptr<Claims>> CreateFromChecked(std::string_view header_json,
+                                                           std::string_view payload_json);
+
   std::string_view header_json() const noexcept { return header_; }
   std::string_view payload_json() const noexcept { return payload_; }
 
@@ -32,14 +39,24 @@ class Claims {
     int64_t int_value = 0;     // when is_int64
   };
 
-  // Top-level payload member by unescaped name; nullptr when absent.
+  // Builds the member index if it is not built yet (thread-safe) and says
+  // whether that worked: OK, or ERR_OUT_OF_MEMORY / a JSON status.
+  Status Index() const noexcept;
+
+  // Top-level payload member by unescaped name; nullptr when absent (or when
+  // Index() fails).
   const Member* Find(std::string_view name) const noexcept;
-  const std::vector<Member>& members() const noexcept { return members_; }
+  // Every top-level member, in order (empty when Index() fails).
+  const std::vector<Member>& members() const noexcept;
 
  private:
+  Status BuildIndex() const noexcept;
+
   std::string header_;
   std::string payload_;
-  std::vector<Member> members_;
+  mutable std::once_flag indexed_;
+  mutable Status index_status_ = Status::OK;
+  mutable std::vector<Member> members_;
 };
 
 }  // namespace tokenverify

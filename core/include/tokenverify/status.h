@@ -13,6 +13,17 @@ enum class Status : int32_t {
 #undef TV_STATUS
 };
 
+// Every status in the table, in table order, and how many there are.
+inline constexpr Status kAllStatuses[] = {
+#define TV_STATUS(sym, num, msg) Status::sym,
+#include "tokenverify/status.def"
+#undef TV_STATUS
+};
+inline constexpr int kStatusCount = static_cast<int>(sizeof(kAllStatuses) / sizeof(kAllStatuses[0]));
+
+// StatusIndex returns the position of `s` in kAllStatuses, or -1.
+int StatusIndex(Status s) noexcept;
+
 // StatusName returns the stable name, e.g. "TV_ERR_EXPIRED"; "TV_UNKNOWN_STATUS"
 // for a number that is not in the table.
 std::string_view StatusName(Status s) noexcept;

@@ -2,7 +2,10 @@
 // bindings/c/include/tokenverify.h, which is a thin shim over this.
 #pragma once
 
+#include <cstdint>
+#include <functional>
 #include <memory>
+#include <string>
 #include <string_view>
 
 #include "tokenverify/result.h"
@@ -18,13 +21,34 @@ struct VerifiedToken {
   std::string_view provider;      // name of the provider that accepted the token
 };
 
+// A change in a provider's key set, reported from the refresher thread of a
+// file or remote key set (see Verifier::Create).
+struct KeySetEvent {
+  enum class Kind {
+    kUpdated,    // a new key set is being served
+    kUnchanged,  // a refresh confirmed the current set (304, or the same document)
+    kFailed,     // a refresh failed; the last good set (if any) is still served
+    kDropped,    // the last good set outlived maxStale and is no longer served
+  };
+  Kind kind = Kind::kUpdated;
+  std::string provider;
+  uint64_t generation = 0;  // of the set served after the event
+  size_t key_count = 0;
+  long http_status = 0;     // remote: the response's status, 0 if none
+  std::string message;      // what failed, or where the keys came from
+};
+using KeySetEventCallback = std::function<void(const KeySetEvent&)>;
+
 // A Verifier is built from one configuration document and is immutable from
 // then on: any number of threads may call Verify at once.
 class Verifier {
  public:
   // Create parses and checks `config_json` and loads every key set. On
   // failure `err` (if not null) gets the status, the field path and a message.
-  static Result<std::unique_ptr<Verifier>> Create(std::string_view config_json, Error* err);
+  // `on_event`, if set, is called from refresher threads (never from Verify)
+  // for every key-set event; it may call Stats but must not destroy the verifier.
+  static Result<std::unique_ptr<Verifier>> Create(std::string_view config_json, Error* err,
+                                                  KeySetEventCallback on_event = {});
 
   ~Verifier();
   Verifier(const Verifier&) = delete;
@@ -34,6 +58,12 @@ class Verifier {
   // Claims are checked before the signature, so a failure status never says
   // that the token was authentic. Never allocates on a warm thread.
   Status Verify(std::string_view token, VerifiedToken* out = nullptr) const noexcept;
+
+  // The state of every provider's keys and the verification counts, as a
+  // JSON document (see the README's "Health and stats"). With `with_keys`,
+  // each provider also lists its keys (kid, kty, alg, size or curve, RFC 7638
+  // thumbprint).
+  std::string StatsJson(bool with_keys) const;
 
   // Largest token / JSON nesting this verifier accepts (for DecodeUnverified-style tools).
   size_t max_token_bytes() const noexcept;

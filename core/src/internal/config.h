@@ -12,6 +12,7 @@
 
 #include "internal/alg.h"
 #include "internal/key.h"
+#include "internal/key_source.h"
 #include "tokenverify/result.h"
 
 namespace tokenverify::internal {
@@ -45,7 +46,7 @@ struct ProviderConfig {
   std::vector<ClaimMatcher> claims;
   std::vector<std::string> required_claims;  // the document's requiredClaims plus the provider's
   int64_t max_token_age_s = 0;               // 0: unlimited
-  std::shared_ptr<const KeySet> keys;
+  KeySourceConfig keys;                      // where the keys come from and how they refresh
   // Front-end settings, validated and kept for middleware and gateways.
   std::vector<ClaimToHeader> claims_to_headers;
   bool forward_token = false;

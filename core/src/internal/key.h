@@ -45,12 +45,22 @@ class Key {
   // Human description for tooling: "RSA 2048", "EC P-256", "OKP Ed25519", "oct 256".
   virtual std::string Describe() const = 0;
 
+  // The RFC 7638 JWK thumbprint (SHA-256, base64url) of the key material.
+  const std::string& thumbprint() const noexcept { return thumbprint_; }
+  // The JWK "kty" value.
+  std::string_view kty() const noexcept;
+  // The algorithm the JWK's "alg" member names, or "" when it names none.
+  std::string_view member_alg() const noexcept;
+
  protected:
   KeyType type_ = KeyType::kOct;
   std::string kid_;
   AlgSet family_algs_ = 0;  // algorithms the key material itself permits (family, curve, HMAC length)
   AlgSet member_algs_ = kAllAlgs;  // narrowed by the JWK "alg" member (0 if it names an unknown alg)
   bool verify_allowed_ = true;     // from "use" / "key_ops"
+  std::string thumbprint_;
+
+  friend void SetThumbprint(Key& key, std::string thumbprint) noexcept;
 };
 
 // An immutable set of keys, as loaded from one JWK set or one shared secret.

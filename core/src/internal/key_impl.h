@@ -13,6 +13,7 @@
 #include <string>
 #include <string_view>
 
+#include "internal/base64url.h"
 #include "internal/key.h"
 
 namespace tokenverify::internal {
@@ -45,6 +46,11 @@ KeyResult NewEcKey(std::string_view crv, Bytes x, Bytes y, JwkCommon common, std
 // crv is "Ed25519" or "Ed448" (signing curves only; the caller skips X25519/X448).
 KeyResult NewOkpKey(std::string_view crv, Bytes x, JwkCommon common, std::string* why);
 KeyResult NewHmacKey(Bytes secret, JwkCommon common, std::string* why);
+
+// The RFC 7638 thumbprint of the JWK with these required members, given in
+// lexicographic order with their string values: base64url(SHA-256(JSON)).
+std::string JwkThumbprint(std::initializer_list<std::pair<std::string_view, std::string_view>> members);
+void SetThumbprint(Key& key, std::string thumbprint) noexcept;
 
 // The base of every key family: sets Key's protected members and gives each
 // key an id that is never reused in this process (unlike its address), so that

@@ -1,0 +1,134 @@
+// Lock-free publication of immutable snapshots, with hazard pointers for
+// reclamation.
+//
+// Why hazard pointers (and not epochs or shared_ptr): a reader must take no
+// lock and write no cache line that another thread writes. std::atomic of a
+// shared_ptr takes a lock and bumps a shared reference count. With hazard
+// pointers, a reader announces the snapshot it is about to use in a slot of
+// its own thread's record (a cache line no other reader writes), checks that
+// the snapshot is still the current one, uses it, and clears the slot. A writer
+// swaps the pointer, then frees a retired snapshot only once no slot names it.
+// Unlike epochs, a reader that stalls (or waits) delays the reclamation of one
+// snapshot, not of every snapshot retired after it.
+//
+// Memory order: the slot store and the re-check load are seq_cst, and so are
+// the writer's exchange and its scan of the slots. Either the writer's scan
+// sees the reader's slot (and keeps the snapshot), or the reader's re-check
+// sees the new pointer (and retries): never neither.
+#pragma once
+
+#include <atomic>
+#include <cstddef>
+#include <memory>
+#include <mutex>
+#include <vector>
+
+namespace tokenverify::internal {
+
+// Slots per thread: a verification holds one snapshot at a time; a second
+// slot covers a caller that reads two cells at once (such as a stats reader
+// on a verifying thread). Running out is a bug and aborts.
+inline constexpr int kHazardSlotsPerThread = 4;
+
+// Takes a free slot of this thread's record (never null) and marks it busy
+// until ReleaseHazardSlot, which also clears it. Owner thread only.
+std::atomic<const void*>* AcquireHazardSlot();  // may throw bad_alloc on a thread's first use
+void ReleaseHazardSlot(std::atomic<const void*>* slot) noexcept;
+
+// Appends to *out every pointer currently announced by any thread.
+void CollectHazards(std::vector<const void*>* out);
+
+// A published pointer to an immutable T that readers use without locks.
+template <class T>
+class SnapshotCell {
+ public:
+  // A reader's hold on the current snapshot; get() stays valid, and
+  // unchanged, until the Reader is destroyed, whatever writers publish.
+  class Reader {
+   public:
+    Reader(Reader&& o) noexcept : slot_(o.slot_), value_(o.value_) { o.slot_ = nullptr; }
+    Reader(const Reader&) = delete;
+    Reader& operator=(const Reader&) = delete;
+    Reader& operator=(Reader&&) = delete;
+    ~Reader() {
+      if (slot_ != nullptr) ReleaseHazardSlot(slot_);
+    }
+    const T* get() const noexcept { return value_; }
+    const T* operator->() const noexcept { return value_; }
+    explicit operator bool() const noexcept { return value_ != nullptr; }
+
+   private:
+    friend class SnapshotCell;
+    Reader(std::atomic<const void*>* slot, const T* value) noexcept : slot_(slot), value_(value) {}
+    std::atomic<const void*>* slot_;
+    const T* value_;
+  };
+
+  SnapshotCell() = default;
+  explicit SnapshotCell(std::unique_ptr<T> initial) : current_(initial.release()) {}
+  SnapshotCell(const SnapshotCell&) = delete;
+  SnapshotCell& operator=(const SnapshotCell&) = delete;
+
+  // No reader may be active (the owner is being destroyed).
+  ~SnapshotCell() {
+    delete current_.load(std::memory_order_relaxed);
+    for (T* t : retired_) delete t;
+  }
+
+  // Takes a hold on the current snapshot (possibly null). Lock-free; writes
+  // only this thread's own hazard slot.
+  Reader Read() const {
+    std::atomic<const void*>* slot = AcquireHazardSlot();
+    const T* p = current_.load(std::memory_order_acquire);
+    for (;;) {
+      slot->store(p, std::memory_order_seq_cst);
+      const T* again = current_.load(std::memory_order_seq_cst);
+      if (again == p) return Reader(slot, p);
+      p = again;
+    }
+  }
+
+  // Publishes `next` (may be null) and retires the previous snapshot, which
+  // is freed once no reader holds it. Writers may call this concurrently.
+  void Publish(std::unique_ptr<T> next) {
+    std::lock_guard<std::mutex> lock(retire_mu_);
+    retired_.reserve(retired_.size() + 1);  // the push_back below cannot throw after the swap
+    T* old = current_.exchange(next.release(), std::memory_order_seq_cst);
+    if (old != nullptr) retired_.push_back(old);
+    ReclaimLocked();
+  }
+
+  // Frees retired snapshots that no reader holds any more; called by Publish,
+  // and by an owner that wants memory back without publishing.
+  void Reclaim() {
+    std::lock_guard<std::mutex> lock(retire_mu_);
+    ReclaimLocked();
+  }
+
+  // Snapshots retired and not yet freed (for tests and stats).
+  size_t retired_count() const {
+    std::lock_guard<std::mutex> lock(retire_mu_);
+    return retired_.size();
+  }
+
+ private:
+  void ReclaimLocked() {
+    if (retired_.empty()) return;
+    std::vector<const void*> held;
+    CollectHazards(&held);
+    size_t kept = 0;
+    for (T* t : retired_) {
+      bool in_use = false;
+      for (const void* h : held) in_use |= h == t;
+      if (in_use) retired_[kept++] = t;
+      else delete t;
+    }
+    retired_.resize(kept);
+  }
+
+  std::atomic<T*> current_{nullptr};
+  mutable std::mutex retire_mu_;
+  std::vector<T*> retired_;
+};
+
+}  // namespace tokenverify::internal
