@@ -145,7 +145,8 @@ def _key_material(key: KeyInput, algorithms: Sequence[str]) -> Tuple[Dict[str, A
         key = key.key
     if isinstance(key, Mapping):
         jwk = dict(key)
-        members = jwk.get("keys") if isinstance(jwk.get("keys"), list) else [jwk]
+        listed = jwk.get("keys")
+        members: List[Any] = listed if isinstance(listed, list) else [jwk]
         secret_keys = all(isinstance(m, Mapping) and m.get("kty") == "oct" for m in members)
         return {"jwks": {"local": {"inline": jwk}}}, hmac_algs if secret_keys and members else asym_algs
     if isinstance(key, str):
