@@ -43,6 +43,7 @@ from .errors import (
     InvalidTokenError,
     KeyNotFoundError,
     KeySetError,
+    KeysUnavailableError,
     MissingRequiredClaimError,
     TokenVerifyError,
 )
@@ -51,6 +52,8 @@ from .errors import (
 PyJWTError = TokenVerifyError
 PyJWKError = InvalidJWKError
 PyJWKSetError = KeySetError
+PyJWKClientError = KeySetError
+PyJWKClientConnectionError = KeysUnavailableError
 
 
 HMAC_ALGORITHMS = frozenset({"HS256", "HS384", "HS512"})
@@ -140,6 +143,11 @@ def _key_material(key: KeyInput, algorithms: Sequence[str]) -> Tuple[Dict[str, A
     hmac_algs = [a for a in wanted if a in HMAC_ALGORITHMS]
     asym_algs = [a for a in wanted if a in ASYMMETRIC_ALGORITHMS]
 
+    if isinstance(key, PyJWKClientSigningKey):
+        key = key.key
+    if isinstance(key, RemoteKeySet):
+        # Fetched and kept fresh by the engine; kids select the key.
+        return {"jwks": {"remote": dict(key.remote)}}, hmac_algs + asym_algs
     # PyJWK (PyJWT's key object): its cryptography key, or its secret bytes.
     if hasattr(key, "key") and hasattr(key, "algorithm_name"):
         key = key.key
@@ -165,6 +173,87 @@ def _key_material(key: KeyInput, algorithms: Sequence[str]) -> Tuple[Dict[str, A
             raise InvalidKeyError("a secret (str/bytes) key needs an HMAC algorithm (HS256, HS384, HS512)")
         return {"secret": {"base64url": _b64url(key)}}, hmac_algs
     return {"jwks": {"local": {"pem": _spki_pem(key)}}}, asym_algs
+
+
+# ---------------------------------------------------------------- remote key sets (PyJWKClient)
+
+
+class RemoteKeySet:
+    """A remote JWK set as a decode() key: the engine fetches it in the
+    background, refreshes it before it expires, and picks keys by kid.
+
+    One verifier serves each distinct set of decode() arguments with this key,
+    so keep the object (usually through a PyJWKClient) rather than making one
+    per call. Hashed by identity."""
+
+    def __init__(self, remote: Mapping[str, Any]) -> None:
+        self.remote: Dict[str, Any] = dict(remote)
+
+    def __repr__(self) -> str:
+        return "RemoteKeySet(%r)" % (self.remote.get("url"),)
+
+
+class PyJWKClientSigningKey:
+    """What PyJWKClient.get_signing_key* return: ``.key`` goes to decode()."""
+
+    def __init__(self, key: RemoteKeySet, key_id: Optional[str]) -> None:
+        self.key = key
+        self.key_id = key_id
+
+    def __repr__(self) -> str:
+        return "PyJWKClientSigningKey(kid=%r, %r)" % (self.key_id, self.key)
+
+
+class PyJWKClient:
+    """PyJWT's PyJWKClient pattern over the engine's remote key sets::
+
+        client = jwt.PyJWKClient("https://idp.example/certs")
+        key = client.get_signing_key_from_jwt(token)
+        payload = jwt.decode(token, key.key, algorithms=["RS256"], audience="my-api")
+
+    Unlike PyJWT, nothing is fetched in the caller's thread after the first
+    wait: the engine refreshes the set in the background (honouring
+    Cache-Control, with conditional requests), serves the last good set through
+    outages, and refreshes early, rate-limited, for an unknown kid.
+
+    lifespan: seconds a set stays fresh when the response has no caching
+    headers. timeout: seconds for one fetch. initial_fetch_wait: how long the
+    first decode() waits for the first set. unknown_kid_wait: how long a token
+    with an unknown kid waits for the early refresh. remote: further
+    ``jwks.remote`` members (README, "Remote key sets"). PyJWT's cache_keys,
+    max_cached_keys and cache_jwk_set are accepted and have no effect: the
+    engine always caches the set. Custom request headers and an ssl_context
+    are not supported (use remote={"tls": {"caFile": ...}})."""
+
+    def __init__(self, uri: str, cache_keys: bool = False, max_cached_keys: int = 16, cache_jwk_set: bool = True,
+                 lifespan: float = 300, headers: Optional[Mapping[str, str]] = None, timeout: float = 30,
+                 ssl_context: Any = None, *, initial_fetch_wait: float = 5, unknown_kid_wait: float = 1,
+                 remote: Optional[Mapping[str, Any]] = None) -> None:
+        if headers:
+            raise ValueError("tokenverify's key-set fetcher sends no custom headers")
+        if ssl_context is not None:
+            raise ValueError('ssl_context is not supported; use remote={"tls": {"caFile": "ca.pem"}}')
+        if lifespan <= 0:
+            raise ValueError("lifespan must be greater than 0")
+        self.uri = uri
+        settings: Dict[str, Any] = {
+            "url": uri,
+            "cacheDuration": float(lifespan),
+            "timeout": float(timeout),
+            "initialFetchWait": float(initial_fetch_wait),
+            "unknownKidWait": float(unknown_kid_wait),
+        }
+        settings.update(remote or {})
+        self.key_set = RemoteKeySet(settings)
+
+    def get_signing_key(self, kid: Optional[str]) -> PyJWKClientSigningKey:
+        """The key for decode(); the engine selects the key with this kid when verifying."""
+        return PyJWKClientSigningKey(self.key_set, kid)
+
+    def get_signing_key_from_jwt(self, token: Union[str, bytes]) -> PyJWKClientSigningKey:
+        """get_signing_key() for the kid in |token|'s header (the token is not verified here)."""
+        kid = inspect_unverified(token).header.get("kid")
+        return self.get_signing_key(kid if isinstance(kid, str) else None)
 
 
 # ---------------------------------------------------------------- the cached verifiers
@@ -570,4 +659,8 @@ __all__ = [
     "MissingRequiredClaimError",
     "PyJWKError",
     "PyJWKSetError",
+    "PyJWKClient",
+    "PyJWKClientError",
+    "PyJWKClientConnectionError",
+    "RemoteKeySet",
 ]
