@@ -562,12 +562,12 @@ def decode_complete(
     leeway: Union[float, timedelta] = 0,
 ) -> Dict[str, Any]:
     """Like decode(), but returns {"header": ..., "payload": ..., "signature": bytes}."""
-    claims = _verified_claims(jwt, key, algorithms, options, audience, issuer, subject, leeway)
+    claims, payload = _verified_claims(jwt, key, algorithms, options, audience, issuer, subject, leeway)
     token = jwt.encode("ascii") if isinstance(jwt, str) else bytes(jwt)
     signature = token.rsplit(b".", 1)[-1]
     return {
         "header": claims.header,
-        "payload": claims.to_dict(),
+        "payload": payload,
         "signature": base64.urlsafe_b64decode(signature + b"=" * (-len(signature) % 4)),
     }
 
@@ -588,13 +588,13 @@ def decode(
     key: an HMAC secret (str/bytes), PEM or OpenSSH public key text (needs the
     cryptography package), a JWK dict or JWK set dict, a PyJWK, or a
     cryptography key object. Raises the PyJWT-named exceptions of tokenverify."""
-    claims = _verified_claims(jwt, key, algorithms, options, audience, issuer, subject, leeway)
-    return claims.to_dict()  # type: ignore[no-any-return]
+    return _verified_claims(jwt, key, algorithms, options, audience, issuer, subject, leeway)[1]
 
 
 def _verified_claims(jwt: Union[str, bytes], key: KeyInput, algorithms: Optional[Sequence[str]],
                      options: Optional[Mapping[str, Any]], audience: Any, issuer: Any, subject: Optional[str],
-                     leeway: Union[float, timedelta]) -> Any:
+                     leeway: Union[float, timedelta]) -> Tuple[Any, Dict[str, Any]]:
+    """The verified Claims and the payload as a new dict."""
     if not isinstance(jwt, (str, bytes)):
         raise DecodeError("Invalid token type. Token must be a %s" % bytes)
     plan = _plan_for(key, algorithms, audience, issuer, subject, leeway, options)
@@ -604,8 +604,9 @@ def _verified_claims(jwt: Union[str, bytes], key: KeyInput, algorithms: Optional
         raise plan.key_error
     if plan.verifier is None:
         claims = inspect_unverified(jwt)
-        _python_checks(dict(claims), plan, engine_checked=False)
-        return claims
+        payload = claims.to_dict()
+        _python_checks(payload, plan, engine_checked=False)
+        return claims, payload
     try:
         try:
             claims = plan.verifier.verify(jwt)
@@ -616,27 +617,22 @@ def _verified_claims(jwt: Union[str, bytes], key: KeyInput, algorithms: Optional
             claims = by_kid.verify(jwt)
     except TokenVerifyError as e:
         raise _explain_failure(e, jwt, plan) from None
+    # decode() returns the payload anyway: the remaining checks read that dict.
+    payload = claims.to_dict()
     opts = plan.options
     if plan.python_time_checks or opts.get("strict_aud", False):
-        _python_checks(dict(claims), plan, engine_checked=True)
-        return claims
+        _python_checks(payload, plan, engine_checked=True)
+        return claims, payload
     # The engine checked the signature, iss, aud (when given), sub, require, the
-    # times and the types of every registered claim. What PyJWT also refuses is
-    # checked here on single claims' JSON text, without converting the payload.
+    # times and the types of every registered claim; PyJWT also refuses these.
     for claim in opts.get("require") or ():
-        if claims.raw_claim(claim) == "null":  # PyJWT counts a null claim as missing
+        if payload.get(claim) is None:  # PyJWT counts a null claim as missing
             raise MissingRequiredClaimError(claim=claim)
-    if opts["verify_aud"] and plan.audience is None:
-        raw = claims.raw_claim("aud")
-        # The engine admits only a string or an array of strings: its JSON text
-        # is falsy in Python terms exactly when nothing is between the brackets.
-        if raw is not None and (len(raw) > 2 if raw[0] == '"' else raw[1:-1].strip()):
-            raise InvalidAudienceError("Invalid audience")
-    if opts["verify_jti"]:
-        raw = claims.raw_claim("jti")
-        if raw is not None and not raw.startswith('"'):
-            raise InvalidJTIError("JWT ID must be a string")
-    return claims
+    if opts["verify_aud"] and plan.audience is None and payload.get("aud"):
+        raise InvalidAudienceError("Invalid audience")
+    if opts["verify_jti"] and "jti" in payload and not isinstance(payload["jti"], str):
+        raise InvalidJTIError("JWT ID must be a string")
+    return claims, payload
 
 
 __all__ = [
