@@ -87,7 +87,15 @@ int Init(VerifierObject* self, PyObject* args, PyObject* kwargs) {
 // A static type: for a Python subclass, subtype_dealloc clears the instance
 // dict, calls this and then releases the subclass itself.
 void Dealloc(VerifierObject* self) {
-  tv_verifier_free(self->verifier);
+  if (self->verifier != nullptr) {
+    tv_verifier* verifier = self->verifier;
+    self->verifier = nullptr;
+    // Freeing joins the key-set refresher threads (remote sets), which may be
+    // finishing a fetch: other Python threads run meanwhile.
+    Py_BEGIN_ALLOW_THREADS
+    tv_verifier_free(verifier);
+    Py_END_ALLOW_THREADS
+  }
   Py_TYPE(self)->tp_free(reinterpret_cast<PyObject*>(self));
 }
 
