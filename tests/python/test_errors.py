@@ -21,6 +21,10 @@ def status_def_entries() -> list[tuple[str, int]]:
 def test_library_table_matches_status_def() -> None:
     library = {(name, code) for code, name, _ in _tokenverify.status_table()}
     assert library == set(status_def_entries())
+    for code, name, message in _tokenverify.status_table():
+        assert _tokenverify.status_name(code) == name
+        assert _tokenverify.status_message(code) == message
+    assert _tokenverify.status_name(-1) == _tokenverify.status_name(1000) == "TV_UNKNOWN_STATUS"
 
 
 @pytest.mark.parametrize("name,code", [e for e in status_def_entries() if e[1] != 0])

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import collections.abc
-import importlib.metadata
 import json
 import pathlib
+import re
 from typing import Any, Callable, Dict
 
 import pytest
@@ -18,8 +18,12 @@ CONFIG: Dict[str, Any] = {"providers": [{"name": "internal", "issuer": "https://
 
 
 def test_version_and_runtime_info() -> None:
-    # The library's version, the extension's and the installed distribution's agree.
-    assert tokenverify.__version__ == importlib.metadata.version("tokenverify")
+    # The library's version, the extension's and the package's (pyproject.toml) agree.
+    # Read from the source tree: the sanitizer run imports the package from its build tree.
+    pyproject = (pathlib.Path(__file__).resolve().parents[2] / "pyproject.toml").read_text()
+    match = re.search(r'^version = "([^"]+)"', pyproject, re.M)
+    assert match is not None
+    assert tokenverify.__version__ == match.group(1)
     major, minor, patch = (int(p) for p in tokenverify.__version__.split("."))
     expected = major * 10000 + minor * 100 + patch
     assert tokenverify._tokenverify.version_number() == tokenverify._tokenverify.VERSION_NUMBER == expected
@@ -201,13 +205,34 @@ def test_provider_name_by_issuer_and_default(rsa_key: KeyPair, hs_key: KeyPair) 
     assert verifier.verify(sign(hs_key, claims(iss="hs-issuer", aud=None))).provider == "provider1"
 
 
-def test_provider_unknown_when_several_providers_without_issuer(ec_key: KeyPair, hs_key: KeyPair) -> None:
+def test_provider_among_several_without_issuer(ec_key: KeyPair, hs_key: KeyPair) -> None:
     verifier = tokenverify.Verifier({"providers": [
         {"name": "ec", "jwks": {"local": {"inline": {"keys": [ec_key.jwk]}}}},
         {"name": "hs", "secret": SECRET},
     ]})
-    assert verifier.verify(sign(hs_key, claims(aud=None)))["sub"] == "alice"
-    assert verifier.verify(sign(ec_key, claims(aud=None))).provider is None
+    assert verifier.verify(sign(hs_key, claims(aud=None))).provider == "hs"
+    assert verifier.verify(sign(ec_key, claims(aud=None))).provider == "ec"
+    assert [c.provider for c in verifier.verify_many([sign(ec_key, claims()), sign(hs_key, claims())])] == ["ec", "hs"]
+
+
+def test_stats(ec_key: KeyPair, hs_key: KeyPair, make_token: Callable[..., str]) -> None:
+    verifier = tokenverify.Verifier({"providers": [
+        {"name": "ec", "issuer": "https://issuer.test", "jwks": {"local": {"inline": {"keys": [ec_key.jwk]}}}},
+    ]})
+    verifier.verify(sign(ec_key, claims()))
+    with pytest.raises(tokenverify.ExpiredSignatureError):
+        verifier.verify(sign(ec_key, claims(exp=NOW - 100)))
+    with pytest.raises(tokenverify.DecodeError):
+        verifier.verify("junk")
+    stats = verifier.stats()
+    provider = stats["providers"][0]
+    assert provider["name"] == "ec" and provider["healthy"] is True and provider["keyCount"] == 1
+    assert provider["verifications"] == {"TV_OK": 1, "TV_ERR_EXPIRED": 1}
+    assert "keys" not in provider
+    keys = verifier.stats(keys=True)["providers"][0]["keys"]
+    assert len(keys) == 1 and keys[0]["kty"] == "EC" and keys[0]["crv"] == "P-256"
+    with pytest.raises(TypeError):
+        verifier.stats(True)  # type: ignore[misc]
 
 
 def test_inspect_unverified(hs_key: KeyPair) -> None:

@@ -13,8 +13,6 @@ struct ClaimsObject {
   tv_claims* claims;   // owned, never NULL after creation
   PyObject* payload;   // dict, NULL until first use
   PyObject* header;    // dict, NULL until first use
-  PyObject* resolver;  // f(header, payload) -> provider name, or NULL
-  PyObject* provider;  // cached answer, NULL until asked
 };
 
 // Module-lifetime objects (leaked on purpose): json.loads and the C scanner
@@ -75,8 +73,6 @@ void Dealloc(ClaimsObject* self) {
   tv_claims_free(self->claims);
   Py_XDECREF(self->payload);
   Py_XDECREF(self->header);
-  Py_XDECREF(self->resolver);
-  Py_XDECREF(self->provider);
   Py_TYPE(self)->tp_free(reinterpret_cast<PyObject*>(self));
 }
 
@@ -279,20 +275,12 @@ PyObject* RawJson(ClaimsObject* self, void*) { return JsonText(self, tv_claims_j
 PyObject* HeaderJson(ClaimsObject* self, void*) { return JsonText(self, tv_claims_header_json); }
 
 PyObject* Provider(ClaimsObject* self, void*) {
-  if (self->provider == nullptr) {
-    if (self->resolver == nullptr) {
-      Py_INCREF(Py_None);
-      self->provider = Py_None;
-    } else {
-      PyObject* header = Header(self);
-      PyObject* payload = header != nullptr ? Payload(self) : nullptr;
-      if (payload == nullptr) return nullptr;
-      self->provider = PyObject_CallFunctionObjArgs(self->resolver, header, payload, nullptr);
-      if (self->provider == nullptr) return nullptr;
-    }
-  }
-  Py_INCREF(self->provider);
-  return self->provider;
+  const char* name = nullptr;
+  size_t len = 0;
+  tv_status s = tv_claims_provider(self->claims, &name, &len);
+  if (s != TV_OK) return SetError(s);
+  if (len == 0) Py_RETURN_NONE;  // claims from inspect_unverified: no provider accepted them
+  return PyUnicode_DecodeUTF8(name, static_cast<Py_ssize_t>(len), nullptr);
 }
 
 PyMappingMethods kMapping = {
@@ -323,13 +311,13 @@ PyGetSetDef kGetSet[] = {
     {"header_json", reinterpret_cast<getter>(HeaderJson), nullptr, "The header JSON text as it was signed.",
      nullptr},
     {"provider", reinterpret_cast<getter>(Provider), nullptr,
-     "Name of the provider that accepted the token (None if unknown).", nullptr},
+     "Name of the provider that accepted the token (None for inspect_unverified).", nullptr},
     {nullptr, nullptr, nullptr, nullptr, nullptr},
 };
 
 }  // namespace
 
-PyObject* NewClaims(tv_claims* claims, PyObject* resolver) {
+PyObject* NewClaims(tv_claims* claims) {
   ClaimsObject* self = PyObject_New(ClaimsObject, &ClaimsType);
   if (self == nullptr) {
     tv_claims_free(claims);
@@ -338,9 +326,6 @@ PyObject* NewClaims(tv_claims* claims, PyObject* resolver) {
   self->claims = claims;
   self->payload = nullptr;
   self->header = nullptr;
-  Py_XINCREF(resolver);
-  self->resolver = resolver;
-  self->provider = nullptr;
   return reinterpret_cast<PyObject*>(self);
 }
 

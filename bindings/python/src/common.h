@@ -42,8 +42,7 @@ struct TokenBytes {
 bool GetTokenBytes(PyObject* token, TokenBytes& out);
 
 // New Claims object owning |claims| (non-NULL; freed even on failure).
-// |resolver| is f(header, payload) -> provider name, or NULL.
-PyObject* NewClaims(tv_claims* claims, PyObject* resolver);
+PyObject* NewClaims(tv_claims* claims);
 
 // Adds the types and functions of each part to |m|.
 void BindErrors(py::module_& m);

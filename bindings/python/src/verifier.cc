@@ -53,7 +53,6 @@ const uint8_t* Bytes(std::string_view v) { return reinterpret_cast<const uint8_t
 struct VerifierObject {
   PyObject_HEAD
   tv_verifier* verifier;  // NULL until __init__ succeeds
-  PyObject* resolver;     // f(header, payload) -> provider name, or NULL
 };
 
 bool Ready(VerifierObject* self) {
@@ -85,22 +84,18 @@ int Init(VerifierObject* self, PyObject* args, PyObject* kwargs) {
   return 0;
 }
 
-int Traverse(VerifierObject* self, visitproc visit, void* arg) {
-  Py_VISIT(self->resolver);
-  return 0;
-}
-
-int Clear(VerifierObject* self) {
-  Py_CLEAR(self->resolver);
-  return 0;
-}
-
-// A static type: for a Python subclass, subtype_dealloc untracks, clears the
-// instance dict, calls this and then releases the subclass itself.
+// A static type: for a Python subclass, subtype_dealloc clears the instance
+// dict, calls this and then releases the subclass itself.
 void Dealloc(VerifierObject* self) {
-  PyObject_GC_UnTrack(self);
-  Clear(self);
-  tv_verifier_free(self->verifier);
+  if (self->verifier != nullptr) {
+    tv_verifier* verifier = self->verifier;
+    self->verifier = nullptr;
+    // Freeing joins the key-set refresher threads (remote sets), which may be
+    // finishing a fetch: other Python threads run meanwhile.
+    Py_BEGIN_ALLOW_THREADS
+    tv_verifier_free(verifier);
+    Py_END_ALLOW_THREADS
+  }
   Py_TYPE(self)->tp_free(reinterpret_cast<PyObject*>(self));
 }
 
@@ -114,7 +109,7 @@ PyObject* Verify(VerifierObject* self, PyObject* token) {
   s = tv_verify(self->verifier, &claims, Bytes(bytes.view), bytes.view.size());
   Py_END_ALLOW_THREADS
   if (s != TV_OK) return SetError(s);
-  return NewClaims(claims, self->resolver);
+  return NewClaims(claims);
 }
 
 void RunBatch(const tv_verifier* verifier, const std::vector<TokenBytes>& inputs, std::vector<tv_status>& statuses,
@@ -191,7 +186,7 @@ PyObject* VerifyMany(VerifierObject* self, PyObject* args, PyObject* kwargs) {
 
     results = PyList_New(static_cast<Py_ssize_t>(n));
     for (size_t i = 0; results != nullptr && i < n; ++i) {
-      PyObject* result = statuses[i] == TV_OK ? NewClaims(std::exchange(claims[i], nullptr), self->resolver)
+      PyObject* result = statuses[i] == TV_OK ? NewClaims(std::exchange(claims[i], nullptr))
                                               : NewError(statuses[i]);
       if (result == nullptr) {
         Py_CLEAR(results);
@@ -208,9 +203,30 @@ PyObject* VerifyMany(VerifierObject* self, PyObject* args, PyObject* kwargs) {
   return results;
 }
 
-PyObject* SetProviderResolver(VerifierObject* self, PyObject* resolver) {
-  Py_XSETREF(self->resolver, resolver == Py_None ? nullptr : (Py_INCREF(resolver), resolver));
-  Py_RETURN_NONE;
+// The providers' health, counters and (with keys=True) keys: the library's
+// stats document (README, "Health and stats") as a dict.
+PyObject* Stats(VerifierObject* self, PyObject* args, PyObject* kwargs) {
+  static const char* kKeywords[] = {"keys", nullptr};
+  int keys = 0;
+  if (!PyArg_ParseTupleAndKeywords(args, kwargs, "|$p:stats", const_cast<char**>(kKeywords), &keys)) {
+    return nullptr;
+  }
+  if (!Ready(self)) return nullptr;
+  char* json = nullptr;
+  size_t len = 0;
+  tv_status s;
+  Py_BEGIN_ALLOW_THREADS
+  s = tv_verifier_stats(self->verifier, &json, &len, keys ? TV_STATS_KEYS : 0u);
+  Py_END_ALLOW_THREADS
+  if (s != TV_OK) return SetError(s);
+  PyObject* text = PyUnicode_DecodeUTF8(json, static_cast<Py_ssize_t>(len), "replace");
+  tv_string_free(json);
+  if (text == nullptr) return nullptr;
+  PyObject* json_module = PyImport_ImportModule("json");
+  PyObject* parsed = json_module != nullptr ? PyObject_CallMethod(json_module, "loads", "O", text) : nullptr;
+  Py_XDECREF(json_module);
+  Py_DECREF(text);
+  return parsed;
 }
 
 PyObject* InspectUnverified(PyObject*, PyObject* token) {
@@ -219,7 +235,7 @@ PyObject* InspectUnverified(PyObject*, PyObject* token) {
   tv_claims* claims = nullptr;
   tv_status s = tv_inspect_unverified(&claims, Bytes(bytes.view), bytes.view.size());
   if (s != TV_OK) return SetError(s);
-  return NewClaims(claims, nullptr);
+  return NewClaims(claims);
 }
 
 PyMethodDef kMethods[] = {
@@ -228,8 +244,9 @@ PyMethodDef kMethods[] = {
     {"verify_many", reinterpret_cast<PyCFunction>(reinterpret_cast<void (*)()>(VerifyMany)),
      METH_VARARGS | METH_KEYWORDS,
      "verify_many(tokens, *, threads=None) -> list of Claims or TokenVerifyError, one per token, in order."},
-    {"_set_provider_resolver", reinterpret_cast<PyCFunction>(SetProviderResolver), METH_O,
-     "Sets f(header, payload) -> provider name, used by Claims.provider."},
+    {"stats", reinterpret_cast<PyCFunction>(reinterpret_cast<void (*)()>(Stats)), METH_VARARGS | METH_KEYWORDS,
+     "stats(*, keys=False) -> dict: every provider's key source, health, key-set generation, refreshes and "
+     "verification counts by status (README, 'Health and stats'); with keys=True also each key."},
     {nullptr, nullptr, 0, nullptr},
 };
 
@@ -249,10 +266,8 @@ void BindVerifier(py::module_& m) {
   VerifierType.tp_name = "tokenverify._tokenverify._Verifier";
   VerifierType.tp_basicsize = sizeof(VerifierObject);
   VerifierType.tp_dealloc = reinterpret_cast<destructor>(Dealloc);
-  VerifierType.tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE | Py_TPFLAGS_HAVE_GC;
+  VerifierType.tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE;
   VerifierType.tp_doc = "The engine's verifier; use tokenverify.Verifier.";
-  VerifierType.tp_traverse = reinterpret_cast<traverseproc>(Traverse);
-  VerifierType.tp_clear = reinterpret_cast<inquiry>(Clear);
   VerifierType.tp_methods = kMethods;
   VerifierType.tp_init = reinterpret_cast<initproc>(Init);
   VerifierType.tp_new = PyType_GenericNew;

@@ -12,10 +12,9 @@ from __future__ import annotations
 
 import collections.abc
 import copy
-import functools
 import json
 import os
-from typing import Any, Dict, Iterable, List, Mapping, Optional, Union
+from typing import Any, Dict, Mapping, Union
 
 from . import _tokenverify
 from ._tokenverify import Claims, base64url_implementation, inspect_unverified
@@ -47,18 +46,6 @@ def _config_text(config: ConfigInput) -> str:
     raise TypeError("config must be a dict, a JSON string, or a path, not %s" % type(config).__name__)
 
 
-def _resolve_provider(by_issuer: Dict[str, str], without_issuer: List[str], header: Dict[str, Any],
-                      payload: Dict[str, Any]) -> Optional[str]:
-    """Which provider accepted a token, as the engine chooses one: by iss when a
-    provider names that issuer, else one of the providers without an issuer."""
-    iss = payload.get("iss")
-    if isinstance(iss, str) and iss in by_issuer:
-        return by_issuer[iss]
-    if len(without_issuer) == 1:
-        return without_issuer[0]
-    return None  # several providers without an issuer could have accepted it
-
-
 class Verifier(_tokenverify._Verifier):
     """A verifier built from one configuration document (see the README).
 
@@ -72,28 +59,15 @@ class Verifier(_tokenverify._Verifier):
         text = _config_text(config)
         super().__init__(text)
         self._config: Dict[str, Any] = json.loads(text)
-        by_issuer: Dict[str, str] = {}
-        without_issuer: List[str] = []
-        for i, provider in enumerate(self._config.get("providers", [])):
-            name = provider.get("name") or "provider%d" % i
-            if provider.get("issuer") is not None:
-                by_issuer[provider["issuer"]] = name
-            else:
-                without_issuer.append(name)
-        # A partial, not a bound method: the extension holds it, and a bound
-        # method would make a reference cycle the garbage collector cannot see.
-        self._set_provider_resolver(functools.partial(_resolve_provider, by_issuer, without_issuer))
 
     @property
     def config(self) -> Dict[str, Any]:
         """The configuration document as a dict (a copy)."""
         return copy.deepcopy(self._config)
 
-    # verify(token) -> Claims and verify_many(tokens, *, threads=None) are the
-    # extension's methods, inherited as they are: no Python frame per call.
-
-    # stats() lands here once the C ABI has tv_verifier_stats: a plain dict of
-    # the engine's counters and per-provider key-set health.
+    # verify(token) -> Claims, verify_many(tokens, *, threads=None) and
+    # stats(*, keys=False) -> dict are the extension's methods, inherited as
+    # they are: no Python frame per call.
 
 
 __all__ = [

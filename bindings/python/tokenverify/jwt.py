@@ -43,6 +43,7 @@ from .errors import (
     InvalidTokenError,
     KeyNotFoundError,
     KeySetError,
+    KeysUnavailableError,
     MissingRequiredClaimError,
     TokenVerifyError,
 )
@@ -51,6 +52,8 @@ from .errors import (
 PyJWTError = TokenVerifyError
 PyJWKError = InvalidJWKError
 PyJWKSetError = KeySetError
+PyJWKClientError = KeySetError
+PyJWKClientConnectionError = KeysUnavailableError
 
 
 HMAC_ALGORITHMS = frozenset({"HS256", "HS384", "HS512"})
@@ -140,12 +143,18 @@ def _key_material(key: KeyInput, algorithms: Sequence[str]) -> Tuple[Dict[str, A
     hmac_algs = [a for a in wanted if a in HMAC_ALGORITHMS]
     asym_algs = [a for a in wanted if a in ASYMMETRIC_ALGORITHMS]
 
+    if isinstance(key, PyJWKClientSigningKey):
+        key = key.key
+    if isinstance(key, RemoteKeySet):
+        # Fetched and kept fresh by the engine; kids select the key.
+        return {"jwks": {"remote": dict(key.remote)}}, hmac_algs + asym_algs
     # PyJWK (PyJWT's key object): its cryptography key, or its secret bytes.
     if hasattr(key, "key") and hasattr(key, "algorithm_name"):
         key = key.key
     if isinstance(key, Mapping):
         jwk = dict(key)
-        members = jwk.get("keys") if isinstance(jwk.get("keys"), list) else [jwk]
+        listed = jwk.get("keys")
+        members: List[Any] = listed if isinstance(listed, list) else [jwk]
         secret_keys = all(isinstance(m, Mapping) and m.get("kty") == "oct" for m in members)
         return {"jwks": {"local": {"inline": jwk}}}, hmac_algs if secret_keys and members else asym_algs
     if isinstance(key, str):
@@ -164,6 +173,87 @@ def _key_material(key: KeyInput, algorithms: Sequence[str]) -> Tuple[Dict[str, A
             raise InvalidKeyError("a secret (str/bytes) key needs an HMAC algorithm (HS256, HS384, HS512)")
         return {"secret": {"base64url": _b64url(key)}}, hmac_algs
     return {"jwks": {"local": {"pem": _spki_pem(key)}}}, asym_algs
+
+
+# ---------------------------------------------------------------- remote key sets (PyJWKClient)
+
+
+class RemoteKeySet:
+    """A remote JWK set as a decode() key: the engine fetches it in the
+    background, refreshes it before it expires, and picks keys by kid.
+
+    One verifier serves each distinct set of decode() arguments with this key,
+    so keep the object (usually through a PyJWKClient) rather than making one
+    per call. Hashed by identity."""
+
+    def __init__(self, remote: Mapping[str, Any]) -> None:
+        self.remote: Dict[str, Any] = dict(remote)
+
+    def __repr__(self) -> str:
+        return "RemoteKeySet(%r)" % (self.remote.get("url"),)
+
+
+class PyJWKClientSigningKey:
+    """What PyJWKClient.get_signing_key* return: ``.key`` goes to decode()."""
+
+    def __init__(self, key: RemoteKeySet, key_id: Optional[str]) -> None:
+        self.key = key
+        self.key_id = key_id
+
+    def __repr__(self) -> str:
+        return "PyJWKClientSigningKey(kid=%r, %r)" % (self.key_id, self.key)
+
+
+class PyJWKClient:
+    """PyJWT's PyJWKClient pattern over the engine's remote key sets::
+
+        client = jwt.PyJWKClient("https://idp.example/certs")
+        key = client.get_signing_key_from_jwt(token)
+        payload = jwt.decode(token, key.key, algorithms=["RS256"], audience="my-api")
+
+    Unlike PyJWT, nothing is fetched in the caller's thread after the first
+    wait: the engine refreshes the set in the background (honouring
+    Cache-Control, with conditional requests), serves the last good set through
+    outages, and refreshes early, rate-limited, for an unknown kid.
+
+    lifespan: seconds a set stays fresh when the response has no caching
+    headers. timeout: seconds for one fetch. initial_fetch_wait: how long the
+    first decode() waits for the first set. unknown_kid_wait: how long a token
+    with an unknown kid waits for the early refresh. remote: further
+    ``jwks.remote`` members (README, "Remote key sets"). PyJWT's cache_keys,
+    max_cached_keys and cache_jwk_set are accepted and have no effect: the
+    engine always caches the set. Custom request headers and an ssl_context
+    are not supported (use remote={"tls": {"caFile": ...}})."""
+
+    def __init__(self, uri: str, cache_keys: bool = False, max_cached_keys: int = 16, cache_jwk_set: bool = True,
+                 lifespan: float = 300, headers: Optional[Mapping[str, str]] = None, timeout: float = 30,
+                 ssl_context: Any = None, *, initial_fetch_wait: float = 5, unknown_kid_wait: float = 1,
+                 remote: Optional[Mapping[str, Any]] = None) -> None:
+        if headers:
+            raise ValueError("tokenverify's key-set fetcher sends no custom headers")
+        if ssl_context is not None:
+            raise ValueError('ssl_context is not supported; use remote={"tls": {"caFile": "ca.pem"}}')
+        if lifespan <= 0:
+            raise ValueError("lifespan must be greater than 0")
+        self.uri = uri
+        settings: Dict[str, Any] = {
+            "url": uri,
+            "cacheDuration": float(lifespan),
+            "timeout": float(timeout),
+            "initialFetchWait": float(initial_fetch_wait),
+            "unknownKidWait": float(unknown_kid_wait),
+        }
+        settings.update(remote or {})
+        self.key_set = RemoteKeySet(settings)
+
+    def get_signing_key(self, kid: Optional[str]) -> PyJWKClientSigningKey:
+        """The key for decode(); the engine selects the key with this kid when verifying."""
+        return PyJWKClientSigningKey(self.key_set, kid)
+
+    def get_signing_key_from_jwt(self, token: Union[str, bytes]) -> PyJWKClientSigningKey:
+        """get_signing_key() for the kid in |token|'s header (the token is not verified here)."""
+        kid = inspect_unverified(token).header.get("kid")
+        return self.get_signing_key(kid if isinstance(kid, str) else None)
 
 
 # ---------------------------------------------------------------- the cached verifiers
@@ -472,12 +562,12 @@ def decode_complete(
     leeway: Union[float, timedelta] = 0,
 ) -> Dict[str, Any]:
     """Like decode(), but returns {"header": ..., "payload": ..., "signature": bytes}."""
-    claims = _verified_claims(jwt, key, algorithms, options, audience, issuer, subject, leeway)
+    claims, payload = _verified_claims(jwt, key, algorithms, options, audience, issuer, subject, leeway)
     token = jwt.encode("ascii") if isinstance(jwt, str) else bytes(jwt)
     signature = token.rsplit(b".", 1)[-1]
     return {
         "header": claims.header,
-        "payload": claims.to_dict(),
+        "payload": payload,
         "signature": base64.urlsafe_b64decode(signature + b"=" * (-len(signature) % 4)),
     }
 
@@ -498,13 +588,13 @@ def decode(
     key: an HMAC secret (str/bytes), PEM or OpenSSH public key text (needs the
     cryptography package), a JWK dict or JWK set dict, a PyJWK, or a
     cryptography key object. Raises the PyJWT-named exceptions of tokenverify."""
-    claims = _verified_claims(jwt, key, algorithms, options, audience, issuer, subject, leeway)
-    return claims.to_dict()  # type: ignore[no-any-return]
+    return _verified_claims(jwt, key, algorithms, options, audience, issuer, subject, leeway)[1]
 
 
 def _verified_claims(jwt: Union[str, bytes], key: KeyInput, algorithms: Optional[Sequence[str]],
                      options: Optional[Mapping[str, Any]], audience: Any, issuer: Any, subject: Optional[str],
-                     leeway: Union[float, timedelta]) -> Any:
+                     leeway: Union[float, timedelta]) -> Tuple[Any, Dict[str, Any]]:
+    """The verified Claims and the payload as a new dict."""
     if not isinstance(jwt, (str, bytes)):
         raise DecodeError("Invalid token type. Token must be a %s" % bytes)
     plan = _plan_for(key, algorithms, audience, issuer, subject, leeway, options)
@@ -514,8 +604,9 @@ def _verified_claims(jwt: Union[str, bytes], key: KeyInput, algorithms: Optional
         raise plan.key_error
     if plan.verifier is None:
         claims = inspect_unverified(jwt)
-        _python_checks(dict(claims), plan, engine_checked=False)
-        return claims
+        payload = claims.to_dict()
+        _python_checks(payload, plan, engine_checked=False)
+        return claims, payload
     try:
         try:
             claims = plan.verifier.verify(jwt)
@@ -526,27 +617,22 @@ def _verified_claims(jwt: Union[str, bytes], key: KeyInput, algorithms: Optional
             claims = by_kid.verify(jwt)
     except TokenVerifyError as e:
         raise _explain_failure(e, jwt, plan) from None
+    # decode() returns the payload anyway: the remaining checks read that dict.
+    payload = claims.to_dict()
     opts = plan.options
     if plan.python_time_checks or opts.get("strict_aud", False):
-        _python_checks(dict(claims), plan, engine_checked=True)
-        return claims
+        _python_checks(payload, plan, engine_checked=True)
+        return claims, payload
     # The engine checked the signature, iss, aud (when given), sub, require, the
-    # times and the types of every registered claim. What PyJWT also refuses is
-    # checked here on single claims' JSON text, without converting the payload.
+    # times and the types of every registered claim; PyJWT also refuses these.
     for claim in opts.get("require") or ():
-        if claims.raw_claim(claim) == "null":  # PyJWT counts a null claim as missing
+        if payload.get(claim) is None:  # PyJWT counts a null claim as missing
             raise MissingRequiredClaimError(claim=claim)
-    if opts["verify_aud"] and plan.audience is None:
-        raw = claims.raw_claim("aud")
-        # The engine admits only a string or an array of strings: its JSON text
-        # is falsy in Python terms exactly when nothing is between the brackets.
-        if raw is not None and (len(raw) > 2 if raw[0] == '"' else raw[1:-1].strip()):
-            raise InvalidAudienceError("Invalid audience")
-    if opts["verify_jti"]:
-        raw = claims.raw_claim("jti")
-        if raw is not None and not raw.startswith('"'):
-            raise InvalidJTIError("JWT ID must be a string")
-    return claims
+    if opts["verify_aud"] and plan.audience is None and payload.get("aud"):
+        raise InvalidAudienceError("Invalid audience")
+    if opts["verify_jti"] and "jti" in payload and not isinstance(payload["jti"], str):
+        raise InvalidJTIError("JWT ID must be a string")
+    return claims, payload
 
 
 __all__ = [
@@ -569,4 +655,8 @@ __all__ = [
     "MissingRequiredClaimError",
     "PyJWKError",
     "PyJWKSetError",
+    "PyJWKClient",
+    "PyJWKClientError",
+    "PyJWKClientConnectionError",
+    "RemoteKeySet",
 ]
