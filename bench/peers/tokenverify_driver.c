@@ -101,7 +101,7 @@ static void run_tokenverify(const options* o, const char* alg) {
     }
     measurement m = measure(kRows[i].op, &c, o->seconds, o->repeats);
     char note[256];
-    snprintf(note, sizeof note, "C ABI from C (stands in for the Python package); %s; base64url kernel %s",
+    snprintf(note, sizeof note, "C ABI from C; %s; base64url kernel %s",
              kRows[i].note, tv_base64url_implementation());
     if (m.failed) {
       print_unavailable(kRows[i].peer, "C", tv_version_string(), alg, "good token rejected while timing");
