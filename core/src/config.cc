@@ -122,18 +122,13 @@ std::string ReadSmallFile(const std::string& file, const std::string& path) {
   return text;
 }
 
-std::shared_ptr<const KeySet> LoadJwks(const std::string& json, const std::string& path) {
+// Loads a key set with `parse` (ParseJwks or ParsePemKeys); a failure names `path`.
+using KeySetParser = Result<std::shared_ptr<const KeySet>> (*)(std::string_view, Error*);
+std::shared_ptr<const KeySet> LoadKeys(KeySetParser parse, const std::string& text, const std::string& path) {
   Error err;
-  auto set = ParseJwks(json, &err);
+  auto set = parse(text, &err);
   if (!set.ok()) Fail(path, err.message.empty() ? std::string(StatusMessage(set.status())) : err.message,
                       set.status());
-  return std::move(set).value();
-}
-
-std::shared_ptr<const KeySet> LoadPem(const std::string& pem, const std::string& path) {
-  Error err;
-  auto set = ParsePemKeys(pem, &err);
-  if (!set.ok()) Fail(path, err.message, set.status());
   return std::move(set).value();
 }
 
@@ -231,16 +226,17 @@ KeySourceConfig ParseJwksSource(element e, const std::string& path) {
         has_source = true;
         if (lkey == "inline") {
           // A string holding the JWK set, or the JWK set itself as an object.
-          src.initial = LoadJwks(lvalue.is_string() ? AsString(lvalue, fpath)
+          src.initial = LoadKeys(ParseJwks,
+                                 lvalue.is_string() ? AsString(lvalue, fpath)
                                                     : simdjson::to_string(AsObject(lvalue, fpath)),
                                  fpath);
         } else if (lkey == "file") {
           src.kind = KeySourceConfig::Kind::kFile;
           src.file = AsString(lvalue, fpath);
           src.initial_text = ReadSmallFile(src.file, fpath);
-          src.initial = LoadJwks(src.initial_text, fpath);
+          src.initial = LoadKeys(ParseJwks, src.initial_text, fpath);
         } else {
-          src.initial = LoadPem(AsString(lvalue, fpath), fpath);
+          src.initial = LoadKeys(ParsePemKeys, AsString(lvalue, fpath), fpath);
         }
       }
       if (!has_source) Fail(lpath, "needs exactly one of \"inline\", \"file\" or \"pem\"");
