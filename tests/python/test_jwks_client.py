@@ -3,11 +3,8 @@ PyJWT's PyJWKClient on the same server."""
 
 from __future__ import annotations
 
-import json
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Dict, Iterator, List
+from typing import Any, Dict
 
 import jwt as pyjwt
 import pytest
@@ -15,57 +12,7 @@ import pytest
 import tokenverify
 from tokenverify import jwt as tvjwt
 from conftest import KeyPair, claims, sign
-
-MAX_REQUESTS = 200  # the server refuses more, and stops after LIFETIME seconds
-LIFETIME = 120
-
-
-class JwksServer:
-    def __init__(self) -> None:
-        self.keys: List[Dict[str, Any]] = []
-        self.requests = 0
-        server = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802 - the http.server name
-                server.requests += 1
-                if server.requests > MAX_REQUESTS or self.path != "/jwks.json":
-                    self.send_error(503 if server.requests > MAX_REQUESTS else 404)
-                    return
-                body = json.dumps({"keys": server.keys}).encode()
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = "http://127.0.0.1:%d/jwks.json" % self.httpd.server_address[1]
-        self.thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-        self.stopper = threading.Timer(LIFETIME, self.httpd.shutdown)
-
-    def __enter__(self) -> "JwksServer":
-        self.thread.start()
-        self.stopper.start()
-        return self
-
-    def __exit__(self, *exc: Any) -> None:
-        self.stopper.cancel()
-        self.httpd.shutdown()
-        self.httpd.server_close()
-        self.thread.join(timeout=5)
-
-
-@pytest.fixture()
-def server(monkeypatch: pytest.MonkeyPatch) -> Iterator[JwksServer]:
-    # Loopback is never reached through a proxy (libcurl and urllib both read these).
-    monkeypatch.setenv("no_proxy", "127.0.0.1,localhost")
-    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
-    with JwksServer() as s:
-        yield s
+from jwks_server import JwksServer, server  # noqa: F401 - server is a fixture
 
 
 def test_decode_with_remote_keys_matches_pyjwt(server: JwksServer, rsa_key: KeyPair, ec_key: KeyPair) -> None:

@@ -31,12 +31,16 @@ What each request goes through (in this order):
 
 Verification runs inline on the event loop: a warm verify costs microseconds (tens for
 RSA, about a hundred for EdDSA), less than handing it to a thread pool would, and the
-engine never waits for the network on the request path (remote key sets are refreshed
-in the background), so there is nothing to await.
+engine does not wait for the network on the request path (remote key sets are refreshed
+in the background). The one exception is a remote key set with ``unknownKidWait``: a
+token with an unknown ``kid`` then waits (up to that long) for an early refresh. With
+such a provider the ASGI middleware verifies in the event loop's default executor, so
+the loop keeps serving other requests meanwhile.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 from collections.abc import Awaitable, Callable, Iterable, Mapping, MutableMapping
@@ -167,6 +171,17 @@ def _claim(claims: Mapping[str, Any], name: str) -> Any:
     return node
 
 
+def _waits_for_unknown_kid(provider: Mapping[str, Any]) -> bool:
+    """True when the provider's remote key set has a non-zero unknownKidWait. The
+    library has validated the configuration already: a duration (a number of seconds or
+    a string such as "200ms") is zero exactly when every digit in it is 0."""
+    remote = (provider.get("jwks") or {}).get("remote") or {}
+    wait = remote.get("unknownKidWait", 0)
+    if isinstance(wait, (int, float)):
+        return wait > 0
+    return any(c in "123456789" for c in str(wait))
+
+
 class _Gate:
     """Everything both middlewares decide, independent of the protocol."""
 
@@ -206,6 +221,8 @@ class _Gate:
             raise TypeError("exempt_paths is a collection of paths, not one string")
         self.exempt = frozenset(exempt_paths)
         self.claims_key = claims_key
+        # A verification may wait for the network only with unknownKidWait (see the module doc).
+        self.may_wait = any(_waits_for_unknown_kid(p) for p in providers)
 
         # (claim, header name in lower case) pairs: per provider name from the
         # configuration, or one list for every provider from the argument.
@@ -379,7 +396,8 @@ class TokenVerifyASGIMiddleware:
             await self.app(scope, receive, send)
             return
 
-        outcome = gate.decide(self._extract(scope, headers))
+        extracted = self._extract(scope, headers)
+        outcome = await self._decide_off_loop(extracted) if gate.may_wait else gate.decide(extracted)
         if isinstance(outcome, _Rejection):
             await self._refuse(scope, send, outcome)
             return
@@ -391,6 +409,13 @@ class TokenVerifyASGIMiddleware:
             if added:
                 scope["headers"] = [*headers, *((k.encode("latin-1"), v.encode("utf-8")) for k, v in added)]
         await self.app(scope, receive, send)
+
+    async def _decide_off_loop(self, extracted: _Extracted) -> Mapping[str, Any] | _Rejection | None:
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # another event loop (trio, ...): inline, as without the wait
+            return self._gate.decide(extracted)
+        return await loop.run_in_executor(None, self._gate.decide, extracted)
 
     @staticmethod
     async def _refuse(scope: Scope, send: Send, rejection: _Rejection) -> None:
