@@ -49,7 +49,7 @@ Status WrongType(JsonCursor& c, Status wrong_type, int depth = 1) noexcept {
 // Appends the strings of a string or an array-of-strings value. With
 // `strict`, any other shape is ERR_MALFORMED_CLAIM (aud); otherwise other
 // shapes are validated and contribute nothing (custom claims with matchers).
-Status ReadStrings(JsonCursor& c, bool strict, std::vector<std::string_view>& strings,
+[[gnu::always_inline]] inline Status ReadStrings(JsonCursor& c, bool strict, std::vector<std::string_view>& strings,
                    StringRange* range) noexcept {
   range->begin = static_cast<uint32_t>(strings.size());
   if (c.Peek() == '"') {
