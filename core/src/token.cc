@@ -162,16 +162,14 @@ int ClaimInterest::Add(std::string_view name, bool wants_values) {
     idx = static_cast<int>(names_.size());
     names_.emplace_back(name);
     wants_values_.push_back(false);
-    // Past kMax the configuration is refused; the table (kSlots entries)
-    // must not fill up meanwhile.
-    if (names_.size() <= kMax) Insert(OwnedNameFingerprint(name), name).index = static_cast<int16_t>(idx);
   }
-  if (wants_values) {
-    wants_values_[static_cast<size_t>(idx)] = true;
-    if (static_cast<size_t>(idx) < kMax) {
-      const MemberName m{name, OwnedNameFingerprint(name)};
-      const_cast<Entry*>(Lookup(m))->wants_values = true;
-    }
+  if (wants_values) wants_values_[static_cast<size_t>(idx)] = true;
+  // Past kMax the configuration is refused; the table (kSlots entries) must
+  // not fill up meanwhile.
+  if (static_cast<size_t>(idx) < kMax) {
+    Entry& e = Insert(OwnedNameFingerprint(name), name);
+    e.index = static_cast<int16_t>(idx);
+    e.wants_values = wants_values_[static_cast<size_t>(idx)];
   }
   return idx;
 }
