@@ -42,8 +42,8 @@ Scratch& ThreadScratch() {
 const ti::ClaimInterest& Interest() {
   static const ti::ClaimInterest interest = [] {
     ti::ClaimInterest i;
-    i.names = {"exp", "tenant"};
-    i.wants_values = {false, true};
+    i.Add("exp", false);
+    i.Add("tenant", true);
     return i;
   }();
   return interest;

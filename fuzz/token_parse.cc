@@ -41,8 +41,7 @@ const ClaimInterest& Interest() {
     for (auto [name, values] : {std::pair{"team", true}, {"roles", true}, {"scope", true},
                                 {"iss", true},  {"aud", true},   {"email", false},
                                 {"nonce", false}, {"exp", false}}) {
-      ci.names.emplace_back(name);
-      ci.wants_values.push_back(values);
+      ci.Add(name, values);
     }
     return ci;
   }();
@@ -83,8 +82,8 @@ Status ParseToken(Scratch& s, const TokenParts& parts, int max_depth, std::strin
   if (pv.has_aud) {
     for (std::string_view a : pv.Strings(pv.aud)) Touch(a);
   }
-  for (size_t i = 0; i < Interest().names.size(); ++i) {
-    if ((pv.present >> i & 1) == 0 || !Interest().wants_values[i]) continue;
+  for (size_t i = 0; i < Interest().size(); ++i) {
+    if ((pv.present >> i & 1) == 0 || !Interest().wants_values(i)) continue;
     for (std::string_view v : pv.Strings(pv.values[i])) Touch(v);
   }
   return Status::OK;

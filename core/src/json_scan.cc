@@ -125,6 +125,7 @@ uint8_t* TokenJsonScratch::Reserve(size_t n) {
     buf_.reset(new uint8_t[cap]);
     unescaped_.reset(new char[cap]());  // zeroed: fingerprints read 8 bytes of short names
     cap_ = cap;
+    if (names_.size() < 64) names_.resize(64);  // enough for the usual token, allocated with the rest
   }
   return buf_.get();
 }
@@ -307,32 +308,6 @@ Status JsonCursor::ReadNumericDateSlow(int64_t* out) noexcept {
   return Status::OK;
 }
 
-Status JsonCursor::EnterArray(int depth) noexcept {
-  if (depth + 1 > max_depth_) return Status::ERR_JSON_TOO_DEEP;
-  ++p_;
-  return Status::OK;
-}
-
-bool JsonCursor::NextElement(bool first, Status* st) noexcept {
-  SkipWhitespace();
-  if (!first) {
-    if (*p_ == ',') {
-      ++p_;
-      SkipWhitespace();
-      return true;
-    }
-    if (*p_ != ']') {
-      *st = Status::ERR_MALFORMED_JSON;
-      return false;
-    }
-  } else if (*p_ != ']') {
-    return true;
-  }
-  ++p_;
-  *st = Status::OK;
-  return false;
-}
-
 Status JsonCursor::SkipOtherValue(int depth) noexcept {
   switch (*p_) {
     case '{':
@@ -360,12 +335,12 @@ Status JsonCursor::SkipObject(int depth) noexcept {
     ++p_;
     return Status::OK;
   }
-  const size_t base = names_.size();
+  const size_t base = names_size_;
   for (;;) {
     if (*p_ != '"') return Status::ERR_MALFORMED_JSON;
     MemberName name;
     if (!ScanName(&name)) return Status::ERR_MALFORMED_JSON;
-    names_.push_back(name);
+    PushName(name);
     SkipWhitespace();
     if (*p_ != ':') return Status::ERR_MALFORMED_JSON;
     ++p_;
@@ -406,6 +381,12 @@ Status JsonCursor::SkipArray(int depth) noexcept {
   }
 }
 
+void JsonCursor::GrowNames() noexcept {
+  scratch_.names_.resize(std::max<size_t>(64, 2 * names_cap_));
+  names_ = scratch_.names_.data();
+  names_cap_ = scratch_.names_.size();
+}
+
 bool JsonCursor::RepeatsEarlierName(size_t i) const noexcept {
   for (size_t j = 0; j < i; ++j)
     if (names_[j].fingerprint == names_[i].fingerprint && names_[j].text == names_[i].text) return true;
@@ -413,8 +394,8 @@ bool JsonCursor::RepeatsEarlierName(size_t i) const noexcept {
 }
 
 bool JsonCursor::PopDuplicates(size_t base) noexcept {
-  const auto first = names_.begin() + static_cast<ptrdiff_t>(base);
-  const auto last = names_.end();
+  MemberName* const first = names_ + base;
+  MemberName* const last = names_ + names_size_;
   bool dup = false;
   if (last - first <= 16) {
     // Small objects: pairwise, on fingerprints first.
@@ -431,7 +412,7 @@ bool JsonCursor::PopDuplicates(size_t base) noexcept {
     std::sort(first, last, by_text);
     dup = std::adjacent_find(first, last, same_text) != last;
   }
-  names_.resize(base);
+  names_size_ = base;
   return dup;
 }
 

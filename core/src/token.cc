@@ -49,7 +49,7 @@ Status WrongType(JsonCursor& c, Status wrong_type, int depth = 1) noexcept {
 // Appends the strings of a string or an array-of-strings value. With
 // `strict`, any other shape is ERR_MALFORMED_CLAIM (aud); otherwise other
 // shapes are validated and contribute nothing (custom claims with matchers).
-Status ReadStrings(JsonCursor& c, bool strict, std::vector<std::string_view>& strings,
+[[gnu::always_inline]] inline Status ReadStrings(JsonCursor& c, bool strict, std::vector<std::string_view>& strings,
                    StringRange* range) noexcept {
   range->begin = static_cast<uint32_t>(strings.size());
   if (c.Peek() == '"') {
@@ -87,14 +87,11 @@ constexpr uint64_t kAlg = ShortNameFingerprint("alg"), kKid = ShortNameFingerpri
                    kIss = ShortNameFingerprint("iss"), kSub = ShortNameFingerprint("sub"),
                    kAud = ShortNameFingerprint("aud");
 
-// One bit of a 64-bit filter for a name fingerprint.
-uint64_t FilterBit(uint64_t fingerprint) noexcept { return uint64_t{1} << ((fingerprint * 0x9E3779B97F4A7C15u) >> 58); }
-
-// The fingerprint of a configured claim name (NameFingerprint reads 8 bytes
-// from the name; a std::string may hold fewer, so copy short names out).
-uint64_t InterestFingerprint(const std::string& name) noexcept {
-  char padded[16] = {};
+// The fingerprint of a name held elsewhere (NameFingerprint reads 8 bytes
+// from the name; the caller's may hold fewer, so copy short names out).
+uint64_t OwnedNameFingerprint(std::string_view name) noexcept {
   if (name.size() >= 8) return NameFingerprint(name.data(), name.size());
+  char padded[16] = {};
   std::memcpy(padded, name.data(), name.size());
   return NameFingerprint(padded, name.size());
 }
@@ -139,13 +136,47 @@ Status ParseHeader(TokenJsonScratch& doc, size_t n, int max_depth, JoseHeader* o
   return alg_status;
 }
 
-int ClaimInterest::Find(std::string_view name) const noexcept {
-  // Once per payload member: length and first byte, then the rest.
-  for (size_t i = 0; i < names.size(); ++i) {
-    const std::string& n = names[i];
-    if (n.size() == name.size() && (n.empty() || (n[0] == name[0] && std::memcmp(n.data(), name.data(), n.size()) == 0)))
-      return static_cast<int>(i);
+ClaimInterest::ClaimInterest() noexcept {
+  for (auto [fingerprint, claim] : {std::pair{kExp, RegisteredClaim::kExp}, {kNbf, RegisteredClaim::kNbf},
+                                    {kIat, RegisteredClaim::kIat}, {kIss, RegisteredClaim::kIss},
+                                    {kSub, RegisteredClaim::kSub}, {kAud, RegisteredClaim::kAud}}) {
+    Insert(fingerprint, std::string_view()).claim = claim;
   }
+}
+
+ClaimInterest::Entry& ClaimInterest::Insert(uint64_t fingerprint, std::string_view name) noexcept {
+  for (size_t h = SlotOf(fingerprint);; h = (h + 1) & (kSlots - 1)) {
+    Entry& e = slots_[h];
+    if (!e.used) {
+      e.used = true;
+      e.fingerprint = fingerprint;
+      return e;
+    }
+    if (e.fingerprint == fingerprint && (name.size() < 8 || names_[static_cast<size_t>(e.index)] == name)) return e;
+  }
+}
+
+int ClaimInterest::Add(std::string_view name, bool wants_values) {
+  int idx = Find(name);
+  if (idx < 0) {
+    idx = static_cast<int>(names_.size());
+    names_.emplace_back(name);
+    wants_values_.push_back(false);
+  }
+  if (wants_values) wants_values_[static_cast<size_t>(idx)] = true;
+  // Past kMax the configuration is refused; the table (kSlots entries) must
+  // not fill up meanwhile.
+  if (static_cast<size_t>(idx) < kMax) {
+    Entry& e = Insert(OwnedNameFingerprint(name), name);
+    e.index = static_cast<int16_t>(idx);
+    e.wants_values = wants_values_[static_cast<size_t>(idx)];
+  }
+  return idx;
+}
+
+int ClaimInterest::Find(std::string_view name) const noexcept {
+  for (size_t i = 0; i < names_.size(); ++i)
+    if (names_[i] == name) return static_cast<int>(i);
   return -1;
 }
 
@@ -154,33 +185,30 @@ Status ParsePayload(TokenJsonScratch& doc, size_t n, int max_depth, const ClaimI
   auto& strings = *out->strings;
   strings.clear();
   JsonCursor c(doc, n, max_depth);
-  // A 64-bit filter of the interest names' fingerprints: most members are
-  // none of them and skip the name comparisons.
-  uint64_t interest_filter = 0;
-  for (const std::string& i : interest.names) interest_filter |= FilterBit(InterestFingerprint(i));
   return c.WalkObject([&](const MemberName& name) -> Status {
-    const int idx = (interest_filter & FilterBit(name.fingerprint)) != 0 ? interest.Find(name.text) : -1;
+    const ClaimInterest::Entry* const e = interest.Lookup(name);
+    if (e == nullptr) return c.SkipValue(1);  // most members: nobody asked
     StringRange* values = nullptr;
-    if (idx >= 0) {
-      out->present |= uint64_t{1} << idx;
-      if (interest.wants_values[static_cast<size_t>(idx)]) values = &out->values[idx];
+    if (e->index >= 0) {
+      out->present |= uint64_t{1} << e->index;
+      if (e->wants_values) values = &out->values[e->index];
     }
-    switch (name.fingerprint) {
-      case kExp:
+    switch (e->claim) {
+      case RegisteredClaim::kExp:
         TV_RETURN_IF_ERROR(ReadNumericDateMember(c, &out->exp));
         out->has_exp = true;
         return Status::OK;
-      case kNbf:
+      case RegisteredClaim::kNbf:
         TV_RETURN_IF_ERROR(ReadNumericDateMember(c, &out->nbf));
         out->has_nbf = true;
         return Status::OK;
-      case kIat:
+      case RegisteredClaim::kIat:
         TV_RETURN_IF_ERROR(ReadNumericDateMember(c, &out->iat));
         out->has_iat = true;
         return Status::OK;
-      case kIss:
-      case kSub: {
-        const bool iss = name.fingerprint == kIss;
+      case RegisteredClaim::kIss:
+      case RegisteredClaim::kSub: {
+        const bool iss = e->claim == RegisteredClaim::kIss;
         std::string_view* slot = iss ? &out->iss : &out->sub;
         TV_RETURN_IF_ERROR(ReadStringMember(c, Status::ERR_MALFORMED_CLAIM, slot));
         (iss ? out->has_iss : out->has_sub) = true;
@@ -191,15 +219,16 @@ Status ParsePayload(TokenJsonScratch& doc, size_t n, int max_depth, const ClaimI
         }
         return Status::OK;
       }
-      case kAud:
+      case RegisteredClaim::kAud:
         TV_RETURN_IF_ERROR(ReadStrings(c, /*strict=*/true, strings, &out->aud));
         out->has_aud = true;
         if (values) *values = out->aud;
         return Status::OK;
-      default:
-        if (values) return ReadStrings(c, /*strict=*/false, strings, values);
-        return c.SkipValue(1);
+      case RegisteredClaim::kNone:
+        break;
     }
+    if (values) return ReadStrings(c, /*strict=*/false, strings, values);
+    return c.SkipValue(1);
   });
 }
 

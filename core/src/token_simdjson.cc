@@ -153,7 +153,7 @@ Status ParsePayloadSimdjson(simdjson::ondemand::document& doc, int max_depth, Me
   return WalkStrictObject(doc, max_depth, names, [&](std::string_view name, value& v, bool& consumed) {
     const int idx = interest.Find(name);
     if (idx >= 0) out->present |= uint64_t{1} << idx;
-    const bool wants_values = idx >= 0 && interest.wants_values[static_cast<size_t>(idx)];
+    const bool wants_values = idx >= 0 && interest.wants_values(static_cast<size_t>(idx));
     StringRange* values = wants_values ? &out->values[idx] : nullptr;
     if (name.size() == 3) {
       if (name == "exp" || name == "nbf" || name == "iat") {

@@ -240,22 +240,13 @@ Result<std::unique_ptr<Verifier>> Verifier::Create(std::string_view config_json,
     auto impl = std::make_unique<Impl>();
     impl->cfg = std::move(parsed).value();
 
-    auto interest_of = [&](const std::string& name, bool wants_values) -> int {
-      int idx = impl->interest.Find(name);
-      if (idx < 0) {
-        idx = static_cast<int>(impl->interest.names.size());
-        impl->interest.names.push_back(name);
-        impl->interest.wants_values.push_back(false);
-      }
-      if (wants_values) impl->interest.wants_values[static_cast<size_t>(idx)] = true;
-      return idx;
-    };
+    auto interest_of = [&](const std::string& name, bool wants_values) { return impl->interest.Add(name, wants_values); };
     for (size_t i = 0; i < impl->cfg.providers.size(); ++i) {
       Provider p;
       p.cfg = std::move(impl->cfg.providers[i]);
       for (const auto& name : p.cfg.required_claims) p.required_mask |= uint64_t{1} << interest_of(name, false);
       for (const auto& rule : p.cfg.claims) p.matchers.push_back({interest_of(rule.name, true), &rule});
-      if (impl->interest.names.size() > ClaimInterest::kMax)
+      if (impl->interest.size() > ClaimInterest::kMax)
         return fail(Status::ERR_CONFIG, "providers[" + std::to_string(i) + "]",
                     "more than 64 distinct required or matched claim names");
       impl->any_provider_algs |= p.cfg.algorithms;

@@ -43,8 +43,8 @@ Status Header(std::string_view json, int max_depth = 32) {
 const ClaimInterest& Interest() {
   static const ClaimInterest interest = [] {
     ClaimInterest ci;
-    ci.names = {"team", "exp", "sub", "roles"};
-    ci.wants_values = {true, false, true, true};
+    for (auto [name, values] : {std::pair{"team", true}, {"exp", false}, {"sub", true}, {"roles", true}})
+      ci.Add(name, values);
     return ci;
   }();
   return interest;
@@ -209,6 +209,47 @@ TEST(TokenJson, DuplicatesAndDepth) {
   EXPECT_EQ(Payload("{\"a\":" + std::string(100000, '[') + "}", 32), Status::ERR_JSON_TOO_DEEP);
   EXPECT_EQ(Payload("{\"a\":" + std::string(100000, '[') + std::string(100000, ']') + "}", 32),
             Status::ERR_JSON_TOO_DEEP);
+}
+
+// The interest table the payload scan looks names up in: indexes are stable,
+// repeated names share one, wants_values sticks, long names compare by text.
+TEST(TokenJson, ClaimInterestTable) {
+  ClaimInterest ci;
+  EXPECT_EQ(ci.Add("tenant", false), 0);
+  EXPECT_EQ(ci.Add("email_verified", false), 1);
+  EXPECT_EQ(ci.Add("email_verifiee", true), 2);  // same length and tail as index 1
+  EXPECT_EQ(ci.Add("tenant", true), 0);
+  EXPECT_EQ(ci.Add("aud", true), 3);
+  EXPECT_EQ(ci.size(), 4u);
+  EXPECT_TRUE(ci.wants_values(0));
+  EXPECT_FALSE(ci.wants_values(1));
+  EXPECT_EQ(ci.Find("email_verifiee"), 2);
+  EXPECT_EQ(ci.Find("nope"), -1);
+
+  const std::string doc =
+      R"({"aud":"a","email_verifiee":"x","tenant":["t1","t2"],"email_verified":true,"exp":1,"other":1})";
+  Scratch& s = S();
+  std::memcpy(s.scanner.Reserve(doc.size()), doc.data(), doc.size());
+  PayloadView pv;
+  pv.strings = &s.strings;
+  ASSERT_EQ(ParsePayload(s.scanner, doc.size(), 32, ci, &pv), Status::OK);
+  EXPECT_EQ(pv.present, 0b1111u);
+  EXPECT_TRUE(pv.has_aud);
+  EXPECT_TRUE(pv.has_exp);
+  EXPECT_EQ(pv.exp, 1);
+  ASSERT_EQ(pv.values[0].count, 2u);
+  EXPECT_EQ(pv.Strings(pv.values[0])[1], "t2");
+  ASSERT_EQ(pv.values[2].count, 1u);
+  EXPECT_EQ(pv.Strings(pv.values[2])[0], "x");
+  ASSERT_EQ(pv.values[3].count, 1u);
+  EXPECT_EQ(pv.Strings(pv.values[3])[0], "a");
+  EXPECT_EQ(pv.values[1].count, 0u);
+
+  // An interest of more than kMax names keeps counting (the verifier then
+  // refuses its configuration) without filling the table.
+  ClaimInterest many;
+  for (int i = 0; i < 300; ++i) EXPECT_EQ(many.Add("claim" + std::to_string(i), i % 2 == 0), i);
+  EXPECT_EQ(many.size(), 300u);
 }
 
 }  // namespace

@@ -83,14 +83,22 @@ class TokenJsonScratch {
   std::unique_ptr<uint8_t[]> buf_;
   std::unique_ptr<char[]> unescaped_;  // as large as buf_: unescaping never lengthens a string
   size_t cap_ = 0;
+  // Member names of the open objects; the cursor fills it by index and
+  // grows it (doubling) only past its size, so a warm scan never allocates.
   std::vector<MemberName> names_;
 };
 
 // What simdjson accepts right after a number it reads or a literal:
 // whitespace or a structural byte (its character table).
-inline bool IsStructuralOrWhitespace(uint8_t c) noexcept {
-  return IsJsonWhitespace(c) || c == ',' || c == '}' || c == ']' || c == ':' || c == '{' || c == '[';
-}
+// A table: it is asked after every number and literal.
+struct StructuralOrWhitespaceTable {
+  bool is[256] = {};
+  constexpr StructuralOrWhitespaceTable() {
+    for (uint8_t c : {' ', '\t', '\n', '\r', ',', '}', ']', ':', '{', '['}) is[c] = true;
+  }
+};
+inline constexpr StructuralOrWhitespaceTable kStructuralOrWhitespace;
+inline bool IsStructuralOrWhitespace(uint8_t c) noexcept { return kStructuralOrWhitespace.is[c]; }
 
 // True when the 8 bytes of `chunk` (little-endian) are all ASCII digits.
 inline bool AllDigits(uint64_t chunk) noexcept {
@@ -111,18 +119,22 @@ inline uint64_t EightDigits(uint64_t chunk) noexcept {
 // Finds the first byte at or after q that ends the fast part of a string
 // body: '"', '\\', a control character or a non-ASCII byte. A 0 is written
 // after every document, so this never runs past its padding.
+#if defined(__SSE2__)
+// Bit i set when byte i of v ends the fast part of a string body.
+inline unsigned StringSpecialMask(__m128i v) noexcept {
+  // Signed compare: below 0x20 catches control characters and, as negative
+  // bytes, everything from 0x80 up.
+  const __m128i special = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')),
+                                                    _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'))),
+                                       _mm_cmplt_epi8(v, _mm_set1_epi8(0x20)));
+  return static_cast<unsigned>(_mm_movemask_epi8(special));
+}
+#endif
+
 inline const uint8_t* FindStringSpecial(const uint8_t* q) noexcept {
 #if defined(__SSE2__)
-  const __m128i quote = _mm_set1_epi8('"');
-  const __m128i backslash = _mm_set1_epi8('\\');
-  const __m128i space = _mm_set1_epi8(0x20);
   for (;;) {
-    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(q));
-    // Signed compare: below 0x20 catches control characters and, as negative
-    // bytes, everything from 0x80 up.
-    const __m128i special =
-        _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)), _mm_cmplt_epi8(v, space));
-    const unsigned mask = static_cast<unsigned>(_mm_movemask_epi8(special));
+    const unsigned mask = StringSpecialMask(_mm_loadu_si128(reinterpret_cast<const __m128i*>(q)));
     if (mask != 0) return q + __builtin_ctz(mask);
     q += 16;
   }
@@ -144,7 +156,9 @@ class JsonCursor {
         end_(scratch.buf_.get() + n),
         max_depth_(max_depth),
         unescaped_(scratch.unescaped_.get()),
-        names_(scratch.names_) {
+        names_(scratch.names_.data()),
+        names_cap_(scratch.names_.size()),
+        scratch_(scratch) {
     // A 0 after the document stops every scan loop (it is neither
     // whitespace, nor structure, nor allowed in a string), and defined bytes
     // under the 16-byte loads keep memory checkers quiet.
@@ -203,10 +217,32 @@ class JsonCursor {
   // Steps into the array at the cursor (Peek() == '['), which sits at
   // container depth `depth` (its own depth is depth + 1). Then
   // NextElement tells whether an element is at the cursor.
-  Status EnterArray(int depth) noexcept;
+  Status EnterArray(int depth) noexcept {
+    if (depth + 1 > max_depth_) [[unlikely]] return Status::ERR_JSON_TOO_DEEP;
+    ++p_;
+    return Status::OK;
+  }
   // After EnterArray or an element: true with the cursor at the next element,
   // false past the closing bracket, or a failure in *st.
-  bool NextElement(bool first, Status* st) noexcept;
+  bool NextElement(bool first, Status* st) noexcept {
+    SkipWhitespace();
+    if (!first) {
+      if (*p_ == ',') {
+        ++p_;
+        SkipWhitespace();
+        return true;
+      }
+      if (*p_ != ']') [[unlikely]] {
+        *st = Status::ERR_MALFORMED_JSON;
+        return false;
+      }
+    } else if (*p_ != ']') {
+      return true;
+    }
+    ++p_;
+    *st = Status::OK;
+    return false;
+  }
   // Validates the value at the cursor, held by a container at depth `depth`.
   Status SkipValue(int depth) noexcept {
     // Strings and plain numbers inline: most of what a payload holds.
@@ -217,15 +253,41 @@ class JsonCursor {
       if (r == StringResult::kOk) [[likely]] return Status::OK;
       return StringFailure(open, r);
     }
+    // Literals inline too: 4 bytes compared at once (the padding after a
+    // document makes the loads safe), then what may follow them.
+    uint32_t word;
+    std::memcpy(&word, p_, 4);
+    size_t literal_size = 0;
+    if (word == Word("true") || word == Word("null")) literal_size = 4;
+    else if (word == Word("fals") && p_[4] == 'e') literal_size = 5;
+    if (literal_size != 0) {
+      if (!IsStructuralOrWhitespace(p_[literal_size])) [[unlikely]] return Status::ERR_MALFORMED_JSON;
+      p_ += literal_size;
+      return Status::OK;
+    }
     return SkipOtherValue(depth);
   }
 
  private:
   enum class StringResult { kOk, kEscapeError, kMalformed };
 
-  void SkipWhitespace() noexcept {
-    while (IsJsonWhitespace(*p_)) [[unlikely]] ++p_;
+  // Four bytes as one little-endian load of them reads.
+  static constexpr uint32_t Word(const char (&s)[5]) noexcept {
+    return uint32_t{static_cast<uint8_t>(s[0])} | uint32_t{static_cast<uint8_t>(s[1])} << 8 |
+           uint32_t{static_cast<uint8_t>(s[2])} << 16 | uint32_t{static_cast<uint8_t>(s[3])} << 24;
   }
+
+  // Token JSON is usually compact: one compare decides that no whitespace
+  // follows (the 0 after the document is below it too, and stops the loop).
+  void SkipWhitespace() noexcept {
+    if (*p_ > ' ') [[likely]] return;
+    while (IsJsonWhitespace(*p_)) ++p_;
+  }
+  void PushName(const MemberName& name) noexcept {
+    if (names_size_ == names_cap_) [[unlikely]] GrowNames();
+    names_[names_size_++] = name;
+  }
+  void GrowNames() noexcept;
   // Scans the string at the cursor; *out is its unescaped text when
   // `unescape`. The common string (no escape, ASCII) takes the inline path.
   StringResult ScanString(std::string_view* out, bool unescape) noexcept {
@@ -240,8 +302,31 @@ class JsonCursor {
   }
   // Scans a member name at the cursor (Peek() == '"').
   bool ScanName(MemberName* out) noexcept {
-    if (ScanString(&out->text, true) != StringResult::kOk) return false;
-    out->fingerprint = NameFingerprint(out->text.data(), out->text.size());
+#if defined(__SSE2__)
+    // The usual name: plain ASCII, closed within 16 bytes; its fingerprint
+    // comes from the same load when it is short.
+    const uint8_t* const body = p_ + 1;
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(body));
+    const unsigned mask = StringSpecialMask(v);
+    if (mask != 0) [[likely]] {
+      const size_t n = static_cast<size_t>(__builtin_ctz(mask));
+      if (body[n] == '"') [[likely]] {
+        out->text = std::string_view(reinterpret_cast<const char*>(body), n);
+        if (n < 8) {
+          const uint64_t head = static_cast<uint64_t>(_mm_cvtsi128_si64(v));
+          out->fingerprint = (head & ((uint64_t{1} << (8 * n)) - 1)) | uint64_t{n} << 56;
+        } else {
+          out->fingerprint = NameFingerprint(out->text.data(), n);
+        }
+        p_ = body + n + 1;
+        return true;
+      }
+    }
+#endif
+    // Through a local: *out never escapes, so the hot loop can keep it in registers.
+    std::string_view text;
+    if (ScanString(&text, true) != StringResult::kOk) return false;
+    *out = MemberName{text, NameFingerprint(text.data(), text.size())};
     return true;
   }
   StringResult ScanStringRest(const uint8_t* body, const uint8_t* q, std::string_view* out,
@@ -256,7 +341,7 @@ class JsonCursor {
   Status SkipLiteral(std::string_view literal) noexcept;
   // Status of a string value at `open` that failed with `r`.
   Status StringFailure(const uint8_t* open, StringResult r) const noexcept;
-  // True (and the names dropped) when names [base, end) repeat one.
+  // True (and the names dropped) when names [base, names_size_) repeat one.
   bool PopDuplicates(size_t base) noexcept;
   // True when names_[i] repeats one of names_[0, i).
   bool RepeatsEarlierName(size_t i) const noexcept;
@@ -268,13 +353,16 @@ class JsonCursor {
   const uint8_t* const end_;
   const int max_depth_;
   char* unescaped_;  // next free byte of the scratch's unescape buffer
-  std::vector<MemberName>& names_;
+  MemberName* names_;  // the scratch's names_, filled up to names_size_
+  size_t names_size_ = 0;
+  size_t names_cap_;
+  TokenJsonScratch& scratch_;
 };
 
 template <typename OnMember>
 Status JsonCursor::WalkObject(OnMember&& on_member) noexcept {
   if (StartsWithBom(begin_, static_cast<size_t>(end_ - begin_))) return Status::ERR_JSON_BOM;
-  names_.clear();
+  names_size_ = 0;
   // Duplicate names at the top level: a 256-bit filter of fingerprints; only
   // a hit (a repeat, or a collision: about one per three JWT payloads)
   // compares the name with the earlier ones.
@@ -289,31 +377,33 @@ Status JsonCursor::WalkObject(OnMember&& on_member) noexcept {
       if (*p_ != '"') [[unlikely]] return FailureStatus(Status::ERR_MALFORMED_JSON);
       MemberName name;
       if (!ScanName(&name)) [[unlikely]] return FailureStatus(Status::ERR_MALFORMED_JSON);
-      names_.push_back(name);
+      PushName(name);
       const uint64_t h = (name.fingerprint * 0x9E3779B97F4A7C15u) >> 56;
       const uint64_t bit = uint64_t{1} << (h & 63);
       if (seen[h >> 6] & bit) [[unlikely]] {
         // Few names: compare with the earlier ones now. Many (the filter
         // fills up, a hostile payload): sort them all once at the end, so
         // the check stays O(n log n).
-        if (names_.size() <= 32) duplicate = duplicate || RepeatsEarlierName(names_.size() - 1);
+        if (names_size_ <= 32) duplicate = duplicate || RepeatsEarlierName(names_size_ - 1);
         else many_hits = true;
       }
       seen[h >> 6] |= bit;
-      SkipWhitespace();
-      if (*p_ != ':') [[unlikely]] return FailureStatus(Status::ERR_MALFORMED_JSON);
+      if (*p_ != ':') [[unlikely]] {
+        SkipWhitespace();
+        if (*p_ != ':') return FailureStatus(Status::ERR_MALFORMED_JSON);
+      }
       ++p_;
       SkipWhitespace();
       const Status st = on_member(name);
       if (st != Status::OK) [[unlikely]] return FailureStatus(st);
-      SkipWhitespace();
-      if (*p_ == ',') {
-        ++p_;
+      // Compact JSON first: ',' then '"' at once; whitespace only when they are not there.
+      if (*p_ != ',') [[unlikely]] {
         SkipWhitespace();
-        continue;
+        if (*p_ == '}') break;
+        if (*p_ != ',') return FailureStatus(Status::ERR_MALFORMED_JSON);
       }
-      if (*p_ == '}') break;
-      return FailureStatus(Status::ERR_MALFORMED_JSON);
+      ++p_;
+      if (*p_ != '"') [[unlikely]] SkipWhitespace();
     }
   }
   ++p_;

@@ -43,14 +43,66 @@ struct JoseHeader {
 // validated as JSON and ignored.
 Status ParseHeader(TokenJsonScratch& doc, size_t n, int max_depth, JoseHeader* out) noexcept;
 
+// The registered claims the payload scan reads itself.
+enum class RegisteredClaim : uint8_t { kNone, kExp, kNbf, kIat, kIss, kSub, kAud };
+
 // Claim names a verifier cares about beyond the registered ones: required
 // claims and claims with matchers. Each gets a bit in PayloadView::present.
-struct ClaimInterest {
+// Built once per verifier (Add), it also keeps the table the payload scan
+// looks every member name up in, once, for both its registered claim and its
+// interest index.
+class ClaimInterest {
+ public:
   static constexpr size_t kMax = 64;
-  std::vector<std::string> names;
-  std::vector<bool> wants_values;  // collect string values (for matchers)
+
+  // One entry of the member-name table.
+  struct Entry {
+    uint64_t fingerprint = 0;
+    bool used = false;
+    bool wants_values = false;
+    RegisteredClaim claim = RegisteredClaim::kNone;
+    int16_t index = -1;  // into names(), or -1: a registered claim nobody asked for
+  };
+
+  ClaimInterest() noexcept;
+
+  // Index of `name`, added first if new; wants_values is sticky (collect the
+  // string values once any caller wants them). Past kMax the caller must
+  // refuse the configuration: indexes above 63 have no bit in `present`.
+  int Add(std::string_view name, bool wants_values);
   // Index of `name`, or -1.
   int Find(std::string_view name) const noexcept;
+
+  size_t size() const noexcept { return names_.size(); }
+  const std::vector<std::string>& names() const noexcept { return names_; }
+  bool wants_values(size_t i) const noexcept { return wants_values_[i]; }
+
+  // The table entry of a member name, or nullptr when the payload scan has
+  // nothing to do with it. One multiply and usually one probe.
+  const Entry* Lookup(const MemberName& name) const noexcept {
+    for (size_t h = SlotOf(name.fingerprint);; h = (h + 1) & (kSlots - 1)) {
+      const Entry& e = slots_[h];
+      if (!e.used) return nullptr;
+      // Names under 8 bytes are equal when their fingerprints are; longer
+      // ones (never registered) compare their text.
+      if (e.fingerprint == name.fingerprint &&
+          (name.text.size() < 8 || names_[static_cast<size_t>(e.index)] == name.text))
+        return &e;
+    }
+  }
+
+ private:
+  // Room for kMax interest names and the six registered ones, at most half full.
+  static constexpr size_t kSlots = 256;
+  static size_t SlotOf(uint64_t fingerprint) noexcept {
+    return static_cast<size_t>((fingerprint * 0x9E3779B97F4A7C15u) >> 56);
+  }
+  // The entry of `name` (of that fingerprint), taken from the free slots if new.
+  Entry& Insert(uint64_t fingerprint, std::string_view name) noexcept;
+
+  std::vector<std::string> names_;
+  std::vector<bool> wants_values_;
+  Entry slots_[kSlots];
 };
 
 // A span of string values inside PayloadView::strings.
