@@ -40,17 +40,7 @@ Status DecodeSignature(std::string_view segment, SignatureBuffer* out) noexcept 
   return Status::OK;
 }
 
-Status SelectKey(const KeySet& keys, const JoseHeader& header, const Key** out_key,
-                 const Key* const* kid_key) noexcept {
-  *out_key = nullptr;
-  // A set without kids (a shared secret, PEM keys): the token's kid is irrelevant.
-  if (header.has_kid && !keys.ignores_kid()) {
-    const Key* key = kid_key != nullptr ? *kid_key : keys.FindByKid(header.kid);
-    if (key == nullptr) return Status::ERR_KID_NOT_FOUND;
-    TV_RETURN_IF_ERROR(key->CheckUsableFor(header.alg));
-    *out_key = key;
-    return Status::OK;
-  }
+Status SelectKeyWithoutKid(const KeySet& keys, const JoseHeader& header) noexcept {
   if (!keys.CandidatesFor(header.alg).empty()) return Status::OK;
   // Say why no key fits: the first verdict more precise than "wrong family".
   for (const auto& k : keys.keys()) {
@@ -60,12 +50,8 @@ Status SelectKey(const KeySet& keys, const JoseHeader& header, const Key** out_k
   return Status::ERR_NO_MATCHING_KEY;
 }
 
-Status VerifySignature(const KeySet& keys, const JoseHeader& header, const Key* key,
-                       std::string_view signing_input, std::span<const uint8_t> sig,
-                       size_t max_keys_without_kid) noexcept {
-  const auto input = std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(signing_input.data()),
-                                              signing_input.size());
-  if (key != nullptr) return key->Verify(header.alg, input, sig);
+Status VerifyWithCandidates(const KeySet& keys, const JoseHeader& header, std::span<const uint8_t> input,
+                            std::span<const uint8_t> sig, size_t max_keys_without_kid) noexcept {
   const auto candidates = keys.CandidatesFor(header.alg);
   const size_t tries = std::min(candidates.size(), max_keys_without_kid);
   Status last = Status::ERR_NO_MATCHING_KEY;

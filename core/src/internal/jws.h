@@ -46,15 +46,36 @@ Status DecodeSignature(std::string_view segment, SignatureBuffer* out) noexcept;
 // ERR_KID_NOT_FOUND, ERR_KEY_ALG_MISMATCH, ERR_KEY_USE_MISMATCH, ERR_JWK_WEAK,
 // or ERR_NO_MATCHING_KEY when no key is compatible with the alg.
 // kid_key, when not null, points at keys.FindByKid(header.kid), which the
-// caller has already looked up: the lookup (a hash of the kid) is not repeated.
-Status SelectKey(const KeySet& keys, const JoseHeader& header, const Key** out_key,
-                 const Key* const* kid_key = nullptr) noexcept;
+// caller has already looked up: the lookup is not repeated.
+// Inline: it runs on every verification, and a token with a kid takes the
+// first branch; SelectKeyWithoutKid is the rest.
+Status SelectKeyWithoutKid(const KeySet& keys, const JoseHeader& header) noexcept;
+inline Status SelectKey(const KeySet& keys, const JoseHeader& header, const Key** out_key,
+                        const Key* const* kid_key = nullptr) noexcept {
+  *out_key = nullptr;
+  // A set without kids (a shared secret, PEM keys): the token's kid is irrelevant.
+  if (header.has_kid && !keys.ignores_kid()) {
+    const Key* key = kid_key != nullptr ? *kid_key : keys.FindByKid(header.kid);
+    if (key == nullptr) return Status::ERR_KID_NOT_FOUND;
+    TV_RETURN_IF_ERROR(key->CheckUsableFor(header.alg));
+    *out_key = key;
+    return Status::OK;
+  }
+  return SelectKeyWithoutKid(keys, header);
+}
 
 // Verifies `sig` over `signing_input` with the key SelectKey chose, or with
-// up to `max_keys_without_kid` compatible keys in order.
-Status VerifySignature(const KeySet& keys, const JoseHeader& header, const Key* key,
-                       std::string_view signing_input, std::span<const uint8_t> sig,
-                       size_t max_keys_without_kid) noexcept;
+// up to `max_keys_without_kid` compatible keys in order (VerifyWithCandidates).
+Status VerifyWithCandidates(const KeySet& keys, const JoseHeader& header, std::span<const uint8_t> input,
+                            std::span<const uint8_t> sig, size_t max_keys_without_kid) noexcept;
+inline Status VerifySignature(const KeySet& keys, const JoseHeader& header, const Key* key,
+                              std::string_view signing_input, std::span<const uint8_t> sig,
+                              size_t max_keys_without_kid) noexcept {
+  const auto input = std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(signing_input.data()),
+                                              signing_input.size());
+  if (key != nullptr) return key->Verify(header.alg, input, sig);
+  return VerifyWithCandidates(keys, header, input, sig, max_keys_without_kid);
+}
 
 // The whole JWS layer for one token: size, split, header, allow-list, key,
 // signature. ERR_ALG_NOT_ALLOWED when the alg is outside `allowed`.
