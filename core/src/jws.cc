@@ -5,41 +5,6 @@
 
 namespace tokenverify::internal {
 
-namespace {
-
-// Decodes one base64url segment into `scratch`; *out_len gets its length.
-Status DecodeSegment(std::string_view segment, TokenJsonScratch& scratch, size_t* out_len) {
-  static_assert(kTokenJsonPadding >= kBase64urlOutputSlack,
-                "TokenJsonScratch padding must absorb the base64url kernels' output slack");
-  const size_t n = Base64urlDecodedLength(segment.size());
-  if (!Base64urlDecode(segment, scratch.Reserve(n))) return Status::ERR_BAD_BASE64URL;
-  *out_len = n;
-  return Status::OK;
-}
-
-}  // namespace
-
-Status DecodeHeader(const TokenParts& parts, TokenJsonScratch& scratch, int max_depth, JoseHeader* out,
-                    size_t* out_len) {
-  TV_RETURN_IF_ERROR(DecodeSegment(parts.header, scratch, out_len));
-  return ParseHeader(scratch, *out_len, max_depth, out);
-}
-
-Status DecodePayload(const TokenParts& parts, TokenJsonScratch& scratch, int max_depth,
-                     const ClaimInterest& interest, PayloadView* out, size_t* out_len) {
-  TV_RETURN_IF_ERROR(DecodeSegment(parts.payload, scratch, out_len));
-  return ParsePayload(scratch, *out_len, max_depth, interest, out);
-}
-
-Status DecodeSignature(std::string_view segment, SignatureBuffer* out) noexcept {
-  if (segment.empty()) return Status::ERR_EMPTY_SIGNATURE;
-  const size_t n = Base64urlDecodedLength(segment.size());
-  if (n > kMaxSignatureBytes) return Status::ERR_SIGNATURE_LENGTH;
-  if (!Base64urlDecode(segment, out->bytes)) return Status::ERR_BAD_BASE64URL;
-  out->size = n;
-  return Status::OK;
-}
-
 Status SelectKeyWithoutKid(const KeySet& keys, const JoseHeader& header) noexcept {
   if (!keys.CandidatesFor(header.alg).empty()) return Status::OK;
   // Say why no key fits: the first verdict more precise than "wrong family".
