@@ -1,23 +1,19 @@
 // The registry of per-thread hazard records (see internal/hazard.h).
 //
 // Records live in a global singly linked list that only grows; a thread takes
-// a free record on first use and gives it back when it exits, so the list is
-// as long as the most threads that ever read at once. Records are never freed
-// (a scanning writer may be walking the list at any time).
+// a free record on its first read and gives it back when it exits, so the
+// list is as long as the most threads that ever read at once. Records are
+// never freed (a scanning writer may be walking the list at any time).
 #include <cstdio>
 #include <cstdlib>
 
 #include "internal/hazard.h"
 
 namespace tokenverify::internal {
-namespace {
 
-struct alignas(64) HazardRecord {
-  std::atomic<const void*> slots[kHazardSlotsPerThread] = {};
-  std::atomic<bool> owned{false};
-  bool busy[kHazardSlotsPerThread] = {};  // touched only by the owning thread
-  HazardRecord* next = nullptr;           // immutable once the record is in the list
-};
+constinit thread_local HazardRecord* tl_hazard_record = nullptr;
+
+namespace {
 
 std::atomic<HazardRecord*> g_records{nullptr};
 
@@ -37,41 +33,33 @@ HazardRecord* ClaimRecord() {
   return r;
 }
 
-// Gives the record back when its thread exits.
-struct ThreadRecord {
-  HazardRecord* record = ClaimRecord();
-  ~ThreadRecord() {
+// Gives the thread's record back when the thread exits.
+struct RecordReturner {
+  HazardRecord* record = nullptr;
+  ~RecordReturner() {
+    if (record == nullptr) return;
     for (int i = 0; i < kHazardSlotsPerThread; ++i) {
       record->busy[i] = false;
       record->slots[i].store(nullptr, std::memory_order_release);
     }
     record->owned.store(false, std::memory_order_release);
+    tl_hazard_record = nullptr;
   }
 };
 
-HazardRecord* ThisThreadRecord() {
-  thread_local ThreadRecord mine;
-  return mine.record;
-}
-
 }  // namespace
 
-std::atomic<const void*>* AcquireHazardSlot() {
-  HazardRecord* r = ThisThreadRecord();
-  for (int i = 0; i < kHazardSlotsPerThread; ++i) {
-    if (!r->busy[i]) {
-      r->busy[i] = true;
-      return &r->slots[i];
-    }
-  }
-  std::fputs("tokenverify: more snapshot readers nested on one thread than hazard slots\n", stderr);
-  std::abort();
+HazardRecord* ClaimHazardRecord() {
+  thread_local RecordReturner returner;
+  HazardRecord* r = ClaimRecord();
+  returner.record = r;
+  tl_hazard_record = r;
+  return r;
 }
 
-void ReleaseHazardSlot(std::atomic<const void*>* slot) noexcept {
-  HazardRecord* r = ThisThreadRecord();
-  slot->store(nullptr, std::memory_order_release);
-  r->busy[slot - r->slots] = false;
+void HazardSlotsExhausted() noexcept {
+  std::fputs("tokenverify: more snapshot readers nested on one thread than hazard slots\n", stderr);
+  std::abort();
 }
 
 void CollectHazards(std::vector<const void*>* out) {

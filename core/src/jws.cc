@@ -5,51 +5,7 @@
 
 namespace tokenverify::internal {
 
-namespace {
-
-// Decodes one base64url segment into `scratch`; *out_len gets its length.
-Status DecodeSegment(std::string_view segment, TokenJsonScratch& scratch, size_t* out_len) {
-  static_assert(kTokenJsonPadding >= kBase64urlOutputSlack,
-                "TokenJsonScratch padding must absorb the base64url kernels' output slack");
-  const size_t n = Base64urlDecodedLength(segment.size());
-  if (!Base64urlDecode(segment, scratch.Reserve(n))) return Status::ERR_BAD_BASE64URL;
-  *out_len = n;
-  return Status::OK;
-}
-
-}  // namespace
-
-Status DecodeHeader(const TokenParts& parts, TokenJsonScratch& scratch, int max_depth, JoseHeader* out,
-                    size_t* out_len) {
-  TV_RETURN_IF_ERROR(DecodeSegment(parts.header, scratch, out_len));
-  return ParseHeader(scratch, *out_len, max_depth, out);
-}
-
-Status DecodePayload(const TokenParts& parts, TokenJsonScratch& scratch, int max_depth,
-                     const ClaimInterest& interest, PayloadView* out, size_t* out_len) {
-  TV_RETURN_IF_ERROR(DecodeSegment(parts.payload, scratch, out_len));
-  return ParsePayload(scratch, *out_len, max_depth, interest, out);
-}
-
-Status DecodeSignature(std::string_view segment, SignatureBuffer* out) noexcept {
-  if (segment.empty()) return Status::ERR_EMPTY_SIGNATURE;
-  const size_t n = Base64urlDecodedLength(segment.size());
-  if (n > kMaxSignatureBytes) return Status::ERR_SIGNATURE_LENGTH;
-  if (!Base64urlDecode(segment, out->bytes)) return Status::ERR_BAD_BASE64URL;
-  out->size = n;
-  return Status::OK;
-}
-
-Status SelectKey(const KeySet& keys, const JoseHeader& header, const Key** out_key) noexcept {
-  *out_key = nullptr;
-  // A set without kids (a shared secret, PEM keys): the token's kid is irrelevant.
-  if (header.has_kid && !keys.ignores_kid()) {
-    const Key* key = keys.FindByKid(header.kid);
-    if (key == nullptr) return Status::ERR_KID_NOT_FOUND;
-    TV_RETURN_IF_ERROR(key->CheckUsableFor(header.alg));
-    *out_key = key;
-    return Status::OK;
-  }
+Status SelectKeyWithoutKid(const KeySet& keys, const JoseHeader& header) noexcept {
   if (!keys.CandidatesFor(header.alg).empty()) return Status::OK;
   // Say why no key fits: the first verdict more precise than "wrong family".
   for (const auto& k : keys.keys()) {
@@ -59,12 +15,8 @@ Status SelectKey(const KeySet& keys, const JoseHeader& header, const Key** out_k
   return Status::ERR_NO_MATCHING_KEY;
 }
 
-Status VerifySignature(const KeySet& keys, const JoseHeader& header, const Key* key,
-                       std::string_view signing_input, std::span<const uint8_t> sig,
-                       size_t max_keys_without_kid) noexcept {
-  const auto input = std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(signing_input.data()),
-                                              signing_input.size());
-  if (key != nullptr) return key->Verify(header.alg, input, sig);
+Status VerifyWithCandidates(const KeySet& keys, const JoseHeader& header, std::span<const uint8_t> input,
+                            std::span<const uint8_t> sig, size_t max_keys_without_kid) noexcept {
   const auto candidates = keys.CandidatesFor(header.alg);
   const size_t tries = std::min(candidates.size(), max_keys_without_kid);
   Status last = Status::ERR_NO_MATCHING_KEY;

@@ -8,7 +8,7 @@
 //
 // Entries are keyed by the key's process-unique id (never by its address,
 // which a later key may reuse after the first is freed). A context holds a
-// reference to its EVP_PKEY, so a key dropped from a key set stays alive in a
+// reference to its EVP_PKEY (for RSA, the thread's own copy: see key_rsa.cc), so a key dropped from a key set stays alive in a
 // thread's cache until that entry is evicted (least recently used first) or
 // the thread exits; the cache is small, so this is bounded by kSlots keys per
 // thread. Evicted and thread-exit entries are freed.
@@ -29,10 +29,16 @@ class VerifyCtxCache {
 
   VerifyCtx* Get(uint64_t key_id, Alg alg, EVP_PKEY* pkey, VerifyCtxInit init) noexcept {
     ++clock_;
+    // A thread mostly sees one key again and again: try the last hit first.
+    if (Slot& last = *last_; last.key_id == key_id && last.alg == alg) {
+      last.last_use = clock_;
+      return &last.ctx;
+    }
     Slot* victim = &slots_[0];
     for (Slot& s : slots_) {
       if (s.key_id == key_id && s.alg == alg) {
         s.last_use = clock_;
+        last_ = &s;
         return &s.ctx;
       }
       if (s.last_use < victim->last_use) victim = &s;  // empty slots have last_use 0
@@ -47,6 +53,7 @@ class VerifyCtxCache {
     victim->key_id = key_id;
     victim->alg = alg;
     victim->last_use = clock_;
+    last_ = victim;
     return &victim->ctx;
   }
 
@@ -58,6 +65,7 @@ class VerifyCtxCache {
     VerifyCtx ctx;
   };
   Slot slots_[kSlots];
+  Slot* last_ = &slots_[0];  // the slot of the last hit or fill
   uint64_t clock_ = 0;
 };
 

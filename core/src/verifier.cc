@@ -9,6 +9,7 @@
 #include <system_error>
 #include <limits>
 #include <new>
+#include <optional>
 
 #include "absl/container/flat_hash_map.h"
 #include "internal/base64url.h"
@@ -87,7 +88,9 @@ bool TypMatches(std::string_view got, std::string_view want) noexcept {
   return true;
 }
 
-bool AnyEqual(std::span<const std::string_view> have, const std::vector<std::string>& want) noexcept {
+// Inline: it runs for the audiences and every claim matcher of each verification.
+[[gnu::always_inline]] inline bool AnyEqual(std::span<const std::string_view> have,
+                                            const std::vector<std::string>& want) noexcept {
   for (std::string_view h : have)
     for (const std::string& w : want)
       if (h == w) return true;
@@ -102,12 +105,29 @@ bool IsNotThisProvider(Status s) noexcept {
          s == Status::ERR_KEYS_UNAVAILABLE || s == Status::ERR_KEYS_STALE;
 }
 
+using SnapshotReader = SnapshotCell<KeySnapshot>::Reader;
+
+// The key snapshot a verification holds from its header check on: the one
+// hazard-slot write (a seq_cst store) that serves both the kid prescreen and
+// the provider's own check, and the key the kid named in it.
+struct HeldKeys {
+  size_t provider = std::numeric_limits<size_t>::max();  // whose snapshot `reader` holds
+  std::optional<SnapshotReader> reader;
+  bool kid_looked_up = false;  // kid_key is the snapshot's key for the token's kid (or null)
+  const Key* kid_key = nullptr;
+};
+
 }  // namespace
 
 struct Verifier::Impl {
   VerifierConfig cfg;
   ClaimInterest interest;
   std::vector<Provider> providers;
+  // The provider for each issuer (the first to name it). Few providers name
+  // one in practice: up to kIssuersInOrder are compared in order (the length
+  // check alone rejects most), which costs less than hashing the token's iss.
+  static constexpr size_t kIssuersInOrder = 8;
+  std::vector<std::pair<std::string, size_t>> issuers;
   absl::flat_hash_map<std::string, size_t> by_issuer;
   std::vector<size_t> without_issuer;
   AlgSet any_provider_algs = 0;   // union of every provider's allow-list
@@ -115,15 +135,33 @@ struct Verifier::Impl {
   bool any_remote = false;        // some provider's keys may gain a kid by refreshing
   StatusCounters unattributed;    // verifications that failed before a provider was chosen
 
+  static constexpr size_t kNoProvider = std::numeric_limits<size_t>::max();
+  // The index of the provider whose issuer is `iss`, or kNoProvider.
+  size_t ProviderForIssuer(std::string_view iss) const noexcept {
+    if (issuers.size() <= kIssuersInOrder) {
+      for (const auto& [name, index] : issuers)
+        if (name == iss) return index;
+      return kNoProvider;
+    }
+    // Debian's abseil has its own string_view type, hence the conversion.
+    const auto it = by_issuer.find(absl::string_view(iss.data(), iss.size()));
+    return it == by_issuer.end() ? kNoProvider : it->second;
+  }
+
   // OK when some provider could accept a token with this header, as far as
   // its alg and kid tell; otherwise the status every provider would return.
   // Answering before the payload is parsed keeps floods of tokens with
-  // foreign algs or kids cheap.
-  Status Prescreen(const JoseHeader& h) const noexcept;
+  // foreign algs or kids cheap. Keeps in *held the snapshot it looked the kid
+  // up in (the first provider that has the kid, or has no keys), for
+  // CheckProvider to reuse.
+  Status Prescreen(const JoseHeader& h, HeldKeys* held) const;
 
-  Status CheckClaims(const Provider& p, const JoseHeader& h, const PayloadView& pv) const noexcept;
-  Status CheckProvider(const Provider& p, const JoseHeader& h, const PayloadView& pv,
-                       std::string_view signing_input, std::span<const uint8_t> sig) const;
+  // issuer_matched: the token's iss already chose this provider by its issuer.
+  Status CheckClaims(const Provider& p, const JoseHeader& h, const PayloadView& pv,
+                     bool issuer_matched) const noexcept;
+  Status CheckProvider(size_t index, const JoseHeader& h, const PayloadView& pv, bool issuer_matched,
+                       std::string_view signing_input, std::span<const uint8_t> sig,
+                       const HeldKeys& held) const;
 
   // One pass of the whole verification; *provider gets the index of the
   // provider the result belongs to (the one that accepted the token, or whose
@@ -137,19 +175,27 @@ struct Verifier::Impl {
   bool RefreshForUnknownKid(int provider) const;
 };
 
-Status Verifier::Impl::Prescreen(const JoseHeader& h) const noexcept {
+Status Verifier::Impl::Prescreen(const JoseHeader& h, HeldKeys* held) const {
   if (!AlgSetHas(any_provider_algs, h.alg)) return Status::ERR_ALG_NOT_ALLOWED;
   if (!h.has_kid || any_ignores_kid) return Status::OK;
-  for (const Provider& p : providers) {
-    const auto snap = p.cache->Read();
+  for (size_t i = 0; i < providers.size(); ++i) {
+    SnapshotReader snap = providers[i].cache->Read();
     // Without keys a provider cannot rule the kid out; its own check will say why.
-    if (!snap || !snap->keys || snap->keys->FindByKid(h.kid) != nullptr) return Status::OK;
+    const bool has_keys = snap && snap->keys;
+    const Key* key = has_keys ? snap->keys->FindByKid(h.kid) : nullptr;
+    if (!has_keys || key != nullptr) {
+      held->provider = i;
+      held->reader.emplace(std::move(snap));
+      held->kid_looked_up = has_keys;
+      held->kid_key = key;
+      return Status::OK;
+    }
   }
   return Status::ERR_KID_NOT_FOUND;
 }
 
-Status Verifier::Impl::CheckClaims(const Provider& p, const JoseHeader& h,
-                                   const PayloadView& pv) const noexcept {
+Status Verifier::Impl::CheckClaims(const Provider& p, const JoseHeader& h, const PayloadView& pv,
+                                   bool issuer_matched) const noexcept {
   const ProviderConfig& c = p.cfg;
   if (c.typ && (!h.has_typ || !TypMatches(h.typ, *c.typ))) return Status::ERR_TYP_MISMATCH;
 
@@ -167,7 +213,8 @@ Status Verifier::Impl::CheckClaims(const Provider& p, const JoseHeader& h,
   // A value check fails with its own mismatch status whether the claim is
   // absent or different (as gateways report it); ERR_MISSING_CLAIM is for
   // requiredClaims and for the iat that maxTokenAge needs.
-  if (c.issuer && (!pv.has_iss || pv.iss != *c.issuer)) return Status::ERR_ISSUER_MISMATCH;
+  if (c.issuer && !issuer_matched && (!pv.has_iss || pv.iss != *c.issuer))
+    return Status::ERR_ISSUER_MISMATCH;
   if (!c.audiences.empty() && (!pv.has_aud || !AnyEqual(pv.Strings(pv.aud), c.audiences)))
     return Status::ERR_AUDIENCE_MISMATCH;
   if (c.subject && (!pv.has_sub || pv.sub != *c.subject)) return Status::ERR_SUBJECT_MISMATCH;
@@ -178,20 +225,30 @@ Status Verifier::Impl::CheckClaims(const Provider& p, const JoseHeader& h,
   return Status::OK;
 }
 
-Status Verifier::Impl::CheckProvider(const Provider& p, const JoseHeader& h, const PayloadView& pv,
-                                     std::string_view signing_input,
-                                     std::span<const uint8_t> sig) const {
+Status Verifier::Impl::CheckProvider(size_t index, const JoseHeader& h, const PayloadView& pv,
+                                     bool issuer_matched, std::string_view signing_input,
+                                     std::span<const uint8_t> sig, const HeldKeys& held) const {
+  const Provider& p = providers[index];
   if (!AlgSetHas(p.cfg.algorithms, h.alg)) return Status::ERR_ALG_NOT_ALLOWED;
-  // One snapshot for the whole check, even if a refresh publishes another.
-  const auto snap = p.cache->Read();
-  if (!snap) return Status::ERR_KEYS_UNAVAILABLE;
+  // One snapshot for the whole check, even if a refresh publishes another:
+  // the one Prescreen holds when it is this provider's, else our own.
+  std::optional<SnapshotReader> own;
+  const KeySnapshot* snap;
+  const Key* const* kid_key = nullptr;  // the kid's key in snap, when already looked up
+  if (held.provider == index) {
+    snap = held.reader->get();
+    if (held.kid_looked_up) kid_key = &held.kid_key;
+  } else {
+    snap = own.emplace(p.cache->Read()).get();
+  }
+  if (snap == nullptr) return Status::ERR_KEYS_UNAVAILABLE;
   if (!snap->keys) return snap->unavailable;
   const KeySet& keys = *snap->keys;
   // Key selection first (an O(1) lookup): with several providers it tells
   // "not this provider's token" apart from "a bad token".
   const Key* key = nullptr;
-  TV_RETURN_IF_ERROR(SelectKey(keys, h, &key));
-  TV_RETURN_IF_ERROR(CheckClaims(p, h, pv));
+  TV_RETURN_IF_ERROR(SelectKey(keys, h, &key, kid_key));
+  TV_RETURN_IF_ERROR(CheckClaims(p, h, pv, issuer_matched));
   return VerifySignature(keys, h, key, signing_input, sig, cfg.max_keys_without_kid);
 }
 
@@ -258,8 +315,9 @@ Result<std::unique_ptr<Verifier>> Verifier::Create(std::string_view config_json,
       }
       p.cache = std::move(cache).value();
       impl->any_ignores_kid |= p.cache->ignores_kid();
-      if (p.cfg.issuer) impl->by_issuer.emplace(*p.cfg.issuer, impl->providers.size());
-      else impl->without_issuer.push_back(impl->providers.size());
+      if (!p.cfg.issuer) impl->without_issuer.push_back(impl->providers.size());
+      else if (impl->by_issuer.emplace(*p.cfg.issuer, impl->providers.size()).second)
+        impl->issuers.emplace_back(*p.cfg.issuer, impl->providers.size());
       impl->providers.push_back(std::move(p));
     }
     // Matchers point into their provider's config: fix them up after the moves.
@@ -284,7 +342,8 @@ Status Verifier::Impl::VerifyOnce(std::string_view token, VerifiedToken* out, in
     JoseHeader header;
     size_t header_len = 0;
     TV_RETURN_IF_ERROR(DecodeHeader(parts, ts.header, im.cfg.max_json_depth, &header, &header_len));
-    TV_RETURN_IF_ERROR(im.Prescreen(header));
+    HeldKeys held;
+    TV_RETURN_IF_ERROR(im.Prescreen(header, &held));
     SignatureBuffer signature;
     TV_RETURN_IF_ERROR(DecodeSignature(parts.signature, &signature));
 
@@ -295,25 +354,21 @@ Status Verifier::Impl::VerifyOnce(std::string_view token, VerifiedToken* out, in
 
     // The token's iss picks its provider in O(1); otherwise the providers
     // without an issuer are tried in order.
-    const Provider* only = nullptr;
-    if (pv.has_iss && !im.by_issuer.empty()) {
-      // Debian's abseil has its own string_view type, hence the conversion.
-      const auto it = im.by_issuer.find(absl::string_view(pv.iss.data(), pv.iss.size()));
-      if (it != im.by_issuer.end()) only = &im.providers[it->second];
-    }
+    const size_t only = pv.has_iss ? im.ProviderForIssuer(pv.iss) : Impl::kNoProvider;
     Status result;
     const Provider* accepted = nullptr;
-    if (only != nullptr) {
-      result = im.CheckProvider(*only, header, pv, parts.signing_input, signature.span());
-      *provider = static_cast<int>(only - im.providers.data());
-      if (result == Status::OK) accepted = only;
+    if (only != Impl::kNoProvider) {
+      result = im.CheckProvider(only, header, pv, true, parts.signing_input, signature.span(), held);
+      *provider = static_cast<int>(only);
+      if (result == Status::OK) accepted = &im.providers[only];
     } else if (im.without_issuer.empty()) {
       result = Status::ERR_ISSUER_MISMATCH;  // every provider names an issuer; none is this token's
     } else {
       result = Status::ERR_NO_MATCHING_KEY;
       bool have_failure = false;
       for (size_t idx : im.without_issuer) {
-        const Status st = im.CheckProvider(im.providers[idx], header, pv, parts.signing_input, signature.span());
+        const Status st =
+            im.CheckProvider(idx, header, pv, false, parts.signing_input, signature.span(), held);
         if (st == Status::OK) {
           accepted = &im.providers[idx];
           result = st;

@@ -281,6 +281,11 @@ TEST(KeyHmac, MatchesOpenSslForEveryKeyLength) {
         std::string bad = t;
         bad.back() ^= 0x80;
         EXPECT_EQ(key->Verify(h.alg, S(msg), S(bad)), Status::ERR_SIGNATURE_INVALID);
+        for (size_t i = 0; i < tag_len; ++i) {  // the tag compare goes a word at a time: every byte counts
+          std::string one = t;
+          one[i] ^= 0x01;
+          EXPECT_EQ(key->Verify(h.alg, S(msg), S(one)), Status::ERR_SIGNATURE_INVALID) << i;
+        }
       }
     }
   }
@@ -422,6 +427,36 @@ TEST(KeySetLookup, ByKidAndByAlg) {
   ASSERT_EQ(cands.size(), 2u);
   EXPECT_EQ(cands[0]->kid(), "e");
   EXPECT_EQ(cands[1]->kid(), "a");
+}
+
+// FindByKid compares kids in order for small sets and hashes them for larger
+// ones: both must give the same answers, at and past the boundary.
+TEST(KeySetLookup, ByKidInSmallAndLargeSets) {
+  for (const int n : {1, 8, 9, 12}) {
+    std::vector<TestKey> keys;
+    std::string doc = R"({"keys":[)";
+    for (int i = 0; i < n; ++i) {
+      keys.push_back(MakeKey("ES256", "kid-" + std::to_string(i)));
+      doc += keys.back().PublicJwk() + ",";
+    }
+    const TestKey no_kid = MakeKey("ES256");
+    doc += no_kid.PublicJwk() + "]}";
+    auto set = ParseSet(doc);
+    ASSERT_NE(set, nullptr) << n;
+    ASSERT_EQ(set->size(), static_cast<size_t>(n) + 1);
+    for (int i = 0; i < n; ++i) {
+      const std::string kid = "kid-" + std::to_string(i);
+      const Key* k = set->FindByKid(kid);
+      ASSERT_NE(k, nullptr) << n << " " << kid;
+      EXPECT_EQ(k->kid(), kid);
+      EXPECT_EQ(k, set->keys()[static_cast<size_t>(i)].get());
+    }
+    EXPECT_EQ(set->FindByKid(""), nullptr) << n;  // the key without a kid is not found by ""
+    EXPECT_EQ(set->FindByKid("kid-"), nullptr) << n;
+    EXPECT_EQ(set->FindByKid("kid-0 "), nullptr) << n;
+    EXPECT_EQ(set->FindByKid("KID-0"), nullptr) << n;
+    EXPECT_EQ(set->FindByKid(std::string_view("kid-0\0", 6)), nullptr) << n;
+  }
 }
 
 // ---------------------------------------------------------------- contexts and threads

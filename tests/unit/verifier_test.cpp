@@ -325,6 +325,33 @@ TEST(Verifier, ProvidersByIssuerAndInOrder) {
   EXPECT_EQ(only_issuers->Verify(SignJwt(a, R"({"sub":"no iss"})")), Status::ERR_ISSUER_MISMATCH);
 }
 
+// The token's iss picks its provider: compared in order for a few issuers,
+// through a hash map for many. Both must pick the same provider. (Two
+// providers cannot share an issuer: the config refuses it.)
+TEST(Verifier, ProvidersByIssuerFewAndMany) {
+  const TestKey a = MakeKey("ES256", "a");
+  const std::string jwks = JsonQuote(Jwks({&a}));
+  for (const int n : {1, 8, 9, 12}) {
+    std::string config = R"({"now":1800000000,"providers":[)";
+    for (int i = 0; i < n; ++i) {
+      config += std::string(i ? "," : "") + R"({"name":"P)" + std::to_string(i) + R"(","issuer":"https://i)" +
+                std::to_string(i) + R"(.example","jwks":{"local":{"inline":)" + jwks + "}}}";
+    }
+    config += "]}";
+    auto v = Make(config);
+    ASSERT_TRUE(v) << n;
+    VerifiedToken out;
+    for (int i = 0; i < n; ++i) {
+      const std::string iss = "https://i" + std::to_string(i) + ".example";
+      ASSERT_EQ(v->Verify(SignJwt(a, R"({"iss":")" + iss + R"("})"), &out), Status::OK) << n << " " << iss;
+      EXPECT_EQ(out.provider, "P" + std::to_string(i));
+    }
+    EXPECT_EQ(v->Verify(SignJwt(a, R"({"iss":"https://i.example"})")), Status::ERR_ISSUER_MISMATCH) << n;
+    EXPECT_EQ(v->Verify(SignJwt(a, R"({"iss":"https://i0.example "})")), Status::ERR_ISSUER_MISMATCH) << n;
+    EXPECT_EQ(v->Verify(SignJwt(a, R"({"sub":"no iss"})")), Status::ERR_ISSUER_MISMATCH) << n;
+  }
+}
+
 TEST(Verifier, KidBindsTheKeyInSetsOfSecrets) {
   // Six HMAC keys in one JWK set: the kid must pick the key, as for public keys
   // (and the no-kid bound of 4 must not apply to a token that names its key).

@@ -30,10 +30,23 @@ namespace tokenverify::internal {
 // on a verifying thread). Running out is a bug and aborts.
 inline constexpr int kHazardSlotsPerThread = 4;
 
-// Takes a free slot of this thread's record (never null) and marks it busy
-// until ReleaseHazardSlot, which also clears it. Owner thread only.
-std::atomic<const void*>* AcquireHazardSlot();  // may throw bad_alloc on a thread's first use
-void ReleaseHazardSlot(std::atomic<const void*>* slot) noexcept;
+// One thread's hazard slots, on a cache line of its own: readers write only
+// their own record. Records are never freed (see hazard.cc).
+struct alignas(64) HazardRecord {
+  std::atomic<const void*> slots[kHazardSlotsPerThread] = {};
+  std::atomic<bool> owned{false};
+  bool busy[kHazardSlotsPerThread] = {};  // touched only by the owning thread
+  HazardRecord* next = nullptr;           // immutable once the record is in the list
+};
+
+// This thread's record, null until its first read. constinit: a plain TLS
+// load on the read path, with no initialisation guard or wrapper call.
+extern constinit thread_local HazardRecord* tl_hazard_record;
+
+// The first read on a thread: claims a record (a free one, or a new one) and
+// arranges to give it back when the thread exits. May throw bad_alloc.
+HazardRecord* ClaimHazardRecord();
+[[noreturn]] void HazardSlotsExhausted() noexcept;
 
 // Appends to *out every pointer currently announced by any thread.
 void CollectHazards(std::vector<const void*>* out);
@@ -46,12 +59,17 @@ class SnapshotCell {
   // unchanged, until the Reader is destroyed, whatever writers publish.
   class Reader {
    public:
-    Reader(Reader&& o) noexcept : slot_(o.slot_), value_(o.value_) { o.slot_ = nullptr; }
+    Reader(Reader&& o) noexcept : record_(o.record_), index_(o.index_), value_(o.value_) {
+      o.record_ = nullptr;
+    }
     Reader(const Reader&) = delete;
     Reader& operator=(const Reader&) = delete;
     Reader& operator=(Reader&&) = delete;
     ~Reader() {
-      if (slot_ != nullptr) ReleaseHazardSlot(slot_);
+      if (record_ != nullptr) {
+        record_->slots[index_].store(nullptr, std::memory_order_release);
+        record_->busy[index_] = false;
+      }
     }
     const T* get() const noexcept { return value_; }
     const T* operator->() const noexcept { return value_; }
@@ -59,8 +77,10 @@ class SnapshotCell {
 
    private:
     friend class SnapshotCell;
-    Reader(std::atomic<const void*>* slot, const T* value) noexcept : slot_(slot), value_(value) {}
-    std::atomic<const void*>* slot_;
+    Reader(HazardRecord* record, int index, const T* value) noexcept
+        : record_(record), index_(index), value_(value) {}
+    HazardRecord* record_;  // the reading thread's record (null once moved from)
+    int index_;             // the slot this hold occupies
     const T* value_;
   };
 
@@ -78,12 +98,19 @@ class SnapshotCell {
   // Takes a hold on the current snapshot (possibly null). Lock-free; writes
   // only this thread's own hazard slot.
   Reader Read() const {
-    std::atomic<const void*>* slot = AcquireHazardSlot();
+    HazardRecord* r = tl_hazard_record;
+    if (r == nullptr) [[unlikely]] r = ClaimHazardRecord();
+    int i = 0;
+    while (r->busy[i]) {
+      if (++i == kHazardSlotsPerThread) [[unlikely]] HazardSlotsExhausted();
+    }
+    r->busy[i] = true;
+    std::atomic<const void*>& slot = r->slots[i];
     const T* p = current_.load(std::memory_order_acquire);
     for (;;) {
-      slot->store(p, std::memory_order_seq_cst);
+      slot.store(p, std::memory_order_seq_cst);
       const T* again = current_.load(std::memory_order_seq_cst);
-      if (again == p) return Reader(slot, p);
+      if (again == p) return Reader(r, i, p);
       p = again;
     }
   }

@@ -87,6 +87,8 @@ class KeySet {
                                                       Error* err, bool ignore_kid = false);
 
  private:
+  static constexpr size_t kKidsInOrder = 8;  // FindByKid compares up to this many in order
+
   std::vector<std::unique_ptr<Key>> keys_;
   absl::flat_hash_map<std::string, const Key*> by_kid_;
   std::vector<const Key*> by_alg_[kAlgCount];

@@ -12,16 +12,28 @@
 
 namespace tokenverify::internal {
 
+// This thread's shard, kNoShard until its first count. constinit: a plain
+// TLS load on the verify path, with no initialisation guard.
+inline constexpr unsigned kNoShard = ~0u;
+extern constinit thread_local unsigned tl_counter_shard;
+
 class StatusCounters {
  public:
   StatusCounters();
-  // One relaxed increment on this thread's shard.
-  void Add(Status s) const noexcept;  // const: counting is not a change of the owner's state
+  // One relaxed increment on this thread's shard. Inline: once per verification.
+  void Add(Status s) const noexcept {  // const: counting is not a change of the owner's state
+    unsigned shard = tl_counter_shard;
+    if (shard == kNoShard) [[unlikely]] shard = TakeShard();
+    const int index = StatusIndex(s);
+    if (index >= 0) shards_[shard].counts[index].fetch_add(1, std::memory_order_relaxed);
+  }
   // (status, count) for every status counted at least once, in table order.
   std::vector<std::pair<Status, uint64_t>> Totals() const;
 
  private:
   static constexpr int kShards = 16;
+  // The first count on a thread: takes the next shard, round robin.
+  static unsigned TakeShard() noexcept;
   struct alignas(64) Shard {
     std::atomic<uint64_t> counts[kStatusCount];
   };
