@@ -95,7 +95,7 @@ class EcKey final : public KeyBase {
     return Status::ERR_SIGNATURE_INVALID;
   }
 
-  std::string Describe() const override { return Cat({"EC ", curve_.jwk_name}); }
+  std::string_view curve() const noexcept override { return curve_.jwk_name; }
 
  private:
   EvpPkeyPtr pkey_;

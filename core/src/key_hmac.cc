@@ -148,7 +148,7 @@ class HmacKey final : public KeyBase {
     }
   }
 
-  std::string Describe() const override { return Cat({"oct ", std::to_string(bits_)}); }
+  size_t bits() const noexcept override { return bits_; }
 
  private:
   size_t bits_;

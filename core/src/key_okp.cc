@@ -159,7 +159,7 @@ class OkpKey final : public KeyBase {
     return Status::ERR_SIGNATURE_INVALID;
   }
 
-  std::string Describe() const override { return Cat({"OKP ", curve_.jwk_name}); }
+  std::string_view curve() const noexcept override { return curve_.jwk_name; }
 
  private:
   EvpPkeyPtr pkey_;

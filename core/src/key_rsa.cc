@@ -114,7 +114,7 @@ class RsaKey final : public KeyBase {
     return Status::ERR_SIGNATURE_INVALID;
   }
 
-  std::string Describe() const override { return Cat({"RSA ", std::to_string(bits_)}); }
+  size_t bits() const noexcept override { return static_cast<size_t>(bits_); }
 
  private:
   EvpPkeyPtr pkey_;

@@ -57,6 +57,11 @@ std::string_view Key::kty() const noexcept {
   return "";
 }
 
+std::string Key::Describe() const {
+  const std::string_view c = curve();
+  return Cat({kty(), " ", c.empty() ? std::to_string(bits()) : std::string(c)});
+}
+
 std::string_view Key::member_alg() const noexcept {
   // A JWK "alg" narrows member_algs_ to exactly one algorithm.
   if (member_algs_ == 0 || (member_algs_ & (member_algs_ - 1)) != 0) return "";

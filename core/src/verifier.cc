@@ -428,12 +428,10 @@ void WriteKeys(internal::JsonWriter& w, const internal::KeySet* keys) {
       if (!key->kid().empty()) w.Member("kid", key->kid());
       w.Member("kty", key->kty());
       if (!key->member_alg().empty()) w.Member("alg", key->member_alg());
-      const std::string described = key->Describe();  // "RSA 2048", "EC P-256", "oct 256"
-      const std::string detail = described.substr(described.find(' ') + 1);
-      if (key->type() == internal::KeyType::kRsa || key->type() == internal::KeyType::kOct)
-        w.Member("bits", std::stoll(detail));
+      if (key->curve().empty())
+        w.Member("bits", static_cast<int64_t>(key->bits()));
       else
-        w.Member("crv", detail);
+        w.Member("crv", key->curve());
       w.Member("thumbprint", key->thumbprint());
       w.EndObject();
     }

@@ -407,6 +407,11 @@ TEST(KeySetLookup, ByKidAndByAlg) {
   ASSERT_NE(set->FindByKid("a"), nullptr);
   EXPECT_EQ(set->FindByKid("a")->Describe(), "EC P-256");
   EXPECT_EQ(set->FindByKid("b")->Describe(), "RSA 2048");
+  // The typed parts of those descriptions (tv_verifier_stats reports them).
+  EXPECT_EQ(set->FindByKid("a")->curve(), "P-256");
+  EXPECT_EQ(set->FindByKid("a")->bits(), 0u);
+  EXPECT_EQ(set->FindByKid("b")->bits(), 2048u);
+  EXPECT_EQ(set->FindByKid("b")->curve(), "");
   EXPECT_NE(set->FindByKid("c"), nullptr);  // present, though not usable for signatures
   EXPECT_EQ(set->FindByKid(""), nullptr);   // keys without kid are not indexed
   EXPECT_EQ(set->FindByKid("A"), nullptr);

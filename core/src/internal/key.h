@@ -42,8 +42,13 @@ class Key {
   virtual Status Verify(Alg alg, std::span<const uint8_t> signing_input,
                         std::span<const uint8_t> signature) const noexcept = 0;
 
+  // The size in bits of an RSA modulus or an HMAC secret; 0 for curve keys.
+  virtual size_t bits() const noexcept { return 0; }
+  // The JWK curve name of an EC or OKP key ("P-256", "Ed25519"); "" otherwise.
+  virtual std::string_view curve() const noexcept { return {}; }
+
   // Human description for tooling: "RSA 2048", "EC P-256", "OKP Ed25519", "oct 256".
-  virtual std::string Describe() const = 0;
+  std::string Describe() const;
 
   // The RFC 7638 JWK thumbprint (SHA-256, base64url) of the key material.
   const std::string& thumbprint() const noexcept { return thumbprint_; }
