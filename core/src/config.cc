@@ -4,7 +4,6 @@
 
 #include <cctype>
 #include <cmath>
-#include <fstream>
 #include <limits>
 #include <new>
 #include <sstream>
@@ -12,6 +11,7 @@
 #include "absl/container/flat_hash_set.h"
 #include "internal/base64url.h"
 #include "internal/duration.h"
+#include "internal/small_file.h"
 #include "internal/strict_json.h"
 
 namespace tokenverify::internal {
@@ -108,17 +108,9 @@ int64_t AsDurationSeconds(element e, const std::string& path) {
   Fail(Join(path, key), "unknown field \"" + std::string(key) + "\"");
 }
 
-std::string ReadSmallFile(const std::string& file, const std::string& path) {
-  constexpr std::streamoff kMaxBytes = 1 << 20;
-  std::ifstream in(file, std::ios::binary);
-  if (!in) Fail(path, "cannot open \"" + file + "\"", Status::ERR_IO);
-  in.seekg(0, std::ios::end);
-  const std::streamoff size = in.tellg();
-  if (size < 0 || size > kMaxBytes)
-    Fail(path, "\"" + file + "\" is larger than 1 MiB or unreadable", Status::ERR_IO);
-  in.seekg(0);
-  std::string text(static_cast<size_t>(size), '\0');
-  if (!in.read(text.data(), size)) Fail(path, "cannot read \"" + file + "\"", Status::ERR_IO);
+std::string ReadKeyFile(const std::string& file, const std::string& path) {
+  std::string text, why;
+  if (!ReadSmallFile(file, kMaxKeyFileBytes, &text, &why)) Fail(path, why, Status::ERR_IO);
   return text;
 }
 
@@ -233,7 +225,7 @@ KeySourceConfig ParseJwksSource(element e, const std::string& path) {
         } else if (lkey == "file") {
           src.kind = KeySourceConfig::Kind::kFile;
           src.file = AsString(lvalue, fpath);
-          src.initial_text = ReadSmallFile(src.file, fpath);
+          src.initial_text = ReadKeyFile(src.file, fpath);
           src.initial = LoadKeys(ParseJwks, src.initial_text, fpath);
         } else {
           src.initial = LoadKeys(ParsePemKeys, AsString(lvalue, fpath), fpath);

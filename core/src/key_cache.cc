@@ -3,13 +3,13 @@
 
 #include <sys/stat.h>
 
-#include <fstream>
 #include <new>
 #include <random>
 #include <utility>
 
 #include "internal/http_fetch.h"
 #include "internal/refresh_policy.h"
+#include "internal/small_file.h"
 
 namespace tokenverify::internal {
 namespace {
@@ -293,17 +293,12 @@ void KeyCache::RefreshFile(std::unique_lock<std::mutex>& lock) {
   std::string text;
   if (failure.empty()) {
     lock.unlock();
-    std::ifstream in(source_.file, std::ios::binary);
-    if (!in || st.st_size > (1 << 20)) {
-      failure = "cannot read \"" + source_.file + "\" (or it is larger than 1 MiB)";
-    } else {
-      text.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-      if (text != current_body_) {
-        Error err;
-        auto set = ParseJwks(text, &err);
-        if (set.ok()) parsed = std::move(set).value();
-        else failure = "invalid key set in \"" + source_.file + "\": " + err.message;
-      }
+    // On failure ReadSmallFile says why in `failure`.
+    if (ReadSmallFile(source_.file, kMaxKeyFileBytes, &text, &failure) && text != current_body_) {
+      Error err;
+      auto set = ParseJwks(text, &err);
+      if (set.ok()) parsed = std::move(set).value();
+      else failure = "invalid key set in \"" + source_.file + "\": " + err.message;
     }
     lock.lock();
   }
