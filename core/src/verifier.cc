@@ -3,6 +3,7 @@
 #include "tokenverify/verifier.h"
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <ctime>
 #include <iterator>
@@ -18,6 +19,7 @@
 #include "internal/key.h"
 #include "internal/json_writer.h"
 #include "internal/key_cache.h"
+#include "internal/key_cache_testing.h"
 #include "internal/status_counters.h"
 #include "internal/token.h"
 
@@ -107,6 +109,10 @@ bool IsNotThisProvider(Status s) noexcept {
 
 using SnapshotReader = SnapshotCell<KeySnapshot>::Reader;
 
+// internal::SetAfterKidMissHookForTesting: called after a first pass ends in
+// ERR_KID_NOT_FOUND, before the verifier decides on a second one.
+std::atomic<void (*)()> g_after_kid_miss_hook{nullptr};
+
 // The key snapshot a verification holds from its header check on: the one
 // hazard-slot write (a seq_cst store) that serves both the kid prescreen and
 // the provider's own check, and the key the kid named in it.
@@ -115,6 +121,10 @@ struct HeldKeys {
   std::optional<SnapshotReader> reader;
   bool kid_looked_up = false;  // kid_key is the snapshot's key for the token's kid (or null)
   const Key* kid_key = nullptr;
+  // After ERR_KID_NOT_FOUND: the sum of the generations of the key sets the
+  // kid was missing from (every provider's when Prescreen failed, else the
+  // one provider's), to tell whether a refresh has landed since.
+  uint64_t missed_in_generations = 0;
 };
 
 }  // namespace
@@ -159,14 +169,21 @@ struct Verifier::Impl {
   // issuer_matched: the token's iss already chose this provider by its issuer.
   Status CheckClaims(const Provider& p, const JoseHeader& h, const PayloadView& pv,
                      bool issuer_matched) const noexcept;
+  // *generation gets the generation of the key set it checked against (0 without one).
   Status CheckProvider(size_t index, const JoseHeader& h, const PayloadView& pv, bool issuer_matched,
                        std::string_view signing_input, std::span<const uint8_t> sig,
-                       const HeldKeys& held) const;
+                       const HeldKeys& held, uint64_t* generation) const;
 
   // One pass of the whole verification; *provider gets the index of the
   // provider the result belongs to (the one that accepted the token, or whose
-  // failure is reported), or -1.
-  Status VerifyOnce(std::string_view token, VerifiedToken* out, int* provider) const;
+  // failure is reported), or -1. After ERR_KID_NOT_FOUND, *missed_in
+  // identifies the key sets the kid was missing from (HeldKeys).
+  Status VerifyOnce(std::string_view token, VerifiedToken* out, int* provider, uint64_t* missed_in) const;
+
+  // The HeldKeys::missed_in_generations the key sets of `provider` (or of
+  // every provider, for -1) would give now: different from what a pass saw
+  // when a refresh has published another set since.
+  uint64_t CurrentGenerations(int provider) const;
 
   // After ERR_KID_NOT_FOUND: asks the remote key sets concerned (the
   // provider's, or all) for an early refresh, within their cooldown, and
@@ -190,6 +207,7 @@ Status Verifier::Impl::Prescreen(const JoseHeader& h, HeldKeys* held) const {
       held->kid_key = key;
       return Status::OK;
     }
+    held->missed_in_generations += snap->generation;
   }
   return Status::ERR_KID_NOT_FOUND;
 }
@@ -227,7 +245,8 @@ Status Verifier::Impl::CheckClaims(const Provider& p, const JoseHeader& h, const
 
 Status Verifier::Impl::CheckProvider(size_t index, const JoseHeader& h, const PayloadView& pv,
                                      bool issuer_matched, std::string_view signing_input,
-                                     std::span<const uint8_t> sig, const HeldKeys& held) const {
+                                     std::span<const uint8_t> sig, const HeldKeys& held,
+                                     uint64_t* generation) const {
   const Provider& p = providers[index];
   if (!AlgSetHas(p.cfg.algorithms, h.alg)) return Status::ERR_ALG_NOT_ALLOWED;
   // One snapshot for the whole check, even if a refresh publishes another:
@@ -242,6 +261,7 @@ Status Verifier::Impl::CheckProvider(size_t index, const JoseHeader& h, const Pa
     snap = own.emplace(p.cache->Read()).get();
   }
   if (snap == nullptr) return Status::ERR_KEYS_UNAVAILABLE;
+  *generation = snap->generation;
   if (!snap->keys) return snap->unavailable;
   const KeySet& keys = *snap->keys;
   // Key selection first (an O(1) lookup): with several providers it tells
@@ -330,7 +350,18 @@ Result<std::unique_ptr<Verifier>> Verifier::Create(std::string_view config_json,
   }
 }
 
-Status Verifier::Impl::VerifyOnce(std::string_view token, VerifiedToken* out, int* provider) const {
+uint64_t Verifier::Impl::CurrentGenerations(int provider) const {
+  uint64_t sum = 0;
+  for (size_t i = 0; i < providers.size(); ++i) {
+    if (provider >= 0 && static_cast<size_t>(provider) != i) continue;
+    const SnapshotReader snap = providers[i].cache->Read();
+    if (snap) sum += snap->generation;
+  }
+  return sum;
+}
+
+Status Verifier::Impl::VerifyOnce(std::string_view token, VerifiedToken* out, int* provider,
+                                  uint64_t* missed_in) const {
   const Impl& im = *this;
   *provider = -1;
   if (token.size() > im.cfg.max_token_bytes) return Status::ERR_TOKEN_TOO_LARGE;
@@ -343,7 +374,10 @@ Status Verifier::Impl::VerifyOnce(std::string_view token, VerifiedToken* out, in
     size_t header_len = 0;
     TV_RETURN_IF_ERROR(DecodeHeader(parts, ts.header, im.cfg.max_json_depth, &header, &header_len));
     HeldKeys held;
-    TV_RETURN_IF_ERROR(im.Prescreen(header, &held));
+    if (const Status st = im.Prescreen(header, &held); st != Status::OK) {
+      *missed_in = held.missed_in_generations;
+      return st;
+    }
     SignatureBuffer signature;
     TV_RETURN_IF_ERROR(DecodeSignature(parts.signature, &signature));
 
@@ -357,9 +391,11 @@ Status Verifier::Impl::VerifyOnce(std::string_view token, VerifiedToken* out, in
     const size_t only = pv.has_iss ? im.ProviderForIssuer(pv.iss) : Impl::kNoProvider;
     Status result;
     const Provider* accepted = nullptr;
+    uint64_t generation = 0;
     if (only != Impl::kNoProvider) {
-      result = im.CheckProvider(only, header, pv, true, parts.signing_input, signature.span(), held);
+      result = im.CheckProvider(only, header, pv, true, parts.signing_input, signature.span(), held, &generation);
       *provider = static_cast<int>(only);
+      *missed_in = generation;
       if (result == Status::OK) accepted = &im.providers[only];
     } else if (im.without_issuer.empty()) {
       result = Status::ERR_ISSUER_MISMATCH;  // every provider names an issuer; none is this token's
@@ -368,7 +404,7 @@ Status Verifier::Impl::VerifyOnce(std::string_view token, VerifiedToken* out, in
       bool have_failure = false;
       for (size_t idx : im.without_issuer) {
         const Status st =
-            im.CheckProvider(idx, header, pv, false, parts.signing_input, signature.span(), held);
+            im.CheckProvider(idx, header, pv, false, parts.signing_input, signature.span(), held, &generation);
         if (st == Status::OK) {
           accepted = &im.providers[idx];
           result = st;
@@ -378,6 +414,7 @@ Status Verifier::Impl::VerifyOnce(std::string_view token, VerifiedToken* out, in
         if (!have_failure || (IsNotThisProvider(result) && !IsNotThisProvider(st))) {
           result = st;
           *provider = static_cast<int>(idx);
+          *missed_in = generation;
         }
         have_failure = true;
       }
@@ -394,11 +431,18 @@ Status Verifier::Impl::VerifyOnce(std::string_view token, VerifiedToken* out, in
 Status Verifier::Verify(std::string_view token, VerifiedToken* out) const noexcept {
   const Impl& im = *impl_;
   int provider = -1;
+  uint64_t missed_in = 0;
   Status result;
   try {
-    result = im.VerifyOnce(token, out, &provider);
-    if (result == Status::ERR_KID_NOT_FOUND && im.any_remote && im.RefreshForUnknownKid(provider))
-      result = im.VerifyOnce(token, out, &provider);
+    result = im.VerifyOnce(token, out, &provider, &missed_in);
+    if (result == Status::ERR_KID_NOT_FOUND && im.any_remote) {
+      if (const auto hook = g_after_kid_miss_hook.load(std::memory_order_acquire)) hook();
+      // A second pass when an early refresh completed for this token, or when
+      // the one another token asked for a moment ago (still in its cooldown,
+      // so not asked for again) has landed since this pass read the keys.
+      if (im.RefreshForUnknownKid(provider) || im.CurrentGenerations(provider) != missed_in)
+        result = im.VerifyOnce(token, out, &provider, &missed_in);
+    }
   } catch (const std::bad_alloc&) {
     result = Status::ERR_OUT_OF_MEMORY;
   } catch (const std::system_error&) {  // a mutex or condition variable failed on the miss path
@@ -440,6 +484,10 @@ void WriteKeys(internal::JsonWriter& w, const internal::KeySet* keys) {
 }
 
 }  // namespace
+
+void internal::SetAfterKidMissHookForTesting(void (*hook)()) {
+  g_after_kid_miss_hook.store(hook, std::memory_order_release);
+}
 
 size_t internal::RepublishKeySetsForTesting(const Verifier& verifier) {
   size_t republished = 0;

@@ -27,6 +27,7 @@
 #include <vector>
 
 #include "key_cache_rig.h"
+#include "internal/key_cache_testing.h"
 #include "support/jwks_server.h"
 
 namespace tokenverify::cachetest {
@@ -644,6 +645,52 @@ TEST(KeyCacheUnknownKid, WithoutWaitTheMissAnswersAtOnceAndTheRefreshFollows) {
   EXPECT_LT(MsSince(start), 250);
   ASSERT_TRUE(PollUntil([&] { return v.Verify(t2) == Status::OK; }, milliseconds(5000)));
   EXPECT_EQ(server->request_count(), 2);  // the cooldown held back every later miss
+}
+
+// The window between a first pass that missed the kid and the decision on a
+// second one: a refresh that another token asked for (so the cooldown now
+// holds this token's own request back) lands right there. The token must be
+// checked against the new set, not refused with ERR_KID_NOT_FOUND.
+struct MissWindow {
+  static inline const Verifier* verifier = nullptr;
+  static inline std::string other_token;  // another token with the new kid
+  static inline std::atomic<int> calls{0};
+  static inline bool landed = false;
+
+  static void LandARefresh() {
+    if (calls.fetch_add(1) != 0) return;  // only in the first miss: the outer token's
+    // The other token's miss starts the early refresh (and the cooldown); it
+    // may or may not see the new set itself, depending on timing.
+    const Status other = verifier->Verify(other_token);
+    EXPECT_TRUE(other == Status::ERR_KID_NOT_FOUND || other == Status::OK) << StatusName(other);
+    landed = PollUntil([] { return StatInt(verifier->StatsJson(false), "generation") >= 2; }, milliseconds(5000));
+  }
+};
+
+TEST(KeyCacheUnknownKid, ARefreshLandingAfterTheMissIsUsedDuringTheCooldown) {
+  const TestKey k1 = MakeKey("ES256", "k1"), k2 = MakeKey("ES256", "k2");
+  auto server = JwksServer::Start();
+  ASSERT_NE(server, nullptr);
+  server->SetHandler(JwksHandler(testing::Jwks({&k1})));
+  Error err;
+  auto created = Verifier::Create(
+      RemoteConfig(server->Url(), R"("cacheDuration":"1h","unknownKidCooldown":"10s",)"
+                                  R"("initialFetchWait":"5s","requireInitialKeys":true)"),
+      &err);
+  ASSERT_TRUE(created.ok()) << err.message;
+  const Verifier& v = **created;
+  ASSERT_EQ(StatInt(v.StatsJson(false), "generation"), 1);
+  server->SetHandler(JwksHandler(testing::Jwks({&k1, &k2})));  // the issuer rotates k2 in
+
+  MissWindow::verifier = &v;
+  MissWindow::other_token = SignJwt(k2, R"({"sub":"other"})");
+  internal::SetAfterKidMissHookForTesting(&MissWindow::LandARefresh);
+  const Status st = v.Verify(SignJwt(k2, R"({"sub":"this"})"));
+  internal::SetAfterKidMissHookForTesting(nullptr);
+  ASSERT_TRUE(MissWindow::landed);
+  EXPECT_EQ(MissWindow::calls.load(), 2);  // the outer miss and the other token's
+  EXPECT_EQ(st, Status::OK);
+  EXPECT_EQ(server->request_count(), 2);  // the initial fetch and the one early refresh
 }
 
 // --- Start-up --------------------------------------------------------------

@@ -14,4 +14,9 @@ namespace tokenverify::internal {
 // too, where Verifier befriends it.
 size_t RepublishKeySetsForTesting(const Verifier& verifier);
 
+// Installs `hook` (nullptr removes it), which every Verify then calls after a
+// first pass that ended in ERR_KID_NOT_FOUND, before it decides whether to
+// try again: a test uses it to land a refresh in exactly that window.
+void SetAfterKidMissHookForTesting(void (*hook)());
+
 }  // namespace tokenverify::internal
