@@ -149,19 +149,27 @@ template <typename Cursor>
 
 }  // namespace
 
-Status ParseHeader(TokenJsonScratch& doc, size_t n, int max_depth, JoseHeader* out) noexcept {
-  Status verdict = Status::OK;
-  // The usual header (compact ASCII, no escapes) takes the fast path; its
-  // walk either succeeds, reading what the scanner would, or leaves the
-  // document to the scanner, which starts afresh and gives the status.
+bool ParseHeaderFast(TokenJsonScratch& doc, size_t n, int max_depth, JoseHeader* out, Status* verdict) noexcept {
   FastJsonIndex index;
-  if (index.Build(doc.data(), n)) [[likely]] {
-    FastJsonCursor fast(index, doc.data(), n, max_depth);
-    if (WalkHeader(fast, out, &verdict) == Status::OK) [[likely]] return verdict;
-  }
+  if (!index.Build(doc.data(), n)) return false;
+  FastJsonCursor fast(index, doc.data(), n, max_depth);
+  return WalkHeader(fast, out, verdict) == Status::OK;
+}
+
+Status ParseHeaderScanner(TokenJsonScratch& doc, size_t n, int max_depth, JoseHeader* out) noexcept {
+  Status verdict = Status::OK;
   JsonCursor c(doc, n, max_depth);
   TV_RETURN_IF_ERROR(WalkHeader(c, out, &verdict));
   return verdict;
+}
+
+Status ParseHeader(TokenJsonScratch& doc, size_t n, int max_depth, JoseHeader* out) noexcept {
+  // The usual header (compact ASCII, no escapes) takes the fast path; its
+  // walk either succeeds, reading what the scanner would, or leaves the
+  // document to the scanner, which starts afresh and gives the status.
+  Status verdict = Status::OK;
+  if (ParseHeaderFast(doc, n, max_depth, out, &verdict)) [[likely]] return verdict;
+  return ParseHeaderScanner(doc, n, max_depth, out);
 }
 
 ClaimInterest::ClaimInterest() noexcept {
@@ -264,23 +272,34 @@ template <typename Cursor>
 
 }  // namespace
 
-Status ParsePayload(TokenJsonScratch& doc, size_t n, int max_depth, const ClaimInterest& interest,
-                    PayloadView* out) noexcept {
+bool ParsePayloadFast(TokenJsonScratch& doc, size_t n, int max_depth, const ClaimInterest& interest,
+                      PayloadView* out) noexcept {
   out->strings->clear();
-  // The fast path first, as in ParseHeader. A fallback starts afresh: the
-  // strings go, and the presence bits (or-ed in) are put back; everything
-  // else the scanner's walk sets again, to the same values, before it reads
-  // past anything the fast walk read.
   FastJsonIndex index;
-  if (index.Build(doc.data(), n)) [[likely]] {
-    const uint64_t present = out->present;
-    FastJsonCursor fast(index, doc.data(), n, max_depth);
-    if (WalkPayload(fast, interest, out) == Status::OK) [[likely]] return Status::OK;
-    out->present = present;
-    out->strings->clear();
-  }
+  if (!index.Build(doc.data(), n)) return false;
+  // A fallback starts afresh: the strings go, and the presence bits (or-ed
+  // in) are put back; everything else the scanner's walk sets again, to the
+  // same values, before it reads past anything the fast walk read.
+  const uint64_t present = out->present;
+  FastJsonCursor fast(index, doc.data(), n, max_depth);
+  if (WalkPayload(fast, interest, out) == Status::OK) [[likely]] return true;
+  out->present = present;
+  out->strings->clear();
+  return false;
+}
+
+Status ParsePayloadScanner(TokenJsonScratch& doc, size_t n, int max_depth, const ClaimInterest& interest,
+                           PayloadView* out) noexcept {
+  out->strings->clear();
   JsonCursor c(doc, n, max_depth);
   return WalkPayload(c, interest, out);
+}
+
+Status ParsePayload(TokenJsonScratch& doc, size_t n, int max_depth, const ClaimInterest& interest,
+                    PayloadView* out) noexcept {
+  // The fast path first, as in ParseHeader.
+  if (ParsePayloadFast(doc, n, max_depth, interest, out)) [[likely]] return Status::OK;
+  return ParsePayloadScanner(doc, n, max_depth, interest, out);
 }
 
 Status DecodeUnverified(std::string_view token, size_t max_token_bytes, int max_json_depth,
