@@ -266,11 +266,11 @@ class FastJsonCursor {
     size_t size;
     uint64_t fingerprint;
   };
-  // True when names_[i] repeats one of names_[0, i).
-  bool RepeatsEarlierName(size_t i) const noexcept {
-    const SeenName& a = names_[i];
+  // True when names[i] repeats one of names[0, i).
+  static bool RepeatsEarlierName(const SeenName* names, size_t i) noexcept {
+    const SeenName& a = names[i];
     for (size_t j = 0; j < i; ++j) {
-      const SeenName& b = names_[j];
+      const SeenName& b = names[j];
       if (b.fingerprint == a.fingerprint && b.size == a.size && std::memcmp(b.text, a.text, a.size) == 0)
         return true;
     }
@@ -282,7 +282,6 @@ class FastJsonCursor {
   const uint8_t* const end_;
   const int max_depth_;
   const FastJsonIndex& index_;
-  SeenName names_[kMaxMembers];  // the top-level names so far, for duplicates
 };
 
 template <typename OnMember>
@@ -292,6 +291,9 @@ template <typename OnMember>
   // Duplicates: a 256-bit filter of fingerprints, as in the scanner; a hit
   // compares the name with the earlier ones.
   uint64_t seen[4] = {0, 0, 0, 0};
+  // The names so far, for the duplicate check. Here, not in the cursor: the
+  // cursor holds scalars only, so the compiler keeps it in registers.
+  SeenName names[kMaxMembers];
   for (size_t count = 0;; ++count) {
     // Here *p_ == '"'.
     const uint8_t* const body = p_ + 1;
@@ -300,11 +302,11 @@ template <typename OnMember>
     const size_t n = static_cast<size_t>(close - body);
     const char* const text = reinterpret_cast<const char*>(body);
     const MemberName name{std::string_view(text, n), NameFingerprint(text, n)};
-    names_[count] = SeenName{text, n, name.fingerprint};
+    names[count] = SeenName{text, n, name.fingerprint};
     const uint64_t h = (name.fingerprint * 0x9E3779B97F4A7C15u) >> 56;
     const uint64_t bit = uint64_t{1} << (h & 63);
     if (seen[h >> 6] & bit) [[unlikely]] {
-      if (RepeatsEarlierName(count)) return kFallback;  // ERR_DUPLICATE_MEMBER, the scanner says
+      if (RepeatsEarlierName(names, count)) return kFallback;  // ERR_DUPLICATE_MEMBER, the scanner says
     }
     seen[h >> 6] |= bit;
     p_ = close + 2;
