@@ -152,9 +152,7 @@ template <typename Cursor>
 }  // namespace
 
 bool ParseHeaderFast(TokenJsonScratch& doc, size_t n, int max_depth, JoseHeader* out, Status* verdict) noexcept {
-  FastJsonIndex index;
-  if (!index.Build(doc.data(), n)) return false;
-  FastJsonCursor fast(index, doc.data(), n, max_depth);
+  FastJsonCursor fast(doc, n, max_depth);
   return WalkHeader(fast, out, verdict) == Status::OK;
 }
 
@@ -166,7 +164,7 @@ Status ParseHeaderScanner(TokenJsonScratch& doc, size_t n, int max_depth, JoseHe
 }
 
 Status ParseHeader(TokenJsonScratch& doc, size_t n, int max_depth, JoseHeader* out) noexcept {
-  // The usual header (compact ASCII, no escapes) takes the fast path; its
+  // The usual header (compact, no escapes, flat) takes the fast path; its
   // walk either succeeds, reading what the scanner would, or leaves the
   // document to the scanner, which starts afresh and gives the status.
   Status verdict = Status::OK;
@@ -277,13 +275,11 @@ template <typename Cursor>
 bool ParsePayloadFast(TokenJsonScratch& doc, size_t n, int max_depth, const ClaimInterest& interest,
                       PayloadView* out) noexcept {
   out->strings->clear();
-  FastJsonIndex index;
-  if (!index.Build(doc.data(), n)) return false;
   // A fallback starts afresh: the strings go, and the presence bits (or-ed
   // in) are put back; everything else the scanner's walk sets again, to the
   // same values, before it reads past anything the fast walk read.
   const uint64_t present = out->present;
-  FastJsonCursor fast(index, doc.data(), n, max_depth);
+  FastJsonCursor fast(doc, n, max_depth);
   if (WalkPayload(fast, interest, out) == Status::OK) [[likely]] return true;
   out->present = present;
   out->strings->clear();

@@ -287,8 +287,8 @@ bool FastPayload(std::string_view json, int max_depth = 32) {
   return true;
 }
 
-// Compact ASCII documents without escapes take the fast path, flat values
-// and arrays of them included, strings across 64-byte blocks too.
+// Compact documents without escapes take the fast path, flat values and
+// arrays of them included, long strings and large documents too.
 TEST(TokenJsonFastPath, TakesCompactTokens) {
   EXPECT_TRUE(FastHeader(R"({"alg":"ES256","kid":"k1","typ":"JWT"})"));
   EXPECT_TRUE(FastHeader(R"({"alg":"HS256","b64":true,"x5c":["a","b"]})"));
@@ -302,6 +302,7 @@ TEST(TokenJsonFastPath, TakesCompactTokens) {
   std::string many = "{";
   for (int i = 0; i < 47; ++i) many += "\"k" + std::to_string(i) + "\":" + std::to_string(i) + ",";
   EXPECT_TRUE(FastPayload(many + "\"last\":0}"));  // 48 members: the most it takes
+  EXPECT_TRUE(FastPayload("{\"a\":\"" + std::string(5000, 'x') + "\"}"));
   EXPECT_FALSE(FastPayload(many + "\"k47\":0,\"last\":0}"));
 
   ASSERT_EQ(Payload(R"({"iss":"i","team":["dev","ops"],"aud":"a","exp":1800000000,"sub":"s"})"), Status::OK);
@@ -330,7 +331,8 @@ TEST(TokenJsonFastPath, LeavesTheRestToTheScanner) {
   EXPECT_FALSE(FastPayload(R"({"sub":"abc"}x)"));                     // trailing bytes
   EXPECT_FALSE(FastPayload(R"({"a":[[1]]})"));                        // nested arrays
   EXPECT_FALSE(FastPayload(R"({"aud":["a"]})", 1));                   // over the depth limit
-  EXPECT_FALSE(FastPayload("{\"a\":\"" + std::string(5000, 'x') + "\"}"));  // too large
+  EXPECT_FALSE(FastPayload("{\"a\":1\x0c}"));                       // a control byte after a number
+  EXPECT_FALSE(FastPayload("{\"sub\":\"a\x01\"}"));                   // a control byte in a string
 
   EXPECT_EQ(Header(R"({"alg":"HS256","jwk":{"kty":"oct"},"kid":"k"})"), Status::OK);
   EXPECT_EQ(g_header.kid, "k");
