@@ -254,9 +254,10 @@ template <typename OnMember>
     // The per-member point: the member's value is consumed (a hook that
     // runs once per top-level member goes here, as in JsonCursor::WalkObject;
     // on a fallback the scanner's walk runs it again from the first member).
-    if (*p_ == ',') {
+    uint16_t next;  // ',' and the next name's quote, compared at once
+    std::memcpy(&next, p_, 2);
+    if (next == (',' | '"' << 8)) {
       ++p_;
-      if (*p_ != '"') [[unlikely]] return kFallback;
       continue;
     }
     if (*p_ != '}') [[unlikely]] return kFallback;
