@@ -152,6 +152,7 @@ template <typename Cursor>
 }  // namespace
 
 bool ParseHeaderFast(TokenJsonScratch& doc, size_t n, int max_depth, JoseHeader* out, Status* verdict) noexcept {
+  if (!FastJsonCursor::Admits(doc, n)) return false;
   FastJsonCursor fast(doc, n, max_depth);
   return WalkHeader(fast, out, verdict) == Status::OK;
 }
@@ -275,6 +276,7 @@ template <typename Cursor>
 bool ParsePayloadFast(TokenJsonScratch& doc, size_t n, int max_depth, const ClaimInterest& interest,
                       PayloadView* out) noexcept {
   out->strings->clear();
+  if (!FastJsonCursor::Admits(doc, n)) return false;
   // A fallback starts afresh: the strings go, and the presence bits (or-ed
   // in) are put back; everything else the scanner's walk sets again, to the
   // same values, before it reads past anything the fast walk read.
