@@ -61,13 +61,14 @@ class FastJsonCursor {
   // Writes the padding the cursor needs.
   static bool Admits(TokenJsonScratch& doc, size_t n) noexcept {
     uint8_t* const d = doc.data();
-    // After the document a quote, where every search for a closing quote
-    // ends at the latest (then the cursor is past the end and stops at what
-    // follows), and spaces: neither classifies as anything below, and no
-    // structure the cursor accepts.
+    // Quotes after the document, all 64 bytes of them: a search for a
+    // closing quote that starts anywhere up to there ends there at the
+    // latest (a string may even "open" at the end, after ',' or ':'). A
+    // quote classifies as nothing below, and the cursor takes it for no
+    // structure, so a walk that got past the end fails at the next check,
+    // a byte or two into the padding.
     static_assert(kTokenJsonPadding >= 64, "the check reads whole 64-byte blocks");
-    std::memset(d + n, ' ', 64);
-    d[n] = '"';
+    std::memset(d + n, '"', 64);
 #if defined(__SSE2__)
     // Unsigned minimum (below ' ': a control character), or of all bytes
     // (a sign bit: non-ASCII), backslashes; 64 bytes a round.
