@@ -115,7 +115,7 @@ template <typename Cursor>
 [[gnu::always_inline]] inline Status WalkHeader(Cursor& c, JoseHeader* out, Status* verdict) noexcept {
   bool has_alg = false;
   Status alg_status = Status::OK;
-  TV_RETURN_IF_ERROR(c.WalkObject([&](const MemberName& name) __attribute__((always_inline)) -> Status {
+  TV_RETURN_IF_ERROR(c.WalkObject([&](const MemberName& name) -> Status {
     switch (name.fingerprint) {
       case kAlg: {
         std::string_view alg;
@@ -224,7 +224,7 @@ template <typename Cursor>
 [[gnu::always_inline]] inline Status WalkPayload(Cursor& c, const ClaimInterest& interest,
                                                  PayloadView* out) noexcept {
   auto& strings = *out->strings;
-  return c.WalkObject([&](const MemberName& name) __attribute__((always_inline)) -> Status {
+  return c.WalkObject([&](const MemberName& name) -> Status {
     const ClaimInterest::Entry* const e = interest.Lookup(name);
     if (e == nullptr) return c.SkipValue(1);  // most members: nobody asked
     StringRange* values = nullptr;

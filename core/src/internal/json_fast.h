@@ -24,7 +24,7 @@
 // scanner alone 2,698; whole-document 64-byte quote bitmasks with jumps from
 // quote to quote (simdjson stage-1 style) 2,436, popping the quotes in order
 // instead 2,690; no whole-document pass, strings searched for any special
-// byte 2,311; this design 2,098. On a few hundred bytes of short strings the
+// byte 2,311; this design 2,043. On a few hundred bytes of short strings the
 // bitmasks cost about what they save.
 #pragma once
 
