@@ -297,6 +297,12 @@ TEST(TokenJsonFastPath, TakesCompactTokens) {
   EXPECT_TRUE(FastPayload(R"({"iss":"https://i.example","sub":"alice","aud":["a","b"],"exp":1800000000,)"
                           R"("nbf":-5,"iat":0,"team":["dev",1,true,null,[],"ops"],"roles":"r","n":-1.5e-3,"x":[]})"));
   EXPECT_TRUE(FastPayload(R"({"aud":[],"team":false,"sub":""})"));
+  // Nested objects and arrays (skipped, checked for duplicates and depth).
+  EXPECT_TRUE(FastHeader(R"({"alg":"ES256","jwk":{"kty":"EC","crv":"P-256","x":"a","y":"b"},"kid":"k"})"));
+  EXPECT_TRUE(FastPayload(R"({"realm_access":{"roles":["a","b"]},"x":[[1,[]],{},{"a":{"a":{}}}],)"
+                          R"("team":["dev",{"b":1},["c"],"ops"],"sub":"s","cnf":{"jkt":"t"}})"));
+  EXPECT_TRUE(FastPayload(R"({"a":[{"b":[1,{"c":{}}]}]})", 6));
+  EXPECT_EQ(Payload(R"({"a":[{"b":[1,{"c":{}}]}]})", 5), Status::ERR_JSON_TOO_DEEP);
   const std::string s(200, 's'), name(70, 'n');
   EXPECT_TRUE(FastPayload("{\"" + name + "\":\"" + s + "\",\"sub\":\"" + s + "\",\"" + name + "x\":1}"));
   std::string many = "{";
@@ -320,7 +326,6 @@ TEST(TokenJsonFastPath, LeavesTheRestToTheScanner) {
   EXPECT_FALSE(FastHeader(R"({"alg":"HS\u0032"})"));                 // an escape
   EXPECT_FALSE(FastHeader("{\"alg\":\"HS256\",\"kid\":\"\xC3\xA9\"}"));  // non-ASCII
   EXPECT_FALSE(FastHeader(R"({"alg":"HS256","crit":["exp"]})"));     // a failure
-  EXPECT_FALSE(FastHeader(R"({"alg":"HS256","jwk":{"kty":"oct"}})"));  // a nested object
   EXPECT_FALSE(FastHeader("{}"));
   EXPECT_FALSE(FastHeader(""));
   EXPECT_FALSE(FastPayload(R"({"a":1,"b":2,"a":3})"));               // a duplicate
@@ -329,19 +334,26 @@ TEST(TokenJsonFastPath, LeavesTheRestToTheScanner) {
   EXPECT_FALSE(FastPayload(R"({"exp":01})"));
   EXPECT_FALSE(FastPayload(R"({"sub":"abc)"));                        // unclosed
   EXPECT_FALSE(FastPayload(R"({"sub":"abc"}x)"));                     // trailing bytes
-  EXPECT_FALSE(FastPayload(R"({"a":[[1]]})"));                        // nested arrays
+  EXPECT_FALSE(FastPayload(R"({"a":{"b":1,"b":2}})"));                // a nested duplicate
+  EXPECT_FALSE(FastPayload(R"({"a":[{"b":[1,{"c":{}}]}]})", 4));       // over the depth limit
+  EXPECT_FALSE(FastPayload(R"({"aud":[{"a":1}]})"));                   // a wrong type
   EXPECT_FALSE(FastPayload(R"({"aud":["a"]})", 1));                   // over the depth limit
   EXPECT_FALSE(FastPayload("{\"a\":1\x0c}"));                       // a control byte after a number
   EXPECT_FALSE(FastPayload("{\"sub\":\"a\x01\"}"));                   // a control byte in a string
 
-  EXPECT_EQ(Header(R"({"alg":"HS256","jwk":{"kty":"oct"},"kid":"k"})"), Status::OK);
-  EXPECT_EQ(g_header.kid, "k");
+  EXPECT_EQ(Payload(R"({"a":{"b":1,"b":2}})"), Status::ERR_DUPLICATE_MEMBER);
+  EXPECT_EQ(Payload(R"({"a":[{"b":[1,{"c":{}}]}]})", 4), Status::ERR_JSON_TOO_DEEP);
   EXPECT_EQ(Payload(R"({"a":1,"b":2,"a":3})"), Status::ERR_DUPLICATE_MEMBER);
   EXPECT_EQ(Payload(R"({"sub":"abc)"), Status::ERR_MALFORMED_JSON);
   EXPECT_EQ(Payload(R"({"exp":"1800000000"})"), Status::ERR_MALFORMED_CLAIM);
-  // The fast path reads team, sub and roles, then meets an object: the
-  // scanner's answer has each value once.
-  ASSERT_EQ(Payload(R"({"team":["dev","ops"],"sub":"s","roles":"r","x":{"y":1},"z":1})"), Status::OK);
+  // The fast path reads team, sub and roles, then meets an object of 17
+  // members (it checks up to 16 for duplicates): the scanner's answer has
+  // each value once.
+  std::string wide = "{";
+  for (int i = 0; i < 17; ++i) wide += "\"k" + std::to_string(i) + "\":" + std::to_string(i) + (i < 16 ? "," : "}");
+  const std::string doc = R"({"team":["dev","ops"],"sub":"s","roles":"r","x":)" + wide + R"(,"z":1})";
+  EXPECT_FALSE(FastPayload(doc));
+  ASSERT_EQ(Payload(doc), Status::OK);
   EXPECT_EQ(g_payload.strings->size(), 4u);
   EXPECT_EQ(Strings(g_payload.values[0]), (std::vector<std::string>{"dev", "ops"}));
   EXPECT_EQ(Strings(g_payload.values[2]), (std::vector<std::string>{"s"}));

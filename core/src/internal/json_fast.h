@@ -1,8 +1,8 @@
 // The fast path in front of the token JSON scanner (json_scan.h), for the
 // document nearly every token carries: compact (no whitespace outside
-// strings), ASCII, no escapes, flat values (no nested objects, no nested
-// arrays). FastJsonCursor has the interface of JsonCursor, so the token
-// parsers (token.cc) run the very same member code on either.
+// strings), ASCII, no escapes. FastJsonCursor has the interface of
+// JsonCursor, so the token parsers (token.cc) run the very same member code
+// on either.
 //
 // One cheap pass over the whole document first (Admits: 64 bytes a round,
 // SSE2, scalar elsewhere) rules out any backslash, control character or
@@ -10,21 +10,23 @@
 // the walk searches strings for quotes only and never unescapes or
 // validates them. The walk is cheaper still for what it leaves out: no
 // whitespace, no diagnosis, and a position the compiler keeps in a register
-// (the cursor is all scalars and every call on it is inlined).
+// (the cursor is all scalars and every call taking it is inlined; nested
+// objects and arrays go through a recursive function taking the position by
+// value).
 //
 // It accepts a subset of what the scanner accepts and reads the same values
 // from it. Anything it does not fully handle (whitespace, escapes, a nested
-// object, any failure at all) makes it answer kFallback, and the caller then
-// runs the scanner from scratch, whose status is the answer. So statuses come
-// from one place only, and the fast path only has to be right about
-// well-formed tokens.
+// object of more than 16 members, any failure at all) makes it answer
+// kFallback, and the caller then runs the scanner from scratch, whose status
+// is the answer. So statuses come from one place only, and the fast path
+// only has to be right about well-formed tokens.
 //
 // Measured alternatives (callgrind, instructions per header+payload of the
 // bench token: a 3-member header, a 330-byte payload of 13 members): the
 // scanner alone 2,698; whole-document 64-byte quote bitmasks with jumps from
 // quote to quote (simdjson stage-1 style) 2,436, popping the quotes in order
 // instead 2,690; no whole-document pass, strings searched for any special
-// byte 2,311; this design 2,043. On a few hundred bytes of short strings the
+// byte 2,311; this design 2,064. On a few hundred bytes of short strings the
 // bitmasks cost about what they save.
 #pragma once
 
@@ -110,7 +112,7 @@ class FastJsonCursor {
     return Status::OK;
   }
   [[gnu::always_inline]] Status ReadBool(bool* out) noexcept {
-    const size_t size = SkipLiteral();
+    const size_t size = LiteralSize(p_);
     if (size != 4 && size != 5) return kFallback;
     *out = *p_ == 't';
     if (size == 4 && !*out) return kFallback;  // null
@@ -160,8 +162,8 @@ class FastJsonCursor {
     *st = Status::OK;
     return false;
   }
-  // Strings, numbers, literals, and arrays of those; objects and nested
-  // arrays go to the scanner.
+  // Any value; flat arrays inline, objects and nested arrays through
+  // NestedEnd.
   [[gnu::always_inline]] Status SkipValue(int depth) noexcept {
     if (*p_ == '[') {
       if (depth + 1 > max_depth_) [[unlikely]] return kFallback;
@@ -171,7 +173,7 @@ class FastJsonCursor {
         return Status::OK;
       }
       for (;;) {
-        if (!SkipScalar()) [[unlikely]] return kFallback;
+        if (!SkipElement(depth + 1)) [[unlikely]] return kFallback;
         if (*p_ == ',') {
           ++p_;
           continue;
@@ -181,7 +183,7 @@ class FastJsonCursor {
         return Status::OK;
       }
     }
-    return SkipScalar() ? Status::OK : kFallback;
+    return SkipElement(depth) ? Status::OK : kFallback;
   }
 
  private:
@@ -204,53 +206,60 @@ class FastJsonCursor {
     return uint32_t{static_cast<uint8_t>(s[0])} | uint32_t{static_cast<uint8_t>(s[1])} << 8 |
            uint32_t{static_cast<uint8_t>(s[2])} << 16 | uint32_t{static_cast<uint8_t>(s[3])} << 24;
   }
-  // Size of the literal at the cursor with what may follow it after it, or 0.
-  size_t SkipLiteral() const noexcept {
+  // Size of the literal at p with what may follow it after it, or 0.
+  static size_t LiteralSize(const uint8_t* p) noexcept {
     uint32_t word;
-    std::memcpy(&word, p_, 4);
+    std::memcpy(&word, p, 4);
     size_t size = 0;
     if (word == Word("true") || word == Word("null")) size = 4;
-    else if (word == Word("fals") && p_[4] == 'e') size = 5;
-    return size != 0 && IsStructuralOrWhitespace(p_[size]) ? size : 0;
+    else if (word == Word("fals") && p[4] == 'e') size = 5;
+    return size != 0 && IsStructuralOrWhitespace(p[size]) ? size : 0;
   }
   static bool IsDigit(uint8_t c) noexcept { return c >= '0' && c <= '9'; }
-  // A string, a number (the JSON grammar) or a literal; false otherwise.
-  [[gnu::always_inline]] bool SkipScalar() noexcept {
-    const uint8_t c = *p_;
-    if (c == '"') {
-      p_ = StringEnd(p_ + 1) + 1;
-      return true;
-    }
+  // The end of the string, number (the JSON grammar) or literal at p, or
+  // nullptr.
+  [[gnu::always_inline]] static const uint8_t* ScalarEnd(const uint8_t* p) noexcept {
+    const uint8_t c = *p;
+    if (c == '"') return StringEnd(p + 1) + 1;
     if (c == '-' || IsDigit(c)) {
-      const uint8_t* q = p_ + (c == '-' ? 1 : 0);
+      const uint8_t* q = p + (c == '-' ? 1 : 0);
       if (*q == '0') {
         ++q;
       } else if (IsDigit(*q)) {
         while (IsDigit(*q)) ++q;
       } else {
-        return false;
+        return nullptr;
       }
       if (*q == '.') {
         ++q;
-        if (!IsDigit(*q)) return false;
+        if (!IsDigit(*q)) return nullptr;
         while (IsDigit(*q)) ++q;
       }
       if ((*q | 0x20) == 'e') {
         ++q;
         if (*q == '+' || *q == '-') ++q;
-        if (!IsDigit(*q)) return false;
+        if (!IsDigit(*q)) return nullptr;
         while (IsDigit(*q)) ++q;
       }
       // Within the scanner's end-of-token test (which also takes 0x0C and
-      // 0x1A, left to it here).
-      if (!IsStructuralOrWhitespace(*q)) return false;
-      p_ = q;
-      return true;
+      // 0x1A: never here, Admits refused them).
+      return IsStructuralOrWhitespace(*q) ? q : nullptr;
     }
-    const size_t size = SkipLiteral();
-    p_ += size;
-    return size != 0;
+    const size_t size = LiteralSize(p);
+    return size != 0 ? p + size : nullptr;
   }
+  // Skips the value at the cursor, held by a container at depth `depth`;
+  // false for a fallback.
+  [[gnu::always_inline]] bool SkipElement(int depth) noexcept {
+    const uint8_t* const end = *p_ == '{' || *p_ == '[' ? NestedEnd(p_, depth, max_depth_) : ScalarEnd(p_);
+    if (end == nullptr) [[unlikely]] return false;
+    p_ = end;
+    return true;
+  }
+  // The end of the object or array at p, held by a container at depth
+  // `depth`, or nullptr. Out of line (and recursive), taking the position
+  // by value so the cursor stays in registers.
+  static const uint8_t* NestedEnd(const uint8_t* p, int depth, int max_depth) noexcept;
   // A top-level member name, kept for the duplicate check. Trivial, unlike
   // MemberName (whose string_view would zero the whole array on every walk).
   struct SeenName {
@@ -273,6 +282,41 @@ class FastJsonCursor {
   const uint8_t* const end_;
   const int max_depth_;
 };
+
+inline const uint8_t* FastJsonCursor::NestedEnd(const uint8_t* p, int depth, int max_depth) noexcept {
+  if (depth + 1 > max_depth) return nullptr;  // ERR_JSON_TOO_DEEP, the scanner says
+  const bool object = *p == '{';
+  ++p;
+  if (*p == (object ? '}' : ']')) return p + 1;
+  // An object's names, for its duplicate check: pairwise at the end, as the
+  // scanner checks objects of up to 16 members; larger ones go to it.
+  SeenName names[16];
+  size_t count = 0;
+  for (;;) {
+    if (object) {
+      if (*p != '"' || count == 16) return nullptr;
+      const uint8_t* const body = p + 1;
+      const uint8_t* const close = StringEnd(body);
+      if (close[1] != ':') return nullptr;
+      const char* const text = reinterpret_cast<const char*>(body);
+      const size_t n = static_cast<size_t>(close - body);
+      names[count] = SeenName{text, n, NameFingerprint(text, n)};
+      ++count;
+      p = close + 2;
+    }
+    p = *p == '{' || *p == '[' ? NestedEnd(p, depth + 1, max_depth) : ScalarEnd(p);
+    if (p == nullptr) return nullptr;
+    if (*p == ',') {
+      ++p;
+      continue;
+    }
+    if (*p != (object ? '}' : ']')) return nullptr;
+    break;
+  }
+  for (size_t i = 1; i < count; ++i)
+    if (RepeatsEarlierName(names, i)) return nullptr;  // ERR_DUPLICATE_MEMBER, the scanner says
+  return p + 1;
+}
 
 template <typename OnMember>
 [[gnu::always_inline]] inline Status FastJsonCursor::WalkObject(OnMember&& on_member) noexcept {
