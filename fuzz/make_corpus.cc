@@ -165,6 +165,10 @@ void JsonDifferential() {
                             R"("n":14,"o":15,"p":16,"q":17,"r":18,"a":19})");
   payload("fast_unclosed", R"({"iss":"https://issuer.example","sub":"ali)");
   payload("fast_depth2", R"({"aud":["a","b"],"team":["x",[1]],"exp":1800003600})", 3);
+  payload("fast_nested", R"({"iss":"i","realm_access":{"roles":["a","b"]},"resource_access":{"api":{"roles":["r"]}},)"
+                         R"("x":[[1,[]],{},{"a":{"a":{}}}],"team":["dev",{"b":1},["c"],"ops"],"cnf":{"jkt":"t"},)"
+                         R"("exp":1800000000})");
+  header("fast_nested_duplicate", R"({"alg":"ES256","jwk":{"kty":"EC","crv":"P-256","x":"a","y":"b","kty":"EC"},"kid":"k"})");
   std::string big = "{";
   for (int i = 0; i < 40; ++i) big += "\"k" + std::to_string(i) + "\":" + std::to_string(i) + ",";
   payload("many_members", big + "\"k7\":0}");
