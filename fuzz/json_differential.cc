@@ -1,11 +1,17 @@
-// Differential fuzzer for the token JSON scanner (ParseHeader / ParsePayload,
-// core/src/json_scan.cc + token.cc) against its oracle, the simdjson
-// On-Demand strict walk it replaced on the hot path (token_simdjson.h). For
-// arbitrary bytes both must give the same status (accept/reject, and which
-// rejection), and on acceptance the same extracted values: alg, kid, typ; exp,
-// nbf, iat, iss, sub, aud, the presence bits and the collected string values
-// of the claims of interest. Any disagreement aborts with "differential
-// mismatch" and both answers.
+// Differential fuzzer for the token JSON parsers (ParseHeader / ParsePayload,
+// token.cc: the bitmask fast path of json_fast.h in front of the scanner of
+// json_scan.cc) against their oracle, the simdjson On-Demand strict walk they
+// replaced on the hot path (token_simdjson.h). Three answers per document:
+//  - ParseHeader/ParsePayload (what the verifier runs) against the oracle:
+//    the same status (accept/reject, and which rejection), and on acceptance
+//    the same extracted values: alg, kid, typ; exp, nbf, iat, iss, sub, aud,
+//    the presence bits and the collected string values of the claims of
+//    interest;
+//  - when the fast path alone takes the document, its answer against the
+//    scanner's alone (ParseHeaderScanner/ParsePayloadScanner): the same
+//    status and values, since the fast path only ever answers for documents
+//    it walked to the end.
+// Any disagreement aborts with "differential mismatch" and the answers.
 //
 // Input: one mode byte, then the JSON document itself (not base64url).
 //   bit 0      0: header, 1: payload
@@ -46,7 +52,7 @@ const ClaimInterest& Interest() {
 
 [[noreturn]] void Mismatch(std::string_view what, std::string_view doc, Status scanner, Status oracle) {
   const std::string_view a = StatusName(scanner), b = StatusName(oracle);
-  std::fprintf(stderr, "json_differential: differential mismatch: %.*s\n  scanner %.*s, simdjson walk %.*s\n",
+  std::fprintf(stderr, "json_differential: differential mismatch: %.*s\n  got %.*s, expected %.*s\n",
                static_cast<int>(what.size()), what.data(), static_cast<int>(a.size()), a.data(),
                static_cast<int>(b.size()), b.data());
   std::fprintf(stderr, "  document (%zu bytes): ", doc.size());
@@ -62,8 +68,14 @@ void Expect(bool same, std::string_view what, std::string_view doc, Status st) {
 struct Scratch {
   TokenJsonScratch scanner;
   JsonScratch oracle;
-  std::vector<std::string_view> scanner_strings, oracle_strings;
+  std::vector<std::string_view> scanner_strings, oracle_strings, fast_strings, scanner_only_strings;
 };
+
+void SameHeader(const JoseHeader& got, const JoseHeader& want, std::string_view doc, Status st) {
+  Expect(got.alg == want.alg, "alg", doc, st);
+  Expect(got.has_kid == want.has_kid && got.kid == want.kid, "kid", doc, st);
+  Expect(got.has_typ == want.has_typ && got.typ == want.typ, "typ", doc, st);
+}
 
 void Header(Scratch& s, std::string_view doc, int max_depth) {
   std::memcpy(s.scanner.Reserve(doc.size()), doc.data(), doc.size());
@@ -76,10 +88,17 @@ void Header(Scratch& s, std::string_view doc, int max_depth) {
   if (walked == Status::OK) walked = ParseHeaderSimdjson(d, max_depth, s.oracle.names(), &want);
 
   if (scanned != walked) Mismatch("header status", doc, scanned, walked);
-  if (scanned != Status::OK) return;
-  Expect(got.alg == want.alg, "alg", doc, scanned);
-  Expect(got.has_kid == want.has_kid && got.kid == want.kid, "kid", doc, scanned);
-  Expect(got.has_typ == want.has_typ && got.typ == want.typ, "typ", doc, scanned);
+  if (scanned == Status::OK) SameHeader(got, want, doc, scanned);
+
+  // The fast path alone against the scanner alone (the document is still in
+  // the scratch: neither writes into it).
+  JoseHeader fast;
+  Status fast_verdict = Status::OK;
+  if (!ParseHeaderFast(s.scanner, doc.size(), max_depth, &fast, &fast_verdict)) return;
+  JoseHeader slow;
+  const Status slow_verdict = ParseHeaderScanner(s.scanner, doc.size(), max_depth, &slow);
+  if (fast_verdict != slow_verdict) Mismatch("header status, fast path vs scanner", doc, fast_verdict, slow_verdict);
+  if (fast_verdict == Status::OK) SameHeader(fast, slow, doc, fast_verdict);
 }
 
 bool SameStrings(const PayloadView& a, StringRange ra, const PayloadView& b, StringRange rb) {
@@ -88,6 +107,20 @@ bool SameStrings(const PayloadView& a, StringRange ra, const PayloadView& b, Str
   for (size_t i = 0; i < x.size(); ++i)
     if (x[i] != y[i]) return false;
   return true;
+}
+
+void SamePayload(const PayloadView& got, const PayloadView& want, std::string_view doc, Status st) {
+  Expect(got.has_exp == want.has_exp && (!got.has_exp || got.exp == want.exp), "exp", doc, st);
+  Expect(got.has_nbf == want.has_nbf && (!got.has_nbf || got.nbf == want.nbf), "nbf", doc, st);
+  Expect(got.has_iat == want.has_iat && (!got.has_iat || got.iat == want.iat), "iat", doc, st);
+  Expect(got.has_iss == want.has_iss && got.iss == want.iss, "iss", doc, st);
+  Expect(got.has_sub == want.has_sub && got.sub == want.sub, "sub", doc, st);
+  Expect(got.has_aud == want.has_aud && (!got.has_aud || SameStrings(got, got.aud, want, want.aud)), "aud", doc, st);
+  Expect(got.present == want.present, "presence bits", doc, st);
+  for (size_t i = 0; i < Interest().size(); ++i) {
+    if (!Interest().wants_values(i)) continue;
+    Expect(SameStrings(got, got.values[i], want, want.values[i]), "claim values", doc, st);
+  }
 }
 
 void Payload(Scratch& s, std::string_view doc, int max_depth) {
@@ -103,19 +136,17 @@ void Payload(Scratch& s, std::string_view doc, int max_depth) {
   if (walked == Status::OK) walked = ParsePayloadSimdjson(d, max_depth, s.oracle.names(), Interest(), &want);
 
   if (scanned != walked) Mismatch("payload status", doc, scanned, walked);
-  if (scanned != Status::OK) return;
-  Expect(got.has_exp == want.has_exp && (!got.has_exp || got.exp == want.exp), "exp", doc, scanned);
-  Expect(got.has_nbf == want.has_nbf && (!got.has_nbf || got.nbf == want.nbf), "nbf", doc, scanned);
-  Expect(got.has_iat == want.has_iat && (!got.has_iat || got.iat == want.iat), "iat", doc, scanned);
-  Expect(got.has_iss == want.has_iss && got.iss == want.iss, "iss", doc, scanned);
-  Expect(got.has_sub == want.has_sub && got.sub == want.sub, "sub", doc, scanned);
-  Expect(got.has_aud == want.has_aud && (!got.has_aud || SameStrings(got, got.aud, want, want.aud)), "aud", doc,
-         scanned);
-  Expect(got.present == want.present, "presence bits", doc, scanned);
-  for (size_t i = 0; i < Interest().size(); ++i) {
-    if (!Interest().wants_values(i)) continue;
-    Expect(SameStrings(got, got.values[i], want, want.values[i]), "claim values", doc, scanned);
-  }
+  if (scanned == Status::OK) SamePayload(got, want, doc, scanned);
+
+  // The fast path alone against the scanner alone (see Header).
+  PayloadView fast;
+  fast.strings = &s.fast_strings;
+  if (!ParsePayloadFast(s.scanner, doc.size(), max_depth, Interest(), &fast)) return;
+  PayloadView slow;
+  slow.strings = &s.scanner_only_strings;
+  const Status slow_status = ParsePayloadScanner(s.scanner, doc.size(), max_depth, Interest(), &slow);
+  if (slow_status != Status::OK) Mismatch("payload status, fast path vs scanner", doc, Status::OK, slow_status);
+  SamePayload(fast, slow, doc, slow_status);
 }
 
 }  // namespace

@@ -147,6 +147,28 @@ void JsonDifferential() {
   payload("empty", "");
   payload("not_object", R"(["a"])");
   payload("depth_bomb", "{\"a\":" + std::string(300, '[') + std::string(300, ']') + "}", 7);
+  // Compact ASCII documents without escapes: the fast path's (json_fast.h).
+  header("fast_b64_true", R"({"alg":"HS256","b64":true,"kid":"k-2026-01","typ":"JWT"})");
+  header("fast_missing_alg", R"({"kid":"k1","typ":"JWT","cty":"JWT","x":[1,"a",null]})");
+  header("fast_alg_unknown", R"({"typ":"at+jwt","alg":"XX512","kid":""})");
+  payload("fast_typical", R"({"iss":"https://issuer.example","sub":"alice","aud":["my-api","other"],"iat":1799999000,)"
+                          R"("nbf":1799999000,"exp":1800003600,"team":"dev","scope":"read write","roles":["admin"],)"
+                          R"("email":"a@b.example","email_verified":true,"nonce":"n-0S6_WzA2Mj","tenant":"acme"})");
+  payload("fast_values", R"({"team":["dev","ops",1,true,null,[]],"n":-0,"f":1.5e-3,"x":[],"scope":"","exp":0,)"
+                         R"("nbf":-1,"iat":123456789012345678,"aud":[],"roles":"one"})");
+  {
+    const std::string s(70, 'x'), name(66, 'n');  // across 64-byte blocks
+    payload("fast_long_strings", "{\"" + name + "\":\"" + s + "\",\"sub\":\"" + s + "\",\"email_verified\":false,\"aud\":\"" +
+                                     s + "\",\"" + name + "x\":0}");
+  }
+  payload("fast_duplicate", R"({"a":1,"b":2,"c":3,"d":4,"e":5,"f":6,"g":7,"h":8,"i":9,"j":10,"k":11,"l":12,"m":13,)"
+                            R"("n":14,"o":15,"p":16,"q":17,"r":18,"a":19})");
+  payload("fast_unclosed", R"({"iss":"https://issuer.example","sub":"ali)");
+  payload("fast_depth2", R"({"aud":["a","b"],"team":["x",[1]],"exp":1800003600})", 3);
+  payload("fast_nested", R"({"iss":"i","realm_access":{"roles":["a","b"]},"resource_access":{"api":{"roles":["r"]}},)"
+                         R"("x":[[1,[]],{},{"a":{"a":{}}}],"team":["dev",{"b":1},["c"],"ops"],"cnf":{"jkt":"t"},)"
+                         R"("exp":1800000000})");
+  header("fast_nested_duplicate", R"({"alg":"ES256","jwk":{"kty":"EC","crv":"P-256","x":"a","y":"b","kty":"EC"},"kid":"k"})");
   std::string big = "{";
   for (int i = 0; i < 40; ++i) big += "\"k" + std::to_string(i) + "\":" + std::to_string(i) + ",";
   payload("many_members", big + "\"k7\":0}");

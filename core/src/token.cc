@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "internal/base64url.h"
+#include "internal/json_fast.h"
 #include "internal/strict_json.h"
 
 namespace tokenverify::internal {
@@ -28,20 +29,25 @@ namespace {
 // A value of the wrong JSON type is `wrong_type`, but only if it is valid
 // JSON: broken JSON is reported as such. `depth` is that of the container
 // holding it (1 for a member of the top-level object).
-Status WrongType(JsonCursor& c, Status wrong_type, int depth = 1) noexcept {
+// Inline: a call taking the cursor's address would keep the fast cursor out
+// of registers.
+template <typename Cursor>
+[[gnu::always_inline]] inline Status WrongType(Cursor& c, Status wrong_type, int depth = 1) noexcept {
   TV_RETURN_IF_ERROR(c.SkipValue(depth));
   return wrong_type;
 }
 
 // Reads a string member; a non-string is `wrong_type`.
-[[gnu::always_inline]] inline Status ReadStringMember(JsonCursor& c, Status wrong_type, std::string_view* out) noexcept {
+template <typename Cursor>
+[[gnu::always_inline]] inline Status ReadStringMember(Cursor& c, Status wrong_type, std::string_view* out) noexcept {
   if (c.Peek() != '"') return WrongType(c, wrong_type);
   return c.ReadString(out);
 }
 
 // NumericDate (RFC 7519 section 2): a JSON number. Fractions are allowed and
 // truncated toward minus infinity; anything outside int64 is malformed.
-[[gnu::always_inline]] inline Status ReadNumericDateMember(JsonCursor& c, int64_t* out) noexcept {
+template <typename Cursor>
+[[gnu::always_inline]] inline Status ReadNumericDateMember(Cursor& c, int64_t* out) noexcept {
   if (!c.AtNumber()) return WrongType(c, Status::ERR_MALFORMED_CLAIM);
   return c.ReadNumericDate(out);
 }
@@ -49,7 +55,8 @@ Status WrongType(JsonCursor& c, Status wrong_type, int depth = 1) noexcept {
 // Appends the strings of a string or an array-of-strings value. With
 // `strict`, any other shape is ERR_MALFORMED_CLAIM (aud); otherwise other
 // shapes are validated and contribute nothing (custom claims with matchers).
-[[gnu::always_inline]] inline Status ReadStrings(JsonCursor& c, bool strict, std::vector<std::string_view>& strings,
+template <typename Cursor>
+[[gnu::always_inline]] inline Status ReadStrings(Cursor& c, bool strict, std::vector<std::string_view>& strings,
                    StringRange* range) noexcept {
   range->begin = static_cast<uint32_t>(strings.size());
   if (c.Peek() == '"') {
@@ -98,8 +105,14 @@ uint64_t OwnedNameFingerprint(std::string_view name) noexcept {
 
 }  // namespace
 
-Status ParseHeader(TokenJsonScratch& doc, size_t n, int max_depth, JoseHeader* out) noexcept {
-  JsonCursor c(doc, n, max_depth);
+namespace {
+
+// The header's members, read through either cursor (JsonCursor or
+// FastJsonCursor: one member code for both, so they read the same values).
+// Returns the walk's status; after a walk that succeeded, *verdict is the
+// header's (ERR_MISSING_ALG, the alg's).
+template <typename Cursor>
+[[gnu::always_inline]] inline Status WalkHeader(Cursor& c, JoseHeader* out, Status* verdict) noexcept {
   bool has_alg = false;
   Status alg_status = Status::OK;
   TV_RETURN_IF_ERROR(c.WalkObject([&](const MemberName& name) -> Status {
@@ -132,8 +145,32 @@ Status ParseHeader(TokenJsonScratch& doc, size_t n, int max_depth, JoseHeader* o
         return c.SkipValue(1);
     }
   }));
-  if (!has_alg) return Status::ERR_MISSING_ALG;
-  return alg_status;
+  *verdict = has_alg ? alg_status : Status::ERR_MISSING_ALG;
+  return Status::OK;
+}
+
+}  // namespace
+
+bool ParseHeaderFast(TokenJsonScratch& doc, size_t n, int max_depth, JoseHeader* out, Status* verdict) noexcept {
+  if (!FastJsonCursor::Admits(doc, n)) return false;
+  FastJsonCursor fast(doc, n, max_depth);
+  return WalkHeader(fast, out, verdict) == Status::OK;
+}
+
+Status ParseHeaderScanner(TokenJsonScratch& doc, size_t n, int max_depth, JoseHeader* out) noexcept {
+  Status verdict = Status::OK;
+  JsonCursor c(doc, n, max_depth);
+  TV_RETURN_IF_ERROR(WalkHeader(c, out, &verdict));
+  return verdict;
+}
+
+Status ParseHeader(TokenJsonScratch& doc, size_t n, int max_depth, JoseHeader* out) noexcept {
+  // The usual header (compact, no escapes, flat) takes the fast path; its
+  // walk either succeeds, reading what the scanner would, or leaves the
+  // document to the scanner, which starts afresh and gives the status.
+  Status verdict = Status::OK;
+  if (ParseHeaderFast(doc, n, max_depth, out, &verdict)) [[likely]] return verdict;
+  return ParseHeaderScanner(doc, n, max_depth, out);
 }
 
 ClaimInterest::ClaimInterest() noexcept {
@@ -180,11 +217,13 @@ int ClaimInterest::Find(std::string_view name) const noexcept {
   return -1;
 }
 
-Status ParsePayload(TokenJsonScratch& doc, size_t n, int max_depth, const ClaimInterest& interest,
-                    PayloadView* out) noexcept {
+namespace {
+
+// The payload's members, read through either cursor (see WalkHeader).
+template <typename Cursor>
+[[gnu::always_inline]] inline Status WalkPayload(Cursor& c, const ClaimInterest& interest,
+                                                 PayloadView* out) noexcept {
   auto& strings = *out->strings;
-  strings.clear();
-  JsonCursor c(doc, n, max_depth);
   return c.WalkObject([&](const MemberName& name) -> Status {
     const ClaimInterest::Entry* const e = interest.Lookup(name);
     if (e == nullptr) return c.SkipValue(1);  // most members: nobody asked
@@ -230,6 +269,37 @@ Status ParsePayload(TokenJsonScratch& doc, size_t n, int max_depth, const ClaimI
     if (values) return ReadStrings(c, /*strict=*/false, strings, values);
     return c.SkipValue(1);
   });
+}
+
+}  // namespace
+
+bool ParsePayloadFast(TokenJsonScratch& doc, size_t n, int max_depth, const ClaimInterest& interest,
+                      PayloadView* out) noexcept {
+  out->strings->clear();
+  if (!FastJsonCursor::Admits(doc, n)) return false;
+  // A fallback starts afresh: the strings go, and the presence bits (or-ed
+  // in) are put back; everything else the scanner's walk sets again, to the
+  // same values, before it reads past anything the fast walk read.
+  const uint64_t present = out->present;
+  FastJsonCursor fast(doc, n, max_depth);
+  if (WalkPayload(fast, interest, out) == Status::OK) [[likely]] return true;
+  out->present = present;
+  out->strings->clear();
+  return false;
+}
+
+Status ParsePayloadScanner(TokenJsonScratch& doc, size_t n, int max_depth, const ClaimInterest& interest,
+                           PayloadView* out) noexcept {
+  out->strings->clear();
+  JsonCursor c(doc, n, max_depth);
+  return WalkPayload(c, interest, out);
+}
+
+Status ParsePayload(TokenJsonScratch& doc, size_t n, int max_depth, const ClaimInterest& interest,
+                    PayloadView* out) noexcept {
+  // The fast path first, as in ParseHeader.
+  if (ParsePayloadFast(doc, n, max_depth, interest, out)) [[likely]] return Status::OK;
+  return ParsePayloadScanner(doc, n, max_depth, interest, out);
 }
 
 Status DecodeUnverified(std::string_view token, size_t max_token_bytes, int max_json_depth,

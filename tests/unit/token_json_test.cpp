@@ -1,7 +1,8 @@
-// The token JSON scanner (ParseHeader / ParsePayload): exact statuses and
-// values, each also checked against the simdjson walk it replaced (the
+// The token JSON parsers (ParseHeader / ParsePayload: the fast path of
+// json_fast.h in front of the scanner of json_scan.h): exact statuses and
+// values, each also checked against the simdjson walk they replaced (the
 // oracle of fuzz/json_differential.cc), including which failure wins when a
-// document has several.
+// document has several; and which documents the fast path takes.
 #include <gtest/gtest.h>
 
 #include <cstring>
@@ -250,6 +251,133 @@ TEST(TokenJson, ClaimInterestTable) {
   ClaimInterest many;
   for (int i = 0; i < 300; ++i) EXPECT_EQ(many.Add("claim" + std::to_string(i), i % 2 == 0), i);
   EXPECT_EQ(many.size(), 300u);
+}
+
+// Which path a document takes: FastPayload is true when the fast path alone
+// walked it (and then reads what the scanner alone reads).
+bool FastHeader(std::string_view json, int max_depth = 32) {
+  Scratch& s = S();
+  std::memcpy(s.scanner.Reserve(json.size()), json.data(), json.size());
+  JoseHeader fast, slow;
+  Status verdict = Status::OK;
+  if (!ParseHeaderFast(s.scanner, json.size(), max_depth, &fast, &verdict)) return false;
+  EXPECT_EQ(verdict, ParseHeaderScanner(s.scanner, json.size(), max_depth, &slow)) << json;
+  EXPECT_EQ(fast.alg, slow.alg) << json;
+  EXPECT_EQ(fast.kid, slow.kid) << json;
+  EXPECT_EQ(fast.typ, slow.typ) << json;
+  return true;
+}
+
+bool FastPayload(std::string_view json, int max_depth = 32) {
+  Scratch& s = S();
+  std::memcpy(s.scanner.Reserve(json.size()), json.data(), json.size());
+  std::vector<std::string_view> fast_strings, slow_strings;
+  PayloadView fast, slow;
+  fast.strings = &fast_strings;
+  slow.strings = &slow_strings;
+  if (!ParsePayloadFast(s.scanner, json.size(), max_depth, Interest(), &fast)) return false;
+  EXPECT_EQ(ParsePayloadScanner(s.scanner, json.size(), max_depth, Interest(), &slow), Status::OK) << json;
+  EXPECT_EQ(fast.exp, slow.exp) << json;
+  EXPECT_EQ(fast.nbf, slow.nbf) << json;
+  EXPECT_EQ(fast.iat, slow.iat) << json;
+  EXPECT_EQ(fast.iss, slow.iss) << json;
+  EXPECT_EQ(fast.sub, slow.sub) << json;
+  EXPECT_EQ(fast.present, slow.present) << json;
+  EXPECT_EQ(fast_strings, slow_strings) << json;
+  return true;
+}
+
+// Compact documents without escapes take the fast path, flat values and
+// arrays of them included, long strings and large documents too.
+TEST(TokenJsonFastPath, TakesCompactTokens) {
+  EXPECT_TRUE(FastHeader(R"({"alg":"ES256","kid":"k1","typ":"JWT"})"));
+  EXPECT_TRUE(FastHeader(R"({"alg":"HS256","b64":true,"x5c":["a","b"]})"));
+  EXPECT_TRUE(FastHeader(R"({"kid":"k1"})"));  // ERR_MISSING_ALG after a full walk
+  EXPECT_TRUE(FastHeader(R"({"alg":"none"})"));
+  EXPECT_TRUE(FastPayload(R"({"iss":"https://i.example","sub":"alice","aud":["a","b"],"exp":1800000000,)"
+                          R"("nbf":-5,"iat":0,"team":["dev",1,true,null,[],"ops"],"roles":"r","n":-1.5e-3,"x":[]})"));
+  EXPECT_TRUE(FastPayload(R"({"aud":[],"team":false,"sub":""})"));
+  // Nested objects and arrays (skipped, checked for duplicates and depth).
+  EXPECT_TRUE(FastHeader(R"({"alg":"ES256","jwk":{"kty":"EC","crv":"P-256","x":"a","y":"b"},"kid":"k"})"));
+  EXPECT_TRUE(FastPayload(R"({"realm_access":{"roles":["a","b"]},"x":[[1,[]],{},{"a":{"a":{}}}],)"
+                          R"("team":["dev",{"b":1},["c"],"ops"],"sub":"s","cnf":{"jkt":"t"}})"));
+  EXPECT_TRUE(FastPayload(R"({"a":[{"b":[1,{"c":{}}]}]})", 6));
+  EXPECT_EQ(Payload(R"({"a":[{"b":[1,{"c":{}}]}]})", 5), Status::ERR_JSON_TOO_DEEP);
+  const std::string s(200, 's'), name(70, 'n');
+  EXPECT_TRUE(FastPayload("{\"" + name + "\":\"" + s + "\",\"sub\":\"" + s + "\",\"" + name + "x\":1}"));
+  std::string many = "{";
+  for (int i = 0; i < 47; ++i) many += "\"k" + std::to_string(i) + "\":" + std::to_string(i) + ",";
+  EXPECT_TRUE(FastPayload(many + "\"last\":0}"));  // 48 members: the most it takes
+  EXPECT_TRUE(FastPayload("{\"a\":\"" + std::string(5000, 'x') + "\"}"));
+  EXPECT_FALSE(FastPayload(many + "\"k47\":0,\"last\":0}"));
+
+  ASSERT_EQ(Payload(R"({"iss":"i","team":["dev","ops"],"aud":"a","exp":1800000000,"sub":"s"})"), Status::OK);
+  EXPECT_EQ(Strings(g_payload.values[0]), (std::vector<std::string>{"dev", "ops"}));
+  EXPECT_EQ(Strings(g_payload.values[2]), (std::vector<std::string>{"s"}));
+  EXPECT_EQ(Strings(g_payload.aud), (std::vector<std::string>{"a"}));
+  EXPECT_EQ(g_payload.present, 0b111u);
+}
+
+// Everything else goes to the scanner, which gives the status; a fallback
+// after the fast path read some members leaves no trace of them.
+TEST(TokenJsonFastPath, LeavesTheRestToTheScanner) {
+  EXPECT_FALSE(FastHeader(R"({"alg":"HS256", "kid":"k1"})"));        // whitespace
+  EXPECT_FALSE(FastHeader("{\"alg\":\"HS256\"}\n"));
+  EXPECT_FALSE(FastHeader(R"({"alg":"HS\u0032"})"));                 // an escape
+  EXPECT_FALSE(FastHeader("{\"alg\":\"HS256\",\"kid\":\"\xC3\xA9\"}"));  // non-ASCII
+  EXPECT_FALSE(FastHeader(R"({"alg":"HS256","crit":["exp"]})"));     // a failure
+  EXPECT_FALSE(FastHeader("{}"));
+  EXPECT_FALSE(FastHeader(""));
+  EXPECT_FALSE(FastPayload(R"({"a":1,"b":2,"a":3})"));               // a duplicate
+  EXPECT_FALSE(FastPayload(R"({"exp":"1800000000"})"));              // a wrong type
+  EXPECT_FALSE(FastPayload(R"({"exp":1800000000.5})"));              // a fraction date
+  EXPECT_FALSE(FastPayload(R"({"exp":01})"));
+  EXPECT_FALSE(FastPayload(R"({"sub":"abc)"));                        // unclosed
+  EXPECT_FALSE(FastPayload(R"({"sub":"abc"}x)"));                     // trailing bytes
+  EXPECT_FALSE(FastPayload(R"({"a":{"b":1,"b":2}})"));                // a nested duplicate
+  EXPECT_FALSE(FastPayload(R"({"a":[{"b":[1,{"c":{}}]}]})", 4));       // over the depth limit
+  EXPECT_FALSE(FastPayload(R"({"aud":[{"a":1}]})"));                   // a wrong type
+  EXPECT_FALSE(FastPayload(R"({"aud":["a"]})", 1));                   // over the depth limit
+  EXPECT_FALSE(FastPayload("{\"a\":1\x0c}"));                       // a control byte after a number
+  EXPECT_FALSE(FastPayload("{\"sub\":\"a\x01\"}"));                   // a control byte in a string
+
+  EXPECT_EQ(Payload(R"({"a":{"b":1,"b":2}})"), Status::ERR_DUPLICATE_MEMBER);
+  EXPECT_EQ(Payload(R"({"a":[{"b":[1,{"c":{}}]}]})", 4), Status::ERR_JSON_TOO_DEEP);
+  EXPECT_EQ(Payload(R"({"a":1,"b":2,"a":3})"), Status::ERR_DUPLICATE_MEMBER);
+  EXPECT_EQ(Payload(R"({"sub":"abc)"), Status::ERR_MALFORMED_JSON);
+  EXPECT_EQ(Payload(R"({"exp":"1800000000"})"), Status::ERR_MALFORMED_CLAIM);
+  // The fast path reads team, sub and roles, then meets an object of 17
+  // members (it checks up to 16 for duplicates): the scanner's answer has
+  // each value once.
+  std::string wide = "{";
+  for (int i = 0; i < 17; ++i) wide += "\"k" + std::to_string(i) + "\":" + std::to_string(i) + (i < 16 ? "," : "}");
+  const std::string doc = R"({"team":["dev","ops"],"sub":"s","roles":"r","x":)" + wide + R"(,"z":1})";
+  EXPECT_FALSE(FastPayload(doc));
+  ASSERT_EQ(Payload(doc), Status::OK);
+  EXPECT_EQ(g_payload.strings->size(), 4u);
+  EXPECT_EQ(Strings(g_payload.values[0]), (std::vector<std::string>{"dev", "ops"}));
+  EXPECT_EQ(Strings(g_payload.values[2]), (std::vector<std::string>{"s"}));
+  EXPECT_EQ(Strings(g_payload.values[3]), (std::vector<std::string>{"r"}));
+  EXPECT_EQ(g_payload.present, 0b1101u);
+}
+
+// Documents that end where a string, a name or a value could start: the fast
+// path must stop in the padding after them (ASan sees an overrun here: a
+// fresh scratch holds no quote past the padding).
+TEST(TokenJsonFastPath, StopsAtTheEnd) {
+  for (std::string_view doc : {"{", "{\"", "{\"a\":", "{\"a\":1,", "{\"a\":\"", "{\"a\":[", "{\"a\":[\"b\",",
+                               "{\"a\"", "{\"a\":\"b\"", "{\"a\":\"b\"}\"", ""}) {
+    TokenJsonScratch fresh;
+    std::memcpy(fresh.Reserve(doc.size()), doc.data(), doc.size());
+    JoseHeader h;
+    Status verdict = Status::OK;
+    EXPECT_FALSE(ParseHeaderFast(fresh, doc.size(), 32, &h, &verdict)) << doc;
+    std::vector<std::string_view> strings;
+    PayloadView pv;
+    pv.strings = &strings;
+    EXPECT_FALSE(ParsePayloadFast(fresh, doc.size(), 32, Interest(), &pv)) << doc;
+    EXPECT_EQ(Payload(doc), Status::ERR_MALFORMED_JSON) << doc;  // the scanner's answer, as simdjson's
+  }
 }
 
 }  // namespace

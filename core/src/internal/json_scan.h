@@ -49,11 +49,15 @@ struct MemberName {
   uint64_t fingerprint;
 };
 
+// The bytes of a name shorter than 8 bytes, in the low bytes of a load.
+inline constexpr uint64_t kShortNameBytes[8] = {0,           0xFF,           0xFFFF,           0xFFFFFF,
+                                                0xFFFFFFFFu, 0xFFFFFFFFFFu, 0xFFFFFFFFFFFFu, 0xFFFFFFFFFFFFFFu};
+
 // The fingerprint of `n` bytes at p; up to 8 bytes after p must be readable.
 inline uint64_t NameFingerprint(const char* p, size_t n) noexcept {
   uint64_t head;
   std::memcpy(&head, p, 8);
-  if (n < 8) return (head & ((uint64_t{1} << (8 * n)) - 1)) | uint64_t{n} << 56;
+  if (n < 8) return (head & kShortNameBytes[n]) | uint64_t{n} << 56;
   uint64_t tail;
   std::memcpy(&tail, p + n - 8, 8);
   return (head ^ (tail * 0x9E3779B97F4A7C15u) ^ n) | uint64_t{0xFF} << 56;
