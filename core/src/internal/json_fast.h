@@ -121,22 +121,9 @@ class FastJsonCursor {
   }
   // The scanner's inline case only: 1 to 18 digits, no leading zero.
   [[gnu::always_inline]] Status ReadNumericDate(int64_t* out) noexcept {
-    const bool negative = *p_ == '-';
-    const uint8_t* q = p_ + (negative ? 1 : 0);
-    const uint8_t* const digits = q;
-    uint64_t v = 0;
-    uint64_t chunk;
-    std::memcpy(&chunk, q, 8);
-    if (AllDigits(chunk)) {
-      v = EightDigits(chunk);
-      q += 8;
-    }
-    while (*q >= '0' && *q <= '9') v = v * 10 + (*q++ - '0');
-    const size_t n = static_cast<size_t>(q - digits);
-    if (n - 1 >= 18 || (*digits == '0' && n != 1) || !IsStructuralOrWhitespace(*q)) [[unlikely]]
-      return kFallback;
-    *out = negative ? -static_cast<int64_t>(v) : static_cast<int64_t>(v);
-    p_ = q;
+    const uint8_t* const end = ReadPlainNumericDate(p_, out);
+    if (end == nullptr) [[unlikely]] return kFallback;
+    p_ = end;
     return Status::OK;
   }
   [[gnu::always_inline]] Status EnterArray(int depth) noexcept {

@@ -120,6 +120,30 @@ inline uint64_t EightDigits(uint64_t chunk) noexcept {
   return (chunk * 10000 + (chunk >> 32)) & 0xFFFFFFFFu;
 }
 
+// The usual NumericDate at p: a plain integer of 1 to 18 digits, no leading
+// zero, then whitespace or structure; read 8 digits at a time (the padding
+// after a document makes the 8-byte load safe). Returns the byte after it,
+// with *out set, or nullptr for anything else (fractions, exponents, more
+// digits, bad text), which the callers' slower paths judge.
+[[gnu::always_inline]] inline const uint8_t* ReadPlainNumericDate(const uint8_t* p, int64_t* out) noexcept {
+  const bool negative = *p == '-';
+  const uint8_t* q = p + (negative ? 1 : 0);
+  const uint8_t* const digits = q;
+  uint64_t v = 0;
+  uint64_t chunk;
+  std::memcpy(&chunk, q, 8);
+  if (AllDigits(chunk)) {
+    v = EightDigits(chunk);
+    q += 8;
+  }
+  while (*q >= '0' && *q <= '9') v = v * 10 + (*q++ - '0');
+  const size_t n = static_cast<size_t>(q - digits);
+  if (n - 1 >= 18 || (*digits == '0' && n != 1) || !IsStructuralOrWhitespace(*q)) [[unlikely]]
+    return nullptr;
+  *out = negative ? -static_cast<int64_t>(v) : static_cast<int64_t>(v);
+  return q;
+}
+
 // Finds the first byte at or after q that ends the fast part of a string
 // body: '"', '\\', a control character or a non-ASCII byte. A 0 is written
 // after every document, so this never runs past its padding.
@@ -196,24 +220,8 @@ class JsonCursor {
   // Reads a NumericDate at the cursor (AtNumber()): an int64, or a fraction
   // floored, as the simdjson walk reads it. Out of int64: ERR_MALFORMED_CLAIM.
   Status ReadNumericDate(int64_t* out) noexcept {
-    // The usual date, inline: a plain integer of 1 to 18 digits, no leading
-    // zero, 8 digits at a time (the padding after a document makes the
-    // 8-byte load safe).
-    const bool negative = *p_ == '-';
-    const uint8_t* q = p_ + (negative ? 1 : 0);
-    const uint8_t* const digits = q;
-    uint64_t v = 0;
-    uint64_t chunk;
-    std::memcpy(&chunk, q, 8);
-    if (AllDigits(chunk)) {
-      v = EightDigits(chunk);
-      q += 8;
-    }
-    while (*q >= '0' && *q <= '9') v = v * 10 + (*q++ - '0');
-    const size_t n = static_cast<size_t>(q - digits);
-    if (n - 1 < 18 && (*digits != '0' || n == 1) && IsStructuralOrWhitespace(*q)) [[likely]] {
-      *out = negative ? -static_cast<int64_t>(v) : static_cast<int64_t>(v);
-      p_ = q;
+    if (const uint8_t* end = ReadPlainNumericDate(p_, out)) [[likely]] {  // the usual date, inline
+      p_ = end;
       return Status::OK;
     }
     return ReadNumericDateSlow(out);
