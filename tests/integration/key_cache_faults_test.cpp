@@ -623,18 +623,26 @@ TEST(KeyCacheUnknownKid, AMissDuringAScheduledFetchWaitsForItsOwnRefresh) {
   EXPECT_GE(requests.load(), 3);
 }
 
+// A verifier on `server`'s key set, created once the first set has arrived:
+// no scheduled refresh for an hour, at most one unknown-kid refresh per 10 s.
+std::unique_ptr<Verifier> VerifierWithCooldown(JwksServer& server) {
+  Error err;
+  auto created = Verifier::Create(
+      RemoteConfig(server.Url(), R"("cacheDuration":"1h","unknownKidCooldown":"10s",)"
+                                 R"("initialFetchWait":"5s","requireInitialKeys":true)"),
+      &err);
+  EXPECT_TRUE(created.ok()) << err.message;
+  return created.ok() ? std::move(created).value() : nullptr;
+}
+
 TEST(KeyCacheUnknownKid, WithoutWaitTheMissAnswersAtOnceAndTheRefreshFollows) {
   const TestKey k1 = MakeKey("ES256", "k1"), k2 = MakeKey("ES256", "k2");
   auto server = JwksServer::Start();
   ASSERT_NE(server, nullptr);
   server->SetHandler(JwksHandler(testing::Jwks({&k1})));
-  Error err;
-  auto created = Verifier::Create(
-      RemoteConfig(server->Url(), R"("cacheDuration":"1h","unknownKidCooldown":"10s",)"
-                                  R"("initialFetchWait":"5s","requireInitialKeys":true)"),
-      &err);
-  ASSERT_TRUE(created.ok()) << err.message;
-  const Verifier& v = **created;
+  const auto created = VerifierWithCooldown(*server);
+  ASSERT_NE(created, nullptr);
+  const Verifier& v = *created;
   ServerResponse slow = JwksResponse(testing::Jwks({&k1, &k2}));
   slow.mode = ServerResponse::Mode::kHang;
   slow.hang_ms = 300;
@@ -672,13 +680,9 @@ TEST(KeyCacheUnknownKid, ARefreshLandingAfterTheMissIsUsedDuringTheCooldown) {
   auto server = JwksServer::Start();
   ASSERT_NE(server, nullptr);
   server->SetHandler(JwksHandler(testing::Jwks({&k1})));
-  Error err;
-  auto created = Verifier::Create(
-      RemoteConfig(server->Url(), R"("cacheDuration":"1h","unknownKidCooldown":"10s",)"
-                                  R"("initialFetchWait":"5s","requireInitialKeys":true)"),
-      &err);
-  ASSERT_TRUE(created.ok()) << err.message;
-  const Verifier& v = **created;
+  const auto created = VerifierWithCooldown(*server);
+  ASSERT_NE(created, nullptr);
+  const Verifier& v = *created;
   ASSERT_EQ(StatInt(v.StatsJson(false), "generation"), 1);
   server->SetHandler(JwksHandler(testing::Jwks({&k1, &k2})));  // the issuer rotates k2 in
 
