@@ -6,7 +6,6 @@
 #include <cmath>
 #include <limits>
 #include <new>
-#include <sstream>
 
 #include "absl/container/flat_hash_set.h"
 #include "internal/base64url.h"

@@ -1,5 +1,6 @@
 #include "internal/small_file.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <memory>
 
