@@ -12,8 +12,10 @@
 //   main.cc       dispatch and usage text
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <cstdio>
+#include <iosfwd>
 #include <memory>
 #include <optional>
 #include <string>
@@ -86,8 +88,19 @@ std::optional<std::string> ReplaceMembers(std::string_view json,
 // ReadFile reads a whole file; on failure returns nullopt and sets |error|.
 std::optional<std::string> ReadFile(const std::string& path, std::string& error);
 
-// ReadAllStdin reads standard input to its end.
+// The longest input line (or whole stdin token) kept in memory: the largest
+// token any configuration accepts (limits.maxTokenBytes is at most 1 MiB),
+// with room for surrounding whitespace. Longer input is never buffered whole.
+inline constexpr size_t kMaxInputLine = (size_t{1} << 20) + 4096;
+
+// ReadAllStdin reads standard input to its end, keeping at most
+// kMaxInputLine bytes (more is read and dropped: still too large a token).
 std::string ReadAllStdin();
+
+// ReadLine reads one line without its '\n' into *line; false at the end of
+// input. A line longer than kMaxInputLine is consumed without being kept:
+// *line is empty and *too_long true.
+bool ReadLine(std::istream& from, std::string* line, bool* too_long);
 
 // TrimToken strips surrounding ASCII whitespace (including a trailing \r).
 std::string_view TrimToken(std::string_view s);

@@ -43,7 +43,13 @@ int VerifyOne(const tv_verifier* v, std::string_view token, bool compact) {
 int VerifyLines(const tv_verifier* v) {
   int result = kExitOk;
   std::string line;
-  while (std::getline(std::cin, line)) {
+  bool too_long = false;
+  while (ReadLine(std::cin, &line, &too_long)) {
+    if (too_long) {  // streamed past, never held: a status line keeps the output in step
+      WriteLine(stdout, StatusLine(TV_ERR_TOKEN_TOO_LARGE));
+      result = ExitCodeFor(TV_ERR_TOKEN_TOO_LARGE);
+      continue;
+    }
     std::string_view token = TrimToken(line);
     if (token.empty()) continue;
     int code = VerifyOne(v, token, /*compact=*/true);

@@ -30,9 +30,28 @@ std::optional<std::string> ReadFile(const std::string& path, std::string& error)
 }
 
 std::string ReadAllStdin() {
-  std::ostringstream buf;
-  buf << std::cin.rdbuf();
-  return std::move(buf).str();
+  // Past the cap the input is read and dropped: what is kept is still larger
+  // than any token a verifier accepts, so the library refuses it as
+  // TV_ERR_TOKEN_TOO_LARGE without the memory.
+  std::string text;
+  std::streambuf* in = std::cin.rdbuf();
+  for (int c = in->sbumpc(); c != std::char_traits<char>::eof(); c = in->sbumpc())
+    if (text.size() < kMaxInputLine) text.push_back(static_cast<char>(c));
+  return text;
+}
+
+bool ReadLine(std::istream& from, std::string* line, bool* too_long) {
+  line->clear();
+  *too_long = false;
+  std::streambuf* in = from.rdbuf();
+  int c = in->sbumpc();
+  if (c == std::char_traits<char>::eof()) return false;
+  for (; c != std::char_traits<char>::eof() && c != '\n'; c = in->sbumpc()) {
+    if (line->size() < kMaxInputLine) line->push_back(static_cast<char>(c));
+    else *too_long = true;  // the rest of the line is skipped, not kept
+  }
+  if (*too_long) line->clear();
+  return true;
 }
 
 std::string_view TrimToken(std::string_view s) {

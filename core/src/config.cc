@@ -362,7 +362,13 @@ ProviderConfig ParseProvider(element e, const std::string& path,
     const std::string kpath = Join(path, key);
     if (key == "name") p.name = AsString(value, kpath);
     else if (key == "issuer") p.issuer = AsString(value, kpath);
-    else if (key == "audiences") p.audiences = AsStringList(value, kpath);
+    else if (key == "audiences") {
+      p.audiences = AsStringList(value, kpath);
+      // An empty list would read as "no audience check" to one reader and
+      // "no audience accepted" to another: neither is taken silently.
+      if (p.audiences.empty())
+        Fail(kpath, "is empty; list the accepted audiences, or leave \"audiences\" out to accept any");
+    }
     else if (key == "algorithms") {
       p.algorithms = ParseAlgorithms(value, kpath);
       has_algorithms = true;

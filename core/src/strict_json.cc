@@ -119,7 +119,9 @@ Status ValidateStrictJsonObject(std::string_view json, int max_depth) noexcept {
   if (StartsWithBom(p, json.size())) return Status::ERR_JSON_BOM;
   try {
     JsonScratch scratch;  // not hot: a fresh parser keeps this re-entrant
-    std::memcpy(scratch.Reserve(json.size()), json.data(), json.size());
+    // An empty view may have a null data(): memcpy must not see it (UB even for 0 bytes).
+    uint8_t* dst = scratch.Reserve(json.size());
+    if (!json.empty()) std::memcpy(dst, json.data(), json.size());
     simdjson::ondemand::document doc;
     if (auto e = scratch.Iterate(json.size(), &doc)) return JsonErrorToStatus(e);
     return WalkStrictObject(doc, max_depth, scratch.names(), kValidateOnly);

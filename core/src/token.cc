@@ -229,7 +229,9 @@ template <typename Cursor>
     if (e == nullptr) return c.SkipValue(1);  // most members: nobody asked
     StringRange* values = nullptr;
     if (e->index >= 0) {
-      out->present |= uint64_t{1} << e->index;
+      // A claim whose value is JSON null is missing (requiredClaims). The
+      // cursor sits on the value: only null starts with 'n'.
+      if (c.Peek() != 'n') out->present |= uint64_t{1} << e->index;
       if (e->wants_values) values = &out->values[e->index];
     }
     switch (e->claim) {

@@ -140,6 +140,7 @@ struct Verifier::Impl {
   std::vector<std::pair<std::string, size_t>> issuers;
   absl::flat_hash_map<std::string, size_t> by_issuer;
   std::vector<size_t> without_issuer;
+  std::vector<size_t> every_provider;  // 0, 1, ... n-1
   AlgSet any_provider_algs = 0;   // union of every provider's allow-list
   bool any_ignores_kid = false;   // some provider ignores kid
   bool any_remote = false;        // some provider's keys may gain a kid by refreshing
@@ -268,8 +269,12 @@ Status Verifier::Impl::CheckProvider(size_t index, const JoseHeader& h, const Pa
   // "not this provider's token" apart from "a bad token".
   const Key* key = nullptr;
   TV_RETURN_IF_ERROR(SelectKey(keys, h, &key, kid_key));
-  TV_RETURN_IF_ERROR(CheckClaims(p, h, pv, issuer_matched));
-  return VerifySignature(keys, h, key, signing_input, sig, cfg.max_keys_without_kid);
+  // The signature before the claims: a claim status must never answer a
+  // sender who has no key (it would tell them which guessed aud, sub or
+  // matcher value is accepted). Claims first would only save work on tokens
+  // whose claims fail, and a forger can always make those pass.
+  TV_RETURN_IF_ERROR(VerifySignature(keys, h, key, signing_input, sig, cfg.max_keys_without_kid));
+  return CheckClaims(p, h, pv, issuer_matched);
 }
 
 bool Verifier::Impl::RefreshForUnknownKid(int provider) const {
@@ -335,6 +340,7 @@ Result<std::unique_ptr<Verifier>> Verifier::Create(std::string_view config_json,
       }
       p.cache = std::move(cache).value();
       impl->any_ignores_kid |= p.cache->ignores_kid();
+      impl->every_provider.push_back(impl->providers.size());
       if (!p.cfg.issuer) impl->without_issuer.push_back(impl->providers.size());
       else if (impl->by_issuer.emplace(*p.cfg.issuer, impl->providers.size()).second)
         impl->issuers.emplace_back(*p.cfg.issuer, impl->providers.size());
@@ -387,7 +393,10 @@ Status Verifier::Impl::VerifyOnce(std::string_view token, VerifiedToken* out, in
     TV_RETURN_IF_ERROR(DecodePayload(parts, ts.payload, im.cfg.max_json_depth, im.interest, &pv, &payload_len));
 
     // The token's iss picks its provider in O(1); otherwise the providers
-    // without an issuer are tried in order.
+    // without an issuer are tried in order. When every provider names an
+    // issuer and none is this token's, they are all tried, so that the
+    // refusal is ERR_ISSUER_MISMATCH only for a token whose signature one of
+    // them verifies: which issuers are accepted is no answer for a forger.
     const size_t only = pv.has_iss ? im.ProviderForIssuer(pv.iss) : Impl::kNoProvider;
     Status result;
     const Provider* accepted = nullptr;
@@ -397,12 +406,10 @@ Status Verifier::Impl::VerifyOnce(std::string_view token, VerifiedToken* out, in
       *provider = static_cast<int>(only);
       *missed_in = generation;
       if (result == Status::OK) accepted = &im.providers[only];
-    } else if (im.without_issuer.empty()) {
-      result = Status::ERR_ISSUER_MISMATCH;  // every provider names an issuer; none is this token's
     } else {
       result = Status::ERR_NO_MATCHING_KEY;
       bool have_failure = false;
-      for (size_t idx : im.without_issuer) {
+      for (size_t idx : im.without_issuer.empty() ? im.every_provider : im.without_issuer) {
         const Status st =
             im.CheckProvider(idx, header, pv, false, parts.signing_input, signature.span(), held, &generation);
         if (st == Status::OK) {

@@ -331,6 +331,15 @@ int main(int argc, char** argv) {
                  "verifier_new(out = NULL)");
     check_status(api.tv_verifier_new(&out, NULL, 10, NULL), TV_ERR_INVALID_ARGUMENT,
                  "verifier_new(config = NULL)");
+    /* NULL with length 0 is allowed: an empty document, refused as a configuration
+       error (the sanitized build once stopped here on memcpy(dst, NULL, 0)). */
+    {
+      tv_diag diag;
+      memset(&diag, 0, sizeof diag);
+      check_status(api.tv_verifier_new(&out, NULL, 0, &diag), TV_ERR_CONFIG, "verifier_new(config = NULL, 0)");
+      check(out == NULL, "out is NULL after verifier_new(config = NULL, 0)");
+      check(diag.message[0] != '\0', "diag.message is set for an empty configuration");
+    }
     check_status(api.tv_verifier_new_ex(NULL, "{}", 2, NULL, NULL, NULL), TV_ERR_INVALID_ARGUMENT,
                  "verifier_new_ex(out = NULL)");
     check_status(api.tv_verifier_stats(NULL, &out_json, NULL, 0), TV_ERR_INVALID_ARGUMENT,

@@ -73,7 +73,7 @@ std::vector<Case> Cases(const TestKey& rs, const TestKey& ps, const TestKey& es,
   const std::string hs_payload =
       R"({"iss":"hs-issuer","sub":")" + tag + R"(","iat":1799999000,"exp":1800003600})";
   const std::string expired =
-      R"({"iss":"https://issuer.example","aud":"my-api","iat":1799990000,"exp":1799999999})";
+      R"({"iss":"https://issuer.example","aud":"my-api","iat":1799990000,"exp":1799996000})";
   const std::string other_aud =
       R"({"iss":"https://issuer.example","aud":"not-my-api","exp":1800003600})";
   const TestKey es_unknown_kid{es.alg, "nobody", es.pkey, ""};

@@ -55,7 +55,7 @@ TEST(Config, DefaultsAndFullDocument) {
   Error err;
   auto minimal = ParseConfig(WithProvider(""), &err);
   ASSERT_TRUE(minimal.ok()) << err.message;
-  EXPECT_EQ(minimal->leeway_s, 0);
+  EXPECT_EQ(minimal->leeway_s, 60);  // clock skew, as Envoy's default
   EXPECT_EQ(minimal->max_token_bytes, 16384u);
   EXPECT_EQ(minimal->max_json_depth, 32);
   EXPECT_FALSE(minimal->now.has_value());
@@ -105,6 +105,8 @@ TEST(Config, ErrorsNameTheField) {
       {WithProvider(R"("isuer":"x")"), Status::ERR_CONFIG, "providers[0].isuer"},
       {WithProvider(R"("issuer":42)"), Status::ERR_CONFIG, "providers[0].issuer"},
       {WithProvider(R"("audiences":"a")"), Status::ERR_CONFIG, "providers[0].audiences"},
+      // Empty: "no check" to one reader, "nothing accepted" to another.
+      {WithProvider(R"("audiences":[])"), Status::ERR_CONFIG, "providers[0].audiences"},
       {WithProvider(R"("algorithms":["HS256","rs256"])"), Status::ERR_CONFIG, "providers[0].algorithms[1]"},
       {WithProvider(R"("algorithms":["none"])"), Status::ERR_CONFIG, "providers[0].algorithms[0]"},
       {WithProvider(R"("algorithms":[])"), Status::ERR_CONFIG, "providers[0].algorithms"},

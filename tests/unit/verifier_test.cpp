@@ -218,9 +218,9 @@ TEST(Verifier, ForeignAlgOrKidIsRejectedBeforeThePayload) {
 
 TEST(Verifier, TimeClaims) {
   const TestKey key = MakeKey("HS256", "k1");
-  auto strict = Make(Config(Jwks({&key})));
+  auto strict = Make(Config(Jwks({&key}), "", R"("leeway":0)"));
   auto lenient = Make(Config(Jwks({&key}), "", R"("leeway":"60s")"));
-  auto aged = Make(Config(Jwks({&key}), R"("maxTokenAge":"10m")"));
+  auto aged = Make(Config(Jwks({&key}), R"("maxTokenAge":"10m")", R"("leeway":0)"));
   ASSERT_TRUE(strict && lenient && aged);
   auto tok = [&](std::string_view claims) { return SignJwt(key, "{" + std::string(claims) + "}"); };
   const std::string n = std::to_string(kNow);
@@ -243,11 +243,27 @@ TEST(Verifier, TimeClaims) {
   EXPECT_EQ(lenient->Verify(tok(R"("nbf":-9223372036854775808)")), Status::OK);
   EXPECT_EQ(lenient->Verify(tok(R"("iat":-9223372036854775808)")), Status::OK);
   EXPECT_EQ(aged->Verify(tok(R"("iat":-9223372036854775808)")), Status::ERR_TOKEN_TOO_OLD);
+}
+
+TEST(Verifier, DefaultClockSkewIsSixtySeconds) {
+  // An identity provider whose clock runs a little fast must not break fresh
+  // tokens: without "leeway" exp, nbf and iat get 60 s, as Envoy's default.
+  const TestKey key = MakeKey("HS256", "k1");
+  auto v = Make(Config(Jwks({&key})));
+  ASSERT_TRUE(v);
+  auto tok = [&](std::string_view claims) { return SignJwt(key, "{" + std::string(claims) + "}"); };
+  EXPECT_EQ(v->Verify(tok(R"("iat":)" + std::to_string(kNow + 2))), Status::OK);
+  EXPECT_EQ(v->Verify(tok(R"("iat":)" + std::to_string(kNow + 60))), Status::OK);
+  EXPECT_EQ(v->Verify(tok(R"("iat":)" + std::to_string(kNow + 61))), Status::ERR_ISSUED_IN_FUTURE);
+  EXPECT_EQ(v->Verify(tok(R"("nbf":)" + std::to_string(kNow + 60))), Status::OK);
+  EXPECT_EQ(v->Verify(tok(R"("nbf":)" + std::to_string(kNow + 61))), Status::ERR_NOT_YET_VALID);
+  EXPECT_EQ(v->Verify(tok(R"("exp":)" + std::to_string(kNow - 59))), Status::OK);
+  EXPECT_EQ(v->Verify(tok(R"("exp":)" + std::to_string(kNow - 60))), Status::ERR_EXPIRED);
   // NumericDates must be JSON numbers within int64.
   for (const char* bad : {R"("exp":"1900000000")", R"("exp":null)", R"("exp":true)", R"("exp":[1])",
                           R"("exp":9223372036854775808)", R"("nbf":1e300)", R"("iat":-1e19)",
                           R"("exp":123456789012345678901234567890)"})
-    EXPECT_EQ(strict->Verify(tok(bad)), Status::ERR_MALFORMED_CLAIM) << bad;
+    EXPECT_EQ(v->Verify(tok(bad)), Status::ERR_MALFORMED_CLAIM) << bad;
 }
 
 TEST(Verifier, ValueClaims) {
@@ -290,6 +306,44 @@ TEST(Verifier, ValueClaims) {
   EXPECT_EQ(v->Verify(tok(replace(R"("groups":["users","admin"])", R"("groupz":["admin"])"))), Status::ERR_CLAIM_MISMATCH);
   EXPECT_EQ(v->Verify(tok(replace(R"("jti":"1")", R"("jtx":"1")"))), Status::ERR_MISSING_CLAIM);
   EXPECT_EQ(v->Verify(tok(replace(R"("exp":1800003600)", R"("exq":1800003600)"))), Status::ERR_MISSING_CLAIM);
+  // A required claim that is JSON null is missing.
+  EXPECT_EQ(v->Verify(tok(replace(R"("jti":"1")", R"("jti":null)"))), Status::ERR_MISSING_CLAIM);
+  EXPECT_EQ(v->Verify(tok(replace(R"("jti":"1")", R"("jti": null)"))), Status::ERR_MISSING_CLAIM);
+  EXPECT_EQ(v->Verify(tok(replace(R"("jti":"1")", R"("jti":false)"))), Status::OK);
+  EXPECT_EQ(v->Verify(tok(replace(R"("jti":"1")", R"("jti":{"n":null})"))), Status::OK);
+}
+
+TEST(Verifier, ClaimsAreNoOracleForForgers) {
+  // A sender without the key must learn nothing about which claims would be
+  // accepted: every forged token gets ERR_SIGNATURE_INVALID, whatever its
+  // claims; the precise claim status is for tokens whose signature verified.
+  const TestKey key = MakeKey("HS256", "k1");
+  const TestKey forger{"HS256", "k1", nullptr, std::string(48, 'f')};
+  auto v = Make(Config(Jwks({&key}),
+                       R"("issuer":"https://issuer.example","audiences":["my-api"],"subject":"alice",
+                          "claims":[{"name":"team","values":["dev"]}],"requiredClaims":["jti"])"));
+  ASSERT_TRUE(v);
+  const std::string good = R"({"iss":"https://issuer.example","aud":"my-api","sub":"alice","team":"dev","jti":"1"})";
+  auto with = [&](std::string from, std::string to) {
+    std::string p = good;
+    p.replace(p.find(from), from.size(), to);
+    return p;
+  };
+  const std::pair<std::string, Status> cases[] = {
+      {with(R"("aud":"my-api")", R"("aud":"guess")"), Status::ERR_AUDIENCE_MISMATCH},
+      {with(R"("sub":"alice")", R"("sub":"guess")"), Status::ERR_SUBJECT_MISMATCH},
+      {with(R"("team":"dev")", R"("team":"guess")"), Status::ERR_CLAIM_MISMATCH},
+      {with(R"("jti":"1")", R"("jtx":"1")"), Status::ERR_MISSING_CLAIM},
+      {with(R"("iss":"https://issuer.example")", R"("iss":"https://guess.example")"), Status::ERR_ISSUER_MISMATCH},
+      {R"({"iss":"https://issuer.example","aud":"my-api","sub":"alice","team":"dev","jti":"1","exp":1})",
+       Status::ERR_EXPIRED},
+  };
+  for (const auto& [payload, genuine_status] : cases) {
+    EXPECT_EQ(v->Verify(SignJwt(forger, payload)), Status::ERR_SIGNATURE_INVALID) << payload;
+    EXPECT_EQ(v->Verify(SignJwt(key, payload)), genuine_status) << payload;
+  }
+  EXPECT_EQ(v->Verify(SignJwt(forger, good)), Status::ERR_SIGNATURE_INVALID);
+  EXPECT_EQ(v->Verify(SignJwt(key, good)), Status::OK);
 }
 
 TEST(Verifier, ProvidersByIssuerAndInOrder) {
@@ -323,6 +377,12 @@ TEST(Verifier, ProvidersByIssuerAndInOrder) {
   ASSERT_TRUE(only_issuers);
   EXPECT_EQ(only_issuers->Verify(SignJwt(a, R"({"iss":"https://z.example"})")), Status::ERR_ISSUER_MISMATCH);
   EXPECT_EQ(only_issuers->Verify(SignJwt(a, R"({"sub":"no iss"})")), Status::ERR_ISSUER_MISMATCH);
+  // Which issuers are accepted is no answer for a forger: a token under an
+  // unknown issuer whose signature no provider verifies is a bad signature.
+  TestKey a_forged = MakeKey("ES256", "forger");  // another key, under a's kid
+  a_forged.kid = "a";
+  EXPECT_EQ(only_issuers->Verify(SignJwt(a_forged, R"({"iss":"https://z.example"})")), Status::ERR_SIGNATURE_INVALID);
+  EXPECT_EQ(only_issuers->Verify(SignJwt(a_forged, R"({"sub":"no iss"})")), Status::ERR_SIGNATURE_INVALID);
 }
 
 // The token's iss picks its provider: compared in order for a few issuers,
@@ -412,7 +472,7 @@ TEST(Verifier, KgatewayExample) {
                            JsonQuote(kKgatewayJwks) + "}}}]}");
   ASSERT_TRUE(wrong_issuer);
   EXPECT_EQ(wrong_issuer->Verify(kKgatewayToken), Status::ERR_ISSUER_MISMATCH);
-  auto later = Make(R"({"now":2074274884,"providers":[{"jwks":{"local":{"inline":)" + JsonQuote(kKgatewayJwks) + "}}}]}");
+  auto later = Make(R"({"now":2074274884,"leeway":0,"providers":[{"jwks":{"local":{"inline":)" + JsonQuote(kKgatewayJwks) + "}}}]}");
   ASSERT_TRUE(later);
   EXPECT_EQ(later->Verify(kKgatewayToken), Status::ERR_EXPIRED);
 }

@@ -57,7 +57,9 @@ enum class ValidationMode { kStrict, kAllowMissing };
 
 struct VerifierConfig {
   std::vector<ProviderConfig> providers;
-  int64_t leeway_s = 0;
+  // Clock skew allowed for exp, nbf and iat: 60 s, as Envoy's
+  // clock_skew_seconds (which kgateway runs); 0 turns it off.
+  int64_t leeway_s = 60;
   std::optional<int64_t> now;  // fixed clock (unix seconds) for tests
   size_t max_token_bytes = 16384;
   int max_json_depth = 32;
