@@ -32,7 +32,7 @@ def mixed_tokens(key: KeyPair, n: int) -> List[str]:
     for i in range(n):
         kind = i % 5
         if kind == 0:
-            tokens.append(sign(key, claims(n=i, exp=NOW - 10)))
+            tokens.append(sign(key, claims(n=i, exp=NOW - 3600)))
         elif kind == 1:
             tokens.append(sign(key, claims(n=i))[:-4] + "AAAA")
         elif kind == 2:
