@@ -132,8 +132,9 @@ TV_API void tv_verifier_free(tv_verifier* v);
 /* tv_verify verifies the compact JWS/JWT |token| (|token_len| bytes): size,
  * structure, header, algorithm, key, signature and claims. Returns TV_OK when
  * the token is valid, otherwise the first failure found. Claims and times are
- * checked before the signature so that junk is rejected cheaply: a status other
- * than TV_OK never says the token was authentic.
+ * checked only after the signature has verified: a claim status (4xx) means
+ * the token was signed by a configured key but its claims are refused, and a
+ * forged token is TV_ERR_SIGNATURE_INVALID whatever its claims.
  *
  * If |out_claims| is not NULL, then on success a new tv_claims is written to
  * it (free with tv_claims_free) and on failure NULL is written. Passing NULL

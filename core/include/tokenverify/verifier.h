@@ -62,8 +62,8 @@ class Verifier {
   Verifier& operator=(const Verifier&) = delete;
 
   // Verify checks `token` completely. Returns OK or the first failure found.
-  // Claims are checked before the signature, so a failure status never says
-  // that the token was authentic. Never allocates on a warm thread.
+  // Claims are checked only after the signature verified, so a claim status
+  // is never an answer for a forger. Never allocates on a warm thread.
   Status Verify(std::string_view token, VerifiedToken* out = nullptr) const noexcept;
 
   // The state of every provider's keys and the verification counts, as a
