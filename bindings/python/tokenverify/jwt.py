@@ -128,19 +128,28 @@ class RemoteKeySet:
     """A remote JWK set as a decode() key: the engine fetches it in the
     background, refreshes it before it expires, and picks keys by kid.
 
-    One verifier serves each distinct set of decode() arguments with this key,
-    so keep the object (usually through a PyJWKClient) rather than making one
-    per call. Hashed by identity."""
+    One verifier (with one refresher thread) serves each distinct set of
+    decode() arguments with this key. Two RemoteKeySets with the same settings
+    are equal, so they share that verifier: a PyJWKClient made per request
+    does not add fetchers. The settings are fixed when it is made."""
 
     def __init__(self, remote: Mapping[str, Any]) -> None:
         self.remote: Dict[str, Any] = dict(remote)
+        self._identity = json.dumps(self.remote, sort_keys=True, default=repr)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, RemoteKeySet) and other._identity == self._identity
+
+    def __hash__(self) -> int:
+        return hash(self._identity)
 
     def __repr__(self) -> str:
         return "RemoteKeySet(%r)" % (self.remote.get("url"),)
 
 
 class PyJWKClientSigningKey:
-    """What PyJWKClient.get_signing_key* return: ``.key`` goes to decode()."""
+    """What PyJWKClient.get_signing_key* return: ``.key`` goes to decode(); the
+    object itself works too, and shares the verifier of its ``.key``."""
 
     def __init__(self, key: RemoteKeySet, key_id: Optional[str]) -> None:
         self.key = key
@@ -377,6 +386,10 @@ def _cache_key(key: KeyInput, algorithms: Optional[Sequence[str]], audience: Any
 def _plan_for(key: KeyInput, algorithms: Optional[Sequence[str]], audience: Any, issuer: Any,
               subject: Optional[str], leeway: Union[float, timedelta],
               options: Optional[Mapping[str, Any]]) -> _Plan:
+    if isinstance(key, PyJWKClientSigningKey):
+        # A new object per get_signing_key*() call: cached by its key source, or
+        # every call would build (and keep) another remote verifier and thread.
+        key = key.key
     cache_key = _cache_key(key, algorithms, audience, issuer, subject, leeway, options)
     # Lookups take no lock: OrderedDict.get and move_to_end are single C calls
     # under the GIL; only inserting and evicting are serialised.
