@@ -292,6 +292,8 @@ def _build_plan(key: KeyInput, algorithms: Optional[Sequence[str]], audience: An
     leeway = float(leeway)
     if audience is not None and not isinstance(audience, (str, Iterable)):
         raise TypeError("audience must be a string, iterable or None")
+    if audience is not None and not isinstance(audience, (str, list, tuple, set, frozenset)):
+        audience = list(audience)  # a one-shot iterable is read once, here
     if not opts["verify_signature"]:
         return _Plan(None, True, leeway, opts, audience, issuer, subject)
     if not algorithms:
