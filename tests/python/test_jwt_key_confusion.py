@@ -126,8 +126,19 @@ def test_pem_marker_anywhere_refuses_the_secret() -> None:
     assert str(info.value) == PYJWT_MESSAGE
 
 
+def test_encrypted_der_private_key_is_never_an_hmac_secret(rsa_key: KeyPair) -> None:
+    der = rsa_key.private.private_bytes(serialization.Encoding.DER, serialization.PrivateFormat.PKCS8,
+                                        serialization.BestAvailableEncryption(b"passphrase"))
+    with pytest.raises(tvjwt.InvalidKeyError) as info:
+        tvjwt.decode(forged_hs256(der), der, algorithms=["HS256"], audience="my-api")
+    assert str(info.value) == PYJWT_MESSAGE
+
+
 def test_ordinary_secrets_stay_secrets() -> None:
-    # Secrets that merely start like DER or mention a key type keep working.
-    for secret in (b"\x30" + bytes(range(1, 40)), b"0" * 40, b"my ssh-rsa flavoured secret, 32+ bytes long"):
+    # Secrets that merely look like DER's outline (a base64 text of 88 characters:
+    # "0" = SEQUENCE, "V" = 86 bytes, "0" = SEQUENCE, "A" = 65 bytes) or mention a
+    # key type keep working.
+    der_like = b"0V0A" + b"x" * 84
+    for secret in (b"\x30" + bytes(range(1, 40)), b"0" * 40, der_like, b"my ssh-rsa flavoured secret, 32+ bytes long"):
         token = forged_hs256(secret)
         assert tvjwt.decode(token, secret, algorithms=["HS256"], audience="my-api")["sub"] == "mallory"

@@ -155,16 +155,29 @@ def _load_der(key: bytes) -> Optional[str]:
 
 
 def _is_der_key(key: bytes) -> bool:
-    """A DER public key, certificate or private key, by its shape or as cryptography reads it."""
-    return _der_shaped(key) or _load_der(key) is not None
+    """A DER public key, certificate or private key (encrypted ones too), as
+    cryptography reads it; without cryptography nothing can be ruled out, so
+    anything of DER's shape counts."""
+    try:
+        from cryptography.hazmat.primitives import serialization
+    except ImportError:
+        return _der_shaped(key)
+    if _load_der(key) is not None:
+        return True
+    try:
+        serialization.load_der_private_key(key, password=None)
+    except TypeError:
+        return True  # "password was not given but private key is encrypted"
+    except Exception:  # noqa: BLE001
+        pass
+    return False
 
 
 def _der_shaped(key: bytes) -> bool:
     """DER keys and certificates are one ASN.1 SEQUENCE spanning the whole input
-    whose first member is a SEQUENCE or an INTEGER. That shape is checked here,
-    without cryptography, so a DER key (even one cryptography cannot read, or an
-    encrypted private key) is refused as a secret; a random secret has that shape
-    with a chance of about one in 10^8."""
+    whose first member is a SEQUENCE or an INTEGER. Some text secrets have that
+    shape too (about one base64 secret of 88 characters in a million), which is
+    why this is only the fallback without cryptography."""
     outer = _der_header(key, 0)
     if outer is None or key[0] != 0x30 or outer[1] != len(key):
         return False
