@@ -3,6 +3,7 @@ PyJWT's PyJWKClient on the same server."""
 
 from __future__ import annotations
 
+import os
 import time
 from typing import Any, Dict
 
@@ -36,6 +37,32 @@ def test_decode_with_remote_keys_matches_pyjwt(server: JwksServer, rsa_key: KeyP
         tvjwt.decode(token, ours.get_signing_key_from_jwt(token).key, algorithms=["RS256", "ES256"],
                      audience="my-api")
     assert server.requests == before
+
+
+def native_threads() -> int:
+    return len(os.listdir("/proc/self/task"))
+
+
+def test_signing_key_objects_share_one_verifier(server: JwksServer, rsa_key: KeyPair) -> None:
+    # decode() given the signing-key object itself (not .key), a new one per call:
+    # one verifier and one fetch for all of them, not one each.
+    tvjwt.clear_cache()
+    server.keys = [dict(rsa_key.jwk, kid="k1")]
+    token = sign(rsa_key, claims(), headers={"kid": "k1"})
+    client = tvjwt.PyJWKClient(server.url)
+    threads = native_threads()
+    for _ in range(200):
+        signing_key = client.get_signing_key_from_jwt(token)
+        assert tvjwt.decode(token, signing_key, algorithms=["RS256"], audience="my-api")["sub"] == "alice"
+    # A client made per call, with the same settings, shares that verifier too.
+    for _ in range(20):
+        signing_key = tvjwt.PyJWKClient(server.url).get_signing_key_from_jwt(token)
+        assert tvjwt.decode(token, signing_key, algorithms=["RS256"], audience="my-api")["sub"] == "alice"
+    assert server.requests <= 2
+    # One refresher thread at most, plus a finishing server thread.
+    assert native_threads() <= threads + 2
+    assert len(tvjwt._cache) == 1
+    tvjwt.clear_cache()
 
 
 def test_unknown_kid_refreshes_the_set(server: JwksServer, rsa_key: KeyPair, ec_key: KeyPair) -> None:

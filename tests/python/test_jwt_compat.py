@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import datetime
 import json
+import time
 import warnings
 from datetime import timedelta
 from typing import Any, Callable, Dict, List, Tuple
@@ -201,6 +202,41 @@ def test_differential_options(hs_key: KeyPair, kwargs: Dict[str, Any], extra: Di
     # Signed through the JWS layer: PyJWT's jwt.encode refuses some of these payloads.
     token = pyjwt.api_jws.encode(json.dumps(base).encode(), SECRET, algorithm="HS256")
     assert_same(token, SECRET, algorithms=["HS256"], **kwargs)
+
+
+@pytest.mark.parametrize("empty", [list, tuple, set, lambda: iter(())], ids=["list", "tuple", "set", "iterator"])
+@pytest.mark.parametrize("alg", ["HS256", "RS256"])
+def test_empty_audience_list_refuses_every_token(alg: str, empty: Callable[[], Any],
+                                                 all_keys: Dict[str, KeyPair]) -> None:
+    # PyJWT: an empty, non-None audience accepts no token (the engine's own
+    # configuration refuses "audiences": [], so tokenverify.jwt checks it itself).
+    k = all_keys[alg]
+    expected = {"my-api": "InvalidAudienceError", ("my-api", "x"): "InvalidAudienceError",
+                None: "MissingRequiredClaimError"}
+    for aud, name in expected.items():
+        token = sign(k, claims(aud=list(aud) if isinstance(aud, tuple) else aud))
+        for extra in ({}, {"leeway": 0.5}, {"options": {"verify_exp": False}}):
+            assert assert_same(token, verify_key(k), algorithms=[alg], audience=empty(), **extra) == name, \
+                (aud, extra)
+    # With the audience check switched off the audience plays no part.
+    token = sign(k, claims())
+    assert assert_same(token, verify_key(k), algorithms=[alg], audience=empty(),
+                       options={"verify_aud": False}) == "ok"
+
+
+def test_decode_keeps_pyjwt_zero_leeway(hs_key: KeyPair) -> None:
+    # The engine's own default clock skew is not PyJWT's: decode() always hands the
+    # engine the leeway it was given (0 by default), so a token expired 5 s ago is refused.
+    now = int(time.time())
+    expired = sign(hs_key, claims(aud=None, iat=now - 60, exp=now - 5))
+    with pytest.raises(tvjwt.ExpiredSignatureError):
+        tvjwt.decode(expired, SECRET, algorithms=["HS256"])
+    assert assert_same(expired, SECRET, algorithms=["HS256"]) == "ExpiredSignatureError"
+    assert tvjwt.decode(expired, SECRET, algorithms=["HS256"], leeway=30)["sub"] == "alice"
+    ahead = sign(hs_key, claims(aud=None, nbf=now + 5))
+    assert assert_same(ahead, SECRET, algorithms=["HS256"]) == "ImmatureSignatureError"
+    plan = tvjwt._plan_for(SECRET, ["HS256"], None, None, None, 0, None)
+    assert plan.verifier is not None and plan.verifier.config["leeway"] == 0
 
 
 def test_algorithms_are_required(hs_key: KeyPair) -> None:

@@ -12,6 +12,7 @@ import base64
 import hashlib
 import hmac
 import json
+import logging
 from collections.abc import MutableMapping
 from typing import Any
 
@@ -102,11 +103,12 @@ def bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 
 
-def assert_invalid(response: Any, status_name: str) -> None:
+def assert_invalid(response: Any) -> None:
+    # One answer for every refused token: the reason is only in the logs and stats.
     assert response.status_code == 401
     assert response.headers["www-authenticate"] == (
-        f'Bearer realm="tokenverify", error="invalid_token", error_description="{status_name}"')
-    assert response.json() == {"error": "invalid_token", "error_description": status_name}
+        'Bearer realm="tokenverify", error="invalid_token", error_description="the token is not valid"')
+    assert response.json() == {"error": "invalid_token", "error_description": "the token is not valid"}
 
 
 def assert_missing(response: Any, realm: str = "tokenverify") -> None:
@@ -130,12 +132,12 @@ def test_missing_token_in_strict_mode_is_401_without_error_code() -> None:
     assert_missing(client().get("/me"))
 
 
-def test_invalid_tokens_get_401_naming_the_status() -> None:
+def test_invalid_tokens_get_one_generic_401() -> None:
     c = client()
-    assert_invalid(c.get("/me", headers=bearer(EXPIRED)), "TV_ERR_EXPIRED")
-    assert_invalid(c.get("/me", headers=bearer(WRONG_KEY)), "TV_ERR_SIGNATURE_INVALID")
-    assert_invalid(c.get("/me", headers=bearer("not-a-token")), "TV_ERR_MALFORMED_TOKEN")
-    assert_invalid(c.get("/me", headers=bearer(hs256(claims(aud="elsewhere")))), "TV_ERR_AUDIENCE_MISMATCH")
+    assert_invalid(c.get("/me", headers=bearer(EXPIRED)))
+    assert_invalid(c.get("/me", headers=bearer(WRONG_KEY)))
+    assert_invalid(c.get("/me", headers=bearer("not-a-token")))
+    assert_invalid(c.get("/me", headers=bearer(hs256(claims(aud="elsewhere")))))
 
 
 def test_bearer_scheme_is_case_insensitive_and_other_schemes_carry_no_token() -> None:
@@ -170,7 +172,7 @@ def test_allow_missing_from_the_configuration() -> None:
     assert r.json()["claims"] is None
     assert c.get("/me", headers=bearer(GOOD)).json()["claims"]["sub"] == "alice"
     # A token that is present but bad is still refused.
-    assert_invalid(c.get("/me", headers=bearer(EXPIRED)), "TV_ERR_EXPIRED")
+    assert_invalid(c.get("/me", headers=bearer(EXPIRED)))
 
 
 def test_mode_argument_overrides_the_configuration() -> None:
@@ -189,7 +191,7 @@ def test_header_with_prefix_from_the_configuration() -> None:
     assert c.get("/me", headers={"X-Api-Token": f"Token {GOOD}"}).status_code == 200
     assert_missing(c.get("/me", headers=bearer(GOOD)))  # Authorization is not looked at
     assert_missing(c.get("/me", headers={"X-Api-Token": GOOD}))  # prefix required
-    assert_invalid(c.get("/me", headers={"X-Api-Token": f"Token {EXPIRED}"}), "TV_ERR_EXPIRED")
+    assert_invalid(c.get("/me", headers={"X-Api-Token": f"Token {EXPIRED}"}))
 
 
 def test_header_without_prefix() -> None:
@@ -203,7 +205,7 @@ def test_query_parameter_from_the_configuration() -> None:
     assert r.status_code == 200 and r.json()["claims"]["sub"] == "alice"
     assert_missing(c.get("/me", params={"x": "1"}))
     assert_missing(c.get("/me", headers=bearer(GOOD)))
-    assert_invalid(c.get("/me", params={"access_token": EXPIRED}), "TV_ERR_EXPIRED")
+    assert_invalid(c.get("/me", params={"access_token": EXPIRED}))
     assert c.get(f"/me?access_token={GOOD}&access_token={GOOD}").status_code == 400
 
 
@@ -213,7 +215,7 @@ def test_cookie_from_the_configuration() -> None:
     assert c.get("/me", headers={"Cookie": f'session="{GOOD}"'}).status_code == 200
     assert_missing(c.get("/me", headers={"Cookie": "theme=dark"}))
     assert_missing(c.get("/me", headers=bearer(GOOD)))
-    assert_invalid(c.get("/me", headers={"Cookie": f"session={EXPIRED}"}), "TV_ERR_EXPIRED")
+    assert_invalid(c.get("/me", headers={"Cookie": f"session={EXPIRED}"}))
 
 
 def test_token_source_argument_overrides_the_configuration() -> None:
@@ -322,6 +324,31 @@ def test_lifespan_passes_through() -> None:
     assert events == ["lifespan.startup", "lifespan.shutdown"]
 
 
+def answer(response: Any) -> tuple[int, list[tuple[str, str]], bytes]:
+    return response.status_code, sorted(response.headers.items()), response.content
+
+
+def test_claim_failures_answer_exactly_like_a_bad_signature(caplog: pytest.LogCaptureFixture) -> None:
+    # A client without the key must not learn whether its guessed aud, iss or matcher
+    # value is accepted: the answer is byte for byte that of a bad signature.
+    c = client(config(provider={"claims": [{"name": "team", "values": ["dev", "ops"]}]}))
+    reference = answer(c.get("/me", headers=bearer(WRONG_KEY)))
+    assert reference[0] == 401
+    wrong_claims = {
+        "TV_ERR_AUDIENCE_MISMATCH": claims(aud="elsewhere"),
+        "TV_ERR_ISSUER_MISMATCH": claims(iss="https://evil.test"),
+        "TV_ERR_CLAIM_MISMATCH": claims(team="sales"),
+    }
+    caplog.set_level(logging.INFO, logger="tokenverify.middleware")
+    for status_name, payload in wrong_claims.items():
+        caplog.clear()
+        assert answer(c.get("/me", headers=bearer(hs256(payload)))) == reference, status_name
+        # The precise reason stays on the server side.
+        assert [r.getMessage().split(" (")[0] for r in caplog.records] == [f"token refused: {status_name}"]
+        assert answer(c.get("/me", headers=bearer(hs256(payload, secret=OTHER_SECRET)))) == reference, status_name
+    assert c.get("/me", headers=bearer(GOOD)).status_code == 200
+
+
 def test_websocket_with_a_valid_token() -> None:
     with client().websocket_connect("/ws", headers=bearer(GOOD)) as ws:
         assert ws.receive_json() == {"sub": "alice"}
@@ -336,7 +363,7 @@ def test_websocket_without_or_with_a_bad_token_is_denied_with_401() -> None:
     with pytest.raises(WebSocketDenialResponse) as bad:
         with c.websocket_connect("/ws", headers=bearer(EXPIRED)):
             pass
-    assert_invalid(bad.value, "TV_ERR_EXPIRED")
+    assert_invalid(bad.value)
 
 
 def test_websocket_without_the_denial_extension_is_closed_with_1008() -> None:
@@ -362,7 +389,7 @@ def test_websocket_allow_missing() -> None:
     with pytest.raises(WebSocketDenialResponse) as bad:
         with client(mode="AllowMissing").websocket_connect("/ws", headers=bearer(EXPIRED)):
             pass
-    assert_invalid(bad.value, "TV_ERR_EXPIRED")
+    assert_invalid(bad.value)
 
 
 def test_claims_of_reads_a_raw_scope_and_reports_unseen_requests() -> None:

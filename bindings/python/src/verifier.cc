@@ -61,8 +61,20 @@ bool Ready(VerifierObject* self) {
   return false;
 }
 
+// Other threads may be inside tv_verify on this object with the GIL released:
+// replacing (and freeing) the engine object under them would crash, so a
+// Verifier is built once. The check is repeated after the build, which runs
+// without the GIL, in case another thread's __init__ finished meanwhile.
+bool RefuseSecondInit(const VerifierObject* self) {
+  if (self->verifier == nullptr) return false;
+  PyErr_SetString(PyExc_RuntimeError,
+                  "Verifier.__init__ was already called: a Verifier cannot be rebuilt; make a new one");
+  return true;
+}
+
 int Init(VerifierObject* self, PyObject* args, PyObject* kwargs) {
   static const char* kKeywords[] = {"config_json", nullptr};
+  if (RefuseSecondInit(self)) return -1;
   const char* json = nullptr;
   Py_ssize_t json_len = 0;
   if (!PyArg_ParseTupleAndKeywords(args, kwargs, "s#:_Verifier", const_cast<char**>(kKeywords), &json,
@@ -79,7 +91,13 @@ int Init(VerifierObject* self, PyObject* args, PyObject* kwargs) {
     SetError(s, diag.field, diag.message);
     return -1;
   }
-  tv_verifier_free(self->verifier);  // __init__ called twice: the new one wins
+  if (self->verifier != nullptr) {
+    Py_BEGIN_ALLOW_THREADS  // freeing joins refresher threads
+    tv_verifier_free(built);
+    Py_END_ALLOW_THREADS
+    RefuseSecondInit(self);
+    return -1;
+  }
   self->verifier = built;
   return 0;
 }

@@ -22,9 +22,9 @@ import math
 import threading
 import time
 from datetime import timedelta
-from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple, Union
+from typing import Any, Dict, FrozenSet, Iterable, List, Mapping, Optional, Sequence, Tuple, Union
 
-from . import Verifier
+from . import Verifier, _asymmetric_keys
 from ._tokenverify import inspect_unverified
 from .errors import (
     ConfigurationError,
@@ -87,56 +87,6 @@ def _b64url(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
 
 
-def _looks_asymmetric(key: bytes) -> bool:
-    """PEM, certificates and OpenSSH public keys: never an HMAC secret (PyJWT refuses them too)."""
-    stripped = key.lstrip()
-    return stripped.startswith(b"-----BEGIN") or stripped.startswith((b"ssh-rsa", b"ssh-ed25519", b"ecdsa-sha2-"))
-
-
-def _engine_pem(key: bytes) -> Optional[str]:
-    """|key| itself when the engine reads it: PUBLIC KEY, RSA PUBLIC KEY and CERTIFICATE blocks."""
-    text = key.decode("ascii", "replace")
-    blocks = [line.strip() for line in text.splitlines() if line.startswith("-----BEGIN ")]
-    readable = ("-----BEGIN PUBLIC KEY-----", "-----BEGIN RSA PUBLIC KEY-----", "-----BEGIN CERTIFICATE-----")
-    if blocks and all(b in readable for b in blocks):
-        return text
-    return None
-
-
-def _spki_pem(key: Any) -> str:
-    """SubjectPublicKeyInfo PEM of a cryptography key object (a private key gives its public half)."""
-    from cryptography.hazmat.primitives import serialization
-
-    if hasattr(key, "public_key"):
-        key = key.public_key()
-    if not hasattr(key, "public_bytes"):
-        raise InvalidKeyError("unsupported key type %s" % type(key).__name__)
-    try:
-        pem: bytes = key.public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
-    except (ValueError, TypeError) as e:
-        raise InvalidKeyError("cannot export the key: %s" % e) from e
-    return pem.decode("ascii")
-
-
-def _text_key_pem(key: bytes) -> str:
-    """PEM the engine reads, from text that is a private key or an OpenSSH public key
-    (these need the cryptography package; public keys and certificates do not)."""
-    try:
-        from cryptography.hazmat.primitives import serialization
-    except ImportError as e:  # pragma: no cover - exercised only without cryptography
-        raise InvalidKeyError("private PEM and OpenSSH keys need the 'cryptography' package") from e
-    loaders = (
-        lambda k: serialization.load_pem_private_key(k, password=None),
-        lambda k: serialization.load_ssh_public_key(k),
-    )
-    for load in loaders:
-        try:
-            return _spki_pem(load(key))
-        except Exception:  # noqa: BLE001 - cryptography raises several kinds for keys it cannot read
-            continue
-    raise InvalidKeyError("could not parse the key as a PEM or OpenSSH key")
-
-
 def _key_material(key: KeyInput, algorithms: Sequence[str]) -> Tuple[Dict[str, Any], List[str]]:
     """The provider members for |key| ("secret" or "jwks") and the algorithms it may serve."""
     wanted = [a for a in algorithms if a in HMAC_ALGORITHMS or a in ASYMMETRIC_ALGORITHMS]
@@ -161,18 +111,14 @@ def _key_material(key: KeyInput, algorithms: Sequence[str]) -> Tuple[Dict[str, A
         key = key.encode("utf-8")
     if isinstance(key, (bytes, bytearray, memoryview)):
         key = bytes(key)
-        if _looks_asymmetric(key):
+        if _asymmetric_keys.is_asymmetric(key):
             if not asym_algs:
-                raise InvalidKeyError(
-                    "The specified key is an asymmetric key or x509 certificate and"
-                    " should not be used as an HMAC secret."
-                )
-            pem = _engine_pem(key) or _text_key_pem(key)
-            return {"jwks": {"local": {"pem": pem}}}, asym_algs
+                raise _asymmetric_keys.refuse_as_secret()
+            return {"jwks": {"local": {"pem": _asymmetric_keys.engine_pem(key)}}}, asym_algs
         if not hmac_algs:
             raise InvalidKeyError("a secret (str/bytes) key needs an HMAC algorithm (HS256, HS384, HS512)")
         return {"secret": {"base64url": _b64url(key)}}, hmac_algs
-    return {"jwks": {"local": {"pem": _spki_pem(key)}}}, asym_algs
+    return {"jwks": {"local": {"pem": _asymmetric_keys.spki_pem(key)}}}, asym_algs
 
 
 # ---------------------------------------------------------------- remote key sets (PyJWKClient)
@@ -182,19 +128,28 @@ class RemoteKeySet:
     """A remote JWK set as a decode() key: the engine fetches it in the
     background, refreshes it before it expires, and picks keys by kid.
 
-    One verifier serves each distinct set of decode() arguments with this key,
-    so keep the object (usually through a PyJWKClient) rather than making one
-    per call. Hashed by identity."""
+    One verifier (with one refresher thread) serves each distinct set of
+    decode() arguments with this key. Two RemoteKeySets with the same settings
+    are equal, so they share that verifier: a PyJWKClient made per request
+    does not add fetchers. The settings are fixed when it is made."""
 
     def __init__(self, remote: Mapping[str, Any]) -> None:
         self.remote: Dict[str, Any] = dict(remote)
+        self._identity = json.dumps(self.remote, sort_keys=True, default=repr)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, RemoteKeySet) and other._identity == self._identity
+
+    def __hash__(self) -> int:
+        return hash(self._identity)
 
     def __repr__(self) -> str:
         return "RemoteKeySet(%r)" % (self.remote.get("url"),)
 
 
 class PyJWKClientSigningKey:
-    """What PyJWKClient.get_signing_key* return: ``.key`` goes to decode()."""
+    """What PyJWKClient.get_signing_key* return: ``.key`` goes to decode(); the
+    object itself works too, and shares the verifier of its ``.key``."""
 
     def __init__(self, key: RemoteKeySet, key_id: Optional[str]) -> None:
         self.key = key
@@ -263,7 +218,8 @@ class _Plan:
     """One cached decode configuration: the verifier plus what Python checks after it."""
 
     __slots__ = ("verifier", "python_time_checks", "leeway", "options", "audience", "issuer", "subject",
-                 "algorithms", "key_error", "single_key_config", "kid_verifiers")
+                 "algorithms", "key_error", "single_key_config", "kid_verifiers", "refused_hmac",
+                 "engine_checks_audience")
 
     def __init__(self, verifier: Optional[Verifier], python_time_checks: bool, leeway: float,
                  options: Dict[str, Any], audience: Any, issuer: Any, subject: Optional[str],
@@ -278,6 +234,11 @@ class _Plan:
         # kept, to build a verifier whose key carries the token's kid.
         self.single_key_config: Optional[Dict[str, Any]] = None
         self.kid_verifiers: Dict[str, Verifier] = {}
+        # HMAC algorithms the caller allowed but the key (an asymmetric one) must
+        # not serve: a token naming one gets PyJWT's InvalidKeyError.
+        self.refused_hmac: FrozenSet[str] = frozenset()
+        # Whether the engine's configuration holds the accepted audiences.
+        self.engine_checks_audience = False
         self.python_time_checks = python_time_checks
         self.leeway = leeway
         self.options = options
@@ -331,6 +292,8 @@ def _build_plan(key: KeyInput, algorithms: Optional[Sequence[str]], audience: An
     leeway = float(leeway)
     if audience is not None and not isinstance(audience, (str, Iterable)):
         raise TypeError("audience must be a string, iterable or None")
+    if audience is not None and not isinstance(audience, (str, list, tuple, set, frozenset)):
+        audience = list(audience)  # a one-shot iterable is read once, here
     if not opts["verify_signature"]:
         return _Plan(None, True, leeway, opts, audience, issuer, subject)
     if not algorithms:
@@ -350,8 +313,12 @@ def _build_plan(key: KeyInput, algorithms: Optional[Sequence[str]], audience: An
     python_time_checks = (not all(opts[o] for o in _TIME_OPTIONS)) or leeway < 0 or leeway != math.floor(leeway)
     provider: Dict[str, Any] = dict(material)
     provider["algorithms"] = algs
-    if opts["verify_aud"] and audience is not None:
-        provider["audiences"] = [audience] if isinstance(audience, str) else list(audience)
+    audiences = None if audience is None else [audience] if isinstance(audience, str) else list(audience)
+    # An empty list accepts no audience at all (as in PyJWT); the engine refuses
+    # "audiences": [] as a configuration error, so that case is checked in Python.
+    engine_checks_audience = bool(opts["verify_aud"] and audiences)
+    if engine_checks_audience:
+        provider["audiences"] = audiences
     if opts["verify_sub"] and subject is not None:
         provider["subject"] = subject
     providers: List[Dict[str, Any]]
@@ -372,6 +339,9 @@ def _build_plan(key: KeyInput, algorithms: Optional[Sequence[str]], audience: An
     except ConfigurationError as e:
         raise InvalidKeyError(str(e), e.code, e.name, e.field, e.detail) from e
     plan = _Plan(verifier, python_time_checks, leeway, opts, audience, issuer, subject)
+    plan.engine_checks_audience = engine_checks_audience
+    if "secret" not in material:
+        plan.refused_hmac = frozenset(a for a in algorithms if a in HMAC_ALGORITHMS and a not in algs)
     inline = material.get("jwks", {}).get("local", {}).get("inline")
     if isinstance(inline, dict) and "keys" not in inline:
         plan.single_key_config = config
@@ -418,6 +388,10 @@ def _cache_key(key: KeyInput, algorithms: Optional[Sequence[str]], audience: Any
 def _plan_for(key: KeyInput, algorithms: Optional[Sequence[str]], audience: Any, issuer: Any,
               subject: Optional[str], leeway: Union[float, timedelta],
               options: Optional[Mapping[str, Any]]) -> _Plan:
+    if isinstance(key, PyJWKClientSigningKey):
+        # A new object per get_signing_key*() call: cached by its key source, or
+        # every call would build (and keep) another remote verifier and thread.
+        key = key.key
     cache_key = _cache_key(key, algorithms, audience, issuer, subject, leeway, options)
     # Lookups take no lock: OrderedDict.get and move_to_end are single C calls
     # under the GIL; only inserting and evicting are serialised.
@@ -484,7 +458,8 @@ def _python_checks(payload: Mapping[str, Any], plan: _Plan, engine_checked: bool
         if iss not in accepted:
             raise InvalidIssuerError("Invalid issuer")
     if opts["verify_aud"]:
-        _check_audience(payload, plan.audience, engine_checked, opts.get("strict_aud", False))
+        _check_audience(payload, plan.audience, engine_checked and plan.engine_checks_audience,
+                        opts.get("strict_aud", False))
     if opts["verify_sub"] and "sub" in payload:
         if not isinstance(payload["sub"], str):
             raise InvalidSubjectError("Subject must be a string")
@@ -515,6 +490,14 @@ def _check_audience(payload: Mapping[str, Any], audience: Any, engine_checked: b
     wanted = [audience] if isinstance(audience, str) else list(audience)
     if all(a not in claims for a in wanted):
         raise InvalidAudienceError("Audience doesn't match")
+
+
+def _header_alg(token: Union[str, bytes]) -> Any:
+    """The unverified header's alg; None when the token does not parse."""
+    try:
+        return inspect_unverified(token).header.get("alg")
+    except TokenVerifyError:
+        return None
 
 
 def _explain_failure(error: TokenVerifyError, token: Union[str, bytes], plan: _Plan) -> TokenVerifyError:
@@ -616,6 +599,9 @@ def _verified_claims(jwt: Union[str, bytes], key: KeyInput, algorithms: Optional
                 raise
             claims = by_kid.verify(jwt)
     except TokenVerifyError as e:
+        if plan.refused_hmac and _header_alg(jwt) in plan.refused_hmac:
+            # PyJWT's answer: the key is asymmetric, so never this token's HMAC secret.
+            raise _asymmetric_keys.refuse_as_secret() from None
         raise _explain_failure(e, jwt, plan) from None
     # decode() returns the payload anyway: the remaining checks read that dict.
     payload = claims.to_dict()
@@ -628,8 +614,8 @@ def _verified_claims(jwt: Union[str, bytes], key: KeyInput, algorithms: Optional
     for claim in opts.get("require") or ():
         if payload.get(claim) is None:  # PyJWT counts a null claim as missing
             raise MissingRequiredClaimError(claim=claim)
-    if opts["verify_aud"] and plan.audience is None and payload.get("aud"):
-        raise InvalidAudienceError("Invalid audience")
+    if opts["verify_aud"] and not plan.engine_checks_audience:
+        _check_audience(payload, plan.audience, False, False)
     if opts["verify_jti"] and "jti" in payload and not isinstance(payload["jti"], str):
         raise InvalidJTIError("JWT ID must be a string")
     return claims, payload

@@ -19,7 +19,10 @@ What each request goes through (in this order):
    ``None``. The mode comes from the configuration's ``validationMode`` unless given.
 4. A token that does not verify is refused with 401 and
    ``WWW-Authenticate: Bearer realm="...", error="invalid_token",
-   error_description="<status name>"`` -- in both modes. The exception: when the
+   error_description="the token is not valid"`` -- in both modes, the same answer for
+   every reason: a client without a key must not learn which claim (audience, issuer,
+   subject, matcher) it got wrong. The reason goes to the ``tokenverify.middleware``
+   logger (INFO, the status name) and to the verifier's stats. The exception: when the
    provider has no usable keys (``KeysUnavailableError``: a remote key set not fetched
    yet, or too stale), the server is at fault, not the token: 503 with ``Retry-After``.
 5. A verified token's claims (a ``tokenverify.Claims`` mapping) are handed to the
@@ -42,6 +45,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import os
 from collections.abc import Awaitable, Callable, Iterable, Mapping, MutableMapping
 from dataclasses import dataclass
@@ -58,6 +62,10 @@ __all__ = [
     "TokenVerifyWSGIMiddleware",
     "claims_of",
 ]
+
+_log = logging.getLogger(__name__)
+# What a client is told about any token that did not verify (RFC 6750 §3.1).
+INVALID_TOKEN_DESCRIPTION = "the token is not valid"
 
 CLAIMS_KEY = "tokenverify.claims"
 Mode = Literal["Strict", "AllowMissing"]
@@ -243,7 +251,8 @@ class _Gate:
                                   (("WWW-Authenticate", "Bearer " + realm_param),))
         self.repeated = self._rejection(
             400, "Bad Request", realm_param, "invalid_request", "token given more than once")
-        self.invalid: dict[str, _Rejection] = {}  # status name -> its response, built once
+        self.invalid = self._rejection(401, "Unauthorized", realm_param, "invalid_token", INVALID_TOKEN_DESCRIPTION)
+        self.unavailable: dict[str, _Rejection] = {}  # status name -> its 503, built once
         self.realm_param = realm_param
 
     @staticmethod
@@ -299,15 +308,17 @@ class _Gate:
                 return claims
             except TokenVerifyError as e:
                 name = getattr(e, "name", None) or type(e).__name__
-                rejection = self.invalid.get(name)
+                if not isinstance(e, KeysUnavailableError):
+                    # Only the name and code: the message may quote the token's claims.
+                    _log.info("token refused: %s (%s)", name, getattr(e, "code", None))
+                    return self.invalid
+                _log.info("token not verified, no usable keys: %s", name)
+                rejection = self.unavailable.get(name)
                 if rejection is None:
-                    if isinstance(e, KeysUnavailableError):
-                        rejection = self._rejection(503, "Service Unavailable", self.realm_param,
-                                                    "temporarily_unavailable", name)
-                    else:
-                        rejection = self._rejection(401, "Unauthorized", self.realm_param, "invalid_token", name)
-                    if len(self.invalid) < 256:  # bounded: names come from the status table
-                        self.invalid[name] = rejection
+                    rejection = self._rejection(503, "Service Unavailable", self.realm_param,
+                                                "temporarily_unavailable", name)
+                    if len(self.unavailable) < 16:  # bounded: names come from the status table
+                        self.unavailable[name] = rejection
                 return rejection
         if isinstance(extracted, _RepeatedToken):
             return self.repeated
@@ -451,8 +462,8 @@ class TokenVerifyWSGIMiddleware:
     latin-1 strings PEP 3333 prescribes.
 
     A WSGI server joins a repeated header into one value, so a repeated Authorization
-    header reaches the engine as one malformed token (401 ``TV_ERR_MALFORMED_TOKEN``)
-    instead of the 400 the ASGI middleware gives.
+    header reaches the engine as one malformed token (401 ``invalid_token``; the log
+    says ``TV_ERR_MALFORMED_TOKEN``) instead of the 400 the ASGI middleware gives.
     """
 
     def __init__(
