@@ -568,9 +568,11 @@ def decode(
 ) -> Dict[str, Any]:
     """Verifies |jwt| and returns its payload as a dict, like PyJWT's jwt.decode.
 
-    key: an HMAC secret (str/bytes), PEM or OpenSSH public key text (needs the
-    cryptography package), a JWK dict or JWK set dict, a PyJWK, or a
-    cryptography key object. Raises the PyJWT-named exceptions of tokenverify."""
+    key: an HMAC secret (str/bytes), PEM text, a DER key or certificate, or an
+    OpenSSH public key (private, DER and OpenSSH keys need the cryptography
+    package), a JWK dict or JWK set dict, a PyJWK, or a cryptography key
+    object. An asymmetric key is never an HMAC secret. Raises the PyJWT-named
+    exceptions of tokenverify."""
     return _verified_claims(jwt, key, algorithms, options, audience, issuer, subject, leeway)[1]
 
 
