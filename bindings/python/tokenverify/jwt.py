@@ -9,8 +9,8 @@ bounded LRU cache, so repeated calls cost one engine verification.
 
 Where the engine's rules differ from PyJWT's (docs/python.md lists them):
 HMAC secrets must be at least as long as the hash, RSA keys at least 2048
-bits, ``alg: none`` is never accepted, and claims are checked before the
-signature (a tampered and expired token reports the expiry).
+bits, and ``alg: none`` is never accepted. As in PyJWT, the signature is
+checked before the claims (a tampered and expired token is a bad signature).
 """
 
 from __future__ import annotations
