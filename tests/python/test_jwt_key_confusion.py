@@ -142,3 +142,18 @@ def test_ordinary_secrets_stay_secrets() -> None:
     for secret in (b"\x30" + bytes(range(1, 40)), b"0" * 40, der_like, b"my ssh-rsa flavoured secret, 32+ bytes long"):
         token = forged_hs256(secret)
         assert tvjwt.decode(token, secret, algorithms=["HS256"], audience="my-api")["sub"] == "mallory"
+
+
+@pytest.mark.parametrize("as_set", [False, True], ids=["jwk", "jwk-set"])
+def test_jwk_json_text_is_never_an_hmac_secret(rsa_key: KeyPair, as_set: bool) -> None:
+    # The JSON text of a public JWK is as public as the key: as a str/bytes key
+    # it is read as the JWK it is, so the forgery is refused and the genuine
+    # token verifies.
+    jwk = dict(rsa_key.jwk, kid="k1")
+    text = json.dumps({"keys": [jwk]} if as_set else jwk)
+    with pytest.raises((tvjwt.InvalidKeyError, tvjwt.InvalidAlgorithmError)):
+        tvjwt.decode(forged_hs256(text.encode()), text, algorithms=["HS256"], audience="my-api")
+    with pytest.raises(tvjwt.InvalidTokenError):
+        tvjwt.decode(forged_hs256(text.encode()), text, algorithms=["RS256", "HS256"], audience="my-api")
+    genuine = sign(rsa_key, claims(), headers={"kid": "k1"})
+    assert tvjwt.decode(genuine, text, algorithms=["RS256", "HS256"], audience="my-api")["sub"] == "alice"

@@ -87,6 +87,19 @@ def _b64url(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
 
 
+def _jwk_json(key: bytes) -> Optional[Dict[str, Any]]:
+    """|key| as a JWK or JWK set when it is the JSON text of one (a "kty" or a
+    "keys" member), else None."""
+    text = key[3:] if key.startswith(b"\xef\xbb\xbf") else key
+    if not text.strip().startswith(b"{"):
+        return None
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return None
+    return value if isinstance(value, dict) and ("kty" in value or "keys" in value) else None
+
+
 def _key_material(key: KeyInput, algorithms: Sequence[str]) -> Tuple[Dict[str, Any], List[str]]:
     """The provider members for |key| ("secret" or "jwks") and the algorithms it may serve."""
     wanted = [a for a in algorithms if a in HMAC_ALGORITHMS or a in ASYMMETRIC_ALGORITHMS]
@@ -111,6 +124,11 @@ def _key_material(key: KeyInput, algorithms: Sequence[str]) -> Tuple[Dict[str, A
         key = key.encode("utf-8")
     if isinstance(key, (bytes, bytearray, memoryview)):
         key = bytes(key)
+        jwk_text = _jwk_json(key)
+        if jwk_text is not None:
+            # A JWK or JWK set pasted as text is a key, never an HMAC secret:
+            # a public JWK's text is known to everyone.
+            return _key_material(jwk_text, algorithms)
         if _asymmetric_keys.is_asymmetric(key):
             if not asym_algs:
                 raise _asymmetric_keys.refuse_as_secret()
