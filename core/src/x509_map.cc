@@ -34,12 +34,23 @@ std::string Say(std::string_view kid, std::string_view what) {
   return Cat({"x509[\"", kid.substr(0, 80), "\"]: ", what});
 }
 
-// One entry: the key of the certificate `value`, carrying `kid`.
-Result<std::unique_ptr<Key>> ParseEntry(std::string_view kid, dom::element value, Error* err) {
-  if (kid.empty()) return Fail(err, Status::ERR_JWKS_MALFORMED, Say(kid, "a kid must not be empty"));
-  std::string_view pem;
-  if (value.get_string().get(pem) != simdjson::SUCCESS)
-    return Fail(err, Status::ERR_JWKS_MALFORMED, Say(kid, "is not a string holding a PEM certificate"));
+// The document's shape, before any certificate is read: a malformed document
+// is ERR_JWKS_MALFORMED whichever entry is at fault.
+Status CheckShape(dom::object root, Error* err) {
+  if (root.size() > kMaxEntries)
+    return Fail(err, Status::ERR_JWKS_MALFORMED,
+                Cat({"x509 key set: ", std::to_string(root.size()), " certificates; at most ",
+                     std::to_string(kMaxEntries), " are accepted"}));
+  for (auto [kid, value] : root) {
+    if (kid.empty()) return Fail(err, Status::ERR_JWKS_MALFORMED, Say(kid, "a kid must not be empty"));
+    if (!value.is_string())
+      return Fail(err, Status::ERR_JWKS_MALFORMED, Say(kid, "is not a string holding a PEM certificate"));
+  }
+  return Status::OK;
+}
+
+// One entry: the key of the certificate `pem`, carrying `kid`.
+Result<std::unique_ptr<Key>> ParseEntry(std::string_view kid, std::string_view pem, Error* err) {
   if (pem.size() > kMaxPemBytes)
     return Fail(err, Status::ERR_JWK_INVALID,
                 Say(kid, Cat({"is ", std::to_string(pem.size()), " bytes; a certificate is at most ",
@@ -67,15 +78,12 @@ Result<std::shared_ptr<const KeySet>> ParseX509MapImpl(std::string_view json, Er
     if (e == simdjson::MEMALLOC) return Fail(err, Status::ERR_OUT_OF_MEMORY, "out of memory");
     return Fail(err, Status::ERR_JWKS_MALFORMED, Cat({"x509 key set: ", simdjson::error_message(e)}));
   }
-  if (root.size() > kMaxEntries)
-    return Fail(err, Status::ERR_JWKS_MALFORMED,
-                Cat({"x509 key set: ", std::to_string(root.size()), " certificates; at most ",
-                     std::to_string(kMaxEntries), " are accepted"}));
+  TV_RETURN_IF_ERROR(CheckShape(root, err));
   // Built as ParseJwks builds a JWK set, key by key; strict JSON has already
   // refused a repeated member, so each kid names one key.
   std::vector<std::unique_ptr<Key>> keys;
   for (auto [kid, value] : root) {
-    TV_ASSIGN_OR_RETURN(std::unique_ptr<Key> key, ParseEntry(kid, value, err));
+    TV_ASSIGN_OR_RETURN(std::unique_ptr<Key> key, ParseEntry(kid, value.get_string().value_unsafe(), err));
     keys.push_back(std::move(key));
   }
   return KeySet::Build(std::move(keys), err);

@@ -37,11 +37,13 @@ std::string X509Map(std::initializer_list<const TestKey*> keys) {
   return out + "}";
 }
 
-// The Firebase recipe of the README, pointed at `url`.
-std::string FirebaseConfig(const std::string& url, std::string_view remote_extra) {
+// The Firebase recipe of the README, pointed at `url`; creation waits up to
+// `wait` for the first document (a bad one is not retried before that).
+std::string FirebaseConfig(const std::string& url, std::string_view remote_extra,
+                           std::string_view wait = "5s") {
   std::string c = R"({"providers":[{"name":"firebase","algorithms":["RS256"],)"
                   R"("jwks":{"remote":{"url":)" + JsonQuote(url) +
-                  R"(,"initialFetchWait":"5s","requireInitialKeys":true)";
+                  R"(,"initialFetchWait":")" + std::string(wait) + R"(","requireInitialKeys":true)";
   if (!remote_extra.empty()) c += "," + std::string(remote_extra);
   return c + "}}}]}";
 }
@@ -69,13 +71,13 @@ TEST(X509MapRemote, MalformedDocumentIsAFailedFetch) {
   ASSERT_NE(server, nullptr);
   server->ServeJwks(R"({"fb-a": 42})");
   Error err;
-  auto v = Verifier::Create(FirebaseConfig(server->Url(), R"("format":"x509")"), &err);
+  auto v = Verifier::Create(FirebaseConfig(server->Url(), R"("format":"x509")", "1s"), &err);
   ASSERT_FALSE(v.ok());
   EXPECT_EQ(v.status(), Status::ERR_KEYS_UNAVAILABLE) << err.message;
   EXPECT_NE(err.message.find("x509[\"fb-a\"]"), std::string::npos) << err.message;
   // Named as a JWK set, a certificate map is refused too.
   server->ServeJwks(X509Map({&a}));
-  auto as_jwks = Verifier::Create(FirebaseConfig(server->Url(), R"("format":"jwks")"), &err);
+  auto as_jwks = Verifier::Create(FirebaseConfig(server->Url(), R"("format":"jwks")", "1s"), &err);
   EXPECT_EQ(as_jwks.status(), Status::ERR_KEYS_UNAVAILABLE) << err.message;
 }
 

@@ -135,6 +135,7 @@ TEST_F(X509MapTest, MalformedDocumentsAreJwksMalformed) {
   for (const std::string& doc : {
            std::string(R"({"k": 5})"),                           // a value that is not a string
            R"({"a":)" + pem_json + R"(,"b":["x"]})",             // one of them
+           std::string(R"({"a":"-----BEGIN CERTIFICATE-----","b":7})"),  // ... after a broken certificate
            R"({"":)" + pem_json + "}",                          // an empty kid
            R"({"a":)" + pem_json + R"(,"a":)" + pem_json + "}",  // a kid twice (strict JSON)
            std::string("[]"),                                    // not an object
