@@ -6,7 +6,6 @@
 
 #include <string>
 
-#include "key_cache_rig.h"
 #include "support/jwks_server.h"
 #include "support/signer.h"
 #include "tokenverify/verifier.h"
