@@ -12,7 +12,7 @@ from typing import Any, Dict, Optional
 import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, rsa
+from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, padding, rsa
 from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 from cryptography.x509.oid import NameOID
 
@@ -27,19 +27,18 @@ def b64(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
 
 
-def signed(private: Any, alg: str, kid: Optional[str] = None) -> str:
+def signed(private: Any, alg: str, kid: Optional[str] = None, payload: Optional[Dict[str, Any]] = None) -> str:
     header: Dict[str, Any] = {"alg": alg, "typ": "JWT"}
     if kid is not None:
         header["kid"] = kid
-    signing_input = (b64(json.dumps(header).encode()) + "." + b64(json.dumps(PAYLOAD).encode())).encode()
+    body = json.dumps(PAYLOAD if payload is None else payload).encode()
+    signing_input = (b64(json.dumps(header).encode()) + "." + b64(body)).encode()
     if isinstance(private, (ed25519.Ed25519PrivateKey, ed448.Ed448PrivateKey)):
         signature = private.sign(signing_input)
     elif isinstance(private, ec.EllipticCurvePrivateKey):
         r, s = decode_dss_signature(private.sign(signing_input, ec.ECDSA(hashes.SHA256())))
         signature = r.to_bytes(32, "big") + s.to_bytes(32, "big")
     else:
-        from cryptography.hazmat.primitives.asymmetric import padding
-
         signature = private.sign(signing_input, padding.PKCS1v15(), hashes.SHA256())
     return signing_input.decode() + "." + b64(signature)
 
@@ -126,15 +125,8 @@ def test_verifier_reads_a_firebase_x509_document() -> None:
             "name": "firebase", "issuer": payload["iss"], "audiences": [project], "algorithms": ["RS256"],
             "jwks": {"local": local}}]})
         for kid, k in keys.items():
-            header = {"alg": "RS256", "kid": kid, "typ": "JWT"}
-            signing_input = (b64(json.dumps(header).encode()) + "." + b64(json.dumps(payload).encode())).encode()
-            from cryptography.hazmat.primitives.asymmetric import padding
-
-            token = signing_input.decode() + "." + b64(k.sign(signing_input, padding.PKCS1v15(), hashes.SHA256()))
-            assert verifier.verify(token)["aud"] == project
-            wrong_kid = token.replace(signing_input.decode().split(".")[0],
-                                      b64(json.dumps(dict(header, kid="kid-c")).encode()), 1)
-            assert status_of(lambda: verifier.verify(wrong_kid)) == "TV_ERR_KID_NOT_FOUND"
+            assert verifier.verify(signed(k, "RS256", kid, payload))["aud"] == project
+            assert status_of(lambda: verifier.verify(signed(k, "RS256", "kid-c", payload))) == "TV_ERR_KID_NOT_FOUND"
     with pytest.raises(tokenverify.KeySetError) as e:
         tokenverify.Verifier({"providers": [{"name": "firebase", "jwks": {"local": {
             "inline": {"kid-a": 5}, "format": "x509"}}}]})
