@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# make_examples.sh: regenerate examples/hs256, examples/es256 and examples/eddsa
-# with fresh keys and tokens.
+# make_examples.sh: regenerate examples/hs256, es256, eddsa, ed25519, es256k and
+# firebase with fresh keys and tokens.
 #
 # Only the openssl command line and the python3 standard library are used, so
 # that the examples can be rebuilt on any machine without installing a JWT
@@ -72,17 +72,17 @@ def public_key_bits(key_pem: str) -> bytes:
     return openssl("pkey", "-in", key_pem, "-pubout", "-outform", "DER")
 
 
-def signing_input(header) -> bytes:
-    return (b64url(compact(header)) + "." + b64url(compact(CLAIMS))).encode()
+def signing_input(header, claims=CLAIMS) -> bytes:
+    return (b64url(compact(header)) + "." + b64url(compact(claims))).encode()
 
 
-def write_example(name, alg, token, config_provider, jwks=None):
+def write_example(name, alg, token, config_provider, jwks=None, key_file="jwks.json"):
     folder = os.path.join(out_dir, name)
     os.makedirs(folder, exist_ok=True)
     with open(os.path.join(folder, "token.jwt"), "w") as f:
         f.write(token + "\n")
     if jwks is not None:
-        with open(os.path.join(folder, "jwks.json"), "w") as f:
+        with open(os.path.join(folder, key_file), "w") as f:
             json.dump(jwks, f, indent=2)
             f.write("\n")
     provider = {"name": name, "issuer": ISSUER, "audiences": ["my-api"], "algorithms": [alg]}
@@ -136,4 +136,65 @@ token = si.decode() + "." + b64url(sig)
 jwks = {"keys": [{"kty": "OKP", "crv": "Ed25519", "kid": kid, "use": "sig", "alg": "EdDSA",
                   "x": b64url(public)}]}
 write_example("eddsa", "EdDSA", token, jwks_file("eddsa"), jwks)
+
+# Ed25519 under its RFC 9864 name ("EdDSA" is deprecated): the same signature
+# scheme, the fully specified "alg" in the token and in the JWK.
+key = os.path.join(work, "ed25519-rfc9864.pem")
+openssl("genpkey", "-algorithm", "ED25519", "-out", key)
+public = public_key_bits(key)[-32:]
+kid = "ed25519-rfc9864-" + hashlib.sha256(public).hexdigest()[:8]
+header = {"alg": "Ed25519", "typ": "JWT", "kid": kid}
+si = signing_input(header)
+with open(os.path.join(work, "ed25519-rfc9864.in"), "wb") as f:
+    f.write(si)
+sig = openssl("pkeyutl", "-sign", "-inkey", key, "-rawin", "-in", os.path.join(work, "ed25519-rfc9864.in"))
+assert len(sig) == 64
+token = si.decode() + "." + b64url(sig)
+jwks = {"keys": [{"kty": "OKP", "crv": "Ed25519", "kid": kid, "use": "sig", "alg": "Ed25519",
+                  "x": b64url(public)}]}
+write_example("ed25519", "Ed25519", token, jwks_file("ed25519"), jwks)
+
+# ES256K (RFC 8812): ECDSA on secp256k1 with SHA-256, raw r||s like ES256.
+key = os.path.join(work, "es256k.pem")
+openssl("genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:secp256k1", "-out", key)
+point = public_key_bits(key)[-65:]
+assert point[0] == 0x04, "expected an uncompressed point"
+kid = "es256k-example-" + hashlib.sha256(point).hexdigest()[:8]
+header = {"alg": "ES256K", "typ": "JWT", "kid": kid}
+si = signing_input(header)
+with open(os.path.join(work, "es256k.in"), "wb") as f:
+    f.write(si)
+der = openssl("dgst", "-sha256", "-sign", key, os.path.join(work, "es256k.in"))
+token = si.decode() + "." + b64url(ecdsa_der_to_raw(der, 32))
+jwks = {"keys": [{"kty": "EC", "crv": "secp256k1", "kid": kid, "use": "sig", "alg": "ES256K",
+                  "x": b64url(point[1:33]), "y": b64url(point[33:])}]}
+write_example("es256k", "ES256K", token, jwks_file("es256k"), jwks)
+
+# Firebase Auth: an RS256 ID token and Google's x509 document, which maps each
+# kid to a PEM certificate. Two certificates, as Google publishes during a
+# rotation; the token is signed by the second.
+PROJECT = "tokenverify-example"
+certs = {}
+for n in range(2):
+    key = os.path.join(work, f"firebase{n}.pem")
+    cert = os.path.join(work, f"firebase{n}.crt")
+    openssl("genpkey", "-quiet", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048", "-out", key)
+    openssl("req", "-x509", "-new", "-key", key, "-subj", "/CN=securetoken.system.gserviceaccount.com",
+            "-days", "3650", "-sha256", "-out", cert)
+    der = openssl("x509", "-in", cert, "-outform", "DER")
+    kid = hashlib.sha1(der).hexdigest()  # Google's kids are 40 hex digits too
+    with open(cert) as f:
+        certs[kid] = f.read()
+firebase_claims = {"iss": f"https://securetoken.google.com/{PROJECT}", "aud": PROJECT,
+                   "sub": "alice-uid", "user_id": "alice-uid", "auth_time": 1767225600,
+                   "iat": 1767225600, "exp": 2082758400, "firebase": {"sign_in_provider": "password"}}
+header = {"alg": "RS256", "kid": kid, "typ": "JWT"}
+si = signing_input(header, firebase_claims)
+with open(os.path.join(work, "firebase.in"), "wb") as f:
+    f.write(si)
+token = si.decode() + "." + b64url(openssl("dgst", "-sha256", "-sign", key, os.path.join(work, "firebase.in")))
+write_example("firebase", "RS256", token,
+              {"issuer": f"https://securetoken.google.com/{PROJECT}", "audiences": [PROJECT],
+               "jwks": {"local": {"file": "examples/firebase/certs.json", "format": "x509"}}},
+              certs, key_file="certs.json")
 PY

@@ -143,7 +143,25 @@ bool IsHttpUrl(const std::string& url) {
   return starts("https://") || starts("http://");
 }
 
-RemoteJwksConfig ParseRemote(element e, const std::string& path) {
+// "format": "jwks" or "x509" (a kid -> PEM certificate map); absent: detected.
+KeySetFormat ParseKeySetFormat(element e, const std::string& path) {
+  const std::string name = AsString(e, path);
+  if (name == "jwks") return KeySetFormat::kJwks;
+  if (name == "x509") return KeySetFormat::kX509;
+  Fail(path, "must be \"jwks\" or \"x509\"");
+}
+
+// The key-set parser for `format`, for LoadKeys.
+KeySetParser ParserFor(KeySetFormat format) {
+  switch (format) {
+    case KeySetFormat::kJwks: return ParseJwks;
+    case KeySetFormat::kX509: return ParseX509Map;
+    case KeySetFormat::kDetect: break;
+  }
+  return [](std::string_view text, Error* err) { return ParseKeySetDocument(text, KeySetFormat::kDetect, err); };
+}
+
+RemoteJwksConfig ParseRemote(element e, const std::string& path, KeySetFormat* format) {
   RemoteJwksConfig r;
   bool has_url = false;
   for (auto [key, value] : AsObject(e, path)) {
@@ -177,6 +195,7 @@ RemoteJwksConfig ParseRemote(element e, const std::string& path) {
       r.initial_fetch_wait_ms = AsDurationMs(value, kpath);
       if (r.initial_fetch_wait_ms > kHourMs / 12) Fail(kpath, "must be at most 300 seconds");
     } else if (key == "requireInitialKeys") r.require_initial_keys = AsBool(value, kpath);
+    else if (key == "format") *format = ParseKeySetFormat(value, kpath);
     else if (key == "maxResponseBytes") r.max_response_bytes = static_cast<size_t>(AsInt(value, kpath, 1024, 64 << 20));
     else if (key == "tls") {
       for (auto [tkey, tvalue] : AsObject(value, kpath)) {
@@ -205,8 +224,13 @@ KeySourceConfig ParseJwksSource(element e, const std::string& path) {
       const std::string lpath = Join(path, "local");
       object local = AsObject(value, lpath);
       bool has_source = false, has_interval = false;
+      // Read first: it decides how "inline" or "file", in any order, is parsed.
+      element format_value;
+      const bool has_format = local.at_key("format").get(format_value) == simdjson::SUCCESS;
+      if (has_format) src.format = ParseKeySetFormat(format_value, Join(lpath, "format"));
       for (auto [lkey, lvalue] : local) {
         const std::string fpath = Join(lpath, lkey);
+        if (lkey == "format") continue;
         if (lkey == "checkInterval") {
           src.check_interval_ms = AsPositiveDurationMs(lvalue, fpath, 24 * kHourMs);
           has_interval = true;
@@ -217,7 +241,7 @@ KeySourceConfig ParseJwksSource(element e, const std::string& path) {
         has_source = true;
         if (lkey == "inline") {
           // A string holding the JWK set, or the JWK set itself as an object.
-          src.initial = LoadKeys(ParseJwks,
+          src.initial = LoadKeys(ParserFor(src.format),
                                  lvalue.is_string() ? AsString(lvalue, fpath)
                                                     : simdjson::to_string(AsObject(lvalue, fpath)),
                                  fpath);
@@ -225,8 +249,9 @@ KeySourceConfig ParseJwksSource(element e, const std::string& path) {
           src.kind = KeySourceConfig::Kind::kFile;
           src.file = AsString(lvalue, fpath);
           src.initial_text = ReadKeyFile(src.file, fpath);
-          src.initial = LoadKeys(ParseJwks, src.initial_text, fpath);
+          src.initial = LoadKeys(ParserFor(src.format), src.initial_text, fpath);
         } else {
+          if (has_format) Fail(Join(lpath, "format"), "applies to \"inline\" and \"file\", not to \"pem\"");
           src.initial = LoadKeys(ParsePemKeys, AsString(lvalue, fpath), fpath);
         }
       }
@@ -235,7 +260,7 @@ KeySourceConfig ParseJwksSource(element e, const std::string& path) {
         Fail(Join(lpath, "checkInterval"), "only applies to \"file\"");
     } else if (key == "remote") {
       src.kind = KeySourceConfig::Kind::kRemote;
-      src.remote = ParseRemote(value, Join(path, "remote"));
+      src.remote = ParseRemote(value, Join(path, "remote"), &src.format);
     } else {
       UnknownField(path, key);
     }
@@ -281,7 +306,7 @@ AlgSet ParseAlgorithms(element e, const std::string& path) {
       Fail(Index(path, i), "\"none\" is never accepted; remove it from the list");
     if (st != Status::OK)
       Fail(Index(path, i), "unknown algorithm \"" + names[i] +
-                               "\" (names are case-sensitive: HS256, RS256, PS256, ES256, EdDSA, ...)");
+                               "\" (names are case-sensitive: HS256, RS256, PS256, ES256, ES256K, Ed25519, Ed448, EdDSA, ...)");
     set |= AlgBit(alg);
   }
   if (set == 0) Fail(path, "must list at least one algorithm");

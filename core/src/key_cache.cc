@@ -226,7 +226,7 @@ void KeyCache::RefreshRemote(std::unique_lock<std::mutex>& lock) {
     same_body = current_ != nullptr && r.body == current_body_;  // current_body_ is only written by this thread
     if (!same_body) {
       Error err;
-      auto set = ParseJwks(r.body, &err);
+      auto set = ParseKeySetDocument(r.body, source_.format, &err);
       if (set.ok()) parsed = std::move(set).value();
       else failure = "invalid key set: " + (err.message.empty() ? std::string(StatusName(set.status())) : err.message);
     }
@@ -296,7 +296,7 @@ void KeyCache::RefreshFile(std::unique_lock<std::mutex>& lock) {
     // On failure ReadSmallFile says why in `failure`.
     if (ReadSmallFile(source_.file, kMaxKeyFileBytes, &text, &failure) && text != current_body_) {
       Error err;
-      auto set = ParseJwks(text, &err);
+      auto set = ParseKeySetDocument(text, source_.format, &err);
       if (set.ok()) parsed = std::move(set).value();
       else failure = "invalid key set in \"" + source_.file + "\": " + err.message;
     }

@@ -1,4 +1,5 @@
-// EC keys (kty "EC"): P-256 for ES256, P-384 for ES384, P-521 for ES512 only.
+// EC keys (kty "EC"): P-256 for ES256, P-384 for ES384, P-521 for ES512 and
+// secp256k1 for ES256K (RFC 8812) only.
 // JWS signatures are raw r||s; OpenSSL wants DER, which we build on the stack.
 #include <openssl/core_names.h>
 #include <openssl/err.h>
@@ -24,6 +25,7 @@ constexpr Curve kCurves[] = {
     {"P-256", "prime256v1", 32, Alg::kES256},
     {"P-384", "secp384r1", 48, Alg::kES384},
     {"P-521", "secp521r1", 66, Alg::kES512},
+    {"secp256k1", "secp256k1", 32, Alg::kES256K},
 };
 
 constexpr size_t kMaxCoordBytes = 66;
@@ -144,7 +146,7 @@ KeyResult NewEcKey(std::string_view crv, Bytes x, Bytes y, JwkCommon common, std
     if (c.jwk_name == crv) curve = &c;
   }
   if (curve == nullptr) {
-    *why = Cat({"\"crv\" \"", crv.substr(0, 32), "\" is not P-256, P-384 or P-521"});
+    *why = Cat({"\"crv\" \"", crv.substr(0, 32), "\" is not P-256, P-384, P-521 or secp256k1"});
     return Status::ERR_JWK_INVALID;
   }
   // RFC 7518 6.2.1.2: coordinates are exactly the field size, leading zeros kept.

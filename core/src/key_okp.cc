@@ -1,5 +1,7 @@
-// OKP keys (kty "OKP", RFC 8037): Ed25519 and Ed448 for EdDSA. X25519/X448
-// are key-agreement curves and are skipped by the JWK parser before this file.
+// OKP keys (kty "OKP", RFC 8037): Ed25519 and Ed448, each for its RFC 9864
+// name ("Ed25519", "Ed448") and for the deprecated polymorphic "EdDSA".
+// X25519/X448 are key-agreement curves and are skipped by the JWK parser
+// before this file.
 #include <openssl/core_names.h>
 #include <openssl/err.h>
 #include <openssl/param_build.h>
@@ -18,10 +20,11 @@ struct EdCurve {
   const char* key_type;  // OpenSSL key type name
   size_t key_bytes;
   size_t signature_bytes;
+  AlgSet algs;  // the algorithms this curve's keys verify
 };
 
-constexpr EdCurve kEd25519 = {"Ed25519", "ED25519", 32, 64};
-constexpr EdCurve kEd448 = {"Ed448", "ED448", 57, 114};
+constexpr EdCurve kEd25519 = {"Ed25519", "ED25519", 32, 64, kEd25519Algs};
+constexpr EdCurve kEd448 = {"Ed448", "ED448", 57, 114, kEd448Algs};
 
 // The y coordinates (little-endian, reduced mod p = 2^255 - 19) of the eight
 // points of order dividing 8: the identity (y = 1), the point of order 2
@@ -136,14 +139,14 @@ bool InitEdCtx(EVP_PKEY* pkey, Alg, VerifyCtx* out) noexcept {
 class OkpKey final : public KeyBase {
  public:
   OkpKey(EvpPkeyPtr pkey, const EdCurve& curve, JwkCommon&& common) noexcept
-      : KeyBase(KeyType::kOkp, kEdDsaAlgs, std::move(common)),
+      : KeyBase(KeyType::kOkp, curve.algs, std::move(common)),
         pkey_(std::move(pkey)),
         curve_(curve),
         reuse_ctx_(OneShotIsReusable()) {}
 
   Status Verify(Alg alg, std::span<const uint8_t> signing_input,
                 std::span<const uint8_t> signature) const noexcept override {
-    if (alg != Alg::kEdDSA) return Status::ERR_SIGNATURE_INVALID;
+    if (!AlgSetHas(curve_.algs, alg)) return Status::ERR_SIGNATURE_INVALID;
     if (signature.size() != curve_.signature_bytes) return Status::ERR_SIGNATURE_LENGTH;
     VerifyCtx* ctx = CachedVerifyCtx(id(), alg, pkey_.get(), &InitEdCtx);
     if (ctx == nullptr ||

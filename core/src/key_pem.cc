@@ -48,7 +48,7 @@ bool BnParam(const EVP_PKEY* pkey, const char* name, int width, std::vector<uint
 }
 
 // The key material of `pkey`, through the JWK factories.
-KeyResult KeyFromPkey(const EVP_PKEY* pkey, std::string* why) {
+KeyResult KeyFromPkey(const EVP_PKEY* pkey, JwkCommon common, std::string* why) {
   switch (EVP_PKEY_get_base_id(pkey)) {
     case EVP_PKEY_RSA: {
       std::vector<uint8_t> n, e;
@@ -56,7 +56,7 @@ KeyResult KeyFromPkey(const EVP_PKEY* pkey, std::string* why) {
         *why = "cannot read the RSA modulus and exponent";
         return Status::ERR_JWK_INVALID;
       }
-      return NewRsaKey(n, e, JwkCommon{}, why);
+      return NewRsaKey(n, e, std::move(common), why);
     }
     case EVP_PKEY_EC: {
       char group[64] = {};
@@ -67,7 +67,8 @@ KeyResult KeyFromPkey(const EVP_PKEY* pkey, std::string* why) {
       }
       struct Curve { const char* openssl; const char* jwk; int bytes; };
       static constexpr Curve kCurves[] = {
-          {"prime256v1", "P-256", 32}, {"secp384r1", "P-384", 48}, {"secp521r1", "P-521", 66}};
+          {"prime256v1", "P-256", 32}, {"secp384r1", "P-384", 48}, {"secp521r1", "P-521", 66},
+          {"secp256k1", "secp256k1", 32}};
       for (const Curve& c : kCurves) {
         if (std::strcmp(group, c.openssl) != 0) continue;
         std::vector<uint8_t> x, y;
@@ -76,9 +77,9 @@ KeyResult KeyFromPkey(const EVP_PKEY* pkey, std::string* why) {
           *why = "cannot read the EC public point";
           return Status::ERR_JWK_INVALID;
         }
-        return NewEcKey(c.jwk, x, y, JwkCommon{}, why);
+        return NewEcKey(c.jwk, x, y, std::move(common), why);
       }
-      *why = Cat({"EC curve ", group, " is not P-256, P-384 or P-521"});
+      *why = Cat({"EC curve ", group, " is not P-256, P-384, P-521 or secp256k1"});
       return Status::ERR_JWK_INVALID;
     }
     case EVP_PKEY_ED25519:
@@ -90,10 +91,10 @@ KeyResult KeyFromPkey(const EVP_PKEY* pkey, std::string* why) {
         return Status::ERR_JWK_INVALID;
       }
       const bool ed25519 = EVP_PKEY_get_base_id(pkey) == EVP_PKEY_ED25519;
-      return NewOkpKey(ed25519 ? "Ed25519" : "Ed448", Bytes(raw, len), JwkCommon{}, why);
+      return NewOkpKey(ed25519 ? "Ed25519" : "Ed448", Bytes(raw, len), std::move(common), why);
     }
     default:
-      *why = "unsupported key type (RSA, EC P-256/384/521, Ed25519 and Ed448 are)";
+      *why = "unsupported key type (RSA, EC P-256/384/521/secp256k1, Ed25519 and Ed448 are)";
       return Status::ERR_JWK_INVALID;
   }
 }
@@ -149,7 +150,7 @@ Result<std::shared_ptr<const KeySet>> ParsePemKeysImpl(std::string_view pem, Err
     EvpPkeyPtr pkey = DecodeBlock(label, data, len, &why);
     OPENSSL_free(data);
     if (pkey == nullptr) return Fail(err, Status::ERR_JWK_INVALID, Cat({where, " ", why}));
-    KeyResult key = KeyFromPkey(pkey.get(), &why);
+    KeyResult key = KeyFromPkey(pkey.get(), JwkCommon{}, &why);
     if (!key.ok()) return Fail(err, key.status(), Cat({where, ": ", why}));
     keys.push_back(std::move(key).value());
     if (keys.size() > kMaxPemKeys)
@@ -162,6 +163,48 @@ Result<std::shared_ptr<const KeySet>> ParsePemKeysImpl(std::string_view pem, Err
 }
 
 }  // namespace
+
+KeyResult NewKeyFromCertificatePem(std::string_view pem, JwkCommon common, std::string* why) {
+  std::unique_ptr<BIO, decltype(&BIO_free)> bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())),
+                                                BIO_free);
+  if (bio == nullptr) throw std::bad_alloc();
+  char* name = nullptr;
+  char* header = nullptr;
+  unsigned char* data = nullptr;
+  long len = 0;
+  ERR_clear_error();
+  if (PEM_read_bio(bio.get(), &name, &header, &data, &len) != 1) {
+    ERR_clear_error();
+    *why = "is not a PEM certificate (bad base64, or no BEGIN or END line)";
+    return Status::ERR_JWK_INVALID;
+  }
+  const std::string label = name;
+  OPENSSL_free(name);
+  OPENSSL_free(header);
+  EvpPkeyPtr pkey;
+  if (label == "CERTIFICATE") pkey = DecodeBlock(label, data, len, why);
+  else *why = Cat({"is a \"", label.substr(0, 40), "\" block; expected one CERTIFICATE"});
+  OPENSSL_free(data);
+  if (pkey != nullptr) {
+    // One certificate per kid: a second block would be a key nobody can name.
+    char* more_name = nullptr;
+    char* more_header = nullptr;
+    unsigned char* more_data = nullptr;
+    long more_len = 0;
+    if (PEM_read_bio(bio.get(), &more_name, &more_header, &more_data, &more_len) == 1) {
+      *why = "holds more than one PEM block; expected one CERTIFICATE";
+      pkey.reset();
+    }
+    OPENSSL_free(more_name);
+    OPENSSL_free(more_header);
+    OPENSSL_free(more_data);
+  } else if (label == "CERTIFICATE") {
+    *why = Cat({"certificate ", *why});
+  }
+  ERR_clear_error();
+  if (pkey == nullptr) return Status::ERR_JWK_INVALID;
+  return KeyFromPkey(pkey.get(), std::move(common), why);
+}
 
 Result<std::shared_ptr<const KeySet>> ParsePemKeys(std::string_view pem, Error* err) {
   if (pem.size() > (1u << 20)) return Fail(err, Status::ERR_JWK_INVALID, "PEM text larger than 1 MiB");

@@ -107,6 +107,7 @@ TEST_P(WarmVerify, AllocatesNothingOfItsOwn) {
   const auto key = MakeKey(GetParam(), "k");
   const std::string config =
       R"({"now":1800000000,"requiredClaims":["exp"],"providers":[{"issuer":"https://issuer.example","audiences":["my-api"],)"
+      R"("algorithms":[")" + key.JwsAlg() + R"("],)"  // ES256K is allowed only when listed
       R"("jwks":{"local":{"inline":)" + testing::JsonQuote(testing::Jwks({&key})) + "}}}]}";
   Error err;
   auto v = Verifier::Create(config, &err);
@@ -131,7 +132,8 @@ TEST_P(WarmVerify, AllocatesNothingOfItsOwn) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Alloc, WarmVerify,
-                         ::testing::Values("HS256", "HS384", "HS512", "RS256", "PS256", "ES256", "ES384", "EdDSA"));
+                         ::testing::Values("HS256", "HS384", "HS512", "RS256", "PS256", "ES256", "ES384", "ES256K",
+                                           "EdDSA", "Ed25519"));
 
 TEST(Alloc, CounterWorks) {
   // Guards against a counter that silently counts nothing.

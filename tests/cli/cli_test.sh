@@ -256,6 +256,68 @@ done
 run verify --jwks examples/es256/jwks.json --alg RS256 "${now[@]}" "$(<examples/es256/token.jwt)"
 check "ES256 token, only RS256 allowed" 12 --err-starts TV_ERR_ALG_NOT_ALLOWED
 
+# ---------------------------------------------------------------- RFC 9864 names, ES256K, x509 maps
+for ex in ed25519 es256k firebase; do
+  stdin=examples/$ex/token.jwt
+  run verify --config "examples/$ex/config.json" "${now[@]}"
+  check "verify examples/$ex" 0 --out-has '"iat":1767225600'
+done
+
+ed_token=$(<examples/ed25519/token.jwt)
+run verify --jwks examples/ed25519/jwks.json --alg Ed25519 "${now[@]}" "$ed_token"
+check "alg Ed25519 token with --alg Ed25519" 0 --out-has '"sub":"alice"'
+run verify --jwks examples/ed25519/jwks.json --alg EdDSA "${now[@]}" "$ed_token"
+check "alg Ed25519 token, only EdDSA allowed" 12 --err-starts TV_ERR_ALG_NOT_ALLOWED
+# The eddsa example's key has no RFC 9864 alg of its own: its EdDSA token verifies with --alg EdDSA only.
+run verify --jwks examples/eddsa/jwks.json --alg Ed25519 "${now[@]}" "$(<examples/eddsa/token.jwt)"
+check "alg EdDSA token, only Ed25519 allowed" 12 --err-starts TV_ERR_ALG_NOT_ALLOWED
+run verify --jwks examples/ed25519/jwks.json --alg Ed448 "${now[@]}" "$ed_token"
+check "alg Ed25519 token, only Ed448 allowed" 12 --err-starts TV_ERR_ALG_NOT_ALLOWED
+
+k1_token=$(<examples/es256k/token.jwt)
+run verify --jwks examples/es256k/jwks.json --alg ES256K "${now[@]}" "$k1_token"
+check "ES256K token with --alg ES256K" 0 --out-has '"sub":"alice"'
+run verify --jwks examples/es256k/jwks.json "${now[@]}" "$k1_token"
+check "ES256K is not in the default allow-list" 12 --err-starts TV_ERR_ALG_NOT_ALLOWED
+run verify --jwks examples/es256k/jwks.json --alg ES256 "${now[@]}" "$k1_token"
+check "ES256K token, only ES256 allowed" 12 --err-starts TV_ERR_ALG_NOT_ALLOWED
+run verify --jwks examples/es256k/jwks.json --alg ES256K --alg ES256 "${now[@]}" "$(<examples/es256/token.jwt)"
+check "ES256 token against a secp256k1 key set" 15 --err-starts TV_ERR_KID_NOT_FOUND
+
+fb_token=$(<examples/firebase/token.jwt)
+fb_project=tokenverify-example
+run verify --jwks examples/firebase/certs.json --issuer "https://securetoken.google.com/$fb_project" \
+  --audience "$fb_project" --alg RS256 "${now[@]}" "$fb_token"
+check "firebase certificate map, detected in --jwks" 0 --out-has '"user_id":"alice-uid"'
+run keys --jwks examples/firebase/certs.json
+check "keys lists the kids of a certificate map" 0 --out-has "$(grep -o '"[0-9a-f]\{40\}"' examples/firebase/certs.json | head -1 | tr -d '"')"
+printf '{"%s":"-----BEGIN CERTIFICATE-----\\nAAAA\\n-----END CERTIFICATE-----\\n"}' kid1 >"$tmp/bad_certs.json"
+run verify --jwks "$tmp/bad_certs.json" "${now[@]}" "$fb_token"
+check "a certificate map with a broken certificate" 3 --err-starts TV_ERR_JWK_INVALID --err-has 'x509["kid1"]'
+printf '{"kid1":"-----BEGIN CERTIFICATE-----","kid2":7}' >"$tmp/bad_map.json"
+run verify --jwks "$tmp/bad_map.json" "${now[@]}" "$fb_token"
+check "a malformed certificate map" 3 --err-starts TV_ERR_JWKS_MALFORMED
+
+# The Firebase recipe against a real HTTP server on 127.0.0.1 serving Google's format.
+timeout 60 python3 -u -m http.server --bind 127.0.0.1 --directory examples/firebase 0 >"$tmp/fb_http.log" 2>&1 &
+fb_http_pid=$!
+fb_port=""
+for _ in $(seq 100); do
+  fb_port=$(grep -o 'port [0-9]*' "$tmp/fb_http.log" | head -1 | grep -o '[0-9]*' || true)
+  [[ -n $fb_port ]] && break
+  sleep 0.1
+done
+if [[ -z $fb_port ]]; then
+  out="" err=$(<"$tmp/fb_http.log")
+  report "local HTTP server for the firebase certificates" " did not start"
+else
+  run verify --jwks-url "http://127.0.0.1:$fb_port/certs.json" --issuer "https://securetoken.google.com/$fb_project" \
+    --audience "$fb_project" --alg RS256 "${now[@]}" "$fb_token"
+  check "firebase certificate map over --jwks-url" 0 --out-has '"user_id":"alice-uid"'
+fi
+kill "$fb_http_pid" 2>/dev/null || true
+wait "$fb_http_pid" 2>/dev/null || true
+
 secret=$(grep -o '"base64url": *"[^"]*"' examples/hs256/config.json | grep -o '"[^"]*"$' | tr -d '"')
 run verify --secret-base64url "$secret" --issuer example.tokenverify.dev --audience my-api \
   "${now[@]}" "$(<examples/hs256/token.jwt)"

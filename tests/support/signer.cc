@@ -50,7 +50,8 @@ AlgInfo InfoFor(std::string_view alg) {
   if (alg == "ES256") return {AlgInfo::kEc, EVP_sha256, "P-256", 32};
   if (alg == "ES384") return {AlgInfo::kEc, EVP_sha384, "P-384", 48};
   if (alg == "ES512") return {AlgInfo::kEc, EVP_sha512, "P-521", 66};
-  if (alg == "EdDSA") return {AlgInfo::kEd, nullptr, "ED25519", 0};
+  if (alg == "ES256K") return {AlgInfo::kEc, EVP_sha256, "secp256k1", 32};
+  if (alg == "EdDSA" || alg == "Ed25519") return {AlgInfo::kEd, nullptr, "ED25519", 0};
   if (alg == "Ed448") return {AlgInfo::kEd, nullptr, "ED448", 0};
   Die("unknown alg " + std::string(alg));
 }

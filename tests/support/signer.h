@@ -14,7 +14,9 @@ namespace tokenverify::testing {
 // A copyable handle to a test key. The EVP_PKEY is shared, so copies are cheap.
 struct TestKey {
   // "HS256".."HS512", "RS256".."RS512", "PS256".."PS512", "ES256", "ES384",
-  // "ES512", "EdDSA" (Ed25519) or "Ed448" (EdDSA on Ed448).
+  // "ES512", "ES256K" (secp256k1), "EdDSA" (Ed25519, signing as "EdDSA"),
+  // "Ed25519" (Ed25519, signing with RFC 9864's name "Ed25519") or "Ed448"
+  // (Ed448, signing as "EdDSA").
   std::string alg;
   std::string kid;
   std::shared_ptr<EVP_PKEY> pkey;  // the private key; null for HMAC
@@ -29,7 +31,7 @@ struct TestKey {
   // self-signed "CERTIFICATE" holding it.
   std::string PublicPem(std::string_view form = "spki") const;
 
-  // The JWS "alg" header value ("EdDSA" for both Edwards curves).
+  // The JWS "alg" header value: `alg`, except "EdDSA" for "Ed448".
   std::string JwsAlg() const;
 };
 

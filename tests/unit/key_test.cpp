@@ -319,8 +319,10 @@ TEST(KeyUsable, FamiliesAndCurves) {
       {"ES256", {Alg::kES256}},
       {"ES384", {Alg::kES384}},
       {"ES512", {Alg::kES512}},
-      {"EdDSA", {Alg::kEdDSA}},
-      {"Ed448", {Alg::kEdDSA}},
+      {"ES256K", {Alg::kES256K}},
+      // RFC 9864: each Edwards curve under its own name and the polymorphic "EdDSA".
+      {"EdDSA", {Alg::kEdDSA, Alg::kEd25519}},
+      {"Ed448", {Alg::kEdDSA, Alg::kEd448}},
       {"HS512", {Alg::kHS256, Alg::kHS384, Alg::kHS512}},
   };
   for (const auto& c : cases) {

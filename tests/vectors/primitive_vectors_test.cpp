@@ -90,16 +90,29 @@ struct EcCurveInfo {
   std::string_view wycheproof, jwk;
   size_t coord;
 };
-constexpr EcCurveInfo kEcCurves[] = {
-    {"secp256r1", "P-256", 32}, {"secp384r1", "P-384", 48}, {"secp521r1", "P-521", 66}};
+constexpr EcCurveInfo kEcCurves[] = {{"secp256r1", "P-256", 32},
+                                     {"secp384r1", "P-384", 48},
+                                     {"secp521r1", "P-521", 66},
+                                     {"secp256k1", "secp256k1", 32}};
 
-// ES256/384/512 exist only as P-256+SHA-256, P-384+SHA-384, P-521+SHA-512.
+// ES256/384/512 exist only as P-256+SHA-256, P-384+SHA-384, P-521+SHA-512,
+// and ES256K (RFC 8812) as secp256k1+SHA-256.
 bool EcdsaAlg(std::string_view crv, std::string_view sha, Alg* alg) {
   if (crv == "P-256" && sha == "SHA-256") *alg = Alg::kES256;
   else if (crv == "P-384" && sha == "SHA-384") *alg = Alg::kES384;
   else if (crv == "P-521" && sha == "SHA-512") *alg = Alg::kES512;
+  else if (crv == "secp256k1" && sha == "SHA-256") *alg = Alg::kES256K;
   else return false;
   return true;
+}
+
+// The WebCrypto files name secp256k1 "P-256K", an early draft's name; RFC 8812
+// registered "secp256k1", the only name a JWK may use for it.
+void RenameDraftSecp256k1(std::string* jwk, std::string* crv) {
+  if (*crv != "P-256K") return;
+  *crv = "secp256k1";
+  const size_t at = jwk->find("\"P-256K\"");
+  if (at != std::string::npos) jwk->replace(at, 8, "\"secp256k1\"");
 }
 
 void RunEcdsa(const testing::VectorFile& f, FileRun& run) {
@@ -119,6 +132,7 @@ void RunEcdsa(const testing::VectorFile& f, FileRun& run) {
               B64(FixedWidth(HexDecode(StrOr(pk, "wy")), c.coord)) + "\"}";
       }
     }
+    RenameDraftSecp256k1(&jwk, &crv);
     const std::string sha(StrOr(g, "sha"));
     Alg alg = Alg::kES256;
     const bool expressible = !jwk.empty() && EcdsaAlg(crv, sha, &alg);

@@ -58,7 +58,8 @@ PyJWKClientConnectionError = KeysUnavailableError
 
 HMAC_ALGORITHMS = frozenset({"HS256", "HS384", "HS512"})
 ASYMMETRIC_ALGORITHMS = frozenset(
-    {"RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"}
+    {"RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "ES256K",
+     "EdDSA", "Ed25519", "Ed448"}
 )
 _TIME_OPTIONS = ("verify_exp", "verify_nbf", "verify_iat")
 # The engine's largest leeway (just under 100 years): with it the engine's time

@@ -1,4 +1,5 @@
-// JWS signature algorithms (RFC 7518 section 3, RFC 8037).
+// JWS signature algorithms (RFC 7518 section 3, RFC 8037, RFC 8812 ES256K and
+// RFC 9864's fully specified Ed25519 and Ed448).
 #pragma once
 
 #include <cstdint>
@@ -13,15 +14,21 @@ enum class Alg : uint8_t {
   kRS256, kRS384, kRS512,
   kPS256, kPS384, kPS512,
   kES256, kES384, kES512,
-  kEdDSA,
+  kEdDSA,     // RFC 8037, deprecated by RFC 9864: EdDSA on the key's curve
+  kEd25519,   // RFC 9864
+  kEd448,     // RFC 9864
+  kES256K,    // RFC 8812: ECDSA on secp256k1 with SHA-256
 };
-inline constexpr int kAlgCount = 13;
+inline constexpr int kAlgCount = 16;
 
 // A set of algorithms as a bit mask (bit i = Alg(i)).
 using AlgSet = uint32_t;
 inline constexpr AlgSet kAllAlgs = (1u << kAlgCount) - 1;
 constexpr AlgSet AlgBit(Alg a) noexcept { return 1u << static_cast<unsigned>(a); }
 constexpr bool AlgSetHas(AlgSet s, Alg a) noexcept { return (s & AlgBit(a)) != 0; }
+// What a provider allows when its configuration lists no algorithms: every
+// algorithm but ES256K, which few issuers use and which must be asked for.
+inline constexpr AlgSet kDefaultAllowedAlgs = kAllAlgs & ~AlgBit(Alg::kES256K);
 
 // ParseAlg maps an exact, case-sensitive JWS alg name to *out.
 // Returns OK, ERR_ALG_NONE for "none" (in any letter case: it is never

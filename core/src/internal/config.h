@@ -40,7 +40,7 @@ struct ProviderConfig {
   std::string name;
   std::optional<std::string> issuer;
   std::vector<std::string> audiences;  // empty: aud not checked
-  AlgSet algorithms = kAllAlgs;        // allow-list; the key still decides the family
+  AlgSet algorithms = kDefaultAllowedAlgs;  // allow-list (ES256K only when listed); the key still decides the family
   std::optional<std::string> subject;
   std::optional<std::string> typ;      // required "typ" header (compared case-insensitively)
   std::vector<ClaimMatcher> claims;

@@ -29,7 +29,8 @@ class Key {
   // CheckUsableFor says whether this key may verify a token signed with `alg`:
   //  OK;
   //  ERR_KEY_ALG_MISMATCH  wrong family (RSA only RS*/PS*, EC only ES* on its own
-  //                        curve, OKP only EdDSA, oct only HS*) or the JWK's own
+  //                        curve, OKP only EdDSA and its curve's RFC 9864 name,
+  //                        oct only HS*) or the JWK's own
   //                        "alg" member names another algorithm;
   //  ERR_KEY_USE_MISMATCH  the JWK's "use" is not "sig" or its "key_ops" lacks "verify";
   //  ERR_JWK_WEAK          an HMAC secret shorter than the hash output of `alg`.
@@ -123,7 +124,7 @@ Result<std::shared_ptr<const KeySet>> KeySetFromSecret(std::span<const uint8_t> 
 // (SubjectPublicKeyInfo), "RSA PUBLIC KEY" (PKCS#1) or "CERTIFICATE" (its
 // public key; the certificate itself is not validated). The keys have no kid,
 // so the set ignores a token's kid. The same rules as for JWKs apply (RSA of at
-// least 2048 bits, P-256/384/521, Ed25519/Ed448, no small-order points).
+// least 2048 bits, P-256/384/521 or secp256k1, Ed25519/Ed448, no small-order points).
 // ERR_JWK_INVALID for anything else (a private key, text without PEM, an
 // unsupported key type), with `err->message` naming the block.
 Result<std::shared_ptr<const KeySet>> ParsePemKeys(std::string_view pem, Error* err);

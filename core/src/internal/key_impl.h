@@ -23,9 +23,12 @@ inline constexpr AlgSet kHmacAlgs =
 inline constexpr AlgSet kRsaAlgs = AlgBit(Alg::kRS256) | AlgBit(Alg::kRS384) |
                                    AlgBit(Alg::kRS512) | AlgBit(Alg::kPS256) |
                                    AlgBit(Alg::kPS384) | AlgBit(Alg::kPS512);
-inline constexpr AlgSet kEcdsaAlgs =
-    AlgBit(Alg::kES256) | AlgBit(Alg::kES384) | AlgBit(Alg::kES512);
-inline constexpr AlgSet kEdDsaAlgs = AlgBit(Alg::kEdDSA);
+inline constexpr AlgSet kEcdsaAlgs = AlgBit(Alg::kES256) | AlgBit(Alg::kES384) |
+                                     AlgBit(Alg::kES512) | AlgBit(Alg::kES256K);
+// An Edwards key verifies its curve's RFC 9864 name and the polymorphic
+// "EdDSA" (RFC 8037), which means that same curve's algorithm for this key.
+inline constexpr AlgSet kEd25519Algs = AlgBit(Alg::kEdDSA) | AlgBit(Alg::kEd25519);
+inline constexpr AlgSet kEd448Algs = AlgBit(Alg::kEdDSA) | AlgBit(Alg::kEd448);
 
 // What a JWK's common members ("kid", "alg", "use", "key_ops") say.
 struct JwkCommon {
@@ -41,11 +44,15 @@ using KeyResult = Result<std::unique_ptr<Key>>;
 using Bytes = std::span<const uint8_t>;
 
 KeyResult NewRsaKey(Bytes n, Bytes e, JwkCommon common, std::string* why);
-// crv is the JWK "crv" value ("P-256", "P-384" or "P-521").
+// crv is the JWK "crv" value ("P-256", "P-384", "P-521" or "secp256k1").
 KeyResult NewEcKey(std::string_view crv, Bytes x, Bytes y, JwkCommon common, std::string* why);
 // crv is "Ed25519" or "Ed448" (signing curves only; the caller skips X25519/X448).
 KeyResult NewOkpKey(std::string_view crv, Bytes x, JwkCommon common, std::string* why);
 KeyResult NewHmacKey(Bytes secret, JwkCommon common, std::string* why);
+// The public key of the one PEM "CERTIFICATE" block in `pem` (the certificate
+// itself is not validated), through the factories above. ERR_JWK_INVALID when
+// `pem` is not exactly one certificate.
+KeyResult NewKeyFromCertificatePem(std::string_view pem, JwkCommon common, std::string* why);
 
 // The RFC 7638 thumbprint of the JWK with these required members, given in
 // lexicographic order with their string values: base64url(SHA-256(JSON)).
@@ -117,7 +124,7 @@ inline Bytes StripLeadingZeros(Bytes b) noexcept {
 // with OPENSSL_SUPPRESS_DEPRECATED for it.)
 inline size_t HashForAlg(Alg alg, Bytes input, uint8_t* out) noexcept {
   switch (alg) {
-    case Alg::kRS256: case Alg::kPS256: case Alg::kES256: {
+    case Alg::kRS256: case Alg::kPS256: case Alg::kES256: case Alg::kES256K: {
       SHA256_CTX c;
       SHA256_Init(&c);
       SHA256_Update(&c, input.data(), input.size());
@@ -146,7 +153,7 @@ inline size_t HashForAlg(Alg alg, Bytes input, uint8_t* out) noexcept {
 // The EVP_MD of the hash HashForAlg uses (null for HS*/EdDSA).
 inline const EVP_MD* MdForAlg(Alg alg) noexcept {
   switch (alg) {
-    case Alg::kRS256: case Alg::kPS256: case Alg::kES256: return EVP_sha256();
+    case Alg::kRS256: case Alg::kPS256: case Alg::kES256: case Alg::kES256K: return EVP_sha256();
     case Alg::kRS384: case Alg::kPS384: case Alg::kES384: return EVP_sha384();
     case Alg::kRS512: case Alg::kPS512: case Alg::kES512: return EVP_sha512();
     default: return nullptr;

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "internal/key.h"
+#include "internal/key_set_format.h"
 
 namespace tokenverify::internal {
 
@@ -50,6 +51,7 @@ struct KeySourceConfig {
   std::string initial_text;               // kFile: the text `initial` was parsed from
   int64_t check_interval_ms = 10'000;     // kFile: how often the file is checked for changes
   RemoteJwksConfig remote;                // kRemote
+  KeySetFormat format = KeySetFormat::kDetect;  // kFile and kRemote: how each new text is parsed
 };
 
 }  // namespace tokenverify::internal
