@@ -130,7 +130,7 @@ void KeyCache::ForgetThreadOfParent() noexcept {
 }
 
 void KeyCache::ResumeAfterFork() noexcept {
-  std::lock_guard<std::mutex> lock(mu_);  // unlocked for this thread by ChildAfterFork
+  std::unique_lock<std::mutex> lock(mu_);  // unlocked for this thread by ChildAfterFork
   const uint64_t generation = g_fork_generation.load(std::memory_order_acquire);
   if (thread_generation_.load(std::memory_order_relaxed) == generation) return;  // another thread was first
   if (!refreshable() || stop_) {
@@ -148,6 +148,15 @@ void KeyCache::ResumeAfterFork() noexcept {
   try {
     StartRefresher();
     ++stats_.fork_restarts;
+    // No refresher ran here since the fork: a refresh that fell due meanwhile
+    // (a child idle for a while after fork) is made now, and this first use
+    // waits for it, as long as one fetch may take, so that it sees what the
+    // parent would have seen. Later users do not wait.
+    if (Clock::now() >= next_due_) {
+      const int64_t before = attempts_;
+      const int64_t bound_ms = source_.kind == KeySourceConfig::Kind::kRemote ? source_.remote.timeout_ms : 1000;
+      attempted_.wait_for(lock, milliseconds(bound_ms), [&] { return attempts_ > before || stop_; });
+    }
   } catch (const std::system_error& e) {
     // No thread (the child's limits): keep serving the inherited set, and
     // do not try again on every read; the stats say why.

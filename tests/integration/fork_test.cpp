@@ -162,6 +162,30 @@ TEST(Fork, TheChildRefreshesOnScheduleAndSeesARotatedKeySet) {
   EXPECT_EQ(StatInt(stats, "forkRestarts"), 0) << stats;
 }
 
+TEST(Fork, AChildIdleSinceTheForkCatchesUpOnFirstUse) {
+  // The issue's reproduction: fork, rotate in the parent, verify a token of
+  // the new key in the child some refresh periods later (no thread ran there
+  // meanwhile: the first use makes the overdue refresh and waits for it).
+  const TestKey k1 = MakeKey("ES256", "k1"), k2 = MakeKey("ES256", "k2");
+  const std::string t2 = SignJwt(k2, "{}");
+  auto server = JwksServer::Start();
+  ASSERT_NE(server, nullptr);
+  server->SetHandler(JwksHandler(testing::Jwks({&k1})));
+  auto v = MakeVerifier(server->Url(), R"("cacheDuration":"300ms")");
+  ASSERT_NE(v, nullptr);
+
+  Child child(
+      [&](std::string* report) {
+        std::this_thread::sleep_for(milliseconds(1200));
+        const Status s = v->Verify(t2);
+        *report = std::string(StatusName(s)) + " " + v->StatsJson(false);
+        return s == Status::OK ? 0 : 1;
+      },
+      milliseconds(10000));
+  server->SetHandler(JwksHandler(testing::Jwks({&k2})));
+  ExpectChildSucceeded(child.Wait());
+}
+
 TEST(Fork, AGrandchildRefreshesToo) {
   const TestKey k1 = MakeKey("ES256", "k1"), k2 = MakeKey("ES256", "k2");
   const std::string t2 = SignJwt(k2, "{}");
