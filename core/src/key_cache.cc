@@ -147,21 +147,26 @@ void KeyCache::ResumeAfterFork() noexcept {
   cancel_.store(false, std::memory_order_relaxed);
   try {
     StartRefresher();
-    ++stats_.fork_restarts;
-    // No refresher ran here since the fork: a refresh that fell due meanwhile
-    // (a child idle for a while after fork) is made now, and this first use
-    // waits for it, as long as one fetch may take, so that it sees what the
-    // parent would have seen. Later users do not wait.
-    if (Clock::now() >= next_due_) {
-      const int64_t before = attempts_;
-      const int64_t bound_ms = source_.kind == KeySourceConfig::Kind::kRemote ? source_.remote.timeout_ms : 1000;
-      attempted_.wait_for(lock, milliseconds(bound_ms), [&] { return attempts_ > before || stop_; });
-    }
   } catch (const std::system_error& e) {
     // No thread (the child's limits): keep serving the inherited set, and
     // do not try again on every read; the stats say why.
     thread_generation_.store(generation, std::memory_order_release);
     stats_.last_error = std::string("cannot restart the refresher after fork(): ") + e.what();
+    return;
+  }
+  ++stats_.fork_restarts;
+  // No refresher ran here since the fork: a refresh that fell due meanwhile
+  // (a child idle for a while after fork) is made now, and this first use
+  // waits for it, as long as one fetch may take, so that it sees what the
+  // parent would have seen. Later users do not wait.
+  if (Clock::now() >= next_due_) {
+    const int64_t before = attempts_;
+    const int64_t bound_ms = source_.kind == KeySourceConfig::Kind::kRemote ? source_.remote.timeout_ms : 1000;
+    try {
+      attempted_.wait_for(lock, milliseconds(bound_ms), [&] { return attempts_ > before || stop_; });
+    } catch (const std::system_error&) {
+      // The wait is a courtesy; the refresher runs either way.
+    }
   }
 }
 
