@@ -191,7 +191,8 @@ def test_gunicorn_preload_workers_follow_a_rotation_and_exit(server: JwksServer,
     # on exit is killed only then, well after the bound asserted below.
     proc = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "--preload", "--workers", "2", "--bind", "127.0.0.1:0",
-         "--graceful-timeout", "30", "--chdir", str(tmp_path), "--error-logfile", str(log), "fork_app:app"],
+         "--graceful-timeout", "30", "--no-control-socket", "--chdir", str(tmp_path),
+         "--error-logfile", str(log), "fork_app:app"],
         env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     worker_pids: set[int] = set()
     try:
