@@ -18,7 +18,7 @@ import sys
 import textwrap
 import time
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Optional, Tuple
+from typing import Any, Callable, Dict, Optional, Tuple
 
 import jwt as pyjwt
 import pytest
@@ -62,7 +62,8 @@ def wait_child(pid: int, deadline_s: float) -> Optional[int]:
     return None
 
 
-def in_child(body: Callable[[], int], deadline_s: float, after_fork: Callable[[], None] = lambda: None) -> Optional[int]:
+def in_child(body: Callable[[], int], deadline_s: float,
+             after_fork: Callable[[], None] = lambda: None) -> Optional[int]:
     """Runs body() in a forked child (its return value is the exit code) while the parent
     runs after_fork(); returns the child's exit code, None if it hung."""
     pid = os.fork()
