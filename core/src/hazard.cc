@@ -4,8 +4,17 @@
 // a free record on its first read and gives it back when it exits, so the
 // list is as long as the most threads that ever read at once. Records are
 // never freed (a scanning writer may be walking the list at any time).
+//
+// After fork() the child has only the thread that forked: the records of the
+// other threads stay owned, and their slots keep naming whatever those
+// threads were reading when the parent forked, though no reader in the child
+// can use those snapshots. A child handler gives those records back (slots
+// cleared), so the child reclaims such snapshots and reuses the records.
+#include <pthread.h>
+
 #include <cstdio>
 #include <cstdlib>
+#include <mutex>
 
 #include "internal/hazard.h"
 
@@ -47,9 +56,24 @@ struct RecordReturner {
   }
 };
 
+// In the child, inside fork(): only this thread exists, so nobody else reads
+// or claims records while we walk them.
+void ReleaseRecordsOfThreadsLeftBehind() noexcept {
+  for (HazardRecord* r = g_records.load(std::memory_order_acquire); r != nullptr; r = r->next) {
+    if (r == tl_hazard_record) continue;  // this thread's own, maybe holding a snapshot right now
+    for (int i = 0; i < kHazardSlotsPerThread; ++i) {
+      r->busy[i] = false;
+      r->slots[i].store(nullptr, std::memory_order_relaxed);
+    }
+    r->owned.store(false, std::memory_order_release);
+  }
+}
+
 }  // namespace
 
 HazardRecord* ClaimHazardRecord() {
+  static std::once_flag once;
+  std::call_once(once, [] { pthread_atfork(nullptr, nullptr, &ReleaseRecordsOfThreadsLeftBehind); });
   thread_local RecordReturner returner;
   HazardRecord* r = ClaimRecord();
   returner.record = r;

@@ -5,6 +5,7 @@
 
 #include <new>
 #include <random>
+#include <system_error>
 #include <utility>
 
 #include "internal/http_fetch.h"
@@ -57,6 +58,8 @@ KeyCache::KeyCache(std::string provider, KeySourceConfig source, KeyEventSink ev
     : provider_(std::move(provider)), source_(std::move(source)), events_(std::move(events)) {
   stats_.source = SourceName(source_.kind);
   stats_.location = source_.kind == KeySourceConfig::Kind::kRemote ? source_.remote.url : source_.file;
+  thread_generation_.store(g_fork_generation.load(std::memory_order_acquire), std::memory_order_relaxed);
+  RegisterForFork(this);
 }
 
 Result<std::unique_ptr<KeyCache>> KeyCache::Create(std::string provider, KeySourceConfig source,
@@ -74,12 +77,17 @@ Result<std::unique_ptr<KeyCache>> KeyCache::Create(std::string provider, KeySour
 
   const int64_t first_delay = c.source_.kind == KeySourceConfig::Kind::kFile ? c.source_.check_interval_ms : 0;
   c.next_due_ = Clock::now() + milliseconds(first_delay);
-  c.thread_ = std::thread([&c] { c.Run(); });
+  c.StartRefresher();
 
   const RemoteJwksConfig& remote = c.source_.remote;
   if (c.source_.kind == KeySourceConfig::Kind::kRemote && remote.initial_fetch_wait_ms > 0) {
     const auto deadline = Clock::now() + milliseconds(remote.initial_fetch_wait_ms);
-    c.attempted_.wait_until(lock, deadline, [&c] { return c.current_ != nullptr; });
+    // Stop early once an attempt has failed and the next one (the retry
+    // backoff, or cacheDuration after a 404 or an invalid set) is not due
+    // before the deadline: waiting on could not bring a set.
+    c.attempted_.wait_until(lock, deadline, [&c, deadline] {
+      return c.current_ != nullptr || (c.attempts_ > 0 && c.next_due_ >= deadline);
+    });
     if (c.current_ == nullptr && remote.require_initial_keys) {
       const std::string why = c.stats_.last_error.empty() ? "no answer yet" : c.stats_.last_error;
       lock.unlock();  // the destructor stops the thread
@@ -94,14 +102,72 @@ Result<std::unique_ptr<KeyCache>> KeyCache::Create(std::string provider, KeySour
 }
 
 KeyCache::~KeyCache() {
+  UnregisterForFork(this);
+  bool ours;
   {
     std::lock_guard<std::mutex> lock(mu_);
     stop_ = true;
     cancel_.store(true, std::memory_order_relaxed);
+    ours = thread_generation_.load(std::memory_order_relaxed) == g_fork_generation.load(std::memory_order_acquire);
   }
   wake_.notify_all();
   attempted_.notify_all();
+  if (!ours) ForgetThreadOfParent();  // freed in a child before any use there
   if (thread_.joinable()) thread_.join();
+}
+
+void KeyCache::StartRefresher() {
+  thread_ = std::thread([this] { Run(); });
+  thread_generation_.store(g_fork_generation.load(std::memory_order_acquire), std::memory_order_release);
+}
+
+void KeyCache::ForgetThreadOfParent() noexcept {
+  // The std::thread holds the parent's pthread_t, whose memory the child's
+  // libc may already have recycled for a thread of its own. Construct a
+  // fresh (not joinable) object over it instead of destroying it, which
+  // would call std::terminate on a joinable thread.
+  new (&thread_) std::thread();
+}
+
+void KeyCache::ResumeAfterFork() noexcept {
+  std::unique_lock<std::mutex> lock(mu_);  // unlocked for this thread by ChildAfterFork
+  const uint64_t generation = g_fork_generation.load(std::memory_order_acquire);
+  if (thread_generation_.load(std::memory_order_relaxed) == generation) return;  // another thread was first
+  if (!refreshable() || stop_) {
+    thread_generation_.store(generation, std::memory_order_release);
+    return;
+  }
+  ForgetThreadOfParent();
+  // The parent's refresher may have been inside a fetch, or owed an early
+  // refresh to waiters that do not exist here: the new one starts clean and
+  // fetches at once if the fetch was due.
+  fetching_ = false;
+  kid_refresh_wanted_ = false;
+  kid_refresh_target_.store(-1, std::memory_order_relaxed);
+  cancel_.store(false, std::memory_order_relaxed);
+  try {
+    StartRefresher();
+  } catch (const std::system_error& e) {
+    // No thread (the child's limits): keep serving the inherited set, and
+    // do not try again on every read; the stats say why.
+    thread_generation_.store(generation, std::memory_order_release);
+    stats_.last_error = std::string("cannot restart the refresher after fork(): ") + e.what();
+    return;
+  }
+  ++stats_.fork_restarts;
+  // No refresher ran here since the fork: a refresh that fell due meanwhile
+  // (a child idle for a while after fork) is made now, and this first use
+  // waits for it, as long as one fetch may take, so that it sees what the
+  // parent would have seen. Later users do not wait.
+  if (Clock::now() >= next_due_) {
+    const int64_t before = attempts_;
+    const int64_t bound_ms = source_.kind == KeySourceConfig::Kind::kRemote ? source_.remote.timeout_ms : 1000;
+    try {
+      attempted_.wait_for(lock, milliseconds(bound_ms), [&] { return attempts_ > before || stop_; });
+    } catch (const std::system_error&) {
+      // The wait is a courtesy; the refresher runs either way.
+    }
+  }
 }
 
 bool KeyCache::ignores_kid() const noexcept {
@@ -147,6 +213,7 @@ void KeyCache::DeliverEvents(std::unique_lock<std::mutex>& lock) {
 
 int64_t KeyCache::RequestRefreshForUnknownKid() noexcept {
   if (source_.kind != KeySourceConfig::Kind::kRemote) return -1;
+  ResumeAfterForkIfNeeded();
   const int64_t now = SteadyNs();
   int64_t allowed = next_kid_refresh_ns_.load(std::memory_order_relaxed);
   if (now >= allowed &&
@@ -155,6 +222,7 @@ int64_t KeyCache::RequestRefreshForUnknownKid() noexcept {
     int64_t target;
     {
       std::lock_guard<std::mutex> lock(mu_);
+      if (!thread_.joinable()) return -1;  // no refresher in this process (see ResumeAfterFork): nothing to wait for
       kid_refresh_wanted_ = true;
       ++stats_.unknown_kid_refreshes;
       // An attempt already under way may have been answered before the kid
@@ -170,6 +238,7 @@ int64_t KeyCache::RequestRefreshForUnknownKid() noexcept {
 }
 
 bool KeyCache::WaitForAttempt(int64_t attempts, Clock::time_point deadline) {
+  ResumeAfterForkIfNeeded();
   std::unique_lock<std::mutex> lock(mu_);
   return attempted_.wait_until(lock, deadline, [&] { return attempts_ > attempts || stop_; }) && !stop_;
 }
@@ -336,7 +405,8 @@ bool KeyCache::RepublishForTesting() {
   return true;
 }
 
-KeyCacheStats KeyCache::Stats() const {
+KeyCacheStats KeyCache::Stats() {
+  ResumeAfterForkIfNeeded();
   std::lock_guard<std::mutex> lock(mu_);
   KeyCacheStats s = stats_;
   const bool serving = current_ != nullptr && !dropped_;

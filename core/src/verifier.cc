@@ -524,6 +524,7 @@ std::string Verifier::StatsJson(bool with_keys) const {
     w.Member("consecutiveFailures", s.consecutive_failures);
     w.Member("fetches", s.fetches).Member("notModified", s.not_modified).Member("errors", s.errors);
     w.Member("unknownKidRefreshes", s.unknown_kid_refreshes);
+    w.Member("forkRestarts", s.fork_restarts);
     w.Key("verifications");
     WriteCounts(w, p.cache->verifications());
     if (with_keys) {

@@ -81,7 +81,11 @@ typedef struct tv_diag {
 
 /* THREAD SAFETY: a tv_verifier is immutable once built. Any number of threads
  * may call tv_verify on the same verifier at once. tv_verifier_free must not
- * run concurrently with any other use of that verifier. */
+ * run concurrently with any other use of that verifier.
+ *
+ * FORK: a verifier built before fork() may be used, and freed, in the child;
+ * its key-set refreshers start again there on first use (the README's
+ * "Forking servers"). */
 typedef struct tv_verifier tv_verifier;
 
 /* THREAD SAFETY: a tv_claims is immutable; it may be read from several threads

@@ -10,6 +10,13 @@
 // The refresher is one thread per refreshable provider. It is also the only
 // thread that fetches, which makes refreshes single-flight by construction:
 // requests for an early refresh (an unknown kid) just set a flag and wake it.
+//
+// fork(): a child process has only the thread that forked, so a cache built
+// before fork() (pre-forking servers) has no refresher there. The
+// pthread_atfork handlers (key_cache_fork.cc) make the state the refresher
+// guards consistent across the fork and bump a process-wide fork generation;
+// the first use of the cache in the child (Read, Stats, an unknown kid)
+// starts a new refresher, and the destructor never joins the parent's thread.
 #pragma once
 
 #include <atomic>
@@ -62,7 +69,13 @@ struct KeyCacheStats {
   int64_t expires_unix_ms = 0;       // remote: when the current set's lifetime ends
   uint32_t consecutive_failures = 0;
   uint64_t fetches = 0, not_modified = 0, errors = 0, unknown_kid_refreshes = 0;
+  uint64_t fork_restarts = 0;  // refreshers started again in this process after fork()
 };
+
+// Bumped by the atfork child handler in every child process (so a grandchild
+// has 2); a cache whose refresher belongs to an older generation is in a
+// process where that thread does not exist.
+extern std::atomic<uint64_t> g_fork_generation;
 
 class KeyCache {
  public:
@@ -76,7 +89,11 @@ class KeyCache {
   KeyCache(const KeyCache&) = delete;
   KeyCache& operator=(const KeyCache&) = delete;
 
-  SnapshotCell<KeySnapshot>::Reader Read() const { return cell_.Read(); }
+  // Not const: the first read in a child process restarts the refresher.
+  SnapshotCell<KeySnapshot>::Reader Read() {
+    ResumeAfterForkIfNeeded();
+    return cell_.Read();
+  }
 
   bool refreshable() const noexcept { return source_.kind != KeySourceConfig::Kind::kStatic; }
   // True when the keys can never change and never carry kids (secret, PEM).
@@ -92,7 +109,7 @@ class KeyCache {
   // until `deadline`. True if an attempt completed.
   bool WaitForAttempt(int64_t attempts, std::chrono::steady_clock::time_point deadline);
 
-  KeyCacheStats Stats() const;
+  KeyCacheStats Stats();
 
   // Test and benchmark hook: publishes the current set again as a new
   // snapshot (same keys, same generation), which readers must not notice.
@@ -104,6 +121,28 @@ class KeyCache {
  private:
   KeyCache(std::string provider, KeySourceConfig source, KeyEventSink events);
   void Run();
+  // Under mu_: starts the refresher thread and records it as this process's.
+  void StartRefresher();
+
+  // After fork(): two relaxed loads on the read path; the slow path starts a
+  // refresher for this process (once, whichever thread gets there first).
+  void ResumeAfterForkIfNeeded() {
+    if (thread_generation_.load(std::memory_order_relaxed) != g_fork_generation.load(std::memory_order_relaxed))
+        [[unlikely]]
+      ResumeAfterFork();
+  }
+  void ResumeAfterFork() noexcept;
+  // Forgets thread_ without any call on it: it names a thread of another
+  // process (joining or detaching it would hang or touch a stranger).
+  void ForgetThreadOfParent() noexcept;
+
+  // The atfork handlers and the registry of live caches they walk
+  // (key_cache_fork.cc).
+  static void RegisterForFork(KeyCache* cache);
+  static void UnregisterForFork(KeyCache* cache);
+  static void PrepareFork() noexcept;
+  static void ParentAfterFork() noexcept;
+  static void ChildAfterFork() noexcept;
   void RefreshRemote(std::unique_lock<std::mutex>& lock);
   void RefreshFile(std::unique_lock<std::mutex>& lock);
   // Under mu_: publishes `keys` (a new generation if `changed`).
@@ -126,6 +165,8 @@ class KeyCache {
   // none is pending.
   std::atomic<int64_t> kid_refresh_target_{-1};
 
+  // Every write to cell_ happens under mu_, so holding mu_ across fork()
+  // (PrepareFork) also keeps the cell's own lock and retired list consistent.
   mutable std::mutex mu_;
   std::condition_variable wake_;      // the refresher: stop, or an early refresh wanted
   std::condition_variable attempted_; // waiters: a refresh attempt completed
@@ -148,6 +189,8 @@ class KeyCache {
   KeyCacheStats stats_;
   std::vector<KeyEvent> pending_events_;
   std::thread thread_;
+  // The fork generation of the process that thread_ runs in.
+  std::atomic<uint64_t> thread_generation_{0};
 };
 
 }  // namespace tokenverify::internal

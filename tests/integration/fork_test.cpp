@@ -1,0 +1,361 @@
+// A verifier built before fork() (pre-forking servers: gunicorn --preload,
+// uWSGI, C servers that fork workers) keeps working in the child: its
+// refresher restarts there, it sees a key set rotated after the fork, an
+// unknown kid does not wait for a refresher that never runs, and freeing it
+// does not hang. The parent is unaffected.
+//
+// The JWKS server runs in the parent (its threads do not exist in a child);
+// children only talk to it over the socket. A child never uses GoogleTest: it
+// reports through its exit code and a line of text on a pipe, and the parent
+// kills it if it outlives its deadline, so a hang fails the test instead of
+// stalling the suite. Not labelled `concurrency`: ThreadSanitizer does not
+// support fork() in a multi-threaded process.
+#include <gtest/gtest.h>
+
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "internal/hazard.h"
+#include "key_cache_rig.h"
+#include "support/jwks_server.h"
+
+namespace tokenverify::cachetest {
+namespace {
+
+using testing::JwksHandler;
+using testing::JwksServer;
+using testing::MakeKey;
+using testing::ServerResponse;
+using testing::SignJwt;
+using testing::TestKey;
+
+struct ChildOutcome {
+  bool exited = false;     // ended by _exit (else killed: a signal, or our deadline)
+  int exit_code = -1;
+  bool timed_out = false;  // we killed it at the deadline
+  std::string report;      // what the child wrote on its pipe
+};
+
+// A forked child that runs `body` and exits with its return value (0 means
+// success) after writing its report to a pipe. Wait() kills it when it is
+// still running at the deadline; the child also arms alarm() in case the
+// parent dies first.
+class Child {
+ public:
+  Child(const std::function<int(std::string* report)>& body, milliseconds deadline) : deadline_(deadline) {
+    int fds[2];
+    if (::pipe(fds) != 0) return;
+    pid_ = ::fork();
+    if (pid_ == 0) {
+      ::close(fds[0]);
+      ::alarm(static_cast<unsigned>(deadline.count() / 1000 + 5));
+      std::string report;
+      const int code = body(&report);
+      (void)!::write(fds[1], report.data(), report.size());
+      ::_exit(code);
+    }
+    ::close(fds[1]);
+    read_fd_ = fds[0];
+    started_ = Clock::now();
+  }
+  Child(const Child&) = delete;
+  Child& operator=(const Child&) = delete;
+  ~Child() {
+    if (pid_ > 0 && !waited_) Wait();
+  }
+
+  ChildOutcome Wait() {
+    ChildOutcome out;
+    waited_ = true;
+    if (pid_ <= 0) {
+      out.report = "fork failed";
+      return out;
+    }
+    int status = 0;
+    for (;;) {
+      const pid_t r = ::waitpid(pid_, &status, WNOHANG);
+      if (r == pid_) break;
+      if (r < 0 && errno != EINTR) break;
+      if (Clock::now() - started_ >= deadline_) {
+        out.timed_out = true;
+        ::kill(pid_, SIGKILL);
+        ::waitpid(pid_, &status, 0);
+        break;
+      }
+      std::this_thread::sleep_for(milliseconds(5));
+    }
+    char buf[512];
+    ssize_t n;
+    while ((n = ::read(read_fd_, buf, sizeof buf)) > 0) out.report.append(buf, static_cast<size_t>(n));
+    ::close(read_fd_);
+    out.exited = WIFEXITED(status);
+    out.exit_code = out.exited ? WEXITSTATUS(status) : -1;
+    return out;
+  }
+
+ private:
+  milliseconds deadline_;
+  pid_t pid_ = -1;
+  int read_fd_ = -1;
+  bool waited_ = false;
+  Clock::time_point started_;
+};
+
+void ExpectChildSucceeded(const ChildOutcome& c) {
+  EXPECT_FALSE(c.timed_out) << "the child hung and was killed; it said: " << c.report;
+  EXPECT_TRUE(c.exited) << "the child died of a signal; it said: " << c.report;
+  EXPECT_EQ(c.exit_code, 0) << c.report;
+}
+
+std::unique_ptr<Verifier> MakeVerifier(const std::string& url, std::string_view knobs) {
+  Error err;
+  auto created = Verifier::Create(
+      RemoteConfig(url, std::string(knobs) + R"(,"initialFetchWait":"5s","requireInitialKeys":true)"), &err);
+  EXPECT_TRUE(created.ok()) << err.message;
+  return created.ok() ? std::move(created).value() : nullptr;
+}
+
+TEST(Fork, TheChildRefreshesOnScheduleAndSeesARotatedKeySet) {
+  const TestKey k1 = MakeKey("ES256", "k1"), k2 = MakeKey("ES256", "k2");
+  const std::string t1 = SignJwt(k1, "{}"), t2 = SignJwt(k2, "{}");
+  auto server = JwksServer::Start();
+  ASSERT_NE(server, nullptr);
+  server->SetHandler(JwksHandler(testing::Jwks({&k1})));
+  auto v = MakeVerifier(server->Url(), R"("cacheDuration":"300ms","unknownKidCooldown":"1h")");
+  ASSERT_NE(v, nullptr);
+  ASSERT_EQ(v->Verify(t1), Status::OK);
+  // Spend the one early refresh that the cooldown allows before the fork (the
+  // child inherits the cooldown): in the child only the schedule can bring k2.
+  ASSERT_EQ(v->Verify(t2), Status::ERR_KID_NOT_FOUND);
+  const int64_t generation_before = StatInt(v->StatsJson(false), "generation");
+
+  Child child(
+      [&](std::string* report) {
+        const bool rotated = PollUntil(
+            [&] { return StatInt(v->StatsJson(false), "generation") > generation_before; }, milliseconds(8000));
+        const Status s2 = v->Verify(t2), s1 = v->Verify(t1);
+        const std::string stats = v->StatsJson(false);
+        *report = "rotated=" + std::to_string(rotated) + " t2=" + std::string(StatusName(s2)) +
+                  " t1=" + std::string(StatusName(s1)) + " stats=" + stats;
+        if (!rotated) return 1;
+        if (s2 != Status::OK || s1 != Status::ERR_KID_NOT_FOUND) return 2;
+        if (StatInt(stats, "forkRestarts") != 1) return 3;
+        return 0;
+      },
+      milliseconds(15000));
+  server->SetHandler(JwksHandler(testing::Jwks({&k2})));  // the rotation, after the fork
+  ExpectChildSucceeded(child.Wait());
+
+  // The parent rotated too, on its own refresher, and never restarted it.
+  EXPECT_TRUE(PollUntil([&] { return v->Verify(t2) == Status::OK; }, milliseconds(5000)));
+  const std::string stats = v->StatsJson(false);
+  EXPECT_EQ(StatInt(stats, "forkRestarts"), 0) << stats;
+}
+
+TEST(Fork, AChildIdleSinceTheForkCatchesUpOnFirstUse) {
+  // The issue's reproduction: fork, rotate in the parent, verify a token of
+  // the new key in the child some refresh periods later (no thread ran there
+  // meanwhile: the first use makes the overdue refresh and waits for it).
+  const TestKey k1 = MakeKey("ES256", "k1"), k2 = MakeKey("ES256", "k2");
+  const std::string t2 = SignJwt(k2, "{}");
+  auto server = JwksServer::Start();
+  ASSERT_NE(server, nullptr);
+  server->SetHandler(JwksHandler(testing::Jwks({&k1})));
+  auto v = MakeVerifier(server->Url(), R"("cacheDuration":"300ms")");
+  ASSERT_NE(v, nullptr);
+
+  Child child(
+      [&](std::string* report) {
+        std::this_thread::sleep_for(milliseconds(1200));
+        const Status s = v->Verify(t2);
+        *report = std::string(StatusName(s)) + " " + v->StatsJson(false);
+        return s == Status::OK ? 0 : 1;
+      },
+      milliseconds(10000));
+  server->SetHandler(JwksHandler(testing::Jwks({&k2})));
+  ExpectChildSucceeded(child.Wait());
+}
+
+TEST(Fork, AGrandchildRefreshesToo) {
+  const TestKey k1 = MakeKey("ES256", "k1"), k2 = MakeKey("ES256", "k2");
+  const std::string t2 = SignJwt(k2, "{}");
+  auto server = JwksServer::Start();
+  ASSERT_NE(server, nullptr);
+  server->SetHandler(JwksHandler(testing::Jwks({&k1})));
+  auto v = MakeVerifier(server->Url(), R"("cacheDuration":"300ms")");
+  ASSERT_NE(v, nullptr);
+
+  Child child(
+      [&](std::string* report) {
+        if (v->Verify(SignJwt(k1, "{}")) != Status::OK) return 1;  // restarts the child's refresher
+        Child grandchild(
+            [&](std::string* inner) {
+              const bool ok = PollUntil([&] { return v->Verify(t2) == Status::OK; }, milliseconds(5000));
+              *inner = v->StatsJson(false);
+              v.reset();
+              return ok ? 0 : 1;
+            },
+            milliseconds(8000));
+        const ChildOutcome g = grandchild.Wait();
+        *report = "grandchild: exited=" + std::to_string(g.exited) + " code=" + std::to_string(g.exit_code) +
+                  " " + g.report;
+        v.reset();
+        return g.exited && g.exit_code == 0 ? 0 : 2;
+      },
+      milliseconds(12000));
+  server->SetHandler(JwksHandler(testing::Jwks({&k2})));
+  ExpectChildSucceeded(child.Wait());
+}
+
+TEST(Fork, FreeingAnUnusedVerifierInTheChildReturns) {
+  const TestKey k1 = MakeKey("ES256", "k1");
+  auto server = JwksServer::Start();
+  ASSERT_NE(server, nullptr);
+  server->SetHandler(JwksHandler(testing::Jwks({&k1})));
+  auto v = MakeVerifier(server->Url(), R"("cacheDuration":"5m")");
+  ASSERT_NE(v, nullptr);
+
+  Child child(
+      [&](std::string* report) {
+        const auto start = Clock::now();
+        v.reset();  // never used in the child: the refresher was not restarted here
+        *report = "freed in " + std::to_string(MsSince(start)) + " ms";
+        return MsSince(start) < 1000 ? 0 : 1;
+      },
+      milliseconds(5000));
+  ExpectChildSucceeded(child.Wait());
+  EXPECT_EQ(v->Verify(SignJwt(k1, "{}")), Status::OK);  // the parent's verifier is untouched
+}
+
+TEST(Fork, FreeingAVerifierUsedInTheChildReturns) {
+  const TestKey k1 = MakeKey("ES256", "k1");
+  auto server = JwksServer::Start();
+  ASSERT_NE(server, nullptr);
+  server->SetHandler(JwksHandler(testing::Jwks({&k1})));
+  auto v = MakeVerifier(server->Url(), R"("cacheDuration":"5m")");
+  ASSERT_NE(v, nullptr);
+
+  Child child(
+      [&](std::string* report) {
+        const Status s = v->Verify(SignJwt(k1, "{}"));
+        const auto start = Clock::now();
+        v.reset();
+        *report = std::string(StatusName(s)) + ", freed in " + std::to_string(MsSince(start)) + " ms";
+        return s == Status::OK && MsSince(start) < 1000 ? 0 : 1;
+      },
+      milliseconds(5000));
+  ExpectChildSucceeded(child.Wait());
+}
+
+TEST(Fork, AnUnknownKidInTheChildWaitsOnlyForOneRefresh) {
+  const TestKey k1 = MakeKey("ES256", "k1"), k2 = MakeKey("ES256", "k2");
+  auto server = JwksServer::Start();
+  ASSERT_NE(server, nullptr);
+  server->SetHandler(JwksHandler(testing::Jwks({&k1})));
+  auto v = MakeVerifier(server->Url(), R"("cacheDuration":"5m","unknownKidWait":"4s")");
+  ASSERT_NE(v, nullptr);
+  const int requests_before = server->request_count();
+  const std::string t2 = SignJwt(k2, "{}");
+
+  Child child(
+      [&](std::string* report) {
+        const auto start = Clock::now();
+        const Status s = v->Verify(t2);
+        const int64_t took = MsSince(start);
+        *report = std::string(StatusName(s)) + " after " + std::to_string(took) + " ms";
+        if (s != Status::ERR_KID_NOT_FOUND) return 1;
+        return took < 2000 ? 0 : 2;  // one fetch on loopback, not the 4 s wait
+      },
+      milliseconds(10000));
+  ExpectChildSucceeded(child.Wait());
+  EXPECT_GT(server->request_count(), requests_before);  // the child's refresher fetched
+}
+
+TEST(Fork, ForksDuringRefreshesLeaveEveryChildUsable) {
+  // The parent's refresher fetches all the time, each answer held back a
+  // little, so forks land while it waits, fetches, or publishes under its
+  // lock; every child must verify, refresh and free its verifier in time.
+  const TestKey k1 = MakeKey("ES256", "k1");
+  const std::string t1 = SignJwt(k1, "{}");
+  auto server = JwksServer::Start();
+  ASSERT_NE(server, nullptr);
+  std::atomic<int> served{0};
+  const std::string body = testing::Jwks({&k1});
+  server->SetHandler([&served, body](const testing::HttpRequestSeen&) {
+    ServerResponse r = testing::JwksResponse(body);
+    r.mode = ServerResponse::Mode::kHang;
+    r.hang_ms = 1 + served.fetch_add(1) % 5;
+    return r;
+  });
+  // No ETag, a body that never changes: every fetch is a full answer.
+  auto v = MakeVerifier(server->Url(), R"("cacheDuration":"100ms","refreshAhead":"95ms","useCacheHeaders":false)");
+  ASSERT_NE(v, nullptr);
+
+  for (int i = 0; i < 20; ++i) {
+    std::this_thread::sleep_for(milliseconds(1 + i % 4));
+    Child child(
+        [&](std::string* report) {
+          const Status s = v->Verify(t1);
+          const int64_t fetches = StatInt(v->StatsJson(false), "fetches");
+          const bool fetched = PollUntil(
+              [&] { return StatInt(v->StatsJson(false), "fetches") > fetches; }, milliseconds(3000));
+          v.reset();
+          *report = std::string(StatusName(s)) + " fetched=" + std::to_string(fetched);
+          return s == Status::OK && fetched ? 0 : 1;
+        },
+        milliseconds(6000));
+    const ChildOutcome c = child.Wait();
+    ExpectChildSucceeded(c);
+    if (c.exit_code != 0) break;
+  }
+  EXPECT_EQ(v->Verify(t1), Status::OK);
+}
+
+// The hazard slots of threads that do not exist in a child must not keep
+// snapshots alive there: the child frees them once they are retired.
+TEST(Fork, HazardSlotsOfThreadsLeftBehindDoNotPinSnapshots) {
+  using internal::SnapshotCell;
+  SnapshotCell<int> cell(std::make_unique<int>(1));
+  std::mutex mu;
+  std::condition_variable cv;
+  bool holding = false, release = false;
+  std::thread reader([&] {
+    auto hold = cell.Read();  // held across the fork, by a thread the child will not have
+    std::unique_lock<std::mutex> lock(mu);
+    holding = true;
+    cv.notify_all();
+    cv.wait(lock, [&] { return release; });
+  });
+  {
+    std::unique_lock<std::mutex> lock(mu);
+    cv.wait(lock, [&] { return holding; });
+  }
+  Child child(
+      [&](std::string* report) {
+        cell.Publish(std::make_unique<int>(2));  // retires 1, which only the missing thread held
+        *report = "retired after publish: " + std::to_string(cell.retired_count());
+        return cell.retired_count() == 0 ? 0 : 1;
+      },
+      milliseconds(5000));
+  const ChildOutcome c = child.Wait();
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    release = true;
+  }
+  cv.notify_all();
+  reader.join();
+  ExpectChildSucceeded(c);
+}
+
+}  // namespace
+}  // namespace tokenverify::cachetest
