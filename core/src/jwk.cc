@@ -304,11 +304,17 @@ void SkipAmbiguousKids(Entries* e) {
   for (size_t j = 0; j < e->keys.size(); ++j) {
     const Key& k = *e->keys[j];
     if (k.kid().empty()) continue;
-    std::vector<size_t> at = positions_of[k.kid()];
+    std::vector<size_t>& at = positions_of[k.kid()];
     if (at.size() < 2) continue;
     std::sort(at.begin(), at.end());
+    // Names a few positions: a hostile set of 1024 keys with one kid must not
+    // make 1024 messages of 1024 positions each.
+    constexpr size_t kPositionsNamed = 4;
     std::string positions;
-    for (size_t p : at) positions += Cat({positions.empty() ? "" : ", ", "keys[", std::to_string(p), "]"});
+    for (size_t n = 0; n < at.size() && n < kPositionsNamed; ++n)
+      positions += Cat({n == 0 ? "" : ", ", "keys[", std::to_string(at[n]), "]"});
+    if (at.size() > kPositionsNamed)
+      positions += Cat({" and ", std::to_string(at.size() - kPositionsNamed), " more"});
     ambiguous[j] = any = true;
     SkippedKey s;
     s.kid = k.kid();

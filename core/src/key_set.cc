@@ -105,7 +105,11 @@ std::string KeySet::Notes(size_t max_keys_without_kid) const {
   if (!skipped_.empty()) {
     notes += Cat({"; ", std::to_string(skipped_.size()), skipped_.size() == 1 ? " key" : " keys",
                   " skipped (tokens naming them are refused)"});
-    for (const SkippedKey& s : skipped_) notes += Cat({"; ", s.reason, " [", StatusName(s.status), "]"});
+    constexpr size_t kReasonsNamed = 16;  // an event is a log line, not the whole document
+    for (size_t i = 0; i < skipped_.size() && i < kReasonsNamed; ++i)
+      notes += Cat({"; ", skipped_[i].reason, " [", StatusName(skipped_[i].status), "]"});
+    if (skipped_.size() > kReasonsNamed)
+      notes += Cat({"; and ", std::to_string(skipped_.size() - kReasonsNamed), " more (see skippedKeys in the stats)"});
   }
   if (keys_without_kid_ > max_keys_without_kid)
     notes += Cat({"; ", std::to_string(keys_without_kid_), " keys have no kid but a token without a kid is tried "

@@ -538,6 +538,15 @@ TEST(Jwks, KeysSharingAKidAreSkippedAsAmbiguous) {
   EXPECT_EQ(only.status, Status::ERR_JWKS_DUPLICATE_KID);
   EXPECT_EQ(only.message, R"(keys[0] (kid "dup"): the kid is shared by keys[0], keys[1]; a kid must name one key)"
                           " (and 1 more keys skipped: the set has no usable key)");
+  // A message names a few of the keys sharing a kid, not all of them.
+  std::string many = R"({"keys":[)" + c.PublicJwk();
+  for (int i = 0; i < 6; ++i) many += "," + MakeKey("ES256", "same").PublicJwk();
+  Loaded crowd = Load(many + "]}");
+  ASSERT_EQ(crowd.status, Status::OK) << crowd.message;
+  ASSERT_EQ(crowd.set->skipped().size(), 6u);
+  EXPECT_EQ(crowd.set->skipped()[5].reason,
+            R"(keys[6] (kid "same"): the kid is shared by keys[1], keys[2], keys[3], keys[4] and 2 more; )"
+            "a kid must name one key");
   // Keys without a kid never collide.
   const TestKey d = MakeKey("ES256"), e = MakeKey("ES384");
   EXPECT_EQ(LoadStatus(Jwks({&d, &e})), Status::OK);
