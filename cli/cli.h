@@ -141,6 +141,10 @@ VerifierPtr VerifierFor(const Options& opt, int& code);
 // For text that comes from key sets (kids, reasons) or the library's messages.
 std::string TerminalSafe(std::string_view text);
 
+// JsonTerminalSafe returns the JSON document |json| with C1 and bidirectional
+// controls written as \uNNNN escapes: the same JSON value, safe on a terminal.
+std::string JsonTerminalSafe(std::string_view json);
+
 // ---- keys.cc
 
 int RunKeys(const Options& opt);

@@ -152,7 +152,7 @@ int RunKeys(const Options& opt) {
     all_healthy &= Bool(p, "healthy");
     if (!opt.json) PrintProvider(p);
   }
-  if (opt.json) WriteLine(stdout, json);
+  if (opt.json) WriteLine(stdout, JsonTerminalSafe(json));
   return all_healthy ? kExitOk : ExitCodeFor(TV_ERR_KEYS_UNAVAILABLE);
 }
 

@@ -69,4 +69,26 @@ std::string TerminalSafe(std::string_view text) {
   return out;
 }
 
+std::string JsonTerminalSafe(std::string_view json) {
+  // Valid JSON carries C0 controls only as \u escapes already; C1 and bidi
+  // controls can only sit inside strings, where \uNNNN means the same.
+  std::string out;
+  out.reserve(json.size());
+  char buf[16];
+  for (size_t i = 0; i < json.size();) {
+    uint32_t cp = 0;
+    const size_t len = static_cast<uint8_t>(json[i]) >= 0x80 ? Utf8Sequence(json, i, &cp) : 0;
+    if (len != 0 && IsInvisibleControl(cp)) {
+      std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned>(cp));
+      out += buf;
+      i += len;
+    } else {
+      const size_t n = len == 0 ? 1 : len;
+      out.append(json, i, n);
+      i += n;
+    }
+  }
+  return out;
+}
+
 }  // namespace tvcli

@@ -176,6 +176,10 @@ run keys --jwks "$tmp/evil.json"
 check "keys escapes control characters in skipped kids" 0 \
   --out-has 'evil\x1b]0;pwned\x07\x1b[2J\u009b31m\u202e  RSA  TV_ERR_JWK_WEAK  keys[1] (kid "evil\x1b]0;pwned' \
   --out-lacks $'\e' --out-lacks $'\a' --out-lacks $'\u009b' --out-lacks $'\u202e'
+run keys --jwks "$tmp/evil.json" --json
+check "keys --json keeps C1 and bidi controls escaped" 0 --out-starts '{"providers":[{"name":"cli"' \
+  --out-has '"kid":"evil\u001b]0;pwned\u0007\u001b[2J\u009b31m\u202e"' \
+  --out-lacks $'\e' --out-lacks $'\a' --out-lacks $'\u009b' --out-lacks $'\u202e'
 sed -e "s/es256-example-6c471885/${evil_kid//\\/\\\\}/" examples/es256/jwks.json >"$tmp/evil-usable.json"
 run keys --jwks "$tmp/evil-usable.json"
 check "keys escapes control characters in kids of usable keys" 0 --out-has 'evil\x1b]0;pwned\x07' \
