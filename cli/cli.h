@@ -146,6 +146,18 @@ int RunVersion();
 // Builds the verifier for a command that needs one (verify, bench, keys).
 VerifierPtr VerifierFor(const Options& opt, int& code);
 
+// ---- terminal_text.cc
+
+// TerminalSafe returns |text| with everything a terminal would act on shown
+// as an escape instead: C0 controls and DEL as \xNN, C1 and bidirectional
+// controls as \uNNNN, bytes that are not UTF-8 as \xNN, and "\" as "\\".
+// For text that comes from key sets (kids, reasons) or the library's messages.
+std::string TerminalSafe(std::string_view text);
+
+// JsonTerminalSafe returns the JSON document |json| with C1 and bidirectional
+// controls written as \uNNNN escapes: the same JSON value, safe on a terminal.
+std::string JsonTerminalSafe(std::string_view json);
+
 // ---- keys.cc
 
 int RunKeys(const Options& opt);

@@ -17,9 +17,11 @@ namespace {
 
 using simdjson::dom::element;
 
+// A string member of the stats document, made safe for a terminal: kids,
+// reasons and URLs come from key sets and configuration, not from us.
 std::string Text(element e, const char* key) {
   std::string_view s;
-  return e[key].get(s) ? std::string() : std::string(s);
+  return e[key].get(s) ? std::string() : TerminalSafe(s);
 }
 
 int64_t Int(element e, const char* key) {
@@ -73,6 +75,20 @@ std::string UtcTime(int64_t unix_ms) {
   return buf;
 }
 
+// The keys the set left out, one line each: kid, kty, the status a token
+// naming it gets, and why.
+void PrintSkippedKeys(element p) {
+  simdjson::dom::array skipped;
+  if (p["skippedKeys"].get(skipped) || skipped.size() == 0) return;
+  WriteLine(stdout, "  skipped keys (unusable; tokens naming them are refused with the status shown): " +
+                        std::to_string(skipped.size()));
+  for (element k : skipped) {
+    const std::string kid = Text(k, "kid").empty() ? "(none)" : Text(k, "kid");
+    const std::string kty = Text(k, "kty").empty() ? "-" : Text(k, "kty");
+    WriteLine(stdout, "    " + kid + "  " + kty + "  " + Text(k, "status") + "  " + Text(k, "reason"));
+  }
+}
+
 void PrintProvider(element p) {
   const bool healthy = Bool(p, "healthy"), stale = Bool(p, "stale");
   std::string line = "provider " + Text(p, "name");
@@ -93,6 +109,14 @@ void PrintProvider(element p) {
   if (!Text(p, "lastOutcome").empty()) refresh += " (" + Text(p, "lastOutcome") + ")";
   if (Int(p, "nextRefreshUnixMs") > 0) refresh += ", next " + UtcTime(Int(p, "nextRefreshUnixMs"));
   WriteLine(stdout, refresh);
+
+  if (const int64_t beyond = Int(p, "keysWithoutKidBeyondLimit"); beyond > 0) {
+    const int64_t without_kid = Int(p, "keysWithoutKid");
+    WriteLine(stdout, "  warning: " + std::to_string(without_kid) + " keys have no kid; a token without a kid is "
+                      "tried against " + std::to_string(without_kid - beyond) +
+                      " compatible keys at most (limits.maxKeysWithoutKid)");
+  }
+  PrintSkippedKeys(p);
 
   simdjson::dom::array keys;
   if (p["keys"].get(keys) || keys.size() == 0) return;
@@ -128,7 +152,7 @@ int RunKeys(const Options& opt) {
     all_healthy &= Bool(p, "healthy");
     if (!opt.json) PrintProvider(p);
   }
-  if (opt.json) WriteLine(stdout, json);
+  if (opt.json) WriteLine(stdout, JsonTerminalSafe(json));
   return all_healthy ? kExitOk : ExitCodeFor(TV_ERR_KEYS_UNAVAILABLE);
 }
 

@@ -128,8 +128,9 @@ VerifierPtr MakeVerifier(const std::string& config) {
   diag.field[sizeof diag.field - 1] = '\0';
   diag.message[sizeof diag.message - 1] = '\0';
   std::fprintf(stderr, "%s\n", StatusLine(st).c_str());
-  std::string_view field = diag.field;
-  std::string_view message = diag.message;
+  // The message may quote a key set (a kid): never print it raw.
+  const std::string field = TerminalSafe(diag.field);
+  const std::string message = TerminalSafe(diag.message);
   if (!field.empty() || !message.empty())
     std::fprintf(stderr, "  %.*s%s%.*s\n", static_cast<int>(field.size()), field.data(),
                  !field.empty() && !message.empty() ? ": " : "", static_cast<int>(message.size()),

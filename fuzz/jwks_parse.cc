@@ -4,7 +4,9 @@
 // signature of each plausible length (so fuzzed key material reaches OpenSSL).
 // Invariants checked: a key with a kid is what FindByKid returns for it;
 // CandidatesFor(alg) holds only keys usable for alg; Verify answers only OK,
-// ERR_SIGNATURE_LENGTH or ERR_SIGNATURE_INVALID.
+// ERR_SIGNATURE_LENGTH or ERR_SIGNATURE_INVALID; a skipped key's kid names no
+// usable key and answers with a refusal other than ERR_KID_NOT_FOUND; a set
+// loads in strict mode only when the default mode skipped nothing.
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -54,6 +56,13 @@ void Exercise(const KeySet& set) {
       }
     }
   }
+  if (set.size() == 0) Fail("a set loaded without a usable key");
+  for (const SkippedKey& skipped : set.skipped()) {
+    if (skipped.status == Status::OK) Fail("a skipped key has status OK");
+    if (skipped.kid.empty()) continue;
+    if (set.FindByKid(skipped.kid) != nullptr) Fail("a skipped key's kid names a usable key");
+    if (set.StatusForMissingKid(skipped.kid) == Status::ERR_KID_NOT_FOUND) Fail("a skipped kid is not found");
+  }
   for (int a = 0; a < kAlgCount; ++a) {
     const Alg alg = static_cast<Alg>(a);
     for (const Key* k : set.CandidatesFor(alg)) {
@@ -73,6 +82,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   } else if (err.status != Status::OK && err.status != set.status()) {
     Fail("Error.status differs from the returned status");
   }
+  const bool strict_ok = ParseJwks(json, nullptr, UnusableKeys::kRefuse).ok();
+  if (strict_ok != (set.ok() && set.value()->skipped().empty()))
+    Fail("strict mode disagrees with the keys the default mode skipped");
   Error key_err;
   auto key = ParseJwk(json, &key_err);
   if (key.ok() && key.value() != nullptr) g_sink = key.value()->Describe().size();

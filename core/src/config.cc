@@ -114,10 +114,11 @@ std::string ReadKeyFile(const std::string& file, const std::string& path) {
 }
 
 // Loads a key set with `parse` (ParseJwks or ParsePemKeys); a failure names `path`.
-using KeySetParser = Result<std::shared_ptr<const KeySet>> (*)(std::string_view, Error*);
-std::shared_ptr<const KeySet> LoadKeys(KeySetParser parse, const std::string& text, const std::string& path) {
+using KeySetParser = Result<std::shared_ptr<const KeySet>> (*)(std::string_view, Error*, UnusableKeys);
+std::shared_ptr<const KeySet> LoadKeys(KeySetParser parse, const std::string& text, const std::string& path,
+                                       UnusableKeys unusable) {
   Error err;
-  auto set = parse(text, &err);
+  auto set = parse(text, &err, unusable);
   if (!set.ok()) Fail(path, err.message.empty() ? std::string(StatusMessage(set.status())) : err.message,
                       set.status());
   return std::move(set).value();
@@ -158,7 +159,9 @@ KeySetParser ParserFor(KeySetFormat format) {
     case KeySetFormat::kX509: return ParseX509Map;
     case KeySetFormat::kDetect: break;
   }
-  return [](std::string_view text, Error* err) { return ParseKeySetDocument(text, KeySetFormat::kDetect, err); };
+  return [](std::string_view text, Error* err, UnusableKeys unusable) {
+    return ParseKeySetDocument(text, KeySetFormat::kDetect, err, unusable);
+  };
 }
 
 RemoteJwksConfig ParseRemote(element e, const std::string& path, KeySetFormat* format) {
@@ -215,10 +218,11 @@ RemoteJwksConfig ParseRemote(element e, const std::string& path, KeySetFormat* f
   return r;
 }
 
-KeySourceConfig ParseJwksSource(element e, const std::string& path) {
+KeySourceConfig ParseJwksSource(element e, const std::string& path, UnusableKeys unusable) {
   object jwks = AsObject(e, path);
   if (jwks.size() != 1) Fail(path, "needs exactly one of \"local\" or \"remote\"");
   KeySourceConfig src;
+  src.unusable = unusable;
   for (auto [key, value] : jwks) {
     if (key == "local") {
       const std::string lpath = Join(path, "local");
@@ -244,15 +248,15 @@ KeySourceConfig ParseJwksSource(element e, const std::string& path) {
           src.initial = LoadKeys(ParserFor(src.format),
                                  lvalue.is_string() ? AsString(lvalue, fpath)
                                                     : simdjson::to_string(AsObject(lvalue, fpath)),
-                                 fpath);
+                                 fpath, unusable);
         } else if (lkey == "file") {
           src.kind = KeySourceConfig::Kind::kFile;
           src.file = AsString(lvalue, fpath);
           src.initial_text = ReadKeyFile(src.file, fpath);
-          src.initial = LoadKeys(ParserFor(src.format), src.initial_text, fpath);
+          src.initial = LoadKeys(ParserFor(src.format), src.initial_text, fpath, unusable);
         } else {
           if (has_format) Fail(Join(lpath, "format"), "applies to \"inline\" and \"file\", not to \"pem\"");
-          src.initial = LoadKeys(ParsePemKeys, AsString(lvalue, fpath), fpath);
+          src.initial = LoadKeys(ParsePemKeys, AsString(lvalue, fpath), fpath, unusable);
         }
       }
       if (!has_source) Fail(lpath, "needs exactly one of \"inline\", \"file\" or \"pem\"");
@@ -383,6 +387,10 @@ ProviderConfig ParseProvider(element e, const std::string& path,
   ProviderConfig p;
   p.required_claims = global_required;
   bool has_algorithms = false, has_keys = false;
+  // Read before "jwks", which it governs, wherever it stands in the object.
+  UnusableKeys unusable = UnusableKeys::kSkip;
+  if (element strict; !AsObject(e, path)["strictKeySet"].get(strict))
+    unusable = AsBool(strict, Join(path, "strictKeySet")) ? UnusableKeys::kRefuse : UnusableKeys::kSkip;
   for (auto [key, value] : AsObject(e, path)) {
     const std::string kpath = Join(path, key);
     if (key == "name") p.name = AsString(value, kpath);
@@ -399,7 +407,7 @@ ProviderConfig ParseProvider(element e, const std::string& path,
       has_algorithms = true;
     } else if (key == "jwks") {
       if (has_keys) Fail(kpath, "a provider takes either \"jwks\" or \"secret\", not both");
-      p.keys = ParseJwksSource(value, kpath);
+      p.keys = ParseJwksSource(value, kpath, unusable);
       has_keys = true;
     } else if (key == "secret") {
       if (has_keys) Fail(kpath, "a provider takes either \"jwks\" or \"secret\", not both");
@@ -414,6 +422,7 @@ ProviderConfig ParseProvider(element e, const std::string& path,
     else if (key == "claimsToHeaders") p.claims_to_headers = ParseClaimsToHeaders(value, kpath);
     else if (key == "forwardToken") p.forward_token = AsBool(value, kpath);
     else if (key == "tokenSource") p.token_source = ParseTokenSource(value, kpath);
+    else if (key == "strictKeySet") continue;  // read above
     else UnknownField(path, key);
   }
   if (!has_keys) Fail(path, "needs \"jwks\" (a key set) or \"secret\" (HMAC)");
@@ -465,6 +474,7 @@ VerifierConfig ParseRoot(element root) {
   absl::flat_hash_set<std::string> names, issuers;
   for (size_t i = 0; i < c.providers.size(); ++i) {
     auto& p = c.providers[i];
+    p.keys.max_keys_without_kid = c.max_keys_without_kid;  // limits may follow the providers
     if (p.name.empty()) p.name = "provider" + std::to_string(i);
     if (!names.insert(p.name).second)
       Fail(Index("providers", i) + ".name", "duplicate provider name \"" + p.name + "\"");

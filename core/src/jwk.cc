@@ -3,6 +3,7 @@
 // the family constructors in key_*.cc. Not a hot path: runs once per load.
 #include <openssl/crypto.h>
 
+#include <algorithm>
 #include <new>
 #include <string>
 #include <vector>
@@ -133,8 +134,12 @@ Result<std::unique_ptr<Key>> Located(KeyResult r, const std::string& why, const 
   return r;
 }
 
-// Parses one JWK object. nullptr (OK) for a key that is skipped.
-Result<std::unique_ptr<Key>> ParseKeyObject(dom::object obj, std::string prefix, Error* err) {
+// Parses one JWK object. A kty we don't verify with and the key-agreement
+// curves X25519/X448 give nullptr (OK), unless `report_unsupported`: then they
+// fail like any other key the engine cannot use (ERR_JWK_INVALID,
+// ERR_KEY_USE_MISMATCH), so that a set can report them.
+Result<std::unique_ptr<Key>> ParseKeyObject(dom::object obj, std::string prefix, Error* err,
+                                            bool report_unsupported = false) {
   Where where{std::move(prefix), {}};
   std::string_view kid;
   bool present = false;
@@ -165,7 +170,11 @@ Result<std::unique_ptr<Key>> ParseKeyObject(dom::object obj, std::string prefix,
     if (!present) return Fail(err, Status::ERR_JWK_INVALID, where.Say("\"crv\" is missing"));
     Material x, y;
     if (kty == "OKP") {
-      if (crv == "X25519" || crv == "X448") return std::unique_ptr<Key>();  // key agreement only
+      if (crv == "X25519" || crv == "X448") {  // key agreement only
+        if (!report_unsupported) return std::unique_ptr<Key>();
+        return Fail(err, Status::ERR_KEY_USE_MISMATCH,
+                    where.Say(Cat({"\"crv\" ", crv, " is for key agreement, not signatures"})));
+      }
       TV_RETURN_IF_ERROR(x.Read(obj, "x", where, err));
       return Located(NewOkpKey(crv, x.bytes(), std::move(common), &why), why, where, err);
     }
@@ -179,7 +188,46 @@ Result<std::unique_ptr<Key>> ParseKeyObject(dom::object obj, std::string prefix,
     TV_RETURN_IF_ERROR(k.Read(obj, "k", where, err));
     return Located(NewHmacKey(k.bytes(), std::move(common), &why), why, where, err);
   }
-  return std::unique_ptr<Key>();  // a key type we don't verify with: skipped
+  if (!report_unsupported) return std::unique_ptr<Key>();  // a key type we don't verify with
+  return Fail(err, Status::ERR_JWK_INVALID,
+              where.Say(Cat({"\"kty\" \"", kty.substr(0, 32), "\" is not a key type this engine verifies with"})));
+}
+
+// The algorithms a key of this kty (and crv) would sign with, to say why a
+// token without a kid finds no key when the only ones of its family were skipped.
+AlgSet FamilyOf(std::string_view kty, std::string_view crv) noexcept {
+  if (kty == "RSA") return kRsaAlgs;
+  if (kty == "oct") return kHmacAlgs;
+  if (kty == "EC") {
+    if (crv == "P-256") return AlgBit(Alg::kES256);
+    if (crv == "P-384") return AlgBit(Alg::kES384);
+    if (crv == "P-521") return AlgBit(Alg::kES512);
+  }
+  if (kty == "OKP" && (crv == "Ed25519" || crv == "Ed448")) return kEdDsaAlgs;
+  return 0;
+}
+
+// The algorithms `key` would verify but for its "alg", "use" and "key_ops".
+AlgSet FamilyOf(const Key& key) noexcept {
+  AlgSet family = 0;
+  for (int a = 0; a < kAlgCount; ++a)
+    if (key.CheckUsableFor(static_cast<Alg>(a)) != Status::ERR_KEY_ALG_MISMATCH) family |= AlgBit(static_cast<Alg>(a));
+  return family;
+}
+
+// The record of a key left out of a set.
+SkippedKey Skipped(dom::object obj, Status status, std::string reason) {
+  SkippedKey s;
+  std::string_view text;
+  bool present = false;
+  if (OptionalString(obj, "kid", &text, &present) == Status::OK && present) s.kid = std::string(text);
+  if (OptionalString(obj, "kty", &text, &present) == Status::OK && present) s.kty = std::string(text.substr(0, 32));
+  std::string_view crv;
+  if (OptionalString(obj, "crv", &text, &present) == Status::OK && present) crv = text;
+  s.status = status;
+  s.reason = std::move(reason);
+  s.family = FamilyOf(s.kty, crv);
+  return s;
 }
 
 // Strict JSON, then the DOM. Every JSON-level failure of a key set is
@@ -205,12 +253,98 @@ Status ParseDocument(std::string_view json, dom::parser* parser, dom::object* ro
   return Status::OK;
 }
 
-Result<std::shared_ptr<const KeySet>> ParseJwksImpl(std::string_view json, Error* err) {
+// The keys of a set, in document order: the usable ones and the skipped ones.
+struct Entries {
+  std::vector<std::unique_ptr<Key>> keys;
+  std::vector<size_t> key_at;  // document position of keys[i]
+  std::vector<std::pair<size_t, SkippedKey>> skipped;  // (document position, record)
+};
+
+// Parses entry `i` of the set into `out`: a usable key, or a skipped one.
+// Fails only for what refuses the whole document (out of memory, mixed keys).
+Status AddEntry(dom::object obj, size_t i, std::string prefix, Entries* out, bool* any_secret,
+                bool* any_public, Error* err) {
+  Error why;
+  auto parsed = ParseKeyObject(obj, prefix, &why, /*report_unsupported=*/true);
+  if (!parsed.ok()) {
+    if (parsed.status() == Status::ERR_OUT_OF_MEMORY) return Fail(err, parsed.status(), why.message);
+    out->skipped.emplace_back(i, Skipped(obj, parsed.status(), std::move(why.message)));
+    return Status::OK;
+  }
+  std::unique_ptr<Key> key = std::move(parsed).value();
+  const Where where{prefix, key->kid()};
+  if (!key->verify_allowed()) {
+    out->skipped.emplace_back(
+        i, Skipped(obj, Status::ERR_KEY_USE_MISMATCH,
+                   where.Say("its \"use\" or \"key_ops\" does not allow verification")));
+    return Status::OK;
+  }
+  (key->type() == KeyType::kOct ? *any_secret : *any_public) = true;
+  if (*any_secret && *any_public)
+    return Fail(err, Status::ERR_JWKS_MIXED,
+                where.Say("the set mixes secret (oct) and public keys; keep HMAC secrets in a "
+                          "set of their own"));
+  out->keys.push_back(std::move(key));
+  out->key_at.push_back(i);
+  return Status::OK;
+}
+
+// A kid that names two or more entries of the set (usable or not) is
+// ambiguous: a token naming it could mean either. Moves every usable key that
+// has it to the skipped ones, as ERR_JWKS_DUPLICATE_KID.
+void SkipAmbiguousKids(Entries* e) {
+  absl::flat_hash_map<std::string_view, std::vector<size_t>> positions_of;  // kid -> document positions
+  for (size_t j = 0; j < e->keys.size(); ++j)
+    if (!e->keys[j]->kid().empty()) positions_of[e->keys[j]->kid()].push_back(e->key_at[j]);
+  for (const auto& [at, s] : e->skipped)
+    if (!s.kid.empty()) positions_of[s.kid].push_back(at);
+  std::vector<bool> ambiguous(e->keys.size(), false);
+  bool any = false;
+  std::vector<std::pair<size_t, SkippedKey>> moved;
+  for (size_t j = 0; j < e->keys.size(); ++j) {
+    const Key& k = *e->keys[j];
+    if (k.kid().empty()) continue;
+    std::vector<size_t>& at = positions_of[k.kid()];
+    if (at.size() < 2) continue;
+    std::sort(at.begin(), at.end());
+    // Names a few positions: a hostile set of 1024 keys with one kid must not
+    // make 1024 messages of 1024 positions each.
+    constexpr size_t kPositionsNamed = 4;
+    std::string positions;
+    for (size_t n = 0; n < at.size() && n < kPositionsNamed; ++n)
+      positions += Cat({n == 0 ? "" : ", ", "keys[", std::to_string(at[n]), "]"});
+    if (at.size() > kPositionsNamed)
+      positions += Cat({" and ", std::to_string(at.size() - kPositionsNamed), " more"});
+    ambiguous[j] = any = true;
+    SkippedKey s;
+    s.kid = k.kid();
+    s.kty = std::string(k.kty());
+    s.status = Status::ERR_JWKS_DUPLICATE_KID;
+    s.reason = Where{Cat({"keys[", std::to_string(e->key_at[j]), "]"}), k.kid()}.Say(
+        Cat({"the kid is shared by ", positions, "; a kid must name one key"}));
+    s.family = FamilyOf(k);
+    moved.emplace_back(e->key_at[j], std::move(s));
+  }
+  for (auto& m : moved) e->skipped.push_back(std::move(m));
+  if (!any) return;
+  Entries kept;
+  for (size_t j = 0; j < e->keys.size(); ++j) {
+    if (ambiguous[j]) continue;
+    kept.keys.push_back(std::move(e->keys[j]));
+    kept.key_at.push_back(e->key_at[j]);
+  }
+  e->keys = std::move(kept.keys);
+  e->key_at = std::move(kept.key_at);
+}
+
+Result<std::shared_ptr<const KeySet>> ParseJwksImpl(std::string_view json, Error* err,
+                                                    UnusableKeys unusable) {
   dom::parser parser;
   dom::object root;
   TV_RETURN_IF_ERROR(ParseDocument(json, &parser, &root, err));
 
-  std::vector<std::unique_ptr<Key>> keys;
+  Entries entries;
+  bool any_secret = false, any_public = false;
   dom::element keys_member;
   if (root.at_key("keys").get(keys_member) != simdjson::SUCCESS) {
     // Not a set: accept one bare JWK, as people paste single keys into configuration.
@@ -218,51 +352,52 @@ Result<std::shared_ptr<const KeySet>> ParseJwksImpl(std::string_view json, Error
     if (root.at_key("kty").get(kty) != simdjson::SUCCESS)
       return Fail(err, Status::ERR_JWKS_MALFORMED,
                   "key set: neither a \"keys\" array nor a single JWK with \"kty\"");
-    TV_ASSIGN_OR_RETURN(auto key, ParseKeyObject(root, "jwk", err));
-    if (key != nullptr) keys.push_back(std::move(key));
-    return KeySet::Build(std::move(keys), err);
-  }
-  dom::array arr;
-  if (keys_member.get_array().get(arr) != simdjson::SUCCESS)
-    return Fail(err, Status::ERR_JWKS_MALFORMED, "key set: \"keys\" is not an array");
-  if (arr.size() > kMaxKeys)
-    return Fail(err, Status::ERR_JWKS_MALFORMED,
-                Cat({"key set: ", std::to_string(arr.size()), " keys; at most ",
-                     std::to_string(kMaxKeys), " are accepted"}));
-
-  absl::flat_hash_map<std::string_view, size_t> kid_at;  // kid -> document position
-  bool any_secret = false, any_public = false;
-  size_t index = 0;
-  for (dom::element element : arr) {
-    const size_t i = index++;
-    const std::string prefix = Cat({"keys[", std::to_string(i), "]"});
-    dom::object obj;
-    if (element.get_object().get(obj) != simdjson::SUCCESS)
-      return Fail(err, Status::ERR_JWKS_MALFORMED, Cat({prefix, ": not a JSON object"}));
-    TV_ASSIGN_OR_RETURN(std::unique_ptr<Key> key, ParseKeyObject(obj, prefix, err));
-    if (key == nullptr) continue;
-    const Where where{prefix, key->kid()};
-    (key->type() == KeyType::kOct ? any_secret : any_public) = true;
-    if (any_secret && any_public)
-      return Fail(err, Status::ERR_JWKS_MIXED,
-                  where.Say("the set mixes secret (oct) and public keys; keep HMAC secrets in a "
-                            "set of their own"));
-    if (!key->kid().empty()) {
-      auto [it, inserted] = kid_at.emplace(key->kid(), i);
-      if (!inserted)
-        return Fail(err, Status::ERR_JWKS_DUPLICATE_KID,
-                    where.Say(Cat({"the kid is already used by keys[", std::to_string(it->second), "]"})));
+    TV_RETURN_IF_ERROR(AddEntry(root, 0, "jwk", &entries, &any_secret, &any_public, err));
+  } else {
+    dom::array arr;
+    if (keys_member.get_array().get(arr) != simdjson::SUCCESS)
+      return Fail(err, Status::ERR_JWKS_MALFORMED, "key set: \"keys\" is not an array");
+    if (arr.size() > kMaxKeys)
+      return Fail(err, Status::ERR_JWKS_MALFORMED,
+                  Cat({"key set: ", std::to_string(arr.size()), " keys; at most ",
+                       std::to_string(kMaxKeys), " are accepted"}));
+    size_t index = 0;
+    for (dom::element element : arr) {
+      const size_t i = index++;
+      const std::string prefix = Cat({"keys[", std::to_string(i), "]"});
+      dom::object obj;
+      if (element.get_object().get(obj) != simdjson::SUCCESS)
+        return Fail(err, Status::ERR_JWKS_MALFORMED, Cat({prefix, ": not a JSON object"}));
+      TV_RETURN_IF_ERROR(AddEntry(obj, i, prefix, &entries, &any_secret, &any_public, err));
     }
-    keys.push_back(std::move(key));
   }
-  return KeySet::Build(std::move(keys), err);
+  SkipAmbiguousKids(&entries);
+  std::stable_sort(entries.skipped.begin(), entries.skipped.end(),
+                   [](const auto& a, const auto& b) { return a.first < b.first; });
+  if (!entries.skipped.empty() && (unusable == UnusableKeys::kRefuse || entries.keys.empty())) {
+    const SkippedKey& first = entries.skipped.front().second;
+    std::string message = first.reason;
+    if (unusable == UnusableKeys::kRefuse)
+      message += " (strictKeySet: any unusable key refuses the set)";
+    else if (entries.skipped.size() > 1)
+      message += Cat({" (and ", std::to_string(entries.skipped.size() - 1),
+                      " more keys skipped: the set has no usable key)"});
+    return Fail(err, first.status, std::move(message));
+  }
+  if (entries.keys.empty())
+    return Fail(err, Status::ERR_KEYS_UNAVAILABLE, "key set: it holds no key");
+  std::vector<SkippedKey> skipped;
+  skipped.reserve(entries.skipped.size());
+  for (auto& [at, s] : entries.skipped) skipped.push_back(std::move(s));
+  return KeySet::Build(std::move(entries.keys), err, /*ignore_kid=*/false, std::move(skipped));
 }
 
 }  // namespace
 
-Result<std::shared_ptr<const KeySet>> ParseJwks(std::string_view json, Error* err) {
+Result<std::shared_ptr<const KeySet>> ParseJwks(std::string_view json, Error* err,
+                                                UnusableKeys unusable) {
   try {
-    return ParseJwksImpl(json, err);
+    return ParseJwksImpl(json, err, unusable);
   } catch (const std::bad_alloc&) {
     return Fail(err, Status::ERR_OUT_OF_MEMORY, "out of memory while loading the key set");
   }

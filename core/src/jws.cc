@@ -12,6 +12,9 @@ Status SelectKeyWithoutKid(const KeySet& keys, const JoseHeader& header) noexcep
     const Status why = k->CheckUsableFor(header.alg);
     if (why != Status::ERR_KEY_ALG_MISMATCH && why != Status::OK) return why;
   }
+  // A key of the alg's family was in the document but skipped (weak, invalid, ...).
+  for (const SkippedKey& s : keys.skipped())
+    if (AlgSetHas(s.family, header.alg)) return s.status;
   return Status::ERR_NO_MATCHING_KEY;
 }
 
@@ -22,8 +25,11 @@ Status VerifyWithCandidates(const KeySet& keys, const JoseHeader& header, std::s
   Status last = Status::ERR_NO_MATCHING_KEY;
   for (size_t i = 0; i < tries; ++i) {
     last = candidates[i]->Verify(header.alg, input, sig);
-    if (last == Status::OK) break;
+    if (last == Status::OK) return last;
   }
+  // The bound keeps a forged token from costing one verification per key;
+  // say that it was the bound, not the signature, that refused the token.
+  if (candidates.size() > tries) return Status::ERR_TOO_MANY_CANDIDATE_KEYS;
   return last;
 }
 

@@ -191,8 +191,11 @@ void KeyCache::Emit(KeyEvent::Kind kind, long http_status, std::string message) 
   e.provider = provider_;
   e.generation = generation_;
   e.key_count = current_ ? current_->size() : 0;
+  e.skipped_key_count = current_ ? current_->skipped().size() : 0;
   e.http_status = http_status;
   e.message = std::move(message);
+  if (kind == KeyEvent::Kind::kUpdated && current_)
+    e.message += current_->Notes(source_.max_keys_without_kid);
   pending_events_.push_back(std::move(e));
 }
 
@@ -295,7 +298,9 @@ void KeyCache::RefreshRemote(std::unique_lock<std::mutex>& lock) {
     same_body = current_ != nullptr && r.body == current_body_;  // current_body_ is only written by this thread
     if (!same_body) {
       Error err;
-      auto set = ParseKeySetDocument(r.body, source_.format, &err);
+      // A set left with no usable key (an empty one, or all skipped) is an
+      // error here: the last good set keeps serving.
+      auto set = ParseKeySetDocument(r.body, source_.format, &err, source_.unusable);
       if (set.ok()) parsed = std::move(set).value();
       else failure = "invalid key set: " + (err.message.empty() ? std::string(StatusName(set.status())) : err.message);
     }
@@ -365,7 +370,7 @@ void KeyCache::RefreshFile(std::unique_lock<std::mutex>& lock) {
     // On failure ReadSmallFile says why in `failure`.
     if (ReadSmallFile(source_.file, kMaxKeyFileBytes, &text, &failure) && text != current_body_) {
       Error err;
-      auto set = ParseKeySetDocument(text, source_.format, &err);
+      auto set = ParseKeySetDocument(text, source_.format, &err, source_.unusable);
       if (set.ok()) parsed = std::move(set).value();
       else failure = "invalid key set in \"" + source_.file + "\": " + err.message;
     }

@@ -125,11 +125,13 @@ EvpPkeyPtr DecodeBlock(const std::string& name, const uint8_t* der, long len, st
   return pkey;
 }
 
-Result<std::shared_ptr<const KeySet>> ParsePemKeysImpl(std::string_view pem, Error* err) {
+Result<std::shared_ptr<const KeySet>> ParsePemKeysImpl(std::string_view pem, Error* err,
+                                                       UnusableKeys unusable) {
   std::unique_ptr<BIO, decltype(&BIO_free)> bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())),
                                                 BIO_free);
   if (bio == nullptr) return Fail(err, Status::ERR_OUT_OF_MEMORY, "out of memory");
   std::vector<std::unique_ptr<Key>> keys;
+  std::vector<SkippedKey> skipped;  // key material the JWK rules refuse (a weak RSA key, ...)
   for (size_t block = 0;; ++block) {
     char* name = nullptr;
     char* header = nullptr;
@@ -151,15 +153,35 @@ Result<std::shared_ptr<const KeySet>> ParsePemKeysImpl(std::string_view pem, Err
     OPENSSL_free(data);
     if (pkey == nullptr) return Fail(err, Status::ERR_JWK_INVALID, Cat({where, " ", why}));
     KeyResult key = KeyFromPkey(pkey.get(), JwkCommon{}, &why);
-    if (!key.ok()) return Fail(err, key.status(), Cat({where, ": ", why}));
-    keys.push_back(std::move(key).value());
-    if (keys.size() > kMaxPemKeys)
+    if (key.ok()) {
+      keys.push_back(std::move(key).value());
+    } else {
+      if (key.status() == Status::ERR_OUT_OF_MEMORY || unusable == UnusableKeys::kRefuse)
+        return Fail(err, key.status(), Cat({where, ": ", why}));
+      SkippedKey s;
+      s.status = key.status();
+      s.reason = Cat({where, ": ", why});
+      switch (EVP_PKEY_get_base_id(pkey.get())) {
+        case EVP_PKEY_RSA: s.kty = "RSA"; s.family = kRsaAlgs; break;
+        case EVP_PKEY_EC: s.kty = "EC"; s.family = kEcdsaAlgs; break;
+        case EVP_PKEY_ED25519: case EVP_PKEY_ED448: s.kty = "OKP"; s.family = kEdDsaAlgs; break;
+        default: break;
+      }
+      skipped.push_back(std::move(s));
+    }
+    if (keys.size() + skipped.size() > kMaxPemKeys)
       return Fail(err, Status::ERR_JWKS_MALFORMED,
                   Cat({"more than ", std::to_string(kMaxPemKeys), " PEM keys"}));
   }
+  if (keys.empty() && !skipped.empty()) {
+    std::string message = skipped.front().reason;
+    if (skipped.size() > 1)
+      message += Cat({" (and ", std::to_string(skipped.size() - 1), " more keys skipped: no usable key)"});
+    return Fail(err, skipped.front().status, std::move(message));
+  }
   if (keys.empty())
     return Fail(err, Status::ERR_JWK_INVALID, "no PEM block (-----BEGIN PUBLIC KEY----- ...) found");
-  return KeySet::Build(std::move(keys), err, /*ignore_kid=*/true);
+  return KeySet::Build(std::move(keys), err, /*ignore_kid=*/true, std::move(skipped));
 }
 
 }  // namespace
@@ -206,10 +228,11 @@ KeyResult NewKeyFromCertificatePem(std::string_view pem, JwkCommon common, std::
   return KeyFromPkey(pkey.get(), std::move(common), why);
 }
 
-Result<std::shared_ptr<const KeySet>> ParsePemKeys(std::string_view pem, Error* err) {
+Result<std::shared_ptr<const KeySet>> ParsePemKeys(std::string_view pem, Error* err,
+                                                   UnusableKeys unusable) {
   if (pem.size() > (1u << 20)) return Fail(err, Status::ERR_JWK_INVALID, "PEM text larger than 1 MiB");
   try {
-    auto r = ParsePemKeysImpl(pem, err);
+    auto r = ParsePemKeysImpl(pem, err, unusable);
     ERR_clear_error();
     return r;
   } catch (const std::bad_alloc&) {

@@ -16,11 +16,12 @@ namespace tokenverify::internal {
 namespace {
 
 constexpr int kMinModulusBits = 2048;
-// OpenSSL refuses larger moduli when verifying (OPENSSL_RSA_MAX_MODULUS_BITS),
-// and above 3072 bits it refuses public exponents longer than 64 bits.
+// OpenSSL refuses larger moduli when verifying (OPENSSL_RSA_MAX_MODULUS_BITS).
 constexpr int kMaxModulusBits = 16384;
-constexpr int kSmallModulusBits = 3072;
-constexpr size_t kMaxLargeModulusExponentBytes = 8;
+// The public exponent is at most 2^32 (real keys use 65537). Verifying costs
+// one modular multiplication per bit of e: a key with a huge e would make
+// every forged token cost milliseconds, for anyone who can send one.
+constexpr size_t kMaxExponentBytes = 4;
 
 int BitLength(Bytes stripped) noexcept {
   if (stripped.empty()) return 0;
@@ -180,8 +181,10 @@ KeyResult NewRsaKey(Bytes n, Bytes e, JwkCommon common, std::string* why) {
     *why = "\"e\" is not smaller than \"n\"";
     return Status::ERR_JWK_INVALID;
   }
-  if (bits > kSmallModulusBits && e.size() > kMaxLargeModulusExponentBytes) {
-    *why = "\"e\" is longer than 64 bits, which OpenSSL refuses for moduli over 3072 bits";
+  // 2^32 itself is even, refused above: so e < 2^32 here once it fits 4 bytes.
+  if (e.size() > kMaxExponentBytes) {
+    *why = Cat({"\"e\" is ", std::to_string(BitLength(e)),
+                " bits long; at most 2^32 is accepted (a larger exponent makes every verification slow)"});
     return Status::ERR_JWK_INVALID;
   }
   if (HasRocaFingerprint(n)) {

@@ -94,13 +94,39 @@ const Key* KeySet::FindByKid(std::string_view kid) const noexcept {
   return it == by_kid_.end() ? nullptr : it->second;
 }
 
+Status KeySet::StatusForMissingKid(std::string_view kid) const noexcept {
+  if (skipped_by_kid_.empty() || kid.empty()) return Status::ERR_KID_NOT_FOUND;
+  auto it = skipped_by_kid_.find(absl::string_view(kid.data(), kid.size()));
+  return it == skipped_by_kid_.end() ? Status::ERR_KID_NOT_FOUND : it->second;
+}
+
+std::string KeySet::Notes(size_t max_keys_without_kid) const {
+  std::string notes;
+  if (!skipped_.empty()) {
+    notes += Cat({"; ", std::to_string(skipped_.size()), skipped_.size() == 1 ? " key" : " keys",
+                  " skipped (tokens naming them are refused)"});
+    constexpr size_t kReasonsNamed = 16;  // an event is a log line, not the whole document
+    for (size_t i = 0; i < skipped_.size() && i < kReasonsNamed; ++i)
+      notes += Cat({"; ", skipped_[i].reason, " [", StatusName(skipped_[i].status), "]"});
+    if (skipped_.size() > kReasonsNamed)
+      notes += Cat({"; and ", std::to_string(skipped_.size() - kReasonsNamed), " more (see skippedKeys in the stats)"});
+  }
+  if (keys_without_kid_ > max_keys_without_kid)
+    notes += Cat({"; ", std::to_string(keys_without_kid_), " keys have no kid but a token without a kid is tried "
+                  "against at most ", std::to_string(max_keys_without_kid),
+                  " compatible keys (limits.maxKeysWithoutKid): the others fail such tokens with "
+                  "TV_ERR_TOO_MANY_CANDIDATE_KEYS"});
+  return notes;
+}
+
 std::span<const Key* const> KeySet::CandidatesFor(Alg alg) const noexcept {
   const auto& v = by_alg_[static_cast<size_t>(alg)];
   return {v.data(), v.size()};
 }
 
 Result<std::shared_ptr<const KeySet>> KeySet::Build(std::vector<std::unique_ptr<Key>> keys,
-                                                     Error* err, bool ignore_kid) {
+                                                     Error* err, bool ignore_kid,
+                                                     std::vector<SkippedKey> skipped) {
   auto set = std::shared_ptr<KeySet>(new KeySet());
   bool any_secret = false, any_public = false;
   for (size_t i = 0; i < keys.size(); ++i) {
@@ -116,10 +142,19 @@ Result<std::shared_ptr<const KeySet>> KeySet::Build(std::vector<std::unique_ptr<
                Cat({"two keys have kid \"", k->kid(), "\"; a kid must name one key"}));
       return Status::ERR_JWKS_DUPLICATE_KID;
     }
+    if (k->kid().empty()) ++set->keys_without_kid_;
     for (int a = 0; a < kAlgCount; ++a) {
       if (k->CheckUsableFor(static_cast<Alg>(a)) == Status::OK) set->by_alg_[a].push_back(k);
     }
   }
+  for (const SkippedKey& s : skipped) {
+    if (s.kid.empty()) continue;
+    // The first skipped key with the kid speaks for it, unless the kid is
+    // ambiguous: then that is what a token naming it is refused for.
+    auto [it, inserted] = set->skipped_by_kid_.emplace(s.kid, s.status);
+    if (!inserted && s.status == Status::ERR_JWKS_DUPLICATE_KID) it->second = s.status;
+  }
+  set->skipped_ = std::move(skipped);
   set->ignores_kid_ = ignore_kid;
   set->keys_ = std::move(keys);
   return std::shared_ptr<const KeySet>(std::move(set));

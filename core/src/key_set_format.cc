@@ -34,14 +34,14 @@ bool LooksLikeX509Map(std::string_view text) {
 }  // namespace
 
 Result<std::shared_ptr<const KeySet>> ParseKeySetDocument(std::string_view text, KeySetFormat format,
-                                                          Error* err) {
+                                                          Error* err, UnusableKeys unusable) {
   switch (format) {
-    case KeySetFormat::kJwks: return ParseJwks(text, err);
-    case KeySetFormat::kX509: return ParseX509Map(text, err);
+    case KeySetFormat::kJwks: return ParseJwks(text, err, unusable);
+    case KeySetFormat::kX509: return ParseX509Map(text, err, unusable);
     case KeySetFormat::kDetect: break;
   }
   try {
-    if (LooksLikeX509Map(text)) return ParseX509Map(text, err);
+    if (LooksLikeX509Map(text)) return ParseX509Map(text, err, unusable);
   } catch (const std::bad_alloc&) {
     if (err != nullptr) {
       err->status = Status::ERR_OUT_OF_MEMORY;
@@ -49,7 +49,7 @@ Result<std::shared_ptr<const KeySet>> ParseKeySetDocument(std::string_view text,
     }
     return Status::ERR_OUT_OF_MEMORY;
   }
-  return ParseJwks(text, err);
+  return ParseJwks(text, err, unusable);
 }
 
 }  // namespace tokenverify::internal

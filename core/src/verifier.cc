@@ -201,7 +201,10 @@ Status Verifier::Impl::Prescreen(const JoseHeader& h, HeldKeys* held) const {
     // Without keys a provider cannot rule the kid out; its own check will say why.
     const bool has_keys = snap && snap->keys;
     const Key* key = has_keys ? snap->keys->FindByKid(h.kid) : nullptr;
-    if (!has_keys || key != nullptr) {
+    // A kid of a skipped key is this provider's too: its check refuses the
+    // token with that key's status, not ERR_KID_NOT_FOUND.
+    if (!has_keys || key != nullptr ||
+        snap->keys->StatusForMissingKid(h.kid) != Status::ERR_KID_NOT_FOUND) {
       held->provider = i;
       held->reader.emplace(std::move(snap));
       held->kid_looked_up = has_keys;
@@ -471,6 +474,22 @@ void WriteCounts(internal::JsonWriter& w, const internal::StatusCounters& counte
   w.EndObject();
 }
 
+// The keys a set left out: kid, kty, the status a token naming them gets, and why.
+void WriteSkippedKeys(internal::JsonWriter& w, const internal::KeySet* keys) {
+  w.BeginArray();
+  if (keys != nullptr) {
+    for (const internal::SkippedKey& s : keys->skipped()) {
+      w.BeginObject();
+      if (!s.kid.empty()) w.Member("kid", s.kid);
+      if (!s.kty.empty()) w.Member("kty", s.kty);
+      w.Member("status", StatusName(s.status));
+      w.Member("reason", s.reason);
+      w.EndObject();
+    }
+  }
+  w.EndArray();
+}
+
 void WriteKeys(internal::JsonWriter& w, const internal::KeySet* keys) {
   w.BeginArray();
   if (keys != nullptr) {
@@ -527,10 +546,18 @@ std::string Verifier::StatsJson(bool with_keys) const {
     w.Member("forkRestarts", s.fork_restarts);
     w.Key("verifications");
     WriteCounts(w, p.cache->verifications());
+    const auto snap = p.cache->Read();
+    const internal::KeySet* served = snap && snap->keys ? snap->keys.get() : nullptr;
+    w.Key("skippedKeys");
+    WriteSkippedKeys(w, served);
+    // Kid-less keys beyond the bound fail tokens without a kid (ERR_TOO_MANY_CANDIDATE_KEYS).
+    const size_t without_kid = served != nullptr ? served->keys_without_kid() : 0;
+    w.Member("keysWithoutKid", without_kid);
+    w.Member("keysWithoutKidBeyondLimit",
+             without_kid > im.cfg.max_keys_without_kid ? without_kid - im.cfg.max_keys_without_kid : 0);
     if (with_keys) {
-      const auto snap = p.cache->Read();
       w.Key("keys");
-      WriteKeys(w, snap && snap->keys ? snap->keys.get() : nullptr);
+      WriteKeys(w, served);
     }
     w.EndObject();
   }

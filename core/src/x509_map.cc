@@ -63,7 +63,8 @@ Result<std::unique_ptr<Key>> ParseEntry(std::string_view kid, std::string_view p
   return key;
 }
 
-Result<std::shared_ptr<const KeySet>> ParseX509MapImpl(std::string_view json, Error* err) {
+Result<std::shared_ptr<const KeySet>> ParseX509MapImpl(std::string_view json, Error* err,
+                                                       UnusableKeys unusable) {
   const Status strict = ValidateStrictJsonObject(json, kMaxDepth);
   if (strict == Status::ERR_OUT_OF_MEMORY) return Fail(err, strict, "out of memory");
   if (strict != Status::OK) {
@@ -80,20 +81,43 @@ Result<std::shared_ptr<const KeySet>> ParseX509MapImpl(std::string_view json, Er
   }
   TV_RETURN_IF_ERROR(CheckShape(root, err));
   // Built as ParseJwks builds a JWK set, key by key; strict JSON has already
-  // refused a repeated member, so each kid names one key.
+  // refused a repeated member, so each kid names one key. A certificate that
+  // cannot be used is skipped and reported, as a JWK would be.
   std::vector<std::unique_ptr<Key>> keys;
+  std::vector<SkippedKey> skipped;
   for (auto [kid, value] : root) {
-    TV_ASSIGN_OR_RETURN(std::unique_ptr<Key> key, ParseEntry(kid, value.get_string().value_unsafe(), err));
-    keys.push_back(std::move(key));
+    Error why;
+    auto key = ParseEntry(kid, value.get_string().value_unsafe(), &why);
+    if (key.ok()) {
+      keys.push_back(std::move(key).value());
+      continue;
+    }
+    if (key.status() == Status::ERR_OUT_OF_MEMORY || unusable == UnusableKeys::kRefuse) {
+      std::string message = std::move(why.message);
+      if (unusable == UnusableKeys::kRefuse) message += " (strictKeySet: any unusable key refuses the set)";
+      return Fail(err, key.status(), std::move(message));
+    }
+    SkippedKey s;
+    s.kid = std::string(kid);
+    s.status = key.status();
+    s.reason = std::move(why.message);
+    skipped.push_back(std::move(s));
   }
-  return KeySet::Build(std::move(keys), err);
+  if (keys.empty() && !skipped.empty()) {
+    std::string message = skipped.front().reason;
+    if (skipped.size() > 1)
+      message += Cat({" (and ", std::to_string(skipped.size() - 1), " more certificates skipped: no usable key)"});
+    return Fail(err, skipped.front().status, std::move(message));
+  }
+  if (keys.empty()) return Fail(err, Status::ERR_KEYS_UNAVAILABLE, "x509 key set: it holds no certificate");
+  return KeySet::Build(std::move(keys), err, /*ignore_kid=*/false, std::move(skipped));
 }
 
 }  // namespace
 
-Result<std::shared_ptr<const KeySet>> ParseX509Map(std::string_view json, Error* err) {
+Result<std::shared_ptr<const KeySet>> ParseX509Map(std::string_view json, Error* err, UnusableKeys unusable) {
   try {
-    return ParseX509MapImpl(json, err);
+    return ParseX509MapImpl(json, err, unusable);
   } catch (const std::bad_alloc&) {
     return Fail(err, Status::ERR_OUT_OF_MEMORY, "out of memory while loading the x509 key set");
   }

@@ -52,6 +52,8 @@ check() {
       --out-starts) [[ $out == "$2"* ]] || why+=" stdout does not start with '$2';" ;;
       --err-starts) [[ $err == "$2"* ]] || why+=" stderr does not start with '$2';" ;;
       --err-has) [[ $err == *"$2"* ]] || why+=" stderr lacks '$2';" ;;
+      --out-lacks) [[ $out != *"$2"* ]] || why+=" stdout has '$2';" ;;
+      --err-lacks) [[ $err != *"$2"* ]] || why+=" stderr has '$2';" ;;
       *) echo "check: bad option $1" >&2; exit 2 ;;
     esac
     shift 2
@@ -155,8 +157,40 @@ check "keys --json prints the stats document" 0 --out-starts '{"providers":[{"na
 run keys --config "$kg_config" "$kg_token"
 check "keys takes no token" 2 --err-has "too many arguments"
 
+# ---------------------------------------------------------------- key sets with unusable keys
+# The kgateway signing key, then keys the engine cannot use, which are skipped
+# (and listed by `keys`) instead of refusing the set. A 1024-bit modulus of all
+# ones is "weak" before anything else is looked at.
+kg_key=$(tr -d '\n' <examples/kgateway/jwks.json | sed -e 's/^{"keys":\[//' -e 's/\]}$//')
+n1024=$(head -c 128 /dev/zero | tr '\0' '\377' | base64 -w0 | tr '+/' '-_' | tr -d '=')
+mkdir -p "$tmp/www"
+cp examples/kgateway/jwks.json "$tmp/www/jwks.json"
+printf '{"keys":[%s,{"kty":"RSA","kid":"enc1","use":"enc","alg":"RSA-OAEP","n":"%s","e":"AQAB"}]}' \
+  "$kg_key" "$n1024" >"$tmp/www/mixed.json"
+
+# Kids that would drive a terminal if printed raw: OSC (window title), BEL,
+# clear screen, a C1 CSI and a right-to-left override.
+evil_kid='evil\u001b]0;pwned\u0007\u001b[2J\u009b31m\u202e'  # JSON escapes
+printf '{"keys":[%s,{"kty":"RSA","kid":"%s","n":"%s","e":"AQAB"}]}' "$kg_key" "$evil_kid" "$n1024" >"$tmp/evil.json"
+run keys --jwks "$tmp/evil.json"
+check "keys escapes control characters in skipped kids" 0 \
+  --out-has 'evil\x1b]0;pwned\x07\x1b[2J\u009b31m\u202e  RSA  TV_ERR_JWK_WEAK  keys[1] (kid "evil\x1b]0;pwned' \
+  --out-lacks $'\e' --out-lacks $'\a' --out-lacks $'\u009b' --out-lacks $'\u202e'
+run keys --jwks "$tmp/evil.json" --json
+check "keys --json keeps C1 and bidi controls escaped" 0 --out-starts '{"providers":[{"name":"cli"' \
+  --out-has '"kid":"evil\u001b]0;pwned\u0007\u001b[2J\u009b31m\u202e"' \
+  --out-lacks $'\e' --out-lacks $'\a' --out-lacks $'\u009b' --out-lacks $'\u202e'
+sed -e "s/es256-example-6c471885/${evil_kid//\\/\\\\}/" examples/es256/jwks.json >"$tmp/evil-usable.json"
+run keys --jwks "$tmp/evil-usable.json"
+check "keys escapes control characters in kids of usable keys" 0 --out-has 'evil\x1b]0;pwned\x07' \
+  --out-lacks $'\e' --out-lacks $'\a'
+printf '{"keys":[{"kty":"RSA","kid":"%s","n":"%s","e":"AQAB"}]}' "$evil_kid" "$n1024" >"$tmp/evil-only.json"
+run verify --jwks "$tmp/evil-only.json" "${now[@]}" "$kg_token"
+check "a refused key set's message is escaped too" 3 --err-starts TV_ERR_JWK_WEAK \
+  --err-has 'keys[0] (kid "evil\x1b]0;pwned\x07' --err-lacks $'\e' --err-lacks $'\a'
+
 # --jwks-url against a real HTTP server on 127.0.0.1 (python's, bounded by timeout).
-timeout 60 python3 -u -m http.server --bind 127.0.0.1 --directory examples/kgateway 0 >"$tmp/http.log" 2>&1 &
+timeout 60 python3 -u -m http.server --bind 127.0.0.1 --directory "$tmp/www" 0 >"$tmp/http.log" 2>&1 &
 http_pid=$!
 port=""
 for _ in $(seq 100); do
@@ -174,6 +208,13 @@ else
   check "keys --jwks-url" 0 --out-has "remote http://127.0.0.1:$port/jwks.json" --out-has "solo-public-key-001"
   run verify --jwks-url "http://127.0.0.1:$port/missing.json" "${now[@]}" "$kg_token"
   check "verify --jwks-url with a 404" 3 --err-starts TV_ERR_KEYS_UNAVAILABLE --err-has "HTTP 404"
+  # The issue's reproduction: a signing key beside a 1024-bit encryption key.
+  run verify --jwks-url "http://127.0.0.1:$port/mixed.json" --issuer solo.io "${now[@]}" "$kg_token"
+  check "verify --jwks-url: an unusable key beside the signing key is skipped" 0 --out-has '"team":"dev"'
+  run keys --jwks-url "http://127.0.0.1:$port/mixed.json"
+  check "keys --jwks-url lists the skipped key and why" 0 --out-has "solo-public-key-001" \
+    --out-has "skipped keys (unusable; tokens naming them are refused with the status shown): 1" \
+    --out-has 'enc1  RSA  TV_ERR_JWK_WEAK  keys[1] (kid "enc1"): "n" is a 1024-bit modulus'
 fi
 kill "$http_pid" 2>/dev/null || true
 wait "$http_pid" 2>/dev/null || true

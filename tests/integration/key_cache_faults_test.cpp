@@ -61,7 +61,10 @@ std::string FaultKnobs() {
          R"("requireInitialKeys":true)";
 }
 
-enum class Fault { k500, k429, k404, kHang, kTrickle, kGarbage, kHugeBody, kInvalidJwks, kRefused };
+// kEmptySet and kOnlySkippedKeys are 200 answers with a well-formed set that
+// holds no usable key: a failed refresh, never a replacement of the good set.
+enum class Fault { k500, k429, k404, kHang, kTrickle, kGarbage, kHugeBody, kInvalidJwks, kRefused, kEmptySet,
+                   kOnlySkippedKeys };
 
 const char* FaultName(Fault f) {
   switch (f) {
@@ -74,13 +77,16 @@ const char* FaultName(Fault f) {
     case Fault::kHugeBody: return "huge_body";
     case Fault::kInvalidJwks: return "invalid_jwks_json";
     case Fault::kRefused: return "connection_refused";
+    case Fault::kEmptySet: return "empty_key_set";
+    case Fault::kOnlySkippedKeys: return "only_skipped_keys";
   }
   return "?";
 }
 
 // Whether the cache retries the fault with backoff (else it waits cacheDuration).
 bool Retried(Fault f) {
-  return f != Fault::k404 && f != Fault::kHugeBody && f != Fault::kInvalidJwks;
+  return f != Fault::k404 && f != Fault::kHugeBody && f != Fault::kInvalidJwks && f != Fault::kEmptySet &&
+         f != Fault::kOnlySkippedKeys;
 }
 
 ServerResponse FaultResponse(Fault f, const std::string& good_body) {
@@ -121,6 +127,14 @@ ServerResponse FaultResponse(Fault f, const std::string& good_body) {
       break;
     case Fault::kRefused:
       break;  // the server is stopped instead
+    case Fault::kEmptySet:
+      r.body = R"({"keys":[]})";
+      break;
+    case Fault::kOnlySkippedKeys: {  // a retired 1024-bit key and an encryption key
+      const testing::TestKey weak = MakeKey("RS256", "retired", 1024), enc = MakeKey("ES256", "enc");
+      r.body = R"({"keys":[)" + weak.PublicJwk() + "," + enc.PublicJwk(R"("use":"enc")") + "]}";
+      break;
+    }
   }
   return r;
 }
@@ -207,6 +221,7 @@ class KeyCacheFaultTest : public ::testing::TestWithParam<Fault> {};
 TEST_P(KeyCacheFaultTest, ServesTheLastGoodSetThenGoesStaleThenRecovers) {
   const Fault fault = GetParam();
   const TestKey k1 = MakeKey("ES256", "k1"), k2 = MakeKey("ES256", "k2"), k3 = MakeKey("ES256", "k3");
+  FaultResponse(fault, "");  // generates (and caches) the keys a fault body holds, outside the server's timing
   const std::string t1 = SignJwt(k1, "{}"), t2 = SignJwt(k2, "{}"), t3 = SignJwt(k3, "{}");
 
   // Declared before the server, which calls its handler until it stops.
@@ -270,6 +285,10 @@ TEST_P(KeyCacheFaultTest, ServesTheLastGoodSetThenGoesStaleThenRecovers) {
       EXPECT_GE(StatInt(s, "consecutiveFailures"), 1) << s;
       EXPECT_GE(StatInt(s, "errors"), 1) << s;
       EXPECT_EQ(StatText(s, "lastOutcome"), "\"failed\"") << s;
+      if (fault == Fault::kEmptySet)
+        EXPECT_EQ(StatText(s, "lastError"), "\"invalid key set: key set: it holds no key\"") << s;
+      if (fault == Fault::kOnlySkippedKeys)  // the stats document escapes the quotes
+        EXPECT_NE(s.find(R"(keys[0] (kid \"retired\"): \"n\" is a 1024-bit modulus)"), std::string::npos) << s;
     }
     std::this_thread::sleep_for(milliseconds(3));
   }
@@ -346,7 +365,7 @@ TEST_P(KeyCacheFaultTest, ServesTheLastGoodSetThenGoesStaleThenRecovers) {
 INSTANTIATE_TEST_SUITE_P(EveryFault, KeyCacheFaultTest,
                          ::testing::Values(Fault::k500, Fault::k429, Fault::k404, Fault::kHang, Fault::kTrickle,
                                            Fault::kGarbage, Fault::kHugeBody, Fault::kInvalidJwks,
-                                           Fault::kRefused),
+                                           Fault::kRefused, Fault::kEmptySet, Fault::kOnlySkippedKeys),
                          [](const ::testing::TestParamInfo<Fault>& info) { return std::string(FaultName(info.param)); });
 
 // After a drop, the server comes back with the very set the cache last had:

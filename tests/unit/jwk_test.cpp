@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "internal/base64url.h"
+#include "internal/jws.h"
 #include "internal/key.h"
 #include "support/signer.h"
 
@@ -16,6 +17,7 @@ namespace {
 using testing::B64;
 using testing::Jwks;
 using testing::MakeKey;
+using testing::SignJwt;
 using testing::TestKey;
 
 std::string Unb64(std::string_view s) {
@@ -126,10 +128,11 @@ TEST(Jwks, AcceptsASingleBareJwk) {
   EXPECT_NE(l.set->FindByKid("single"), nullptr);
 }
 
-TEST(Jwks, EmptySetLoads) {
+TEST(Jwks, ASetWithoutAnyKeyIsRefused) {
+  // Nothing could ever verify with it; a refresh that brings it is a failure.
   Loaded l = Load(R"({"keys":[]})");
-  ASSERT_EQ(l.status, Status::OK);
-  EXPECT_EQ(l.set->size(), 0u);
+  EXPECT_EQ(l.status, Status::ERR_KEYS_UNAVAILABLE);
+  EXPECT_EQ(l.message, "key set: it holds no key");
 }
 
 TEST(Jwks, IgnoresPrivateAndUnknownMembersOfPublicKeys) {
@@ -173,11 +176,14 @@ TEST(Jwks, CapsTheNumberOfKeys) {
   Loaded l = Load(many);
   EXPECT_EQ(l.status, Status::ERR_JWKS_MALFORMED);
   EXPECT_NE(l.message.find("1025 keys"), std::string::npos) << l.message;
-  // 1024 unknown keys are fine (and all skipped).
-  std::string ok = R"({"keys":[)";
-  for (int i = 0; i < 1024; ++i) ok += i ? R"(,{"kty":"none"})" : R"({"kty":"none"})";
+  // 1024 keys are fine, even when all but one are skipped.
+  std::string ok = R"({"keys":[)" + MakeKey("ES256").PublicJwk();
+  for (int i = 1; i < 1024; ++i) ok += R"(,{"kty":"none"})";
   ok += "]}";
-  EXPECT_EQ(LoadStatus(ok), Status::OK);
+  Loaded l1024 = Load(ok);
+  ASSERT_EQ(l1024.status, Status::OK) << l1024.message;
+  EXPECT_EQ(l1024.set->size(), 1u);
+  EXPECT_EQ(l1024.set->skipped().size(), 1023u);
 }
 
 TEST(Jwks, WrongMemberTypesAreMalformed) {
@@ -227,11 +233,19 @@ TEST(Jwks, SkipsUnknownKeyTypesAndKeyAgreementCurves) {
   EXPECT_EQ(one.value(), nullptr);
 }
 
-TEST(Jwks, SkippedKeysDoNotCountAsDuplicates) {
-  const TestKey ec = MakeKey("ES256", "same");
-  EXPECT_EQ(LoadStatus(R"({"keys":[{"kty":"OKP","crv":"X25519","kid":"same","x":"AAAA"},)" +
-                       ec.PublicJwk() + "]}"),
-            Status::OK);
+TEST(Jwks, AKidSharedWithASkippedKeyIsStillAmbiguous) {
+  // A token naming "same" could mean either key: the usable one is skipped too.
+  const TestKey ec = MakeKey("ES256", "same"), other = MakeKey("ES256", "other");
+  Loaded l = Load(R"({"keys":[{"kty":"OKP","crv":"X25519","kid":"same","x":"AAAA"},)" + ec.PublicJwk() + "," +
+                  other.PublicJwk() + "]}");
+  ASSERT_EQ(l.status, Status::OK) << l.message;
+  EXPECT_EQ(l.set->size(), 1u);
+  ASSERT_EQ(l.set->skipped().size(), 2u);
+  EXPECT_EQ(l.set->skipped()[0].status, Status::ERR_KEY_USE_MISMATCH);
+  EXPECT_EQ(l.set->skipped()[1].status, Status::ERR_JWKS_DUPLICATE_KID);
+  EXPECT_EQ(l.set->skipped()[1].reason,
+            R"(keys[1] (kid "same"): the kid is shared by keys[0], keys[1]; a kid must name one key)");
+  EXPECT_EQ(l.set->StatusForMissingKid("same"), Status::ERR_JWKS_DUPLICATE_KID);
 }
 
 // ---------------------------------------------------------------- EC
@@ -501,12 +515,38 @@ TEST(JwkOct, KeySetFromSecret) {
 
 // ---------------------------------------------------------------- set rules
 
-TEST(Jwks, DuplicateKidIsRefused) {
+TEST(Jwks, KeysSharingAKidAreSkippedAsAmbiguous) {
   const TestKey a = MakeKey("ES256", "dup"), b = MakeKey("RS256", "dup"),
                 c = MakeKey("ES384", "other");
   Loaded l = Load(Jwks({&c, &a, &b}));
-  EXPECT_EQ(l.status, Status::ERR_JWKS_DUPLICATE_KID);
-  EXPECT_EQ(l.message, R"(keys[2] (kid "dup"): the kid is already used by keys[1])");
+  ASSERT_EQ(l.status, Status::OK) << l.message;
+  ASSERT_EQ(l.set->size(), 1u);
+  EXPECT_EQ(l.set->keys()[0]->kid(), "other");
+  ASSERT_EQ(l.set->skipped().size(), 2u);
+  for (const SkippedKey& s : l.set->skipped()) {
+    EXPECT_EQ(s.kid, "dup");
+    EXPECT_EQ(s.status, Status::ERR_JWKS_DUPLICATE_KID);
+  }
+  EXPECT_EQ(l.set->skipped()[0].reason,
+            R"(keys[1] (kid "dup"): the kid is shared by keys[1], keys[2]; a kid must name one key)");
+  EXPECT_EQ(l.set->skipped()[1].kty, "RSA");
+  EXPECT_EQ(l.set->FindByKid("dup"), nullptr);
+  EXPECT_EQ(l.set->StatusForMissingKid("dup"), Status::ERR_JWKS_DUPLICATE_KID);
+  EXPECT_EQ(l.set->StatusForMissingKid("nobody"), Status::ERR_KID_NOT_FOUND);
+  // Only ambiguous keys: none is usable, so the set is refused.
+  Loaded only = Load(Jwks({&a, &b}));
+  EXPECT_EQ(only.status, Status::ERR_JWKS_DUPLICATE_KID);
+  EXPECT_EQ(only.message, R"(keys[0] (kid "dup"): the kid is shared by keys[0], keys[1]; a kid must name one key)"
+                          " (and 1 more keys skipped: the set has no usable key)");
+  // A message names a few of the keys sharing a kid, not all of them.
+  std::string many = R"({"keys":[)" + c.PublicJwk();
+  for (int i = 0; i < 6; ++i) many += "," + MakeKey("ES256", "same").PublicJwk();
+  Loaded crowd = Load(many + "]}");
+  ASSERT_EQ(crowd.status, Status::OK) << crowd.message;
+  ASSERT_EQ(crowd.set->skipped().size(), 6u);
+  EXPECT_EQ(crowd.set->skipped()[5].reason,
+            R"(keys[6] (kid "same"): the kid is shared by keys[1], keys[2], keys[3], keys[4] and 2 more; )"
+            "a kid must name one key");
   // Keys without a kid never collide.
   const TestKey d = MakeKey("ES256"), e = MakeKey("ES384");
   EXPECT_EQ(LoadStatus(Jwks({&d, &e})), Status::OK);
@@ -568,6 +608,183 @@ TEST(Jwks, ThumbprintMatchesRfc7638Example) {
   EXPECT_EQ((*key)->thumbprint(), "NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs");
   EXPECT_EQ((*key)->kty(), "RSA");
   EXPECT_EQ((*key)->member_alg(), "RS256");
+}
+
+
+// ---------------------------------------------------------------- unusable keys beside usable ones
+
+Status VerifyWith(const KeySet& set, const std::string& token, size_t max_keys_without_kid = 4) {
+  return VerifyJws(token, set, kAllAlgs, 16384, 32, max_keys_without_kid);
+}
+
+// The JWK `jwk` with member `name` (a base64url string) replaced by `value`.
+std::string WithMember(std::string jwk, const std::string& name, const std::string& value) {
+  const std::string old = Member(jwk, name);
+  const std::string open = "\"" + name + "\":\"";
+  jwk.replace(jwk.find(open) + open.size(), old.size(), value);
+  return jwk;
+}
+
+// base64url text as standard base64 with padding, as Battle.net publishes "n".
+std::string StandardBase64(std::string s) {
+  for (char& c : s) c = c == '-' ? '+' : c == '_' ? '/' : c;
+  while (s.size() % 4 != 0) s += '=';
+  return s;
+}
+
+TEST(JwksSkips, EveryUnusableKeyIsSkippedWithItsOwnStatusAndTheRestVerify) {
+  const TestKey sig1 = MakeKey("RS256", "sig1"), ec = MakeKey("ES256", "ec");
+  const TestKey enc1 = MakeKey("RS256", "enc1", 1024), old = MakeKey("RS256", "old", 1024);
+  const TestKey d1 = MakeKey("ES384", "d1"), d2 = MakeKey("ES384", "d2");
+  const TestKey p521 = MakeKey("ES512", "p521");
+  const std::string short_x = B64(Unb64(Member(p521.PublicJwk(), "x")).substr(1));
+  const std::string doc =
+      "{\"keys\":[" + sig1.PublicJwk(R"("use":"sig","alg":"RS256")") + "," +
+      enc1.PublicJwk(R"("use":"enc","alg":"RSA-OAEP")") + "," +                       // 1: weak, and enc
+      old.PublicJwk() + "," +                                                         // 2: weak
+      WithMember(p521.PublicJwk(), "x", short_x) + "," +                              // 3: point one octet short
+      R"({"kty":"EC","kid":"p192","crv":"P-192","x":"AAAA","y":"AAAA"},)"               // 4: unknown curve
+      R"({"kty":"weird","kid":"w"},)"                                                 // 5: unknown kty
+      R"({"kty":"OKP","kid":"x25519","crv":"X25519","x":"AAAA"},)" +                  // 6: key agreement
+      MakeKey("ES256", "ops").PublicJwk(R"("key_ops":["encrypt"])") + "," +           // 7: key_ops
+      WithMember(MakeKey("RS256", "b64").PublicJwk(), "n",
+                 StandardBase64(Member(MakeKey("RS256", "b64").PublicJwk(), "n"))) + "," +  // 8: base64
+      R"({"kty":"EC","kid":"typo","crv":5})" + "," +                                  // 9: wrong member type
+      d1.PublicJwk() + "," + WithMember(d2.PublicJwk(), "kid", "d1") + "," +          // 10, 11: one kid, two keys
+      ec.PublicJwk() + "]}";
+  Loaded l = Load(doc);
+  ASSERT_EQ(l.status, Status::OK) << l.message;
+  EXPECT_EQ(l.set->size(), 2u);
+  const struct {
+    const char* kid;
+    Status status;
+    const char* kty;
+  } want[] = {
+      {"enc1", Status::ERR_JWK_WEAK, "RSA"},       {"old", Status::ERR_JWK_WEAK, "RSA"},
+      {"p521", Status::ERR_JWK_INVALID, "EC"},     {"p192", Status::ERR_JWK_INVALID, "EC"},
+      {"w", Status::ERR_JWK_INVALID, "weird"},     {"x25519", Status::ERR_KEY_USE_MISMATCH, "OKP"},
+      {"ops", Status::ERR_KEY_USE_MISMATCH, "EC"}, {"b64", Status::ERR_JWK_INVALID, "RSA"},
+      {"typo", Status::ERR_JWKS_MALFORMED, "EC"},
+  };
+  ASSERT_EQ(l.set->skipped().size(), 11u);
+  for (size_t i = 0; i < 9; ++i) {
+    SCOPED_TRACE(want[i].kid);
+    const SkippedKey& s = l.set->skipped()[i];
+    EXPECT_EQ(s.kid, want[i].kid);
+    EXPECT_EQ(s.kty, want[i].kty);
+    EXPECT_EQ(s.status, want[i].status) << s.reason;
+    EXPECT_EQ(s.reason.rfind("keys[" + std::to_string(i + 1) + "] (kid \"" + want[i].kid + "\"): ", 0), 0u) << s.reason;
+    EXPECT_EQ(l.set->StatusForMissingKid(want[i].kid), want[i].status);
+  }
+  EXPECT_EQ(l.set->skipped()[1].reason,
+            R"(keys[2] (kid "old"): "n" is a 1024-bit modulus; at least 2048 bits are required)");
+  EXPECT_EQ(l.set->skipped()[2].reason, R"(keys[3] (kid "p521"): "x" is 65 bytes, P-521 needs 66)");
+  EXPECT_EQ(l.set->skipped()[7].reason, R"(keys[8] (kid "b64"): "n" is not strict unpadded base64url)");
+  EXPECT_EQ(l.set->skipped()[9].status, Status::ERR_JWKS_DUPLICATE_KID);
+  EXPECT_EQ(l.set->skipped()[10].status, Status::ERR_JWKS_DUPLICATE_KID);
+
+  // The usable keys verify; a token naming a skipped key gets that key's status.
+  EXPECT_EQ(VerifyWith(*l.set, SignJwt(sig1, "{}")), Status::OK);
+  EXPECT_EQ(VerifyWith(*l.set, SignJwt(ec, "{}")), Status::OK);
+  EXPECT_EQ(VerifyWith(*l.set, SignJwt(enc1, "{}")), Status::ERR_JWK_WEAK);
+  EXPECT_EQ(VerifyWith(*l.set, SignJwt(old, "{}")), Status::ERR_JWK_WEAK);
+  EXPECT_EQ(VerifyWith(*l.set, SignJwt(p521, "{}")), Status::ERR_JWK_INVALID);
+  EXPECT_EQ(VerifyWith(*l.set, SignJwt(MakeKey("ES256", "ops"), "{}")), Status::ERR_KEY_USE_MISMATCH);
+  EXPECT_EQ(VerifyWith(*l.set, SignJwt(MakeKey("RS256", "b64"), "{}")), Status::ERR_JWK_INVALID);
+  EXPECT_EQ(VerifyWith(*l.set, SignJwt(d1, "{}")), Status::ERR_JWKS_DUPLICATE_KID);
+  EXPECT_EQ(VerifyWith(*l.set, SignJwt(MakeKey("ES256", "nobody"), "{}")), Status::ERR_KID_NOT_FOUND);
+  // Without a kid: the only ES384 and ES512 keys were skipped, and say why.
+  const TestKey anon384 = MakeKey("ES384"), anon512 = MakeKey("ES512");
+  EXPECT_EQ(VerifyWith(*l.set, SignJwt(anon512, "{}")), Status::ERR_JWK_INVALID);
+  EXPECT_EQ(VerifyWith(*l.set, SignJwt(anon384, "{}")), Status::ERR_JWKS_DUPLICATE_KID);
+  // An X25519 key would never have verified EdDSA: nothing more precise to say.
+  EXPECT_EQ(VerifyWith(*l.set, SignJwt(MakeKey("EdDSA"), "{}")), Status::ERR_NO_MATCHING_KEY);
+}
+
+TEST(JwksSkips, EnvoysP521KeyOneOctetShortLeavesItsEs256AndEs384KeysVerifying) {
+  const TestKey es256 = MakeKey("ES256", "es256"), es384 = MakeKey("ES384", "es384"),
+                es512 = MakeKey("ES512", "es512");
+  const std::string y = Member(es512.PublicJwk(), "y");
+  const std::string short_y = B64(Unb64(y).substr(1));
+  Loaded l = Load("{\"keys\":[" + es256.PublicJwk() + "," + WithMember(es512.PublicJwk(), "y", short_y) + "," +
+                  es384.PublicJwk() + "]}");
+  ASSERT_EQ(l.status, Status::OK) << l.message;
+  EXPECT_EQ(VerifyWith(*l.set, SignJwt(es256, "{}")), Status::OK);
+  EXPECT_EQ(VerifyWith(*l.set, SignJwt(es384, "{}")), Status::OK);
+  EXPECT_EQ(VerifyWith(*l.set, SignJwt(es512, "{}")), Status::ERR_JWK_INVALID);
+}
+
+TEST(JwksSkips, StandardBase64ModulusIsSkippedAndTheGoodKeyVerifies) {
+  const TestKey good = MakeKey("RS256", "good"), battle = MakeKey("RS256", "battle");
+  const std::string n = Member(battle.PublicJwk(), "n");
+  Loaded l = Load("{\"keys\":[" + WithMember(battle.PublicJwk(), "n", StandardBase64(n)) + "," +
+                  good.PublicJwk() + "]}");
+  ASSERT_EQ(l.status, Status::OK) << l.message;
+  ASSERT_EQ(l.set->skipped().size(), 1u);
+  EXPECT_EQ(l.set->skipped()[0].status, Status::ERR_JWK_INVALID);
+  EXPECT_EQ(VerifyWith(*l.set, SignJwt(good, "{}")), Status::OK);
+  EXPECT_EQ(VerifyWith(*l.set, SignJwt(battle, "{}")), Status::ERR_JWK_INVALID);
+}
+
+TEST(JwksSkips, StrictModeRefusesTheSetForAnyUnusableKey) {
+  const TestKey good = MakeKey("RS256", "good"), weak = MakeKey("RS256", "weak", 1024);
+  const std::string doc = Jwks({&good, &weak});
+  Error err;
+  auto strict = ParseJwks(doc, &err, UnusableKeys::kRefuse);
+  ASSERT_FALSE(strict.ok());
+  EXPECT_EQ(strict.status(), Status::ERR_JWK_WEAK);
+  EXPECT_EQ(err.message, R"(keys[1] (kid "weak"): "n" is a 1024-bit modulus; at least 2048 bits are required)"
+                         " (strictKeySet: any unusable key refuses the set)");
+  EXPECT_EQ(ParseJwks(Jwks({&good}), nullptr, UnusableKeys::kRefuse).status(), Status::OK);
+  EXPECT_EQ(ParseJwks(doc, nullptr).status(), Status::OK);  // the default skips
+}
+
+TEST(JwksSkips, StructuralProblemsStillRefuseTheWholeDocument) {
+  const TestKey good = MakeKey("ES256", "good");
+  EXPECT_EQ(LoadStatus("{\"keys\":[" + good.PublicJwk() + ",1]}"), Status::ERR_JWKS_MALFORMED);
+  EXPECT_EQ(LoadStatus("{\"keys\":[" + good.PublicJwk() + ",{\"kty\":\"oct\",\"k\":\"" + B64(std::string(32, 'k')) +
+                       "\"}]}"),
+            Status::ERR_JWKS_MIXED);
+  EXPECT_EQ(LoadStatus("{\"keys\":[" + good.PublicJwk() + "]," + R"("keys":[]})"), Status::ERR_JWKS_MALFORMED);
+}
+
+TEST(JwksSkips, KidlessTokensBeyondMaxKeysWithoutKidGetTheirOwnStatus) {
+  std::vector<TestKey> keys;
+  std::string doc = "{\"keys\":[";
+  for (int i = 0; i < 5; ++i) {
+    // MakeKey caches by (alg, kid): give each key its own kid, then drop it from the JWK.
+    keys.push_back(MakeKey("ES256", "nk" + std::to_string(i)));
+    std::string jwk = keys.back().PublicJwk();
+    jwk.erase(jwk.find(",\"kid\":\"nk"), std::string(",\"kid\":\"nk0\"").size());
+    doc += (i ? "," : "") + jwk;
+  }
+  doc += "]}";
+  Loaded l = Load(doc);
+  ASSERT_EQ(l.status, Status::OK) << l.message;
+  EXPECT_EQ(l.set->keys_without_kid(), 5u);
+  auto unnamed = [](const TestKey& k) {
+    return testing::SignJws(k, R"({"alg":"ES256"})", "{}");
+  };
+  EXPECT_EQ(VerifyWith(*l.set, unnamed(keys[0])), Status::OK);
+  EXPECT_EQ(VerifyWith(*l.set, unnamed(keys[3])), Status::OK);
+  EXPECT_EQ(VerifyWith(*l.set, unnamed(keys[4])), Status::ERR_TOO_MANY_CANDIDATE_KEYS);
+  EXPECT_EQ(VerifyWith(*l.set, unnamed(MakeKey("ES256", "stranger"))), Status::ERR_TOO_MANY_CANDIDATE_KEYS);
+  EXPECT_EQ(VerifyWith(*l.set, unnamed(keys[4]), 5), Status::OK);
+  EXPECT_EQ(VerifyWith(*l.set, unnamed(MakeKey("ES256", "stranger")), 5), Status::ERR_SIGNATURE_INVALID);
+  EXPECT_NE(l.set->Notes(4).find("5 keys have no kid"), std::string::npos) << l.set->Notes(4);
+  EXPECT_EQ(l.set->Notes(5), "");
+}
+
+TEST_F(JwkRsa, ExponentAbove2To32IsInvalid) {
+  EXPECT_EQ(LoadStatus(RsaJwk(n_, Hex("ffffffff"))), Status::OK);  // 2^32 - 1
+  Loaded l = Load(RsaJwk(n_, Hex("0100000001")));                   // 2^32 + 1
+  EXPECT_EQ(l.status, Status::ERR_JWK_INVALID);
+  EXPECT_EQ(l.message, R"(jwk: "e" is 33 bits long; at most 2^32 is accepted (a larger exponent makes every verification slow))");
+  EXPECT_EQ(LoadStatus(RsaJwk(n_, Hex("010000000000000001"))), Status::ERR_JWK_INVALID);  // 2^64 + 1
+  // e = n - 2: odd, smaller than n, a valid RSA key for OpenSSL, and ~2048 bits of work per verification.
+  std::string e = n_;
+  e.back() = static_cast<char>(static_cast<uint8_t>(e.back()) - 2);
+  EXPECT_EQ(LoadStatus(RsaJwk(n_, e)), Status::ERR_JWK_INVALID);
 }
 
 }  // namespace

@@ -3,6 +3,9 @@
 // HMAC precomputation, per-thread context reuse).
 #include <gtest/gtest.h>
 #include <openssl/bn.h>
+#include <openssl/core_names.h>
+#include <openssl/param_build.h>
+#include <openssl/pem.h>
 #include <openssl/ec.h>
 #include <openssl/hmac.h>
 #include <openssl/obj_mac.h>
@@ -404,7 +407,9 @@ TEST(KeySetLookup, ByKidAndByAlg) {
                           c.PublicJwk(R"("use":"enc")") + "," + d.PublicJwk() + "]}";
   auto set = ParseSet(doc);
   ASSERT_NE(set, nullptr);
-  EXPECT_EQ(set->size(), 4u);
+  EXPECT_EQ(set->size(), 3u);  // c is left out: use=enc
+  ASSERT_EQ(set->skipped().size(), 1u);
+  EXPECT_EQ(set->skipped()[0].kid, "c");
   EXPECT_FALSE(set->ignores_kid());
   ASSERT_NE(set->FindByKid("a"), nullptr);
   EXPECT_EQ(set->FindByKid("a")->Describe(), "EC P-256");
@@ -414,7 +419,8 @@ TEST(KeySetLookup, ByKidAndByAlg) {
   EXPECT_EQ(set->FindByKid("a")->bits(), 0u);
   EXPECT_EQ(set->FindByKid("b")->bits(), 2048u);
   EXPECT_EQ(set->FindByKid("b")->curve(), "");
-  EXPECT_NE(set->FindByKid("c"), nullptr);  // present, though not usable for signatures
+  EXPECT_EQ(set->FindByKid("c"), nullptr);  // skipped: not usable for signatures ...
+  EXPECT_EQ(set->StatusForMissingKid("c"), Status::ERR_KEY_USE_MISMATCH);  // ... and says so
   EXPECT_EQ(set->FindByKid(""), nullptr);   // keys without kid are not indexed
   EXPECT_EQ(set->FindByKid("A"), nullptr);
   EXPECT_EQ(set->FindByKid(std::string_view("a\0", 2)), nullptr);
@@ -519,6 +525,56 @@ TEST(KeyThreads, ANewKeyAtAFreedKeysAddressGetsItsOwnContext) {
     EXPECT_EQ(kb->Verify(Alg::kES256, S(in), S(sig_a)), Status::ERR_SIGNATURE_INVALID);
     EXPECT_EQ(kb->Verify(Alg::kES256, S(in), S(sig_b)), Status::OK);
   }
+}
+
+
+// An RSA "PUBLIC KEY" PEM with modulus `n` (from a real key) and exponent e.
+std::string RsaPemWithExponent(const TestKey& key, const char* e_hex) {
+  BIGNUM *n = nullptr, *e = nullptr;
+  EXPECT_EQ(EVP_PKEY_get_bn_param(key.pkey.get(), OSSL_PKEY_PARAM_RSA_N, &n), 1);
+  EXPECT_NE(BN_hex2bn(&e, e_hex), 0);
+  OSSL_PARAM_BLD* bld = OSSL_PARAM_BLD_new();
+  OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_N, n);
+  OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_E, e);
+  OSSL_PARAM* params = OSSL_PARAM_BLD_to_param(bld);
+  EVP_PKEY_CTX* ctx = EVP_PKEY_CTX_new_from_name(nullptr, "RSA", nullptr);
+  EVP_PKEY* pkey = nullptr;
+  EXPECT_EQ(EVP_PKEY_fromdata_init(ctx), 1);
+  EXPECT_EQ(EVP_PKEY_fromdata(ctx, &pkey, EVP_PKEY_PUBLIC_KEY, params), 1);
+  BIO* bio = BIO_new(BIO_s_mem());
+  EXPECT_EQ(PEM_write_bio_PUBKEY(bio, pkey), 1);
+  char* data = nullptr;
+  const long len = BIO_get_mem_data(bio, &data);
+  std::string pem(data, static_cast<size_t>(len));
+  BIO_free(bio);
+  EVP_PKEY_free(pkey);
+  EVP_PKEY_CTX_free(ctx);
+  OSSL_PARAM_free(params);
+  OSSL_PARAM_BLD_free(bld);
+  BN_free(e);
+  BN_free(n);
+  return pem;
+}
+
+TEST(KeyRsa, PemKeysWithAnExponentAbove2To32AreSkipped) {
+  const TestKey big = MakeKey("RS256", "big-e"), good = MakeKey("ES256", "good");
+  const std::string huge = RsaPemWithExponent(big, "10000000000000001");  // 2^64 + 1
+  Error err;
+  auto alone = ParsePemKeys(huge, &err);
+  ASSERT_FALSE(alone.ok());
+  EXPECT_EQ(alone.status(), Status::ERR_JWK_INVALID);
+  EXPECT_NE(err.message.find("PEM block 0 (PUBLIC KEY): \"e\" is 65 bits long; at most 2^32"), std::string::npos)
+      << err.message;
+  // Beside a usable key it is skipped and reported.
+  auto mixed = ParsePemKeys(huge + good.PublicPem(), &err);
+  ASSERT_TRUE(mixed.ok()) << err.message;
+  EXPECT_EQ((*mixed)->size(), 1u);
+  ASSERT_EQ((*mixed)->skipped().size(), 1u);
+  EXPECT_EQ((*mixed)->skipped()[0].status, Status::ERR_JWK_INVALID);
+  EXPECT_EQ((*mixed)->skipped()[0].kty, "RSA");
+  EXPECT_EQ(ParsePemKeys(huge + good.PublicPem(), &err, UnusableKeys::kRefuse).status(), Status::ERR_JWK_INVALID);
+  // 2^32 - 1 is still an exponent we accept.
+  EXPECT_TRUE(ParsePemKeys(RsaPemWithExponent(big, "FFFFFFFF"), &err).ok()) << err.message;
 }
 
 }  // namespace

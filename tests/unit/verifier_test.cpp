@@ -168,10 +168,13 @@ TEST(Verifier, KeysDecideTheAlgorithm) {
   auto pinned = Make(Config(Jwks({&rsa}, R"("alg":"RS256")")));
   ASSERT_TRUE(pinned);
   EXPECT_EQ(pinned->Verify(SignJwt(ps, Payload())), Status::ERR_KEY_ALG_MISMATCH);
-  auto enc_only = Make(Config(Jwks({&rsa}, R"("use":"enc")")));
+  // A key that may not verify is skipped (a set needs one usable key beside it);
+  // a token naming it gets ERR_KEY_USE_MISMATCH.
+  const std::string usable = ec256.PublicJwk();
+  auto enc_only = Make(Config(R"({"keys":[)" + rsa.PublicJwk(R"("use":"enc")") + "," + usable + "]}"));
   ASSERT_TRUE(enc_only);
   EXPECT_EQ(enc_only->Verify(SignJwt(rsa, Payload())), Status::ERR_KEY_USE_MISMATCH);
-  auto ops = Make(Config(Jwks({&rsa}, R"("key_ops":["encrypt"])")));
+  auto ops = Make(Config(R"({"keys":[)" + rsa.PublicJwk(R"("key_ops":["encrypt"])") + "," + usable + "]}"));
   ASSERT_TRUE(ops);
   EXPECT_EQ(ops->Verify(SignJwt(rsa, Payload())), Status::ERR_KEY_USE_MISMATCH);
 }

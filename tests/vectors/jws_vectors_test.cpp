@@ -58,7 +58,10 @@ bool HasFlag(dom::element test, std::string_view flag) {
 // ------------------------------------------------------------ key sets
 
 // A key set loaded from JWK text, or the status that refused it. A refused
-// set is the verifier's rejection of every token checked against it.
+// set is the verifier's rejection of every token checked against it. A set
+// refuses itself only for structural problems or when no key is usable; an
+// unusable key beside usable ones is skipped, and a token naming it is
+// refused with its status (KeysBesideAUsableKeyAreRefusedPerToken).
 struct LoadedSet {
   std::shared_ptr<const KeySet> keys;
   Status status = Status::OK;
@@ -156,8 +159,10 @@ const std::vector<Pin>& PinsByComment() {
       // verdict is about that key, not "no key for a token without a kid".
       {"rejectsAesKey", {S::ERR_KEY_ALG_MISMATCH}},
       {"mismatchedAlgAndCurve", {S::ERR_KEY_ALG_MISMATCH}},                     // ES521 / ES224 on P-256
-      // Weak keys, refused when the set is loaded (or, for a secret shorter
-      // than the hash, when it is used).
+      // Weak keys: skipped when the set is loaded, so a set of one such key
+      // has no usable key and is refused with its status; beside a usable key
+      // a token naming it gets that status (or, for a secret shorter than
+      // the hash, when it is used).
       {"rejects1024bitRsaKey", {S::ERR_JWK_WEAK}},
       {"rejectsPublicExponent1", {S::ERR_JWK_WEAK}},
       {"key_too_short", {S::ERR_JWK_WEAK}},
@@ -355,6 +360,61 @@ TEST(JwsVectors, DuplicateKidRefused) {
     ++checked;
   }
   EXPECT_EQ(checked, 1);
+}
+
+// The JSON Web Key groups again, each key set with one more usable key of the
+// same kind (an unrelated kid): what refused a one-key set as a whole now
+// refuses its tokens one by one, and every vector keeps its verdict and its
+// pinned status. (The DuplicateKid group's second key is skipped for its
+// encoding: its kid still makes the first key ambiguous.)
+TEST(JwsVectors, KeysBesideAUsableKeyAreRefusedPerToken) {
+  const testing::VectorFile f = testing::LoadVectorFile("wycheproof/testvectors_v1/json_web_key_test.json");
+  ASSERT_TRUE(f.ok);
+  const testing::TestKey extra_oct = testing::MakeKey("HS256", "tokenverify-extra"),
+                        extra_ec = testing::MakeKey("ES256", "tokenverify-extra");
+  int checked = 0, set_level = 0;
+  for (dom::element group : f.root["testGroups"].get_array()) {
+    const std::string json = VerifierKeyJson(group);
+    dom::parser parser;
+    dom::element keys_doc;
+    ASSERT_EQ(parser.parse(json).get(keys_doc), simdjson::SUCCESS);
+    std::vector<std::string> members;
+    bool all_oct = true;
+    auto add = [&](dom::element k) {
+      members.push_back(JsonText(k));
+      all_oct = all_oct && StrOr(k, "kty") == "oct";
+    };
+    dom::array arr;
+    if (keys_doc["keys"].get_array().get(arr) == simdjson::SUCCESS) {
+      for (dom::element k : arr) add(k);
+    } else {
+      add(keys_doc);
+    }
+    std::string doc = "{\"keys\":[";
+    for (const std::string& m : members) doc += m + ",";
+    doc += (all_oct ? extra_oct : extra_ec).PublicJwk() + "]}";
+    const LoadedSet alone = LoadKeySet(json), beside = LoadKeySet(doc);
+    if (alone.keys == nullptr && beside.keys != nullptr) ++set_level;
+    for (dom::element test : group["tests"].get_array()) {
+      std::string_view token;
+      ASSERT_EQ(test["jws"].get_string().get(token), simdjson::SUCCESS);
+      const Expect expect = ExpectOf(StrOr(test, "result"));
+      const Status got = Verify(beside, std::string(token));
+      const std::string what = Describe(test) + " [" + beside.message + "]";
+      if (expect == Expect::kValid) EXPECT_EQ(got, Status::OK) << what;
+      if (expect != Expect::kInvalid) continue;
+      EXPECT_NE(got, Status::OK) << what;
+      if (const Pin* pin = FindPin(test)) {
+        bool ok = false;
+        for (Status st : pin->allowed) ok = ok || st == got;
+        EXPECT_TRUE(ok) << what << ": rejected with " << got << ", want " << Names(pin->allowed);
+      }
+      ++checked;
+    }
+  }
+  EXPECT_GE(set_level, 8);  // groups whose only key is unusable: now refused per token
+  std::printf("[ vectors  ] json_web_key_test.json beside a usable key: %d rejections checked, %d sets now load\n",
+              checked, set_level);
 }
 
 TEST(JwsVectors, DeviationListNamesKnownFiles) {

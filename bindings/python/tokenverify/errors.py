@@ -275,6 +275,8 @@ _CLASS_BY_NAME: Dict[str, Type[TokenVerifyError]] = {
     "TV_ERR_JWKS_MIXED": KeySetError,
     "TV_ERR_KEYS_UNAVAILABLE": KeysUnavailableError,
     "TV_ERR_KEYS_STALE": KeysUnavailableError,  # the last good set outlived maxStale: no keys either
+    # No kid, and the key may be among the compatible keys the bound left untried.
+    "TV_ERR_TOO_MANY_CANDIDATE_KEYS": KeyNotFoundError,
     "TV_ERR_INVALID_ARGUMENT": InvalidArgumentError,
     "TV_ERR_CONFIG": ConfigurationError,
     "TV_ERR_IO": ConfigurationIOError,

@@ -41,8 +41,12 @@ struct KeySetEvent {
   std::string provider;
   uint64_t generation = 0;  // of the set served after the event
   size_t key_count = 0;
+  size_t skipped_key_count = 0;  // keys of the served set that were skipped as unusable
   long http_status = 0;     // remote: the response's status, 0 if none
-  std::string message;      // what failed, or where the keys came from
+  // What failed, or where the keys came from; then, for a new set, each
+  // skipped key (position, kid, why, status) and kid-less keys beyond
+  // limits.maxKeysWithoutKid, each after "; ".
+  std::string message;
 };
 using KeySetEventCallback = std::function<void(const KeySetEvent&)>;
 

@@ -70,7 +70,9 @@ inline Status DecodeSignature(std::string_view segment, SignatureBuffer* out) no
 // set that ignores kids, see KeySet::ignores_kid) *out_key is that key, after CheckUsableFor;
 // otherwise *out_key is nullptr and the caller tries keys.CandidatesFor(alg).
 // ERR_KID_NOT_FOUND, ERR_KEY_ALG_MISMATCH, ERR_KEY_USE_MISMATCH, ERR_JWK_WEAK,
-// or ERR_NO_MATCHING_KEY when no key is compatible with the alg.
+// or ERR_NO_MATCHING_KEY when no key is compatible with the alg. A kid (or,
+// without one, an alg family) that only a skipped key has gets that key's
+// status (KeySet::skipped).
 // kid_key, when not null, points at keys.FindByKid(header.kid), which the
 // caller has already looked up: the lookup is not repeated.
 // Inline: it runs on every verification, and a token with a kid takes the
@@ -82,7 +84,7 @@ inline Status SelectKey(const KeySet& keys, const JoseHeader& header, const Key*
   // A set without kids (a shared secret, PEM keys): the token's kid is irrelevant.
   if (header.has_kid && !keys.ignores_kid()) {
     const Key* key = kid_key != nullptr ? *kid_key : keys.FindByKid(header.kid);
-    if (key == nullptr) return Status::ERR_KID_NOT_FOUND;
+    if (key == nullptr) return keys.StatusForMissingKid(header.kid);  // a skipped key says why
     TV_RETURN_IF_ERROR(key->CheckUsableFor(header.alg));
     *out_key = key;
     return Status::OK;
@@ -92,6 +94,8 @@ inline Status SelectKey(const KeySet& keys, const JoseHeader& header, const Key*
 
 // Verifies `sig` over `signing_input` with the key SelectKey chose, or with
 // up to `max_keys_without_kid` compatible keys in order (VerifyWithCandidates).
+// When none of those verifies and more compatible keys were left untried,
+// ERR_TOO_MANY_CANDIDATE_KEYS rather than a signature status.
 Status VerifyWithCandidates(const KeySet& keys, const JoseHeader& header, std::span<const uint8_t> input,
                             std::span<const uint8_t> sig, size_t max_keys_without_kid) noexcept;
 inline Status VerifySignature(const KeySet& keys, const JoseHeader& header, const Key* key,

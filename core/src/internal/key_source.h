@@ -52,6 +52,11 @@ struct KeySourceConfig {
   int64_t check_interval_ms = 10'000;     // kFile: how often the file is checked for changes
   RemoteJwksConfig remote;                // kRemote
   KeySetFormat format = KeySetFormat::kDetect;  // kFile and kRemote: how each new text is parsed
+  // "strictKeySet": true refuses a set (at load, and as a failed refresh)
+  // that holds any key the engine cannot use, instead of skipping that key.
+  UnusableKeys unusable = UnusableKeys::kSkip;
+  // limits.maxKeysWithoutKid, to report sets whose kid-less keys exceed it.
+  size_t max_keys_without_kid = 4;
 };
 
 }  // namespace tokenverify::internal
