@@ -202,8 +202,10 @@ AlgSet FamilyOf(std::string_view kty, std::string_view crv) noexcept {
     if (crv == "P-256") return AlgBit(Alg::kES256);
     if (crv == "P-384") return AlgBit(Alg::kES384);
     if (crv == "P-521") return AlgBit(Alg::kES512);
+    if (crv == "secp256k1") return AlgBit(Alg::kES256K);
   }
-  if (kty == "OKP" && (crv == "Ed25519" || crv == "Ed448")) return kEdDsaAlgs;
+  if (kty == "OKP" && crv == "Ed25519") return kEd25519Algs;
+  if (kty == "OKP" && crv == "Ed448") return kEd448Algs;
   return 0;
 }
 

@@ -164,7 +164,8 @@ Result<std::shared_ptr<const KeySet>> ParsePemKeysImpl(std::string_view pem, Err
       switch (EVP_PKEY_get_base_id(pkey.get())) {
         case EVP_PKEY_RSA: s.kty = "RSA"; s.family = kRsaAlgs; break;
         case EVP_PKEY_EC: s.kty = "EC"; s.family = kEcdsaAlgs; break;
-        case EVP_PKEY_ED25519: case EVP_PKEY_ED448: s.kty = "OKP"; s.family = kEdDsaAlgs; break;
+        case EVP_PKEY_ED25519: s.kty = "OKP"; s.family = kEd25519Algs; break;
+        case EVP_PKEY_ED448: s.kty = "OKP"; s.family = kEd448Algs; break;
         default: break;
       }
       skipped.push_back(std::move(s));

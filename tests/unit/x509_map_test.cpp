@@ -166,9 +166,18 @@ TEST_F(X509MapTest, UnusableCertificatesFollowTheKeyRules) {
             Status::ERR_JWK_INVALID);
   EXPECT_EQ(CreateStatus(Config(R"("inline":{"a":)" + PemJson(a_.PublicPem("certificate") + b_.PublicPem("certificate")) + "}")),
             Status::ERR_JWK_INVALID);
-  // An RSA key under 2048 bits is weak, as in a JWK set.
+  // An RSA key under 2048 bits is weak, as in a JWK set: skipped beside a
+  // usable certificate (a token naming it gets its status), fatal alone or
+  // with strictKeySet.
   const TestKey weak = MakeKey("RS256", "weak", 1024);
-  EXPECT_EQ(CreateStatus(Config(R"("inline":)" + X509Map({&a_, &weak}), "")), Status::ERR_JWK_WEAK);
+  auto v = Make(Config(R"("inline":)" + X509Map({&a_, &weak}), ""));
+  ASSERT_TRUE(v);
+  EXPECT_EQ(v->Verify(SignJwt(a_, kPayload)), Status::OK);
+  EXPECT_EQ(v->Verify(SignJwt(weak, kPayload)), Status::ERR_JWK_WEAK);
+  EXPECT_NE(v->StatsJson(false).find(R"("kid":"weak")"), std::string::npos) << v->StatsJson(false);
+  EXPECT_EQ(CreateStatus(Config(R"("inline":)" + X509Map({&weak}), "")), Status::ERR_JWK_WEAK);
+  EXPECT_EQ(CreateStatus(Config(R"("inline":)" + X509Map({&a_, &weak}), R"("strictKeySet":true)")),
+            Status::ERR_JWK_WEAK);
 }
 
 // The dispatcher on its own: the configured format wins over the document's looks.
