@@ -236,23 +236,9 @@ SkippedKey Skipped(dom::object obj, Status status, std::string reason) {
 // ERR_JWKS_MALFORMED; the message names the precise JSON problem.
 Status ParseDocument(std::string_view json, dom::parser* parser, dom::object* root,
                      Error* err) {
-  const Status strict = ValidateStrictJsonObject(json, kMaxJwksDepth);
-  if (strict == Status::ERR_OUT_OF_MEMORY) return Fail(err, strict, "out of memory");
-  if (strict != Status::OK) {
-    const std::string what = strict == Status::ERR_JSON_NOT_OBJECT
-                                 ? "not a JSON object"
-                                 : Cat({StatusMessage(strict), " (", StatusName(strict), ")"});
-    return Fail(err, Status::ERR_JWKS_MALFORMED, Cat({"key set: ", what}));
-  }
-  dom::element doc;
-  if (auto e = parser->parse(json.data(), json.size()).get(doc)) {
-    if (e == simdjson::MEMALLOC) return Fail(err, Status::ERR_OUT_OF_MEMORY, "out of memory");
-    return Fail(err, Status::ERR_JWKS_MALFORMED,
-                std::string("key set: ") + simdjson::error_message(e));
-  }
-  if (doc.get_object().get(*root) != simdjson::SUCCESS)
-    return Fail(err, Status::ERR_JWKS_MALFORMED, "key set: not a JSON object");
-  return Status::OK;
+  std::string message;
+  const Status s = ParseKeySetObject(json, kMaxJwksDepth, "key set", parser, root, &message);
+  return s == Status::OK ? s : Fail(err, s, std::move(message));
 }
 
 // The keys of a set, in document order: the usable ones and the skipped ones.

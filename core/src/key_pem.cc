@@ -99,6 +99,31 @@ KeyResult KeyFromPkey(const EVP_PKEY* pkey, JwkCommon common, std::string* why) 
   }
 }
 
+// One PEM block: its label and its DER bytes (OpenSSL's, freed with it).
+struct PemBlock {
+  std::string label;
+  unsigned char* der = nullptr;
+  long len = 0;
+  PemBlock() = default;
+  PemBlock(const PemBlock&) = delete;
+  PemBlock& operator=(const PemBlock&) = delete;
+  ~PemBlock() { OPENSSL_free(der); }
+};
+
+// Reads the next PEM block of `bio` into *out. False at the end of the text
+// or on a broken block: ERR_peek_last_error() tells which (PEM_R_NO_START_LINE
+// is the end).
+bool ReadPemBlock(BIO* bio, PemBlock* out) {
+  char* name = nullptr;
+  char* header = nullptr;
+  ERR_clear_error();
+  if (PEM_read_bio(bio, &name, &header, &out->der, &out->len) != 1) return false;
+  out->label = name;
+  OPENSSL_free(name);
+  OPENSSL_free(header);
+  return true;
+}
+
 // Decodes the DER of one PEM block named `name` into a public key.
 EvpPkeyPtr DecodeBlock(const std::string& name, const uint8_t* der, long len, std::string* why) {
   const uint8_t* p = der;
@@ -133,24 +158,16 @@ Result<std::shared_ptr<const KeySet>> ParsePemKeysImpl(std::string_view pem, Err
   std::vector<std::unique_ptr<Key>> keys;
   std::vector<SkippedKey> skipped;  // key material the JWK rules refuse (a weak RSA key, ...)
   for (size_t block = 0;; ++block) {
-    char* name = nullptr;
-    char* header = nullptr;
-    unsigned char* data = nullptr;
-    long len = 0;
-    ERR_clear_error();
-    if (PEM_read_bio(bio.get(), &name, &header, &data, &len) != 1) {
+    PemBlock pem_block;
+    if (!ReadPemBlock(bio.get(), &pem_block)) {
       // "No start line" is the normal end of the text; anything else is a broken block.
       if (ERR_GET_REASON(ERR_peek_last_error()) == PEM_R_NO_START_LINE) break;
       return Fail(err, Status::ERR_JWK_INVALID,
                   Cat({"PEM block ", std::to_string(block), " is malformed (bad base64 or no END line)"}));
     }
-    const std::string label = name;
-    OPENSSL_free(name);
-    OPENSSL_free(header);
-    const std::string where = Cat({"PEM block ", std::to_string(block), " (", label, ")"});
+    const std::string where = Cat({"PEM block ", std::to_string(block), " (", pem_block.label, ")"});
     std::string why;
-    EvpPkeyPtr pkey = DecodeBlock(label, data, len, &why);
-    OPENSSL_free(data);
+    EvpPkeyPtr pkey = DecodeBlock(pem_block.label, pem_block.der, pem_block.len, &why);
     if (pkey == nullptr) return Fail(err, Status::ERR_JWK_INVALID, Cat({where, " ", why}));
     KeyResult key = KeyFromPkey(pkey.get(), JwkCommon{}, &why);
     if (key.ok()) {
@@ -191,36 +208,22 @@ KeyResult NewKeyFromCertificatePem(std::string_view pem, JwkCommon common, std::
   std::unique_ptr<BIO, decltype(&BIO_free)> bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())),
                                                 BIO_free);
   if (bio == nullptr) throw std::bad_alloc();
-  char* name = nullptr;
-  char* header = nullptr;
-  unsigned char* data = nullptr;
-  long len = 0;
-  ERR_clear_error();
-  if (PEM_read_bio(bio.get(), &name, &header, &data, &len) != 1) {
+  PemBlock cert;
+  if (!ReadPemBlock(bio.get(), &cert)) {
     ERR_clear_error();
     *why = "is not a PEM certificate (bad base64, or no BEGIN or END line)";
     return Status::ERR_JWK_INVALID;
   }
-  const std::string label = name;
-  OPENSSL_free(name);
-  OPENSSL_free(header);
+  const std::string& label = cert.label;
   EvpPkeyPtr pkey;
-  if (label == "CERTIFICATE") pkey = DecodeBlock(label, data, len, why);
+  if (label == "CERTIFICATE") pkey = DecodeBlock(label, cert.der, cert.len, why);
   else *why = Cat({"is a \"", label.substr(0, 40), "\" block; expected one CERTIFICATE"});
-  OPENSSL_free(data);
   if (pkey != nullptr) {
     // One certificate per kid: a second block would be a key nobody can name.
-    char* more_name = nullptr;
-    char* more_header = nullptr;
-    unsigned char* more_data = nullptr;
-    long more_len = 0;
-    if (PEM_read_bio(bio.get(), &more_name, &more_header, &more_data, &more_len) == 1) {
+    if (PemBlock more; ReadPemBlock(bio.get(), &more)) {
       *why = "holds more than one PEM block; expected one CERTIFICATE";
       pkey.reset();
     }
-    OPENSSL_free(more_name);
-    OPENSSL_free(more_header);
-    OPENSSL_free(more_data);
   } else if (label == "CERTIFICATE") {
     *why = Cat({"certificate ", *why});
   }

@@ -130,4 +130,27 @@ Status ValidateStrictJsonObject(std::string_view json, int max_depth) noexcept {
   }
 }
 
+Status ParseKeySetObject(std::string_view json, int max_depth, std::string_view label,
+                         simdjson::dom::parser* parser, simdjson::dom::object* root,
+                         std::string* message) {
+  auto fail = [&](Status s, std::string_view what) {
+    *message = s == Status::ERR_OUT_OF_MEMORY ? "out of memory" : std::string(label) + ": " + std::string(what);
+    return s;
+  };
+  const Status strict = ValidateStrictJsonObject(json, max_depth);
+  if (strict == Status::ERR_OUT_OF_MEMORY) return fail(strict, "");
+  if (strict != Status::OK) {
+    if (strict == Status::ERR_JSON_NOT_OBJECT) return fail(Status::ERR_JWKS_MALFORMED, "not a JSON object");
+    return fail(Status::ERR_JWKS_MALFORMED,
+                std::string(StatusMessage(strict)) + " (" + std::string(StatusName(strict)) + ")");
+  }
+  simdjson::dom::element doc;
+  if (auto e = parser->parse(json.data(), json.size()).get(doc)) {
+    if (e == simdjson::MEMALLOC) return fail(Status::ERR_OUT_OF_MEMORY, "");
+    return fail(Status::ERR_JWKS_MALFORMED, simdjson::error_message(e));
+  }
+  if (doc.get_object().get(*root) != simdjson::SUCCESS) return fail(Status::ERR_JWKS_MALFORMED, "not a JSON object");
+  return Status::OK;
+}
+
 }  // namespace tokenverify::internal

@@ -65,20 +65,12 @@ Result<std::unique_ptr<Key>> ParseEntry(std::string_view kid, std::string_view p
 
 Result<std::shared_ptr<const KeySet>> ParseX509MapImpl(std::string_view json, Error* err,
                                                        UnusableKeys unusable) {
-  const Status strict = ValidateStrictJsonObject(json, kMaxDepth);
-  if (strict == Status::ERR_OUT_OF_MEMORY) return Fail(err, strict, "out of memory");
-  if (strict != Status::OK) {
-    const std::string what = strict == Status::ERR_JSON_NOT_OBJECT
-                                 ? "not a JSON object"
-                                 : Cat({StatusMessage(strict), " (", StatusName(strict), ")"});
-    return Fail(err, Status::ERR_JWKS_MALFORMED, Cat({"x509 key set: ", what}));
-  }
   dom::parser parser;
   dom::object root;
-  if (auto e = parser.parse(json.data(), json.size()).get_object().get(root)) {
-    if (e == simdjson::MEMALLOC) return Fail(err, Status::ERR_OUT_OF_MEMORY, "out of memory");
-    return Fail(err, Status::ERR_JWKS_MALFORMED, Cat({"x509 key set: ", simdjson::error_message(e)}));
-  }
+  std::string message;
+  if (const Status s = ParseKeySetObject(json, kMaxDepth, "x509 key set", &parser, &root, &message);
+      s != Status::OK)
+    return Fail(err, s, std::move(message));
   TV_RETURN_IF_ERROR(CheckShape(root, err));
   // Built as ParseJwks builds a JWK set, key by key; strict JSON has already
   // refused a repeated member, so each kid names one key. A certificate that

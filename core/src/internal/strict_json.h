@@ -125,4 +125,12 @@ Status WalkStrictObject(simdjson::ondemand::document& doc, int max_depth, Member
 // then read with simdjson's DOM API (configuration, key sets); not hot.
 Status ValidateStrictJsonObject(std::string_view json, int max_depth) noexcept;
 
+// ParseKeySetObject: ValidateStrictJsonObject, then the DOM, for a key-set
+// document (a JWK set, an x509 map). Every JSON-level failure is
+// ERR_JWKS_MALFORMED (ERR_OUT_OF_MEMORY aside), with a message that starts
+// with `label` ("key set") and names the precise JSON problem.
+Status ParseKeySetObject(std::string_view json, int max_depth, std::string_view label,
+                         simdjson::dom::parser* parser, simdjson::dom::object* root,
+                         std::string* message);
+
 }  // namespace tokenverify::internal
