@@ -14,6 +14,8 @@ namespace tokenverify {
 namespace {
 
 using testing::JsonQuote;
+using testing::PemJson;
+using testing::X509Map;
 using testing::JwksServer;
 using testing::MakeKey;
 using testing::SignJwt;
@@ -21,20 +23,7 @@ using testing::TestKey;
 
 constexpr std::string_view kPayload = R"({"sub":"alice","exp":4000000000})";
 
-std::string PemJson(const std::string& pem) {
-  std::string escaped;
-  for (char c : pem) escaped += c == '\n' ? std::string("\\n") : std::string(1, c);
-  return "\"" + escaped + "\"";
-}
 
-std::string X509Map(std::initializer_list<const TestKey*> keys) {
-  std::string out = "{";
-  for (const TestKey* k : keys) {
-    if (out.size() > 1) out += ",";
-    out += JsonQuote(k->kid) + ":" + PemJson(k->PublicPem("certificate"));
-  }
-  return out + "}";
-}
 
 // The Firebase recipe of the README, pointed at `url`; creation waits up to
 // `wait` for the first document (a bad one is not retried before that).

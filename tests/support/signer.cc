@@ -290,6 +290,21 @@ std::string ReadFile(const std::string& path) {
   return ss.str();
 }
 
+std::string PemJson(std::string_view pem) {
+  std::string escaped;
+  for (char c : pem) escaped += c == '\n' ? std::string("\\n") : std::string(1, c);
+  return "\"" + escaped + "\"";  // PEM has no quote or backslash to escape
+}
+
+std::string X509Map(std::initializer_list<const TestKey*> keys) {
+  std::string out = "{";
+  for (const TestKey* k : keys) {
+    if (out.size() > 1) out += ",";
+    out += JsonQuote(k->kid) + ":" + PemJson(k->PublicPem("certificate"));
+  }
+  return out + "}";
+}
+
 std::string JsonQuote(std::string_view s) {
   std::string out = "\"";
   for (char c : s) {

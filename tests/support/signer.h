@@ -58,6 +58,13 @@ std::string SignJwt(const TestKey& key, std::string_view payload_json);
 // {"keys":[...]} of the keys' public JWKs, each with `extra_members`.
 std::string Jwks(std::initializer_list<const TestKey*> keys, std::string_view extra_members = "");
 
+// {"kid": "<PEM certificate>", ...}: Google's x509 key-set document for the
+// keys (each under its kid, newlines as \n as Google sends them).
+std::string X509Map(std::initializer_list<const TestKey*> keys);
+
+// `pem` as a JSON string literal, its newlines as \n.
+std::string PemJson(std::string_view pem);
+
 // The vectors directory: $TOKENVERIFY_VECTORS, else TV_VECTORS_DEFAULT. Adds a
 // test failure naming the path and the variable when the directory is missing.
 std::string VectorsDir();

@@ -11,15 +11,10 @@ namespace tokenverify::internal {
 namespace {
 
 using testing::MakeKey;
+using testing::PemJson;
 using testing::SignJwt;
 using testing::TestKey;
 
-// PEM text as a JSON string literal (PEM has newlines, which JSON escapes).
-std::string PemJson(const std::string& pem) {
-  std::string out = "\"";
-  for (char c : pem) out += c == '\n' ? std::string("\\n") : std::string(1, c);
-  return out + "\"";
-}
 
 std::unique_ptr<Verifier> VerifierFor(const std::string& pem) {
   Error err;

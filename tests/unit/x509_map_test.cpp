@@ -18,6 +18,8 @@ namespace {
 
 using testing::Jwks;
 using testing::JsonQuote;
+using testing::PemJson;
+using testing::X509Map;
 using testing::MakeKey;
 using testing::SignJwt;
 using testing::TestKey;
@@ -25,22 +27,7 @@ using testing::TestKey;
 constexpr int64_t kNow = 1800000000;
 constexpr std::string_view kPayload = R"({"sub":"alice","iat":1799999000,"exp":1800003600})";
 
-// PEM text as a JSON string literal (newlines as \n, as Google sends them).
-std::string PemJson(const std::string& pem) {
-  std::string escaped;
-  for (char c : pem) escaped += c == '\n' ? std::string("\\n") : std::string(1, c);
-  return "\"" + escaped + "\"";
-}
 
-// {"kid": "<certificate of key>", ...} for the keys (each keyed by its kid).
-std::string X509Map(std::initializer_list<const TestKey*> keys) {
-  std::string out = "{";
-  for (const TestKey* k : keys) {
-    if (out.size() > 1) out += ",";
-    out += JsonQuote(k->kid) + ":" + PemJson(k->PublicPem("certificate"));
-  }
-  return out + "}";
-}
 
 // One provider whose jwks.local is `local` (a JSON object's members).
 std::string Config(std::string_view local, std::string_view provider_extra = R"("algorithms":["RS256","ES256"])") {
