@@ -2,6 +2,8 @@
 // all against the RS256 fixture verifier (a gateway with an RSA key set), each
 // checked to fail with its exact status:
 //   expired      validly signed, exp an hour ago        -> TV_ERR_EXPIRED
+//                (claims are checked after the signature, so this one costs
+//                a full RS256 verification: the reference, not a cheap path)
 //   unknown-kid  validly signed, kid not in the key set -> TV_ERR_KID_NOT_FOUND
 //   wrong-alg    HS256 token for the RS256-only provider -> TV_ERR_ALG_NOT_ALLOWED
 //                (the classic algorithm-confusion attempt)
