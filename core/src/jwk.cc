@@ -277,15 +277,18 @@ Status AddEntry(dom::object obj, size_t i, std::string prefix, Entries* out, boo
   return Status::OK;
 }
 
-// A kid that names two or more entries of the set (usable or not) is
+// A kid that names two or more entries of the set that could sign (usable
+// or not: a retired weak key under the new key's kid is ambiguous) is
 // ambiguous: a token naming it could mean either. Moves every usable key that
-// has it to the skipped ones, as ERR_JWKS_DUPLICATE_KID.
+// has it to the skipped ones, as ERR_JWKS_DUPLICATE_KID. A key published for
+// encryption or key agreement under the signing key's kid (ERR_KEY_USE_MISMATCH)
+// could never verify a token, so it leaves the signing key alone.
 void SkipAmbiguousKids(Entries* e) {
   absl::flat_hash_map<std::string_view, std::vector<size_t>> positions_of;  // kid -> document positions
   for (size_t j = 0; j < e->keys.size(); ++j)
     if (!e->keys[j]->kid().empty()) positions_of[e->keys[j]->kid()].push_back(e->key_at[j]);
   for (const auto& [at, s] : e->skipped)
-    if (!s.kid.empty()) positions_of[s.kid].push_back(at);
+    if (!s.kid.empty() && s.status != Status::ERR_KEY_USE_MISMATCH) positions_of[s.kid].push_back(at);
   std::vector<bool> ambiguous(e->keys.size(), false);
   bool any = false;
   std::vector<std::pair<size_t, SkippedKey>> moved;

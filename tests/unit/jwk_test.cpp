@@ -233,19 +233,40 @@ TEST(Jwks, SkipsUnknownKeyTypesAndKeyAgreementCurves) {
   EXPECT_EQ(one.value(), nullptr);
 }
 
-TEST(Jwks, AKidSharedWithASkippedKeyIsStillAmbiguous) {
-  // A token naming "same" could mean either key: the usable one is skipped too.
-  const TestKey ec = MakeKey("ES256", "same"), other = MakeKey("ES256", "other");
-  Loaded l = Load(R"({"keys":[{"kty":"OKP","crv":"X25519","kid":"same","x":"AAAA"},)" + ec.PublicJwk() + "," +
-                  other.PublicJwk() + "]}");
+TEST(Jwks, AKidSharedWithASkippedSigningKeyIsStillAmbiguous) {
+  // A retired weak key under the new key's kid: a token naming "same" could
+  // mean either, so the usable one is skipped too.
+  const TestKey rs = MakeKey("RS256", "same"), other = MakeKey("ES256", "other");
+  const TestKey weak = MakeKey("RS256", "same", 1024);
+  Loaded l = Load(Jwks({&weak, &rs, &other}));
   ASSERT_EQ(l.status, Status::OK) << l.message;
   EXPECT_EQ(l.set->size(), 1u);
   ASSERT_EQ(l.set->skipped().size(), 2u);
-  EXPECT_EQ(l.set->skipped()[0].status, Status::ERR_KEY_USE_MISMATCH);
+  EXPECT_EQ(l.set->skipped()[0].status, Status::ERR_JWK_WEAK);
   EXPECT_EQ(l.set->skipped()[1].status, Status::ERR_JWKS_DUPLICATE_KID);
   EXPECT_EQ(l.set->skipped()[1].reason,
             R"(keys[1] (kid "same"): the kid is shared by keys[0], keys[1]; a kid must name one key)");
   EXPECT_EQ(l.set->StatusForMissingKid("same"), Status::ERR_JWKS_DUPLICATE_KID);
+}
+
+TEST(Jwks, AnEncryptionKeyUnderTheSigningKeysKidLeavesItUsable) {
+  // Published for encryption or key agreement, a key can never verify a
+  // token: it does not make its kid ambiguous, the signing key keeps verifying.
+  const TestKey ec = MakeKey("ES256", "same"), rs = MakeKey("RS256", "pair");
+  const TestKey rs_enc = MakeKey("RS256", "pair-enc");
+  std::string enc_jwk = rs_enc.PublicJwk(R"("use":"enc","alg":"RSA-OAEP")");
+  enc_jwk.replace(enc_jwk.find(R"("kid":"pair-enc")"), 16, R"("kid":"pair")");
+  Loaded l = Load(R"({"keys":[{"kty":"OKP","crv":"X25519","kid":"same","x":"AAAA"},)" + ec.PublicJwk() + "," +
+                  enc_jwk + "," + rs.PublicJwk() + "]}");
+  ASSERT_EQ(l.status, Status::OK) << l.message;
+  EXPECT_EQ(l.set->size(), 2u);
+  ASSERT_EQ(l.set->skipped().size(), 2u);
+  EXPECT_EQ(l.set->skipped()[0].status, Status::ERR_KEY_USE_MISMATCH);
+  EXPECT_EQ(l.set->skipped()[1].status, Status::ERR_KEY_USE_MISMATCH);
+  ASSERT_NE(l.set->FindByKid("same"), nullptr);
+  EXPECT_EQ(l.set->FindByKid("same")->kty(), "EC");
+  ASSERT_NE(l.set->FindByKid("pair"), nullptr);
+  EXPECT_EQ(l.set->FindByKid("pair")->kty(), "RSA");
 }
 
 // ---------------------------------------------------------------- EC
