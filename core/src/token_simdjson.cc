@@ -152,7 +152,10 @@ Status ParsePayloadSimdjson(simdjson::ondemand::document& doc, int max_depth, Me
   strings.clear();
   return WalkStrictObject(doc, max_depth, names, [&](std::string_view name, value& v, bool& consumed) {
     const int idx = interest.Find(name);
-    if (idx >= 0) out->present |= uint64_t{1} << idx;
+    // A claim whose value is JSON null is missing (requiredClaims), as in the scanner.
+    simdjson::ondemand::json_type type;
+    const bool is_null = v.type().get(type) == simdjson::SUCCESS && type == simdjson::ondemand::json_type::null;
+    if (idx >= 0 && !is_null) out->present |= uint64_t{1} << idx;
     const bool wants_values = idx >= 0 && interest.wants_values(static_cast<size_t>(idx));
     StringRange* values = wants_values ? &out->values[idx] : nullptr;
     if (name.size() == 3) {
