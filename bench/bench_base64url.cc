@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "bench_util.h"
-#include "internal/base64url.h"
+#include "base64url/base64url.h"
 
 namespace tvbench {
 namespace {

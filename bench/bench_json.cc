@@ -13,11 +13,11 @@
 #include <vector>
 
 #include "bench_util.h"
-#include "internal/base64url.h"
-#include "internal/jws.h"
-#include "internal/strict_json.h"
-#include "internal/token.h"
-#include "internal/token_simdjson.h"
+#include "base64url/base64url.h"
+#include "token/decode.h"
+#include "json/simdjson_strict.h"
+#include "token/token.h"
+#include "support/oracle/token_simdjson.h"
 
 namespace tvbench {
 namespace {

@@ -13,7 +13,7 @@
 #endif
 
 #include "bench_util.h"
-#include "internal/base64url.h"
+#include "base64url/base64url.h"
 
 namespace {
 

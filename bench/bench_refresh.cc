@@ -27,7 +27,7 @@
 #include <utility>
 
 #include "bench_util.h"
-#include "internal/key_cache_testing.h"
+#include "verify/verifier_testing.h"
 #include "support/jwks_server.h"
 
 namespace tvbench {

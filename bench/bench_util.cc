@@ -5,7 +5,7 @@
 #include <mutex>
 #include <stdexcept>
 
-#include "internal/base64url.h"
+#include "base64url/base64url.h"
 
 namespace tvbench {
 

@@ -20,7 +20,7 @@
 #include <memory>
 #include <string>
 
-#include "internal/base64url.h"
+#include "base64url/base64url.h"
 
 namespace {
 

@@ -26,8 +26,8 @@
 #include <string_view>
 #include <vector>
 
-#include "internal/token.h"
-#include "internal/token_simdjson.h"
+#include "token/token.h"
+#include "support/oracle/token_simdjson.h"
 
 namespace {
 

@@ -14,8 +14,8 @@
 #include <string>
 #include <string_view>
 
-#include "internal/alg.h"
-#include "internal/key.h"
+#include "token/alg.h"
+#include "keys/key.h"
 
 namespace {
 

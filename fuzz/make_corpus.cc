@@ -13,7 +13,7 @@
 #include <string_view>
 #include <vector>
 
-#include "internal/base64url.h"
+#include "base64url/base64url.h"
 #include "support/signer.h"
 
 namespace {

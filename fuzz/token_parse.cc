@@ -18,9 +18,10 @@
 #include <string_view>
 #include <vector>
 
-#include "internal/base64url.h"
-#include "internal/jws.h"
-#include "internal/token.h"
+#include "base64url/base64url.h"
+#include "tokenverify/inspect.h"
+#include "token/decode.h"
+#include "token/token.h"
 
 namespace {
 
@@ -95,7 +96,7 @@ void Run(std::string_view token, int max_depth) {
   const Status split = SplitToken(token, &parts);
   if (split != Status::OK) {
     std::string h, p;
-    const Status unverified = DecodeUnverified(token, token.size(), max_depth, &h, &p);
+    const Status unverified = DecodeUnverified(token, &h, &p, token.size(), max_depth);
     if (unverified != split) Fail("SplitToken and DecodeUnverified disagree", split, unverified);
     return;
   }
@@ -111,7 +112,7 @@ void Run(std::string_view token, int max_depth) {
   const Status parsed = ParseToken(scratch, parts, max_depth, &header_bytes, &payload_bytes);
   if (parsed != Status::OK) return;
   std::string h, p;
-  const Status unverified = DecodeUnverified(token, token.size(), max_depth, &h, &p);
+  const Status unverified = DecodeUnverified(token, &h, &p, token.size(), max_depth);
   if (unverified != Status::OK) Fail("walks accept a token DecodeUnverified rejects", parsed, unverified);
   if (h != header_bytes || p != payload_bytes) Fail("decoded bytes differ", parsed, unverified);
 }

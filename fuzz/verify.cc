@@ -20,7 +20,7 @@
 #include <string>
 #include <string_view>
 
-#include "internal/base64url.h"
+#include "base64url/base64url.h"
 #include "tokenverify/claims.h"
 #include "tokenverify/verifier.h"
 

@@ -9,8 +9,8 @@
 #include <cstdlib>
 #include <string_view>
 
-#include "internal/key.h"
-#include "internal/key_set_format.h"
+#include "keys/key.h"
+#include "keys/key_set_format.h"
 
 namespace {
 

@@ -25,7 +25,7 @@
 #include <memory>
 #include <string>
 
-#include "internal/hazard.h"
+#include "keysets/snapshot.h"
 #include "key_cache_rig.h"
 #include "support/jwks_server.h"
 

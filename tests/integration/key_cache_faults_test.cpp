@@ -27,7 +27,7 @@
 #include <vector>
 
 #include "key_cache_rig.h"
-#include "internal/key_cache_testing.h"
+#include "verify/verifier_testing.h"
 #include "support/jwks_server.h"
 
 namespace tokenverify::cachetest {
@@ -707,9 +707,9 @@ TEST(KeyCacheUnknownKid, ARefreshLandingAfterTheMissIsUsedDuringTheCooldown) {
 
   MissWindow::verifier = &v;
   MissWindow::other_token = SignJwt(k2, R"({"sub":"other"})");
-  internal::SetAfterKidMissHookForTesting(&MissWindow::LandARefresh);
+  internal::SetAfterKidMissHookForTesting(*created, &MissWindow::LandARefresh);
   const Status st = v.Verify(SignJwt(k2, R"({"sub":"this"})"));
-  internal::SetAfterKidMissHookForTesting(nullptr);
+  internal::SetAfterKidMissHookForTesting(*created, nullptr);
   ASSERT_TRUE(MissWindow::landed);
   EXPECT_EQ(MissWindow::calls.load(), 2);  // the outer miss and the other token's
   EXPECT_EQ(st, Status::OK);

@@ -21,7 +21,7 @@
 #include <tuple>
 #include <vector>
 
-#include "internal/base64url.h"
+#include "base64url/base64url.h"
 
 namespace tokenverify::testing {
 namespace {

@@ -1,6 +1,6 @@
 // Strict base64url: every kernel the CPU can run, against RFC 4648 vectors,
 // round trips, every invalid byte at every position, and the scalar reference.
-#include "internal/base64url.h"
+#include "base64url/base64url.h"
 
 #include <gtest/gtest.h>
 #include <sys/mman.h>

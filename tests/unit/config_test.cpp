@@ -3,8 +3,8 @@
 
 #include <string>
 
-#include "internal/config.h"
-#include "internal/duration.h"
+#include "verify/config.h"
+#include "verify/duration.h"
 
 namespace tokenverify::internal {
 namespace {

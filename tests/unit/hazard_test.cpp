@@ -10,7 +10,7 @@
 #include <thread>
 #include <vector>
 
-#include "internal/hazard.h"
+#include "keysets/snapshot.h"
 
 namespace tokenverify::internal {
 namespace {

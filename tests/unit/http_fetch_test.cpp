@@ -11,7 +11,7 @@
 #include <thread>
 #include <vector>
 
-#include "internal/http_fetch.h"
+#include "keysets/http_fetch.h"
 #include "support/jwks_server.h"
 
 namespace tokenverify::internal {

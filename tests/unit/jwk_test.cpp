@@ -6,9 +6,9 @@
 #include <string>
 #include <vector>
 
-#include "internal/base64url.h"
-#include "internal/jws.h"
-#include "internal/key.h"
+#include "base64url/base64url.h"
+#include "support/key_set_verifier.h"
+#include "keys/key.h"
 #include "support/signer.h"
 
 namespace tokenverify::internal {
@@ -50,12 +50,13 @@ struct Loaded {
   Status status;
   std::string message;
   std::shared_ptr<const KeySet> set;
+  std::string json;  // the document, for VerifyWith
 };
 
 Loaded Load(std::string_view json) {
   Error err;
   auto r = ParseJwks(json, &err);
-  Loaded out{r.status(), err.message, nullptr};
+  Loaded out{r.status(), err.message, nullptr, std::string(json)};
   if (r.ok()) out.set = r.value();
   EXPECT_EQ(r.ok(), err.message.empty()) << err.message;
   if (!r.ok()) {
@@ -634,8 +635,15 @@ TEST(Jwks, ThumbprintMatchesRfc7638Example) {
 
 // ---------------------------------------------------------------- unusable keys beside usable ones
 
-Status VerifyWith(const KeySet& set, const std::string& token, size_t max_keys_without_kid = 4) {
-  return VerifyJws(token, set, kAllAlgs, 16384, 32, max_keys_without_kid);
+// The token through Verify, with the loaded document as a provider's inline key set.
+Status VerifyWith(const Loaded& loaded, const std::string& token, size_t max_keys_without_kid = 4) {
+  Error err;
+  const auto v = testing::KeySetVerifier(loaded.json, &err, max_keys_without_kid);
+  if (v == nullptr) {
+    ADD_FAILURE() << "the key set does not load in a verifier: " << err.message;
+    return err.status;
+  }
+  return v->Verify(token);
 }
 
 // The JWK `jwk` with member `name` (a base64url string) replaced by `value`.
@@ -705,21 +713,21 @@ TEST(JwksSkips, EveryUnusableKeyIsSkippedWithItsOwnStatusAndTheRestVerify) {
   EXPECT_EQ(l.set->skipped()[10].status, Status::ERR_JWKS_DUPLICATE_KID);
 
   // The usable keys verify; a token naming a skipped key gets that key's status.
-  EXPECT_EQ(VerifyWith(*l.set, SignJwt(sig1, "{}")), Status::OK);
-  EXPECT_EQ(VerifyWith(*l.set, SignJwt(ec, "{}")), Status::OK);
-  EXPECT_EQ(VerifyWith(*l.set, SignJwt(enc1, "{}")), Status::ERR_JWK_WEAK);
-  EXPECT_EQ(VerifyWith(*l.set, SignJwt(old, "{}")), Status::ERR_JWK_WEAK);
-  EXPECT_EQ(VerifyWith(*l.set, SignJwt(p521, "{}")), Status::ERR_JWK_INVALID);
-  EXPECT_EQ(VerifyWith(*l.set, SignJwt(MakeKey("ES256", "ops"), "{}")), Status::ERR_KEY_USE_MISMATCH);
-  EXPECT_EQ(VerifyWith(*l.set, SignJwt(MakeKey("RS256", "b64"), "{}")), Status::ERR_JWK_INVALID);
-  EXPECT_EQ(VerifyWith(*l.set, SignJwt(d1, "{}")), Status::ERR_JWKS_DUPLICATE_KID);
-  EXPECT_EQ(VerifyWith(*l.set, SignJwt(MakeKey("ES256", "nobody"), "{}")), Status::ERR_KID_NOT_FOUND);
+  EXPECT_EQ(VerifyWith(l, SignJwt(sig1, "{}")), Status::OK);
+  EXPECT_EQ(VerifyWith(l, SignJwt(ec, "{}")), Status::OK);
+  EXPECT_EQ(VerifyWith(l, SignJwt(enc1, "{}")), Status::ERR_JWK_WEAK);
+  EXPECT_EQ(VerifyWith(l, SignJwt(old, "{}")), Status::ERR_JWK_WEAK);
+  EXPECT_EQ(VerifyWith(l, SignJwt(p521, "{}")), Status::ERR_JWK_INVALID);
+  EXPECT_EQ(VerifyWith(l, SignJwt(MakeKey("ES256", "ops"), "{}")), Status::ERR_KEY_USE_MISMATCH);
+  EXPECT_EQ(VerifyWith(l, SignJwt(MakeKey("RS256", "b64"), "{}")), Status::ERR_JWK_INVALID);
+  EXPECT_EQ(VerifyWith(l, SignJwt(d1, "{}")), Status::ERR_JWKS_DUPLICATE_KID);
+  EXPECT_EQ(VerifyWith(l, SignJwt(MakeKey("ES256", "nobody"), "{}")), Status::ERR_KID_NOT_FOUND);
   // Without a kid: the only ES384 and ES512 keys were skipped, and say why.
   const TestKey anon384 = MakeKey("ES384"), anon512 = MakeKey("ES512");
-  EXPECT_EQ(VerifyWith(*l.set, SignJwt(anon512, "{}")), Status::ERR_JWK_INVALID);
-  EXPECT_EQ(VerifyWith(*l.set, SignJwt(anon384, "{}")), Status::ERR_JWKS_DUPLICATE_KID);
+  EXPECT_EQ(VerifyWith(l, SignJwt(anon512, "{}")), Status::ERR_JWK_INVALID);
+  EXPECT_EQ(VerifyWith(l, SignJwt(anon384, "{}")), Status::ERR_JWKS_DUPLICATE_KID);
   // An X25519 key would never have verified EdDSA: nothing more precise to say.
-  EXPECT_EQ(VerifyWith(*l.set, SignJwt(MakeKey("EdDSA"), "{}")), Status::ERR_NO_MATCHING_KEY);
+  EXPECT_EQ(VerifyWith(l, SignJwt(MakeKey("EdDSA"), "{}")), Status::ERR_NO_MATCHING_KEY);
 }
 
 TEST(JwksSkips, EnvoysP521KeyOneOctetShortLeavesItsEs256AndEs384KeysVerifying) {
@@ -730,9 +738,9 @@ TEST(JwksSkips, EnvoysP521KeyOneOctetShortLeavesItsEs256AndEs384KeysVerifying) {
   Loaded l = Load("{\"keys\":[" + es256.PublicJwk() + "," + WithMember(es512.PublicJwk(), "y", short_y) + "," +
                   es384.PublicJwk() + "]}");
   ASSERT_EQ(l.status, Status::OK) << l.message;
-  EXPECT_EQ(VerifyWith(*l.set, SignJwt(es256, "{}")), Status::OK);
-  EXPECT_EQ(VerifyWith(*l.set, SignJwt(es384, "{}")), Status::OK);
-  EXPECT_EQ(VerifyWith(*l.set, SignJwt(es512, "{}")), Status::ERR_JWK_INVALID);
+  EXPECT_EQ(VerifyWith(l, SignJwt(es256, "{}")), Status::OK);
+  EXPECT_EQ(VerifyWith(l, SignJwt(es384, "{}")), Status::OK);
+  EXPECT_EQ(VerifyWith(l, SignJwt(es512, "{}")), Status::ERR_JWK_INVALID);
 }
 
 TEST(JwksSkips, StandardBase64ModulusIsSkippedAndTheGoodKeyVerifies) {
@@ -743,8 +751,8 @@ TEST(JwksSkips, StandardBase64ModulusIsSkippedAndTheGoodKeyVerifies) {
   ASSERT_EQ(l.status, Status::OK) << l.message;
   ASSERT_EQ(l.set->skipped().size(), 1u);
   EXPECT_EQ(l.set->skipped()[0].status, Status::ERR_JWK_INVALID);
-  EXPECT_EQ(VerifyWith(*l.set, SignJwt(good, "{}")), Status::OK);
-  EXPECT_EQ(VerifyWith(*l.set, SignJwt(battle, "{}")), Status::ERR_JWK_INVALID);
+  EXPECT_EQ(VerifyWith(l, SignJwt(good, "{}")), Status::OK);
+  EXPECT_EQ(VerifyWith(l, SignJwt(battle, "{}")), Status::ERR_JWK_INVALID);
 }
 
 TEST(JwksSkips, StrictModeRefusesTheSetForAnyUnusableKey) {
@@ -786,12 +794,12 @@ TEST(JwksSkips, KidlessTokensBeyondMaxKeysWithoutKidGetTheirOwnStatus) {
   auto unnamed = [](const TestKey& k) {
     return testing::SignJws(k, R"({"alg":"ES256"})", "{}");
   };
-  EXPECT_EQ(VerifyWith(*l.set, unnamed(keys[0])), Status::OK);
-  EXPECT_EQ(VerifyWith(*l.set, unnamed(keys[3])), Status::OK);
-  EXPECT_EQ(VerifyWith(*l.set, unnamed(keys[4])), Status::ERR_TOO_MANY_CANDIDATE_KEYS);
-  EXPECT_EQ(VerifyWith(*l.set, unnamed(MakeKey("ES256", "stranger"))), Status::ERR_TOO_MANY_CANDIDATE_KEYS);
-  EXPECT_EQ(VerifyWith(*l.set, unnamed(keys[4]), 5), Status::OK);
-  EXPECT_EQ(VerifyWith(*l.set, unnamed(MakeKey("ES256", "stranger")), 5), Status::ERR_SIGNATURE_INVALID);
+  EXPECT_EQ(VerifyWith(l, unnamed(keys[0])), Status::OK);
+  EXPECT_EQ(VerifyWith(l, unnamed(keys[3])), Status::OK);
+  EXPECT_EQ(VerifyWith(l, unnamed(keys[4])), Status::ERR_TOO_MANY_CANDIDATE_KEYS);
+  EXPECT_EQ(VerifyWith(l, unnamed(MakeKey("ES256", "stranger"))), Status::ERR_TOO_MANY_CANDIDATE_KEYS);
+  EXPECT_EQ(VerifyWith(l, unnamed(keys[4]), 5), Status::OK);
+  EXPECT_EQ(VerifyWith(l, unnamed(MakeKey("ES256", "stranger")), 5), Status::ERR_SIGNATURE_INVALID);
   EXPECT_NE(l.set->Notes(4).find("5 keys have no kid"), std::string::npos) << l.set->Notes(4);
   EXPECT_EQ(l.set->Notes(5), "");
 }

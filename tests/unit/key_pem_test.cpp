@@ -3,7 +3,7 @@
 
 #include <string>
 
-#include "internal/key.h"
+#include "keys/key.h"
 #include "support/signer.h"
 #include "tokenverify/verifier.h"
 

@@ -19,7 +19,7 @@
 #include <thread>
 #include <vector>
 
-#include "internal/key.h"
+#include "keys/key.h"
 #include "support/signer.h"
 
 namespace tokenverify::internal {

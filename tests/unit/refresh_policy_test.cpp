@@ -5,7 +5,7 @@
 #include <cstdint>
 #include <random>
 
-#include "internal/refresh_policy.h"
+#include "keysets/refresh_policy.h"
 
 namespace tokenverify::internal {
 namespace {

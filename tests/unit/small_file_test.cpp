@@ -5,7 +5,7 @@
 #include <cstdio>
 #include <string>
 
-#include "internal/small_file.h"
+#include "keysets/small_file.h"
 
 namespace tokenverify::internal {
 namespace {

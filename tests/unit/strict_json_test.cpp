@@ -3,7 +3,7 @@
 
 #include <string>
 
-#include "internal/strict_json.h"
+#include "json/simdjson_strict.h"
 
 namespace tokenverify::internal {
 namespace {

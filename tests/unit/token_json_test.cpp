@@ -9,8 +9,8 @@
 #include <string>
 #include <vector>
 
-#include "internal/token.h"
-#include "internal/token_simdjson.h"
+#include "token/token.h"
+#include "support/oracle/token_simdjson.h"
 
 namespace tokenverify::internal {
 namespace {

@@ -1,7 +1,7 @@
 // Taking a compact JWS apart: exact segment views, never copies.
 #include <gtest/gtest.h>
 
-#include "internal/token.h"
+#include "token/token.h"
 
 namespace tokenverify::internal {
 namespace {

@@ -9,7 +9,7 @@
 #include <fstream>
 #include <string>
 
-#include "internal/key_set_format.h"
+#include "keys/key_set_format.h"
 #include "support/signer.h"
 #include "tokenverify/verifier.h"
 

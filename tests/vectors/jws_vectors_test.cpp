@@ -1,5 +1,8 @@
-// The JWS-layer vectors, run through ParseJwks + VerifyJws exactly as a
-// provider would use them:
+// The JWS vectors, each key set configured as a provider's inline key set
+// and every token run through Verify's own pipeline (VerifyJwsForTesting:
+// the same steps in the same order, with the payload taken as opaque bytes,
+// since most of these payloads are not JSON; a JSON-object payload gets the
+// same answer from Verify itself, JsonPayloadsGetTheSameAnswerFromVerify):
 //  - Wycheproof's JSON Web Signature, JSON Web Key and JSON Web Crypto files
 //    (suite JwsVectors), with the outcomes they disagree on listed in
 //    tests/vectors/jws_deviations.txt;
@@ -17,8 +20,10 @@
 #include <string_view>
 #include <vector>
 
-#include "internal/jws.h"
-#include "internal/key.h"
+#include "base64url/base64url.h"
+#include "keys/key.h"
+#include "support/key_set_verifier.h"
+#include "verify/verifier_testing.h"
 #include "support/signer.h"
 #include "vectors/vectors_util.h"
 
@@ -34,10 +39,7 @@ using testing::IntOr;
 using testing::JsonText;
 using testing::StrOr;
 
-// The limits a provider gets by default (DESIGN.md, "limits"), and room for
-// the few keys a vector's key set holds.
-constexpr size_t kMaxTokenBytes = 16384;
-constexpr int kMaxJsonDepth = 32;
+// Room for the few keys a vector's key set holds.
 constexpr size_t kMaxKeysWithoutKid = 4;
 
 bool Verbose() {
@@ -57,13 +59,13 @@ bool HasFlag(dom::element test, std::string_view flag) {
 
 // ------------------------------------------------------------ key sets
 
-// A key set loaded from JWK text, or the status that refused it. A refused
-// set is the verifier's rejection of every token checked against it. A set
-// refuses itself only for structural problems or when no key is usable; an
-// unusable key beside usable ones is skipped, and a token naming it is
-// refused with its status (KeysBesideAUsableKeyAreRefusedPerToken).
+// A verifier of a key set given as JWK text, or the status that refused it.
+// A refused set is the verifier's rejection of every token checked against
+// it. A set refuses itself only for structural problems or when no key is
+// usable; an unusable key beside usable ones is skipped, and a token naming
+// it is refused with its status (KeysBesideAUsableKeyAreRefusedPerToken).
 struct LoadedSet {
-  std::shared_ptr<const KeySet> keys;
+  std::shared_ptr<const Verifier> verifier;
   Status status = Status::OK;
   std::string message;
 };
@@ -71,19 +73,17 @@ struct LoadedSet {
 LoadedSet LoadKeySet(const std::string& json) {
   LoadedSet out;
   Error err;
-  auto r = ParseJwks(json, &err);
-  if (r.ok()) {
-    out.keys = std::move(r).value();
-  } else {
-    out.status = r.status();
+  out.verifier = testing::KeySetVerifier(json, &err, kMaxKeysWithoutKid);
+  if (out.verifier == nullptr) {
+    out.status = err.status;
     out.message = err.message;
   }
   return out;
 }
 
 Status Verify(const LoadedSet& set, std::string_view token) {
-  if (set.keys == nullptr) return set.status;
-  return VerifyJws(token, *set.keys, kAllAlgs, kMaxTokenBytes, kMaxJsonDepth, kMaxKeysWithoutKid);
+  if (set.verifier == nullptr) return set.status;
+  return VerifyJwsForTesting(*set.verifier, token);
 }
 
 // True when `jwk` (a JWK or a JWK set) holds the private half of an
@@ -274,7 +274,7 @@ void RunJoseFile(const std::string& relative) {
       const Expect expect = ExpectOf(StrOr(test, "result"));
       const Status got = Verify(*set, token);
       std::string what = Describe(test);
-      if (set->keys == nullptr) what += " [key set refused: " + set->message + "]";
+      if (set->verifier == nullptr) what += " [key set refused: " + set->message + "]";
       if (Verbose() && !(expect == Expect::kValid && got == Status::OK))
         std::printf("[ jws      ] %s tcId %lld %s -> %s  (%s)\n", f.name.c_str(), static_cast<long long>(id),
                     std::string(ExpectName(expect)).c_str(), std::string(StatusName(got)).c_str(), what.c_str());
@@ -394,7 +394,7 @@ TEST(JwsVectors, KeysBesideAUsableKeyAreRefusedPerToken) {
     for (const std::string& m : members) doc += m + ",";
     doc += (all_oct ? extra_oct : extra_ec).PublicJwk() + "]}";
     const LoadedSet alone = LoadKeySet(json), beside = LoadKeySet(doc);
-    if (alone.keys == nullptr && beside.keys != nullptr) ++set_level;
+    if (alone.verifier == nullptr && beside.verifier != nullptr) ++set_level;
     for (dom::element test : group["tests"].get_array()) {
       std::string_view token;
       ASSERT_EQ(test["jws"].get_string().get(token), simdjson::SUCCESS);
@@ -482,7 +482,7 @@ struct ExampleCount {
 void ExpectVerifies(const std::string& label, const std::string& key_json, const std::string& compact,
                     ExampleCount& count) {
   const LoadedSet set = LoadKeySet(key_json);
-  ASSERT_NE(set.keys, nullptr) << label << ": key refused: " << set.status << " " << set.message;
+  ASSERT_NE(set.verifier, nullptr) << label << ": key refused: " << set.status << " " << set.message;
   const Status got = Verify(set, compact);
   EXPECT_EQ(got, Status::OK) << label << ": " << compact;
   if (got == Status::OK) ++count.verified;
@@ -514,6 +514,42 @@ TEST(CookbookVectors, Rfc7515AppendixA) {
     if (got == Status::ERR_ALG_NONE) ++count.refused;
   }
   EXPECT_EQ(count.verified + count.refused, 5);
+}
+
+// One pipeline: RFC 7515's examples are mostly JWTs (JSON payloads), so
+// Verify itself can take them, at a time before their exp. It must give the
+// answer the opaque-payload pass gives, for the token and for a tampered copy;
+// A.4's payload is the text "Payload", which Verify refuses before the signature.
+TEST(CookbookVectors, JsonPayloadsGetTheSameAnswerFromVerify) {
+  const testing::VectorFile f = testing::LoadVectorFile("rfc7520/rfc7515_appendix_a.json");
+  ASSERT_TRUE(f.ok);
+  int compared = 0, not_json = 0;
+  for (dom::element ex : f.root["examples"].get_array()) {
+    if (ex["public_jwk"].get_object().error() != simdjson::SUCCESS) continue;
+    const std::string label = "RFC 7515 " + std::string(StrOr(ex, "section"));
+    Error err;
+    const auto v = testing::KeySetVerifier(JsonText(ex["public_jwk"].value_unsafe()), &err, kMaxKeysWithoutKid,
+                                           R"("now": 1300819000)");
+    ASSERT_NE(v, nullptr) << label << ": " << err.message;
+    const std::string compact(StrOr(ex, "compact"));
+    const std::string_view segment =
+        std::string_view(compact).substr(compact.find('.') + 1, compact.rfind('.') - compact.find('.') - 1);
+    std::string payload(Base64urlDecodedLength(segment.size()) + kBase64urlOutputSlack, '\0');
+    ASSERT_TRUE(Base64urlDecode(segment, reinterpret_cast<uint8_t*>(payload.data()))) << label;
+    payload.resize(Base64urlDecodedLength(segment.size()));
+    for (const std::string& token : {compact, TamperSignature(compact)}) {
+      if (payload.starts_with('{')) {
+        EXPECT_EQ(v->Verify(token), VerifyJwsForTesting(*v, token)) << label << ": " << token;
+        ++compared;
+      } else {
+        EXPECT_EQ(v->Verify(token), Status::ERR_JSON_NOT_OBJECT) << label << ": " << token;
+        ++not_json;
+      }
+    }
+    if (payload.starts_with('{')) EXPECT_EQ(v->Verify(compact), Status::OK) << label;
+  }
+  EXPECT_EQ(compared, 6);
+  EXPECT_EQ(not_json, 2);
 }
 
 // RFC 7520 section 4 (and RFC 8037's Ed25519 example in the same layout):
@@ -622,11 +658,11 @@ TEST(CookbookVectors, PrivateJwkMembersIgnored) {
     EXPECT_NE(one.value(), nullptr) << c.private_jwk << " was skipped";
 
     const LoadedSet from_private = LoadKeySet(private_jwk);
-    ASSERT_NE(from_private.keys, nullptr) << c.private_jwk << ": " << from_private.message;
+    ASSERT_NE(from_private.verifier, nullptr) << c.private_jwk << ": " << from_private.message;
     EXPECT_EQ(Verify(from_private, token), Status::OK) << c.private_jwk << " with " << c.example;
     if (c.public_jwk != nullptr) {
       const LoadedSet from_public = LoadKeySet(testing::ReadFile(dir + c.public_jwk));
-      ASSERT_NE(from_public.keys, nullptr) << c.public_jwk << ": " << from_public.message;
+      ASSERT_NE(from_public.verifier, nullptr) << c.public_jwk << ": " << from_public.message;
       EXPECT_EQ(Verify(from_public, token), Status::OK) << c.public_jwk << " with " << c.example;
     }
   }

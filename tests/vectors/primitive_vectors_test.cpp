@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "internal/key.h"
+#include "keys/key.h"
 #include "support/signer.h"
 #include "vectors/vectors_util.h"
 

@@ -8,9 +8,7 @@
 #include <string>
 #include <new>
 
-#include "internal/base64url.h"
-#include "internal/config.h"
-#include "internal/token.h"
+#include "tokenverify/inspect.h"
 #include "tokenverify/claims.h"
 #include "tokenverify/status.h"
 #include "tokenverify/verifier.h"
@@ -239,10 +237,9 @@ tv_status tv_inspect_unverified(tv_claims** out_claims, const uint8_t* token, si
   *out_claims = nullptr;
   try {
     std::string header, payload;
-    const tokenverify::internal::VerifierConfig defaults;  // inspection uses a verifier's default limits
-    const Status s = tokenverify::internal::DecodeUnverified(
-        std::string_view(reinterpret_cast<const char*>(token), token_len), defaults.max_token_bytes,
-        defaults.max_json_depth, &header, &payload);
+    // With a verifier's default limits.
+    const Status s = tokenverify::DecodeUnverified(
+        std::string_view(reinterpret_cast<const char*>(token), token_len), &header, &payload);
     if (s != Status::OK) return ToC(s);
     return NewClaims(out_claims, header, payload, "");
   } catch (const std::bad_alloc&) {
@@ -252,7 +249,7 @@ tv_status tv_inspect_unverified(tv_claims** out_claims, const uint8_t* token, si
 
 const char* tv_base64url_implementation(void) {
   // Kernel names are string literals, so data() is NUL-terminated.
-  return tokenverify::internal::ActiveBase64urlKernel().name.data();
+  return tokenverify::Base64urlImplementationName().data();
 }
 
 }  // extern "C"

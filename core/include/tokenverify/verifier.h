@@ -13,11 +13,8 @@
 
 namespace tokenverify {
 
-class Verifier;
 namespace internal {
-// Test and benchmark hook, not part of the API: republishes every provider's
-// current key set as a fresh snapshot (core/src/internal/key_cache_testing.h).
-size_t RepublishKeySetsForTesting(const Verifier& verifier);
+struct VerifierInternals;  // the engine's own access to a Verifier (core/src/verify/verifier_impl.h)
 }  // namespace internal
 
 // What a successful Verify leaves behind: views into per-thread scratch
@@ -76,14 +73,9 @@ class Verifier {
   // thumbprint).
   std::string StatsJson(bool with_keys) const;
 
-  // Largest token / JSON nesting this verifier accepts (for DecodeUnverified-style tools).
-  size_t max_token_bytes() const noexcept;
-  int max_json_depth() const noexcept;
-
-  struct Impl;
-  friend size_t internal::RepublishKeySetsForTesting(const Verifier& verifier);
-
  private:
+  struct Impl;
+  friend struct internal::VerifierInternals;
   explicit Verifier(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };

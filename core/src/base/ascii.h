@@ -1,0 +1,30 @@
+// The ASCII character tests and case-insensitive compares the engine needs
+// (header names, media types, algorithm names, digits, JSON whitespace), in
+// one place. Locale-free on purpose: std::tolower and std::isdigit depend on
+// the C locale, and protocol text is ASCII whatever the locale says.
+#pragma once
+
+#include <cstddef>
+#include <string_view>
+
+namespace tokenverify::internal {
+
+constexpr char AsciiLower(char c) noexcept { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
+
+constexpr bool AsciiIsDigit(char c) noexcept { return c >= '0' && c <= '9'; }
+
+// The four whitespace characters of RFC 8259 section 2.
+constexpr bool IsJsonWhitespace(char c) noexcept { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+
+constexpr bool AsciiEqualsIgnoreCase(std::string_view a, std::string_view b) noexcept {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i)
+    if (AsciiLower(a[i]) != AsciiLower(b[i])) return false;
+  return true;
+}
+
+constexpr bool AsciiStartsWithIgnoreCase(std::string_view s, std::string_view prefix) noexcept {
+  return s.size() >= prefix.size() && AsciiEqualsIgnoreCase(s.substr(0, prefix.size()), prefix);
+}
+
+}  // namespace tokenverify::internal

@@ -1,0 +1,153 @@
+// The compact JWS, taken apart without copies: segments are views into the
+// caller's bytes and the signing input is the caller's own "header.payload".
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "token/alg.h"
+#include "json/scanner.h"
+#include "tokenverify/status.h"
+
+namespace tokenverify::internal {
+
+struct TokenParts {
+  std::string_view header;         // base64url
+  std::string_view payload;        // base64url
+  std::string_view signature;      // base64url, may be empty (the caller decides)
+  std::string_view signing_input;  // header "." payload, the caller's bytes
+};
+
+// SplitToken finds exactly two dots. ERR_MALFORMED_TOKEN when there are not
+// exactly three segments or the header is empty. The payload may be empty
+// (RFC 7515); the signature too (the caller decides).
+Status SplitToken(std::string_view token, TokenParts* out) noexcept;
+
+// The protected header members the engine acts on.
+struct JoseHeader {
+  Alg alg = Alg::kHS256;
+  bool has_kid = false;
+  bool has_typ = false;
+  std::string_view kid;  // unescaped; lives as long as the scratch holds the header
+  std::string_view typ;
+};
+
+// ParseHeader scans the header document, the first n bytes of `doc` (see
+// TokenJsonScratch::Reserve), strictly and fills *out. A compact ASCII
+// document without escapes takes a fast path (json_fast.h); anything else,
+// and any failure, the scanner (json_scan.h), which gives every status.
+// ERR_MISSING_ALG, ERR_ALG_NONE, ERR_ALG_UNSUPPORTED, ERR_MALFORMED_HEADER (a
+// member of the wrong type), ERR_CRIT_UNSUPPORTED, ERR_B64_UNSUPPORTED, or a
+// JSON status (ERR_JSON_BOM included). jwk, jku, x5u, x5c and x5t are
+// validated as JSON and ignored.
+Status ParseHeader(TokenJsonScratch& doc, size_t n, int max_depth, JoseHeader* out) noexcept;
+
+// The registered claims the payload scan reads itself.
+enum class RegisteredClaim : uint8_t { kNone, kExp, kNbf, kIat, kIss, kSub, kAud };
+
+// Claim names a verifier cares about beyond the registered ones: required
+// claims and claims with matchers. Each gets a bit in PayloadView::present.
+// Built once per verifier (Add), it also keeps the table the payload scan
+// looks every member name up in, once, for both its registered claim and its
+// interest index.
+class ClaimInterest {
+ public:
+  static constexpr size_t kMax = 64;
+
+  // One entry of the member-name table.
+  struct Entry {
+    uint64_t fingerprint = 0;
+    bool used = false;
+    bool wants_values = false;
+    RegisteredClaim claim = RegisteredClaim::kNone;
+    int16_t index = -1;  // into names(), or -1: a registered claim nobody asked for
+  };
+
+  ClaimInterest() noexcept;
+
+  // Index of `name`, added first if new; wants_values is sticky (collect the
+  // string values once any caller wants them). Past kMax the caller must
+  // refuse the configuration: indexes above 63 have no bit in `present`.
+  int Add(std::string_view name, bool wants_values);
+  // Index of `name`, or -1.
+  int Find(std::string_view name) const noexcept;
+
+  size_t size() const noexcept { return names_.size(); }
+  const std::vector<std::string>& names() const noexcept { return names_; }
+  bool wants_values(size_t i) const noexcept { return wants_values_[i]; }
+
+  // The table entry of a member name, or nullptr when the payload scan has
+  // nothing to do with it. One multiply and usually one probe.
+  const Entry* Lookup(const MemberName& name) const noexcept {
+    for (size_t h = SlotOf(name.fingerprint);; h = (h + 1) & (kSlots - 1)) {
+      const Entry& e = slots_[h];
+      if (!e.used) return nullptr;
+      // Names under 8 bytes are equal when their fingerprints are; longer
+      // ones (never registered) compare their text.
+      if (e.fingerprint == name.fingerprint &&
+          (name.text.size() < 8 || names_[static_cast<size_t>(e.index)] == name.text))
+        return &e;
+    }
+  }
+
+ private:
+  // Room for kMax interest names and the six registered ones, at most half full.
+  static constexpr size_t kSlots = 256;
+  static size_t SlotOf(uint64_t fingerprint) noexcept {
+    return static_cast<size_t>((fingerprint * 0x9E3779B97F4A7C15u) >> 56);
+  }
+  // The entry of `name` (of that fingerprint), taken from the free slots if new.
+  Entry& Insert(uint64_t fingerprint, std::string_view name) noexcept;
+
+  std::vector<std::string> names_;
+  std::vector<bool> wants_values_;
+  Entry slots_[kSlots];
+};
+
+// A span of string values inside PayloadView::strings.
+struct StringRange {
+  uint32_t begin = 0;
+  uint32_t count = 0;
+};
+
+// What the payload scan extracts. Views live as long as the scratch holds the payload.
+struct PayloadView {
+  bool has_exp = false, has_nbf = false, has_iat = false;
+  bool has_iss = false, has_sub = false, has_aud = false;
+  int64_t exp = 0, nbf = 0, iat = 0;
+  std::string_view iss, sub;
+  StringRange aud;                        // aud as one string or an array of strings
+  uint64_t present = 0;                   // bit i: ClaimInterest::names[i] is present
+  StringRange values[ClaimInterest::kMax];  // string values of interest claims that want them
+  std::vector<std::string_view>* strings = nullptr;  // backing store (per thread, reused)
+
+  std::span<const std::string_view> Strings(StringRange r) const noexcept {
+    return {strings->data() + r.begin, r.count};
+  }
+};
+
+// ParsePayload scans the payload document, the first n bytes of `doc`,
+// strictly: the registered claims exp, nbf, iat (NumericDates: JSON numbers
+// within int64, fractions floored, else ERR_MALFORMED_CLAIM), iss, sub
+// (strings), aud (a string or an array of strings), plus presence and string
+// values of the claims in `interest`. out->strings must be set; it is cleared
+// first.
+Status ParsePayload(TokenJsonScratch& doc, size_t n, int max_depth, const ClaimInterest& interest,
+                    PayloadView* out) noexcept;
+
+// The two halves of ParseHeader and ParsePayload, for tests and the
+// differential fuzzer. The fast path (json_fast.h) alone: true when it took
+// the document and walked it to the end (then *verdict / *out are what the
+// scanner would give), false when it left it to the scanner. The scanner
+// (json_scan.h) alone: the answer for any document.
+bool ParseHeaderFast(TokenJsonScratch& doc, size_t n, int max_depth, JoseHeader* out, Status* verdict) noexcept;
+Status ParseHeaderScanner(TokenJsonScratch& doc, size_t n, int max_depth, JoseHeader* out) noexcept;
+bool ParsePayloadFast(TokenJsonScratch& doc, size_t n, int max_depth, const ClaimInterest& interest,
+                      PayloadView* out) noexcept;
+Status ParsePayloadScanner(TokenJsonScratch& doc, size_t n, int max_depth, const ClaimInterest& interest,
+                           PayloadView* out) noexcept;
+
+}  // namespace tokenverify::internal

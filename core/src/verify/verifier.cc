@@ -1,0 +1,191 @@
+// One verification, end to end (DESIGN.md): size, split, decode the header,
+// prescreen its alg and kid, decode the signature, decode and parse the
+// payload, choose the provider, then its key, signature and claims
+// (providers.cc, claim_checks.cc). Also Create, which builds all of it from
+// the configuration document.
+#include "tokenverify/verifier.h"
+
+#include <limits>
+#include <new>
+#include <system_error>
+
+#include "token/decode.h"
+#include "verify/verifier_impl.h"
+
+namespace tokenverify {
+
+using namespace internal;  // NOLINT: this file is the glue of the internal pieces
+
+namespace {
+
+// Per-thread working memory, reused by every verification on the thread:
+// after the first few tokens a thread allocates nothing.
+struct ThreadScratch {
+  TokenJsonScratch header;
+  TokenJsonScratch payload;
+  std::vector<std::string_view> strings;
+};
+
+ThreadScratch& Scratch() {
+  thread_local ThreadScratch scratch;
+  return scratch;
+}
+
+}  // namespace
+
+Verifier::Verifier(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Verifier::~Verifier() = default;
+
+Result<std::unique_ptr<Verifier>> Verifier::Create(std::string_view config_json, Error* err,
+                                                   KeySetEventCallback on_event) {
+  Error local;
+  if (err == nullptr) err = &local;
+  auto fail = [&](Status st, std::string field, std::string message) {
+    err->status = st;
+    err->message = std::move(message);
+    err->field = std::move(field);
+    return st;
+  };
+  try {
+    auto parsed = ParseConfig(config_json, err);
+    if (!parsed.ok()) return parsed.status();
+    auto impl = std::make_unique<Impl>();
+    impl->cfg = std::move(parsed).value();
+
+    auto interest_of = [&](const std::string& name, bool wants_values) { return impl->interest.Add(name, wants_values); };
+    for (size_t i = 0; i < impl->cfg.providers.size(); ++i) {
+      Provider p;
+      p.cfg = std::move(impl->cfg.providers[i]);
+      for (const auto& name : p.cfg.required_claims) p.required_mask |= uint64_t{1} << interest_of(name, false);
+      for (const auto& rule : p.cfg.claims) p.matchers.push_back({interest_of(rule.name, true), &rule});
+      if (impl->interest.size() > ClaimInterest::kMax)
+        return fail(Status::ERR_CONFIG, "providers[" + std::to_string(i) + "]",
+                    "more than 64 distinct required or matched claim names");
+      impl->any_provider_algs |= p.cfg.algorithms;
+      impl->any_remote |= p.cfg.keys.kind == KeySourceConfig::Kind::kRemote;
+      auto cache = KeyCache::Create(p.cfg.name, std::move(p.cfg.keys), on_event, err);
+      if (!cache.ok()) {
+        err->field = "providers[" + std::to_string(i) + "].jwks.remote";
+        return cache.status();
+      }
+      p.cache = std::move(cache).value();
+      impl->any_ignores_kid |= p.cache->ignores_kid();
+      impl->every_provider.push_back(impl->providers.size());
+      if (!p.cfg.issuer) impl->without_issuer.push_back(impl->providers.size());
+      else if (impl->by_issuer.emplace(*p.cfg.issuer, impl->providers.size()).second)
+        impl->issuers.emplace_back(*p.cfg.issuer, impl->providers.size());
+      impl->providers.push_back(std::move(p));
+    }
+    // Matchers point into their provider's config: fix them up after the moves.
+    for (auto& p : impl->providers)
+      for (size_t j = 0; j < p.matchers.size(); ++j) p.matchers[j].rule = &p.cfg.claims[j];
+    impl->cfg.providers.clear();
+    return std::unique_ptr<Verifier>(new Verifier(std::move(impl)));
+  } catch (const std::bad_alloc&) {
+    return fail(Status::ERR_OUT_OF_MEMORY, "", "out of memory");
+  }
+}
+
+template <PayloadStep kPayload>
+Status Verifier::Impl::VerifyOnce(std::string_view token, VerifiedToken* out, int* provider,
+                                  uint64_t* missed_in) const {
+  *provider = -1;
+  if (token.size() > cfg.max_token_bytes) return Status::ERR_TOKEN_TOO_LARGE;
+  TokenParts parts;
+  TV_RETURN_IF_ERROR(SplitToken(token, &parts));
+  ThreadScratch& ts = Scratch();
+
+  JoseHeader header;
+  size_t header_len = 0;
+  TV_RETURN_IF_ERROR(DecodeHeader(parts, ts.header, cfg.max_json_depth, &header, &header_len));
+  HeldKeys held;
+  if (const Status st = Prescreen(header, &held); st != Status::OK) {
+    *missed_in = held.missed_in_generations;
+    return st;
+  }
+  SignatureBuffer signature;
+  TV_RETURN_IF_ERROR(DecodeSignature(parts.signature, &signature));
+
+  size_t payload_len = 0;
+  PayloadView pv;
+  pv.strings = &ts.strings;
+  if constexpr (kPayload == PayloadStep::kJwt) {
+    TV_RETURN_IF_ERROR(DecodePayload(parts, ts.payload, cfg.max_json_depth, interest, &pv, &payload_len));
+  } else {
+    TV_RETURN_IF_ERROR(DecodeSegment(parts.payload, ts.payload, &payload_len));
+  }
+
+  // The token's iss picks its provider in O(1); otherwise the providers
+  // without an issuer are tried in order. When every provider names an
+  // issuer and none is this token's, they are all tried, so that the
+  // refusal is ERR_ISSUER_MISMATCH only for a token whose signature one of
+  // them verifies: which issuers are accepted is no answer for a forger.
+  const size_t only = pv.has_iss ? ProviderForIssuer(pv.iss) : kNoProvider;
+  Status result;
+  const Provider* accepted = nullptr;
+  uint64_t generation = 0;
+  if (only != kNoProvider) {
+    result = CheckProvider<kPayload>(only, header, pv, true, parts.signing_input, signature.span(), held,
+                                     &generation);
+    *provider = static_cast<int>(only);
+    *missed_in = generation;
+    if (result == Status::OK) accepted = &providers[only];
+  } else {
+    result = Status::ERR_NO_MATCHING_KEY;
+    bool have_failure = false;
+    for (size_t idx : without_issuer.empty() ? every_provider : without_issuer) {
+      const Status st = CheckProvider<kPayload>(idx, header, pv, false, parts.signing_input, signature.span(),
+                                                held, &generation);
+      if (st == Status::OK) {
+        accepted = &providers[idx];
+        result = st;
+        *provider = static_cast<int>(idx);
+        break;
+      }
+      if (!have_failure || (IsNotThisProvider(result) && !IsNotThisProvider(st))) {
+        result = st;
+        *provider = static_cast<int>(idx);
+        *missed_in = generation;
+      }
+      have_failure = true;
+    }
+  }
+  if (result == Status::OK && out != nullptr) {
+    out->header_json = std::string_view(reinterpret_cast<const char*>(ts.header.data()), header_len);
+    out->payload_json = std::string_view(reinterpret_cast<const char*>(ts.payload.data()), payload_len);
+    out->provider = accepted->cfg.name;
+  }
+  return result;
+}
+
+template Status Verifier::Impl::VerifyOnce<PayloadStep::kJwt>(std::string_view, VerifiedToken*, int*,
+                                                              uint64_t*) const;
+template Status Verifier::Impl::VerifyOnce<PayloadStep::kOpaque>(std::string_view, VerifiedToken*, int*,
+                                                                 uint64_t*) const;
+
+Status Verifier::Verify(std::string_view token, VerifiedToken* out) const noexcept {
+  const Impl& im = *impl_;
+  int provider = -1;
+  uint64_t missed_in = 0;
+  Status result;
+  try {
+    result = im.VerifyOnce<PayloadStep::kJwt>(token, out, &provider, &missed_in);
+    if (result == Status::ERR_KID_NOT_FOUND && im.any_remote) {
+      if (im.after_kid_miss != nullptr) im.after_kid_miss();  // a test seam (verifier_testing.h)
+      // A second pass when an early refresh completed for this token, or when
+      // the one another token asked for a moment ago (still in its cooldown,
+      // so not asked for again) has landed since this pass read the keys.
+      if (im.RefreshForUnknownKid(provider) || im.CurrentGenerations(provider) != missed_in)
+        result = im.VerifyOnce<PayloadStep::kJwt>(token, out, &provider, &missed_in);
+    }
+  } catch (const std::bad_alloc&) {
+    result = Status::ERR_OUT_OF_MEMORY;
+  } catch (const std::system_error&) {  // a mutex or condition variable failed on the miss path
+    result = Status::ERR_INTERNAL;
+  }
+  (provider >= 0 ? im.providers[static_cast<size_t>(provider)].cache->verifications() : im.unattributed)
+      .Add(result);
+  return result;
+}
+
+}  // namespace tokenverify

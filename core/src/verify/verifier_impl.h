@@ -1,0 +1,169 @@
+// What a Verifier holds (Verifier::Impl) and the state one verification
+// carries between its steps. Shared by the files of verify/: verifier.cc (the
+// pipeline), providers.cc (which provider and keys), claim_checks.cc and
+// stats.cc. Private to the engine; tests reach it through verifier_testing.h.
+#pragma once
+
+#include <cstdint>
+#include <limits>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "base/status_counters.h"
+#include "keysets/key_cache.h"
+#include "token/alg.h"
+#include "token/token.h"
+#include "tokenverify/verifier.h"
+#include "verify/config.h"
+
+namespace tokenverify::internal {
+
+// A claim matcher of a provider, with the claim's slot in ClaimInterest.
+struct Matcher {
+  int interest = 0;  // index into ClaimInterest
+  const ClaimMatcher* rule = nullptr;
+};
+
+struct Provider {
+  ProviderConfig cfg;
+  uint64_t required_mask = 0;  // the ClaimInterest bits of requiredClaims
+  std::vector<Matcher> matchers;
+  std::unique_ptr<KeyCache> cache;
+};
+
+using SnapshotReader = SnapshotCell<KeySnapshot>::Reader;
+
+// The key snapshot a verification holds from its header check on: the one
+// hazard-slot write (a seq_cst store) that serves both the kid prescreen and
+// the provider's own check, and the key the kid named in it.
+struct HeldKeys {
+  size_t provider = std::numeric_limits<size_t>::max();  // whose snapshot `reader` holds
+  std::optional<SnapshotReader> reader;
+  bool kid_looked_up = false;  // kid_key is the snapshot's key for the token's kid (or null)
+  const Key* kid_key = nullptr;
+  // After ERR_KID_NOT_FOUND: the sum of the generations of the key sets the
+  // kid was missing from (every provider's when Prescreen failed, else the
+  // one provider's), to tell whether a refresh has landed since.
+  uint64_t missed_in_generations = 0;
+};
+
+// What the payload is to a verification. kJwt: a JSON object of claims,
+// parsed, routed by its iss and checked by the provider's claim rules: every
+// verification through the API. kOpaque: RFC 7515's arbitrary bytes, only
+// decoded: the same pipeline without the claims step, which the standard JWS
+// vectors (mostly non-JSON payloads) run through (verifier_testing.h).
+enum class PayloadStep { kJwt, kOpaque };
+
+// Statuses that mean "this provider has no key for the token", as opposed to
+// "the token is bad"; with several providers the latter is the better report.
+inline bool IsNotThisProvider(Status s) noexcept {
+  return s == Status::ERR_ALG_NOT_ALLOWED || s == Status::ERR_KID_NOT_FOUND ||
+         s == Status::ERR_NO_MATCHING_KEY || s == Status::ERR_KEY_ALG_MISMATCH ||
+         s == Status::ERR_KEYS_UNAVAILABLE || s == Status::ERR_KEYS_STALE;
+}
+
+}  // namespace tokenverify::internal
+
+namespace tokenverify {
+
+struct Verifier::Impl {
+  internal::VerifierConfig cfg;
+  internal::ClaimInterest interest;
+  std::vector<internal::Provider> providers;
+  // The provider for each issuer (the first to name it). Few providers name
+  // one in practice: up to kIssuersInOrder are compared in order (the length
+  // check alone rejects most), which costs less than hashing the token's iss.
+  static constexpr size_t kIssuersInOrder = 8;
+  std::vector<std::pair<std::string, size_t>> issuers;
+  absl::flat_hash_map<std::string, size_t> by_issuer;
+  std::vector<size_t> without_issuer;
+  std::vector<size_t> every_provider;  // 0, 1, ... n-1
+  internal::AlgSet any_provider_algs = 0;  // union of every provider's allow-list
+  bool any_ignores_kid = false;            // some provider ignores kid
+  bool any_remote = false;                 // some provider's keys may gain a kid by refreshing
+  internal::StatusCounters unattributed;   // verifications that failed before a provider was chosen
+  // A seam for one test (verifier_testing.h), null otherwise: called after a
+  // first pass ended in ERR_KID_NOT_FOUND, before the verifier decides on a
+  // second one, to land a refresh in exactly that window.
+  void (*after_kid_miss)() = nullptr;
+
+  static constexpr size_t kNoProvider = std::numeric_limits<size_t>::max();
+  // The index of the provider whose issuer is `iss`, or kNoProvider.
+  size_t ProviderForIssuer(std::string_view iss) const noexcept {
+    if (issuers.size() <= kIssuersInOrder) {
+      for (const auto& [name, index] : issuers)
+        if (name == iss) return index;
+      return kNoProvider;
+    }
+    // Debian's abseil has its own string_view type, hence the conversion.
+    const auto it = by_issuer.find(absl::string_view(iss.data(), iss.size()));
+    return it == by_issuer.end() ? kNoProvider : it->second;
+  }
+
+  // providers.cc --------------------------------------------------------
+
+  // OK when some provider could accept a token with this header, as far as
+  // its alg and kid tell; otherwise the status every provider would return.
+  // Answering before the payload is parsed keeps floods of tokens with
+  // foreign algs or kids cheap. Keeps in *held the snapshot it looked the kid
+  // up in (the first provider that has the kid, or has no keys), for
+  // CheckProvider to reuse.
+  Status Prescreen(const internal::JoseHeader& h, internal::HeldKeys* held) const;
+
+  // Provider `index`'s verdict on the token: its allow-list, its key, the
+  // signature, then its claims (claim_checks.cc). issuer_matched: the
+  // token's iss already chose this provider by its issuer. *generation gets
+  // the generation of the key set it checked against (0 without one).
+  template <internal::PayloadStep kPayload>
+  Status CheckProvider(size_t index, const internal::JoseHeader& h, const internal::PayloadView& pv,
+                       bool issuer_matched, std::string_view signing_input, std::span<const uint8_t> sig,
+                       const internal::HeldKeys& held, uint64_t* generation) const;
+
+  // The HeldKeys::missed_in_generations the key sets of `provider` (or of
+  // every provider, for -1) would give now: different from what a pass saw
+  // when a refresh has published another set since.
+  uint64_t CurrentGenerations(int provider) const;
+
+  // After ERR_KID_NOT_FOUND: asks the remote key sets concerned (the
+  // provider's, or all) for an early refresh, within their cooldown, and
+  // waits for it if they are configured to. True when a refresh completed
+  // and the token deserves another pass.
+  bool RefreshForUnknownKid(int provider) const;
+
+  // claim_checks.cc -----------------------------------------------------
+
+  // The provider's claim rules against the token: typ, exp, nbf, iat,
+  // maxTokenAge, requiredClaims, iss, aud, sub and the claim matchers, in
+  // that order. Run only after the signature has verified.
+  Status CheckClaims(const internal::Provider& p, const internal::JoseHeader& h, const internal::PayloadView& pv,
+                     bool issuer_matched) const noexcept;
+
+  // verifier.cc ---------------------------------------------------------
+
+  // One pass of the whole verification; *provider gets the index of the
+  // provider the result belongs to (the one that accepted the token, or whose
+  // failure is reported), or -1. After ERR_KID_NOT_FOUND, *missed_in
+  // identifies the key sets the kid was missing from (HeldKeys).
+  // kPayload is kJwt for every verification the API makes; the test peer
+  // (verifier_testing.h) runs the same steps with kOpaque for JWS vectors.
+  template <internal::PayloadStep kPayload>
+  Status VerifyOnce(std::string_view token, VerifiedToken* out, int* provider, uint64_t* missed_in) const;
+};
+
+}  // namespace tokenverify
+
+namespace tokenverify::internal {
+
+// Gives the engine's own files (and the test peer) the Impl of a Verifier.
+struct VerifierInternals {
+  static const Verifier::Impl& Of(const Verifier& v) noexcept { return *v.impl_; }
+  static Verifier::Impl& Mutable(Verifier& v) noexcept { return *v.impl_; }
+};
+
+}  // namespace tokenverify::internal

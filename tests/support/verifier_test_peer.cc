@@ -1,0 +1,31 @@
+// The test peer of Verifier (core/src/verify/verifier_testing.h): compiled
+// into the test support library, never into the engine.
+#include "verify/verifier_testing.h"
+
+#include <new>
+
+#include "verify/verifier_impl.h"
+
+namespace tokenverify::internal {
+
+size_t RepublishKeySetsForTesting(const Verifier& verifier) {
+  size_t republished = 0;
+  for (const auto& p : VerifierInternals::Of(verifier).providers) republished += p.cache->RepublishForTesting();
+  return republished;
+}
+
+void SetAfterKidMissHookForTesting(Verifier& verifier, void (*hook)()) {
+  VerifierInternals::Mutable(verifier).after_kid_miss = hook;
+}
+
+Status VerifyJwsForTesting(const Verifier& verifier, std::string_view token) noexcept {
+  int provider = -1;
+  uint64_t missed_in = 0;
+  try {
+    return VerifierInternals::Of(verifier).VerifyOnce<PayloadStep::kOpaque>(token, nullptr, &provider, &missed_in);
+  } catch (const std::bad_alloc&) {
+    return Status::ERR_OUT_OF_MEMORY;
+  }
+}
+
+}  // namespace tokenverify::internal
