@@ -1,6 +1,6 @@
 // Header and payload parsing as the verifier does it: base64url decode into
 // thread-local scratch, the strict token JSON parse (the fast path of
-// json_fast.h, which this token takes; the scanner alone is timed too, as
+// json/fast_path.h, which this token takes; the scanner alone is timed too, as
 // what a token that falls back to it pays), the standard claims read, with
 // the ClaimInterest the fixture verifier's configuration produces (requiredClaims
 // ["exp"] and a matcher on "tenant"). Baseline: SHA-256 of the same signing
@@ -153,7 +153,7 @@ void BM_ParseOnly(benchmark::State& state) {
   }
 }
 
-// The scanner alone (json_scan.h), on the same decoded bytes: what a token
+// The scanner alone (json/scanner.h), on the same decoded bytes: what a token
 // the fast path leaves to it costs, less the fast path's failed attempt.
 void BM_ParseOnlyScanner(benchmark::State& state) {
   Input in;

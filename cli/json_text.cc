@@ -1,7 +1,8 @@
-// The few JSON text operations the tool needs. The tool deliberately has no
-// JSON parser: the library is the one strict parser, and everything here either
-// produces JSON (escaping) or finds boundaries in text the library will then
-// validate for real.
+// The few JSON text operations the tool needs. Tokens and configurations are
+// parsed only by the library (the one strict parser); the tool parses JSON
+// itself only in `tokenverify keys`, with simdjson over the stats document the
+// library produced (keys.cc). Everything here either produces JSON (escaping)
+// or finds boundaries in text the library then validates for real.
 #include <cstdio>
 #include <string>
 #include <string_view>

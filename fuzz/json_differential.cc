@@ -1,7 +1,7 @@
 // Differential fuzzer for the token JSON parsers (ParseHeader / ParsePayload,
-// token.cc: the bitmask fast path of json_fast.h in front of the scanner of
-// json_scan.cc) against their oracle, the simdjson On-Demand strict walk they
-// replaced on the hot path (token_simdjson.h). Three answers per document:
+// token/token.cc: the word-at-a-time fast path of json/fast_path.h in front of
+// the scanner of json/scanner.cc) against their oracle, the simdjson On-Demand strict walk they
+// replaced on the hot path (support/oracle/token_simdjson.h). Three answers per document:
 //  - ParseHeader/ParsePayload (what the verifier runs) against the oracle:
 //    the same status (accept/reject, and which rejection), and on acceptance
 //    the same extracted values: alg, kid, typ; exp, nbf, iat, iss, sub, aud,

@@ -147,7 +147,7 @@ void JsonDifferential() {
   payload("empty", "");
   payload("not_object", R"(["a"])");
   payload("depth_bomb", "{\"a\":" + std::string(300, '[') + std::string(300, ']') + "}", 7);
-  // Compact ASCII documents without escapes: the fast path's (json_fast.h).
+  // Compact ASCII documents without escapes: the fast path's (json/fast_path.h).
   header("fast_b64_true", R"({"alg":"HS256","b64":true,"kid":"k-2026-01","typ":"JWT"})");
   header("fast_missing_alg", R"({"kid":"k1","typ":"JWT","cty":"JWT","x":[1,"a",null]})");
   header("fast_alg_unknown", R"({"typ":"at+jwt","alg":"XX512","kid":""})");

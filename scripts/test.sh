@@ -35,7 +35,7 @@ echo "== AddressSanitizer + UndefinedBehaviorSanitizer: the Python extension"
 
 echo "== ThreadSanitizer build: concurrency tests"
 # Only the unit and integration test binaries are built here; ctest runs the
-# tests labelled `concurrency` (tests/unit/concurrency_test.cpp, the snapshot
+# tests labelled `concurrency` (tests/unit/concurrency_test.cc, the snapshot
 # cell, key rotation under load). A report fails the run.
 if [[ ! -f build-tsan/build.ninja ]]; then
   cmake -S "$TV_ROOT" -B build-tsan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTV_TSAN=ON >/dev/null

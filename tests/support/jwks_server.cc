@@ -22,6 +22,8 @@
 #include <cstring>
 #include <exception>
 
+#include "base/ascii.h"
+
 namespace tokenverify::testing {
 namespace {
 
@@ -34,11 +36,9 @@ constexpr int kPollSliceMs = 20;
 constexpr size_t kMaxRequestHeaderBytes = 64 * 1024;
 constexpr size_t kChunkBytes = 16 * 1024;
 
-char AsciiLower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
-
 std::string Lower(std::string_view s) {
   std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(), AsciiLower);
+  std::transform(out.begin(), out.end(), out.begin(), internal::AsciiLower);
   return out;
 }
 

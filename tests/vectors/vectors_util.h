@@ -2,7 +2,7 @@
 // loading Wycheproof files, hex, and the per-file bookkeeping of results,
 // skips and listed deviations (tests/vectors/deviations.txt).
 //
-// Header-only on purpose: the build compiles tests/vectors/*_test.cpp only,
+// Header-only on purpose: the build compiles tests/vectors/*_test.cc only,
 // and any suite there may include this.
 #pragma once
 

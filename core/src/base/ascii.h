@@ -11,10 +11,10 @@ namespace tokenverify::internal {
 
 constexpr char AsciiLower(char c) noexcept { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
 
-constexpr bool AsciiIsDigit(char c) noexcept { return c >= '0' && c <= '9'; }
+constexpr bool AsciiIsDigit(unsigned char c) noexcept { return c >= '0' && c <= '9'; }
 
 // The four whitespace characters of RFC 8259 section 2.
-constexpr bool IsJsonWhitespace(char c) noexcept { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+constexpr bool IsJsonWhitespace(unsigned char c) noexcept { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 
 constexpr bool AsciiEqualsIgnoreCase(std::string_view a, std::string_view b) noexcept {
   if (a.size() != b.size()) return false;

@@ -3,7 +3,7 @@
 namespace tokenverify::internal {
 namespace {
 
-// Threads take shards round robin, in the order they first count.
+// Process-wide: threads take shards round robin, in the order they first count.
 std::atomic<unsigned> g_next_shard{0};
 
 }  // namespace

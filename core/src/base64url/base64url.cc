@@ -1,5 +1,5 @@
 // Strict base64url: the scalar reference decoder, the encoder, and the choice
-// of the per-CPU decode kernel (see internal/base64url.h).
+// of the per-CPU decode kernel (see base64url/base64url.h).
 #include "base64url/base64url.h"
 
 #include <atomic>
@@ -108,6 +108,7 @@ constexpr Base64urlKernel kKernels[] = {
 #endif
 };
 
+// Process-wide: the kernel chosen at first use (ActiveBase64urlKernel).
 std::atomic<const Base64urlKernel*> g_active{nullptr};
 
 }  // namespace

@@ -1,4 +1,4 @@
-// The fast path in front of the token JSON scanner (json_scan.h), for the
+// The fast path in front of the token JSON scanner (json/scanner.h), for the
 // document nearly every token carries: compact (no whitespace outside
 // strings), ASCII, no escapes. FastJsonCursor has the interface of
 // JsonCursor, so the token parsers (token.cc) run the very same member code
@@ -39,6 +39,7 @@
 #include <emmintrin.h>
 #endif
 
+#include "base/ascii.h"
 #include "json/scanner.h"
 #include "tokenverify/status.h"
 
@@ -202,31 +203,30 @@ class FastJsonCursor {
     else if (word == Word("fals") && p[4] == 'e') size = 5;
     return size != 0 && IsStructuralOrWhitespace(p[size]) ? size : 0;
   }
-  static bool IsDigit(uint8_t c) noexcept { return c >= '0' && c <= '9'; }
   // The end of the string, number (the JSON grammar) or literal at p, or
   // nullptr.
   [[gnu::always_inline]] static const uint8_t* ScalarEnd(const uint8_t* p) noexcept {
     const uint8_t c = *p;
     if (c == '"') return StringEnd(p + 1) + 1;
-    if (c == '-' || IsDigit(c)) {
+    if (c == '-' || AsciiIsDigit(c)) {
       const uint8_t* q = p + (c == '-' ? 1 : 0);
       if (*q == '0') {
         ++q;
-      } else if (IsDigit(*q)) {
-        while (IsDigit(*q)) ++q;
+      } else if (AsciiIsDigit(*q)) {
+        while (AsciiIsDigit(*q)) ++q;
       } else {
         return nullptr;
       }
       if (*q == '.') {
         ++q;
-        if (!IsDigit(*q)) return nullptr;
-        while (IsDigit(*q)) ++q;
+        if (!AsciiIsDigit(*q)) return nullptr;
+        while (AsciiIsDigit(*q)) ++q;
       }
       if ((*q | 0x20) == 'e') {
         ++q;
         if (*q == '+' || *q == '-') ++q;
-        if (!IsDigit(*q)) return nullptr;
-        while (IsDigit(*q)) ++q;
+        if (!AsciiIsDigit(*q)) return nullptr;
+        while (AsciiIsDigit(*q)) ++q;
       }
       // Within the scanner's end-of-token test (which also takes 0x0C and
       // 0x1A: never here, Admits refused them).

@@ -5,6 +5,8 @@
 #include <cstring>
 #include <limits>
 
+#include "base/ascii.h"
+
 namespace tokenverify::internal {
 
 namespace {
@@ -74,10 +76,6 @@ char* AppendUtf8(char* w, uint32_t cp) noexcept {
   }
   return w;
 }
-
-bool IsDigit(uint8_t c) noexcept { return c >= '0' && c <= '9'; }
-
-
 
 // Where simdjson's stage 1 ends a scalar token (number, true, false, null),
 // and so what its raw text is: whitespace or a structural byte, not a quote.
@@ -250,21 +248,21 @@ Status JsonCursor::SkipNumber() noexcept {
   if (*q == '-') ++q;
   if (*q == '0') {
     ++q;
-  } else if (IsDigit(*q)) {
-    while (IsDigit(*q)) ++q;
+  } else if (AsciiIsDigit(*q)) {
+    while (AsciiIsDigit(*q)) ++q;
   } else {
     return Status::ERR_MALFORMED_JSON;
   }
   if (*q == '.') {
     ++q;
-    if (!IsDigit(*q)) return Status::ERR_MALFORMED_JSON;
-    while (IsDigit(*q)) ++q;
+    if (!AsciiIsDigit(*q)) return Status::ERR_MALFORMED_JSON;
+    while (AsciiIsDigit(*q)) ++q;
   }
   if ((*q | 0x20) == 'e') {
     ++q;
     if (*q == '+' || *q == '-') ++q;
-    if (!IsDigit(*q)) return Status::ERR_MALFORMED_JSON;
-    while (IsDigit(*q)) ++q;
+    if (!AsciiIsDigit(*q)) return Status::ERR_MALFORMED_JSON;
+    while (AsciiIsDigit(*q)) ++q;
   }
   // For simdjson a scalar runs on to the next whitespace or structural byte
   // (a quote included): "1x" or 1"" is one token, and not a number.
@@ -285,7 +283,7 @@ Status JsonCursor::ReadNumericDateSlow(int64_t* out) noexcept {
   const bool negative = *start == '-';
   const uint8_t* digits = start + (negative ? 1 : 0);
   const uint8_t* q = digits;
-  while (q < end && IsDigit(*q)) ++q;
+  while (q < end && AsciiIsDigit(*q)) ++q;
   if (q == end) {
     // An integer. Up to 18 digits cannot overflow; beyond, count carefully.
     uint64_t v = 0;

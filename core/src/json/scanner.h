@@ -6,7 +6,7 @@
 // a few hundred bytes of JSON want. NumericDates are read 8 digits at a time.
 //
 // It accepts exactly what the simdjson strict walk it replaced accepts
-// (token_simdjson.h, kept as the oracle of fuzz/json_differential.cc), and
+// (support/oracle/token_simdjson.h, kept as the oracle of fuzz/json_differential.cc), and
 // answers with the same status. The walk's precedence is reproduced on purpose: simdjson validates
 // UTF-8, unclosed strings and raw control characters in strings over the whole
 // document before any member is seen, then checks that the text starts with

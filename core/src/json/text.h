@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <string_view>
 
+#include "base/ascii.h"
 #include "tokenverify/status.h"
 
 namespace tokenverify::internal {
@@ -29,7 +30,6 @@ inline bool StartsWithBom(const uint8_t* p, size_t n) noexcept {
   return n >= 3 && p[0] == 0xEF && p[1] == 0xBB && p[2] == 0xBF;
 }
 
-// JSON insignificant whitespace (RFC 8259 section 2).
-inline bool IsJsonWhitespace(uint8_t c) noexcept { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+// JSON insignificant whitespace: IsJsonWhitespace in base/ascii.h.
 
 }  // namespace tokenverify::internal

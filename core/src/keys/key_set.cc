@@ -13,7 +13,10 @@
 namespace tokenverify::internal {
 namespace {
 
-std::atomic<uint64_t> g_next_key_id{1};  // 0 marks an empty cache slot
+// Process-wide: a unique id per Key ever built, so that the per-thread
+// context cache (key_ctx_cache.cc) can never mistake a new key for a freed
+// one at the same address. 0 marks an empty cache slot.
+std::atomic<uint64_t> g_next_key_id{1};
 
 void SetError(Error* err, Status s, std::string message) {
   if (err == nullptr) return;

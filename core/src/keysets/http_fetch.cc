@@ -15,6 +15,8 @@
 #include <memory>
 #include <mutex>
 
+#include "base/ascii.h"
+
 namespace tokenverify::internal {
 namespace {
 
@@ -28,16 +30,6 @@ constexpr size_t kMaxCacheControl = 16384;
 
 bool IsOws(char c) { return c == ' ' || c == '\t'; }
 
-bool IsDigit(char c) { return c >= '0' && c <= '9'; }
-
-char AsciiLower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
-
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i)
-    if (AsciiLower(a[i]) != AsciiLower(b[i])) return false;
-  return true;
-}
 
 std::string_view TrimOws(std::string_view s) {
   while (!s.empty() && (IsOws(s.front()) || s.front() == '\r' || s.front() == '\n')) s.remove_prefix(1);
@@ -59,7 +51,7 @@ std::optional<int64_t> ParseDeltaSeconds(std::string_view s) {
   if (s.empty()) return std::nullopt;
   int64_t v = 0;
   for (char c : s) {
-    if (!IsDigit(c)) return std::nullopt;
+    if (!AsciiIsDigit(c)) return std::nullopt;
     v = std::min(v * 10 + (c - '0'), kDeltaSecondsCap);
   }
   return v;
@@ -103,8 +95,8 @@ bool CheckUrl(const std::string& url, bool* https, std::string* why) {
     *why = "URL has no scheme";
     return false;
   }
-  const bool is_http = EqualsIgnoreCase(scheme, "http");
-  *https = EqualsIgnoreCase(scheme, "https");
+  const bool is_http = AsciiEqualsIgnoreCase(scheme, "http");
+  *https = AsciiEqualsIgnoreCase(scheme, "https");
   const std::string scheme_copy = scheme;
   curl_free(scheme);
   if (!is_http && !*https) {
@@ -155,7 +147,7 @@ long ParseStatusLine(std::string_view line) {
   if (space == std::string_view::npos || line.size() < space + 4) return 0;
   long status = 0;
   for (size_t i = space + 1; i < space + 4; ++i) {
-    if (!IsDigit(line[i])) return 0;
+    if (!AsciiIsDigit(line[i])) return 0;
     status = status * 10 + (line[i] - '0');
   }
   return status;
@@ -184,25 +176,25 @@ bool OnHeaderLine(Transfer* t, std::string_view line) {
   if (std::any_of(name.begin(), name.end(), [](char c) { return IsOws(c); })) return true;  // includes obs-fold
   const std::string_view value = TrimOws(line.substr(colon + 1));
 
-  if (EqualsIgnoreCase(name, "content-length")) {
+  if (AsciiEqualsIgnoreCase(name, "content-length")) {
     if (BodyForbidden(t->status)) return true;
     const std::optional<int64_t> length = ParseDeltaSeconds(value);  // same grammar: 1*DIGIT
     if (length && static_cast<uint64_t>(*length) > t->req->max_body_bytes) {
       t->too_large = true;
       return false;
     }
-  } else if (EqualsIgnoreCase(name, "etag")) {
+  } else if (AsciiEqualsIgnoreCase(name, "etag")) {
     if (!HasControlChar(value)) KeepFirst(&t->etag, value);
-  } else if (EqualsIgnoreCase(name, "cache-control")) {
+  } else if (AsciiEqualsIgnoreCase(name, "cache-control")) {
     if (t->cache_control.size() + value.size() + 1 <= kMaxCacheControl) {
       if (!t->cache_control.empty()) t->cache_control += ',';
       t->cache_control += value;
     }
-  } else if (EqualsIgnoreCase(name, "expires")) {
+  } else if (AsciiEqualsIgnoreCase(name, "expires")) {
     KeepFirst(&t->expires, value);
-  } else if (EqualsIgnoreCase(name, "date")) {
+  } else if (AsciiEqualsIgnoreCase(name, "date")) {
     KeepFirst(&t->date, value);
-  } else if (EqualsIgnoreCase(name, "retry-after")) {
+  } else if (AsciiEqualsIgnoreCase(name, "retry-after")) {
     KeepFirst(&t->retry_after, value);
   }
   return true;
@@ -459,13 +451,13 @@ void ParseCacheControl(std::string_view value, HttpFetchResult* into) noexcept {
     }
 
     // A malformed or missing max-age makes the response stale (RFC 9111 §4.2.1).
-    if (EqualsIgnoreCase(name, "max-age")) {
+    if (AsciiEqualsIgnoreCase(name, "max-age")) {
       KeepSmallest(&max_age, seconds.value_or(0));
-    } else if (EqualsIgnoreCase(name, "s-maxage")) {
+    } else if (AsciiEqualsIgnoreCase(name, "s-maxage")) {
       KeepSmallest(&s_maxage, seconds.value_or(0));
-    } else if (EqualsIgnoreCase(name, "no-cache")) {
+    } else if (AsciiEqualsIgnoreCase(name, "no-cache")) {
       into->no_cache = true;  // also the field-qualified form: we cache the whole body or nothing
-    } else if (EqualsIgnoreCase(name, "no-store")) {
+    } else if (AsciiEqualsIgnoreCase(name, "no-store")) {
       into->no_store = true;
     }
   }

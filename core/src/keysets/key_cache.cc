@@ -1,4 +1,4 @@
-// The per-provider key cache and its refresher thread (see internal/key_cache.h).
+// The per-provider key cache and its refresher thread (see keysets/key_cache.h).
 #include "keysets/key_cache.h"
 
 #include <sys/stat.h>

@@ -1,4 +1,4 @@
-// fork() support for key caches (see internal/key_cache.h): the registry of
+// fork() support for key caches (see keysets/key_cache.h): the registry of
 // live caches and the pthread_atfork handlers.
 //
 // A child process has only the thread that called fork(). Whatever another

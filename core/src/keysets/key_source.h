@@ -1,5 +1,5 @@
 // Where a provider's keys come from and how they are kept fresh: the part of
-// the configuration that the key cache (internal/key_cache.h) acts on.
+// the configuration that the key cache (keysets/key_cache.h) acts on.
 #pragma once
 
 #include <cstddef>

@@ -1,4 +1,4 @@
-// The registry of per-thread hazard records (see internal/hazard.h).
+// The registry of per-thread hazard records (see keysets/snapshot.h).
 //
 // Records live in a global singly linked list that only grows; a thread takes
 // a free record on its first read and gives it back when it exits, so the
@@ -24,6 +24,7 @@ constinit thread_local HazardRecord* tl_hazard_record = nullptr;
 
 namespace {
 
+// Process-wide: every thread's hazard record, a list that only grows.
 std::atomic<HazardRecord*> g_records{nullptr};
 
 HazardRecord* ClaimRecord() {

@@ -25,13 +25,15 @@
 
 namespace tokenverify::internal {
 
-// Slots per thread: a verification holds one snapshot at a time; a second
-// slot covers a caller that reads two cells at once (such as a stats reader
-// on a verifying thread). Running out is a bug and aborts.
+// Slots per thread. A verification holds at most two snapshots at once: the
+// one Prescreen keeps for the provider its kid names, and another provider's
+// that CheckProvider reads beside it (verify/providers.cc). A caller that
+// reads cells while holding those (a stats call on a verifying thread) takes
+// a third; the fourth is spare. Running out is a bug and aborts.
 inline constexpr int kHazardSlotsPerThread = 4;
 
 // One thread's hazard slots, on a cache line of its own: readers write only
-// their own record. Records are never freed (see hazard.cc).
+// their own record. Records are never freed (see keysets/snapshot.cc).
 struct alignas(64) HazardRecord {
   std::atomic<const void*> slots[kHazardSlotsPerThread] = {};
   std::atomic<bool> owned{false};

@@ -1,5 +1,7 @@
 #include "token/alg.h"
 
+#include "base/ascii.h"
+
 #include <array>
 
 namespace tokenverify::internal {
@@ -11,16 +13,6 @@ constexpr std::array<std::string_view, kAlgCount> kNames = {
     "Ed25519", "Ed448", "ES256K",
 };
 
-bool EqualsIgnoringAsciiCase(std::string_view a, std::string_view b) noexcept {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    char x = a[i], y = b[i];
-    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
-    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
-    if (x != y) return false;
-  }
-  return true;
-}
 
 }  // namespace
 
@@ -31,7 +23,7 @@ Status ParseAlg(std::string_view name, Alg* out) noexcept {
       return Status::OK;
     }
   }
-  if (EqualsIgnoringAsciiCase(name, "none")) return Status::ERR_ALG_NONE;
+  if (AsciiEqualsIgnoreCase(name, "none")) return Status::ERR_ALG_NONE;
   return Status::ERR_ALG_UNSUPPORTED;
 }
 

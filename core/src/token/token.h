@@ -37,8 +37,8 @@ struct JoseHeader {
 
 // ParseHeader scans the header document, the first n bytes of `doc` (see
 // TokenJsonScratch::Reserve), strictly and fills *out. A compact ASCII
-// document without escapes takes a fast path (json_fast.h); anything else,
-// and any failure, the scanner (json_scan.h), which gives every status.
+// document without escapes takes a fast path (json/fast_path.h); anything else,
+// and any failure, the scanner (json/scanner.h), which gives every status.
 // ERR_MISSING_ALG, ERR_ALG_NONE, ERR_ALG_UNSUPPORTED, ERR_MALFORMED_HEADER (a
 // member of the wrong type), ERR_CRIT_UNSUPPORTED, ERR_B64_UNSUPPORTED, or a
 // JSON status (ERR_JSON_BOM included). jwk, jku, x5u, x5c and x5t are
@@ -139,10 +139,10 @@ Status ParsePayload(TokenJsonScratch& doc, size_t n, int max_depth, const ClaimI
                     PayloadView* out) noexcept;
 
 // The two halves of ParseHeader and ParsePayload, for tests and the
-// differential fuzzer. The fast path (json_fast.h) alone: true when it took
+// differential fuzzer. The fast path (json/fast_path.h) alone: true when it took
 // the document and walked it to the end (then *verdict / *out are what the
 // scanner would give), false when it left it to the scanner. The scanner
-// (json_scan.h) alone: the answer for any document.
+// (json/scanner.h) alone: the answer for any document.
 bool ParseHeaderFast(TokenJsonScratch& doc, size_t n, int max_depth, JoseHeader* out, Status* verdict) noexcept;
 Status ParseHeaderScanner(TokenJsonScratch& doc, size_t n, int max_depth, JoseHeader* out) noexcept;
 bool ParsePayloadFast(TokenJsonScratch& doc, size_t n, int max_depth, const ClaimInterest& interest,

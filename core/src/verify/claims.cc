@@ -4,13 +4,14 @@
 
 #include <new>
 
+#include "base/ascii.h"
 #include "json/simdjson_strict.h"
 
 namespace tokenverify {
 namespace {
 
 std::string_view TrimRight(std::string_view s) {
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\n' || s.back() == '\r'))
+  while (!s.empty() && internal::IsJsonWhitespace(s.back()))
     s.remove_suffix(1);
   return s;
 }

@@ -8,6 +8,7 @@
 #include <new>
 
 #include "absl/container/flat_hash_set.h"
+#include "base/ascii.h"
 #include "base64url/base64url.h"
 #include "verify/duration.h"
 #include "keysets/small_file.h"
@@ -134,13 +135,8 @@ int64_t AsPositiveDurationMs(element e, const std::string& path, int64_t max_ms)
 
 constexpr int64_t kHourMs = 3'600'000;
 
-bool IsHttpUrl(const std::string& url) {
-  auto starts = [&](std::string_view prefix) {
-    if (url.size() <= prefix.size()) return false;
-    for (size_t i = 0; i < prefix.size(); ++i)
-      if (std::tolower(static_cast<unsigned char>(url[i])) != prefix[i]) return false;
-    return true;
-  };
+bool IsHttpUrl(std::string_view url) {
+  auto starts = [&](std::string_view prefix) { return url.size() > prefix.size() && AsciiStartsWithIgnoreCase(url, prefix); };
   return starts("https://") || starts("http://");
 }
 

@@ -14,9 +14,7 @@ namespace tokenverify {
 
 using namespace internal;  // NOLINT: this file is glue of the internal pieces
 
-Status Verifier::Impl::Prescreen(const JoseHeader& h, HeldKeys* held) const {
-  if (!AlgSetHas(any_provider_algs, h.alg)) return Status::ERR_ALG_NOT_ALLOWED;
-  if (!h.has_kid || any_ignores_kid) return Status::OK;
+Status Verifier::Impl::PrescreenKid(const JoseHeader& h, HeldKeys* held) const {
   for (size_t i = 0; i < providers.size(); ++i) {
     SnapshotReader snap = providers[i].cache->Read();
     // Without keys a provider cannot rule the kid out; its own check will say why.

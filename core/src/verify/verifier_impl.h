@@ -113,8 +113,14 @@ struct Verifier::Impl {
   // Answering before the payload is parsed keeps floods of tokens with
   // foreign algs or kids cheap. Keeps in *held the snapshot it looked the kid
   // up in (the first provider that has the kid, or has no keys), for
-  // CheckProvider to reuse.
-  Status Prescreen(const internal::JoseHeader& h, internal::HeldKeys* held) const;
+  // CheckProvider to reuse. Inline: most tokens are answered by the first
+  // two lines; the kid lookup is PrescreenKid.
+  Status Prescreen(const internal::JoseHeader& h, internal::HeldKeys* held) const {
+    if (!internal::AlgSetHas(any_provider_algs, h.alg)) return Status::ERR_ALG_NOT_ALLOWED;
+    if (!h.has_kid || any_ignores_kid) return Status::OK;
+    return PrescreenKid(h, held);
+  }
+  Status PrescreenKid(const internal::JoseHeader& h, internal::HeldKeys* held) const;
 
   // Provider `index`'s verdict on the token: its allow-list, its key, the
   // signature, then its claims (claim_checks.cc). issuer_matched: the

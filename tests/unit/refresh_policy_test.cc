@@ -1,4 +1,4 @@
-// The remote key-set refresh policy (internal/refresh_policy.h): each rule as
+// The remote key-set refresh policy (keysets/refresh_policy.h): each rule as
 // a pure function of the configuration and one fetch result.
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-// SnapshotCell (internal/hazard.h): publication, a Reader's hold across
+// SnapshotCell (keysets/snapshot.h): publication, a Reader's hold across
 // publishes, and reclamation of retired snapshots, counted by destructor calls.
 // The Concurrency* suite also runs under ThreadSanitizer (ctest -L concurrency).
 #include <gtest/gtest.h>

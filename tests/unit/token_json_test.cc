@@ -1,5 +1,5 @@
 // The token JSON parsers (ParseHeader / ParsePayload: the fast path of
-// json_fast.h in front of the scanner of json_scan.h): exact statuses and
+// json/fast_path.h in front of the scanner of json/scanner.h): exact statuses and
 // values, each also checked against the simdjson walk they replaced (the
 // oracle of fuzz/json_differential.cc), including which failure wins when a
 // document has several; and which documents the fast path takes.
