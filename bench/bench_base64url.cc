@@ -7,14 +7,14 @@
 #include <string>
 #include <vector>
 
-#include "bench_util.h"
 #include "base64url/base64url.h"
+#include "bench_util.h"
 
 namespace tvbench {
 namespace {
 
-using tokenverify::internal::Base64urlDecodeFn;
 using tokenverify::internal::Base64urlDecodedLength;
+using tokenverify::internal::Base64urlDecodeFn;
 
 constexpr int kLengths[] = {43, 64, 86, 128, 256, 342, 512, 684, 1024, 4096};
 
@@ -55,9 +55,8 @@ void RegisterBase64urlBenchmarks() {
                                  &tokenverify::internal::Base64urlDecodeScalar, n);
     for (const auto& k : tokenverify::internal::AllBase64urlKernels()) {
       if (!k.supported()) continue;
-      benchmark::RegisterBenchmark(
-          ("base64url/" + std::string(k.name) + "/" + std::to_string(len)).c_str(), BM_Decode,
-          k.decode, n);
+      benchmark::RegisterBenchmark(("base64url/" + std::string(k.name) + "/" + std::to_string(len)).c_str(), BM_Decode,
+                                   k.decode, n);
     }
   }
 }

@@ -12,12 +12,12 @@
 #include <string>
 #include <vector>
 
-#include "bench_util.h"
 #include "base64url/base64url.h"
-#include "token/decode.h"
+#include "bench_util.h"
 #include "json/simdjson_strict.h"
-#include "token/token.h"
 #include "support/oracle/token_simdjson.h"
+#include "token/decode.h"
+#include "token/token.h"
 
 namespace tvbench {
 namespace {
@@ -73,8 +73,8 @@ bool Split(benchmark::State& state, Input* in) {
 
 // Checks that a parse read what the payload holds.
 bool PayloadLooksRight(const ti::PayloadView& pv) {
-  return pv.has_exp && pv.has_iat && pv.has_nbf && pv.has_iss && pv.has_sub && pv.has_aud &&
-         pv.aud.count == 2 && (pv.present & 3) == 3 && pv.values[1].count == 1;
+  return pv.has_exp && pv.has_iat && pv.has_nbf && pv.has_iss && pv.has_sub && pv.has_aud && pv.aud.count == 2 &&
+         (pv.present & 3) == 3 && pv.values[1].count == 1;
 }
 
 // Header + payload: decode and parse both, read alg/kid/typ and the claims.
@@ -195,8 +195,7 @@ void BM_ParseOnlySimdjson(benchmark::State& state) {
     pv.strings = &s.strings;
     simdjson::ondemand::document pdoc;
     if (st == Status::OK) st = ti::StartSimdjsonDocument(payload, s.simdjson_payload, &pdoc);
-    if (st == Status::OK)
-      st = ti::ParsePayloadSimdjson(pdoc, kMaxDepth, s.simdjson_payload.names(), Interest(), &pv);
+    if (st == Status::OK) st = ti::ParsePayloadSimdjson(pdoc, kMaxDepth, s.simdjson_payload.names(), Interest(), &pv);
     if (st != Status::OK) {
       state.SkipWithError("parse failed");
       break;

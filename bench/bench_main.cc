@@ -12,8 +12,8 @@
 #include <cpuid.h>
 #endif
 
-#include "bench_util.h"
 #include "base64url/base64url.h"
+#include "bench_util.h"
 
 namespace {
 

@@ -27,8 +27,8 @@
 #include <utility>
 
 #include "bench_util.h"
-#include "verify/verifier_testing.h"
 #include "support/jwks_server.h"
+#include "verify/verifier_testing.h"
 
 namespace tvbench {
 namespace {
@@ -165,8 +165,8 @@ void RegisterRefreshBenchmarks() {
       const std::string name = "refresh/" + std::string(alg) + "/" + label;
       benchmark::RegisterBenchmark(name.c_str(), BM_VerifyDuringRefresh, alg, other);
     }
-    benchmark::RegisterBenchmark(("refresh/" + std::string(alg) + "/remote-1ms").c_str(),
-                                 BM_VerifyDuringRemoteRefresh, alg);
+    benchmark::RegisterBenchmark(("refresh/" + std::string(alg) + "/remote-1ms").c_str(), BM_VerifyDuringRemoteRefresh,
+                                 alg);
   }
 }
 

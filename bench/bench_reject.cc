@@ -43,10 +43,14 @@ std::string TokenFor(Case c, const Fixture& rs256) {
 
 Status Expected(Case c) {
   switch (c) {
-    case Case::kExpired: return Status::ERR_EXPIRED;
-    case Case::kUnknownKid: return Status::ERR_KID_NOT_FOUND;
-    case Case::kWrongAlg: return Status::ERR_ALG_NOT_ALLOWED;
-    case Case::kBadBase64: return Status::ERR_BAD_BASE64URL;
+    case Case::kExpired:
+      return Status::ERR_EXPIRED;
+    case Case::kUnknownKid:
+      return Status::ERR_KID_NOT_FOUND;
+    case Case::kWrongAlg:
+      return Status::ERR_ALG_NOT_ALLOWED;
+    case Case::kBadBase64:
+      return Status::ERR_BAD_BASE64URL;
   }
   return Status::OK;
 }

@@ -18,23 +18,18 @@ std::string HeaderJson(std::string_view alg, std::string_view kid) {
 std::string PayloadJson(int64_t iat_offset_s, int64_t lifetime_s) {
   const int64_t iat = static_cast<int64_t>(std::time(nullptr)) + iat_offset_s;
   const std::string t = std::to_string(iat);
-  return std::string("{\"iss\":") + tt::JsonQuote(kIssuer) +
-         ",\"sub\":\"auth0|5f7c8ec7c33c6c004bbafe82\"" +
-         ",\"aud\":[" + tt::JsonQuote(kAudience) + ",\"billing.example.com\"]" +
-         ",\"iat\":" + t + ",\"nbf\":" + t + ",\"exp\":" + std::to_string(iat + lifetime_s) +
-         ",\"jti\":\"6f1c2a9e-3b7d-4e58-a0c4-92d15e7b8f30\"" +
-         ",\"scope\":\"openid profile email\"" +
-         ",\"email\":\"jane.doe@example.com\",\"email_verified\":true" +
+  return std::string("{\"iss\":") + tt::JsonQuote(kIssuer) + ",\"sub\":\"auth0|5f7c8ec7c33c6c004bbafe82\"" +
+         ",\"aud\":[" + tt::JsonQuote(kAudience) + ",\"billing.example.com\"]" + ",\"iat\":" + t + ",\"nbf\":" + t +
+         ",\"exp\":" + std::to_string(iat + lifetime_s) + ",\"jti\":\"6f1c2a9e-3b7d-4e58-a0c4-92d15e7b8f30\"" +
+         ",\"scope\":\"openid profile email\"" + ",\"email\":\"jane.doe@example.com\",\"email_verified\":true" +
          ",\"name\":\"Jane Doe\",\"tenant\":\"acme\",\"roles\":[\"admin\"]}";
 }
 
 std::string VerifierConfig(const tt::TestKey& key, std::string_view alg) {
-  return std::string("{\"providers\":[{\"name\":\"bench\",\"issuer\":") + tt::JsonQuote(kIssuer) +
-         ",\"audiences\":[" + tt::JsonQuote(kAudience) + "]" +
-         ",\"algorithms\":[" + tt::JsonQuote(alg) + "]" +
+  return std::string("{\"providers\":[{\"name\":\"bench\",\"issuer\":") + tt::JsonQuote(kIssuer) + ",\"audiences\":[" +
+         tt::JsonQuote(kAudience) + "]" + ",\"algorithms\":[" + tt::JsonQuote(alg) + "]" +
          ",\"jwks\":{\"local\":{\"inline\":" + tt::JsonQuote(tt::Jwks({&key})) + "}}" +
-         ",\"claims\":[{\"name\":\"tenant\",\"values\":[\"acme\",\"globex\"]}]}]" +
-         ",\"requiredClaims\":[\"exp\"]}";
+         ",\"claims\":[{\"name\":\"tenant\",\"values\":[\"acme\",\"globex\"]}]}]" + ",\"requiredClaims\":[\"exp\"]}";
 }
 
 namespace {
@@ -47,8 +42,7 @@ std::unique_ptr<Fixture> Build(std::string_view alg) {
   auto v = tokenverify::Verifier::Create(VerifierConfig(f->key, alg), &err);
   if (!v.ok()) {
     throw std::runtime_error("Verifier::Create for " + f->alg + ": " +
-                             std::string(tokenverify::StatusName(err.status)) + " " + err.field +
-                             " " + err.message);
+                             std::string(tokenverify::StatusName(err.status)) + " " + err.field + " " + err.message);
   }
   f->verifier = std::move(v).value();
   f->token = tt::SignJws(f->key, HeaderJson(f->key.JwsAlg()), PayloadJson());
@@ -56,9 +50,9 @@ std::unique_ptr<Fixture> Build(std::string_view alg) {
   f->signing_input = f->token.substr(0, last_dot);
   // The token's own signature bytes (ES* and PS* signing is randomized: signing again differs).
   const std::string_view sig_b64 = std::string_view(f->token).substr(last_dot + 1);
-  std::string sig(tokenverify::internal::Base64urlDecodedLength(sig_b64.size()) +
-                      tokenverify::internal::kBase64urlOutputSlack,
-                  '\0');
+  std::string sig(
+      tokenverify::internal::Base64urlDecodedLength(sig_b64.size()) + tokenverify::internal::kBase64urlOutputSlack,
+      '\0');
   if (!tokenverify::internal::Base64urlDecodeScalar(sig_b64.data(), sig_b64.size(),
                                                     reinterpret_cast<uint8_t*>(sig.data())))
     throw std::runtime_error("cannot decode the signature of the " + f->alg + " token");
@@ -83,8 +77,8 @@ const Fixture& FixtureFor(std::string_view alg) {
   for (int i = 0; i < 3; ++i) {
     const tokenverify::Status st = f->verifier->Verify(f->token);
     if (st != tokenverify::Status::OK)
-      throw std::runtime_error("the " + f->alg + " fixture token does not verify: " +
-                               std::string(tokenverify::StatusName(st)));
+      throw std::runtime_error("the " + f->alg +
+                               " fixture token does not verify: " + std::string(tokenverify::StatusName(st)));
   }
   return *f;
 }

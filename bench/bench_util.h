@@ -35,9 +35,9 @@ struct Fixture {
   std::string alg;
   tokenverify::testing::TestKey key;
   std::unique_ptr<tokenverify::Verifier> verifier;  // one provider, allow-list {alg}
-  std::string token;          // HeaderJson(alg) . PayloadJson() . signature
-  std::string signing_input;  // the token's header.payload
-  std::string signature;      // raw signature bytes (ES*: r||s, as in the token)
+  std::string token;                                // HeaderJson(alg) . PayloadJson() . signature
+  std::string signing_input;                        // the token's header.payload
+  std::string signature;                            // raw signature bytes (ES*: r||s, as in the token)
 };
 
 // The fixture for "HS256", "RS256", "PS256", "ES256", "EdDSA", ... Thread-safe.

@@ -29,8 +29,7 @@ namespace {
 
 using tokenverify::Status;
 
-constexpr const char* kAlgorithms[] = {"HS256", "HS384", "HS512", "RS256",
-                                       "PS256", "ES256", "ES384", "EdDSA"};
+constexpr const char* kAlgorithms[] = {"HS256", "HS384", "HS512", "RS256", "PS256", "ES256", "ES384", "EdDSA"};
 
 struct PkeyFree {
   void operator()(EVP_PKEY* p) const { EVP_PKEY_free(p); }
@@ -106,13 +105,9 @@ inline size_t Sha2(int bits, const std::string& msg, unsigned char* md) {
 
 int HashBits(const std::string& alg) { return std::stoi(alg.substr(2)); }
 
-const EVP_MD* MdFor(int bits) {
-  return bits == 256 ? EVP_sha256() : bits == 384 ? EVP_sha384() : EVP_sha512();
-}
+const EVP_MD* MdFor(int bits) { return bits == 256 ? EVP_sha256() : bits == 384 ? EVP_sha384() : EVP_sha512(); }
 
-std::string SizeLabel(const Fixture& f) {
-  return std::to_string(f.signing_input.size()) + "-byte signing input";
-}
+std::string SizeLabel(const Fixture& f) { return std::to_string(f.signing_input.size()) + "-byte signing input"; }
 
 void BM_Verify(benchmark::State& state, const char* alg) {
   if (const Fixture* f = VerifyLoop(state, alg)) state.SetLabel(SizeLabel(*f));
@@ -152,8 +147,7 @@ void BM_RawPkeyVerify(benchmark::State& state, const char* alg) {
   PkeyPtr pub = PublicOnly(f->key.pkey.get());
   if (!pub) return Fail(state, "cannot extract the public key");
   PkeyCtxPtr ctx(EVP_PKEY_CTX_new_from_pkey(nullptr, pub.get(), nullptr));
-  bool ok = ctx && EVP_PKEY_verify_init(ctx.get()) == 1 &&
-            EVP_PKEY_CTX_set_signature_md(ctx.get(), md) == 1;
+  bool ok = ctx && EVP_PKEY_verify_init(ctx.get()) == 1 && EVP_PKEY_CTX_set_signature_md(ctx.get(), md) == 1;
   if (ok && a[0] == 'R') ok = EVP_PKEY_CTX_set_rsa_padding(ctx.get(), RSA_PKCS1_PADDING) == 1;
   if (ok && a[0] == 'P') {
     ok = EVP_PKEY_CTX_set_rsa_padding(ctx.get(), RSA_PKCS1_PSS_PADDING) == 1 &&

@@ -24,12 +24,18 @@ struct OptionSpec {
 };
 
 constexpr OptionSpec kOptions[] = {
-    {"config", kVerifierCommands},  {"jwks", kVerifierCommands},
-    {"jwks-url", kVerifierCommands}, {"issuer", kVerifierCommands},
-    {"audience", kVerifierCommands}, {"alg", kVerifierCommands},
-    {"secret", kVerifierCommands},  {"secret-base64url", kVerifierCommands},
-    {"now", kVerify | kBench},      {"leeway", kVerify | kBench},
-    {"seconds", kBench},            {"json", kKeys},
+    {"config", kVerifierCommands},
+    {"jwks", kVerifierCommands},
+    {"jwks-url", kVerifierCommands},
+    {"issuer", kVerifierCommands},
+    {"audience", kVerifierCommands},
+    {"alg", kVerifierCommands},
+    {"secret", kVerifierCommands},
+    {"secret-base64url", kVerifierCommands},
+    {"now", kVerify | kBench},
+    {"leeway", kVerify | kBench},
+    {"seconds", kBench},
+    {"json", kKeys},
 };
 
 // Options that are flags: no value follows.
@@ -100,8 +106,8 @@ bool ParseArgs(int argc, char** argv, Options& opt) {
     return true;
   }
   if (opt.command == "--version") opt.command = "version";
-  if (opt.command != "verify" && opt.command != "inspect" && opt.command != "bench" &&
-      opt.command != "keys" && opt.command != "version")
+  if (opt.command != "verify" && opt.command != "inspect" && opt.command != "bench" && opt.command != "keys" &&
+      opt.command != "version")
     return Fail("unknown command \"" + opt.command + "\"");
 
   const unsigned bit = CommandBitOf(opt.command);
@@ -134,8 +140,7 @@ bool ParseArgs(int argc, char** argv, Options& opt) {
     for (const auto& s : kOptions)
       if (s.name == name) spec = &s;
     if (spec == nullptr) return Fail("unknown option \"--" + std::string(name) + "\"");
-    if ((spec->commands & bit) == 0)
-      return Fail("--" + std::string(name) + " is not an option of " + opt.command);
+    if ((spec->commands & bit) == 0) return Fail("--" + std::string(name) + " is not an option of " + opt.command);
     if (IsFlag(name)) {
       if (inline_value) return Fail("--" + std::string(name) + " takes no value");
     } else if (!inline_value) {

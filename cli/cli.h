@@ -80,8 +80,7 @@ std::optional<std::vector<JsonMember>> ScanObjectMembers(std::string_view json);
 // dropped and re-added with the given raw values, so that a command-line --now
 // wins over the file without creating a duplicate member. Returns nullopt if
 // |json| cannot be scanned.
-std::optional<std::string> ReplaceMembers(std::string_view json,
-                                          const std::vector<JsonMember>& overrides);
+std::optional<std::string> ReplaceMembers(std::string_view json, const std::vector<JsonMember>& overrides);
 
 // ---- io.cc
 

@@ -160,8 +160,8 @@ int RunBench(const Options& opt) {
 int RunVersion() {
   // The tool's own header version and the loaded library's can differ when a
   // newer libtokenverify.so is installed under the same SONAME; show both.
-  std::printf("tokenverify %s (libtokenverify %s, base64url kernel %s)\n", TV_VERSION_STRING,
-              tv_version_string(), tv_base64url_implementation());
+  std::printf("tokenverify %s (libtokenverify %s, base64url kernel %s)\n", TV_VERSION_STRING, tv_version_string(),
+              tv_base64url_implementation());
   return kExitOk;
 }
 

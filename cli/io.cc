@@ -1,6 +1,7 @@
 // File and stdin helpers. Tokens arrive from shells, files and pipes with
 // stray newlines and CRLF endings; trimming here means the library only ever
 // sees the token bytes (it rightly rejects whitespace inside base64url).
+#include <sys/stat.h>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -8,7 +9,6 @@
 #include <iostream>
 #include <iterator>
 #include <sstream>
-#include <sys/stat.h>
 
 #include "cli.h"
 
@@ -47,8 +47,10 @@ bool ReadLine(std::istream& from, std::string* line, bool* too_long) {
   int c = in->sbumpc();
   if (c == std::char_traits<char>::eof()) return false;
   for (; c != std::char_traits<char>::eof() && c != '\n'; c = in->sbumpc()) {
-    if (line->size() < kMaxInputLine) line->push_back(static_cast<char>(c));
-    else *too_long = true;  // the rest of the line is skipped, not kept
+    if (line->size() < kMaxInputLine)
+      line->push_back(static_cast<char>(c));
+    else
+      *too_long = true;  // the rest of the line is skipped, not kept
   }
   if (*too_long) line->clear();
   return true;

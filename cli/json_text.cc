@@ -64,13 +64,27 @@ std::string JsonString(std::string_view s) {
   out += '"';
   for (unsigned char c : s) {
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      case '\b': out += "\\b"; break;
-      case '\f': out += "\\f"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      case '\b':
+        out += "\\b";
+        break;
+      case '\f':
+        out += "\\f";
+        break;
       default:
         if (c < 0x20) {
           char buf[8];
@@ -148,8 +162,7 @@ std::optional<std::vector<JsonMember>> ScanObjectMembers(std::string_view s) {
   return members;
 }
 
-std::optional<std::string> ReplaceMembers(std::string_view json,
-                                          const std::vector<JsonMember>& overrides) {
+std::optional<std::string> ReplaceMembers(std::string_view json, const std::vector<JsonMember>& overrides) {
   auto members = ScanObjectMembers(json);
   if (!members) return std::nullopt;
   std::string out = "{";

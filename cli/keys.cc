@@ -100,21 +100,21 @@ void PrintProvider(element p) {
   std::string health = healthy ? "healthy" : "UNHEALTHY";
   if (stale) health += ", serving a stale set";
   if (Int(p, "consecutiveFailures") > 0)
-    health += ", " + std::to_string(Int(p, "consecutiveFailures")) + " consecutive failures (" +
-              Text(p, "lastError") + ")";
+    health +=
+        ", " + std::to_string(Int(p, "consecutiveFailures")) + " consecutive failures (" + Text(p, "lastError") + ")";
   WriteLine(stdout, "  health: " + health);
   std::string refresh = "  keys: " + std::to_string(Int(p, "keyCount")) + ", generation " +
-                        std::to_string(Int(p, "generation")) + "; last refresh " +
-                        UtcTime(Int(p, "lastRefreshUnixMs"));
+                        std::to_string(Int(p, "generation")) + "; last refresh " + UtcTime(Int(p, "lastRefreshUnixMs"));
   if (!Text(p, "lastOutcome").empty()) refresh += " (" + Text(p, "lastOutcome") + ")";
   if (Int(p, "nextRefreshUnixMs") > 0) refresh += ", next " + UtcTime(Int(p, "nextRefreshUnixMs"));
   WriteLine(stdout, refresh);
 
   if (const int64_t beyond = Int(p, "keysWithoutKidBeyondLimit"); beyond > 0) {
     const int64_t without_kid = Int(p, "keysWithoutKid");
-    WriteLine(stdout, "  warning: " + std::to_string(without_kid) + " keys have no kid; a token without a kid is "
-                      "tried against " + std::to_string(without_kid - beyond) +
-                      " compatible keys at most (limits.maxKeysWithoutKid)");
+    WriteLine(stdout, "  warning: " + std::to_string(without_kid) +
+                          " keys have no kid; a token without a kid is "
+                          "tried against " +
+                          std::to_string(without_kid - beyond) + " compatible keys at most (limits.maxKeysWithoutKid)");
   }
   PrintSkippedKeys(p);
 
@@ -124,12 +124,11 @@ void PrintProvider(element p) {
   std::snprintf(row, sizeof row, "  %-24s %-4s %-6s %-9s %s", "KID", "KTY", "ALG", "SIZE", "THUMBPRINT (RFC 7638)");
   WriteLine(stdout, row);
   for (element k : keys) {
-    const std::string size =
-        Text(k, "crv").empty() ? std::to_string(Int(k, "bits")) + " bits" : Text(k, "crv");
+    const std::string size = Text(k, "crv").empty() ? std::to_string(Int(k, "bits")) + " bits" : Text(k, "crv");
     const std::string kid = Text(k, "kid").empty() ? "(none)" : Text(k, "kid");
     const std::string alg = Text(k, "alg").empty() ? "-" : Text(k, "alg");
-    std::snprintf(row, sizeof row, "  %-24s %-4s %-6s %-9s %s", kid.c_str(), Text(k, "kty").c_str(),
-                  alg.c_str(), size.c_str(), Text(k, "thumbprint").c_str());
+    std::snprintf(row, sizeof row, "  %-24s %-4s %-6s %-9s %s", kid.c_str(), Text(k, "kty").c_str(), alg.c_str(),
+                  size.c_str(), Text(k, "thumbprint").c_str());
     WriteLine(stdout, row);
   }
 }

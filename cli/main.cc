@@ -60,11 +60,16 @@ int main(int argc, char** argv) {
   }
 
   int code = kExitUsage;
-  if (opt.command == "verify") code = RunVerify(opt);
-  else if (opt.command == "inspect") code = RunInspect(opt);
-  else if (opt.command == "bench") code = RunBench(opt);
-  else if (opt.command == "keys") code = RunKeys(opt);
-  else if (opt.command == "version") code = RunVersion();
+  if (opt.command == "verify")
+    code = RunVerify(opt);
+  else if (opt.command == "inspect")
+    code = RunInspect(opt);
+  else if (opt.command == "bench")
+    code = RunBench(opt);
+  else if (opt.command == "keys")
+    code = RunKeys(opt);
+  else if (opt.command == "version")
+    code = RunVersion();
 
   // A full disk or closed pipe must not look like a successful verification.
   if (std::fflush(stdout) != 0 || std::ferror(stdout)) {

@@ -24,10 +24,20 @@ size_t Utf8Sequence(std::string_view s, size_t i, uint32_t* cp) {
   const uint8_t b0 = byte(i);
   size_t len;
   uint32_t min;
-  if (b0 >= 0xc2 && b0 <= 0xdf) { len = 2; min = 0x80; *cp = b0 & 0x1f; }
-  else if (b0 >= 0xe0 && b0 <= 0xef) { len = 3; min = 0x800; *cp = b0 & 0x0f; }
-  else if (b0 >= 0xf0 && b0 <= 0xf4) { len = 4; min = 0x10000; *cp = b0 & 0x07; }
-  else return 0;
+  if (b0 >= 0xc2 && b0 <= 0xdf) {
+    len = 2;
+    min = 0x80;
+    *cp = b0 & 0x1f;
+  } else if (b0 >= 0xe0 && b0 <= 0xef) {
+    len = 3;
+    min = 0x800;
+    *cp = b0 & 0x0f;
+  } else if (b0 >= 0xf0 && b0 <= 0xf4) {
+    len = 4;
+    min = 0x10000;
+    *cp = b0 & 0x07;
+  } else
+    return 0;
   if (i + len > s.size()) return 0;
   for (size_t k = 1; k < len; ++k) {
     if ((byte(i + k) & 0xc0) != 0x80) return 0;

@@ -20,9 +20,7 @@ bool AllDigits(std::string_view s) {
 
 // "--leeway 60" is a number of seconds; anything else ("60s", "5m") is a
 // duration string that the library parses and validates.
-std::string LeewayValue(const std::string& leeway) {
-  return AllDigits(leeway) ? leeway : JsonString(leeway);
-}
+std::string LeewayValue(const std::string& leeway) { return AllDigits(leeway) ? leeway : JsonString(leeway); }
 
 std::string JsonStringArray(const std::vector<std::string>& items) {
   std::string out = "[";
@@ -41,11 +39,9 @@ bool UsageError(const char* why, int& exit_code) {
 
 // Builds the one provider described by --jwks/--secret/--issuer/... options.
 std::optional<std::string> ProviderFromOptions(const Options& opt, int& exit_code) {
-  int sources = opt.jwks.has_value() + opt.jwks_url.has_value() + opt.secret.has_value() +
-                opt.secret_b64.has_value();
+  int sources = opt.jwks.has_value() + opt.jwks_url.has_value() + opt.secret.has_value() + opt.secret_b64.has_value();
   if (sources == 0) {
-    UsageError("give --config FILE, or a key source: --jwks, --jwks-url, --secret or --secret-base64url",
-               exit_code);
+    UsageError("give --config FILE, or a key source: --jwks, --jwks-url, --secret or --secret-base64url", exit_code);
     return std::nullopt;
   }
   if (sources > 1) {
@@ -95,8 +91,7 @@ std::optional<std::string> BuildConfig(const Options& opt, int& exit_code) {
     std::string error;
     auto text = ReadFile(*opt.config_file, error);
     if (!text) {
-      std::fprintf(stderr, "tokenverify: cannot read %s: %s\n", opt.config_file->c_str(),
-                   error.c_str());
+      std::fprintf(stderr, "tokenverify: cannot read %s: %s\n", opt.config_file->c_str(), error.c_str());
       exit_code = kExitConfig;
       return std::nullopt;
     }
@@ -133,8 +128,7 @@ VerifierPtr MakeVerifier(const std::string& config) {
   const std::string message = TerminalSafe(diag.message);
   if (!field.empty() || !message.empty())
     std::fprintf(stderr, "  %.*s%s%.*s\n", static_cast<int>(field.size()), field.data(),
-                 !field.empty() && !message.empty() ? ": " : "", static_cast<int>(message.size()),
-                 message.data());
+                 !field.empty() && !message.empty() ? ": " : "", static_cast<int>(message.size()), message.data());
   return nullptr;
 }
 

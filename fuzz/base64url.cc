@@ -39,8 +39,7 @@ using tokenverify::internal::kBase64urlOutputSlack;
 
 // `text` decoded by `decode` into a fresh exact-size buffer; returns whether it
 // was accepted and leaves the decoded bytes in *out.
-bool DecodeExact(tokenverify::internal::Base64urlDecodeFn decode, const std::string& text,
-                 std::string* out) {
+bool DecodeExact(tokenverify::internal::Base64urlDecodeFn decode, const std::string& text, std::string* out) {
   // An exact-size copy of the input (at least one byte, so the pointer is valid).
   std::unique_ptr<char[]> in(new char[text.size() + (text.empty() ? 1 : 0)]);
   std::memcpy(in.get(), text.data(), text.size());
@@ -55,8 +54,7 @@ void Check(const std::string& text, const std::string* expected_bytes) {
   std::string reference;
   const bool ref_ok = DecodeExact(&Base64urlDecodeScalar, text, &reference);
   if (expected_bytes != nullptr && (!ref_ok || reference != *expected_bytes)) {
-    std::fprintf(stderr, "scalar decoder rejects or misdecodes the encoder's output (length %zu)\n",
-                 text.size());
+    std::fprintf(stderr, "scalar decoder rejects or misdecodes the encoder's output (length %zu)\n", text.size());
     std::abort();
   }
   // Strict: exactly one accepted encoding per byte string, and no length 1 (mod 4).

@@ -64,8 +64,7 @@ const std::vector<std::string>& ProbeTokens() {
 
 // True when `json` could name a member "file" or "remote" (see the top).
 bool MayNameAFile(std::string_view json) {
-  if (json.find("file") != std::string_view::npos || json.find("remote") != std::string_view::npos)
-    return true;
+  if (json.find("file") != std::string_view::npos || json.find("remote") != std::string_view::npos) return true;
   for (size_t i = json.find("\\u00"); i != std::string_view::npos; i = json.find("\\u00", i + 1)) {
     if (i + 4 < json.size() && json[i + 4] >= '0' && json[i + 4] <= '7') return true;
   }
@@ -93,9 +92,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   Error err;
   auto created = Verifier::Create(json, &err);
   if (!created.ok()) {
-    if (err.status != created.status()) Fail("Error.status differs from the returned status", err.status, created.status());
+    if (err.status != created.status())
+      Fail("Error.status differs from the returned status", err.status, created.status());
     g_sink = err.field.size() + err.message.size();
-    if (Verbose()) std::fprintf(stderr, "config: Create %d: %s: %s\n", static_cast<int>(err.status), err.field.c_str(), err.message.c_str());
+    if (Verbose())
+      std::fprintf(stderr, "config: Create %d: %s: %s\n", static_cast<int>(err.status), err.field.c_str(),
+                   err.message.c_str());
     return 0;
   }
   const Verifier& v = *created.value();

@@ -26,8 +26,8 @@
 #include <string_view>
 #include <vector>
 
-#include "token/token.h"
 #include "support/oracle/token_simdjson.h"
+#include "token/token.h"
 
 namespace {
 
@@ -40,9 +40,16 @@ using tokenverify::StatusName;
 const ClaimInterest& Interest() {
   static const ClaimInterest interest = [] {
     ClaimInterest ci;
-    for (auto [name, values] : {std::pair{"team", true}, {"roles", true}, {"scope", true}, {"iss", true},
-                                {"aud", true}, {"sub", false}, {"email", false}, {"nonce", false},
-                                {"exp", false}, {"\xC3\xA9", true}}) {
+    for (auto [name, values] : {std::pair{"team", true},
+                                {"roles", true},
+                                {"scope", true},
+                                {"iss", true},
+                                {"aud", true},
+                                {"sub", false},
+                                {"email", false},
+                                {"nonce", false},
+                                {"exp", false},
+                                {"\xC3\xA9", true}}) {
       ci.Add(name, values);
     }
     return ci;
@@ -157,7 +164,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const int max_depth = kDepths[(data[0] >> 1) & 3];
   const std::string_view doc(reinterpret_cast<const char*>(data + 1), size - 1);
   thread_local Scratch scratch;
-  if (data[0] & 1) Payload(scratch, doc, max_depth);
-  else Header(scratch, doc, max_depth);
+  if (data[0] & 1)
+    Payload(scratch, doc, max_depth);
+  else
+    Header(scratch, doc, max_depth);
   return 0;
 }

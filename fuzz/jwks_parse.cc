@@ -14,8 +14,8 @@
 #include <string>
 #include <string_view>
 
-#include "token/alg.h"
 #include "keys/key.h"
+#include "token/alg.h"
 
 namespace {
 

@@ -64,8 +64,10 @@ void Base64url() {
   Write("base64url", "text_342", std::string(1, '\0') + B64(std::string(256, '\xa5')));
   Write("base64url", "text_tail2", std::string(1, '\0') + B64(std::string(61, '\x3c')));
   Write("base64url", "text_tail3", std::string(1, '\0') + B64(std::string(65, '\xc3')));
-  Write("base64url", "text_all_chars", std::string(1, '\0') +
-        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_");
+  Write("base64url", "text_all_chars",
+        std::string(1, '\0') +
+            "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+            "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_");
   Write("base64url", "text_padding", std::string(1, '\0') + "eyJhbGciOiJIUzI1NiJ9==");
   Write("base64url", "text_std_alphabet", std::string(1, '\0') + "ab+/cd+/ef+/gh+/ij+/kl+/mn+/op+/qr+/st+/uv+/wx+/");
   Write("base64url", "text_whitespace", std::string(1, '\0') + "eyJhbGciOi JIUzI1NiJ9\n");
@@ -88,7 +90,8 @@ void TokenParse(const std::vector<TestKey>& keys) {
   Write("token_parse", "aud_array",
         SignJws(hs, R"({"alg":"HS256"})", R"({"aud":["a","b","my-api"],"roles":["x",1,{"y":null}],"exp":1.5e9})"));
   Write("token_parse", "nested_claims",
-        SignJws(hs, R"({"alg":"HS256"})", R"({"a":{"b":{"c":[[[{"d":[true,false,null,-0.0,1e308]}]]]}},"team":["dev","ops"]})"));
+        SignJws(hs, R"({"alg":"HS256"})",
+                R"({"a":{"b":{"c":[[[{"d":[true,false,null,-0.0,1e308]}]]]}},"team":["dev","ops"]})"));
   Write("token_parse", "empty_payload", SignJws(hs, R"({"alg":"HS256"})", ""));
   Write("token_parse", "crit", SignJws(hs, R"({"alg":"HS256","crit":["exp"]})", kPayload));
   Write("token_parse", "b64_false", SignJws(hs, R"({"alg":"HS256","b64":false})", kPayload));
@@ -101,7 +104,8 @@ void TokenParse(const std::vector<TestKey>& keys) {
   Write("token_parse", "two_dots_only", "..");
   Write("token_parse", "four_segments", "eyJhbGciOiJIUzI1NiJ9.e30.c2ln.eHl6");
   // Structured: header JSON, newline, payload JSON (encoded by the harness).
-  Write("token_parse", "json_basic", std::string(R"({"alg":"ES256","kid":"k1","typ":"JWT"})") + "\n" + std::string(kPayload));
+  Write("token_parse", "json_basic",
+        std::string(R"({"alg":"ES256","kid":"k1","typ":"JWT"})") + "\n" + std::string(kPayload));
   Write("token_parse", "json_deep", std::string(R"({"alg":"RS256"})") + "\n" + R"({"x":[[[[[[[[[[[[1]]]]]]]]]]]]})");
   Write("token_parse", "json_escapes",
         std::string(R"({"alg":"PS256","kid":"\"\\\/\b\f\n\r\t\u0041\ud83d\ude00"})") + "\n" +
@@ -130,8 +134,9 @@ void JsonDifferential() {
   header("whitespace", " \t\r\n{ \"alg\" : \"EdDSA\" , \"kid\" : \"\" } \n");
   header("trailing", R"({"alg":"HS256"}{})");
   header("deep", R"({"alg":"HS256","x":[[[{"y":[{}]}]]]})", 2);
-  payload("typical", R"({"iss":"https://issuer.example","sub":"alice","aud":["my-api","other"],"iat":1799999000,)"
-                     R"("nbf":1799999000,"exp":1800003600,"team":"dev","scope":"read write","roles":["a",1,{"b":null}]})");
+  payload("typical",
+          R"({"iss":"https://issuer.example","sub":"alice","aud":["my-api","other"],"iat":1799999000,)"
+          R"("nbf":1799999000,"exp":1800003600,"team":"dev","scope":"read write","roles":["a",1,{"b":null}]})");
   payload("dates", R"({"exp":1800000000.5,"nbf":-9223372036854775808,"iat":9223372036854775807})");
   payload("date_edges", R"({"exp":9223372036854775808,"nbf":-9223372036854775809,"iat":1e400})");
   payload("date_fraction", R"({"exp":-0.5,"nbf":1.5e9,"iat":2E-3})");
@@ -158,8 +163,8 @@ void JsonDifferential() {
                          R"("nbf":-1,"iat":123456789012345678,"aud":[],"roles":"one"})");
   {
     const std::string s(70, 'x'), name(66, 'n');  // across 64-byte blocks
-    payload("fast_long_strings", "{\"" + name + "\":\"" + s + "\",\"sub\":\"" + s + "\",\"email_verified\":false,\"aud\":\"" +
-                                     s + "\",\"" + name + "x\":0}");
+    payload("fast_long_strings", "{\"" + name + "\":\"" + s + "\",\"sub\":\"" + s +
+                                     "\",\"email_verified\":false,\"aud\":\"" + s + "\",\"" + name + "x\":0}");
   }
   payload("fast_duplicate", R"({"a":1,"b":2,"c":3,"d":4,"e":5,"f":6,"g":7,"h":8,"i":9,"j":10,"k":11,"l":12,"m":13,)"
                             R"("n":14,"o":15,"p":16,"q":17,"r":18,"a":19})");
@@ -168,7 +173,8 @@ void JsonDifferential() {
   payload("fast_nested", R"({"iss":"i","realm_access":{"roles":["a","b"]},"resource_access":{"api":{"roles":["r"]}},)"
                          R"("x":[[1,[]],{},{"a":{"a":{}}}],"team":["dev",{"b":1},["c"],"ops"],"cnf":{"jkt":"t"},)"
                          R"("exp":1800000000})");
-  header("fast_nested_duplicate", R"({"alg":"ES256","jwk":{"kty":"EC","crv":"P-256","x":"a","y":"b","kty":"EC"},"kid":"k"})");
+  header("fast_nested_duplicate",
+         R"({"alg":"ES256","jwk":{"kty":"EC","crv":"P-256","x":"a","y":"b","kty":"EC"},"kid":"k"})");
   std::string big = "{";
   for (int i = 0; i < 40; ++i) big += "\"k" + std::to_string(i) + "\":" + std::to_string(i) + ",";
   payload("many_members", big + "\"k7\":0}");
@@ -185,17 +191,21 @@ void JwksParse(const std::vector<TestKey>& keys) {
   Write("jwks_parse", "set_public_mix", Jwks({&rs, &es256, &es384, &es512, &ed, &ed448}));
   Write("jwks_parse", "set_with_members", Jwks({&rs, &es256}, R"("use":"sig","key_ops":["verify"],"x5t":"abc")"));
   Write("jwks_parse", "set_use_enc", Jwks({&ed}, R"("use":"enc")"));
-  Write("jwks_parse", "set_alg_member", "{\"keys\":[" + es256.PublicJwk(R"("alg":"ES256")") + "," +
-                                            rs.PublicJwk(R"("alg":"PS384")") + "]}");
+  Write("jwks_parse", "set_alg_member",
+        "{\"keys\":[" + es256.PublicJwk(R"("alg":"ES256")") + "," + rs.PublicJwk(R"("alg":"PS384")") + "]}");
   Write("jwks_parse", "set_mixed_secret", Jwks({&keys[0], &rs}));
-  Write("jwks_parse", "set_duplicate_kid",
-        "{\"keys\":[" + keys[0].PublicJwk() + "," + keys[0].PublicJwk() + "]}");
-  Write("jwks_parse", "set_unknown_kty", R"({"keys":[{"kty":"XYZ","kid":"a"},{"kty":"OKP","crv":"X25519","x":"hSDwCYkwp1R0i33ctD73Wg2_Og0mOBr066SpjqqbTmo"}]})");
+  Write("jwks_parse", "set_duplicate_kid", "{\"keys\":[" + keys[0].PublicJwk() + "," + keys[0].PublicJwk() + "]}");
+  Write(
+      "jwks_parse", "set_unknown_kty",
+      R"({"keys":[{"kty":"XYZ","kid":"a"},{"kty":"OKP","crv":"X25519","x":"hSDwCYkwp1R0i33ctD73Wg2_Og0mOBr066SpjqqbTmo"}]})");
   Write("jwks_parse", "set_empty", R"({"keys":[]})");
   const TestKey rsa_1024 = MakeKey("RS256", "small", 1024);
   Write("jwks_parse", "rsa_1024", Jwks({&rsa_1024}));
-  Write("jwks_parse", "ec_not_on_curve", R"({"keys":[{"kty":"EC","crv":"P-256","x":"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA","y":"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAE"}]})");
-  Write("jwks_parse", "ed25519_small_order", R"({"keys":[{"kty":"OKP","crv":"Ed25519","x":"AQAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"}]})");
+  Write(
+      "jwks_parse", "ec_not_on_curve",
+      R"({"keys":[{"kty":"EC","crv":"P-256","x":"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA","y":"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAE"}]})");
+  Write("jwks_parse", "ed25519_small_order",
+        R"({"keys":[{"kty":"OKP","crv":"Ed25519","x":"AQAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"}]})");
   Write("jwks_parse", "oct_short", R"({"keys":[{"kty":"oct","k":"c2hvcnQ"}]})");
   Write("jwks_parse", "not_a_set", R"({"keys":{"kty":"oct"}})");
   Write("jwks_parse", "bad_json", R"({"keys":[{"kty":"RSA","n":)");
@@ -210,7 +220,8 @@ void Verify(const std::vector<TestKey>& keys) {
                      kMatcher = 64, kLeeway = 128, kMaxAge = 1 << 11, kSecret = 1 << 12, kSecond = 1 << 13,
                      kTight = 1 << 14, kAllowMissing = 1 << 15;
   const uint16_t strict = kIssuer | kAudiences | kRequired | kSubject | kTyp | kMatcher | kLeeway | kMaxAge;
-  const std::string expired = R"({"iss":"https://issuer.example","sub":"alice","aud":"my-api","iat":1799990000,"exp":1799999999})";
+  const std::string expired =
+      R"({"iss":"https://issuer.example","sub":"alice","aud":"my-api","iat":1799990000,"exp":1799999999})";
   for (const TestKey& k : keys) {
     const std::string name = Lower(k.alg);
     const std::string token = SignJwt(k, kPayload);
@@ -221,29 +232,33 @@ void Verify(const std::vector<TestKey>& keys) {
     Write("verify", "jwks_open_" + name, Flags(0) + Jwks({&k}) + "\n" + token);
     if (k.alg.starts_with("HS")) {
       // A secret provider takes its secret as JSON text: printable, no newline.
-      const TestKey text_secret{k.alg, "", nullptr, "fuzz-verify-secret-" + name + "-0123456789abcdef0123456789abcdef0123456789"};
-      Write("verify", "secret_" + name, Flags(strict | kSecret | kSecond) + text_secret.secret + "\n" +
-                                            SignJwt(text_secret, kPayload) + "\n" + token);
+      const TestKey text_secret{k.alg, "", nullptr,
+                                "fuzz-verify-secret-" + name + "-0123456789abcdef0123456789abcdef0123456789"};
+      Write("verify", "secret_" + name,
+            Flags(strict | kSecret | kSecond) + text_secret.secret + "\n" + SignJwt(text_secret, kPayload) + "\n" +
+                token);
     }
   }
   const TestKey &rs = keys[3], &ps = keys[6], &es = keys[9], &ed = keys[12];
-  Write("verify", "allow_list_mix", Flags(kIssuer | kAlgorithms | (6 << 8)) + Jwks({&rs, &es, &ed}) + "\n" +
-                                        SignJwt(rs, kPayload) + "\n" + SignJwt(ps, kPayload) + "\n" +
-                                        SignJwt(es, kPayload) + "\n" + SignJwt(ed, kPayload));
+  Write("verify", "allow_list_mix",
+        Flags(kIssuer | kAlgorithms | (6 << 8)) + Jwks({&rs, &es, &ed}) + "\n" + SignJwt(rs, kPayload) + "\n" +
+            SignJwt(ps, kPayload) + "\n" + SignJwt(es, kPayload) + "\n" + SignJwt(ed, kPayload));
   const TestKey es_no_kid{es.alg, "", es.pkey, ""};
   const TestKey rs_no_kid{rs.alg, "", rs.pkey, ""};
-  Write("verify", "no_kid_tight", Flags(kTight | kAllowMissing) + Jwks({&es_no_kid, &rs_no_kid}) + "\n" +
-                                      SignJwt(rs_no_kid, kPayload) + "\n" + SignJwt(es_no_kid, kPayload));
+  Write("verify", "no_kid_tight",
+        Flags(kTight | kAllowMissing) + Jwks({&es_no_kid, &rs_no_kid}) + "\n" + SignJwt(rs_no_kid, kPayload) + "\n" +
+            SignJwt(es_no_kid, kPayload));
   // Structured token lines: header JSON, tab, payload JSON[, tab, signature].
-  Write("verify", "json_tokens",
-        Flags(kIssuer | kAudiences | kSubject | kTyp | kMatcher | kMaxAge | kSecond) + Jwks({&es, &ed}) + "\n" +
-            R"({"alg":"ES256","kid":")" + es.kid + R"(","typ":"at+jwt"})" + "\t" + std::string(kPayload) + "\n" +
-            R"({"alg":"EdDSA","kid":")" + ed.kid + R"(","typ":"JWT"})" + "\t" +
-            R"({"iss":"https://issuer.example","aud":["x","my-api"],"sub":"alice","team":["ops"],"iat":1799999999.5,"nbf":1800000001})" +
-            "\n" + R"({"alg":"HS256"})" + "\t" + R"({"exp":1800000001,"iat":0})" + "\t" + B64(std::string(32, 'x')) +
-            "\n" + R"({"alg":"ES256","kid":")" + es.kid + R"(","crit":["b64"],"b64":false})" + "\t{}");
-  Write("verify", "garbage_tokens", Flags(kIssuer) + Jwks({&es}) + "\nabc\n..\na.b.c\n" +
-                                        B64(R"({"alg":"none"})") + "." + B64(kPayload) + ".");
+  Write(
+      "verify", "json_tokens",
+      Flags(kIssuer | kAudiences | kSubject | kTyp | kMatcher | kMaxAge | kSecond) + Jwks({&es, &ed}) + "\n" +
+          R"({"alg":"ES256","kid":")" + es.kid + R"(","typ":"at+jwt"})" + "\t" + std::string(kPayload) + "\n" +
+          R"({"alg":"EdDSA","kid":")" + ed.kid + R"(","typ":"JWT"})" + "\t" +
+          R"({"iss":"https://issuer.example","aud":["x","my-api"],"sub":"alice","team":["ops"],"iat":1799999999.5,"nbf":1800000001})" +
+          "\n" + R"({"alg":"HS256"})" + "\t" + R"({"exp":1800000001,"iat":0})" + "\t" + B64(std::string(32, 'x')) +
+          "\n" + R"({"alg":"ES256","kid":")" + es.kid + R"(","crit":["b64"],"b64":false})" + "\t{}");
+  Write("verify", "garbage_tokens",
+        Flags(kIssuer) + Jwks({&es}) + "\nabc\n..\na.b.c\n" + B64(R"({"alg":"none"})") + "." + B64(kPayload) + ".");
 }
 
 // ------------------------------------------------------------------ configurations
@@ -256,16 +271,19 @@ void Config(const std::vector<TestKey>& keys) {
         R"({"providers":[{"name":"p","secret":)" + JsonQuote(std::string(kProbeSecret)) + R"(}],"now":1800000000})");
   Write("config", "secret_base64url",
         R"({"providers":[{"issuer":"https://issuer.example","audiences":["my-api"],"algorithms":["HS256"],)"
-        R"("secret":{"base64url":")" + probe_k + R"("},"subject":"alice","typ":"JWT",)"
-        R"("claims":[{"name":"team","values":["dev","ops"]},{"name":"roles","value":"admin"}],)"
-        R"("requiredClaims":["team"],"maxTokenAge":"1h30m"}],"leeway":"1m30s","now":1800000000,)"
-        R"("requiredClaims":["exp"],"validationMode":"AllowMissing"})");
+        R"("secret":{"base64url":")" +
+            probe_k +
+            R"("},"subject":"alice","typ":"JWT",)"
+            R"("claims":[{"name":"team","values":["dev","ops"]},{"name":"roles","value":"admin"}],)"
+            R"("requiredClaims":["team"],"maxTokenAge":"1h30m"}],"leeway":"1m30s","now":1800000000,)"
+            R"("requiredClaims":["exp"],"validationMode":"AllowMissing"})");
   Write("config", "oct_jwks_kid_probe",
         R"({"providers":[{"name":"oct","jwks":{"local":{"inline":{"keys":[{"kty":"oct","kid":"probe","k":")" + probe_k +
             R"("}]}}}}],"now":1800000000,"limits":{"maxTokenBytes":4096,"maxJsonDepth":8,"maxKeysWithoutKid":2}})");
   Write("config", "inline_string_jwks",
         R"({"providers":[{"name":"pub","issuer":"solo.io","algorithms":["RS256","ES256","EdDSA"],)"
-        R"("jwks":{"local":{"inline":)" + JsonQuote(Jwks({&rs, &es, &ed})) + R"(}}}],"leeway":60})");
+        R"("jwks":{"local":{"inline":)" +
+            JsonQuote(Jwks({&rs, &es, &ed})) + R"(}}}],"leeway":60})");
   Write("config", "single_jwk",
         R"({"providers":[{"jwks":{"local":{"inline":)" + es.PublicJwk() + R"(}}}],"now":1800000000})");
   Write("config", "multi_provider",
@@ -276,19 +294,25 @@ void Config(const std::vector<TestKey>& keys) {
         R"({"providers":[{"name":"g","secret":)" + JsonQuote(std::string(kProbeSecret)) +
             R"(,"claimsToHeaders":[{"name":"sub","header":"x-user"}],"forwardToken":true,)"
             R"("tokenSource":{"header":{"header":"X-Token","prefix":"Token "}}},)"
-            R"({"name":"q","issuer":"q","secret":)" + JsonQuote(std::string(kProbeSecret)) +
+            R"({"name":"q","issuer":"q","secret":)" +
+            JsonQuote(std::string(kProbeSecret)) +
             R"(,"tokenSource":{"queryParameter":"access_token"}},)"
-            R"({"name":"c","issuer":"c","secret":)" + JsonQuote(std::string(kProbeSecret)) +
-            R"(,"tokenSource":{"cookie":"session"}}],"now":1800000000})");
+            R"({"name":"c","issuer":"c","secret":)" +
+            JsonQuote(std::string(kProbeSecret)) + R"(,"tokenSource":{"cookie":"session"}}],"now":1800000000})");
   Write("config", "durations",
         R"({"providers":[{"secret":)" + JsonQuote(std::string(kProbeSecret)) +
             R"(,"maxTokenAge":"2h45m30s"}],"leeway":"5m","now":1800000000})");
-  Write("config", "bad_now", R"({"providers":[{"secret":"0123456789abcdef0123456789abcdef"}],"leeway":"250ms","now":-1})");
-  Write("config", "bad_unknown_field", R"({"providers":[{"secret":"0123456789abcdef0123456789abcdef","colour":"blue"}]})");
+  Write("config", "bad_now",
+        R"({"providers":[{"secret":"0123456789abcdef0123456789abcdef"}],"leeway":"250ms","now":-1})");
+  Write("config", "bad_unknown_field",
+        R"({"providers":[{"secret":"0123456789abcdef0123456789abcdef","colour":"blue"}]})");
   Write("config", "bad_alg_none", R"({"providers":[{"algorithms":["none"],"secret":"x"}]})");
-  Write("config", "bad_duplicate_issuer",
-        R"({"providers":[{"issuer":"i","secret":"0123456789abcdef0123456789abcdef"},{"issuer":"i","secret":"0123456789abcdef0123456789abcdef"}]})");
-  Write("config", "bad_limits", R"({"providers":[{"secret":"0123456789abcdef0123456789abcdef"}],"limits":{"maxTokenBytes":1,"maxJsonDepth":1000}})");
+  Write(
+      "config", "bad_duplicate_issuer",
+      R"({"providers":[{"issuer":"i","secret":"0123456789abcdef0123456789abcdef"},{"issuer":"i","secret":"0123456789abcdef0123456789abcdef"}]})");
+  Write(
+      "config", "bad_limits",
+      R"({"providers":[{"secret":"0123456789abcdef0123456789abcdef"}],"limits":{"maxTokenBytes":1,"maxJsonDepth":1000}})");
   Write("config", "bad_empty", "{}");
   Write("config", "bad_not_json", "providers:");
 }

@@ -33,26 +33,31 @@ using tokenverify::VerifiedToken;
 using tokenverify::Verifier;
 
 enum Flag : uint16_t {
-  kIssuer = 1 << 0,            // issuer "https://issuer.example"
-  kAudiences = 1 << 1,         // audiences ["my-api", "other-api"]
-  kAlgorithms = 1 << 2,        // an allow-list, chosen by bits 8-10
-  kRequiredClaims = 1 << 3,    // requiredClaims ["exp", "iat"]
-  kSubject = 1 << 4,           // subject "alice"
-  kTyp = 1 << 5,               // typ "JWT"
-  kClaimMatcher = 1 << 6,      // claims team in ["dev", "ops"]
-  kLeeway = 1 << 7,            // leeway "60s"
+  kIssuer = 1 << 0,          // issuer "https://issuer.example"
+  kAudiences = 1 << 1,       // audiences ["my-api", "other-api"]
+  kAlgorithms = 1 << 2,      // an allow-list, chosen by bits 8-10
+  kRequiredClaims = 1 << 3,  // requiredClaims ["exp", "iat"]
+  kSubject = 1 << 4,         // subject "alice"
+  kTyp = 1 << 5,             // typ "JWT"
+  kClaimMatcher = 1 << 6,    // claims team in ["dev", "ops"]
+  kLeeway = 1 << 7,          // leeway "60s"
   // bits 8-10: index into kAlgorithmLists
-  kMaxTokenAge = 1 << 11,      // maxTokenAge "1h"
-  kSecretProvider = 1 << 12,   // line 1 is a secret, not a JWK set
-  kSecondProvider = 1 << 13,   // plus a provider without issuer and a fixed HS256 secret
-  kTightLimits = 1 << 14,      // maxKeysWithoutKid 1, maxJsonDepth 4, maxTokenBytes 1024
-  kAllowMissing = 1 << 15,     // validationMode AllowMissing, provider requires "team"
+  kMaxTokenAge = 1 << 11,     // maxTokenAge "1h"
+  kSecretProvider = 1 << 12,  // line 1 is a secret, not a JWK set
+  kSecondProvider = 1 << 13,  // plus a provider without issuer and a fixed HS256 secret
+  kTightLimits = 1 << 14,     // maxKeysWithoutKid 1, maxJsonDepth 4, maxTokenBytes 1024
+  kAllowMissing = 1 << 15,    // validationMode AllowMissing, provider requires "team"
 };
 
 constexpr const char* kAlgorithmLists[8] = {
-    R"(["RS256"])",          R"(["ES256","EdDSA"])",          R"(["HS256","HS384","HS512"])",
-    R"(["PS256","RS256","ES384"])", R"(["ES512","PS512","RS512"])", R"(["EdDSA"])",
-    R"(["HS256","RS256","PS256","ES256","EdDSA"])", R"(["ES384","HS384","PS384","RS384"])",
+    R"(["RS256"])",
+    R"(["ES256","EdDSA"])",
+    R"(["HS256","HS384","HS512"])",
+    R"(["PS256","RS256","ES384"])",
+    R"(["ES512","PS512","RS512"])",
+    R"(["EdDSA"])",
+    R"(["HS256","RS256","PS256","ES256","EdDSA"])",
+    R"(["ES384","HS384","PS384","RS384"])",
 };
 
 constexpr int64_t kNow = 1800000000;
@@ -96,8 +101,7 @@ std::string BuildConfig(uint16_t flags, std::string_view keys) {
   }
   p += "}";
   std::string doc = R"({"providers":[)" + p;
-  if (flags & kSecondProvider)
-    doc += R"(,{"name":"shared","secret":"fuzz-second-provider-secret-0123456789"})";
+  if (flags & kSecondProvider) doc += R"(,{"name":"shared","secret":"fuzz-second-provider-secret-0123456789"})";
   doc += "],\"now\":" + std::to_string(kNow);
   if (flags & kRequiredClaims) doc += R"(,"requiredClaims":["exp","iat"])";
   if (flags & kLeeway) doc += R"(,"leeway":"60s")";
@@ -167,8 +171,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       const std::string_view payload =
           tab1 == std::string_view::npos ? std::string_view() : token.substr(tab1 + 1, tab2 - tab1 - 1);
       const std::string_view signature = tab2 == std::string_view::npos ? "c2ln" : token.substr(tab2 + 1);
-      built = tokenverify::internal::Base64urlEncode(header) + "." +
-              tokenverify::internal::Base64urlEncode(payload) + "." + std::string(signature);
+      built = tokenverify::internal::Base64urlEncode(header) + "." + tokenverify::internal::Base64urlEncode(payload) +
+              "." + std::string(signature);
       token = built;
     }
 
@@ -176,7 +180,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     VerifiedToken out;  // views into per-thread scratch: valid until the next Verify
     const Status with_out = v->Verify(token, &out);
     if (with_out != without_out) Fail("same token, different status", with_out, without_out);
-    if (Verbose()) std::fprintf(stderr, "verify: flags %04x token %zu: status %d\n", flags, i, static_cast<int>(with_out));
+    if (Verbose())
+      std::fprintf(stderr, "verify: flags %04x token %zu: status %d\n", flags, i, static_cast<int>(with_out));
     if (with_out != Status::OK) continue;
     g_sink = out.provider.size();
     auto claims = Claims::Create(out.header_json, out.payload_json);

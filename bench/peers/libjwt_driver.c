@@ -43,8 +43,8 @@ static int libjwt_op(void* p) {
     errno = 0;
     long nbf = jwt_get_grant_int(jwt, "nbf");
     int nbf_ok = errno == ENOENT || (errno == 0 && nbf <= now);
-    ok = iss != NULL && strcmp(iss, c->issuer) == 0 && aud != NULL &&
-         strcmp(aud, c->audience) == 0 && has_exp && exp > now && nbf_ok;
+    ok = iss != NULL && strcmp(iss, c->issuer) == 0 && aud != NULL && strcmp(aud, c->audience) == 0 && has_exp &&
+         exp > now && nbf_ok;
   }
   jwt_free(jwt);
   return ok;
@@ -112,9 +112,8 @@ int main(int argc, char** argv) {
         print_unavailable(peer, "C", LIBJWT_VERSION, alg, "good token rejected while timing");
       } else {
         print_result(peer, "C", LIBJWT_VERSION, alg, &m,
-                     c.alg == JWT_ALG_HS256
-                         ? "jwt_decode + claim checks by the caller"
-                         : "jwt_decode parses the PEM key on every call (no load-once API in 1.x)");
+                     c.alg == JWT_ALG_HS256 ? "jwt_decode + claim checks by the caller"
+                                            : "jwt_decode parses the PEM key on every call (no load-once API in 1.x)");
       }
     }
     free(key.data);

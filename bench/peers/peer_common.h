@@ -16,8 +16,7 @@
 /* The algorithms of the token set, as make_tokens.py names them. */
 static const char* const kAlgs[] = {"HS256", "RS256", "PS256", "ES256", "EdDSA"};
 enum { kAlgCount = 5 };
-static const char* const kNegatives[] = {"bad_signature", "expired", "wrong_issuer",
-                                         "wrong_audience"};
+static const char* const kNegatives[] = {"bad_signature", "expired", "wrong_issuer", "wrong_audience"};
 enum { kNegativeCount = 4 };
 
 typedef struct {
@@ -109,7 +108,7 @@ typedef struct {
   uint64_t ops;          /* operations in the median repeat */
   double runs[16];       /* CPU ns/op of each repeat */
   int repeats;
-  int failed;            /* an operation rejected the good token */
+  int failed; /* an operation rejected the good token */
 } measurement;
 
 typedef struct {
@@ -194,8 +193,8 @@ static inline void json_string(FILE* f, const char* s) {
   fputc('"', f);
 }
 
-static inline void print_result(const char* peer, const char* language, const char* version,
-                         const char* alg, const measurement* m, const char* note) {
+static inline void print_result(const char* peer, const char* language, const char* version, const char* alg,
+                                const measurement* m, const char* note) {
   printf("{\"peer\":");
   json_string(stdout, peer);
   printf(",\"language\":");
@@ -204,8 +203,8 @@ static inline void print_result(const char* peer, const char* language, const ch
   json_string(stdout, version);
   printf(",\"alg\":");
   json_string(stdout, alg);
-  printf(",\"ns_per_op\":%.1f,\"wall_ns_per_op\":%.1f,\"ops\":%llu,\"runs_ns\":[",
-         m->ns_per_op, m->wall_ns_per_op, (unsigned long long)m->ops);
+  printf(",\"ns_per_op\":%.1f,\"wall_ns_per_op\":%.1f,\"ops\":%llu,\"runs_ns\":[", m->ns_per_op, m->wall_ns_per_op,
+         (unsigned long long)m->ops);
   for (int r = 0; r < m->repeats; r++) printf("%s%.1f", r ? "," : "", m->runs[r]);
   printf("],\"checks\":\"ok\"");
   if (note != NULL && *note != '\0') {
@@ -216,8 +215,8 @@ static inline void print_result(const char* peer, const char* language, const ch
   fflush(stdout);
 }
 
-static inline void print_unavailable(const char* peer, const char* language, const char* version,
-                              const char* alg, const char* reason) {
+static inline void print_unavailable(const char* peer, const char* language, const char* version, const char* alg,
+                                     const char* reason) {
   printf("{\"peer\":");
   json_string(stdout, peer);
   printf(",\"language\":");

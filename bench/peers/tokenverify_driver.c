@@ -20,7 +20,7 @@
  * negative token (bad signature, expired, wrong issuer, wrong audience) must fail
  * (the raw limit only checks signatures, so only bad_signature applies to it).
  */
-#define _POSIX_C_SOURCE 200809L /* clock_gettime under -std=c11; before any header */
+#define _POSIX_C_SOURCE 200809L       /* clock_gettime under -std=c11; before any header */
 #define OPENSSL_SUPPRESS_DEPRECATED 1 /* SHA256_Init & co: the lowest-level HMAC there is */
 
 #include <openssl/crypto.h>
@@ -66,8 +66,7 @@ static void run_tokenverify(const options* o, const char* alg) {
   tv_status s = tv_verifier_new(&c.v, config.data, config.len, &diag);
   if (s != TV_OK) {
     char why[600];
-    snprintf(why, sizeof why, "configuration rejected: %s %s %s", tv_status_name(s), diag.field,
-             diag.message);
+    snprintf(why, sizeof why, "configuration rejected: %s %s %s", tv_status_name(s), diag.field, diag.message);
     print_unavailable("tokenverify", "C", tv_version_string(), alg, why);
     free(config.data);
     return;
@@ -101,8 +100,7 @@ static void run_tokenverify(const options* o, const char* alg) {
     }
     measurement m = measure(kRows[i].op, &c, o->seconds, o->repeats);
     char note[256];
-    snprintf(note, sizeof note, "C ABI from C; %s; base64url kernel %s",
-             kRows[i].note, tv_base64url_implementation());
+    snprintf(note, sizeof note, "C ABI from C; %s; base64url kernel %s", kRows[i].note, tv_base64url_implementation());
     if (m.failed) {
       print_unavailable(kRows[i].peer, "C", tv_version_string(), alg, "good token rejected while timing");
     } else {
@@ -120,7 +118,7 @@ typedef struct {
   const char* alg;
   const unsigned char* input; /* signing input: header.payload */
   size_t input_len;
-  unsigned char sig[1024];    /* as the primitive wants it (ES256: DER) */
+  unsigned char sig[1024]; /* as the primitive wants it (ES256: DER) */
   size_t sig_len;
   /* HS256 */
   SHA256_CTX inner, outer;
@@ -153,8 +151,7 @@ static int raw_pkey(void* p) {
 
 static int raw_eddsa(void* p) {
   raw_ctx* c = p;
-  if (c->reinit_each_call &&
-      EVP_DigestVerifyInit(c->md_ctx, NULL, NULL, NULL, c->pkey) != 1) {
+  if (c->reinit_each_call && EVP_DigestVerifyInit(c->md_ctx, NULL, NULL, NULL, c->pkey) != 1) {
     return 0;
   }
   return EVP_DigestVerify(c->md_ctx, c->sig, c->sig_len, c->input, c->input_len) == 1;
@@ -241,8 +238,7 @@ static int raw_setup(raw_ctx* c, const options* o, const char* alg, char* note, 
     }
     snprintf(note, note_len, "SHA256() + EVP_PKEY_verify (PSS) on a reused EVP_PKEY_CTX");
   } else {
-    snprintf(note, note_len,
-             "SHA256() + EVP_PKEY_verify on a reused EVP_PKEY_CTX, signature pre-converted to DER");
+    snprintf(note, note_len, "SHA256() + EVP_PKEY_verify on a reused EVP_PKEY_CTX, signature pre-converted to DER");
   }
   return 1;
 }
@@ -263,9 +259,7 @@ static void run_raw(const options* o, const char* alg) {
     raw_free(&c);
     return;
   }
-  op_fn op = strcmp(alg, "HS256") == 0   ? raw_hs256
-             : strcmp(alg, "EdDSA") == 0 ? raw_eddsa
-                                         : raw_pkey;
+  op_fn op = strcmp(alg, "HS256") == 0 ? raw_hs256 : strcmp(alg, "EdDSA") == 0 ? raw_eddsa : raw_pkey;
   blob bad = read_token(o->dir, alg, "bad_signature");
   blob good = read_token(o->dir, alg, NULL);
   const char* why = NULL;

@@ -107,13 +107,17 @@ TEST_P(WarmVerify, AllocatesNothingOfItsOwn) {
   const auto key = MakeKey(GetParam(), "k");
   const std::string config =
       R"({"now":1800000000,"requiredClaims":["exp"],"providers":[{"issuer":"https://issuer.example","audiences":["my-api"],)"
-      R"("algorithms":[")" + key.JwsAlg() + R"("],)"  // ES256K is allowed only when listed
-      R"("jwks":{"local":{"inline":)" + testing::JsonQuote(testing::Jwks({&key})) + "}}}]}";
+      R"("algorithms":[")" +
+      key.JwsAlg() +
+      R"("],)"  // ES256K is allowed only when listed
+      R"("jwks":{"local":{"inline":)" +
+      testing::JsonQuote(testing::Jwks({&key})) + "}}}]}";
   Error err;
   auto v = Verifier::Create(config, &err);
   ASSERT_TRUE(v.ok()) << err.message;
   const std::string token = testing::SignJwt(
-      key, R"({"iss":"https://issuer.example","sub":"alice","aud":["other","my-api"],"exp":1800003600,"team":"dev","nested":{"a":[1,2,{"b":null}]}})");
+      key,
+      R"({"iss":"https://issuer.example","sub":"alice","aud":["other","my-api"],"exp":1800003600,"team":"dev","nested":{"a":[1,2,{"b":null}]}})");
   // Warm up: per-thread scratch memory grows on first use only.
   for (int i = 0; i < 3; ++i) ASSERT_EQ((*v)->Verify(token), Status::OK);
 

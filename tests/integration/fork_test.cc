@@ -19,14 +19,14 @@
 #include <atomic>
 #include <cerrno>
 #include <condition_variable>
-#include <mutex>
-#include <thread>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
+#include <thread>
 
-#include "keysets/snapshot.h"
 #include "key_cache_rig.h"
+#include "keysets/snapshot.h"
 #include "support/jwks_server.h"
 
 namespace tokenverify::cachetest {
@@ -40,7 +40,7 @@ using testing::SignJwt;
 using testing::TestKey;
 
 struct ChildOutcome {
-  bool exited = false;     // ended by _exit (else killed: a signal, or our deadline)
+  bool exited = false;  // ended by _exit (else killed: a signal, or our deadline)
   int exit_code = -1;
   bool timed_out = false;  // we killed it at the deadline
   std::string report;      // what the child wrote on its pipe
@@ -141,8 +141,8 @@ TEST(Fork, TheChildRefreshesOnScheduleAndSeesARotatedKeySet) {
 
   Child child(
       [&](std::string* report) {
-        const bool rotated = PollUntil(
-            [&] { return StatInt(v->StatsJson(false), "generation") > generation_before; }, milliseconds(8000));
+        const bool rotated = PollUntil([&] { return StatInt(v->StatsJson(false), "generation") > generation_before; },
+                                       milliseconds(8000));
         const Status s2 = v->Verify(t2), s1 = v->Verify(t1);
         const std::string stats = v->StatsJson(false);
         *report = "rotated=" + std::to_string(rotated) + " t2=" + std::string(StatusName(s2)) +
@@ -207,8 +207,8 @@ TEST(Fork, AGrandchildRefreshesToo) {
             },
             milliseconds(8000));
         const ChildOutcome g = grandchild.Wait();
-        *report = "grandchild: exited=" + std::to_string(g.exited) + " code=" + std::to_string(g.exit_code) +
-                  " " + g.report;
+        *report =
+            "grandchild: exited=" + std::to_string(g.exited) + " code=" + std::to_string(g.exit_code) + " " + g.report;
         v.reset();
         return g.exited && g.exit_code == 0 ? 0 : 2;
       },
@@ -307,8 +307,8 @@ TEST(Fork, ForksDuringRefreshesLeaveEveryChildUsable) {
         [&](std::string* report) {
           const Status s = v->Verify(t1);
           const int64_t fetches = StatInt(v->StatsJson(false), "fetches");
-          const bool fetched = PollUntil(
-              [&] { return StatInt(v->StatsJson(false), "fetches") > fetches; }, milliseconds(3000));
+          const bool fetched =
+              PollUntil([&] { return StatInt(v->StatsJson(false), "fetches") > fetches; }, milliseconds(3000));
           v.reset();
           *report = std::string(StatusName(s)) + " fetched=" + std::to_string(fetched);
           return s == Status::OK && fetched ? 0 : 1;

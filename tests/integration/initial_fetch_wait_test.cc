@@ -80,7 +80,7 @@ TEST(InitialFetchWait, ARetryDueAfterTheWaitStopsItAtOnce) {
   server->Serve(Answer(503, ""));
   // The retry comes after 4-8 s (8 s jittered down by up to half): past the 3 s wait.
   Created c = CreateTimed(server->Url(), R"("initialFetchWait":"3s","requireInitialKeys":true,)"
-                                               R"("backoff":{"initial":"8s","max":"8s"})");
+                                         R"("backoff":{"initial":"8s","max":"8s"})");
   ASSERT_FALSE(c.verifier.ok());
   EXPECT_EQ(c.verifier.status(), Status::ERR_KEYS_UNAVAILABLE);
   EXPECT_NE(c.err.message.find("HTTP 503"), std::string::npos) << c.err.message;
@@ -97,7 +97,7 @@ TEST(InitialFetchWait, RetriesDueWithinTheWaitAreWaitedFor) {
     return n.fetch_add(1) < 2 ? Answer(503, "") : JwksResponse(body);
   });
   Created c = CreateTimed(server->Url(), R"("initialFetchWait":"5s","requireInitialKeys":true,)"
-                                               R"("backoff":{"initial":"20ms","max":"50ms"})");
+                                         R"("backoff":{"initial":"20ms","max":"50ms"})");
   ASSERT_TRUE(c.verifier.ok()) << c.err.message;
   EXPECT_EQ(server->request_count(), 3);
   EXPECT_EQ((*c.verifier)->Verify(SignJwt(k1, "{}")), Status::OK);

@@ -34,8 +34,8 @@ inline int64_t MsSince(Clock::time_point t) {
 // One ES256 provider named "p" with a remote key set at `url`; `knobs` are
 // more members of the "remote" object, e.g. R"("cacheDuration":"100ms")".
 inline std::string RemoteConfig(const std::string& url, std::string_view knobs) {
-  std::string c = R"({"providers":[{"name":"p","algorithms":["ES256"],"jwks":{"remote":{"url":)" +
-                  testing::JsonQuote(url);
+  std::string c =
+      R"({"providers":[{"name":"p","algorithms":["ES256"],"jwks":{"remote":{"url":)" + testing::JsonQuote(url);
   if (!knobs.empty()) c += "," + std::string(knobs);
   return c + "}}}]}";
 }
@@ -48,7 +48,8 @@ inline std::string StatText(const std::string& json, std::string_view name) {
   if (at == std::string::npos) return "";
   const size_t start = at + key.size();
   size_t end = start;
-  if (end < json.size() && json[end] == '"') end = json.find('"', end + 1) + 1;
+  if (end < json.size() && json[end] == '"')
+    end = json.find('"', end + 1) + 1;
   else
     while (end < json.size() && json[end] != ',' && json[end] != '}') ++end;
   return json.substr(start, end - start);

@@ -56,9 +56,10 @@ TEST(KeySetSkips, RemoteSetWithARetiredEncryptionKeyKeepsVerifyingItsSigningKey)
   const std::string s = v.StatsJson(false);
   EXPECT_TRUE(StatBool(s, "healthy")) << s;
   EXPECT_EQ(StatInt(s, "keyCount"), 1) << s;
-  EXPECT_NE(s.find(R"("skippedKeys":[{"kid":"enc1","kty":"RSA","status":"TV_ERR_JWK_WEAK",)"
-                   R"("reason":"keys[1] (kid \"enc1\"): \"n\" is a 1024-bit modulus; at least 2048 bits are required"}])"),
-            std::string::npos)
+  EXPECT_NE(
+      s.find(R"("skippedKeys":[{"kid":"enc1","kty":"RSA","status":"TV_ERR_JWK_WEAK",)"
+             R"("reason":"keys[1] (kid \"enc1\"): \"n\" is a 1024-bit modulus; at least 2048 bits are required"}])"),
+      std::string::npos)
       << s;
 
   ASSERT_TRUE(PollUntil([&] { return log.Count(Kind::kUpdated) >= 1; }, milliseconds(2000)));

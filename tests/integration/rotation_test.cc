@@ -43,7 +43,9 @@ TEST(Rotation, OverlappingKeysNeverFailWhileTheSetRotates) {
   auto prepare = [&](int n) {
     keys[static_cast<size_t>(n)] = MakeKey("ES256", "rot-" + std::to_string(n));
     tokens[static_cast<size_t>(n)] = SignJwt(keys[static_cast<size_t>(n)], R"({"sub":"rotation"})");
-    if (n > 0) bodies[static_cast<size_t>(n)] = testing::Jwks({&keys[static_cast<size_t>(n - 1)], &keys[static_cast<size_t>(n)]});
+    if (n > 0)
+      bodies[static_cast<size_t>(n)] =
+          testing::Jwks({&keys[static_cast<size_t>(n - 1)], &keys[static_cast<size_t>(n)]});
   };
   prepare(0);
   prepare(1);
@@ -66,10 +68,10 @@ TEST(Rotation, OverlappingKeysNeverFailWhileTheSetRotates) {
   Error err;
   // Refresh every 1-2 ms; maxStale long, so a slow refresher (sanitizers)
   // never drops the set: this test is about the swap, not about staleness.
-  auto created = Verifier::Create(
-      RemoteConfig(server->Url(), R"("cacheDuration":"2ms","useCacheHeaders":false,"maxStale":"30s",)"
-                                  R"("initialFetchWait":"10s","requireInitialKeys":true)"),
-      &err, on_event);
+  auto created =
+      Verifier::Create(RemoteConfig(server->Url(), R"("cacheDuration":"2ms","useCacheHeaders":false,"maxStale":"30s",)"
+                                                   R"("initialFetchWait":"10s","requireInitialKeys":true)"),
+                       &err, on_event);
   ASSERT_TRUE(created.ok()) << err.message;
   const Verifier& v = **created;
   ASSERT_EQ(v.Verify(tokens[1]), Status::OK);
@@ -93,8 +95,7 @@ TEST(Rotation, OverlappingKeysNeverFailWhileTheSetRotates) {
         if (s != Status::OK) {
           failures.fetch_add(1);
           std::lock_guard<std::mutex> lock(failure_mu);
-          if (first_failure.empty())
-            first_failure = "K(" + std::to_string(k) + ") got " + std::string(StatusName(s));
+          if (first_failure.empty()) first_failure = "K(" + std::to_string(k) + ") got " + std::string(StatusName(s));
         }
         ++n;
         done[static_cast<size_t>(t)].fetch_add(1, std::memory_order_release);
@@ -145,10 +146,11 @@ TEST(Rotation, OverlappingKeysNeverFailWhileTheSetRotates) {
   const std::string s = v.StatsJson(false);
   EXPECT_EQ(StatInt(s, "generation"), n) << s;
   EXPECT_EQ(StatInt(s, "errors"), 0) << s;
-  std::printf("[rotation] %d key sets in %lld ms (one every %.2f ms), %lld verifications on %d threads, "
-              "%d failed\n",
-              n - 1, static_cast<long long>(elapsed), static_cast<double>(elapsed) / std::max(1, n - 1),
-              static_cast<long long>(verified.load()), kVerifiers, failures.load());
+  std::printf(
+      "[rotation] %d key sets in %lld ms (one every %.2f ms), %lld verifications on %d threads, "
+      "%d failed\n",
+      n - 1, static_cast<long long>(elapsed), static_cast<double>(elapsed) / std::max(1, n - 1),
+      static_cast<long long>(verified.load()), kVerifiers, failures.load());
 }
 
 }  // namespace

@@ -14,24 +14,21 @@ namespace tokenverify {
 namespace {
 
 using testing::JsonQuote;
-using testing::PemJson;
-using testing::X509Map;
 using testing::JwksServer;
 using testing::MakeKey;
+using testing::PemJson;
 using testing::SignJwt;
 using testing::TestKey;
+using testing::X509Map;
 
 constexpr std::string_view kPayload = R"({"sub":"alice","exp":4000000000})";
 
-
-
 // The Firebase recipe of the README, pointed at `url`; creation waits up to
 // `wait` for the first document (a bad one is not retried before that).
-std::string FirebaseConfig(const std::string& url, std::string_view remote_extra,
-                           std::string_view wait = "5s") {
+std::string FirebaseConfig(const std::string& url, std::string_view remote_extra, std::string_view wait = "5s") {
   std::string c = R"({"providers":[{"name":"firebase","algorithms":["RS256"],)"
-                  R"("jwks":{"remote":{"url":)" + JsonQuote(url) +
-                  R"(,"initialFetchWait":")" + std::string(wait) + R"(","requireInitialKeys":true)";
+                  R"("jwks":{"remote":{"url":)" +
+                  JsonQuote(url) + R"(,"initialFetchWait":")" + std::string(wait) + R"(","requireInitialKeys":true)";
   if (!remote_extra.empty()) c += "," + std::string(remote_extra);
   return c + "}}}]}";
 }

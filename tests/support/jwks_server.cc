@@ -50,20 +50,34 @@ std::string_view Trim(std::string_view s) {
 
 const char* ReasonPhrase(int status) {
   switch (status) {
-    case 200: return "OK";
-    case 204: return "No Content";
-    case 301: return "Moved Permanently";
-    case 302: return "Found";
-    case 304: return "Not Modified";
-    case 307: return "Temporary Redirect";
-    case 308: return "Permanent Redirect";
-    case 400: return "Bad Request";
-    case 404: return "Not Found";
-    case 429: return "Too Many Requests";
-    case 500: return "Internal Server Error";
-    case 502: return "Bad Gateway";
-    case 503: return "Service Unavailable";
-    default: return "Status";
+    case 200:
+      return "OK";
+    case 204:
+      return "No Content";
+    case 301:
+      return "Moved Permanently";
+    case 302:
+      return "Found";
+    case 304:
+      return "Not Modified";
+    case 307:
+      return "Temporary Redirect";
+    case 308:
+      return "Permanent Redirect";
+    case 400:
+      return "Bad Request";
+    case 404:
+      return "Not Found";
+    case 429:
+      return "Too Many Requests";
+    case 500:
+      return "Internal Server Error";
+    case 502:
+      return "Bad Gateway";
+    case 503:
+      return "Service Unavailable";
+    default:
+      return "Status";
   }
 }
 
@@ -108,9 +122,7 @@ std::string SerializeResponse(const ServerResponse& r) {
 }
 
 // "W/\"x\"" and "\"x\"" name the same version for If-None-Match (weak comparison).
-std::string_view StripWeak(std::string_view etag) {
-  return etag.substr(0, 2) == "W/" ? etag.substr(2) : etag;
-}
+std::string_view StripWeak(std::string_view etag) { return etag.substr(0, 2) == "W/" ? etag.substr(2) : etag; }
 
 bool IfNoneMatchLists(std::string_view header, std::string_view etag) {
   while (!header.empty()) {
@@ -244,9 +256,12 @@ class JwksServer::Connection {
 
   bool WaitForTls(int rc, Clock::time_point deadline) {
     switch (SSL_get_error(ssl_, rc)) {
-      case SSL_ERROR_WANT_READ: return Wait(POLLIN, deadline);
-      case SSL_ERROR_WANT_WRITE: return Wait(POLLOUT, deadline);
-      default: return false;
+      case SSL_ERROR_WANT_READ:
+        return Wait(POLLIN, deadline);
+      case SSL_ERROR_WANT_WRITE:
+        return Wait(POLLOUT, deadline);
+      default:
+        return false;
     }
   }
 
@@ -330,7 +345,7 @@ bool JwksServer::Listen(std::string* why) {
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);  // never reachable from outside
-  addr.sin_port = htons(options_.port);            // 0: ephemeral
+  addr.sin_port = htons(options_.port);           // 0: ephemeral
   socklen_t len = sizeof addr;
   // A restart on the same port (Options::port) must not wait out the
   // TIME_WAIT connections of the server before it; Linux lets it bind only
@@ -489,14 +504,13 @@ bool JwksServer::SetUpTls(std::string* why) {
   X509_gmtime_adj(X509_getm_notAfter(cert.get()), 24 * 3600);
   X509_set_pubkey(cert.get(), key.get());
   X509_NAME* name = X509_get_subject_name(cert.get());
-  X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, reinterpret_cast<const unsigned char*>("127.0.0.1"), -1,
-                             -1, 0);
+  X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, reinterpret_cast<const unsigned char*>("127.0.0.1"), -1, -1, 0);
   X509_set_issuer_name(cert.get(), name);
   X509V3_CTX v3;
   X509V3_set_ctx_nodb(&v3);
   X509V3_set_ctx(&v3, cert.get(), cert.get(), nullptr, nullptr, 0);
-  for (auto [nid, value] : {std::pair{NID_subject_alt_name, "IP:127.0.0.1"},
-                            std::pair{NID_basic_constraints, "critical,CA:TRUE"}}) {
+  for (auto [nid, value] :
+       {std::pair{NID_subject_alt_name, "IP:127.0.0.1"}, std::pair{NID_basic_constraints, "critical,CA:TRUE"}}) {
     X509_EXTENSION* ext = X509V3_EXT_conf_nid(nullptr, &v3, nid, value);
     if (ext == nullptr || X509_add_ext(cert.get(), ext, -1) != 1) {
       X509_EXTENSION_free(ext);

@@ -41,10 +41,10 @@ struct ServerResponse {
 
   enum class Mode {
     kNormal,
-    kHang,     // read the request, send nothing for hang_ms (<= 0: the cap), then respond normally;
-               // ends early, without a response, when the client closes
-    kTrickle,  // send the whole response one byte per trickle_interval_ms
-    kRawBytes, // send raw_bytes verbatim, then close
+    kHang,      // read the request, send nothing for hang_ms (<= 0: the cap), then respond normally;
+                // ends early, without a response, when the client closes
+    kTrickle,   // send the whole response one byte per trickle_interval_ms
+    kRawBytes,  // send raw_bytes verbatim, then close
     kCloseWithoutResponse,
   } mode = Mode::kNormal;
   int hang_ms = 0;
@@ -55,8 +55,8 @@ struct ServerResponse {
   // Transfer-Encoding (then nothing is added, so a test can send a false length).
   enum class Framing {
     kContentLength,
-    kChunked,      // Transfer-Encoding: chunked, chunks of at most 16 KiB
-    kUntilClose,   // no length at all: the body ends when the connection closes
+    kChunked,     // Transfer-Encoding: chunked, chunks of at most 16 KiB
+    kUntilClose,  // no length at all: the body ends when the connection closes
   } framing = Framing::kContentLength;
 };
 
@@ -65,16 +65,16 @@ class JwksServer {
   using Handler = std::function<ServerResponse(const HttpRequestSeen&)>;
 
   struct Options {
-    int max_lifetime_s = 300;     // stops accepting connections after this
-    int max_requests = 1000000;   // ... or after this many requests
-    bool tls = false;             // HTTPS with a self-signed certificate for 127.0.0.1
-    uint16_t port = 0;            // 0: ephemeral; else this port (a test restarting a stopped server)
+    int max_lifetime_s = 300;    // stops accepting connections after this
+    int max_requests = 1000000;  // ... or after this many requests
+    bool tls = false;            // HTTPS with a self-signed certificate for 127.0.0.1
+    uint16_t port = 0;           // 0: ephemeral; else this port (a test restarting a stopped server)
   };
 
   // Caps that keep a misbehaving response from outliving its test.
   static constexpr int kMaxHangMs = 30000;
   static constexpr int kMaxTrickleMs = 30000;
-  static constexpr int kMaxConnections = 256;         // more at once are closed unanswered
+  static constexpr int kMaxConnections = 256;            // more at once are closed unanswered
   static constexpr size_t kMaxRecordedRequests = 10000;  // requests() keeps the first ones
 
   // Starts listening; on failure records a test failure (ADD_FAILURE) and

@@ -4,10 +4,10 @@
 #include <openssl/bn.h>
 #include <openssl/core_names.h>
 #include <openssl/ec.h>
-#include <openssl/hmac.h>
-#include <openssl/rand.h>
 #include <openssl/encoder.h>
+#include <openssl/hmac.h>
 #include <openssl/pem.h>
+#include <openssl/rand.h>
 #include <openssl/rsa.h>
 #include <openssl/x509.h>
 
@@ -63,8 +63,7 @@ std::shared_ptr<EVP_PKEY> Own(EVP_PKEY* p) {
 
 std::string RandomBytes(size_t n) {
   std::string s(n, '\0');
-  if (RAND_bytes(reinterpret_cast<unsigned char*>(s.data()), static_cast<int>(n)) != 1)
-    Die("RAND_bytes");
+  if (RAND_bytes(reinterpret_cast<unsigned char*>(s.data()), static_cast<int>(n)) != 1) Die("RAND_bytes");
   return s;
 }
 
@@ -100,7 +99,6 @@ std::string BnParam(const EVP_PKEY* pkey, const char* name, size_t pad_to = 0) {
   BN_free(bn);
   return out;
 }
-
 
 std::string DerToRawEcdsa(const std::string& der, int coord_bytes) {
   const auto* p = reinterpret_cast<const unsigned char*>(der.data());
@@ -138,10 +136,9 @@ std::string TestKey::PublicPem(std::string_view form) const {
     X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, reinterpret_cast<const unsigned char*>("test"), -1, -1, 0);
     X509_set_issuer_name(cert, name);
     X509_set_pubkey(cert, pkey.get());
-    const bool edwards = EVP_PKEY_get_base_id(pkey.get()) == EVP_PKEY_ED25519 ||
-                         EVP_PKEY_get_base_id(pkey.get()) == EVP_PKEY_ED448;
-    ok = X509_sign(cert, pkey.get(), edwards ? nullptr : EVP_sha256()) > 0 &&
-         PEM_write_bio_X509(bio.get(), cert) == 1;
+    const bool edwards =
+        EVP_PKEY_get_base_id(pkey.get()) == EVP_PKEY_ED25519 || EVP_PKEY_get_base_id(pkey.get()) == EVP_PKEY_ED448;
+    ok = X509_sign(cert, pkey.get(), edwards ? nullptr : EVP_sha256()) > 0 && PEM_write_bio_X509(bio.get(), cert) == 1;
     X509_free(cert);
   }
   if (!ok) {
@@ -162,8 +159,8 @@ std::string TestKey::PublicJwk(std::string_view extra_members) const {
       break;
     case AlgInfo::kRsa:
     case AlgInfo::kPss:
-      j += R"("kty":"RSA","n":")" + B64(BnParam(pkey.get(), OSSL_PKEY_PARAM_RSA_N)) +
-           R"(","e":")" + B64(BnParam(pkey.get(), OSSL_PKEY_PARAM_RSA_E)) + "\"";
+      j += R"("kty":"RSA","n":")" + B64(BnParam(pkey.get(), OSSL_PKEY_PARAM_RSA_N)) + R"(","e":")" +
+           B64(BnParam(pkey.get(), OSSL_PKEY_PARAM_RSA_E)) + "\"";
       break;
     case AlgInfo::kEc:
       j += R"("kty":"EC","crv":")" + std::string(info.curve) + R"(","x":")" +
@@ -174,11 +171,10 @@ std::string TestKey::PublicJwk(std::string_view extra_members) const {
       size_t len = 0;
       EVP_PKEY_get_raw_public_key(pkey.get(), nullptr, &len);
       std::string pub(len, '\0');
-      if (EVP_PKEY_get_raw_public_key(pkey.get(), reinterpret_cast<unsigned char*>(pub.data()),
-                                      &len) != 1)
+      if (EVP_PKEY_get_raw_public_key(pkey.get(), reinterpret_cast<unsigned char*>(pub.data()), &len) != 1)
         Die("EVP_PKEY_get_raw_public_key");
-      j += R"("kty":"OKP","crv":")" + std::string(alg == "Ed448" ? "Ed448" : "Ed25519") +
-           R"(","x":")" + B64(pub) + "\"";
+      j +=
+          R"("kty":"OKP","crv":")" + std::string(alg == "Ed448" ? "Ed448" : "Ed25519") + R"(","x":")" + B64(pub) + "\"";
       break;
     }
   }
@@ -199,8 +195,7 @@ TestKey MakeKey(std::string_view alg, std::string_view kid, int rsa_bits) {
   // the padding or the hash.
   const AlgInfo::Family family = InfoFor(alg).family;
   const bool rsa = family == AlgInfo::kRsa || family == AlgInfo::kPss;
-  auto key = std::make_tuple(rsa ? std::string("RSA") : std::string(alg), std::string(kid),
-                             rsa ? rsa_bits : 0);
+  auto key = std::make_tuple(rsa ? std::string("RSA") : std::string(alg), std::string(kid), rsa ? rsa_bits : 0);
   auto it = cache.find(key);
   if (it == cache.end()) it = cache.emplace(key, Generate(alg, kid, rsa_bits)).first;
   TestKey out = it->second;
@@ -216,26 +211,23 @@ std::string SignRaw(const TestKey& key, std::string_view input) {
   if (info.family == AlgInfo::kHmac) {
     unsigned char tag[EVP_MAX_MD_SIZE];
     unsigned int len = 0;
-    if (HMAC(info.md(), key.secret.data(), static_cast<int>(key.secret.size()), msg, input.size(),
-             tag, &len) == nullptr)
+    if (HMAC(info.md(), key.secret.data(), static_cast<int>(key.secret.size()), msg, input.size(), tag, &len) ==
+        nullptr)
       Die("HMAC");
     return std::string(reinterpret_cast<char*>(tag), len);
   }
   EVP_MD_CTX* ctx = EVP_MD_CTX_new();
   EVP_PKEY_CTX* pctx = nullptr;
-  if (ctx == nullptr ||
-      EVP_DigestSignInit(ctx, &pctx, info.md ? info.md() : nullptr, nullptr, key.pkey.get()) != 1)
+  if (ctx == nullptr || EVP_DigestSignInit(ctx, &pctx, info.md ? info.md() : nullptr, nullptr, key.pkey.get()) != 1)
     Die("EVP_DigestSignInit");
-  if (info.family == AlgInfo::kPss &&
-      (EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING) != 1 ||
-       EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, RSA_PSS_SALTLEN_DIGEST) != 1 ||
-       EVP_PKEY_CTX_set_rsa_mgf1_md(pctx, info.md()) != 1))
+  if (info.family == AlgInfo::kPss && (EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING) != 1 ||
+                                       EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, RSA_PSS_SALTLEN_DIGEST) != 1 ||
+                                       EVP_PKEY_CTX_set_rsa_mgf1_md(pctx, info.md()) != 1))
     Die("PSS parameters");
   size_t len = 0;
   if (EVP_DigestSign(ctx, nullptr, &len, msg, input.size()) != 1) Die("EVP_DigestSign size");
   std::string sig(len, '\0');
-  if (EVP_DigestSign(ctx, reinterpret_cast<unsigned char*>(sig.data()), &len, msg, input.size()) !=
-      1)
+  if (EVP_DigestSign(ctx, reinterpret_cast<unsigned char*>(sig.data()), &len, msg, input.size()) != 1)
     Die("EVP_DigestSign");
   sig.resize(len);
   EVP_MD_CTX_free(ctx);
@@ -243,8 +235,7 @@ std::string SignRaw(const TestKey& key, std::string_view input) {
   return sig;
 }
 
-std::string SignJws(const TestKey& key, std::string_view header_json,
-                    std::string_view payload_json) {
+std::string SignJws(const TestKey& key, std::string_view header_json, std::string_view payload_json) {
   std::string input = B64(header_json) + "." + B64(payload_json);
   return input + "." + B64(SignRaw(key, input));
 }
@@ -273,8 +264,7 @@ std::string VectorsDir() {
   std::error_code ec;
   if (!std::filesystem::is_directory(dir, ec)) {
     ADD_FAILURE() << "test vectors directory '" << dir << "' does not exist; set "
-                  << "TOKENVERIFY_VECTORS to the shared vectors directory (default "
-                  << TV_VECTORS_DEFAULT << ")";
+                  << "TOKENVERIFY_VECTORS to the shared vectors directory (default " << TV_VECTORS_DEFAULT << ")";
   }
   return dir;
 }

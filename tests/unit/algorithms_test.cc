@@ -14,8 +14,8 @@ namespace tokenverify {
 namespace {
 
 using testing::B64;
-using testing::Jwks;
 using testing::JsonQuote;
+using testing::Jwks;
 using testing::MakeKey;
 using testing::SignJws;
 using testing::SignRaw;
@@ -34,8 +34,8 @@ std::string JsonString(std::string_view s) {
 // One provider around `key_set` (JWK set or PEM with `source` "pem"), with `provider_extra` members.
 std::string Config(const std::string& key_set, std::string_view provider_extra = "",
                    std::string_view source = "inline") {
-  std::string s = R"({"providers":[{"name":"p","jwks":{"local":{")" + std::string(source) +
-                  "\":" + JsonString(key_set) + "}}";
+  std::string s =
+      R"({"providers":[{"name":"p","jwks":{"local":{")" + std::string(source) + "\":" + JsonString(key_set) + "}}";
   if (!provider_extra.empty()) s += "," + std::string(provider_extra);
   return s + "}],\"now\":" + std::to_string(kNow) + "}";
 }
@@ -142,8 +142,7 @@ TEST(Rfc9864, AllowListTakesEachNameOnItsOwn) {
 
   // Names stay case-sensitive.
   Error err;
-  EXPECT_EQ(Verifier::Create(Config(Jwks({&ed}), R"("algorithms":["ed25519"])"), &err).status(),
-            Status::ERR_CONFIG);
+  EXPECT_EQ(Verifier::Create(Config(Jwks({&ed}), R"("algorithms":["ed25519"])"), &err).status(), Status::ERR_CONFIG);
 }
 
 // ---------------------------------------------------------------- ES256K
@@ -244,11 +243,10 @@ TEST(Es256k, HighSAcceptedButRAndSRangeChecked) {
 
 TEST(Es256k, Secp256k1JwkWithAPointOffTheCurveIsInvalid) {
   const std::string x(32, '\x01'), y(32, '\x02');
-  const std::string jwk = R"({"keys":[{"kty":"EC","crv":"secp256k1","kid":"k","x":")" + B64(x) +
-                          R"(","y":")" + B64(y) + "\"}]}";
+  const std::string jwk =
+      R"({"keys":[{"kty":"EC","crv":"secp256k1","kid":"k","x":")" + B64(x) + R"(","y":")" + B64(y) + "\"}]}";
   Error err;
-  EXPECT_EQ(Verifier::Create(Config(jwk, R"("algorithms":["ES256K"])"), &err).status(),
-            Status::ERR_JWK_INVALID);
+  EXPECT_EQ(Verifier::Create(Config(jwk, R"("algorithms":["ES256K"])"), &err).status(), Status::ERR_JWK_INVALID);
 }
 
 }  // namespace

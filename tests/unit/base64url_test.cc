@@ -27,8 +27,7 @@ namespace {
 
 using Bytes = std::vector<uint8_t>;
 
-constexpr std::string_view kAlphabet =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+constexpr std::string_view kAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 // Characters that must never be accepted anywhere.
 constexpr char kBadChars[] = {'=', '+', '/', ' ', '\n', '\0', '\x80', '\xff', '.'};
 
@@ -105,8 +104,7 @@ TEST(Base64urlKernels, ReportsKernelsSkippedAsUnsupported) {
   ::testing::Test::RecordProperty("base64url_kernels_skipped", skipped.empty() ? "none" : skipped);
   std::cout << "[ NOTE     ] base64url kernels not supported by this CPU, not tested: "
             << (skipped.empty() ? "none" : skipped) << "\n";
-  EXPECT_EQ(SupportedKernels().size() + std::count(skipped.begin(), skipped.end(), ',') +
-                (skipped.empty() ? 0 : 1),
+  EXPECT_EQ(SupportedKernels().size() + std::count(skipped.begin(), skipped.end(), ',') + (skipped.empty() ? 0 : 1),
             AllBase64urlKernels().size());
 }
 
@@ -199,8 +197,7 @@ class Base64urlForceImplementation : public ::testing::Test {
 TEST_F(Base64urlForceImplementation, ForcesEachSupportedKernel) {
   for (const auto* k : SupportedKernels()) {
     const std::string name(k->name);
-    EXPECT_EXIT(ReportActiveWith(name.c_str()), ::testing::ExitedWithCode(0),
-                "^active=" + name + "\n$");
+    EXPECT_EXIT(ReportActiveWith(name.c_str()), ::testing::ExitedWithCode(0), "^active=" + name + "\n$");
   }
 }
 
@@ -208,7 +205,8 @@ TEST_F(Base64urlForceImplementation, UnknownNameFallsBackToAutomaticChoiceAndSay
   const std::string best(BestSupported().name);
   EXPECT_EXIT(ReportActiveWith("bogus"), ::testing::ExitedWithCode(0),
               "^tokenverify: TOKENVERIFY_FORCE_IMPLEMENTATION=bogus is not a known kernel; "
-              "using " + best + "\nactive=" + best + "\n$");
+              "using " +
+                  best + "\nactive=" + best + "\n$");
   EXPECT_EXIT(ReportActiveWith(""), ::testing::ExitedWithCode(0), "^active=" + best + "\n$");
 }
 
@@ -218,8 +216,8 @@ TEST_F(Base64urlForceImplementation, UnsupportedNameFallsBackToAutomaticChoiceAn
     if (k.supported()) continue;
     const std::string name(k.name);
     EXPECT_EXIT(ReportActiveWith(name.c_str()), ::testing::ExitedWithCode(0),
-                "^tokenverify: TOKENVERIFY_FORCE_IMPLEMENTATION=" + name +
-                    " is not supported by this CPU; using " + best + "\nactive=" + best + "\n$");
+                "^tokenverify: TOKENVERIFY_FORCE_IMPLEMENTATION=" + name + " is not supported by this CPU; using " +
+                    best + "\nactive=" + best + "\n$");
   }
 }
 
@@ -265,8 +263,12 @@ class Base64urlKernelTest : public ::testing::TestWithParam<const Base64urlKerne
 
 TEST_P(Base64urlKernelTest, Rfc4648Vectors) {
   const std::pair<std::string_view, std::string_view> vectors[] = {
-      {"", ""},          {"f", "Zg"},          {"fo", "Zm8"},
-      {"foo", "Zm9v"},   {"foob", "Zm9vYg"},   {"fooba", "Zm9vYmE"},
+      {"", ""},
+      {"f", "Zg"},
+      {"fo", "Zm8"},
+      {"foo", "Zm9v"},
+      {"foob", "Zm9vYg"},
+      {"fooba", "Zm9vYmE"},
       {"foobar", "Zm9vYmFy"},
       {std::string_view("\xfb\xff", 2), "-_8"},  // the two url-alphabet characters
       {std::string_view("\xf8", 1), "-A"},
@@ -324,8 +326,8 @@ TEST_P(Base64urlKernelTest, RejectsEveryBadCharacterAtEveryPosition) {
 // every code path (short, exact blocks, overlapping tails, partial groups).
 TEST_P(Base64urlKernelTest, AcceptsExactlyTheAlphabetAtEveryPosition) {
   std::mt19937_64 rng(4);
-  for (size_t len : {2u, 3u, 4u, 30u, 31u, 32u, 35u, 36u, 48u, 63u, 64u, 66u, 67u, 68u, 96u, 100u,
-                     127u, 128u, 131u, 200u, 342u}) {
+  for (size_t len :
+       {2u, 3u, 4u, 30u, 31u, 32u, 35u, 36u, 48u, 63u, 64u, 66u, 67u, 68u, 96u, 100u, 127u, 128u, 131u, 200u, 342u}) {
     std::string base(len, 'A');
     for (auto& c : base) c = kAlphabet[rng() % 64];
     const size_t whole = len & ~size_t{3};
@@ -412,8 +414,7 @@ class GuardedPages {
     void* p = mmap(nullptr, size_, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (p == MAP_FAILED) std::abort();
     base_ = static_cast<uint8_t*>(p);
-    if (mprotect(base_, page_, PROT_NONE) != 0 ||
-        mprotect(base_ + size_ - page_, page_, PROT_NONE) != 0) {
+    if (mprotect(base_, page_, PROT_NONE) != 0 || mprotect(base_ + size_ - page_, page_, PROT_NONE) != 0) {
       std::abort();
     }
   }
@@ -421,7 +422,7 @@ class GuardedPages {
   GuardedPages(const GuardedPages&) = delete;
   GuardedPages& operator=(const GuardedPages&) = delete;
 
-  uint8_t* begin() const { return base_ + page_; }  // right after the front guard
+  uint8_t* begin() const { return base_ + page_; }        // right after the front guard
   uint8_t* end() const { return base_ + size_ - page_; }  // the back guard
   size_t capacity() const { return size_ - 2 * page_; }
 
@@ -445,8 +446,7 @@ TEST_P(Base64urlKernelTest, StaysWithinInputAndOutputBounds) {
     ASSERT_LE(out_size, output.capacity());
     for (const std::string* s : {&good, &bad}) {
       const bool want = s == &good || s->empty();
-      for (char* in : {reinterpret_cast<char*>(input.end()) - s->size(),
-                       reinterpret_cast<char*>(input.begin())}) {
+      for (char* in : {reinterpret_cast<char*>(input.end()) - s->size(), reinterpret_cast<char*>(input.begin())}) {
         std::memcpy(in, s->data(), s->size());
         for (uint8_t* out : {output.end() - out_size, output.begin()}) {
           ASSERT_EQ(GetParam()->decode(in, s->size(), out), want) << "length " << s->size();
@@ -459,8 +459,7 @@ TEST_P(Base64urlKernelTest, StaysWithinInputAndOutputBounds) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(SupportedKernels, Base64urlKernelTest,
-                         ::testing::ValuesIn(SupportedKernels()),
+INSTANTIATE_TEST_SUITE_P(SupportedKernels, Base64urlKernelTest, ::testing::ValuesIn(SupportedKernels()),
                          [](const ::testing::TestParamInfo<const Base64urlKernel*>& info) {
                            return std::string(info.param->name);
                          });

@@ -22,8 +22,8 @@ namespace tokenverify {
 namespace {
 
 using testing::B64;
-using testing::Jwks;
 using testing::JsonQuote;
+using testing::Jwks;
 using testing::MakeKey;
 using testing::SignJws;
 using testing::SignJwt;
@@ -70,12 +70,9 @@ std::vector<Case> Cases(const TestKey& rs, const TestKey& ps, const TestKey& es,
                         const std::string& tag) {
   const TestKey hs{"HS256", "", nullptr, std::string(kSecret)};
   const TestKey hs_wrong{"HS256", "", nullptr, std::string(kSecret) + "-but-not-this-one"};
-  const std::string hs_payload =
-      R"({"iss":"hs-issuer","sub":")" + tag + R"(","iat":1799999000,"exp":1800003600})";
-  const std::string expired =
-      R"({"iss":"https://issuer.example","aud":"my-api","iat":1799990000,"exp":1799996000})";
-  const std::string other_aud =
-      R"({"iss":"https://issuer.example","aud":"not-my-api","exp":1800003600})";
+  const std::string hs_payload = R"({"iss":"hs-issuer","sub":")" + tag + R"(","iat":1799999000,"exp":1800003600})";
+  const std::string expired = R"({"iss":"https://issuer.example","aud":"my-api","iat":1799990000,"exp":1799996000})";
+  const std::string other_aud = R"({"iss":"https://issuer.example","aud":"not-my-api","exp":1800003600})";
   const TestKey es_unknown_kid{es.alg, "nobody", es.pkey, ""};
   std::vector<Case> cases = {
       {"hs256", SignJwt(hs, hs_payload), Status::OK},
@@ -130,8 +127,8 @@ class Mismatches {
   void Check(const Case& c, const Expected& want, Status got, const VerifiedToken* out) {
     std::string what;
     if (got != want.status) {
-      what = "status " + std::to_string(static_cast<int>(got)) + ", want " +
-             std::to_string(static_cast<int>(want.status));
+      what =
+          "status " + std::to_string(static_cast<int>(got)) + ", want " + std::to_string(static_cast<int>(want.status));
     } else if (out != nullptr && got == Status::OK &&
                (out->header_json != want.header || out->payload_json != want.payload ||
                 out->provider != want.provider)) {

@@ -63,14 +63,14 @@ TEST(Config, DefaultsAndFullDocument) {
   // Every algorithm but ES256K, which must be listed to be allowed.
   EXPECT_EQ(minimal->providers.at(0).algorithms, kAllAlgs & ~AlgBit(Alg::kES256K));
 
-  auto full = ParseConfig(
-      WithProvider(R"("name":"p","issuer":"iss","audiences":["a","b"],"algorithms":["HS256","HS512"],
+  auto full =
+      ParseConfig(WithProvider(R"("name":"p","issuer":"iss","audiences":["a","b"],"algorithms":["HS256","HS512"],
          "subject":"alice","typ":"JWT","claims":[{"name":"team","values":["dev","ops"]},{"name":"org","value":"solo.io"}],
          "requiredClaims":["jti"],"maxTokenAge":"1h","claimsToHeaders":[{"name":"team","header":"x-team"}],
          "forwardToken":true,"tokenSource":{"header":{"header":"X-Token","prefix":"Tok "}})",
-                   R"("leeway":"60s","requiredClaims":["exp"],"validationMode":"AllowMissing",
+                               R"("leeway":"60s","requiredClaims":["exp"],"validationMode":"AllowMissing",
          "limits":{"maxTokenBytes":4096,"maxJsonDepth":8,"maxKeysWithoutKid":2},"now":1700000000)"),
-      &err);
+                  &err);
   ASSERT_TRUE(full.ok()) << err.message;
   const ProviderConfig& p = full->providers.at(0);
   EXPECT_EQ(p.name, "p");
@@ -130,10 +130,10 @@ TEST(Config, ErrorsNameTheField) {
        "providers[0].jwks.remote.url"},
       {R"({"providers":[{"jwks":{"remote":{"url":"https://x","cacheDuration":0}}}]})", Status::ERR_CONFIG,
        "providers[0].jwks.remote.cacheDuration"},
-      {R"({"providers":[{"jwks":{"remote":{"url":"https://x","backoff":{"multiplier":0.5}}}}]})",
-       Status::ERR_CONFIG, "providers[0].jwks.remote.backoff.multiplier"},
-      {R"({"providers":[{"jwks":{"remote":{"url":"https://x","backoff":{"initial":"20s"}}}}]})",
-       Status::ERR_CONFIG, "providers[0].jwks.remote.backoff.initial"},
+      {R"({"providers":[{"jwks":{"remote":{"url":"https://x","backoff":{"multiplier":0.5}}}}]})", Status::ERR_CONFIG,
+       "providers[0].jwks.remote.backoff.multiplier"},
+      {R"({"providers":[{"jwks":{"remote":{"url":"https://x","backoff":{"initial":"20s"}}}}]})", Status::ERR_CONFIG,
+       "providers[0].jwks.remote.backoff.initial"},
       {R"({"providers":[{"jwks":{"remote":{"url":"https://x","minRefreshInterval":"2h","maxRefreshInterval":"1h"}}}]})",
        Status::ERR_CONFIG, "providers[0].jwks.remote.minRefreshInterval"},
       {R"({"providers":[{"jwks":{"remote":{"url":"https://x","unknownKidWait":"1m"}}}]})", Status::ERR_CONFIG,
@@ -150,7 +150,8 @@ TEST(Config, ErrorsNameTheField) {
        "providers[0].jwks.local.inline"},
       {"{\"providers\":[{" + std::string(kSecret) + ",\"name\":\"a\"},{" + std::string(kSecret) + ",\"name\":\"a\"}]}",
        Status::ERR_CONFIG, "providers[1].name"},
-      {"{\"providers\":[{" + std::string(kSecret) + ",\"issuer\":\"i\"},{" + std::string(kSecret) + ",\"issuer\":\"i\"}]}",
+      {"{\"providers\":[{" + std::string(kSecret) + ",\"issuer\":\"i\"},{" + std::string(kSecret) +
+           ",\"issuer\":\"i\"}]}",
        Status::ERR_CONFIG, "providers[1].issuer"},
       {R"({"providers":[{"secret":"0123456789abcdef0123456789abcdef","jwks":{}}]})", Status::ERR_CONFIG,
        "providers[0].jwks"},
@@ -183,7 +184,8 @@ TEST(Config, RemoteKeySetDefaultsAndKnobs) {
       "timeout":2,"useCacheHeaders":false,"minRefreshInterval":"1s","maxRefreshInterval":"1h","refreshAhead":"5s",
       "maxStale":"0s","backoff":{"initial":"100ms","multiplier":3,"max":"2s"},"unknownKidCooldown":"1s",
       "unknownKidWait":"500ms","initialFetchWait":"3s","requireInitialKeys":true,"maxResponseBytes":4096,
-      "tls":{"insecureSkipVerify":true,"caFile":"/ca.pem"}}}}]})", &err);
+      "tls":{"insecureSkipVerify":true,"caFile":"/ca.pem"}}}}]})",
+                       &err);
   ASSERT_TRUE(k.ok()) << err.field << ": " << err.message;
   const RemoteJwksConfig& r = k->providers[0].keys.remote;
   EXPECT_EQ(r.cache_duration_ms, 250);

@@ -84,7 +84,11 @@ TEST_F(SnapshotCellTest, AReaderKeepsItsSnapshotAcrossPublishes) {
 
 TEST_F(SnapshotCellTest, ReleasedSnapshotIsFreedByTheNextPublish) {
   SnapshotCell<Tracked> cell(Make(1));
-  { auto held = cell.Read(); cell.Publish(Make(2)); EXPECT_EQ(destroyed(), 0); }
+  {
+    auto held = cell.Read();
+    cell.Publish(Make(2));
+    EXPECT_EQ(destroyed(), 0);
+  }
   cell.Publish(Make(3));
   EXPECT_EQ(destroyed(), 2);
   EXPECT_EQ(cell.retired_count(), 0u);

@@ -199,16 +199,17 @@ TEST(HttpFetch, HeaderParsingIsCaseInsensitiveAndSurvivesJunk) {
   auto server = JwksServer::Start();
   ASSERT_NE(server, nullptr);
   const std::string long_line = "X-Long: " + std::string(20000, 'a') + "\r\n";
-  server->Serve(Raw("HTTP/1.1 200 OK\r\n"
-                    "etag: \"first\"\r\n"
-                    "ETAG: \"second\"\r\n"
-                    "CACHE-CONTROL: max-age=100\r\n"
-                    "cache-control: No-Cache\r\n"
-                    "Expires : Sun, 06 Nov 1994 08:49:37 GMT\r\n"  // space before the colon: not a header
-                    "X-Junk: \x01\x7f\xff\r\n" +
-                    long_line +
-                    "Content-Length: 2\r\n"
-                    "Connection: close\r\n\r\n{}"));
+  server->Serve(
+      Raw("HTTP/1.1 200 OK\r\n"
+          "etag: \"first\"\r\n"
+          "ETAG: \"second\"\r\n"
+          "CACHE-CONTROL: max-age=100\r\n"
+          "cache-control: No-Cache\r\n"
+          "Expires : Sun, 06 Nov 1994 08:49:37 GMT\r\n"  // space before the colon: not a header
+          "X-Junk: \x01\x7f\xff\r\n" +
+          long_line +
+          "Content-Length: 2\r\n"
+          "Connection: close\r\n\r\n{}"));
   HttpFetchResult got = Get(server->Url());
   ASSERT_EQ(got.outcome, Outcome::kResponse) << got.error;
   EXPECT_EQ(got.body, "{}");
@@ -230,8 +231,9 @@ TEST(HttpFetch, EtagWithControlCharactersIsDropped) {
 TEST(HttpFetch, ChunkedTrailersAreIgnored) {
   auto server = JwksServer::Start();
   ASSERT_NE(server, nullptr);
-  server->Serve(Raw("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nCache-Control: max-age=5\r\n\r\n"
-                    "2\r\n{}\r\n0\r\nETag: \"trailer\"\r\nCache-Control: max-age=99999\r\n\r\n"));
+  server->Serve(
+      Raw("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nCache-Control: max-age=5\r\n\r\n"
+          "2\r\n{}\r\n0\r\nETag: \"trailer\"\r\nCache-Control: max-age=99999\r\n\r\n"));
   HttpFetchResult got = Get(server->Url());
   ASSERT_EQ(got.outcome, Outcome::kResponse) << got.error;
   EXPECT_EQ(got.body, "{}");
@@ -468,8 +470,7 @@ TEST(HttpFetch, CancelStopsAHangingFetchPromptly) {
   const Clock::time_point returned_at = Clock::now();
   canceller.join();
   EXPECT_EQ(got.outcome, Outcome::kCancelled) << got.error;
-  const int64_t latency_ms =
-      std::chrono::duration_cast<std::chrono::milliseconds>(returned_at - cancelled_at).count();
+  const int64_t latency_ms = std::chrono::duration_cast<std::chrono::milliseconds>(returned_at - cancelled_at).count();
   EXPECT_LT(latency_ms, 250);  // the loop looks every kCancelPollMs; slack for loaded CI machines
 }
 
@@ -709,16 +710,16 @@ TEST(ParseCacheControl, RandomBytesNeverBreakIt) {
 }
 
 TEST(ParseHttpDate, TheThreeFormsAndJunk) {
-  EXPECT_EQ(ParseHttpDate("Sun, 06 Nov 1994 08:49:37 GMT"), kNov1994);  // IMF-fixdate
+  EXPECT_EQ(ParseHttpDate("Sun, 06 Nov 1994 08:49:37 GMT"), kNov1994);   // IMF-fixdate
   EXPECT_EQ(ParseHttpDate("Sunday, 06-Nov-94 08:49:37 GMT"), kNov1994);  // RFC 850
-  EXPECT_EQ(ParseHttpDate("Sun Nov  6 08:49:37 1994"), kNov1994);       // asctime
+  EXPECT_EQ(ParseHttpDate("Sun Nov  6 08:49:37 1994"), kNov1994);        // asctime
   EXPECT_EQ(ParseHttpDate("Thu, 01 Jan 1970 00:00:00 GMT"), 0);
   EXPECT_EQ(ParseHttpDate("Fri, 31 Dec 9999 23:59:59 GMT"), 253402300799);
-  for (std::string_view junk : {std::string_view("0"), std::string_view("-1"), std::string_view(""),
-                                std::string_view("garbage"), std::string_view("Sun, 32 Nov 1994 08:49:37 GMT"),
-                                std::string_view("Sun, 06 Nov 1994 25:49:37 GMT"), std::string_view("1994"),
-                                std::string_view("99999999999"),
-                                std::string_view("Sun, 06 Nov 1994\0 08:49:37 GMT", 30)}) {
+  for (std::string_view junk :
+       {std::string_view("0"), std::string_view("-1"), std::string_view(""), std::string_view("garbage"),
+        std::string_view("Sun, 32 Nov 1994 08:49:37 GMT"), std::string_view("Sun, 06 Nov 1994 25:49:37 GMT"),
+        std::string_view("1994"), std::string_view("99999999999"),
+        std::string_view("Sun, 06 Nov 1994\0 08:49:37 GMT", 30)}) {
     EXPECT_EQ(ParseHttpDate(junk), std::nullopt) << junk;
   }
   const std::string long_date = "Sun, 06 Nov 1994 08:49:37 GMT" + std::string(200, ' ');

@@ -7,8 +7,8 @@
 #include <vector>
 
 #include "base64url/base64url.h"
-#include "support/key_set_verifier.h"
 #include "keys/key.h"
+#include "support/key_set_verifier.h"
 #include "support/signer.h"
 
 namespace tokenverify::internal {
@@ -67,10 +67,8 @@ Loaded Load(std::string_view json) {
 
 Status LoadStatus(std::string_view json) { return Load(json).status; }
 
-std::string EcJwk(std::string_view crv, std::string_view x, std::string_view y,
-                  std::string_view extra = "") {
-  std::string j = R"({"kty":"EC","crv":")" + std::string(crv) + R"(","x":")" + B64(x) +
-                  R"(","y":")" + B64(y) + "\"";
+std::string EcJwk(std::string_view crv, std::string_view x, std::string_view y, std::string_view extra = "") {
+  std::string j = R"({"kty":"EC","crv":")" + std::string(crv) + R"(","x":")" + B64(x) + R"(","y":")" + B64(y) + "\"";
   if (!extra.empty()) j += "," + std::string(extra);
   return j + "}";
 }
@@ -92,10 +90,9 @@ TEST(Jwks, LoadsEveryFamilyAndDescribesIt) {
     const char* alg;
     const char* describe;
   } cases[] = {
-      {"RS256", "RSA 2048"},   {"PS256", "RSA 2048"},    {"ES256", "EC P-256"},
-      {"ES384", "EC P-384"},   {"ES512", "EC P-521"},    {"EdDSA", "OKP Ed25519"},
-      {"Ed448", "OKP Ed448"},  {"HS256", "oct 256"},     {"HS384", "oct 384"},
-      {"HS512", "oct 512"},
+      {"RS256", "RSA 2048"}, {"PS256", "RSA 2048"},    {"ES256", "EC P-256"},  {"ES384", "EC P-384"},
+      {"ES512", "EC P-521"}, {"EdDSA", "OKP Ed25519"}, {"Ed448", "OKP Ed448"}, {"HS256", "oct 256"},
+      {"HS384", "oct 384"},  {"HS512", "oct 512"},
   };
   for (const auto& c : cases) {
     const TestKey key = MakeKey(c.alg, "k");
@@ -147,18 +144,11 @@ TEST(Jwks, IgnoresPrivateAndUnknownMembersOfPublicKeys) {
 
 TEST(Jwks, RefusesDocumentsThatAreNotKeySets) {
   for (const char* bad : {
-           "",
-           "[]",
-           "42",
-           R"("keys")",
-           "{}",
-           R"({"keys":{}})",
-           R"({"keys":"x"})",
-           R"({"keys":[1]})",
+           "", "[]", "42", R"("keys")", "{}", R"({"keys":{}})", R"({"keys":"x"})", R"({"keys":[1]})",
            R"({"keys":[[]]})",
-           R"({"keys":[],"keys":[]})",        // duplicate member
-           R"({"keys":[]} x)",                // trailing content
-           "\xEF\xBB\xBF{\"keys\":[]}",       // BOM
+           R"({"keys":[],"keys":[]})",                     // duplicate member
+           R"({"keys":[]} x)",                             // trailing content
+           "\xEF\xBB\xBF{\"keys\":[]}",                    // BOM
            R"({"keys":[{"kty":"oct","k":"a","k":"b"}]})",  // duplicate inside a key
        }) {
     EXPECT_EQ(LoadStatus(bad), Status::ERR_JWKS_MALFORMED) << bad;
@@ -190,17 +180,14 @@ TEST(Jwks, CapsTheNumberOfKeys) {
 TEST(Jwks, WrongMemberTypesAreMalformed) {
   const TestKey ec = MakeKey("ES256");
   const std::string x = Member(ec.PublicJwk(), "x"), y = Member(ec.PublicJwk(), "y");
-  auto with = [&](const std::string& members) {
-    return R"({"keys":[{)" + members + "}]}";
-  };
+  auto with = [&](const std::string& members) { return R"({"keys":[{)" + members + "}]}"; };
   const std::string ok_ec = R"("crv":"P-256","x":")" + x + R"(","y":")" + y + "\"";
   EXPECT_EQ(LoadStatus(with(R"("kty":"EC",)" + ok_ec)), Status::OK);
   EXPECT_EQ(LoadStatus(with(ok_ec)), Status::ERR_JWKS_MALFORMED);  // no kty
   EXPECT_EQ(LoadStatus(with(R"("kty":1,)" + ok_ec)), Status::ERR_JWKS_MALFORMED);
   EXPECT_EQ(LoadStatus(with(R"("kty":null,)" + ok_ec)), Status::ERR_JWKS_MALFORMED);
-  for (const char* bad : {R"("kid":1)", R"("kid":null)", R"("alg":["ES256"])", R"("use":true)",
-                          R"("key_ops":"verify")", R"("key_ops":["verify",1])",
-                          R"("key_ops":{"verify":true})", R"("crv":256)"}) {
+  for (const char* bad : {R"("kid":1)", R"("kid":null)", R"("alg":["ES256"])", R"("use":true)", R"("key_ops":"verify")",
+                          R"("key_ops":["verify",1])", R"("key_ops":{"verify":true})", R"("crv":256)"}) {
     std::string members = R"("kty":"EC",)" + std::string(bad) + ",";
     if (std::string(bad).find("crv") == std::string::npos) {
       members += ok_ec;
@@ -209,8 +196,7 @@ TEST(Jwks, WrongMemberTypesAreMalformed) {
     }
     EXPECT_EQ(LoadStatus(with(members)), Status::ERR_JWKS_MALFORMED) << members;
   }
-  EXPECT_EQ(LoadStatus(with(R"("kty":"EC","crv":"P-256","x":1,"y":")" + y + "\"")),
-            Status::ERR_JWKS_MALFORMED);
+  EXPECT_EQ(LoadStatus(with(R"("kty":"EC","crv":"P-256","x":1,"y":")" + y + "\"")), Status::ERR_JWKS_MALFORMED);
   EXPECT_EQ(LoadStatus(with(R"("kty":"oct","k":["x"])")), Status::ERR_JWKS_MALFORMED);
 }
 
@@ -257,8 +243,8 @@ TEST(Jwks, AnEncryptionKeyUnderTheSigningKeysKidLeavesItUsable) {
   const TestKey rs_enc = MakeKey("RS256", "pair-enc");
   std::string enc_jwk = rs_enc.PublicJwk(R"("use":"enc","alg":"RSA-OAEP")");
   enc_jwk.replace(enc_jwk.find(R"("kid":"pair-enc")"), 16, R"("kid":"pair")");
-  Loaded l = Load(R"({"keys":[{"kty":"OKP","crv":"X25519","kid":"same","x":"AAAA"},)" + ec.PublicJwk() + "," +
-                  enc_jwk + "," + rs.PublicJwk() + "]}");
+  Loaded l = Load(R"({"keys":[{"kty":"OKP","crv":"X25519","kid":"same","x":"AAAA"},)" + ec.PublicJwk() + "," + enc_jwk +
+                  "," + rs.PublicJwk() + "]}");
   ASSERT_EQ(l.status, Status::OK) << l.message;
   EXPECT_EQ(l.set->size(), 2u);
   ASSERT_EQ(l.set->skipped().size(), 2u);
@@ -278,8 +264,8 @@ TEST(JwkEc, CoordinatesMustHaveTheExactLength) {
   const std::string y = Unb64(Member(key.PublicJwk(), "y"));
   EXPECT_EQ(LoadStatus(EcJwk("P-256", x, y)), Status::OK);
 
-  Loaded l = Load(R"({"keys":[{"kty":"EC","kid":"abc","crv":"P-256","x":")" + B64(x.substr(1)) +
-           R"(","y":")" + B64(y) + "\"}]}");
+  Loaded l = Load(R"({"keys":[{"kty":"EC","kid":"abc","crv":"P-256","x":")" + B64(x.substr(1)) + R"(","y":")" + B64(y) +
+                  "\"}]}");
   EXPECT_EQ(l.status, Status::ERR_JWK_INVALID);
   EXPECT_EQ(l.message, R"(keys[0] (kid "abc"): "x" is 31 bytes, P-256 needs 32)");
   EXPECT_EQ(LoadStatus(EcJwk("P-256", std::string(1, '\0') + x, y)), Status::ERR_JWK_INVALID);  // 33
@@ -291,8 +277,7 @@ TEST(JwkEc, ShortCoordinateWithLeadingZeroStrippedIsRefused) {
   // RFC 7518 6.2.1.2: the coordinate keeps its leading zeros. A key whose x
   // happens to start with 0x00, sent without it, is not silently padded.
   const std::string x = Hex("00") + std::string(31, '\x11');
-  EXPECT_EQ(LoadStatus(EcJwk("P-256", x.substr(1), std::string(32, '\x22'))),
-            Status::ERR_JWK_INVALID);
+  EXPECT_EQ(LoadStatus(EcJwk("P-256", x.substr(1), std::string(32, '\x22'))), Status::ERR_JWK_INVALID);
 }
 
 TEST(JwkEc, PointMustBeOnTheCurve) {
@@ -304,8 +289,7 @@ TEST(JwkEc, PointMustBeOnTheCurve) {
   EXPECT_EQ(l.status, Status::ERR_JWK_INVALID);
   EXPECT_NE(l.message.find("not a point on P-256"), std::string::npos) << l.message;
   // (0, 0) is neither on the curve nor a valid encoding of infinity.
-  EXPECT_EQ(LoadStatus(EcJwk("P-256", std::string(32, '\0'), std::string(32, '\0'))),
-            Status::ERR_JWK_INVALID);
+  EXPECT_EQ(LoadStatus(EcJwk("P-256", std::string(32, '\0'), std::string(32, '\0'))), Status::ERR_JWK_INVALID);
   // x = p (>= the field prime) is refused even though x mod p might be on the curve.
   const std::string p256 = Hex("ffffffff00000001000000000000000000000000ffffffffffffffffffffffff");
   EXPECT_EQ(LoadStatus(EcJwk("P-256", p256, y)), Status::ERR_JWK_INVALID);
@@ -322,8 +306,7 @@ TEST(JwkEc, UnknownOrMissingCurveIsInvalid) {
   const std::string x(32, '\x01'), y(32, '\x02');
   for (const char* crv : {"secp256k1", "P-192", "p-256", "P256", "Ed25519", ""})
     EXPECT_EQ(LoadStatus(EcJwk(crv, x, y)), Status::ERR_JWK_INVALID) << crv;
-  EXPECT_EQ(LoadStatus(R"({"kty":"EC","x":")" + B64(x) + R"(","y":")" + B64(y) + "\"}"),
-            Status::ERR_JWK_INVALID);
+  EXPECT_EQ(LoadStatus(R"({"kty":"EC","x":")" + B64(x) + R"(","y":")" + B64(y) + "\"}"), Status::ERR_JWK_INVALID);
 }
 
 TEST(JwkEc, MissingCoordinateIsInvalid) {
@@ -339,8 +322,7 @@ TEST(JwkEc, BadBase64urlIsInvalid) {
   const std::string x = Member(key.PublicJwk(), "x"), y = Member(key.PublicJwk(), "y");
   for (const std::string& bad_x : {x + "=", "+" + x.substr(1), x.substr(0, 10) + " " + x.substr(11),
                                    x.substr(0, x.size() - 1) + "B" /* nonzero trailing bits */}) {
-    Loaded l = Load(R"({"keys":[{"kty":"EC","crv":"P-256","x":")" + bad_x + R"(","y":")" + y +
-                    "\"}]}");
+    Loaded l = Load(R"({"keys":[{"kty":"EC","crv":"P-256","x":")" + bad_x + R"(","y":")" + y + "\"}]}");
     EXPECT_EQ(l.status, Status::ERR_JWK_INVALID) << bad_x;
     EXPECT_NE(l.message.find("base64url"), std::string::npos) << l.message;
   }
@@ -517,15 +499,13 @@ TEST(JwkOct, SecretsShorterThan32BytesAreWeak) {
 TEST(JwkOct, KeySetFromSecret) {
   Error err;
   const std::string short_secret(31, 's');
-  auto weak = KeySetFromSecret(
-      {reinterpret_cast<const uint8_t*>(short_secret.data()), short_secret.size()}, &err);
+  auto weak = KeySetFromSecret({reinterpret_cast<const uint8_t*>(short_secret.data()), short_secret.size()}, &err);
   EXPECT_EQ(weak.status(), Status::ERR_JWK_WEAK);
   EXPECT_EQ(err.status, Status::ERR_JWK_WEAK);
   EXPECT_FALSE(err.message.empty());
 
   const std::string secret(48, 's');
-  auto set = KeySetFromSecret({reinterpret_cast<const uint8_t*>(secret.data()), secret.size()},
-                              nullptr);
+  auto set = KeySetFromSecret({reinterpret_cast<const uint8_t*>(secret.data()), secret.size()}, nullptr);
   ASSERT_TRUE(set.ok());
   EXPECT_TRUE(set.value()->ignores_kid());
   ASSERT_EQ(set.value()->size(), 1u);
@@ -538,8 +518,7 @@ TEST(JwkOct, KeySetFromSecret) {
 // ---------------------------------------------------------------- set rules
 
 TEST(Jwks, KeysSharingAKidAreSkippedAsAmbiguous) {
-  const TestKey a = MakeKey("ES256", "dup"), b = MakeKey("RS256", "dup"),
-                c = MakeKey("ES384", "other");
+  const TestKey a = MakeKey("ES256", "dup"), b = MakeKey("RS256", "dup"), c = MakeKey("ES384", "other");
   Loaded l = Load(Jwks({&c, &a, &b}));
   ASSERT_EQ(l.status, Status::OK) << l.message;
   ASSERT_EQ(l.set->size(), 1u);
@@ -632,7 +611,6 @@ TEST(Jwks, ThumbprintMatchesRfc7638Example) {
   EXPECT_EQ((*key)->member_alg(), "RS256");
 }
 
-
 // ---------------------------------------------------------------- unusable keys beside usable ones
 
 // The token through Verify, with the loaded document as a provider's inline key set.
@@ -667,20 +645,22 @@ TEST(JwksSkips, EveryUnusableKeyIsSkippedWithItsOwnStatusAndTheRestVerify) {
   const TestKey d1 = MakeKey("ES384", "d1"), d2 = MakeKey("ES384", "d2");
   const TestKey p521 = MakeKey("ES512", "p521");
   const std::string short_x = B64(Unb64(Member(p521.PublicJwk(), "x")).substr(1));
-  const std::string doc =
-      "{\"keys\":[" + sig1.PublicJwk(R"("use":"sig","alg":"RS256")") + "," +
-      enc1.PublicJwk(R"("use":"enc","alg":"RSA-OAEP")") + "," +                       // 1: weak, and enc
-      old.PublicJwk() + "," +                                                         // 2: weak
-      WithMember(p521.PublicJwk(), "x", short_x) + "," +                              // 3: point one octet short
-      R"({"kty":"EC","kid":"p192","crv":"P-192","x":"AAAA","y":"AAAA"},)"               // 4: unknown curve
-      R"({"kty":"weird","kid":"w"},)"                                                 // 5: unknown kty
-      R"({"kty":"OKP","kid":"x25519","crv":"X25519","x":"AAAA"},)" +                  // 6: key agreement
-      MakeKey("ES256", "ops").PublicJwk(R"("key_ops":["encrypt"])") + "," +           // 7: key_ops
-      WithMember(MakeKey("RS256", "b64").PublicJwk(), "n",
-                 StandardBase64(Member(MakeKey("RS256", "b64").PublicJwk(), "n"))) + "," +  // 8: base64
-      R"({"kty":"EC","kid":"typo","crv":5})" + "," +                                  // 9: wrong member type
-      d1.PublicJwk() + "," + WithMember(d2.PublicJwk(), "kid", "d1") + "," +          // 10, 11: one kid, two keys
-      ec.PublicJwk() + "]}";
+  const std::string doc = "{\"keys\":[" + sig1.PublicJwk(R"("use":"sig","alg":"RS256")") + "," +
+                          enc1.PublicJwk(R"("use":"enc","alg":"RSA-OAEP")") + "," +  // 1: weak, and enc
+                          old.PublicJwk() + "," +                                    // 2: weak
+                          WithMember(p521.PublicJwk(), "x", short_x) + "," +         // 3: point one octet short
+                          R"({"kty":"EC","kid":"p192","crv":"P-192","x":"AAAA","y":"AAAA"},)"  // 4: unknown curve
+                          R"({"kty":"weird","kid":"w"},)"                                      // 5: unknown kty
+                          R"({"kty":"OKP","kid":"x25519","crv":"X25519","x":"AAAA"},)" +       // 6: key agreement
+                          MakeKey("ES256", "ops").PublicJwk(R"("key_ops":["encrypt"])") +
+                          "," +  // 7: key_ops
+                          WithMember(MakeKey("RS256", "b64").PublicJwk(), "n",
+                                     StandardBase64(Member(MakeKey("RS256", "b64").PublicJwk(), "n"))) +
+                          "," +                                           // 8: base64
+                          R"({"kty":"EC","kid":"typo","crv":5})" + "," +  // 9: wrong member type
+                          d1.PublicJwk() + "," + WithMember(d2.PublicJwk(), "kid", "d1") +
+                          "," +  // 10, 11: one kid, two keys
+                          ec.PublicJwk() + "]}";
   Loaded l = Load(doc);
   ASSERT_EQ(l.status, Status::OK) << l.message;
   EXPECT_EQ(l.set->size(), 2u);
@@ -731,8 +711,7 @@ TEST(JwksSkips, EveryUnusableKeyIsSkippedWithItsOwnStatusAndTheRestVerify) {
 }
 
 TEST(JwksSkips, EnvoysP521KeyOneOctetShortLeavesItsEs256AndEs384KeysVerifying) {
-  const TestKey es256 = MakeKey("ES256", "es256"), es384 = MakeKey("ES384", "es384"),
-                es512 = MakeKey("ES512", "es512");
+  const TestKey es256 = MakeKey("ES256", "es256"), es384 = MakeKey("ES384", "es384"), es512 = MakeKey("ES512", "es512");
   const std::string y = Member(es512.PublicJwk(), "y");
   const std::string short_y = B64(Unb64(y).substr(1));
   Loaded l = Load("{\"keys\":[" + es256.PublicJwk() + "," + WithMember(es512.PublicJwk(), "y", short_y) + "," +
@@ -746,8 +725,8 @@ TEST(JwksSkips, EnvoysP521KeyOneOctetShortLeavesItsEs256AndEs384KeysVerifying) {
 TEST(JwksSkips, StandardBase64ModulusIsSkippedAndTheGoodKeyVerifies) {
   const TestKey good = MakeKey("RS256", "good"), battle = MakeKey("RS256", "battle");
   const std::string n = Member(battle.PublicJwk(), "n");
-  Loaded l = Load("{\"keys\":[" + WithMember(battle.PublicJwk(), "n", StandardBase64(n)) + "," +
-                  good.PublicJwk() + "]}");
+  Loaded l =
+      Load("{\"keys\":[" + WithMember(battle.PublicJwk(), "n", StandardBase64(n)) + "," + good.PublicJwk() + "]}");
   ASSERT_EQ(l.status, Status::OK) << l.message;
   ASSERT_EQ(l.set->skipped().size(), 1u);
   EXPECT_EQ(l.set->skipped()[0].status, Status::ERR_JWK_INVALID);
@@ -771,9 +750,9 @@ TEST(JwksSkips, StrictModeRefusesTheSetForAnyUnusableKey) {
 TEST(JwksSkips, StructuralProblemsStillRefuseTheWholeDocument) {
   const TestKey good = MakeKey("ES256", "good");
   EXPECT_EQ(LoadStatus("{\"keys\":[" + good.PublicJwk() + ",1]}"), Status::ERR_JWKS_MALFORMED);
-  EXPECT_EQ(LoadStatus("{\"keys\":[" + good.PublicJwk() + ",{\"kty\":\"oct\",\"k\":\"" + B64(std::string(32, 'k')) +
-                       "\"}]}"),
-            Status::ERR_JWKS_MIXED);
+  EXPECT_EQ(
+      LoadStatus("{\"keys\":[" + good.PublicJwk() + ",{\"kty\":\"oct\",\"k\":\"" + B64(std::string(32, 'k')) + "\"}]}"),
+      Status::ERR_JWKS_MIXED);
   EXPECT_EQ(LoadStatus("{\"keys\":[" + good.PublicJwk() + "]," + R"("keys":[]})"), Status::ERR_JWKS_MALFORMED);
 }
 
@@ -791,9 +770,7 @@ TEST(JwksSkips, KidlessTokensBeyondMaxKeysWithoutKidGetTheirOwnStatus) {
   Loaded l = Load(doc);
   ASSERT_EQ(l.status, Status::OK) << l.message;
   EXPECT_EQ(l.set->keys_without_kid(), 5u);
-  auto unnamed = [](const TestKey& k) {
-    return testing::SignJws(k, R"({"alg":"ES256"})", "{}");
-  };
+  auto unnamed = [](const TestKey& k) { return testing::SignJws(k, R"({"alg":"ES256"})", "{}"); };
   EXPECT_EQ(VerifyWith(l, unnamed(keys[0])), Status::OK);
   EXPECT_EQ(VerifyWith(l, unnamed(keys[3])), Status::OK);
   EXPECT_EQ(VerifyWith(l, unnamed(keys[4])), Status::ERR_TOO_MANY_CANDIDATE_KEYS);
@@ -806,9 +783,10 @@ TEST(JwksSkips, KidlessTokensBeyondMaxKeysWithoutKidGetTheirOwnStatus) {
 
 TEST_F(JwkRsa, ExponentAbove2To32IsInvalid) {
   EXPECT_EQ(LoadStatus(RsaJwk(n_, Hex("ffffffff"))), Status::OK);  // 2^32 - 1
-  Loaded l = Load(RsaJwk(n_, Hex("0100000001")));                   // 2^32 + 1
+  Loaded l = Load(RsaJwk(n_, Hex("0100000001")));                  // 2^32 + 1
   EXPECT_EQ(l.status, Status::ERR_JWK_INVALID);
-  EXPECT_EQ(l.message, R"(jwk: "e" is 33 bits long; at most 2^32 is accepted (a larger exponent makes every verification slow))");
+  EXPECT_EQ(l.message,
+            R"(jwk: "e" is 33 bits long; at most 2^32 is accepted (a larger exponent makes every verification slow))");
   EXPECT_EQ(LoadStatus(RsaJwk(n_, Hex("010000000000000001"))), Status::ERR_JWK_INVALID);  // 2^64 + 1
   // e = n - 2: odd, smaller than n, a valid RSA key for OpenSSL, and ~2048 bits of work per verification.
   std::string e = n_;

@@ -15,7 +15,6 @@ using testing::PemJson;
 using testing::SignJwt;
 using testing::TestKey;
 
-
 std::unique_ptr<Verifier> VerifierFor(const std::string& pem) {
   Error err;
   auto v = Verifier::Create(R"({"providers":[{"jwks":{"local":{"pem":)" + PemJson(pem) + "}}}]}", &err);
@@ -24,10 +23,13 @@ std::unique_ptr<Verifier> VerifierFor(const std::string& pem) {
 }
 
 TEST(PemKeys, EveryFamilyAndFormVerifies) {
-  struct Case { const char* alg; const char* form; };
-  for (Case c : {Case{"RS256", "spki"}, Case{"RS256", "pkcs1"}, Case{"PS384", "certificate"},
-                 Case{"ES256", "spki"}, Case{"ES384", "certificate"}, Case{"ES512", "spki"},
-                 Case{"EdDSA", "spki"}, Case{"Ed448", "certificate"}}) {
+  struct Case {
+    const char* alg;
+    const char* form;
+  };
+  for (Case c :
+       {Case{"RS256", "spki"}, Case{"RS256", "pkcs1"}, Case{"PS384", "certificate"}, Case{"ES256", "spki"},
+        Case{"ES384", "certificate"}, Case{"ES512", "spki"}, Case{"EdDSA", "spki"}, Case{"Ed448", "certificate"}}) {
     SCOPED_TRACE(std::string(c.alg) + " " + c.form);
     const TestKey key = MakeKey(c.alg, "pem-key");
     auto v = VerifierFor(key.PublicPem(c.form));
@@ -53,19 +55,20 @@ TEST(PemKeys, SeveralBlocksMakeOneSet) {
 }
 
 TEST(PemKeys, RefusesWhatIsNotAUsablePublicKey) {
-  struct Case { std::string pem; Status status; std::string message; };
+  struct Case {
+    std::string pem;
+    Status status;
+    std::string message;
+  };
   const std::string good = MakeKey("ES256").PublicPem();
   std::string bad_base64 = good;
   bad_base64[good.find('\n') + 5] = '*';
   const Case cases[] = {
       {"", Status::ERR_JWK_INVALID, "no PEM block"},
       {"not pem at all", Status::ERR_JWK_INVALID, "no PEM block"},
-      {"-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n", Status::ERR_JWK_INVALID,
-       "is a private key"},
-      {"-----BEGIN SOMETHING-----\nAAAA\n-----END SOMETHING-----\n", Status::ERR_JWK_INVALID,
-       "\"SOMETHING\" block"},
-      {"-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n", Status::ERR_JWK_INVALID,
-       "does not decode"},
+      {"-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n", Status::ERR_JWK_INVALID, "is a private key"},
+      {"-----BEGIN SOMETHING-----\nAAAA\n-----END SOMETHING-----\n", Status::ERR_JWK_INVALID, "\"SOMETHING\" block"},
+      {"-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n", Status::ERR_JWK_INVALID, "does not decode"},
       {bad_base64, Status::ERR_JWK_INVALID, "PEM block 0"},
       {good + "-----BEGIN PUBLIC KEY-----\nAAAA\n", Status::ERR_JWK_INVALID, "PEM block 1"},
       {MakeKey("RS256", "small", 1024).PublicPem(), Status::ERR_JWK_WEAK, "PEM block 0"},

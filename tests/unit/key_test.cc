@@ -4,11 +4,11 @@
 #include <gtest/gtest.h>
 #include <openssl/bn.h>
 #include <openssl/core_names.h>
-#include <openssl/param_build.h>
-#include <openssl/pem.h>
 #include <openssl/ec.h>
 #include <openssl/hmac.h>
 #include <openssl/obj_mac.h>
+#include <openssl/param_build.h>
+#include <openssl/pem.h>
 #include <openssl/rsa.h>
 
 #include <openssl/sha.h>
@@ -29,9 +29,7 @@ using testing::MakeKey;
 using testing::SignRaw;
 using testing::TestKey;
 
-std::span<const uint8_t> S(const std::string& s) {
-  return {reinterpret_cast<const uint8_t*>(s.data()), s.size()};
-}
+std::span<const uint8_t> S(const std::string& s) { return {reinterpret_cast<const uint8_t*>(s.data()), s.size()}; }
 
 std::unique_ptr<Key> Parse(const std::string& jwk) {
   Error err;
@@ -55,9 +53,8 @@ Alg AlgOf(const TestKey& k) {
   return a;
 }
 
-const char* const kAllTestAlgs[] = {"HS256", "HS384", "HS512", "RS256", "RS384",
-                                    "RS512", "PS256", "PS384", "PS512", "ES256",
-                                    "ES384", "ES512", "EdDSA", "Ed448"};
+const char* const kAllTestAlgs[] = {"HS256", "HS384", "HS512", "RS256", "RS384", "RS512", "PS256",
+                                    "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA", "Ed448"};
 
 // ---------------------------------------------------------------- Verify, per algorithm
 
@@ -104,8 +101,8 @@ TEST(KeyVerify, SignatureLengthsAreExact) {
   const struct {
     const char* alg;
     size_t len;
-  } cases[] = {{"HS256", 32}, {"HS384", 48}, {"HS512", 64}, {"RS256", 256}, {"PS512", 256},
-               {"ES256", 64}, {"ES384", 96}, {"ES512", 132}, {"EdDSA", 64}, {"Ed448", 114}};
+  } cases[] = {{"HS256", 32}, {"HS384", 48}, {"HS512", 64},  {"RS256", 256}, {"PS512", 256},
+               {"ES256", 64}, {"ES384", 96}, {"ES512", 132}, {"EdDSA", 64},  {"Ed448", 114}};
   for (const auto& c : cases) {
     const TestKey tk = MakeKey(c.alg);
     EXPECT_EQ(SignRaw(tk, "m").size(), c.len) << c.alg;
@@ -124,8 +121,7 @@ TEST(KeyVerify, SignatureLengthsAreExact) {
 
 // ---------------------------------------------------------------- RSA padding details
 
-std::string SignPss(const TestKey& tk, const std::string& input, const EVP_MD* md,
-                    const EVP_MD* mgf_md, int salt_len) {
+std::string SignPss(const TestKey& tk, const std::string& input, const EVP_MD* md, const EVP_MD* mgf_md, int salt_len) {
   EVP_MD_CTX* ctx = EVP_MD_CTX_new();
   EVP_PKEY_CTX* pctx = nullptr;
   EXPECT_EQ(EVP_DigestSignInit(ctx, &pctx, md, nullptr, tk.pkey.get()), 1);
@@ -146,12 +142,10 @@ TEST(KeyRsa, PssNeedsSaltOfHashLengthAndMgf1OnTheSameHash) {
   const TestKey tk = MakeKey("PS256");
   auto key = Parse(tk.PublicJwk());
   const std::string in = "a.b";
-  EXPECT_EQ(key->Verify(Alg::kPS256, S(in), S(SignPss(tk, in, EVP_sha256(), EVP_sha256(), 32))),
-            Status::OK);
+  EXPECT_EQ(key->Verify(Alg::kPS256, S(in), S(SignPss(tk, in, EVP_sha256(), EVP_sha256(), 32))), Status::OK);
   for (int salt : {0, 20, 31, 33, 64}) {
-    EXPECT_EQ(
-        key->Verify(Alg::kPS256, S(in), S(SignPss(tk, in, EVP_sha256(), EVP_sha256(), salt))),
-        Status::ERR_SIGNATURE_INVALID)
+    EXPECT_EQ(key->Verify(Alg::kPS256, S(in), S(SignPss(tk, in, EVP_sha256(), EVP_sha256(), salt))),
+              Status::ERR_SIGNATURE_INVALID)
         << salt;
   }
   EXPECT_EQ(key->Verify(Alg::kPS256, S(in), S(SignPss(tk, in, EVP_sha256(), EVP_sha1(), 32))),
@@ -190,8 +184,8 @@ TEST(KeyRsa, Pkcs1DigestInfoWithoutNullParametersIsRefused) {
   const std::string in = "p.q";
   unsigned char digest[32];
   SHA256(reinterpret_cast<const unsigned char*>(in.data()), in.size(), digest);
-  const unsigned char prefix[] = {0x30, 0x2f, 0x30, 0x0b, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01,
-                                  0x65, 0x03, 0x04, 0x02, 0x01, 0x04, 0x20};
+  const unsigned char prefix[] = {0x30, 0x2f, 0x30, 0x0b, 0x06, 0x09, 0x60, 0x86, 0x48,
+                                  0x01, 0x65, 0x03, 0x04, 0x02, 0x01, 0x04, 0x20};
   std::string t(reinterpret_cast<const char*>(prefix), sizeof prefix);
   t.append(reinterpret_cast<const char*>(digest), 32);
   EVP_PKEY_CTX* ctx = EVP_PKEY_CTX_new_from_pkey(nullptr, tk.pkey.get(), nullptr);
@@ -225,8 +219,7 @@ TEST_P(KeyEcdsaRange, ROrSOutsideOneToNMinusOneIsInvalid) {
   BN_bn2binpad(order, reinterpret_cast<unsigned char*>(n.data()), static_cast<int>(half));
   // n - s: the other valid s for the same r (ECDSA signatures are malleable;
   // JWS does not ask for low s, and OpenSSL accepts both).
-  BIGNUM* s_bn = BN_bin2bn(reinterpret_cast<const unsigned char*>(sig.data()) + half,
-                           static_cast<int>(half), nullptr);
+  BIGNUM* s_bn = BN_bin2bn(reinterpret_cast<const unsigned char*>(sig.data()) + half, static_cast<int>(half), nullptr);
   BIGNUM* neg = BN_new();
   BN_sub(neg, order, s_bn);
   std::string neg_s(half, '\0');
@@ -264,14 +257,13 @@ TEST(KeyHmac, MatchesOpenSslForEveryKeyLength) {
       Alg alg;
       const EVP_MD* md;
       size_t min;
-    } hashes[] = {{Alg::kHS256, EVP_sha256(), 32}, {Alg::kHS384, EVP_sha384(), 48},
-                  {Alg::kHS512, EVP_sha512(), 64}};
+    } hashes[] = {{Alg::kHS256, EVP_sha256(), 32}, {Alg::kHS384, EVP_sha384(), 48}, {Alg::kHS512, EVP_sha512(), 64}};
     for (const auto& h : hashes) {
       for (const std::string& msg : {std::string(), std::string("abc"), std::string(1000, 'm')}) {
         unsigned char tag[64];
         unsigned int tag_len = 0;
-        HMAC(h.md, secret.data(), static_cast<int>(secret.size()),
-             reinterpret_cast<const unsigned char*>(msg.data()), msg.size(), tag, &tag_len);
+        HMAC(h.md, secret.data(), static_cast<int>(secret.size()), reinterpret_cast<const unsigned char*>(msg.data()),
+             msg.size(), tag, &tag_len);
         const std::string t(reinterpret_cast<char*>(tag), tag_len);
         if (len < h.min) {
           EXPECT_EQ(key->CheckUsableFor(h.alg), Status::ERR_JWK_WEAK) << len;
@@ -301,8 +293,7 @@ TEST(KeyHmac, ShortSecretsAreWeakForLongerHashes) {
   EXPECT_EQ(k32->CheckUsableFor(Alg::kHS512), Status::ERR_JWK_WEAK);
   EXPECT_EQ(k32->CheckUsableFor(Alg::kRS256), Status::ERR_KEY_ALG_MISMATCH);
   // Verify refuses too, in case a caller skipped CheckUsableFor.
-  EXPECT_EQ(k32->Verify(Alg::kHS512, S("m"), S(std::string(64, 'x'))),
-            Status::ERR_SIGNATURE_INVALID);
+  EXPECT_EQ(k32->Verify(Alg::kHS512, S("m"), S(std::string(64, 'x'))), Status::ERR_SIGNATURE_INVALID);
   auto k48 = Parse(R"({"kty":"oct","k":")" + testing::B64(std::string(48, 'a')) + "\"}");
   EXPECT_EQ(k48->CheckUsableFor(Alg::kHS384), Status::OK);
   EXPECT_EQ(k48->CheckUsableFor(Alg::kHS512), Status::ERR_JWK_WEAK);
@@ -348,8 +339,7 @@ TEST(KeyUsable, AlgMemberPinsTheKey) {
   auto pinned = Parse(rsa.PublicJwk(R"("alg":"PS384")"));
   for (int a = 0; a < kAlgCount; ++a) {
     const Alg alg = static_cast<Alg>(a);
-    EXPECT_EQ(pinned->CheckUsableFor(alg),
-              alg == Alg::kPS384 ? Status::OK : Status::ERR_KEY_ALG_MISMATCH);
+    EXPECT_EQ(pinned->CheckUsableFor(alg), alg == Alg::kPS384 ? Status::OK : Status::ERR_KEY_ALG_MISMATCH);
   }
   // Unknown names (encryption algorithms, typos, "none") leave the key usable
   // for nothing, without failing the load.
@@ -401,10 +391,9 @@ TEST(KeyUsable, UseAndKeyOps) {
 // ---------------------------------------------------------------- KeySet lookups
 
 TEST(KeySetLookup, ByKidAndByAlg) {
-  const TestKey a = MakeKey("ES256", "a"), b = MakeKey("RS256", "b"), c = MakeKey("ES256", "c"),
-                d = MakeKey("ES384");
-  const std::string doc = R"({"keys":[)" + a.PublicJwk() + "," + b.PublicJwk() + "," +
-                          c.PublicJwk(R"("use":"enc")") + "," + d.PublicJwk() + "]}";
+  const TestKey a = MakeKey("ES256", "a"), b = MakeKey("RS256", "b"), c = MakeKey("ES256", "c"), d = MakeKey("ES384");
+  const std::string doc = R"({"keys":[)" + a.PublicJwk() + "," + b.PublicJwk() + "," + c.PublicJwk(R"("use":"enc")") +
+                          "," + d.PublicJwk() + "]}";
   auto set = ParseSet(doc);
   ASSERT_NE(set, nullptr);
   EXPECT_EQ(set->size(), 3u);  // c is left out: use=enc
@@ -419,9 +408,9 @@ TEST(KeySetLookup, ByKidAndByAlg) {
   EXPECT_EQ(set->FindByKid("a")->bits(), 0u);
   EXPECT_EQ(set->FindByKid("b")->bits(), 2048u);
   EXPECT_EQ(set->FindByKid("b")->curve(), "");
-  EXPECT_EQ(set->FindByKid("c"), nullptr);  // skipped: not usable for signatures ...
+  EXPECT_EQ(set->FindByKid("c"), nullptr);                                 // skipped: not usable for signatures ...
   EXPECT_EQ(set->StatusForMissingKid("c"), Status::ERR_KEY_USE_MISMATCH);  // ... and says so
-  EXPECT_EQ(set->FindByKid(""), nullptr);   // keys without kid are not indexed
+  EXPECT_EQ(set->FindByKid(""), nullptr);                                  // keys without kid are not indexed
   EXPECT_EQ(set->FindByKid("A"), nullptr);
   EXPECT_EQ(set->FindByKid(std::string_view("a\0", 2)), nullptr);
 
@@ -479,8 +468,7 @@ TEST(KeyThreads, ManyThreadsManyKeysMoreThanTheCacheHolds) {
   // exceed a thread's 16 cached contexts, so threads evict and rebuild
   // contexts while others use theirs.
   std::vector<TestKey> tks;
-  const char* algs[] = {"RS256", "PS384", "RS512", "ES256", "ES384",
-                        "ES512", "EdDSA", "Ed448", "HS256"};
+  const char* algs[] = {"RS256", "PS384", "RS512", "ES256", "ES384", "ES512", "EdDSA", "Ed448", "HS256"};
   for (const char* a : algs)
     for (int i = 0; i < 3; ++i) tks.push_back(MakeKey(a, "threads"));
   std::vector<std::unique_ptr<Key>> keys;
@@ -500,8 +488,7 @@ TEST(KeyThreads, ManyThreadsManyKeysMoreThanTheCacheHolds) {
           const Alg alg = AlgOf(tks[k]);
           if (keys[k]->Verify(alg, S(in), S(sigs[k])) != Status::OK) ++failures;
           const size_t other = (k + 3) % keys.size();  // another alg
-          if (sigs[other].size() == sigs[k].size() &&
-              keys[k]->Verify(alg, S(in), S(sigs[other])) == Status::OK)
+          if (sigs[other].size() == sigs[k].size() && keys[k]->Verify(alg, S(in), S(sigs[other])) == Status::OK)
             ++failures;
         }
       }
@@ -526,7 +513,6 @@ TEST(KeyThreads, ANewKeyAtAFreedKeysAddressGetsItsOwnContext) {
     EXPECT_EQ(kb->Verify(Alg::kES256, S(in), S(sig_b)), Status::OK);
   }
 }
-
 
 // An RSA "PUBLIC KEY" PEM with modulus `n` (from a real key) and exponent e.
 std::string RsaPemWithExponent(const TestKey& key, const char* e_hex) {

@@ -104,9 +104,7 @@ TEST(FreshLifetime, MaxAgeWinsOverExpires) {
   EXPECT_EQ(FreshLifetimeMs(Config(), r, kNow), 200'000);
 }
 
-TEST(RefreshDelay, RefreshesAheadOfExpiry) {
-  EXPECT_EQ(RefreshDelayMs(Config(), 300'000), 270'000);
-}
+TEST(RefreshDelay, RefreshesAheadOfExpiry) { EXPECT_EQ(RefreshDelayMs(Config(), 300'000), 270'000); }
 
 TEST(RefreshDelay, RefreshAheadIsAtMostHalfTheLifetime) {
   EXPECT_EQ(RefreshDelayMs(Config(), 40'000), 20'000);

@@ -14,8 +14,7 @@ namespace {
 class TempFile {
  public:
   explicit TempFile(const std::string& content) {
-    path_ = ::testing::TempDir() + "small_file_test_" + std::to_string(::getpid()) + "_" +
-            std::to_string(counter_++);
+    path_ = ::testing::TempDir() + "small_file_test_" + std::to_string(::getpid()) + "_" + std::to_string(counter_++);
     FILE* f = std::fopen(path_.c_str(), "wb");
     EXPECT_NE(f, nullptr);
     if (f != nullptr) {

@@ -36,9 +36,7 @@ TEST(StrictJson, RejectsDuplicateMembersAtEveryLevel) {
   EXPECT_EQ(Check(big + "\"k42\":0}"), Status::ERR_DUPLICATE_MEMBER);
 }
 
-TEST(StrictJson, RejectsBom) {
-  EXPECT_EQ(Check("\xEF\xBB\xBF{}"), Status::ERR_JSON_BOM);
-}
+TEST(StrictJson, RejectsBom) { EXPECT_EQ(Check("\xEF\xBB\xBF{}"), Status::ERR_JSON_BOM); }
 
 TEST(StrictJson, RejectsInvalidUtf8AndUnpairedSurrogates) {
   EXPECT_EQ(Check("{\"a\":\"\xC3\x28\"}"), Status::ERR_INVALID_UTF8);

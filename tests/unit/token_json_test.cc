@@ -9,8 +9,8 @@
 #include <string>
 #include <vector>
 
-#include "token/token.h"
 #include "support/oracle/token_simdjson.h"
+#include "token/token.h"
 
 namespace tokenverify::internal {
 namespace {
@@ -161,8 +161,9 @@ TEST(TokenJson, NumericDates) {
   // fraction or exponent); the walk now re-reads the raw number too.
   EXPECT_EQ(exp_of("100000000000000000000e-2"), 1000000000000000000);
   EXPECT_EQ(exp_of("123456789012345678901.5e-12"), 123456789);
-  for (const char* bad : {"9223372036854775808", "18446744073709551616", "123456789012345678901234567890",
-                          "9.3e18", "1e400", "-9.3e18", "19223372036854775807.5", "-19223372036854775807.5", "\"1\"", "true", "null", "[1]", "{}"})
+  for (const char* bad :
+       {"9223372036854775808", "18446744073709551616", "123456789012345678901234567890", "9.3e18", "1e400", "-9.3e18",
+        "19223372036854775807.5", "-19223372036854775807.5", "\"1\"", "true", "null", "[1]", "{}"})
     EXPECT_EQ(Payload(std::string("{\"exp\":") + bad + "}"), Status::ERR_MALFORMED_CLAIM) << bad;
   for (const char* bad : {"01", "1.", "-", "1e", ".5", "+1", "1x", "0x10", "tru"})
     EXPECT_EQ(Payload(std::string("{\"exp\":") + bad + "}"), Status::ERR_MALFORMED_JSON) << bad;
@@ -321,25 +322,25 @@ TEST(TokenJsonFastPath, TakesCompactTokens) {
 // Everything else goes to the scanner, which gives the status; a fallback
 // after the fast path read some members leaves no trace of them.
 TEST(TokenJsonFastPath, LeavesTheRestToTheScanner) {
-  EXPECT_FALSE(FastHeader(R"({"alg":"HS256", "kid":"k1"})"));        // whitespace
+  EXPECT_FALSE(FastHeader(R"({"alg":"HS256", "kid":"k1"})"));  // whitespace
   EXPECT_FALSE(FastHeader("{\"alg\":\"HS256\"}\n"));
-  EXPECT_FALSE(FastHeader(R"({"alg":"HS\u0032"})"));                 // an escape
+  EXPECT_FALSE(FastHeader(R"({"alg":"HS\u0032"})"));                     // an escape
   EXPECT_FALSE(FastHeader("{\"alg\":\"HS256\",\"kid\":\"\xC3\xA9\"}"));  // non-ASCII
-  EXPECT_FALSE(FastHeader(R"({"alg":"HS256","crit":["exp"]})"));     // a failure
+  EXPECT_FALSE(FastHeader(R"({"alg":"HS256","crit":["exp"]})"));         // a failure
   EXPECT_FALSE(FastHeader("{}"));
   EXPECT_FALSE(FastHeader(""));
-  EXPECT_FALSE(FastPayload(R"({"a":1,"b":2,"a":3})"));               // a duplicate
-  EXPECT_FALSE(FastPayload(R"({"exp":"1800000000"})"));              // a wrong type
-  EXPECT_FALSE(FastPayload(R"({"exp":1800000000.5})"));              // a fraction date
+  EXPECT_FALSE(FastPayload(R"({"a":1,"b":2,"a":3})"));   // a duplicate
+  EXPECT_FALSE(FastPayload(R"({"exp":"1800000000"})"));  // a wrong type
+  EXPECT_FALSE(FastPayload(R"({"exp":1800000000.5})"));  // a fraction date
   EXPECT_FALSE(FastPayload(R"({"exp":01})"));
-  EXPECT_FALSE(FastPayload(R"({"sub":"abc)"));                        // unclosed
-  EXPECT_FALSE(FastPayload(R"({"sub":"abc"}x)"));                     // trailing bytes
-  EXPECT_FALSE(FastPayload(R"({"a":{"b":1,"b":2}})"));                // a nested duplicate
-  EXPECT_FALSE(FastPayload(R"({"a":[{"b":[1,{"c":{}}]}]})", 4));       // over the depth limit
-  EXPECT_FALSE(FastPayload(R"({"aud":[{"a":1}]})"));                   // a wrong type
-  EXPECT_FALSE(FastPayload(R"({"aud":["a"]})", 1));                   // over the depth limit
-  EXPECT_FALSE(FastPayload("{\"a\":1\x0c}"));                       // a control byte after a number
-  EXPECT_FALSE(FastPayload("{\"sub\":\"a\x01\"}"));                   // a control byte in a string
+  EXPECT_FALSE(FastPayload(R"({"sub":"abc)"));                    // unclosed
+  EXPECT_FALSE(FastPayload(R"({"sub":"abc"}x)"));                 // trailing bytes
+  EXPECT_FALSE(FastPayload(R"({"a":{"b":1,"b":2}})"));            // a nested duplicate
+  EXPECT_FALSE(FastPayload(R"({"a":[{"b":[1,{"c":{}}]}]})", 4));  // over the depth limit
+  EXPECT_FALSE(FastPayload(R"({"aud":[{"a":1}]})"));              // a wrong type
+  EXPECT_FALSE(FastPayload(R"({"aud":["a"]})", 1));               // over the depth limit
+  EXPECT_FALSE(FastPayload("{\"a\":1\x0c}"));                     // a control byte after a number
+  EXPECT_FALSE(FastPayload("{\"sub\":\"a\x01\"}"));               // a control byte in a string
 
   EXPECT_EQ(Payload(R"({"a":{"b":1,"b":2}})"), Status::ERR_DUPLICATE_MEMBER);
   EXPECT_EQ(Payload(R"({"a":[{"b":[1,{"c":{}}]}]})", 4), Status::ERR_JSON_TOO_DEEP);
@@ -365,8 +366,8 @@ TEST(TokenJsonFastPath, LeavesTheRestToTheScanner) {
 // path must stop in the padding after them (ASan sees an overrun here: a
 // fresh scratch holds no quote past the padding).
 TEST(TokenJsonFastPath, StopsAtTheEnd) {
-  for (std::string_view doc : {"{", "{\"", "{\"a\":", "{\"a\":1,", "{\"a\":\"", "{\"a\":[", "{\"a\":[\"b\",",
-                               "{\"a\"", "{\"a\":\"b\"", "{\"a\":\"b\"}\"", ""}) {
+  for (std::string_view doc : {"{", "{\"", "{\"a\":", "{\"a\":1,", "{\"a\":\"", "{\"a\":[", "{\"a\":[\"b\",", "{\"a\"",
+                               "{\"a\":\"b\"", "{\"a\":\"b\"}\"", ""}) {
     TokenJsonScratch fresh;
     std::memcpy(fresh.Reserve(doc.size()), doc.data(), doc.size());
     JoseHeader h;

@@ -12,8 +12,8 @@ namespace tokenverify {
 namespace {
 
 using testing::B64;
-using testing::Jwks;
 using testing::JsonQuote;
+using testing::Jwks;
 using testing::MakeKey;
 using testing::SignJws;
 using testing::SignJwt;
@@ -22,8 +22,7 @@ using testing::TestKey;
 constexpr int64_t kNow = 1800000000;
 
 // One provider around `jwks`, plus extra provider members and top-level members.
-std::string Config(const std::string& jwks, std::string_view provider_extra = "",
-                   std::string_view top_extra = "") {
+std::string Config(const std::string& jwks, std::string_view provider_extra = "", std::string_view top_extra = "") {
   std::string s = R"({"providers":[{"name":"p","jwks":{"local":{"inline":)" + JsonQuote(jwks) + "}}";
   if (!provider_extra.empty()) s += "," + std::string(provider_extra);
   s += "}],\"now\":" + std::to_string(kNow);
@@ -69,9 +68,10 @@ TEST_P(EveryAlgorithm, VerifiesAndRejectsTampering) {
   EXPECT_EQ(v->Verify(tampered), Status::ERR_SIGNATURE_INVALID);
 
   const std::string other_payload = SignJwt(key, Payload(R"("admin":true)"));
-  const std::string spliced = token.substr(0, token.find('.') + 1) +
-                              other_payload.substr(other_payload.find('.') + 1, other_payload.rfind('.') - other_payload.find('.') - 1) +
-                              token.substr(token.rfind('.'));
+  const std::string spliced =
+      token.substr(0, token.find('.') + 1) +
+      other_payload.substr(other_payload.find('.') + 1, other_payload.rfind('.') - other_payload.find('.') - 1) +
+      token.substr(token.rfind('.'));
   EXPECT_EQ(v->Verify(spliced), Status::ERR_SIGNATURE_INVALID);
 
   // One signature byte short, or one too many: exact lengths are enforced.
@@ -81,8 +81,8 @@ TEST_P(EveryAlgorithm, VerifiesAndRejectsTampering) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Verifier, EveryAlgorithm,
-                         ::testing::Values("HS256", "HS384", "HS512", "RS256", "RS384", "RS512", "PS256",
-                                           "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA", "Ed448"));
+                         ::testing::Values("HS256", "HS384", "HS512", "RS256", "RS384", "RS512", "PS256", "PS384",
+                                           "PS512", "ES256", "ES384", "ES512", "EdDSA", "Ed448"));
 
 TEST(Verifier, RejectsMalformedTokens) {
   const TestKey key = MakeKey("HS256", "k1");
@@ -97,19 +97,20 @@ TEST(Verifier, RejectsMalformedTokens) {
   EXPECT_EQ(v->Verify(""), Status::ERR_MALFORMED_TOKEN);
   EXPECT_EQ(v->Verify("abc.def"), Status::ERR_MALFORMED_TOKEN);
   EXPECT_EQ(v->Verify(good + ".x"), Status::ERR_MALFORMED_TOKEN);
-  EXPECT_EQ(v->Verify("e30=." + payload + sig), Status::ERR_BAD_BASE64URL);    // padding
-  EXPECT_EQ(v->Verify("e3+." + payload + sig), Status::ERR_BAD_BASE64URL);     // standard alphabet
-  EXPECT_EQ(v->Verify("e30 ." + payload + sig), Status::ERR_BAD_BASE64URL);    // whitespace
-  EXPECT_EQ(v->Verify("e31." + payload + sig), Status::ERR_BAD_BASE64URL);     // non-zero trailing bits
-  EXPECT_EQ(v->Verify("e30xx." + payload + sig), Status::ERR_BAD_BASE64URL);   // length 1 mod 4
+  EXPECT_EQ(v->Verify("e30=." + payload + sig), Status::ERR_BAD_BASE64URL);   // padding
+  EXPECT_EQ(v->Verify("e3+." + payload + sig), Status::ERR_BAD_BASE64URL);    // standard alphabet
+  EXPECT_EQ(v->Verify("e30 ." + payload + sig), Status::ERR_BAD_BASE64URL);   // whitespace
+  EXPECT_EQ(v->Verify("e31." + payload + sig), Status::ERR_BAD_BASE64URL);    // non-zero trailing bits
+  EXPECT_EQ(v->Verify("e30xx." + payload + sig), Status::ERR_BAD_BASE64URL);  // length 1 mod 4
   EXPECT_EQ(v->Verify(B64("[1]") + "." + payload + sig), Status::ERR_JSON_NOT_OBJECT);
   EXPECT_EQ(v->Verify(B64("{\"alg\":") + "." + payload + sig), Status::ERR_MALFORMED_JSON);
   EXPECT_EQ(v->Verify(B64(R"({"alg":"HS256","alg":"HS256"})") + "." + payload + sig), Status::ERR_DUPLICATE_MEMBER);
   EXPECT_EQ(v->Verify(B64("\xEF\xBB\xBF{\"alg\":\"HS256\"}") + "." + payload + sig), Status::ERR_JSON_BOM);
   EXPECT_EQ(v->Verify(B64(R"({"alg":"HS256","x":"\ud800"})") + "." + payload + sig), Status::ERR_INVALID_UTF8);
-  EXPECT_EQ(v->Verify(B64(R"({"alg":"HS256","x":[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]})") +
-                      "." + payload + sig),
-            Status::ERR_JSON_TOO_DEEP);
+  EXPECT_EQ(
+      v->Verify(B64(R"({"alg":"HS256","x":[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]})") +
+                "." + payload + sig),
+      Status::ERR_JSON_TOO_DEEP);
   const std::string header = B64(Header(key));
   EXPECT_EQ(v->Verify(header + "." + B64("{\"a\":1}trailing") + sig), Status::ERR_MALFORMED_JSON);
   EXPECT_EQ(v->Verify(header + "." + B64(R"({"exp":1,"exp":2})") + sig), Status::ERR_DUPLICATE_MEMBER);
@@ -132,15 +133,18 @@ TEST(Verifier, RejectsBadHeaders) {
   EXPECT_EQ(v->Verify(with_header(R"({"kid":"k1"})")), Status::ERR_MISSING_ALG);
   EXPECT_EQ(v->Verify(with_header(R"({"alg":["HS256"],"kid":"k1"})")), Status::ERR_MALFORMED_HEADER);
   EXPECT_EQ(v->Verify(with_header(R"({"alg":"HS256","kid":7})")), Status::ERR_MALFORMED_HEADER);
-  EXPECT_EQ(v->Verify(with_header(R"({"alg":"HS256","kid":"k1","crit":["exp"],"exp":1})")), Status::ERR_CRIT_UNSUPPORTED);
+  EXPECT_EQ(v->Verify(with_header(R"({"alg":"HS256","kid":"k1","crit":["exp"],"exp":1})")),
+            Status::ERR_CRIT_UNSUPPORTED);
   EXPECT_EQ(v->Verify(with_header(R"({"alg":"HS256","kid":"k1","crit":[]})")), Status::ERR_CRIT_UNSUPPORTED);
   EXPECT_EQ(v->Verify(with_header(R"({"alg":"HS256","kid":"k1","b64":false})")), Status::ERR_B64_UNSUPPORTED);
   EXPECT_EQ(v->Verify(with_header(R"({"alg":"HS256","kid":"k1","b64":"no"})")), Status::ERR_MALFORMED_HEADER);
   // Embedded keys and key URLs are never used: the token still needs the configured key.
   const TestKey attacker = MakeKey("HS256", "k1-attacker");
-  const std::string embedded = SignJws(attacker, R"({"alg":"HS256","kid":"k1","jwk":)" + attacker.PublicJwk() +
-                                                     R"(,"jku":"https://evil.example/jwks","x5u":"https://evil.example/x5u","x5c":["AAAA"]})",
-                                       Payload());
+  const std::string embedded =
+      SignJws(attacker,
+              R"({"alg":"HS256","kid":"k1","jwk":)" + attacker.PublicJwk() +
+                  R"(,"jku":"https://evil.example/jwks","x5u":"https://evil.example/x5u","x5c":["AAAA"]})",
+              Payload());
   EXPECT_EQ(v->Verify(embedded), Status::ERR_SIGNATURE_INVALID);
   EXPECT_EQ(v->Verify(with_header(R"({"alg":"HS256","kid":"k1","jwk":{"kty":"oct"},"typ":"JWT"})")), Status::OK);
 }
@@ -263,9 +267,9 @@ TEST(Verifier, DefaultClockSkewIsSixtySeconds) {
   EXPECT_EQ(v->Verify(tok(R"("exp":)" + std::to_string(kNow - 59))), Status::OK);
   EXPECT_EQ(v->Verify(tok(R"("exp":)" + std::to_string(kNow - 60))), Status::ERR_EXPIRED);
   // NumericDates must be JSON numbers within int64.
-  for (const char* bad : {R"("exp":"1900000000")", R"("exp":null)", R"("exp":true)", R"("exp":[1])",
-                          R"("exp":9223372036854775808)", R"("nbf":1e300)", R"("iat":-1e19)",
-                          R"("exp":123456789012345678901234567890)"})
+  for (const char* bad :
+       {R"("exp":"1900000000")", R"("exp":null)", R"("exp":true)", R"("exp":[1])", R"("exp":9223372036854775808)",
+        R"("nbf":1e300)", R"("iat":-1e19)", R"("exp":123456789012345678901234567890)"})
     EXPECT_EQ(v->Verify(tok(bad)), Status::ERR_MALFORMED_CLAIM) << bad;
 }
 
@@ -290,7 +294,8 @@ TEST(Verifier, ValueClaims) {
     p.replace(p.find(from), from.size(), to);
     return p;
   };
-  EXPECT_EQ(v->Verify(tok(replace(R"("iss":"https://issuer.example")", R"("iss":"https://evil.example")"))), Status::ERR_ISSUER_MISMATCH);
+  EXPECT_EQ(v->Verify(tok(replace(R"("iss":"https://issuer.example")", R"("iss":"https://evil.example")"))),
+            Status::ERR_ISSUER_MISMATCH);
   EXPECT_EQ(v->Verify(tok(replace(R"("iss":"https://issuer.example")", R"("iss":7)"))), Status::ERR_MALFORMED_CLAIM);
   EXPECT_EQ(v->Verify(tok(replace(R"("iss":"https://issuer.example")", R"("x":1)"))), Status::ERR_ISSUER_MISMATCH);
   EXPECT_EQ(v->Verify(tok(replace(R"("aud":"my-api")", R"("aud":["x","other-api"])"))), Status::OK);
@@ -305,8 +310,10 @@ TEST(Verifier, ValueClaims) {
   EXPECT_EQ(v->Verify(tok(replace(R"("team":"dev")", R"("team":"sales")"))), Status::ERR_CLAIM_MISMATCH);
   EXPECT_EQ(v->Verify(tok(replace(R"("team":"dev")", R"("team":["sales","dev"])"))), Status::OK);
   EXPECT_EQ(v->Verify(tok(replace(R"("team":"dev")", R"("team":{"name":"dev"})"))), Status::ERR_CLAIM_MISMATCH);
-  EXPECT_EQ(v->Verify(tok(replace(R"("groups":["users","admin"])", R"("groups":["users"])"))), Status::ERR_CLAIM_MISMATCH);
-  EXPECT_EQ(v->Verify(tok(replace(R"("groups":["users","admin"])", R"("groupz":["admin"])"))), Status::ERR_CLAIM_MISMATCH);
+  EXPECT_EQ(v->Verify(tok(replace(R"("groups":["users","admin"])", R"("groups":["users"])"))),
+            Status::ERR_CLAIM_MISMATCH);
+  EXPECT_EQ(v->Verify(tok(replace(R"("groups":["users","admin"])", R"("groupz":["admin"])"))),
+            Status::ERR_CLAIM_MISMATCH);
   EXPECT_EQ(v->Verify(tok(replace(R"("jti":"1")", R"("jtx":"1")"))), Status::ERR_MISSING_CLAIM);
   EXPECT_EQ(v->Verify(tok(replace(R"("exp":1800003600)", R"("exq":1800003600)"))), Status::ERR_MISSING_CLAIM);
   // A required claim that is JSON null is missing.
@@ -353,12 +360,18 @@ TEST(Verifier, ProvidersByIssuerAndInOrder) {
   const TestKey a = MakeKey("ES256", "a");
   const TestKey b = MakeKey("RS256", "b");
   const TestKey hs = MakeKey("HS256", "");
-  const std::string config =
-      R"({"now":1800000000,"providers":[)"
-      R"({"name":"A","issuer":"https://a.example","jwks":{"local":{"inline":)" + JsonQuote(Jwks({&a})) + R"(}}},)"
-      R"({"name":"B","issuer":"https://b.example","jwks":{"local":{"inline":)" + JsonQuote(Jwks({&b})) + R"(}}},)"
-      R"({"name":"R","jwks":{"local":{"inline":)" + JsonQuote(Jwks({&b})) + R"(}},"audiences":["r-api"]},)"
-      R"({"name":"S","secret":{"base64url":")" + B64(hs.secret) + R"("}}]})";
+  const std::string config = R"({"now":1800000000,"providers":[)"
+                             R"({"name":"A","issuer":"https://a.example","jwks":{"local":{"inline":)" +
+                             JsonQuote(Jwks({&a})) +
+                             R"(}}},)"
+                             R"({"name":"B","issuer":"https://b.example","jwks":{"local":{"inline":)" +
+                             JsonQuote(Jwks({&b})) +
+                             R"(}}},)"
+                             R"({"name":"R","jwks":{"local":{"inline":)" +
+                             JsonQuote(Jwks({&b})) +
+                             R"(}},"audiences":["r-api"]},)"
+                             R"({"name":"S","secret":{"base64url":")" +
+                             B64(hs.secret) + R"("}}]})";
   auto v = Make(config);
   ASSERT_TRUE(v);
   VerifiedToken out;
@@ -445,8 +458,12 @@ constexpr std::string_view kKgatewayJwks =
     R"({"keys":[{"kty":"RSA","kid":"solo-public-key-001","use":"sig","alg":"RS256","n":"AOfIaJMUm7564sWWNHaXt_hS8H0O1Ew59-nRqruMQosfQqa7tWne5lL3m9sMAkfa3Twx0LMN_7QqRDoztvV3Wa_JwbMzb9afWE-IfKIuDqkvog6s-xGIFNhtDGBTuL8YAQYtwCF7l49SMv-GqyLe-nO9yJW-6wIGoOqImZrCxjxXFzF6mTMOBpIODFj0LUZ54QQuDcD1Nue2LMLsUvGa7V1ZHsYuGvUqzvXFBXMmMS2OzGir9ckpUhrUeHDCGFpEM4IQnu-9U8TbAJxKE5Zp8Nikefr2ISIG2Hk1K2rBAc_HwoPeWAcAWUAR5tWHAxx-UXClSZQ9TMFK850gQGenUp8","e":"AQAB"}]})";
 constexpr std::string_view kKgatewayToken =
     "eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCIsImtpZCI6InNvbG8tcHVibGljLWtleS0wMDEifQ."
-    "eyJpc3MiOiJzb2xvLmlvIiwib3JnIjoic29sby5pbyIsInN1YiI6ImFsaWNlIiwidGVhbSI6ImRldiIsImV4cCI6MjA3NDI3NDg4NCwibGxtcyI6eyJvcGVuYWkiOlsiZ3B0LTMuNS10dXJibyJdfX0."
-    "il5Rjsad65jpQR_pyRzBdEKFSj-ERmBf4K2VksvGvswWVv4n79lYERslr4KCECuiz9y_T-xUiQ9IkhW3YHzl5zo1kajhhIg7Nhnl1AvAqODbnF6wYpLRk0Npna_2T6lK3Yj54qQGi6vXG3IMRpo1_o2DrbdlKx2k_WFegCoQyyYazb4z3ZXfWvTiWqQDJA5wWcM3-jKzAWfNM8zgZWa-1BeAHDvpLcfWtuXEGSjkdCW0FQJOTjgIEqACnnXb2Jio0tWgelh9hDPILI-tvanj3iKCjpf3uF6g8QWSBNoVFfu7F1jJgj5Aj1sX8AV-CQVu2aQx3EHRZ1mL_3w3qSRWPw";
+    "eyJpc3MiOiJzb2xvLmlvIiwib3JnIjoic29sby5pbyIsInN1YiI6ImFsaWNlIiwidGVhbSI6ImRldiIsImV4cCI6MjA3NDI3NDg4NCwibGxtcyI6ey"
+    "JvcGVuYWkiOlsiZ3B0LTMuNS10dXJibyJdfX0."
+    "il5Rjsad65jpQR_pyRzBdEKFSj-ERmBf4K2VksvGvswWVv4n79lYERslr4KCECuiz9y_T-"
+    "xUiQ9IkhW3YHzl5zo1kajhhIg7Nhnl1AvAqODbnF6wYpLRk0Npna_2T6lK3Yj54qQGi6vXG3IMRpo1_o2DrbdlKx2k_"
+    "WFegCoQyyYazb4z3ZXfWvTiWqQDJA5wWcM3-jKzAWfNM8zgZWa-1BeAHDvpLcfWtuXEGSjkdCW0FQJOTjgIEqACnnXb2Jio0tWgelh9hDPILI-"
+    "tvanj3iKCjpf3uF6g8QWSBNoVFfu7F1jJgj5Aj1sX8AV-CQVu2aQx3EHRZ1mL_3w3qSRWPw";
 
 TEST(Verifier, KgatewayExample) {
   const std::string base = R"({"now":1800000000,"providers":[{"issuer":"solo.io","jwks":{"local":{"inline":)" +
@@ -475,7 +492,8 @@ TEST(Verifier, KgatewayExample) {
                            JsonQuote(kKgatewayJwks) + "}}}]}");
   ASSERT_TRUE(wrong_issuer);
   EXPECT_EQ(wrong_issuer->Verify(kKgatewayToken), Status::ERR_ISSUER_MISMATCH);
-  auto later = Make(R"({"now":2074274884,"leeway":0,"providers":[{"jwks":{"local":{"inline":)" + JsonQuote(kKgatewayJwks) + "}}}]}");
+  auto later = Make(R"({"now":2074274884,"leeway":0,"providers":[{"jwks":{"local":{"inline":)" +
+                    JsonQuote(kKgatewayJwks) + "}}}]}");
   ASSERT_TRUE(later);
   EXPECT_EQ(later->Verify(kKgatewayToken), Status::ERR_EXPIRED);
 }

@@ -16,18 +16,16 @@
 namespace tokenverify {
 namespace {
 
-using testing::Jwks;
 using testing::JsonQuote;
-using testing::PemJson;
-using testing::X509Map;
+using testing::Jwks;
 using testing::MakeKey;
+using testing::PemJson;
 using testing::SignJwt;
 using testing::TestKey;
+using testing::X509Map;
 
 constexpr int64_t kNow = 1800000000;
 constexpr std::string_view kPayload = R"({"sub":"alice","iat":1799999000,"exp":1800003600})";
-
-
 
 // One provider whose jwks.local is `local` (a JSON object's members).
 std::string Config(std::string_view local, std::string_view provider_extra = R"("algorithms":["RS256","ES256"])") {
@@ -90,8 +88,7 @@ TEST_F(X509MapTest, NamedFormatAndKidsInStats) {
 }
 
 TEST_F(X509MapTest, FromAFileDetectedOrNamed) {
-  const std::string path =
-      ::testing::TempDir() + "x509_map_test_" + std::to_string(::getpid()) + ".json";
+  const std::string path = ::testing::TempDir() + "x509_map_test_" + std::to_string(::getpid()) + ".json";
   {
     std::ofstream out(path, std::ios::binary);
     out << X509Map({&a_, &b_, &ec_});
@@ -120,13 +117,13 @@ TEST_F(X509MapTest, JwksStillLoadWithEitherDetectionOrFormat) {
 TEST_F(X509MapTest, MalformedDocumentsAreJwksMalformed) {
   const std::string pem_json = PemJson(a_.PublicPem("certificate"));
   for (const std::string& doc : {
-           std::string(R"({"k": 5})"),                           // a value that is not a string
-           R"({"a":)" + pem_json + R"(,"b":["x"]})",             // one of them
+           std::string(R"({"k": 5})"),                                   // a value that is not a string
+           R"({"a":)" + pem_json + R"(,"b":["x"]})",                     // one of them
            std::string(R"({"a":"-----BEGIN CERTIFICATE-----","b":7})"),  // ... after a broken certificate
-           R"({"":)" + pem_json + "}",                          // an empty kid
-           R"({"a":)" + pem_json + R"(,"a":)" + pem_json + "}",  // a kid twice (strict JSON)
-           std::string("[]"),                                    // not an object
-           std::string(R"({"a":"-----BEGIN CERTIFICATE-----\n)"),  // not JSON
+           R"({"":)" + pem_json + "}",                                   // an empty kid
+           R"({"a":)" + pem_json + R"(,"a":)" + pem_json + "}",          // a kid twice (strict JSON)
+           std::string("[]"),                                            // not an object
+           std::string(R"({"a":"-----BEGIN CERTIFICATE-----\n)"),        // not JSON
        }) {
     std::string message;
     EXPECT_EQ(CreateStatus(Config(R"("format":"x509","inline":)" + JsonQuote(doc)), &message),
@@ -149,9 +146,11 @@ TEST_F(X509MapTest, UnusableCertificatesFollowTheKeyRules) {
   const std::string spki = PemJson(a_.PublicPem("spki"));
   EXPECT_EQ(CreateStatus(Config(R"("inline":{"a":)" + spki + "}"), &message), Status::ERR_JWK_INVALID);
   EXPECT_NE(message.find("x509[\"a\"]"), std::string::npos) << message;
-  EXPECT_EQ(CreateStatus(Config(R"("format":"x509","inline":{"a":"-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n"})")),
+  EXPECT_EQ(CreateStatus(Config(
+                R"("format":"x509","inline":{"a":"-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n"})")),
             Status::ERR_JWK_INVALID);
-  EXPECT_EQ(CreateStatus(Config(R"("inline":{"a":)" + PemJson(a_.PublicPem("certificate") + b_.PublicPem("certificate")) + "}")),
+  EXPECT_EQ(CreateStatus(
+                Config(R"("inline":{"a":)" + PemJson(a_.PublicPem("certificate") + b_.PublicPem("certificate")) + "}")),
             Status::ERR_JWK_INVALID);
   // An RSA key under 2048 bits is weak, as in a JWK set: skipped beside a
   // usable certificate (a token naming it gets its status), fatal alone or

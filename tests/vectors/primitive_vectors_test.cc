@@ -25,9 +25,7 @@ using testing::IntOr;
 using testing::JsonText;
 using testing::StrOr;
 
-std::span<const uint8_t> S(const std::string& s) {
-  return {reinterpret_cast<const uint8_t*>(s.data()), s.size()};
-}
+std::span<const uint8_t> S(const std::string& s) { return {reinterpret_cast<const uint8_t*>(s.data()), s.size()}; }
 
 // A key loaded from a JWK, or why it could not be.
 struct LoadedKey {
@@ -90,19 +88,22 @@ struct EcCurveInfo {
   std::string_view wycheproof, jwk;
   size_t coord;
 };
-constexpr EcCurveInfo kEcCurves[] = {{"secp256r1", "P-256", 32},
-                                     {"secp384r1", "P-384", 48},
-                                     {"secp521r1", "P-521", 66},
-                                     {"secp256k1", "secp256k1", 32}};
+constexpr EcCurveInfo kEcCurves[] = {
+    {"secp256r1", "P-256", 32}, {"secp384r1", "P-384", 48}, {"secp521r1", "P-521", 66}, {"secp256k1", "secp256k1", 32}};
 
 // ES256/384/512 exist only as P-256+SHA-256, P-384+SHA-384, P-521+SHA-512,
 // and ES256K (RFC 8812) as secp256k1+SHA-256.
 bool EcdsaAlg(std::string_view crv, std::string_view sha, Alg* alg) {
-  if (crv == "P-256" && sha == "SHA-256") *alg = Alg::kES256;
-  else if (crv == "P-384" && sha == "SHA-384") *alg = Alg::kES384;
-  else if (crv == "P-521" && sha == "SHA-512") *alg = Alg::kES512;
-  else if (crv == "secp256k1" && sha == "SHA-256") *alg = Alg::kES256K;
-  else return false;
+  if (crv == "P-256" && sha == "SHA-256")
+    *alg = Alg::kES256;
+  else if (crv == "P-384" && sha == "SHA-384")
+    *alg = Alg::kES384;
+  else if (crv == "P-521" && sha == "SHA-512")
+    *alg = Alg::kES512;
+  else if (crv == "secp256k1" && sha == "SHA-256")
+    *alg = Alg::kES256K;
+  else
+    return false;
   return true;
 }
 
@@ -127,9 +128,8 @@ void RunEcdsa(const testing::VectorFile& f, FileRun& run) {
       for (const auto& c : kEcCurves) {
         if (c.wycheproof != StrOr(pk, "curve")) continue;
         crv = std::string(c.jwk);
-        jwk = R"({"kty":"EC","crv":")" + crv + R"(","x":")" +
-              B64(FixedWidth(HexDecode(StrOr(pk, "wx")), c.coord)) + R"(","y":")" +
-              B64(FixedWidth(HexDecode(StrOr(pk, "wy")), c.coord)) + "\"}";
+        jwk = R"({"kty":"EC","crv":")" + crv + R"(","x":")" + B64(FixedWidth(HexDecode(StrOr(pk, "wx")), c.coord)) +
+              R"(","y":")" + B64(FixedWidth(HexDecode(StrOr(pk, "wy")), c.coord)) + "\"}";
       }
     }
     RenameDraftSecp256k1(&jwk, &crv);
@@ -145,8 +145,7 @@ void RunEcdsa(const testing::VectorFile& f, FileRun& run) {
         continue;
       }
       const bool ok = Accepts(key, alg, HexDecode(StrOr(t, "msg")), HexDecode(StrOr(t, "sig")));
-      run.Check(id, ExpectOf(StrOr(t, "result")), ok, {},
-                What(t, key));
+      run.Check(id, ExpectOf(StrOr(t, "result")), ok, {}, What(t, key));
     }
   }
 }
@@ -154,20 +153,23 @@ void RunEcdsa(const testing::VectorFile& f, FileRun& run) {
 // ---------------------------------------------------------------- RSA
 
 bool ShaBits(std::string_view sha, int* bits) {
-  if (sha == "SHA-256") *bits = 256;
-  else if (sha == "SHA-384") *bits = 384;
-  else if (sha == "SHA-512") *bits = 512;
-  else return false;
+  if (sha == "SHA-256")
+    *bits = 256;
+  else if (sha == "SHA-384")
+    *bits = 384;
+  else if (sha == "SHA-512")
+    *bits = 512;
+  else
+    return false;
   return true;
 }
 
 std::string RsaJwkFromGroup(dom::element g) {
   dom::element j;
-  if (g["publicKeyJwk"].get(j) == simdjson::SUCCESS || g["keyJwk"].get(j) == simdjson::SUCCESS)
-    return JsonText(j);
+  if (g["publicKeyJwk"].get(j) == simdjson::SUCCESS || g["keyJwk"].get(j) == simdjson::SUCCESS) return JsonText(j);
   dom::element pk = g["publicKey"].value_unsafe();
-  return R"({"kty":"RSA","n":")" + B64(StripZeros(HexDecode(StrOr(pk, "modulus")))) +
-         R"(","e":")" + B64(StripZeros(HexDecode(StrOr(pk, "publicExponent")))) + "\"}";
+  return R"({"kty":"RSA","n":")" + B64(StripZeros(HexDecode(StrOr(pk, "modulus")))) + R"(","e":")" +
+         B64(StripZeros(HexDecode(StrOr(pk, "publicExponent")))) + "\"}";
 }
 
 void RunRsaPkcs1(const testing::VectorFile& f, FileRun& run) {
@@ -186,8 +188,7 @@ void RunRsaPkcs1(const testing::VectorFile& f, FileRun& run) {
         continue;
       }
       const bool ok = Accepts(key, alg, HexDecode(StrOr(t, "msg")), HexDecode(StrOr(t, "sig")));
-      run.Check(id, ExpectOf(StrOr(t, "result")), ok, rules,
-                What(t, key));
+      run.Check(id, ExpectOf(StrOr(t, "result")), ok, rules, What(t, key));
     }
   }
 }
@@ -214,13 +215,14 @@ void RunRsaPss(const testing::VectorFile& f, FileRun& run) {
       }
       Expect expect = ExpectOf(StrOr(t, "result"));
       if (!jws_params && expect != Expect::kInvalid) {
-        run.Remap("valid only with its own PSS parameters (MGF1 hash or salt length differ), "
-                  "so invalid as PS" + std::to_string(bits));
+        run.Remap(
+            "valid only with its own PSS parameters (MGF1 hash or salt length differ), "
+            "so invalid as PS" +
+            std::to_string(bits));
         expect = Expect::kInvalid;
       }
       const bool ok = Accepts(key, alg, HexDecode(StrOr(t, "msg")), HexDecode(StrOr(t, "sig")));
-      run.Check(id, expect, ok, rules,
-                What(t, key, params));
+      run.Check(id, expect, ok, rules, What(t, key, params));
     }
   }
 }
@@ -231,14 +233,11 @@ void RunEddsa(const testing::VectorFile& f, FileRun& run) {
   for (dom::element g : f.root["testGroups"].get_array()) {
     dom::element j;
     std::string jwk;
-    if (g["publicKeyJwk"].get(j) == simdjson::SUCCESS || g["jwk"].get(j) == simdjson::SUCCESS)
-      jwk = JsonText(j);
+    if (g["publicKeyJwk"].get(j) == simdjson::SUCCESS || g["jwk"].get(j) == simdjson::SUCCESS) jwk = JsonText(j);
     const LoadedKey key = LoadJwk(jwk);
     for (dom::element t : g["tests"].get_array()) {
-      const bool ok =
-          Accepts(key, Alg::kEdDSA, HexDecode(StrOr(t, "msg")), HexDecode(StrOr(t, "sig")));
-      run.Check(IntOr(t, "tcId"), ExpectOf(StrOr(t, "result")), ok, {},
-                What(t, key));
+      const bool ok = Accepts(key, Alg::kEdDSA, HexDecode(StrOr(t, "msg")), HexDecode(StrOr(t, "sig")));
+      run.Check(IntOr(t, "tcId"), ExpectOf(StrOr(t, "result")), ok, {}, What(t, key));
     }
   }
 }
@@ -279,8 +278,7 @@ void RunEcdhPublicJwks(const testing::VectorFile& f, FileRun& run) {
       // perfectly good JWK on its own.
       if (StrOr(pub, "crv") != file_curve) rules.push_back("other-curve");
       const LoadedKey key = LoadJwk(JsonText(pub));
-      run.Check(IntOr(t, "tcId"), ExpectOf(StrOr(t, "result")), key.key != nullptr, rules,
-                What(t, key));
+      run.Check(IntOr(t, "tcId"), ExpectOf(StrOr(t, "result")), key.key != nullptr, rules, What(t, key));
     }
   }
 }

@@ -72,8 +72,7 @@ inline VectorFile LoadVectorFile(const std::string& relative) {
 }
 
 // Member accessors returning a default when the member is missing or of another type.
-inline std::string_view StrOr(simdjson::dom::element e, std::string_view key,
-                              std::string_view def = "") {
+inline std::string_view StrOr(simdjson::dom::element e, std::string_view key, std::string_view def = "") {
   std::string_view v;
   return e[key].get_string().get(v) == simdjson::SUCCESS ? v : def;
 }
@@ -81,9 +80,7 @@ inline int64_t IntOr(simdjson::dom::element e, std::string_view key, int64_t def
   int64_t v;
   return e[key].get_int64().get(v) == simdjson::SUCCESS ? v : def;
 }
-inline bool Has(simdjson::dom::element e, std::string_view key) {
-  return e[key].error() == simdjson::SUCCESS;
-}
+inline bool Has(simdjson::dom::element e, std::string_view key) { return e[key].error() == simdjson::SUCCESS; }
 // The element's JSON text (for handing JWK objects to the parser under test).
 inline std::string JsonText(simdjson::dom::element e) { return simdjson::minify(e); }
 
@@ -211,25 +208,20 @@ class FileRun {
           ADD_FAILURE() << list_ << ": " << file_ << " has no checked tcId " << d.selector
                         << " (absent, or skipped by the suite)";
       } else if (!used_.count(d.selector)) {
-        ADD_FAILURE() << list_ << ": " << file_ << " " << d.selector
-                      << " never deviates; remove the line";
+        ADD_FAILURE() << list_ << ": " << file_ << " " << d.selector << " never deviates; remove the line";
       }
     }
     int skipped = 0;
     for (const auto& [reason, n] : skipped_) skipped += n;
-    std::printf("[ vectors  ] %s: %d passed, %d deviations, %d skipped", file_.c_str(), passed_,
-                deviations_, skipped);
+    std::printf("[ vectors  ] %s: %d passed, %d deviations, %d skipped", file_.c_str(), passed_, deviations_, skipped);
     if (!acceptable_accepted_.empty() || !acceptable_rejected_.empty())
       std::printf(", acceptable: %zu accepted %s, %zu rejected %s", acceptable_accepted_.size(),
-                  Ids(acceptable_accepted_).c_str(), acceptable_rejected_.size(),
-                  Ids(acceptable_rejected_).c_str());
+                  Ids(acceptable_accepted_).c_str(), acceptable_rejected_.size(), Ids(acceptable_rejected_).c_str());
     std::printf("\n");
     for (const auto& [reason, n] : remapped_)
       std::printf("[ vectors  ]   expectation mapped for JWS (%d): %s\n", n, reason.c_str());
-    for (const auto& [reason, n] : deviated_)
-      std::printf("[ vectors  ]   deviation (%d): %s\n", n, reason.c_str());
-    for (const auto& [reason, n] : skipped_)
-      std::printf("[ vectors  ]   skipped (%d): %s\n", n, reason.c_str());
+    for (const auto& [reason, n] : deviated_) std::printf("[ vectors  ]   deviation (%d): %s\n", n, reason.c_str());
+    for (const auto& [reason, n] : skipped_) std::printf("[ vectors  ]   skipped (%d): %s\n", n, reason.c_str());
     std::fflush(stdout);
   }
 

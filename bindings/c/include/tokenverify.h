@@ -98,8 +98,7 @@ typedef struct tv_claims tv_claims;
  * frees it with tv_verifier_free. On failure |*out| is set to NULL, the status
  * says what class of problem occurred (TV_ERR_CONFIG, TV_ERR_IO,
  * TV_ERR_JWKS_MALFORMED, ...) and |diag|, if not NULL, names the field. */
-TV_API tv_status tv_verifier_new(tv_verifier** out, const char* config_json, size_t config_len,
-                                 tv_diag* diag);
+TV_API tv_status tv_verifier_new(tv_verifier** out, const char* config_json, size_t config_len, tv_diag* diag);
 
 /* tv_event describes a change in a provider's key set (file or remote key
  * sets). Its pointers are valid only during the callback. */
@@ -111,12 +110,12 @@ typedef enum tv_event_kind {
 } tv_event_kind;
 
 typedef struct tv_event {
-  int32_t kind;             /* a tv_event_kind */
-  const char* provider;     /* provider name, NUL-terminated */
-  uint64_t generation;      /* of the key set served after the event */
+  int32_t kind;         /* a tv_event_kind */
+  const char* provider; /* provider name, NUL-terminated */
+  uint64_t generation;  /* of the key set served after the event */
   uint64_t key_count;
-  int32_t http_status;      /* remote key sets: the response status, 0 if none */
-  const char* message;      /* human text: what failed, or where the keys came from */
+  int32_t http_status; /* remote key sets: the response status, 0 if none */
+  const char* message; /* human text: what failed, or where the keys came from */
 } tv_event;
 
 /* tv_event_fn receives key-set events. It is called from the verifier's
@@ -127,8 +126,8 @@ typedef void (*tv_event_fn)(void* user_data, const tv_event* event);
 /* tv_verifier_new_ex is tv_verifier_new with a key-set event callback
  * |on_event| (may be NULL) and its |user_data|, which must stay valid until the
  * verifier is freed. */
-TV_API tv_status tv_verifier_new_ex(tv_verifier** out, const char* config_json, size_t config_len,
-                                    tv_event_fn on_event, void* user_data, tv_diag* diag);
+TV_API tv_status tv_verifier_new_ex(tv_verifier** out, const char* config_json, size_t config_len, tv_event_fn on_event,
+                                    void* user_data, tv_diag* diag);
 
 /* tv_verifier_free releases |v|. NULL is a no-op. */
 TV_API void tv_verifier_free(tv_verifier* v);
@@ -143,8 +142,7 @@ TV_API void tv_verifier_free(tv_verifier* v);
  * If |out_claims| is not NULL, then on success a new tv_claims is written to
  * it (free with tv_claims_free) and on failure NULL is written. Passing NULL
  * avoids all heap allocation in tv_verify on a warm verifier. */
-TV_API tv_status tv_verify(const tv_verifier* v, tv_claims** out_claims, const uint8_t* token,
-                           size_t token_len);
+TV_API tv_status tv_verify(const tv_verifier* v, tv_claims** out_claims, const uint8_t* token, size_t token_len);
 
 /* Flags for tv_verifier_stats. */
 #define TV_STATS_KEYS 1u /* also list each provider's keys */
@@ -185,29 +183,27 @@ TV_API tv_status tv_claims_provider(const tv_claims* c, const char** out, size_t
  * claim named |name| (|name_len| bytes, compared after JSON unescaping), e.g.
  * "\"alice\"", "1700000000" or "[\"a\",\"b\"]". Returns TV_ERR_NOT_FOUND when
  * the claim is absent. The bytes live as long as |c| and are NOT NUL-terminated. */
-TV_API tv_status tv_claims_get_raw(const tv_claims* c, const char** out, size_t* out_len,
-                                   const char* name, size_t name_len);
+TV_API tv_status tv_claims_get_raw(const tv_claims* c, const char** out, size_t* out_len, const char* name,
+                                   size_t name_len);
 
 /* tv_claims_get_string sets |*out|/|*out_len| to the unescaped value of the
  * string claim |name|. The bytes live as long as |c|, are UTF-8 and are
  * followed by a NUL that |*out_len| does not count (the value itself may hold
  * NULs). Returns TV_ERR_NOT_FOUND if absent, TV_ERR_WRONG_TYPE if not a string. */
-TV_API tv_status tv_claims_get_string(const tv_claims* c, const char** out, size_t* out_len,
-                                      const char* name, size_t name_len);
+TV_API tv_status tv_claims_get_string(const tv_claims* c, const char** out, size_t* out_len, const char* name,
+                                      size_t name_len);
 
 /* tv_claims_get_int64 sets |*out| to the value of the integer claim |name|.
  * Returns TV_ERR_NOT_FOUND if absent, TV_ERR_WRONG_TYPE if it is not a JSON
  * integer that fits int64_t. */
-TV_API tv_status tv_claims_get_int64(const tv_claims* c, int64_t* out, const char* name,
-                                     size_t name_len);
+TV_API tv_status tv_claims_get_int64(const tv_claims* c, int64_t* out, const char* name, size_t name_len);
 
 /* tv_inspect_unverified decodes |token| WITHOUT verifying anything but its
  * shape: three segments, strict base64url, and a header and payload that are
  * strict JSON objects. It writes a new tv_claims whose header and payload can
  * be read with the functions above. NEVER trust its contents: it exists for
  * debugging tools such as `tokenverify inspect`. */
-TV_API tv_status tv_inspect_unverified(tv_claims** out_claims, const uint8_t* token,
-                                       size_t token_len);
+TV_API tv_status tv_inspect_unverified(tv_claims** out_claims, const uint8_t* token, size_t token_len);
 
 /* ---------------------------------------------------------------- runtime info */
 

@@ -5,11 +5,11 @@
 #include <cstdlib>
 #include <cstring>
 #include <memory>
-#include <string>
 #include <new>
+#include <string>
 
-#include "tokenverify/inspect.h"
 #include "tokenverify/claims.h"
+#include "tokenverify/inspect.h"
 #include "tokenverify/status.h"
 #include "tokenverify/verifier.h"
 
@@ -49,8 +49,7 @@ void FillDiag(tv_diag* diag, Status s, const std::string& field, const std::stri
 
 // The header and payload have been checked (by tv_verify or the inspection's
 // decoder): the claims index is built on the first lookup.
-tv_status NewClaims(tv_claims** out, std::string_view header, std::string_view payload,
-                    std::string_view provider) {
+tv_status NewClaims(tv_claims** out, std::string_view header, std::string_view payload, std::string_view provider) {
   try {
     auto claims = tokenverify::Claims::CreateFromChecked(header, payload);
     if (!claims.ok()) return ToC(claims.status());
@@ -70,10 +69,18 @@ tokenverify::KeySetEventCallback EventAdapter(tv_event_fn fn, void* user_data) {
   return [fn, user_data](const tokenverify::KeySetEvent& e) {
     tv_event c{};
     switch (e.kind) {
-      case tokenverify::KeySetEvent::Kind::kUpdated: c.kind = TV_EVENT_KEYS_UPDATED; break;
-      case tokenverify::KeySetEvent::Kind::kUnchanged: c.kind = TV_EVENT_KEYS_UNCHANGED; break;
-      case tokenverify::KeySetEvent::Kind::kFailed: c.kind = TV_EVENT_REFRESH_FAILED; break;
-      case tokenverify::KeySetEvent::Kind::kDropped: c.kind = TV_EVENT_KEYS_DROPPED; break;
+      case tokenverify::KeySetEvent::Kind::kUpdated:
+        c.kind = TV_EVENT_KEYS_UPDATED;
+        break;
+      case tokenverify::KeySetEvent::Kind::kUnchanged:
+        c.kind = TV_EVENT_KEYS_UNCHANGED;
+        break;
+      case tokenverify::KeySetEvent::Kind::kFailed:
+        c.kind = TV_EVENT_REFRESH_FAILED;
+        break;
+      case tokenverify::KeySetEvent::Kind::kDropped:
+        c.kind = TV_EVENT_KEYS_DROPPED;
+        break;
     }
     c.provider = e.provider.c_str();
     c.generation = e.generation;
@@ -93,16 +100,14 @@ const char* tv_version_string(void) { return TV_VERSION_STRING; }
 
 // StatusName/StatusMessage return views of string literals, so data() is NUL-terminated.
 const char* tv_status_name(tv_status s) { return tokenverify::StatusName(static_cast<Status>(s)).data(); }
-const char* tv_status_message(tv_status s) {
-  return tokenverify::StatusMessage(static_cast<Status>(s)).data();
-}
+const char* tv_status_message(tv_status s) { return tokenverify::StatusMessage(static_cast<Status>(s)).data(); }
 
 tv_status tv_verifier_new(tv_verifier** out, const char* config_json, size_t config_len, tv_diag* diag) {
   return tv_verifier_new_ex(out, config_json, config_len, nullptr, nullptr, diag);
 }
 
-tv_status tv_verifier_new_ex(tv_verifier** out, const char* config_json, size_t config_len,
-                             tv_event_fn on_event, void* user_data, tv_diag* diag) {
+tv_status tv_verifier_new_ex(tv_verifier** out, const char* config_json, size_t config_len, tv_event_fn on_event,
+                             void* user_data, tv_diag* diag) {
   if (out == nullptr || (config_json == nullptr && config_len != 0)) {
     FillDiag(diag, Status::ERR_INVALID_ARGUMENT, "", "out and config_json must not be NULL");
     return TV_ERR_INVALID_ARGUMENT;
@@ -197,8 +202,7 @@ static const tokenverify::Claims::Member* FindMember(const tv_claims* c, const c
   return m;
 }
 
-tv_status tv_claims_get_raw(const tv_claims* c, const char** out, size_t* out_len, const char* name,
-                            size_t name_len) {
+tv_status tv_claims_get_raw(const tv_claims* c, const char** out, size_t* out_len, const char* name, size_t name_len) {
   if (c == nullptr || out == nullptr || out_len == nullptr || (name == nullptr && name_len != 0))
     return TV_ERR_INVALID_ARGUMENT;
   tv_status st;
@@ -238,8 +242,8 @@ tv_status tv_inspect_unverified(tv_claims** out_claims, const uint8_t* token, si
   try {
     std::string header, payload;
     // With a verifier's default limits.
-    const Status s = tokenverify::DecodeUnverified(
-        std::string_view(reinterpret_cast<const char*>(token), token_len), &header, &payload);
+    const Status s = tokenverify::DecodeUnverified(std::string_view(reinterpret_cast<const char*>(token), token_len),
+                                                   &header, &payload);
     if (s != Status::OK) return ToC(s);
     return NewClaims(out_claims, header, payload, "");
   } catch (const std::bad_alloc&) {

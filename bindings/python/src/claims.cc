@@ -9,10 +9,9 @@ namespace tokenverify_py {
 namespace {
 
 struct ClaimsObject {
-  PyObject_HEAD
-  tv_claims* claims;   // owned, never NULL after creation
-  PyObject* payload;   // dict, NULL until first use
-  PyObject* header;    // dict, NULL until first use
+  PyObject_HEAD tv_claims* claims;  // owned, never NULL after creation
+  PyObject* payload;                // dict, NULL until first use
+  PyObject* header;                 // dict, NULL until first use
 };
 
 // Module-lifetime objects (leaked on purpose): json.loads and the C scanner
@@ -284,8 +283,7 @@ PyObject* Provider(ClaimsObject* self, void*) {
 }
 
 PyMappingMethods kMapping = {
-    reinterpret_cast<lenfunc>(Length),
-    reinterpret_cast<binaryfunc>(GetItem),
+    reinterpret_cast<lenfunc>(Length), reinterpret_cast<binaryfunc>(GetItem),
     nullptr,  // read-only: no item assignment
 };
 
@@ -308,8 +306,7 @@ PyGetSetDef kGetSet[] = {
     {"header", reinterpret_cast<getter>(HeaderCopy), nullptr, "The protected header as a new dict.", nullptr},
     {"raw_json", reinterpret_cast<getter>(RawJson), nullptr, "The payload JSON text exactly as it was signed.",
      nullptr},
-    {"header_json", reinterpret_cast<getter>(HeaderJson), nullptr, "The header JSON text as it was signed.",
-     nullptr},
+    {"header_json", reinterpret_cast<getter>(HeaderJson), nullptr, "The header JSON text as it was signed.", nullptr},
     {"provider", reinterpret_cast<getter>(Provider), nullptr,
      "Name of the provider that accepted the token (None for inspect_unverified).", nullptr},
     {nullptr, nullptr, nullptr, nullptr, nullptr},

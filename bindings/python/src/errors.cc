@@ -12,10 +12,10 @@ namespace {
 constexpr int kStatusCount = 1000;
 
 struct ErrorTable {
-  std::array<PyObject*, kStatusCount> classes{};   // registered by errors.py
-  std::array<PyObject*, kStatusCount> args{};      // (message,) per status, built lazily
-  std::array<PyObject*, kStatusCount> codes{};     // int objects
-  std::array<PyObject*, kStatusCount> names{};     // "TV_ERR_..." objects
+  std::array<PyObject*, kStatusCount> classes{};  // registered by errors.py
+  std::array<PyObject*, kStatusCount> args{};     // (message,) per status, built lazily
+  std::array<PyObject*, kStatusCount> codes{};    // int objects
+  std::array<PyObject*, kStatusCount> names{};    // "TV_ERR_..." objects
   PyObject* code_attr = nullptr;
   PyObject* name_attr = nullptr;
   PyObject* field_attr = nullptr;
@@ -90,7 +90,7 @@ void BindErrors(py::module_& m) {
         for (int i = 0; i < kStatusCount; ++i) {
           py::object cls = classes[static_cast<size_t>(i)];
           if (!PyType_Check(cls.ptr()) || !PyType_IsSubtype(reinterpret_cast<PyTypeObject*>(cls.ptr()),
-                                                             reinterpret_cast<PyTypeObject*>(PyExc_Exception))) {
+                                                            reinterpret_cast<PyTypeObject*>(PyExc_Exception))) {
             throw py::type_error("every entry must be an Exception subclass");
           }
           Py_XSETREF(table->classes[static_cast<size_t>(i)], cls.release().ptr());
@@ -98,12 +98,15 @@ void BindErrors(py::module_& m) {
       },
       "Registers the exception class of every status number 0..999 (tokenverify.errors does this).");
 
-  m.def("_new_error", [](tv_status status, const char* field, const char* detail) {
-    PyObject* error = NewError(status, field, detail);
-    if (error == nullptr) throw py::error_already_set();
-    return py::reinterpret_steal<py::object>(error);
-  }, py::arg("status"), py::arg("field") = nullptr, py::arg("detail") = nullptr,
-     "The exception instance the extension raises for |status| (for tests).");
+  m.def(
+      "_new_error",
+      [](tv_status status, const char* field, const char* detail) {
+        PyObject* error = NewError(status, field, detail);
+        if (error == nullptr) throw py::error_already_set();
+        return py::reinterpret_steal<py::object>(error);
+      },
+      py::arg("status"), py::arg("field") = nullptr, py::arg("detail") = nullptr,
+      "The exception instance the extension raises for |status| (for tests).");
 
   m.def(
       "status_table",

@@ -14,8 +14,8 @@ PYBIND11_MODULE(_tokenverify_main_interpreter, m) {
   const uint32_t runtime = tv_version_number();
   if (runtime != TV_VERSION_NUMBER) {
     throw py::import_error("tokenverify: the extension was built against libtokenverify " +
-                           std::to_string(TV_VERSION_NUMBER) + " but loaded " +
-                           std::to_string(runtime) + " (" + tv_version_string() + ")");
+                           std::to_string(TV_VERSION_NUMBER) + " but loaded " + std::to_string(runtime) + " (" +
+                           tv_version_string() + ")");
   }
   m.attr("VERSION_NUMBER") = TV_VERSION_NUMBER;
   m.attr("__version__") = tv_version_string();

@@ -51,8 +51,7 @@ namespace {
 const uint8_t* Bytes(std::string_view v) { return reinterpret_cast<const uint8_t*>(v.data()); }
 
 struct VerifierObject {
-  PyObject_HEAD
-  tv_verifier* verifier;  // NULL until __init__ succeeds
+  PyObject_HEAD tv_verifier* verifier;  // NULL until __init__ succeeds
 };
 
 bool Ready(VerifierObject* self) {
@@ -77,25 +76,22 @@ int Init(VerifierObject* self, PyObject* args, PyObject* kwargs) {
   if (RefuseSecondInit(self)) return -1;
   const char* json = nullptr;
   Py_ssize_t json_len = 0;
-  if (!PyArg_ParseTupleAndKeywords(args, kwargs, "s#:_Verifier", const_cast<char**>(kKeywords), &json,
-                                   &json_len)) {
+  if (!PyArg_ParseTupleAndKeywords(args, kwargs, "s#:_Verifier", const_cast<char**>(kKeywords), &json, &json_len)) {
     return -1;
   }
   tv_verifier* built = nullptr;
   tv_diag diag{};
   tv_status s;
   Py_BEGIN_ALLOW_THREADS  // building can read key files; other threads may run meanwhile
-  s = tv_verifier_new(&built, json, static_cast<size_t>(json_len), &diag);
-  Py_END_ALLOW_THREADS
-  if (s != TV_OK) {
+      s = tv_verifier_new(&built, json, static_cast<size_t>(json_len), &diag);
+  Py_END_ALLOW_THREADS if (s != TV_OK) {
     SetError(s, diag.field, diag.message);
     return -1;
   }
   if (self->verifier != nullptr) {
     Py_BEGIN_ALLOW_THREADS  // freeing joins refresher threads
-    tv_verifier_free(built);
-    Py_END_ALLOW_THREADS
-    RefuseSecondInit(self);
+        tv_verifier_free(built);
+    Py_END_ALLOW_THREADS RefuseSecondInit(self);
     return -1;
   }
   self->verifier = built;
@@ -110,8 +106,7 @@ void Dealloc(VerifierObject* self) {
     self->verifier = nullptr;
     // Freeing joins the key-set refresher threads (remote sets), which may be
     // finishing a fetch: other Python threads run meanwhile.
-    Py_BEGIN_ALLOW_THREADS
-    tv_verifier_free(verifier);
+    Py_BEGIN_ALLOW_THREADS tv_verifier_free(verifier);
     Py_END_ALLOW_THREADS
   }
   Py_TYPE(self)->tp_free(reinterpret_cast<PyObject*>(self));
@@ -123,10 +118,8 @@ PyObject* Verify(VerifierObject* self, PyObject* token) {
   if (!GetTokenBytes(token, bytes)) return nullptr;
   tv_claims* claims = nullptr;
   tv_status s;
-  Py_BEGIN_ALLOW_THREADS
-  s = tv_verify(self->verifier, &claims, Bytes(bytes.view), bytes.view.size());
-  Py_END_ALLOW_THREADS
-  if (s != TV_OK) return SetError(s);
+  Py_BEGIN_ALLOW_THREADS s = tv_verify(self->verifier, &claims, Bytes(bytes.view), bytes.view.size());
+  Py_END_ALLOW_THREADS if (s != TV_OK) return SetError(s);
   return NewClaims(claims);
 }
 
@@ -198,14 +191,12 @@ PyObject* VerifyMany(VerifierObject* self, PyObject* args, PyObject* kwargs) {
     }
     std::vector<tv_status> statuses(n, TV_OK);
     std::vector<tv_claims*> claims(n, nullptr);
-    Py_BEGIN_ALLOW_THREADS
-    RunBatch(self->verifier, inputs, statuses, claims, threads);
+    Py_BEGIN_ALLOW_THREADS RunBatch(self->verifier, inputs, statuses, claims, threads);
     Py_END_ALLOW_THREADS
 
-    results = PyList_New(static_cast<Py_ssize_t>(n));
+        results = PyList_New(static_cast<Py_ssize_t>(n));
     for (size_t i = 0; results != nullptr && i < n; ++i) {
-      PyObject* result = statuses[i] == TV_OK ? NewClaims(std::exchange(claims[i], nullptr))
-                                              : NewError(statuses[i]);
+      PyObject* result = statuses[i] == TV_OK ? NewClaims(std::exchange(claims[i], nullptr)) : NewError(statuses[i]);
       if (result == nullptr) {
         Py_CLEAR(results);
         break;
@@ -233,10 +224,8 @@ PyObject* Stats(VerifierObject* self, PyObject* args, PyObject* kwargs) {
   char* json = nullptr;
   size_t len = 0;
   tv_status s;
-  Py_BEGIN_ALLOW_THREADS
-  s = tv_verifier_stats(self->verifier, &json, &len, keys ? TV_STATS_KEYS : 0u);
-  Py_END_ALLOW_THREADS
-  if (s != TV_OK) return SetError(s);
+  Py_BEGIN_ALLOW_THREADS s = tv_verifier_stats(self->verifier, &json, &len, keys ? TV_STATS_KEYS : 0u);
+  Py_END_ALLOW_THREADS if (s != TV_OK) return SetError(s);
   PyObject* text = PyUnicode_DecodeUTF8(json, static_cast<Py_ssize_t>(len), "replace");
   tv_string_free(json);
   if (text == nullptr) return nullptr;

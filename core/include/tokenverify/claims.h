@@ -18,21 +18,19 @@ class Claims {
  public:
   // Copies and indexes `header_json` and `payload_json` (both must be JSON
   // objects; anything else is ERR_MALFORMED_JSON / ERR_JSON_NOT_OBJECT).
-  static Result<std::unique_ptr<Claims>> Create(std::string_view header_json,
-                                                std::string_view payload_json);
+  static Result<std::unique_ptr<Claims>> Create(std::string_view header_json, std::string_view payload_json);
 
   // Copies JSON that a verification (or DecodeUnverified) has already
   // checked, and defers the member index to the first lookup: keeping the
   // claims of a verified token then costs two copies, not a second parse.
-  static Result<std::unique_ptr<Claims>> CreateFromChecked(std::string_view header_json,
-                                                           std::string_view payload_json);
+  static Result<std::unique_ptr<Claims>> CreateFromChecked(std::string_view header_json, std::string_view payload_json);
 
   std::string_view header_json() const noexcept { return header_; }
   std::string_view payload_json() const noexcept { return payload_; }
 
   struct Member {
-    std::string name;       // unescaped
-    std::string_view raw;   // JSON text of the value, inside payload_json()
+    std::string name;      // unescaped
+    std::string_view raw;  // JSON text of the value, inside payload_json()
     bool is_string = false;
     bool is_int64 = false;
     std::string string_value;  // unescaped, when is_string

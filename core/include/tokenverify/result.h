@@ -14,7 +14,7 @@ namespace tokenverify {
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::move(value)) {}  // NOLINT: implicit by design
+  Result(T value) : v_(std::move(value)) {}              // NOLINT: implicit by design
   Result(Status s) : v_(s) { assert(s != Status::OK); }  // NOLINT
 
   bool ok() const noexcept { return std::holds_alternative<T>(v_); }
@@ -41,10 +41,10 @@ struct Error {
 
 }  // namespace tokenverify
 
-#define TV_ASSIGN_OR_RETURN(lhs, expr)                   \
-  auto TV_CONCAT_(tv_result_, __LINE__) = (expr);        \
+#define TV_ASSIGN_OR_RETURN(lhs, expr)                     \
+  auto TV_CONCAT_(tv_result_, __LINE__) = (expr);          \
   if (!TV_CONCAT_(tv_result_, __LINE__).ok()) [[unlikely]] \
-    return TV_CONCAT_(tv_result_, __LINE__).status();    \
+    return TV_CONCAT_(tv_result_, __LINE__).status();      \
   lhs = std::move(TV_CONCAT_(tv_result_, __LINE__)).value()
 #define TV_CONCAT_(a, b) TV_CONCAT_IMPL_(a, b)
 #define TV_CONCAT_IMPL_(a, b) a##b

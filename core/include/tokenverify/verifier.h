@@ -39,7 +39,7 @@ struct KeySetEvent {
   uint64_t generation = 0;  // of the set served after the event
   size_t key_count = 0;
   size_t skipped_key_count = 0;  // keys of the served set that were skipped as unusable
-  long http_status = 0;     // remote: the response's status, 0 if none
+  long http_status = 0;          // remote: the response's status, 0 if none
   // What failed, or where the keys came from; then, for a new set, each
   // skipped key (position, kid, why, status) and kid-less keys beyond
   // limits.maxKeysWithoutKid, each after "; ".

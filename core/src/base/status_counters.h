@@ -23,7 +23,8 @@ class StatusCounters {
   // One relaxed increment on this thread's shard. Inline: once per verification.
   void Add(Status s) const noexcept {  // const: counting is not a change of the owner's state
     unsigned shard = tl_counter_shard;
-    if (shard == kNoShard) [[unlikely]] shard = TakeShard();
+    if (shard == kNoShard) [[unlikely]]
+      shard = TakeShard();
     const int index = StatusIndex(s);
     if (index >= 0) shards_[shard].counts[index].fetch_add(1, std::memory_order_relaxed);
   }

@@ -57,10 +57,10 @@ constexpr DecodeTables MakeDecodeTables() {
       continue;
     }
     const auto v = static_cast<uint32_t>(s);
-    t.d[0][c] = v << 2;                            // byte 0, bits 7..2
-    t.d[1][c] = (v >> 4) | ((v & 0xF) << 12);      // byte 0 bits 1..0, byte 1 bits 7..4
-    t.d[2][c] = ((v >> 2) << 8) | ((v & 3) << 22); // byte 1 bits 3..0, byte 2 bits 7..6
-    t.d[3][c] = v << 16;                           // byte 2 bits 5..0
+    t.d[0][c] = v << 2;                             // byte 0, bits 7..2
+    t.d[1][c] = (v >> 4) | ((v & 0xF) << 12);       // byte 0 bits 1..0, byte 1 bits 7..4
+    t.d[2][c] = ((v >> 2) << 8) | ((v & 3) << 22);  // byte 1 bits 3..0, byte 2 bits 7..6
+    t.d[3][c] = v << 16;                            // byte 2 bits 5..0
   }
   return t;
 }
@@ -216,10 +216,8 @@ const Base64urlKernel& ActiveBase64urlKernel() noexcept {
   // Racing first calls choose the same kernel; only the winner complains.
   if (g_active.compare_exchange_strong(expected, chosen, std::memory_order_relaxed)) {
     if (ignored) {
-      std::fprintf(stderr,
-                   "tokenverify: TOKENVERIFY_FORCE_IMPLEMENTATION=%s is %s; using %.*s\n", env,
-                   FindBase64urlKernel(forced) == nullptr ? "not a known kernel"
-                                                          : "not supported by this CPU",
+      std::fprintf(stderr, "tokenverify: TOKENVERIFY_FORCE_IMPLEMENTATION=%s is %s; using %.*s\n", env,
+                   FindBase64urlKernel(forced) == nullptr ? "not a known kernel" : "not supported by this CPU",
                    static_cast<int>(chosen->name.size()), chosen->name.data());
     }
     return *chosen;

@@ -19,9 +19,7 @@ namespace tokenverify::internal {
 inline constexpr size_t kBase64urlOutputSlack = 64;
 
 // Number of bytes that a valid input of `n` characters decodes to.
-constexpr size_t Base64urlDecodedLength(size_t n) noexcept {
-  return n / 4 * 3 + (n % 4 == 0 ? 0 : n % 4 - 1);
-}
+constexpr size_t Base64urlDecodedLength(size_t n) noexcept { return n / 4 * 3 + (n % 4 == 0 ? 0 : n % 4 - 1); }
 
 // A decode kernel: decodes in[0, len) into out; returns false on any invalid
 // input (out then holds unspecified bytes). out must have room for
@@ -52,8 +50,7 @@ const Base64urlKernel* FindBase64urlKernel(std::string_view name) noexcept;
 // holds `forced` (empty: unset): the named kernel if it is compiled in and the
 // CPU supports it, else the best supported one. *forced_ignored (if not null)
 // is set to whether a non-empty name was not honoured. Exposed for tests.
-const Base64urlKernel& SelectBase64urlKernel(std::string_view forced,
-                                             bool* forced_ignored) noexcept;
+const Base64urlKernel& SelectBase64urlKernel(std::string_view forced, bool* forced_ignored) noexcept;
 
 // Decodes with the active kernel.
 inline bool Base64urlDecode(std::string_view in, uint8_t* out) noexcept {
@@ -66,8 +63,7 @@ bool Base64urlDecodeScalar(const char* in, size_t len, uint8_t* out) noexcept;
 // Encodes without padding (not on any hot path: tests, thumbprints, tooling).
 std::string Base64urlEncode(std::span<const uint8_t> bytes);
 inline std::string Base64urlEncode(std::string_view bytes) {
-  return Base64urlEncode(
-      std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()));
+  return Base64urlEncode(std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()));
 }
 
 }  // namespace tokenverify::internal

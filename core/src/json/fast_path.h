@@ -123,12 +123,14 @@ class FastJsonCursor {
   // The scanner's inline case only: 1 to 18 digits, no leading zero.
   [[gnu::always_inline]] Status ReadNumericDate(int64_t* out) noexcept {
     const uint8_t* const end = ReadPlainNumericDate(p_, out);
-    if (end == nullptr) [[unlikely]] return kFallback;
+    if (end == nullptr) [[unlikely]]
+      return kFallback;
     p_ = end;
     return Status::OK;
   }
   [[gnu::always_inline]] Status EnterArray(int depth) noexcept {
-    if (depth + 1 > max_depth_) [[unlikely]] return kFallback;
+    if (depth + 1 > max_depth_) [[unlikely]]
+      return kFallback;
     ++p_;
     return Status::OK;
   }
@@ -154,19 +156,22 @@ class FastJsonCursor {
   // NestedEnd.
   [[gnu::always_inline]] Status SkipValue(int depth) noexcept {
     if (*p_ == '[') {
-      if (depth + 1 > max_depth_) [[unlikely]] return kFallback;
+      if (depth + 1 > max_depth_) [[unlikely]]
+        return kFallback;
       ++p_;
       if (*p_ == ']') {
         ++p_;
         return Status::OK;
       }
       for (;;) {
-        if (!SkipElement(depth + 1)) [[unlikely]] return kFallback;
+        if (!SkipElement(depth + 1)) [[unlikely]]
+          return kFallback;
         if (*p_ == ',') {
           ++p_;
           continue;
         }
-        if (*p_ != ']') [[unlikely]] return kFallback;
+        if (*p_ != ']') [[unlikely]]
+          return kFallback;
         ++p_;
         return Status::OK;
       }
@@ -199,8 +204,10 @@ class FastJsonCursor {
     uint32_t word;
     std::memcpy(&word, p, 4);
     size_t size = 0;
-    if (word == Word("true") || word == Word("null")) size = 4;
-    else if (word == Word("fals") && p[4] == 'e') size = 5;
+    if (word == Word("true") || word == Word("null"))
+      size = 4;
+    else if (word == Word("fals") && p[4] == 'e')
+      size = 5;
     return size != 0 && IsStructuralOrWhitespace(p[size]) ? size : 0;
   }
   // The end of the string, number (the JSON grammar) or literal at p, or
@@ -239,7 +246,8 @@ class FastJsonCursor {
   // false for a fallback.
   [[gnu::always_inline]] bool SkipElement(int depth) noexcept {
     const uint8_t* const end = *p_ == '{' || *p_ == '[' ? NestedEnd(p_, depth, max_depth_) : ScalarEnd(p_);
-    if (end == nullptr) [[unlikely]] return false;
+    if (end == nullptr) [[unlikely]]
+      return false;
     p_ = end;
     return true;
   }
@@ -259,8 +267,7 @@ class FastJsonCursor {
     const SeenName& a = names[i];
     for (size_t j = 0; j < i; ++j) {
       const SeenName& b = names[j];
-      if (b.fingerprint == a.fingerprint && b.size == a.size && std::memcmp(b.text, a.text, a.size) == 0)
-        return true;
+      if (b.fingerprint == a.fingerprint && b.size == a.size && std::memcmp(b.text, a.text, a.size) == 0) return true;
     }
     return false;
   }
@@ -319,7 +326,8 @@ template <typename OnMember>
     // Here *p_ == '"'.
     const uint8_t* const body = p_ + 1;
     const uint8_t* const close = StringEnd(body);
-    if (close[1] != ':' || count == kMaxMembers) [[unlikely]] return kFallback;
+    if (close[1] != ':' || count == kMaxMembers) [[unlikely]]
+      return kFallback;
     const size_t n = static_cast<size_t>(close - body);
     const char* const text = reinterpret_cast<const char*>(body);
     const MemberName name{std::string_view(text, n), NameFingerprint(text, n)};
@@ -331,7 +339,8 @@ template <typename OnMember>
     }
     seen[h >> 6] |= bit;
     p_ = close + 2;
-    if (on_member(name) != Status::OK) [[unlikely]] return kFallback;
+    if (on_member(name) != Status::OK) [[unlikely]]
+      return kFallback;
     // The per-member point: the member's value is consumed (a hook that
     // runs once per top-level member goes here, as in JsonCursor::WalkObject;
     // on a fallback the scanner's walk runs it again from the first member).
@@ -341,7 +350,8 @@ template <typename OnMember>
       ++p_;
       continue;
     }
-    if (*p_ != '}') [[unlikely]] return kFallback;
+    if (*p_ != '}') [[unlikely]]
+      return kFallback;
     ++p_;
     break;
   }

@@ -50,9 +50,12 @@ int32_t Hex4(const uint8_t* q) noexcept {
   for (int i = 0; i < 4; ++i) {
     const uint8_t c = q[i];
     int32_t d;
-    if (c >= '0' && c <= '9') d = c - '0';
-    else if ((c | 0x20) >= 'a' && (c | 0x20) <= 'f') d = (c | 0x20) - 'a' + 10;
-    else return -1;
+    if (c >= '0' && c <= '9')
+      d = c - '0';
+    else if ((c | 0x20) >= 'a' && (c | 0x20) <= 'f')
+      d = (c | 0x20) - 'a' + 10;
+    else
+      return -1;
     v = v << 4 | d;
   }
   return v;
@@ -81,10 +84,9 @@ char* AppendUtf8(char* w, uint32_t cp) noexcept {
 // and so what its raw text is: whitespace or a structural byte, not a quote.
 // Its classifier folds case (byte | 0x20), so 0x0C and 0x1A count as ',' and ':'.
 bool EndsScalarToken(uint8_t c) noexcept {
-  return IsJsonWhitespace(c) || c == ',' || c == '}' || c == ']' || c == ':' || c == '{' || c == '[' ||
-         c == 0x0C || c == 0x1A;
+  return IsJsonWhitespace(c) || c == ',' || c == '}' || c == ']' || c == ':' || c == '{' || c == '[' || c == 0x0C ||
+         c == 0x1A;
 }
-
 
 // simdjson's stage 1 over the whole document, as far as its verdict goes:
 // an unclosed string, a raw control character inside a string or a document
@@ -149,8 +151,8 @@ JsonCursor::StringResult JsonCursor::ScanStringRest(const uint8_t* body, const u
 
 // The rest of a string from its first backslash at q: unescaped into the
 // scratch when `unescape`, else only checked.
-JsonCursor::StringResult JsonCursor::ScanEscapedString(const uint8_t* body, const uint8_t* q,
-                                                       std::string_view* out, bool unescape) noexcept {
+JsonCursor::StringResult JsonCursor::ScanEscapedString(const uint8_t* body, const uint8_t* q, std::string_view* out,
+                                                       bool unescape) noexcept {
   char* const start = unescaped_;
   char* w = start;
   if (unescape) {
@@ -163,16 +165,34 @@ JsonCursor::StringResult JsonCursor::ScanEscapedString(const uint8_t* body, cons
     if (c == '\\') {
       char simple = 0;
       switch (q[1]) {
-        case '"': simple = '"'; break;
-        case '\\': simple = '\\'; break;
-        case '/': simple = '/'; break;
-        case 'b': simple = '\b'; break;
-        case 'f': simple = '\f'; break;
-        case 'n': simple = '\n'; break;
-        case 'r': simple = '\r'; break;
-        case 't': simple = '\t'; break;
-        case 'u': break;
-        default: return StringResult::kEscapeError;
+        case '"':
+          simple = '"';
+          break;
+        case '\\':
+          simple = '\\';
+          break;
+        case '/':
+          simple = '/';
+          break;
+        case 'b':
+          simple = '\b';
+          break;
+        case 'f':
+          simple = '\f';
+          break;
+        case 'n':
+          simple = '\n';
+          break;
+        case 'r':
+          simple = '\r';
+          break;
+        case 't':
+          simple = '\t';
+          break;
+        case 'u':
+          break;
+        default:
+          return StringResult::kEscapeError;
       }
       if (simple != 0) {
         if (unescape) *w++ = simple;

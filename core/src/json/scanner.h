@@ -50,7 +50,7 @@ struct MemberName {
 };
 
 // The bytes of a name shorter than 8 bytes, in the low bytes of a load.
-inline constexpr uint64_t kShortNameBytes[8] = {0,           0xFF,           0xFFFF,           0xFFFFFF,
+inline constexpr uint64_t kShortNameBytes[8] = {0,           0xFF,          0xFFFF,          0xFFFFFF,
                                                 0xFFFFFFFFu, 0xFFFFFFFFFFu, 0xFFFFFFFFFFFFu, 0xFFFFFFFFFFFFFFu};
 
 // The fingerprint of `n` bytes at p; up to 8 bytes after p must be readable.
@@ -152,9 +152,9 @@ inline uint64_t EightDigits(uint64_t chunk) noexcept {
 inline unsigned StringSpecialMask(__m128i v) noexcept {
   // Signed compare: below 0x20 catches control characters and, as negative
   // bytes, everything from 0x80 up.
-  const __m128i special = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')),
-                                                    _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'))),
-                                       _mm_cmplt_epi8(v, _mm_set1_epi8(0x20)));
+  const __m128i special =
+      _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')), _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'))),
+                   _mm_cmplt_epi8(v, _mm_set1_epi8(0x20)));
   return static_cast<unsigned>(_mm_movemask_epi8(special));
 }
 #endif
@@ -212,7 +212,8 @@ class JsonCursor {
   Status ReadString(std::string_view* out) noexcept {
     const uint8_t* const open = p_;
     const StringResult r = ScanString(out, true);
-    if (r == StringResult::kOk) [[likely]] return Status::OK;
+    if (r == StringResult::kOk) [[likely]]
+      return Status::OK;
     return StringFailure(open, r);
   }
   // Reads a true/false at the cursor (Peek() is 't' or 'f').
@@ -230,7 +231,8 @@ class JsonCursor {
   // container depth `depth` (its own depth is depth + 1). Then
   // NextElement tells whether an element is at the cursor.
   Status EnterArray(int depth) noexcept {
-    if (depth + 1 > max_depth_) [[unlikely]] return Status::ERR_JSON_TOO_DEEP;
+    if (depth + 1 > max_depth_) [[unlikely]]
+      return Status::ERR_JSON_TOO_DEEP;
     ++p_;
     return Status::OK;
   }
@@ -262,7 +264,8 @@ class JsonCursor {
       std::string_view ignored;
       const uint8_t* const open = p_;
       const StringResult r = ScanString(&ignored, false);
-      if (r == StringResult::kOk) [[likely]] return Status::OK;
+      if (r == StringResult::kOk) [[likely]]
+        return Status::OK;
       return StringFailure(open, r);
     }
     // Literals inline too: 4 bytes compared at once (the padding after a
@@ -270,10 +273,13 @@ class JsonCursor {
     uint32_t word;
     std::memcpy(&word, p_, 4);
     size_t literal_size = 0;
-    if (word == Word("true") || word == Word("null")) literal_size = 4;
-    else if (word == Word("fals") && p_[4] == 'e') literal_size = 5;
+    if (word == Word("true") || word == Word("null"))
+      literal_size = 4;
+    else if (word == Word("fals") && p_[4] == 'e')
+      literal_size = 5;
     if (literal_size != 0) {
-      if (!IsStructuralOrWhitespace(p_[literal_size])) [[unlikely]] return Status::ERR_MALFORMED_JSON;
+      if (!IsStructuralOrWhitespace(p_[literal_size])) [[unlikely]]
+        return Status::ERR_MALFORMED_JSON;
       p_ += literal_size;
       return Status::OK;
     }
@@ -292,11 +298,13 @@ class JsonCursor {
   // Token JSON is usually compact: one compare decides that no whitespace
   // follows (the 0 after the document is below it too, and stops the loop).
   void SkipWhitespace() noexcept {
-    if (*p_ > ' ') [[likely]] return;
+    if (*p_ > ' ') [[likely]]
+      return;
     while (IsJsonWhitespace(*p_)) ++p_;
   }
   void PushName(const MemberName& name) noexcept {
-    if (names_size_ == names_cap_) [[unlikely]] GrowNames();
+    if (names_size_ == names_cap_) [[unlikely]]
+      GrowNames();
     names_[names_size_++] = name;
   }
   void GrowNames() noexcept;
@@ -341,10 +349,8 @@ class JsonCursor {
     *out = MemberName{text, NameFingerprint(text.data(), text.size())};
     return true;
   }
-  StringResult ScanStringRest(const uint8_t* body, const uint8_t* q, std::string_view* out,
-                              bool unescape) noexcept;
-  StringResult ScanEscapedString(const uint8_t* body, const uint8_t* q, std::string_view* out,
-                                 bool unescape) noexcept;
+  StringResult ScanStringRest(const uint8_t* body, const uint8_t* q, std::string_view* out, bool unescape) noexcept;
+  StringResult ScanEscapedString(const uint8_t* body, const uint8_t* q, std::string_view* out, bool unescape) noexcept;
   Status SkipOtherValue(int depth) noexcept;
   Status ReadNumericDateSlow(int64_t* out) noexcept;
   Status SkipObject(int depth) noexcept;
@@ -364,7 +370,7 @@ class JsonCursor {
   const uint8_t* const begin_;
   const uint8_t* const end_;
   const int max_depth_;
-  char* unescaped_;  // next free byte of the scratch's unescape buffer
+  char* unescaped_;    // next free byte of the scratch's unescape buffer
   MemberName* names_;  // the scratch's names_, filled up to names_size_
   size_t names_size_ = 0;
   size_t names_cap_;
@@ -386,9 +392,11 @@ Status JsonCursor::WalkObject(OnMember&& on_member) noexcept {
   SkipWhitespace();
   if (*p_ != '}') {
     for (;;) {
-      if (*p_ != '"') [[unlikely]] return FailureStatus(Status::ERR_MALFORMED_JSON);
+      if (*p_ != '"') [[unlikely]]
+        return FailureStatus(Status::ERR_MALFORMED_JSON);
       MemberName name;
-      if (!ScanName(&name)) [[unlikely]] return FailureStatus(Status::ERR_MALFORMED_JSON);
+      if (!ScanName(&name)) [[unlikely]]
+        return FailureStatus(Status::ERR_MALFORMED_JSON);
       PushName(name);
       const uint64_t h = (name.fingerprint * 0x9E3779B97F4A7C15u) >> 56;
       const uint64_t bit = uint64_t{1} << (h & 63);
@@ -396,8 +404,10 @@ Status JsonCursor::WalkObject(OnMember&& on_member) noexcept {
         // Few names: compare with the earlier ones now. Many (the filter
         // fills up, a hostile payload): sort them all once at the end, so
         // the check stays O(n log n).
-        if (names_size_ <= 32) duplicate = duplicate || RepeatsEarlierName(names_size_ - 1);
-        else many_hits = true;
+        if (names_size_ <= 32)
+          duplicate = duplicate || RepeatsEarlierName(names_size_ - 1);
+        else
+          many_hits = true;
       }
       seen[h >> 6] |= bit;
       if (*p_ != ':') [[unlikely]] {
@@ -407,7 +417,8 @@ Status JsonCursor::WalkObject(OnMember&& on_member) noexcept {
       ++p_;
       SkipWhitespace();
       const Status st = on_member(name);
-      if (st != Status::OK) [[unlikely]] return FailureStatus(st);
+      if (st != Status::OK) [[unlikely]]
+        return FailureStatus(st);
       // Compact JSON first: ',' then '"' at once; whitespace only when they are not there.
       if (*p_ != ',') [[unlikely]] {
         SkipWhitespace();
@@ -415,14 +426,16 @@ Status JsonCursor::WalkObject(OnMember&& on_member) noexcept {
         if (*p_ != ',') return FailureStatus(Status::ERR_MALFORMED_JSON);
       }
       ++p_;
-      if (*p_ != '"') [[unlikely]] SkipWhitespace();
+      if (*p_ != '"') [[unlikely]]
+        SkipWhitespace();
     }
   }
   ++p_;
   if (many_hits && !duplicate) duplicate = PopDuplicates(0);
   if (duplicate) return FailureStatus(Status::ERR_DUPLICATE_MEMBER);
   SkipWhitespace();
-  if (p_ != end_) [[unlikely]] return FailureStatus(Status::ERR_MALFORMED_JSON);
+  if (p_ != end_) [[unlikely]]
+    return FailureStatus(Status::ERR_MALFORMED_JSON);
   return Status::OK;
 }
 

@@ -63,8 +63,7 @@ simdjson::error_code JsonScratch::Iterate(size_t n, simdjson::ondemand::document
   return parser_.iterate(reinterpret_cast<const char*>(buf_.get()), n, cap_).get(*doc);
 }
 
-Status ValidateJsonValue(simdjson::ondemand::value value, int depth, int max_depth,
-                         MemberNames& names) noexcept {
+Status ValidateJsonValue(simdjson::ondemand::value value, int depth, int max_depth, MemberNames& names) noexcept {
   simdjson::ondemand::json_type type;
   if (auto e = value.type().get(type)) return JsonErrorToStatus(e);
   switch (type) {
@@ -130,9 +129,8 @@ Status ValidateStrictJsonObject(std::string_view json, int max_depth) noexcept {
   }
 }
 
-Status ParseKeySetObject(std::string_view json, int max_depth, std::string_view label,
-                         simdjson::dom::parser* parser, simdjson::dom::object* root,
-                         std::string* message) {
+Status ParseKeySetObject(std::string_view json, int max_depth, std::string_view label, simdjson::dom::parser* parser,
+                         simdjson::dom::object* root, std::string* message) {
   auto fail = [&](Status s, std::string_view what) {
     *message = s == Status::ERR_OUT_OF_MEMORY ? "out of memory" : std::string(label) + ": " + std::string(what);
     return s;

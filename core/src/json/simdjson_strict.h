@@ -55,8 +55,7 @@ class JsonScratch {
 
 // Validates `value` and all it holds; `depth` is the nesting depth of the
 // container that holds it (1 for a member of the top-level object).
-Status ValidateJsonValue(simdjson::ondemand::value value, int depth, int max_depth,
-                         MemberNames& names) noexcept;
+Status ValidateJsonValue(simdjson::ondemand::value value, int depth, int max_depth, MemberNames& names) noexcept;
 
 // True when nothing but whitespace follows the value already read from `doc`.
 inline bool DocumentAtEnd(simdjson::ondemand::document& doc) noexcept {
@@ -102,9 +101,7 @@ Status WalkObjectMembers(simdjson::ondemand::object& obj, int depth, int max_dep
 }
 
 // An on_member that consumes nothing: the walk only validates.
-inline constexpr auto kValidateOnly = [](std::string_view, simdjson::ondemand::value&, bool&) {
-  return Status::OK;
-};
+inline constexpr auto kValidateOnly = [](std::string_view, simdjson::ondemand::value&, bool&) { return Status::OK; };
 
 // Walks `doc`, which must be a single JSON object and nothing after it, with
 // WalkObjectMembers (the top-level object is at depth 1).
@@ -129,8 +126,7 @@ Status ValidateStrictJsonObject(std::string_view json, int max_depth) noexcept;
 // document (a JWK set, an x509 map). Every JSON-level failure is
 // ERR_JWKS_MALFORMED (ERR_OUT_OF_MEMORY aside), with a message that starts
 // with `label` ("key set") and names the precise JSON problem.
-Status ParseKeySetObject(std::string_view json, int max_depth, std::string_view label,
-                         simdjson::dom::parser* parser, simdjson::dom::object* root,
-                         std::string* message);
+Status ParseKeySetObject(std::string_view json, int max_depth, std::string_view label, simdjson::dom::parser* parser,
+                         simdjson::dom::object* root, std::string* message);
 
 }  // namespace tokenverify::internal

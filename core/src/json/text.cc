@@ -12,8 +12,7 @@ Status StringErrorStatus(std::string_view raw) noexcept {
   for (size_t i = 0; i + 5 < raw.size(); ++i) {
     if (raw[i] == '\\' && raw[i + 1] == 'u' && (raw[i + 2] == 'd' || raw[i + 2] == 'D')) {
       const char c = raw[i + 3];
-      if ((c >= '8' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'))
-        return Status::ERR_INVALID_UTF8;
+      if ((c >= '8' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')) return Status::ERR_INVALID_UTF8;
     }
   }
   return Status::ERR_MALFORMED_JSON;
@@ -55,8 +54,10 @@ bool ParseJsonDouble(std::string_view t, double* out) noexcept {
   int64_t order = 0;
   bool nonzero = false;
   for (; i < t.size() && t[i] >= '0' && t[i] <= '9'; ++i) {
-    if (nonzero) ++order;
-    else if (t[i] != '0') nonzero = true;
+    if (nonzero)
+      ++order;
+    else if (t[i] != '0')
+      nonzero = true;
   }
   if (i < t.size() && t[i] == '.') {
     for (++i; i < t.size() && t[i] >= '0' && t[i] <= '9'; ++i) {

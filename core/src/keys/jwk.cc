@@ -10,9 +10,9 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "base64url/base64url.h"
+#include "json/simdjson_strict.h"
 #include "keys/key.h"
 #include "keys/key_impl.h"
-#include "json/simdjson_strict.h"
 
 namespace tokenverify::internal {
 namespace {
@@ -51,8 +51,7 @@ Status Fail(Error* err, Status s, std::string message) {
 }
 
 // Reads an optional string member. MALFORMED when present with another type.
-Status OptionalString(dom::object obj, std::string_view name, std::string_view* out,
-                      bool* present) noexcept {
+Status OptionalString(dom::object obj, std::string_view name, std::string_view* out, bool* present) noexcept {
   dom::element v;
   *present = false;
   if (obj.at_key(name).get(v) != simdjson::SUCCESS) return Status::OK;
@@ -75,12 +74,10 @@ class Material {
       return Fail(err, Status::ERR_JWK_INVALID, where.Say(Cat({"\"", name, "\" is missing"})));
     std::string_view text;
     if (v.get_string().get(text) != simdjson::SUCCESS)
-      return Fail(err, Status::ERR_JWKS_MALFORMED,
-                  where.Say(Cat({"\"", name, "\" is not a string"})));
+      return Fail(err, Status::ERR_JWKS_MALFORMED, where.Say(Cat({"\"", name, "\" is not a string"})));
     bytes_.resize(Base64urlDecodedLength(text.size()) + kBase64urlOutputSlack);
     if (!Base64urlDecode(text, bytes_.data()))
-      return Fail(err, Status::ERR_JWK_INVALID,
-                  where.Say(Cat({"\"", name, "\" is not strict unpadded base64url"})));
+      return Fail(err, Status::ERR_JWK_INVALID, where.Say(Cat({"\"", name, "\" is not strict unpadded base64url"})));
     size_ = Base64urlDecodedLength(text.size());
     return Status::OK;
   }
@@ -118,8 +115,7 @@ Status ReadCommon(dom::object obj, const Where& where, JwkCommon* common, Error*
     for (dom::element op : arr) {
       std::string_view name;
       if (op.get_string().get(name) != simdjson::SUCCESS)
-        return Fail(err, Status::ERR_JWKS_MALFORMED,
-                    where.Say("\"key_ops\" holds something other than strings"));
+        return Fail(err, Status::ERR_JWKS_MALFORMED, where.Say("\"key_ops\" holds something other than strings"));
       verify = verify || name == "verify";
     }
     if (!verify) common->verify_allowed = false;
@@ -128,8 +124,7 @@ Status ReadCommon(dom::object obj, const Where& where, JwkCommon* common, Error*
 }
 
 // Adds the key's location to a family constructor's failure.
-Result<std::unique_ptr<Key>> Located(KeyResult r, const std::string& why, const Where& where,
-                                     Error* err) {
+Result<std::unique_ptr<Key>> Located(KeyResult r, const std::string& why, const Where& where, Error* err) {
   if (!r.ok()) return Fail(err, r.status(), where.Say(why));
   return r;
 }
@@ -180,8 +175,7 @@ Result<std::unique_ptr<Key>> ParseKeyObject(dom::object obj, std::string prefix,
     }
     TV_RETURN_IF_ERROR(x.Read(obj, "x", where, err));
     TV_RETURN_IF_ERROR(y.Read(obj, "y", where, err));
-    return Located(NewEcKey(crv, x.bytes(), y.bytes(), std::move(common), &why), why, where,
-                   err);
+    return Located(NewEcKey(crv, x.bytes(), y.bytes(), std::move(common), &why), why, where, err);
   }
   if (kty == "oct") {
     Material k;
@@ -234,8 +228,7 @@ SkippedKey Skipped(dom::object obj, Status status, std::string reason) {
 
 // Strict JSON, then the DOM. Every JSON-level failure of a key set is
 // ERR_JWKS_MALFORMED; the message names the precise JSON problem.
-Status ParseDocument(std::string_view json, dom::parser* parser, dom::object* root,
-                     Error* err) {
+Status ParseDocument(std::string_view json, dom::parser* parser, dom::object* root, Error* err) {
   std::string message;
   const Status s = ParseKeySetObject(json, kMaxJwksDepth, "key set", parser, root, &message);
   return s == Status::OK ? s : Fail(err, s, std::move(message));
@@ -244,14 +237,14 @@ Status ParseDocument(std::string_view json, dom::parser* parser, dom::object* ro
 // The keys of a set, in document order: the usable ones and the skipped ones.
 struct Entries {
   std::vector<std::unique_ptr<Key>> keys;
-  std::vector<size_t> key_at;  // document position of keys[i]
+  std::vector<size_t> key_at;                          // document position of keys[i]
   std::vector<std::pair<size_t, SkippedKey>> skipped;  // (document position, record)
 };
 
 // Parses entry `i` of the set into `out`: a usable key, or a skipped one.
 // Fails only for what refuses the whole document (out of memory, mixed keys).
-Status AddEntry(dom::object obj, size_t i, std::string prefix, Entries* out, bool* any_secret,
-                bool* any_public, Error* err) {
+Status AddEntry(dom::object obj, size_t i, std::string prefix, Entries* out, bool* any_secret, bool* any_public,
+                Error* err) {
   Error why;
   auto parsed = ParseKeyObject(obj, prefix, &why, /*report_unsupported=*/true);
   if (!parsed.ok()) {
@@ -262,9 +255,8 @@ Status AddEntry(dom::object obj, size_t i, std::string prefix, Entries* out, boo
   std::unique_ptr<Key> key = std::move(parsed).value();
   const Where where{prefix, key->kid()};
   if (!key->verify_allowed()) {
-    out->skipped.emplace_back(
-        i, Skipped(obj, Status::ERR_KEY_USE_MISMATCH,
-                   where.Say("its \"use\" or \"key_ops\" does not allow verification")));
+    out->skipped.emplace_back(i, Skipped(obj, Status::ERR_KEY_USE_MISMATCH,
+                                         where.Say("its \"use\" or \"key_ops\" does not allow verification")));
     return Status::OK;
   }
   (key->type() == KeyType::kOct ? *any_secret : *any_public) = true;
@@ -304,8 +296,7 @@ void SkipAmbiguousKids(Entries* e) {
     std::string positions;
     for (size_t n = 0; n < at.size() && n < kPositionsNamed; ++n)
       positions += Cat({n == 0 ? "" : ", ", "keys[", std::to_string(at[n]), "]"});
-    if (at.size() > kPositionsNamed)
-      positions += Cat({" and ", std::to_string(at.size() - kPositionsNamed), " more"});
+    if (at.size() > kPositionsNamed) positions += Cat({" and ", std::to_string(at.size() - kPositionsNamed), " more"});
     ambiguous[j] = any = true;
     SkippedKey s;
     s.kid = k.kid();
@@ -328,8 +319,7 @@ void SkipAmbiguousKids(Entries* e) {
   e->key_at = std::move(kept.key_at);
 }
 
-Result<std::shared_ptr<const KeySet>> ParseJwksImpl(std::string_view json, Error* err,
-                                                    UnusableKeys unusable) {
+Result<std::shared_ptr<const KeySet>> ParseJwksImpl(std::string_view json, Error* err, UnusableKeys unusable) {
   dom::parser parser;
   dom::object root;
   TV_RETURN_IF_ERROR(ParseDocument(json, &parser, &root, err));
@@ -341,17 +331,16 @@ Result<std::shared_ptr<const KeySet>> ParseJwksImpl(std::string_view json, Error
     // Not a set: accept one bare JWK, as people paste single keys into configuration.
     dom::element kty;
     if (root.at_key("kty").get(kty) != simdjson::SUCCESS)
-      return Fail(err, Status::ERR_JWKS_MALFORMED,
-                  "key set: neither a \"keys\" array nor a single JWK with \"kty\"");
+      return Fail(err, Status::ERR_JWKS_MALFORMED, "key set: neither a \"keys\" array nor a single JWK with \"kty\"");
     TV_RETURN_IF_ERROR(AddEntry(root, 0, "jwk", &entries, &any_secret, &any_public, err));
   } else {
     dom::array arr;
     if (keys_member.get_array().get(arr) != simdjson::SUCCESS)
       return Fail(err, Status::ERR_JWKS_MALFORMED, "key set: \"keys\" is not an array");
     if (arr.size() > kMaxKeys)
-      return Fail(err, Status::ERR_JWKS_MALFORMED,
-                  Cat({"key set: ", std::to_string(arr.size()), " keys; at most ",
-                       std::to_string(kMaxKeys), " are accepted"}));
+      return Fail(
+          err, Status::ERR_JWKS_MALFORMED,
+          Cat({"key set: ", std::to_string(arr.size()), " keys; at most ", std::to_string(kMaxKeys), " are accepted"}));
     size_t index = 0;
     for (dom::element element : arr) {
       const size_t i = index++;
@@ -371,12 +360,11 @@ Result<std::shared_ptr<const KeySet>> ParseJwksImpl(std::string_view json, Error
     if (unusable == UnusableKeys::kRefuse)
       message += " (strictKeySet: any unusable key refuses the set)";
     else if (entries.skipped.size() > 1)
-      message += Cat({" (and ", std::to_string(entries.skipped.size() - 1),
-                      " more keys skipped: the set has no usable key)"});
+      message +=
+          Cat({" (and ", std::to_string(entries.skipped.size() - 1), " more keys skipped: the set has no usable key)"});
     return Fail(err, first.status, std::move(message));
   }
-  if (entries.keys.empty())
-    return Fail(err, Status::ERR_KEYS_UNAVAILABLE, "key set: it holds no key");
+  if (entries.keys.empty()) return Fail(err, Status::ERR_KEYS_UNAVAILABLE, "key set: it holds no key");
   std::vector<SkippedKey> skipped;
   skipped.reserve(entries.skipped.size());
   for (auto& [at, s] : entries.skipped) skipped.push_back(std::move(s));
@@ -385,8 +373,7 @@ Result<std::shared_ptr<const KeySet>> ParseJwksImpl(std::string_view json, Error
 
 }  // namespace
 
-Result<std::shared_ptr<const KeySet>> ParseJwks(std::string_view json, Error* err,
-                                                UnusableKeys unusable) {
+Result<std::shared_ptr<const KeySet>> ParseJwks(std::string_view json, Error* err, UnusableKeys unusable) {
   try {
     return ParseJwksImpl(json, err, unusable);
   } catch (const std::bad_alloc&) {
@@ -405,8 +392,7 @@ Result<std::unique_ptr<Key>> ParseJwk(std::string_view json, Error* err) {
   }
 }
 
-Result<std::shared_ptr<const KeySet>> KeySetFromSecret(std::span<const uint8_t> secret,
-                                                       Error* err) {
+Result<std::shared_ptr<const KeySet>> KeySetFromSecret(std::span<const uint8_t> secret, Error* err) {
   try {
     std::string why;
     auto key = NewHmacKey(secret, JwkCommon{}, &why);

@@ -63,7 +63,7 @@ class Key {
  protected:
   KeyType type_ = KeyType::kOct;
   std::string kid_;
-  AlgSet family_algs_ = 0;  // algorithms the key material itself permits (family, curve, HMAC length)
+  AlgSet family_algs_ = 0;         // algorithms the key material itself permits (family, curve, HMAC length)
   AlgSet member_algs_ = kAllAlgs;  // narrowed by the JWK "alg" member (0 if it names an unknown alg)
   bool verify_allowed_ = true;     // from "use" / "key_ops"
   std::string thumbprint_;
@@ -75,11 +75,11 @@ class Key {
 // keys an implementation cannot use SHOULD be ignored), kept for reports and
 // so that a token naming it is refused with its own status.
 struct SkippedKey {
-  std::string kid;     // "" when it has none
-  std::string kty;     // as the document says ("" when missing or not a string)
+  std::string kid;                          // "" when it has none
+  std::string kty;                          // as the document says ("" when missing or not a string)
   Status status = Status::ERR_JWK_INVALID;  // what a token naming this key gets
-  std::string reason;  // where and why: `keys[1] (kid "enc1"): "use" is "enc", not "sig"`
-  AlgSet family = 0;   // the algorithms its kty would have signed (for tokens without kid)
+  std::string reason;                       // where and why: `keys[1] (kid "enc1"): "use" is "enc", not "sig"`
+  AlgSet family = 0;                        // the algorithms its kty would have signed (for tokens without kid)
 };
 
 // An immutable set of keys, as loaded from one JWK set or one shared secret.
@@ -119,9 +119,8 @@ class KeySet {
 
   // Builds a set from keys (takes ownership) and the keys left out. Fails
   // with ERR_JWKS_DUPLICATE_KID or ERR_JWKS_MIXED (oct keys beside public keys).
-  static Result<std::shared_ptr<const KeySet>> Build(std::vector<std::unique_ptr<Key>> keys,
-                                                      Error* err, bool ignore_kid = false,
-                                                      std::vector<SkippedKey> skipped = {});
+  static Result<std::shared_ptr<const KeySet>> Build(std::vector<std::unique_ptr<Key>> keys, Error* err,
+                                                     bool ignore_kid = false, std::vector<SkippedKey> skipped = {});
 
  private:
   static constexpr size_t kKidsInOrder = 8;  // FindByKid compares up to this many in order
@@ -170,8 +169,7 @@ Result<std::unique_ptr<Key>> ParseJwk(std::string_view json, Error* err);
 
 // KeySetFromSecret builds a one-key HMAC set (no kid) from raw secret bytes.
 // ERR_JWK_WEAK if shorter than 32 bytes.
-Result<std::shared_ptr<const KeySet>> KeySetFromSecret(std::span<const uint8_t> secret,
-                                                       Error* err);
+Result<std::shared_ptr<const KeySet>> KeySetFromSecret(std::span<const uint8_t> secret, Error* err);
 
 // ParsePemKeys builds a set from one or more PEM blocks: "PUBLIC KEY"
 // (SubjectPublicKeyInfo), "RSA PUBLIC KEY" (PKCS#1) or "CERTIFICATE" (its

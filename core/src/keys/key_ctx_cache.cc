@@ -8,10 +8,9 @@
 //
 // Entries are keyed by the key's process-unique id (never by its address,
 // which a later key may reuse after the first is freed). A context holds a
-// reference to its EVP_PKEY (for RSA, the thread's own copy: see key_rsa.cc), so a key dropped from a key set stays alive in a
-// thread's cache until that entry is evicted (least recently used first) or
-// the thread exits; the cache is small, so this is bounded by kSlots keys per
-// thread. Evicted and thread-exit entries are freed.
+// reference to its EVP_PKEY (for RSA, the thread's own copy: see key_rsa.cc), so a key dropped from a key set stays
+// alive in a thread's cache until that entry is evicted (least recently used first) or the thread exits; the cache is
+// small, so this is bounded by kSlots keys per thread. Evicted and thread-exit entries are freed.
 #include <openssl/evp.h>
 
 #include "keys/key_impl.h"

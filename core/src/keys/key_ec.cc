@@ -74,9 +74,7 @@ bool InitEcCtx(EVP_PKEY* pkey, Alg alg, VerifyCtx* out) noexcept {
 class EcKey final : public KeyBase {
  public:
   EcKey(EvpPkeyPtr pkey, const Curve& curve, JwkCommon&& common) noexcept
-      : KeyBase(KeyType::kEc, AlgBit(curve.alg), std::move(common)),
-        pkey_(std::move(pkey)),
-        curve_(curve) {}
+      : KeyBase(KeyType::kEc, AlgBit(curve.alg), std::move(common)), pkey_(std::move(pkey)), curve_(curve) {}
 
   Status Verify(Alg alg, std::span<const uint8_t> signing_input,
                 std::span<const uint8_t> signature) const noexcept override {
@@ -116,13 +114,10 @@ EvpPkeyPtr EcFromPoint(const Curve& curve, Bytes x, Bytes y) noexcept {
   EVP_PKEY_CTX* ctx = nullptr;
   EVP_PKEY_CTX* check = nullptr;
   EVP_PKEY* pkey = nullptr;
-  if (bld != nullptr &&
-      OSSL_PARAM_BLD_push_utf8_string(bld, OSSL_PKEY_PARAM_GROUP_NAME, curve.group, 0) == 1 &&
-      OSSL_PARAM_BLD_push_octet_string(bld, OSSL_PKEY_PARAM_PUB_KEY, point,
-                                       1 + 2 * curve.coord_bytes) == 1 &&
+  if (bld != nullptr && OSSL_PARAM_BLD_push_utf8_string(bld, OSSL_PKEY_PARAM_GROUP_NAME, curve.group, 0) == 1 &&
+      OSSL_PARAM_BLD_push_octet_string(bld, OSSL_PKEY_PARAM_PUB_KEY, point, 1 + 2 * curve.coord_bytes) == 1 &&
       (params = OSSL_PARAM_BLD_to_param(bld)) != nullptr &&
-      (ctx = EVP_PKEY_CTX_new_from_name(nullptr, "EC", nullptr)) != nullptr &&
-      EVP_PKEY_fromdata_init(ctx) == 1 &&
+      (ctx = EVP_PKEY_CTX_new_from_name(nullptr, "EC", nullptr)) != nullptr && EVP_PKEY_fromdata_init(ctx) == 1 &&
       EVP_PKEY_fromdata(ctx, &pkey, EVP_PKEY_PUBLIC_KEY, params) == 1) {
     check = EVP_PKEY_CTX_new_from_pkey(nullptr, pkey, nullptr);
     if (check == nullptr || EVP_PKEY_public_check(check) != 1) {
@@ -152,8 +147,8 @@ KeyResult NewEcKey(std::string_view crv, Bytes x, Bytes y, JwkCommon common, std
   // RFC 7518 6.2.1.2: coordinates are exactly the field size, leading zeros kept.
   for (auto [name, v] : {std::pair{"x", x}, std::pair{"y", y}}) {
     if (v.size() != curve->coord_bytes) {
-      *why = Cat({"\"", name, "\" is ", std::to_string(v.size()), " bytes, ", curve->jwk_name,
-                  " needs ", std::to_string(curve->coord_bytes)});
+      *why = Cat({"\"", name, "\" is ", std::to_string(v.size()), " bytes, ", curve->jwk_name, " needs ",
+                  std::to_string(curve->coord_bytes)});
       return Status::ERR_JWK_INVALID;
     }
   }
@@ -163,8 +158,9 @@ KeyResult NewEcKey(std::string_view crv, Bytes x, Bytes y, JwkCommon common, std
     return Status::ERR_JWK_INVALID;
   }
   std::unique_ptr<Key> key(new EcKey(std::move(pkey), *curve, std::move(common)));
-  SetThumbprint(*key, JwkThumbprint({{"crv", curve->jwk_name}, {"kty", "EC"}, {"x", Base64urlEncode(x)},
-                                     {"y", Base64urlEncode(y)}}));
+  SetThumbprint(
+      *key,
+      JwkThumbprint({{"crv", curve->jwk_name}, {"kty", "EC"}, {"x", Base64urlEncode(x)}, {"y", Base64urlEncode(y)}}));
   return key;
 }
 

@@ -48,8 +48,8 @@ bool MacsEqual(const uint8_t* a, const uint8_t* b, size_t n) noexcept {
 }
 
 // One hash function's view of the SHA-2 API.
-template <typename Ctx, int (*Init)(Ctx*), int (*Update)(Ctx*, const void*, size_t),
-          int (*Final)(unsigned char*, Ctx*), size_t kBlock, size_t kOut>
+template <typename Ctx, int (*Init)(Ctx*), int (*Update)(Ctx*, const void*, size_t), int (*Final)(unsigned char*, Ctx*),
+          size_t kBlock, size_t kOut>
 struct Sha2 {
   using Context = Ctx;
   static constexpr size_t kBlockBytes = kBlock;
@@ -124,8 +124,7 @@ AlgSet AlgsForSecretLength(size_t n) noexcept {
 class HmacKey final : public KeyBase {
  public:
   HmacKey(Bytes secret, JwkCommon&& common) noexcept
-      : KeyBase(KeyType::kOct, AlgsForSecretLength(secret.size()), std::move(common)),
-        bits_(secret.size() * 8) {
+      : KeyBase(KeyType::kOct, AlgsForSecretLength(secret.size()), std::move(common)), bits_(secret.size() * 8) {
     s256_.Init(secret);
     s384_.Init(secret);
     s512_.Init(secret);
@@ -141,10 +140,14 @@ class HmacKey final : public KeyBase {
                 std::span<const uint8_t> signature) const noexcept override {
     if (!FamilyAllows(alg)) return Status::ERR_SIGNATURE_INVALID;
     switch (alg) {
-      case Alg::kHS256: return s256_.Verify(signing_input, signature);
-      case Alg::kHS384: return s384_.Verify(signing_input, signature);
-      case Alg::kHS512: return s512_.Verify(signing_input, signature);
-      default: return Status::ERR_SIGNATURE_INVALID;
+      case Alg::kHS256:
+        return s256_.Verify(signing_input, signature);
+      case Alg::kHS384:
+        return s384_.Verify(signing_input, signature);
+      case Alg::kHS512:
+        return s512_.Verify(signing_input, signature);
+      default:
+        return Status::ERR_SIGNATURE_INVALID;
     }
   }
 
@@ -161,8 +164,8 @@ class HmacKey final : public KeyBase {
 
 KeyResult NewHmacKey(Bytes secret, JwkCommon common, std::string* why) {
   if (secret.size() < kMinSecretBytes) {
-    *why = Cat({"\"k\" is ", std::to_string(secret.size()),
-                " bytes; an HMAC secret needs at least ", std::to_string(kMinSecretBytes)});
+    *why = Cat({"\"k\" is ", std::to_string(secret.size()), " bytes; an HMAC secret needs at least ",
+                std::to_string(kMinSecretBytes)});
     return Status::ERR_JWK_WEAK;
   }
   std::unique_ptr<Key> key(new HmacKey(secret, std::move(common)));

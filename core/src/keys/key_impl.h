@@ -18,13 +18,11 @@
 
 namespace tokenverify::internal {
 
-inline constexpr AlgSet kHmacAlgs =
-    AlgBit(Alg::kHS256) | AlgBit(Alg::kHS384) | AlgBit(Alg::kHS512);
-inline constexpr AlgSet kRsaAlgs = AlgBit(Alg::kRS256) | AlgBit(Alg::kRS384) |
-                                   AlgBit(Alg::kRS512) | AlgBit(Alg::kPS256) |
-                                   AlgBit(Alg::kPS384) | AlgBit(Alg::kPS512);
-inline constexpr AlgSet kEcdsaAlgs = AlgBit(Alg::kES256) | AlgBit(Alg::kES384) |
-                                     AlgBit(Alg::kES512) | AlgBit(Alg::kES256K);
+inline constexpr AlgSet kHmacAlgs = AlgBit(Alg::kHS256) | AlgBit(Alg::kHS384) | AlgBit(Alg::kHS512);
+inline constexpr AlgSet kRsaAlgs = AlgBit(Alg::kRS256) | AlgBit(Alg::kRS384) | AlgBit(Alg::kRS512) |
+                                   AlgBit(Alg::kPS256) | AlgBit(Alg::kPS384) | AlgBit(Alg::kPS512);
+inline constexpr AlgSet kEcdsaAlgs =
+    AlgBit(Alg::kES256) | AlgBit(Alg::kES384) | AlgBit(Alg::kES512) | AlgBit(Alg::kES256K);
 // An Edwards key verifies its curve's RFC 9864 name and the polymorphic
 // "EdDSA" (RFC 8037), which means that same curve's algorithm for this key.
 inline constexpr AlgSet kEd25519Algs = AlgBit(Alg::kEdDSA) | AlgBit(Alg::kEd25519);
@@ -124,21 +122,28 @@ inline Bytes StripLeadingZeros(Bytes b) noexcept {
 // with OPENSSL_SUPPRESS_DEPRECATED for it.)
 inline size_t HashForAlg(Alg alg, Bytes input, uint8_t* out) noexcept {
   switch (alg) {
-    case Alg::kRS256: case Alg::kPS256: case Alg::kES256: case Alg::kES256K: {
+    case Alg::kRS256:
+    case Alg::kPS256:
+    case Alg::kES256:
+    case Alg::kES256K: {
       SHA256_CTX c;
       SHA256_Init(&c);
       SHA256_Update(&c, input.data(), input.size());
       SHA256_Final(out, &c);
       return 32;
     }
-    case Alg::kRS384: case Alg::kPS384: case Alg::kES384: {
+    case Alg::kRS384:
+    case Alg::kPS384:
+    case Alg::kES384: {
       SHA512_CTX c;
       SHA384_Init(&c);
       SHA384_Update(&c, input.data(), input.size());
       SHA384_Final(out, &c);
       return 48;
     }
-    case Alg::kRS512: case Alg::kPS512: case Alg::kES512: {
+    case Alg::kRS512:
+    case Alg::kPS512:
+    case Alg::kES512: {
       SHA512_CTX c;
       SHA512_Init(&c);
       SHA512_Update(&c, input.data(), input.size());
@@ -153,10 +158,21 @@ inline size_t HashForAlg(Alg alg, Bytes input, uint8_t* out) noexcept {
 // The EVP_MD of the hash HashForAlg uses (null for HS*/EdDSA).
 inline const EVP_MD* MdForAlg(Alg alg) noexcept {
   switch (alg) {
-    case Alg::kRS256: case Alg::kPS256: case Alg::kES256: case Alg::kES256K: return EVP_sha256();
-    case Alg::kRS384: case Alg::kPS384: case Alg::kES384: return EVP_sha384();
-    case Alg::kRS512: case Alg::kPS512: case Alg::kES512: return EVP_sha512();
-    default: return nullptr;
+    case Alg::kRS256:
+    case Alg::kPS256:
+    case Alg::kES256:
+    case Alg::kES256K:
+      return EVP_sha256();
+    case Alg::kRS384:
+    case Alg::kPS384:
+    case Alg::kES384:
+      return EVP_sha384();
+    case Alg::kRS512:
+    case Alg::kPS512:
+    case Alg::kES512:
+      return EVP_sha512();
+    default:
+      return nullptr;
   }
 }
 

@@ -36,15 +36,12 @@ constexpr EdCurve kEd448 = {"Ed448", "ED448", 57, 114, kEd448Algs};
 constexpr uint8_t kSmallOrderY[][32] = {
     {0},  // 0
     {1},  // 1
-    {0xec, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
-     0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
-     0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f},  // p - 1
-    {0x26, 0xe8, 0x95, 0x8f, 0xc2, 0xb2, 0x27, 0xb0, 0x45, 0xc3, 0xf4,
-     0x89, 0xf2, 0xef, 0x98, 0xf0, 0xd5, 0xdf, 0xac, 0x05, 0xd3, 0xc6,
-     0x33, 0x39, 0xb1, 0x38, 0x02, 0x88, 0x6d, 0x53, 0xfc, 0x05},  // y8
-    {0xc7, 0x17, 0x6a, 0x70, 0x3d, 0x4d, 0xd8, 0x4f, 0xba, 0x3c, 0x0b,
-     0x76, 0x0d, 0x10, 0x67, 0x0f, 0x2a, 0x20, 0x53, 0xfa, 0x2c, 0x39,
-     0xcc, 0xc6, 0x4e, 0xc7, 0xfd, 0x77, 0x92, 0xac, 0x03, 0x7a},  // p - y8
+    {0xec, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+     0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f},  // p - 1
+    {0x26, 0xe8, 0x95, 0x8f, 0xc2, 0xb2, 0x27, 0xb0, 0x45, 0xc3, 0xf4, 0x89, 0xf2, 0xef, 0x98, 0xf0,
+     0xd5, 0xdf, 0xac, 0x05, 0xd3, 0xc6, 0x33, 0x39, 0xb1, 0x38, 0x02, 0x88, 0x6d, 0x53, 0xfc, 0x05},  // y8
+    {0xc7, 0x17, 0x6a, 0x70, 0x3d, 0x4d, 0xd8, 0x4f, 0xba, 0x3c, 0x0b, 0x76, 0x0d, 0x10, 0x67, 0x0f,
+     0x2a, 0x20, 0x53, 0xfa, 0x2c, 0x39, 0xcc, 0xc6, 0x4e, 0xc7, 0xfd, 0x77, 0x92, 0xac, 0x03, 0x7a},  // p - y8
 };
 
 bool IsSmallOrderEd25519(const uint8_t* key) noexcept {
@@ -132,8 +129,7 @@ bool OneShotIsReusable() noexcept {
 
 bool InitEdCtx(EVP_PKEY* pkey, Alg, VerifyCtx* out) noexcept {
   out->md_ctx = EVP_MD_CTX_new();
-  return out->md_ctx != nullptr &&
-         EVP_DigestVerifyInit(out->md_ctx, nullptr, nullptr, nullptr, pkey) == 1;
+  return out->md_ctx != nullptr && EVP_DigestVerifyInit(out->md_ctx, nullptr, nullptr, nullptr, pkey) == 1;
 }
 
 class OkpKey final : public KeyBase {
@@ -150,13 +146,12 @@ class OkpKey final : public KeyBase {
     if (signature.size() != curve_.signature_bytes) return Status::ERR_SIGNATURE_LENGTH;
     VerifyCtx* ctx = CachedVerifyCtx(id(), alg, pkey_.get(), &InitEdCtx);
     if (ctx == nullptr ||
-        (!reuse_ctx_ &&
-         EVP_DigestVerifyInit(ctx->md_ctx, nullptr, nullptr, nullptr, pkey_.get()) != 1)) {
+        (!reuse_ctx_ && EVP_DigestVerifyInit(ctx->md_ctx, nullptr, nullptr, nullptr, pkey_.get()) != 1)) {
       ERR_clear_error();
       return Status::ERR_INTERNAL;
     }
-    if (EVP_DigestVerify(ctx->md_ctx, signature.data(), signature.size(), signing_input.data(),
-                         signing_input.size()) == 1)
+    if (EVP_DigestVerify(ctx->md_ctx, signature.data(), signature.size(), signing_input.data(), signing_input.size()) ==
+        1)
       return Status::OK;
     ERR_clear_error();
     return Status::ERR_SIGNATURE_INVALID;
@@ -175,8 +170,7 @@ EvpPkeyPtr EdFromPublic(const EdCurve& curve, Bytes x) noexcept {
   OSSL_PARAM* params = nullptr;
   EVP_PKEY_CTX* ctx = nullptr;
   EVP_PKEY* pkey = nullptr;
-  if (bld != nullptr &&
-      OSSL_PARAM_BLD_push_octet_string(bld, OSSL_PKEY_PARAM_PUB_KEY, x.data(), x.size()) == 1 &&
+  if (bld != nullptr && OSSL_PARAM_BLD_push_octet_string(bld, OSSL_PKEY_PARAM_PUB_KEY, x.data(), x.size()) == 1 &&
       (params = OSSL_PARAM_BLD_to_param(bld)) != nullptr &&
       (ctx = EVP_PKEY_CTX_new_from_name(nullptr, curve.key_type, nullptr)) != nullptr &&
       EVP_PKEY_fromdata_init(ctx) == 1) {
@@ -192,9 +186,7 @@ EvpPkeyPtr EdFromPublic(const EdCurve& curve, Bytes x) noexcept {
 }  // namespace
 
 KeyResult NewOkpKey(std::string_view crv, Bytes x, JwkCommon common, std::string* why) {
-  const EdCurve* curve = crv == kEd25519.jwk_name ? &kEd25519
-                         : crv == kEd448.jwk_name ? &kEd448
-                                                  : nullptr;
+  const EdCurve* curve = crv == kEd25519.jwk_name ? &kEd25519 : crv == kEd448.jwk_name ? &kEd448 : nullptr;
   if (curve == nullptr) {
     *why = Cat({"\"crv\" \"", crv.substr(0, 32), "\" is not Ed25519 or Ed448"});
     return Status::ERR_JWK_INVALID;

@@ -60,15 +60,19 @@ KeyResult KeyFromPkey(const EVP_PKEY* pkey, JwkCommon common, std::string* why) 
     }
     case EVP_PKEY_EC: {
       char group[64] = {};
-      if (EVP_PKEY_get_utf8_string_param(pkey, OSSL_PKEY_PARAM_GROUP_NAME, group, sizeof group,
-                                         nullptr) != 1) {
+      if (EVP_PKEY_get_utf8_string_param(pkey, OSSL_PKEY_PARAM_GROUP_NAME, group, sizeof group, nullptr) != 1) {
         *why = "an EC key without a named curve";
         return Status::ERR_JWK_INVALID;
       }
-      struct Curve { const char* openssl; const char* jwk; int bytes; };
-      static constexpr Curve kCurves[] = {
-          {"prime256v1", "P-256", 32}, {"secp384r1", "P-384", 48}, {"secp521r1", "P-521", 66},
-          {"secp256k1", "secp256k1", 32}};
+      struct Curve {
+        const char* openssl;
+        const char* jwk;
+        int bytes;
+      };
+      static constexpr Curve kCurves[] = {{"prime256v1", "P-256", 32},
+                                          {"secp384r1", "P-384", 48},
+                                          {"secp521r1", "P-521", 66},
+                                          {"secp256k1", "secp256k1", 32}};
       for (const Curve& c : kCurves) {
         if (std::strcmp(group, c.openssl) != 0) continue;
         std::vector<uint8_t> x, y;
@@ -150,10 +154,8 @@ EvpPkeyPtr DecodeBlock(const std::string& name, const uint8_t* der, long len, st
   return pkey;
 }
 
-Result<std::shared_ptr<const KeySet>> ParsePemKeysImpl(std::string_view pem, Error* err,
-                                                       UnusableKeys unusable) {
-  std::unique_ptr<BIO, decltype(&BIO_free)> bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())),
-                                                BIO_free);
+Result<std::shared_ptr<const KeySet>> ParsePemKeysImpl(std::string_view pem, Error* err, UnusableKeys unusable) {
+  std::unique_ptr<BIO, decltype(&BIO_free)> bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())), BIO_free);
   if (bio == nullptr) return Fail(err, Status::ERR_OUT_OF_MEMORY, "out of memory");
   std::vector<std::unique_ptr<Key>> keys;
   std::vector<SkippedKey> skipped;  // key material the JWK rules refuse (a weak RSA key, ...)
@@ -179,17 +181,29 @@ Result<std::shared_ptr<const KeySet>> ParsePemKeysImpl(std::string_view pem, Err
       s.status = key.status();
       s.reason = Cat({where, ": ", why});
       switch (EVP_PKEY_get_base_id(pkey.get())) {
-        case EVP_PKEY_RSA: s.kty = "RSA"; s.family = kRsaAlgs; break;
-        case EVP_PKEY_EC: s.kty = "EC"; s.family = kEcdsaAlgs; break;
-        case EVP_PKEY_ED25519: s.kty = "OKP"; s.family = kEd25519Algs; break;
-        case EVP_PKEY_ED448: s.kty = "OKP"; s.family = kEd448Algs; break;
-        default: break;
+        case EVP_PKEY_RSA:
+          s.kty = "RSA";
+          s.family = kRsaAlgs;
+          break;
+        case EVP_PKEY_EC:
+          s.kty = "EC";
+          s.family = kEcdsaAlgs;
+          break;
+        case EVP_PKEY_ED25519:
+          s.kty = "OKP";
+          s.family = kEd25519Algs;
+          break;
+        case EVP_PKEY_ED448:
+          s.kty = "OKP";
+          s.family = kEd448Algs;
+          break;
+        default:
+          break;
       }
       skipped.push_back(std::move(s));
     }
     if (keys.size() + skipped.size() > kMaxPemKeys)
-      return Fail(err, Status::ERR_JWKS_MALFORMED,
-                  Cat({"more than ", std::to_string(kMaxPemKeys), " PEM keys"}));
+      return Fail(err, Status::ERR_JWKS_MALFORMED, Cat({"more than ", std::to_string(kMaxPemKeys), " PEM keys"}));
   }
   if (keys.empty() && !skipped.empty()) {
     std::string message = skipped.front().reason;
@@ -197,16 +211,14 @@ Result<std::shared_ptr<const KeySet>> ParsePemKeysImpl(std::string_view pem, Err
       message += Cat({" (and ", std::to_string(skipped.size() - 1), " more keys skipped: no usable key)"});
     return Fail(err, skipped.front().status, std::move(message));
   }
-  if (keys.empty())
-    return Fail(err, Status::ERR_JWK_INVALID, "no PEM block (-----BEGIN PUBLIC KEY----- ...) found");
+  if (keys.empty()) return Fail(err, Status::ERR_JWK_INVALID, "no PEM block (-----BEGIN PUBLIC KEY----- ...) found");
   return KeySet::Build(std::move(keys), err, /*ignore_kid=*/true, std::move(skipped));
 }
 
 }  // namespace
 
 KeyResult NewKeyFromCertificatePem(std::string_view pem, JwkCommon common, std::string* why) {
-  std::unique_ptr<BIO, decltype(&BIO_free)> bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())),
-                                                BIO_free);
+  std::unique_ptr<BIO, decltype(&BIO_free)> bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())), BIO_free);
   if (bio == nullptr) throw std::bad_alloc();
   PemBlock cert;
   if (!ReadPemBlock(bio.get(), &cert)) {
@@ -216,8 +228,10 @@ KeyResult NewKeyFromCertificatePem(std::string_view pem, JwkCommon common, std::
   }
   const std::string& label = cert.label;
   EvpPkeyPtr pkey;
-  if (label == "CERTIFICATE") pkey = DecodeBlock(label, cert.der, cert.len, why);
-  else *why = Cat({"is a \"", label.substr(0, 40), "\" block; expected one CERTIFICATE"});
+  if (label == "CERTIFICATE")
+    pkey = DecodeBlock(label, cert.der, cert.len, why);
+  else
+    *why = Cat({"is a \"", label.substr(0, 40), "\" block; expected one CERTIFICATE"});
   if (pkey != nullptr) {
     // One certificate per kid: a second block would be a key nobody can name.
     if (PemBlock more; ReadPemBlock(bio.get(), &more)) {
@@ -232,8 +246,7 @@ KeyResult NewKeyFromCertificatePem(std::string_view pem, JwkCommon common, std::
   return KeyFromPkey(pkey.get(), std::move(common), why);
 }
 
-Result<std::shared_ptr<const KeySet>> ParsePemKeys(std::string_view pem, Error* err,
-                                                   UnusableKeys unusable) {
+Result<std::shared_ptr<const KeySet>> ParsePemKeys(std::string_view pem, Error* err, UnusableKeys unusable) {
   if (pem.size() > (1u << 20)) return Fail(err, Status::ERR_JWK_INVALID, "PEM text larger than 1 MiB");
   try {
     auto r = ParsePemKeysImpl(pem, err, unusable);

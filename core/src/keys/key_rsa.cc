@@ -30,19 +30,16 @@ int BitLength(Bytes stripped) noexcept {
   return static_cast<int>((stripped.size() - 1) * 8) + top;
 }
 
-bool IsPss(Alg alg) noexcept {
-  return alg == Alg::kPS256 || alg == Alg::kPS384 || alg == Alg::kPS512;
-}
+bool IsPss(Alg alg) noexcept { return alg == Alg::kPS256 || alg == Alg::kPS384 || alg == Alg::kPS512; }
 
 // ROCA (CVE-2017-15361): Infineon's RSALib built primes as k * M + (65537^a
 // mod M), M the product of the first primes (always at least those up to
 // 167). So for each such prime r, n mod r is a power of 65537 mod r. A random
 // modulus has that property for all 38 odd primes with negligible probability,
 // and a modulus that has it can be factored: refuse it.
-constexpr uint16_t kRocaPrimes[] = {3,   5,   7,   11,  13,  17,  19,  23,  29,  31,
-                                    37,  41,  43,  47,  53,  59,  61,  67,  71,  73,
-                                    79,  83,  89,  97,  101, 103, 107, 109, 113, 127,
-                                    131, 137, 139, 149, 151, 157, 163, 167};
+constexpr uint16_t kRocaPrimes[] = {3,   5,   7,   11,  13,  17,  19,  23,  29,  31,  37,  41,  43,
+                                    47,  53,  59,  61,  67,  71,  73,  79,  83,  89,  97,  101, 103,
+                                    107, 109, 113, 127, 131, 137, 139, 149, 151, 157, 163, 167};
 
 bool HasRocaFingerprint(Bytes n) noexcept {
   for (const uint32_t r : kRocaPrimes) {
@@ -77,15 +74,13 @@ bool InitRsaCtx(EVP_PKEY* pkey, Alg alg, VerifyCtx* out) noexcept {
   if (ctx == nullptr || md == nullptr || EVP_PKEY_verify_init(ctx) != 1) return false;
   if (IsPss(alg)) {
     return EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_PSS_PADDING) == 1 &&
-           EVP_PKEY_CTX_set_signature_md(ctx, md) == 1 &&
-           EVP_PKEY_CTX_set_rsa_mgf1_md(ctx, md) == 1 &&
+           EVP_PKEY_CTX_set_signature_md(ctx, md) == 1 && EVP_PKEY_CTX_set_rsa_mgf1_md(ctx, md) == 1 &&
            // On verify, "digest" means the salt must be exactly hLen bytes.
            EVP_PKEY_CTX_set_rsa_pss_saltlen(ctx, RSA_PSS_SALTLEN_DIGEST) == 1;
   }
   // PKCS#1 v1.5 verification of a digest re-encodes the DigestInfo and
   // compares it byte for byte, so any other encoding is refused.
-  return EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_PADDING) == 1 &&
-         EVP_PKEY_CTX_set_signature_md(ctx, md) == 1;
+  return EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_PADDING) == 1 && EVP_PKEY_CTX_set_signature_md(ctx, md) == 1;
 }
 
 class RsaKey final : public KeyBase {
@@ -108,9 +103,7 @@ class RsaKey final : public KeyBase {
       ERR_clear_error();
       return Status::ERR_INTERNAL;
     }
-    if (EVP_PKEY_verify(ctx->pkey_ctx, signature.data(), signature.size(), digest, digest_len) ==
-        1)
-      return Status::OK;
+    if (EVP_PKEY_verify(ctx->pkey_ctx, signature.data(), signature.size(), digest, digest_len) == 1) return Status::OK;
     ERR_clear_error();  // a bad signature is not an error worth keeping in the thread's queue
     return Status::ERR_SIGNATURE_INVALID;
   }
@@ -135,8 +128,7 @@ EvpPkeyPtr RsaFromParams(Bytes n, Bytes e) noexcept {
       OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_N, bn_n) == 1 &&
       OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_E, bn_e) == 1 &&
       (params = OSSL_PARAM_BLD_to_param(bld)) != nullptr &&
-      (ctx = EVP_PKEY_CTX_new_from_name(nullptr, "RSA", nullptr)) != nullptr &&
-      EVP_PKEY_fromdata_init(ctx) == 1) {
+      (ctx = EVP_PKEY_CTX_new_from_name(nullptr, "RSA", nullptr)) != nullptr && EVP_PKEY_fromdata_init(ctx) == 1) {
     if (EVP_PKEY_fromdata(ctx, &pkey, EVP_PKEY_PUBLIC_KEY, params) != 1) pkey = nullptr;
   }
   EVP_PKEY_CTX_free(ctx);
@@ -157,13 +149,13 @@ KeyResult NewRsaKey(Bytes n, Bytes e, JwkCommon common, std::string* why) {
   e = StripLeadingZeros(e);
   const int bits = BitLength(n);
   if (bits < kMinModulusBits) {
-    *why = Cat({"\"n\" is a ", std::to_string(bits), "-bit modulus; at least ",
-                std::to_string(kMinModulusBits), " bits are required"});
+    *why = Cat({"\"n\" is a ", std::to_string(bits), "-bit modulus; at least ", std::to_string(kMinModulusBits),
+                " bits are required"});
     return Status::ERR_JWK_WEAK;
   }
   if (bits > kMaxModulusBits) {
-    *why = Cat({"\"n\" is a ", std::to_string(bits), "-bit modulus; at most ",
-                std::to_string(kMaxModulusBits), " bits are supported"});
+    *why = Cat({"\"n\" is a ", std::to_string(bits), "-bit modulus; at most ", std::to_string(kMaxModulusBits),
+                " bits are supported"});
     return Status::ERR_JWK_INVALID;
   }
   if ((n.back() & 1) == 0) {
@@ -176,8 +168,7 @@ KeyResult NewRsaKey(Bytes n, Bytes e, JwkCommon common, std::string* why) {
     return Status::ERR_JWK_WEAK;
   }
   if (e.size() > n.size() ||
-      (e.size() == n.size() &&
-       !std::lexicographical_compare(e.begin(), e.end(), n.begin(), n.end()))) {
+      (e.size() == n.size() && !std::lexicographical_compare(e.begin(), e.end(), n.begin(), n.end()))) {
     *why = "\"e\" is not smaller than \"n\"";
     return Status::ERR_JWK_INVALID;
   }

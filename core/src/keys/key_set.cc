@@ -52,10 +52,14 @@ void SetThumbprint(Key& key, std::string thumbprint) noexcept { key.thumbprint_ 
 
 std::string_view Key::kty() const noexcept {
   switch (type_) {
-    case KeyType::kRsa: return "RSA";
-    case KeyType::kEc: return "EC";
-    case KeyType::kOkp: return "OKP";
-    case KeyType::kOct: return "oct";
+    case KeyType::kRsa:
+      return "RSA";
+    case KeyType::kEc:
+      return "EC";
+    case KeyType::kOkp:
+      return "OKP";
+    case KeyType::kOct:
+      return "oct";
   }
   return "";
 }
@@ -115,8 +119,10 @@ std::string KeySet::Notes(size_t max_keys_without_kid) const {
       notes += Cat({"; and ", std::to_string(skipped_.size() - kReasonsNamed), " more (see skippedKeys in the stats)"});
   }
   if (keys_without_kid_ > max_keys_without_kid)
-    notes += Cat({"; ", std::to_string(keys_without_kid_), " keys have no kid but a token without a kid is tried "
-                  "against at most ", std::to_string(max_keys_without_kid),
+    notes += Cat({"; ", std::to_string(keys_without_kid_),
+                  " keys have no kid but a token without a kid is tried "
+                  "against at most ",
+                  std::to_string(max_keys_without_kid),
                   " compatible keys (limits.maxKeysWithoutKid): the others fail such tokens with "
                   "TV_ERR_TOO_MANY_CANDIDATE_KEYS"});
   return notes;
@@ -127,9 +133,8 @@ std::span<const Key* const> KeySet::CandidatesFor(Alg alg) const noexcept {
   return {v.data(), v.size()};
 }
 
-Result<std::shared_ptr<const KeySet>> KeySet::Build(std::vector<std::unique_ptr<Key>> keys,
-                                                     Error* err, bool ignore_kid,
-                                                     std::vector<SkippedKey> skipped) {
+Result<std::shared_ptr<const KeySet>> KeySet::Build(std::vector<std::unique_ptr<Key>> keys, Error* err, bool ignore_kid,
+                                                    std::vector<SkippedKey> skipped) {
   auto set = std::shared_ptr<KeySet>(new KeySet());
   bool any_secret = false, any_public = false;
   for (size_t i = 0; i < keys.size(); ++i) {

@@ -19,8 +19,7 @@ bool LooksLikeX509Map(std::string_view text) {
   simdjson::dom::parser parser;
   simdjson::dom::object root;
   if (parser.parse(text.data(), text.size()).get_object().get(root) != simdjson::SUCCESS) return false;
-  if (root.at_key("keys").error() != simdjson::NO_SUCH_FIELD ||
-      root.at_key("kty").error() != simdjson::NO_SUCH_FIELD)
+  if (root.at_key("keys").error() != simdjson::NO_SUCH_FIELD || root.at_key("kty").error() != simdjson::NO_SUCH_FIELD)
     return false;
   for (auto [kid, value] : root) {
     std::string_view pem;
@@ -33,12 +32,15 @@ bool LooksLikeX509Map(std::string_view text) {
 
 }  // namespace
 
-Result<std::shared_ptr<const KeySet>> ParseKeySetDocument(std::string_view text, KeySetFormat format,
-                                                          Error* err, UnusableKeys unusable) {
+Result<std::shared_ptr<const KeySet>> ParseKeySetDocument(std::string_view text, KeySetFormat format, Error* err,
+                                                          UnusableKeys unusable) {
   switch (format) {
-    case KeySetFormat::kJwks: return ParseJwks(text, err, unusable);
-    case KeySetFormat::kX509: return ParseX509Map(text, err, unusable);
-    case KeySetFormat::kDetect: break;
+    case KeySetFormat::kJwks:
+      return ParseJwks(text, err, unusable);
+    case KeySetFormat::kX509:
+      return ParseX509Map(text, err, unusable);
+    case KeySetFormat::kDetect:
+      break;
   }
   try {
     if (LooksLikeX509Map(text)) return ParseX509Map(text, err, unusable);

@@ -20,8 +20,7 @@ enum class KeySetFormat {
 // for a JSON object without "keys" or "kty" whose first member is a string
 // holding a PEM block (Google's and Firebase's certificate documents), and a
 // JWK set for anything else. Errors are those of the chosen parser.
-Result<std::shared_ptr<const KeySet>> ParseKeySetDocument(std::string_view text, KeySetFormat format,
-                                                          Error* err,
+Result<std::shared_ptr<const KeySet>> ParseKeySetDocument(std::string_view text, KeySetFormat format, Error* err,
                                                           UnusableKeys unusable = UnusableKeys::kSkip);
 
 // ParseX509Map parses a JSON object mapping each kid to one PEM certificate

@@ -48,8 +48,8 @@ Status VerifyWithCandidates(const KeySet& keys, const JoseHeader& header, std::s
 inline Status VerifySignature(const KeySet& keys, const JoseHeader& header, const Key* key,
                               std::string_view signing_input, std::span<const uint8_t> sig,
                               size_t max_keys_without_kid) noexcept {
-  const auto input = std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(signing_input.data()),
-                                              signing_input.size());
+  const auto input =
+      std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(signing_input.data()), signing_input.size());
   if (key != nullptr) return key->Verify(header.alg, input, sig);
   return VerifyWithCandidates(keys, header, input, sig, max_keys_without_kid);
 }

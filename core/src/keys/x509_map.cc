@@ -7,18 +7,18 @@
 #include <string>
 #include <vector>
 
+#include "json/simdjson_strict.h"
 #include "keys/key.h"
 #include "keys/key_impl.h"
 #include "keys/key_set_format.h"
-#include "json/simdjson_strict.h"
 
 namespace tokenverify::internal {
 namespace {
 
 namespace dom = simdjson::dom;
 
-constexpr int kMaxDepth = 32;           // as for JWK sets
-constexpr size_t kMaxEntries = 1024;    // as for JWK sets
+constexpr int kMaxDepth = 32;              // as for JWK sets
+constexpr size_t kMaxEntries = 1024;       // as for JWK sets
 constexpr size_t kMaxPemBytes = 64 << 10;  // one certificate; real ones are 1-2 KiB
 
 Status Fail(Error* err, Status s, std::string message) {
@@ -63,13 +63,11 @@ Result<std::unique_ptr<Key>> ParseEntry(std::string_view kid, std::string_view p
   return key;
 }
 
-Result<std::shared_ptr<const KeySet>> ParseX509MapImpl(std::string_view json, Error* err,
-                                                       UnusableKeys unusable) {
+Result<std::shared_ptr<const KeySet>> ParseX509MapImpl(std::string_view json, Error* err, UnusableKeys unusable) {
   dom::parser parser;
   dom::object root;
   std::string message;
-  if (const Status s = ParseKeySetObject(json, kMaxDepth, "x509 key set", &parser, &root, &message);
-      s != Status::OK)
+  if (const Status s = ParseKeySetObject(json, kMaxDepth, "x509 key set", &parser, &root, &message); s != Status::OK)
     return Fail(err, s, std::move(message));
   TV_RETURN_IF_ERROR(CheckShape(root, err));
   // Built as ParseJwks builds a JWK set, key by key; strict JSON has already

@@ -30,7 +30,6 @@ constexpr size_t kMaxCacheControl = 16384;
 
 bool IsOws(char c) { return c == ' ' || c == '\t'; }
 
-
 std::string_view TrimOws(std::string_view s) {
   while (!s.empty() && (IsOws(s.front()) || s.front() == '\r' || s.front() == '\n')) s.remove_prefix(1);
   while (!s.empty() && (IsOws(s.back()) || s.back() == '\r' || s.back() == '\n')) s.remove_suffix(1);
@@ -57,13 +56,10 @@ std::optional<int64_t> ParseDeltaSeconds(std::string_view s) {
   return v;
 }
 
-void KeepSmallest(std::optional<int64_t>* slot, int64_t v) {
-  *slot = slot->has_value() ? std::min(**slot, v) : v;
-}
+void KeepSmallest(std::optional<int64_t>* slot, int64_t v) { *slot = slot->has_value() ? std::min(**slot, v) : v; }
 
 int64_t UnixNow() {
-  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
+  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
 bool CurlGlobalInit() {
@@ -323,9 +319,8 @@ HttpFetchResult Fetch(const HttpFetchRequest& req) {
 
   // A stored ETag that could break the header line is not sent: an
   // unconditional GET is always correct.
-  if (!h.AddHeader("Accept: application/json") ||
-      (!req.if_none_match.empty() && !HasControlChar(req.if_none_match) &&
-       !h.AddHeader("If-None-Match: " + req.if_none_match))) {
+  if (!h.AddHeader("Accept: application/json") || (!req.if_none_match.empty() && !HasControlChar(req.if_none_match) &&
+                                                   !h.AddHeader("If-None-Match: " + req.if_none_match))) {
     return Fail(HttpFetchResult::Outcome::kNetworkError, "out of memory");
   }
 
@@ -438,8 +433,10 @@ void ParseCacheControl(std::string_view value, HttpFetchResult* into) noexcept {
         const size_t start = ++i;
         while (i < n && value[i] != '"') i += (value[i] == '\\' && i + 1 < n) ? 2 : 1;
         arg = value.substr(start, std::min(i, n) - start);
-        if (i >= n) well_formed = false;  // unterminated
-        else ++i;
+        if (i >= n)
+          well_formed = false;  // unterminated
+        else
+          ++i;
         for (; i < n && value[i] != ','; ++i)
           if (!IsOws(value[i])) well_formed = false;  // junk after the closing quote
       } else {
@@ -479,14 +476,22 @@ std::optional<int64_t> ParseHttpDate(std::string_view text) noexcept {
 const char* HttpFetchOutcomeName(HttpFetchResult::Outcome outcome) noexcept {
   using Outcome = HttpFetchResult::Outcome;
   switch (outcome) {
-    case Outcome::kResponse: return "response";
-    case Outcome::kBadUrl: return "bad_url";
-    case Outcome::kConnectFailed: return "connect_failed";
-    case Outcome::kTimeout: return "timeout";
-    case Outcome::kTooLarge: return "too_large";
-    case Outcome::kTlsError: return "tls_error";
-    case Outcome::kCancelled: return "cancelled";
-    case Outcome::kNetworkError: return "network_error";
+    case Outcome::kResponse:
+      return "response";
+    case Outcome::kBadUrl:
+      return "bad_url";
+    case Outcome::kConnectFailed:
+      return "connect_failed";
+    case Outcome::kTimeout:
+      return "timeout";
+    case Outcome::kTooLarge:
+      return "too_large";
+    case Outcome::kTlsError:
+      return "tls_error";
+    case Outcome::kCancelled:
+      return "cancelled";
+    case Outcome::kNetworkError:
+      return "network_error";
   }
   return "unknown";
 }

@@ -52,7 +52,7 @@ struct HttpFetchResult {
   std::optional<int64_t> date_unix;      // Date
   std::optional<int64_t> retry_after_s;  // Retry-After: seconds, or an HTTP-date minus the response's
                                          // Date (our clock when absent), never negative
-  std::string error;  // human text for logs (curl's message, "body larger than N bytes", ...)
+  std::string error;                     // human text for logs (curl's message, "body larger than N bytes", ...)
 };
 
 // "response", "bad_url", "connect_failed", "timeout", "too_large",

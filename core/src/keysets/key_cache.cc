@@ -34,9 +34,12 @@ int64_t SteadyNs() {
 
 const char* SourceName(KeySourceConfig::Kind k) {
   switch (k) {
-    case KeySourceConfig::Kind::kStatic: return "static";
-    case KeySourceConfig::Kind::kFile: return "file";
-    case KeySourceConfig::Kind::kRemote: return "remote";
+    case KeySourceConfig::Kind::kStatic:
+      return "static";
+    case KeySourceConfig::Kind::kFile:
+      return "file";
+    case KeySourceConfig::Kind::kRemote:
+      return "remote";
   }
   return "static";
 }
@@ -62,8 +65,8 @@ KeyCache::KeyCache(std::string provider, KeySourceConfig source, KeyEventSink ev
   RegisterForFork(this);
 }
 
-Result<std::unique_ptr<KeyCache>> KeyCache::Create(std::string provider, KeySourceConfig source,
-                                                   KeyEventSink events, Error* err) {
+Result<std::unique_ptr<KeyCache>> KeyCache::Create(std::string provider, KeySourceConfig source, KeyEventSink events,
+                                                   Error* err) {
   std::unique_ptr<KeyCache> cache(new KeyCache(std::move(provider), std::move(source), std::move(events)));
   KeyCache& c = *cache;
   std::unique_lock<std::mutex> lock(c.mu_);
@@ -194,8 +197,7 @@ void KeyCache::Emit(KeyEvent::Kind kind, long http_status, std::string message) 
   e.skipped_key_count = current_ ? current_->skipped().size() : 0;
   e.http_status = http_status;
   e.message = std::move(message);
-  if (kind == KeyEvent::Kind::kUpdated && current_)
-    e.message += current_->Notes(source_.max_keys_without_kid);
+  if (kind == KeyEvent::Kind::kUpdated && current_) e.message += current_->Notes(source_.max_keys_without_kid);
   pending_events_.push_back(std::move(e));
 }
 
@@ -220,8 +222,8 @@ int64_t KeyCache::RequestRefreshForUnknownKid() noexcept {
   const int64_t now = SteadyNs();
   int64_t allowed = next_kid_refresh_ns_.load(std::memory_order_relaxed);
   if (now >= allowed &&
-      next_kid_refresh_ns_.compare_exchange_strong(
-          allowed, now + source_.remote.unknown_kid_cooldown_ms * 1'000'000, std::memory_order_relaxed)) {
+      next_kid_refresh_ns_.compare_exchange_strong(allowed, now + source_.remote.unknown_kid_cooldown_ms * 1'000'000,
+                                                   std::memory_order_relaxed)) {
     int64_t target;
     {
       std::lock_guard<std::mutex> lock(mu_);
@@ -267,8 +269,10 @@ void KeyCache::Run() {
     const bool for_kid = std::exchange(kid_refresh_wanted_, false);
     if (for_kid || now >= next_due_) {
       fetching_ = true;
-      if (remote) RefreshRemote(lock);
-      else RefreshFile(lock);
+      if (remote)
+        RefreshRemote(lock);
+      else
+        RefreshFile(lock);
       fetching_ = false;
       ++attempts_;
       if (for_kid) kid_refresh_target_.store(-1, std::memory_order_relaxed);
@@ -301,8 +305,10 @@ void KeyCache::RefreshRemote(std::unique_lock<std::mutex>& lock) {
       // A set left with no usable key (an empty one, or all skipped) is an
       // error here: the last good set keeps serving.
       auto set = ParseKeySetDocument(r.body, source_.format, &err, source_.unusable);
-      if (set.ok()) parsed = std::move(set).value();
-      else failure = "invalid key set: " + (err.message.empty() ? std::string(StatusName(set.status())) : err.message);
+      if (set.ok())
+        parsed = std::move(set).value();
+      else
+        failure = "invalid key set: " + (err.message.empty() ? std::string(StatusName(set.status())) : err.message);
     }
   } else if (r.outcome == HttpFetchResult::Outcome::kResponse && r.http_status == 304 && current_ == nullptr) {
     failure = "HTTP 304 to a request that was not conditional";
@@ -359,8 +365,7 @@ void KeyCache::RefreshFile(std::unique_lock<std::mutex>& lock) {
   } else {
     stamp = {static_cast<int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec,
              static_cast<int64_t>(st.st_size), static_cast<uint64_t>(st.st_ino)};
-    if (stamp.mtime_ns == file_stamp_.mtime_ns && stamp.size == file_stamp_.size &&
-        stamp.inode == file_stamp_.inode)
+    if (stamp.mtime_ns == file_stamp_.mtime_ns && stamp.size == file_stamp_.size && stamp.inode == file_stamp_.inode)
       return;  // unchanged since the last look
   }
   std::shared_ptr<const KeySet> parsed;
@@ -371,8 +376,10 @@ void KeyCache::RefreshFile(std::unique_lock<std::mutex>& lock) {
     if (ReadSmallFile(source_.file, kMaxKeyFileBytes, &text, &failure) && text != current_body_) {
       Error err;
       auto set = ParseKeySetDocument(text, source_.format, &err, source_.unusable);
-      if (set.ok()) parsed = std::move(set).value();
-      else failure = "invalid key set in \"" + source_.file + "\": " + err.message;
+      if (set.ok())
+        parsed = std::move(set).value();
+      else
+        failure = "invalid key set in \"" + source_.file + "\": " + err.message;
     }
     lock.lock();
   }

@@ -30,10 +30,10 @@
 #include <thread>
 #include <vector>
 
-#include "keysets/snapshot.h"
+#include "base/status_counters.h"
 #include "keys/key.h"
 #include "keysets/key_source.h"
-#include "base/status_counters.h"
+#include "keysets/snapshot.h"
 #include "tokenverify/result.h"
 #include "tokenverify/status.h"
 #include "tokenverify/verifier.h"
@@ -55,7 +55,7 @@ using KeyEventSink = std::function<void(const KeyEvent&)>;
 
 // One provider's key-cache state for stats and tooling (a consistent copy).
 struct KeyCacheStats {
-  std::string source;  // "static", "file" or "remote"
+  std::string source;    // "static", "file" or "remote"
   std::string location;  // the file path or URL ("" for static)
   bool healthy = true;   // keys present, fresh, and the last refresh succeeded
   bool stale = false;    // serving a set past its lifetime (remote)
@@ -83,8 +83,8 @@ class KeyCache {
   // remote). For remote sources with initial_fetch_wait_ms, waits for the
   // first fetch; fails with ERR_KEYS_UNAVAILABLE (and says why in *err) if
   // require_initial_keys and none arrived.
-  static Result<std::unique_ptr<KeyCache>> Create(std::string provider, KeySourceConfig source,
-                                                  KeyEventSink events, Error* err);
+  static Result<std::unique_ptr<KeyCache>> Create(std::string provider, KeySourceConfig source, KeyEventSink events,
+                                                  Error* err);
   ~KeyCache();  // stops the refresher, cancelling a fetch in flight
   KeyCache(const KeyCache&) = delete;
   KeyCache& operator=(const KeyCache&) = delete;
@@ -168,24 +168,28 @@ class KeyCache {
   // Every write to cell_ happens under mu_, so holding mu_ across fork()
   // (PrepareFork) also keeps the cell's own lock and retired list consistent.
   mutable std::mutex mu_;
-  std::condition_variable wake_;      // the refresher: stop, or an early refresh wanted
-  std::condition_variable attempted_; // waiters: a refresh attempt completed
+  std::condition_variable wake_;       // the refresher: stop, or an early refresh wanted
+  std::condition_variable attempted_;  // waiters: a refresh attempt completed
   bool stop_ = false;
   bool kid_refresh_wanted_ = false;
-  std::atomic<bool> cancel_{false};   // aborts a fetch in flight
+  std::atomic<bool> cancel_{false};  // aborts a fetch in flight
   int64_t attempts_ = 0;
-  bool fetching_ = false;             // an attempt is under way (its answer may predate a new kid)
+  bool fetching_ = false;  // an attempt is under way (its answer may predate a new kid)
   // Refresher state (under mu_).
   std::shared_ptr<const KeySet> current_;
-  std::string current_body_;          // remote: the body of the current set, to spot unchanged sets
+  std::string current_body_;  // remote: the body of the current set, to spot unchanged sets
   std::string etag_;
   uint64_t generation_ = 0;
   std::chrono::steady_clock::time_point next_due_{};
-  std::chrono::steady_clock::time_point expires_{};    // remote: end of the current set's lifetime
-  std::chrono::steady_clock::time_point drop_after_{}; // remote: expires_ + maxStale
+  std::chrono::steady_clock::time_point expires_{};     // remote: end of the current set's lifetime
+  std::chrono::steady_clock::time_point drop_after_{};  // remote: expires_ + maxStale
   bool dropped_ = false;
   int64_t backoff_ms_ = 0;
-  struct FileStamp { int64_t mtime_ns = 0; int64_t size = -1; uint64_t inode = 0; } file_stamp_;
+  struct FileStamp {
+    int64_t mtime_ns = 0;
+    int64_t size = -1;
+    uint64_t inode = 0;
+  } file_stamp_;
   KeyCacheStats stats_;
   std::vector<KeyEvent> pending_events_;
   std::thread thread_;

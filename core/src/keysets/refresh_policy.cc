@@ -8,10 +8,14 @@ namespace tokenverify::internal {
 int64_t FreshLifetimeMs(const RemoteJwksConfig& cfg, const HttpFetchResult& r, int64_t now_unix_s) {
   if (!cfg.use_cache_headers) return cfg.cache_duration_ms;
   int64_t seconds;
-  if (r.no_store || r.no_cache) seconds = 0;
-  else if (r.max_age_s) seconds = *r.max_age_s;
-  else if (r.expires_unix) seconds = *r.expires_unix - r.date_unix.value_or(now_unix_s);
-  else return cfg.cache_duration_ms;
+  if (r.no_store || r.no_cache)
+    seconds = 0;
+  else if (r.max_age_s)
+    seconds = *r.max_age_s;
+  else if (r.expires_unix)
+    seconds = *r.expires_unix - r.date_unix.value_or(now_unix_s);
+  else
+    return cfg.cache_duration_ms;
   seconds = std::clamp<int64_t>(seconds, 0, int64_t{1} << 31);
   return std::clamp(seconds * 1000, cfg.min_refresh_interval_ms, cfg.max_refresh_interval_ms);
 }
@@ -23,11 +27,16 @@ int64_t RefreshDelayMs(const RemoteJwksConfig& cfg, int64_t lifetime_ms) {
 bool IsRetryableFailure(const HttpFetchResult& r) {
   using O = HttpFetchResult::Outcome;
   switch (r.outcome) {
-    case O::kConnectFailed: case O::kTimeout: case O::kTlsError: case O::kNetworkError:
+    case O::kConnectFailed:
+    case O::kTimeout:
+    case O::kTlsError:
+    case O::kNetworkError:
       return true;
     case O::kResponse:
       return r.http_status >= 500 || r.http_status == 429;
-    case O::kBadUrl: case O::kTooLarge: case O::kCancelled:
+    case O::kBadUrl:
+    case O::kTooLarge:
+    case O::kCancelled:
       return false;
   }
   return false;

@@ -27,8 +27,9 @@ bool ReadSmallFile(const std::string& file, size_t max_bytes, std::string* out, 
     return false;
   }
   if (out->size() > max_bytes) {
-    *why = quoted() + " is larger than " +
-           (max_bytes % (1 << 20) == 0 ? std::to_string(max_bytes >> 20) + " MiB" : std::to_string(max_bytes) + " bytes");
+    *why =
+        quoted() + " is larger than " +
+        (max_bytes % (1 << 20) == 0 ? std::to_string(max_bytes >> 20) + " MiB" : std::to_string(max_bytes) + " bytes");
     out->clear();
     return false;
   }

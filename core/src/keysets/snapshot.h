@@ -61,9 +61,7 @@ class SnapshotCell {
   // unchanged, until the Reader is destroyed, whatever writers publish.
   class Reader {
    public:
-    Reader(Reader&& o) noexcept : record_(o.record_), index_(o.index_), value_(o.value_) {
-      o.record_ = nullptr;
-    }
+    Reader(Reader&& o) noexcept : record_(o.record_), index_(o.index_), value_(o.value_) { o.record_ = nullptr; }
     Reader(const Reader&) = delete;
     Reader& operator=(const Reader&) = delete;
     Reader& operator=(Reader&&) = delete;
@@ -79,8 +77,7 @@ class SnapshotCell {
 
    private:
     friend class SnapshotCell;
-    Reader(HazardRecord* record, int index, const T* value) noexcept
-        : record_(record), index_(index), value_(value) {}
+    Reader(HazardRecord* record, int index, const T* value) noexcept : record_(record), index_(index), value_(value) {}
     HazardRecord* record_;  // the reading thread's record (null once moved from)
     int index_;             // the slot this hold occupies
     const T* value_;
@@ -101,10 +98,12 @@ class SnapshotCell {
   // only this thread's own hazard slot.
   Reader Read() const {
     HazardRecord* r = tl_hazard_record;
-    if (r == nullptr) [[unlikely]] r = ClaimHazardRecord();
+    if (r == nullptr) [[unlikely]]
+      r = ClaimHazardRecord();
     int i = 0;
     while (r->busy[i]) {
-      if (++i == kHazardSlotsPerThread) [[unlikely]] HazardSlotsExhausted();
+      if (++i == kHazardSlotsPerThread) [[unlikely]]
+        HazardSlotsExhausted();
     }
     r->busy[i] = true;
     std::atomic<const void*>& slot = r->slots[i];
@@ -149,8 +148,10 @@ class SnapshotCell {
     for (T* t : retired_) {
       bool in_use = false;
       for (const void* h : held) in_use |= h == t;
-      if (in_use) retired_[kept++] = t;
-      else delete t;
+      if (in_use)
+        retired_[kept++] = t;
+      else
+        delete t;
     }
     retired_.resize(kept);
   }

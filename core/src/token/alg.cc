@@ -8,11 +8,9 @@ namespace tokenverify::internal {
 namespace {
 
 constexpr std::array<std::string_view, kAlgCount> kNames = {
-    "HS256", "HS384", "HS512", "RS256", "RS384", "RS512", "PS256",
-    "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA",
-    "Ed25519", "Ed448", "ES256K",
+    "HS256", "HS384", "HS512", "RS256", "RS384", "RS512",   "PS256", "PS384",
+    "PS512", "ES256", "ES384", "ES512", "EdDSA", "Ed25519", "Ed448", "ES256K",
 };
-
 
 }  // namespace
 

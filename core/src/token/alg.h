@@ -10,14 +10,22 @@
 namespace tokenverify::internal {
 
 enum class Alg : uint8_t {
-  kHS256, kHS384, kHS512,
-  kRS256, kRS384, kRS512,
-  kPS256, kPS384, kPS512,
-  kES256, kES384, kES512,
-  kEdDSA,     // RFC 8037, deprecated by RFC 9864: EdDSA on the key's curve
-  kEd25519,   // RFC 9864
-  kEd448,     // RFC 9864
-  kES256K,    // RFC 8812: ECDSA on secp256k1 with SHA-256
+  kHS256,
+  kHS384,
+  kHS512,
+  kRS256,
+  kRS384,
+  kRS512,
+  kPS256,
+  kPS384,
+  kPS512,
+  kES256,
+  kES384,
+  kES512,
+  kEdDSA,    // RFC 8037, deprecated by RFC 9864: EdDSA on the key's curve
+  kEd25519,  // RFC 9864
+  kEd448,    // RFC 9864
+  kES256K,   // RFC 8812: ECDSA on secp256k1 with SHA-256
 };
 inline constexpr int kAlgCount = 16;
 

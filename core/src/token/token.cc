@@ -56,7 +56,7 @@ template <typename Cursor>
 // shapes are validated and contribute nothing (custom claims with matchers).
 template <typename Cursor>
 [[gnu::always_inline]] inline Status ReadStrings(Cursor& c, bool strict, std::vector<std::string_view>& strings,
-                   StringRange* range) noexcept {
+                                                 StringRange* range) noexcept {
   range->begin = static_cast<uint32_t>(strings.size());
   if (c.Peek() == '"') {
     std::string_view s;
@@ -168,14 +168,18 @@ Status ParseHeader(TokenJsonScratch& doc, size_t n, int max_depth, JoseHeader* o
   // walk either succeeds, reading what the scanner would, or leaves the
   // document to the scanner, which starts afresh and gives the status.
   Status verdict = Status::OK;
-  if (ParseHeaderFast(doc, n, max_depth, out, &verdict)) [[likely]] return verdict;
+  if (ParseHeaderFast(doc, n, max_depth, out, &verdict)) [[likely]]
+    return verdict;
   return ParseHeaderScanner(doc, n, max_depth, out);
 }
 
 ClaimInterest::ClaimInterest() noexcept {
-  for (auto [fingerprint, claim] : {std::pair{kExp, RegisteredClaim::kExp}, {kNbf, RegisteredClaim::kNbf},
-                                    {kIat, RegisteredClaim::kIat}, {kIss, RegisteredClaim::kIss},
-                                    {kSub, RegisteredClaim::kSub}, {kAud, RegisteredClaim::kAud}}) {
+  for (auto [fingerprint, claim] : {std::pair{kExp, RegisteredClaim::kExp},
+                                    {kNbf, RegisteredClaim::kNbf},
+                                    {kIat, RegisteredClaim::kIat},
+                                    {kIss, RegisteredClaim::kIss},
+                                    {kSub, RegisteredClaim::kSub},
+                                    {kAud, RegisteredClaim::kAud}}) {
     Insert(fingerprint, std::string_view()).claim = claim;
   }
 }
@@ -220,8 +224,7 @@ namespace {
 
 // The payload's members, read through either cursor (see WalkHeader).
 template <typename Cursor>
-[[gnu::always_inline]] inline Status WalkPayload(Cursor& c, const ClaimInterest& interest,
-                                                 PayloadView* out) noexcept {
+[[gnu::always_inline]] inline Status WalkPayload(Cursor& c, const ClaimInterest& interest, PayloadView* out) noexcept {
   auto& strings = *out->strings;
   return c.WalkObject([&](const MemberName& name) -> Status {
     const ClaimInterest::Entry* const e = interest.Lookup(name);
@@ -283,7 +286,8 @@ bool ParsePayloadFast(TokenJsonScratch& doc, size_t n, int max_depth, const Clai
   // same values, before it reads past anything the fast walk read.
   const uint64_t present = out->present;
   FastJsonCursor fast(doc, n, max_depth);
-  if (WalkPayload(fast, interest, out) == Status::OK) [[likely]] return true;
+  if (WalkPayload(fast, interest, out) == Status::OK) [[likely]]
+    return true;
   out->present = present;
   out->strings->clear();
   return false;
@@ -299,7 +303,8 @@ Status ParsePayloadScanner(TokenJsonScratch& doc, size_t n, int max_depth, const
 Status ParsePayload(TokenJsonScratch& doc, size_t n, int max_depth, const ClaimInterest& interest,
                     PayloadView* out) noexcept {
   // The fast path first, as in ParseHeader.
-  if (ParsePayloadFast(doc, n, max_depth, interest, out)) [[likely]] return Status::OK;
+  if (ParsePayloadFast(doc, n, max_depth, interest, out)) [[likely]]
+    return Status::OK;
   return ParsePayloadScanner(doc, n, max_depth, interest, out);
 }
 

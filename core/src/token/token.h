@@ -8,8 +8,8 @@
 #include <string_view>
 #include <vector>
 
-#include "token/alg.h"
 #include "json/scanner.h"
+#include "token/alg.h"
 #include "tokenverify/status.h"
 
 namespace tokenverify::internal {
@@ -119,9 +119,9 @@ struct PayloadView {
   bool has_iss = false, has_sub = false, has_aud = false;
   int64_t exp = 0, nbf = 0, iat = 0;
   std::string_view iss, sub;
-  StringRange aud;                        // aud as one string or an array of strings
-  uint64_t present = 0;                   // bit i: ClaimInterest::names[i] is present
-  StringRange values[ClaimInterest::kMax];  // string values of interest claims that want them
+  StringRange aud;                                   // aud as one string or an array of strings
+  uint64_t present = 0;                              // bit i: ClaimInterest::names[i] is present
+  StringRange values[ClaimInterest::kMax];           // string values of interest claims that want them
   std::vector<std::string_view>* strings = nullptr;  // backing store (per thread, reused)
 
   std::span<const std::string_view> Strings(StringRange r) const noexcept {

@@ -20,15 +20,15 @@ namespace {
 
 int64_t SatAdd(int64_t a, int64_t b) noexcept {
   int64_t r;
-  if (__builtin_add_overflow(a, b, &r)) return b > 0 ? std::numeric_limits<int64_t>::max()
-                                                     : std::numeric_limits<int64_t>::min();
+  if (__builtin_add_overflow(a, b, &r))
+    return b > 0 ? std::numeric_limits<int64_t>::max() : std::numeric_limits<int64_t>::min();
   return r;
 }
 
 int64_t SatSub(int64_t a, int64_t b) noexcept {
   int64_t r;
-  if (__builtin_sub_overflow(a, b, &r)) return b < 0 ? std::numeric_limits<int64_t>::max()
-                                                     : std::numeric_limits<int64_t>::min();
+  if (__builtin_sub_overflow(a, b, &r))
+    return b < 0 ? std::numeric_limits<int64_t>::max() : std::numeric_limits<int64_t>::min();
   return r;
 }
 
@@ -73,8 +73,7 @@ Status Verifier::Impl::CheckClaims(const Provider& p, const JoseHeader& h, const
   // A value check fails with its own mismatch status whether the claim is
   // absent or different (as gateways report it); ERR_MISSING_CLAIM is for
   // requiredClaims and for the iat that maxTokenAge needs.
-  if (c.issuer && !issuer_matched && (!pv.has_iss || pv.iss != *c.issuer))
-    return Status::ERR_ISSUER_MISMATCH;
+  if (c.issuer && !issuer_matched && (!pv.has_iss || pv.iss != *c.issuer)) return Status::ERR_ISSUER_MISMATCH;
   if (!c.audiences.empty() && (!pv.has_aud || !AnyEqual(pv.Strings(pv.aud), c.audiences)))
     return Status::ERR_AUDIENCE_MISMATCH;
   if (c.subject && (!pv.has_sub || pv.sub != *c.subject)) return Status::ERR_SUBJECT_MISMATCH;

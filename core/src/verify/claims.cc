@@ -11,15 +11,13 @@ namespace tokenverify {
 namespace {
 
 std::string_view TrimRight(std::string_view s) {
-  while (!s.empty() && internal::IsJsonWhitespace(s.back()))
-    s.remove_suffix(1);
+  while (!s.empty() && internal::IsJsonWhitespace(s.back())) s.remove_suffix(1);
   return s;
 }
 
 }  // namespace
 
-Result<std::unique_ptr<Claims>> Claims::CreateFromChecked(std::string_view header_json,
-                                                          std::string_view payload_json) {
+Result<std::unique_ptr<Claims>> Claims::CreateFromChecked(std::string_view header_json, std::string_view payload_json) {
   try {
     auto claims = std::unique_ptr<Claims>(new Claims());
     claims->header_ = std::string(header_json);
@@ -30,8 +28,7 @@ Result<std::unique_ptr<Claims>> Claims::CreateFromChecked(std::string_view heade
   }
 }
 
-Result<std::unique_ptr<Claims>> Claims::Create(std::string_view header_json,
-                                               std::string_view payload_json) {
+Result<std::unique_ptr<Claims>> Claims::Create(std::string_view header_json, std::string_view payload_json) {
   TV_ASSIGN_OR_RETURN(auto claims, CreateFromChecked(header_json, payload_json));
   TV_RETURN_IF_ERROR(claims->Index());
   return claims;
@@ -61,8 +58,7 @@ Status Claims::BuildIndex() const noexcept {
       return e == simdjson::INCORRECT_TYPE ? Status::ERR_JSON_NOT_OBJECT : internal::JsonErrorToStatus(e);
     const char* base = padded.data();
     auto view_of = [&](std::string_view inside_padded) {
-      return std::string_view(payload_).substr(static_cast<size_t>(inside_padded.data() - base),
-                                                       inside_padded.size());
+      return std::string_view(payload_).substr(static_cast<size_t>(inside_padded.data() - base), inside_padded.size());
     };
     std::vector<Member> members;  // published only when the whole index is built
     for (auto field : obj) {

@@ -10,9 +10,9 @@
 #include "absl/container/flat_hash_set.h"
 #include "base/ascii.h"
 #include "base64url/base64url.h"
-#include "verify/duration.h"
-#include "keysets/small_file.h"
 #include "json/simdjson_strict.h"
+#include "keysets/small_file.h"
+#include "verify/duration.h"
 
 namespace tokenverify::internal {
 namespace {
@@ -29,8 +29,7 @@ struct ConfigFailure {
   std::string message;
 };
 
-[[noreturn]] void Fail(const std::string& field, const std::string& message,
-                       Status status = Status::ERR_CONFIG) {
+[[noreturn]] void Fail(const std::string& field, const std::string& message, Status status = Status::ERR_CONFIG) {
   throw ConfigFailure{status, field, message};
 }
 
@@ -60,8 +59,7 @@ bool AsBool(element e, const std::string& path) {
 int64_t AsInt(element e, const std::string& path, int64_t lo, int64_t hi) {
   int64_t v;
   if (e.get_int64().get(v)) Fail(path, "must be an integer");
-  if (v < lo || v > hi)
-    Fail(path, "must be between " + std::to_string(lo) + " and " + std::to_string(hi));
+  if (v < lo || v > hi) Fail(path, "must be between " + std::to_string(lo) + " and " + std::to_string(hi));
   return v;
 }
 
@@ -120,8 +118,7 @@ std::shared_ptr<const KeySet> LoadKeys(KeySetParser parse, const std::string& te
                                        UnusableKeys unusable) {
   Error err;
   auto set = parse(text, &err, unusable);
-  if (!set.ok()) Fail(path, err.message.empty() ? std::string(StatusMessage(set.status())) : err.message,
-                      set.status());
+  if (!set.ok()) Fail(path, err.message.empty() ? std::string(StatusMessage(set.status())) : err.message, set.status());
   return std::move(set).value();
 }
 
@@ -136,7 +133,9 @@ int64_t AsPositiveDurationMs(element e, const std::string& path, int64_t max_ms)
 constexpr int64_t kHourMs = 3'600'000;
 
 bool IsHttpUrl(std::string_view url) {
-  auto starts = [&](std::string_view prefix) { return url.size() > prefix.size() && AsciiStartsWithIgnoreCase(url, prefix); };
+  auto starts = [&](std::string_view prefix) {
+    return url.size() > prefix.size() && AsciiStartsWithIgnoreCase(url, prefix);
+  };
   return starts("https://") || starts("http://");
 }
 
@@ -151,9 +150,12 @@ KeySetFormat ParseKeySetFormat(element e, const std::string& path) {
 // The key-set parser for `format`, for LoadKeys.
 KeySetParser ParserFor(KeySetFormat format) {
   switch (format) {
-    case KeySetFormat::kJwks: return ParseJwks;
-    case KeySetFormat::kX509: return ParseX509Map;
-    case KeySetFormat::kDetect: break;
+    case KeySetFormat::kJwks:
+      return ParseJwks;
+    case KeySetFormat::kX509:
+      return ParseX509Map;
+    case KeySetFormat::kDetect:
+      break;
   }
   return [](std::string_view text, Error* err, UnusableKeys unusable) {
     return ParseKeySetDocument(text, KeySetFormat::kDetect, err, unusable);
@@ -169,46 +171,66 @@ RemoteJwksConfig ParseRemote(element e, const std::string& path, KeySetFormat* f
       r.url = AsString(value, kpath);
       if (!IsHttpUrl(r.url)) Fail(kpath, "must be an http:// or https:// URL");
       has_url = true;
-    } else if (key == "cacheDuration") r.cache_duration_ms = AsPositiveDurationMs(value, kpath, 30 * 24 * kHourMs);
-    else if (key == "timeout") r.timeout_ms = AsPositiveDurationMs(value, kpath, kHourMs / 12);
-    else if (key == "useCacheHeaders") r.use_cache_headers = AsBool(value, kpath);
-    else if (key == "minRefreshInterval") r.min_refresh_interval_ms = AsPositiveDurationMs(value, kpath, 30 * 24 * kHourMs);
-    else if (key == "maxRefreshInterval") r.max_refresh_interval_ms = AsPositiveDurationMs(value, kpath, 30 * 24 * kHourMs);
-    else if (key == "refreshAhead") r.refresh_ahead_ms = AsDurationMs(value, kpath);
-    else if (key == "maxStale") r.max_stale_ms = AsDurationMs(value, kpath);
+    } else if (key == "cacheDuration")
+      r.cache_duration_ms = AsPositiveDurationMs(value, kpath, 30 * 24 * kHourMs);
+    else if (key == "timeout")
+      r.timeout_ms = AsPositiveDurationMs(value, kpath, kHourMs / 12);
+    else if (key == "useCacheHeaders")
+      r.use_cache_headers = AsBool(value, kpath);
+    else if (key == "minRefreshInterval")
+      r.min_refresh_interval_ms = AsPositiveDurationMs(value, kpath, 30 * 24 * kHourMs);
+    else if (key == "maxRefreshInterval")
+      r.max_refresh_interval_ms = AsPositiveDurationMs(value, kpath, 30 * 24 * kHourMs);
+    else if (key == "refreshAhead")
+      r.refresh_ahead_ms = AsDurationMs(value, kpath);
+    else if (key == "maxStale")
+      r.max_stale_ms = AsDurationMs(value, kpath);
     else if (key == "backoff") {
       for (auto [bkey, bvalue] : AsObject(value, kpath)) {
         const std::string bpath = Join(kpath, bkey);
-        if (bkey == "initial") r.backoff_initial_ms = AsPositiveDurationMs(bvalue, bpath, kHourMs);
-        else if (bkey == "max") r.backoff_max_ms = AsPositiveDurationMs(bvalue, bpath, kHourMs);
+        if (bkey == "initial")
+          r.backoff_initial_ms = AsPositiveDurationMs(bvalue, bpath, kHourMs);
+        else if (bkey == "max")
+          r.backoff_max_ms = AsPositiveDurationMs(bvalue, bpath, kHourMs);
         else if (bkey == "multiplier") {
-          if (bvalue.get_double().get(r.backoff_multiplier) || !(r.backoff_multiplier >= 1 && r.backoff_multiplier <= 10))
+          if (bvalue.get_double().get(r.backoff_multiplier) ||
+              !(r.backoff_multiplier >= 1 && r.backoff_multiplier <= 10))
             Fail(bpath, "must be a number from 1 to 10");
-        } else UnknownField(kpath, bkey);
+        } else
+          UnknownField(kpath, bkey);
       }
-    } else if (key == "unknownKidCooldown") r.unknown_kid_cooldown_ms = AsPositiveDurationMs(value, kpath, kHourMs);
+    } else if (key == "unknownKidCooldown")
+      r.unknown_kid_cooldown_ms = AsPositiveDurationMs(value, kpath, kHourMs);
     else if (key == "unknownKidWait") {
       r.unknown_kid_wait_ms = AsDurationMs(value, kpath);
       if (r.unknown_kid_wait_ms > 10'000) Fail(kpath, "must be at most 10 seconds (a verification waits this long)");
     } else if (key == "initialFetchWait") {
       r.initial_fetch_wait_ms = AsDurationMs(value, kpath);
       if (r.initial_fetch_wait_ms > kHourMs / 12) Fail(kpath, "must be at most 300 seconds");
-    } else if (key == "requireInitialKeys") r.require_initial_keys = AsBool(value, kpath);
-    else if (key == "format") *format = ParseKeySetFormat(value, kpath);
-    else if (key == "maxResponseBytes") r.max_response_bytes = static_cast<size_t>(AsInt(value, kpath, 1024, 64 << 20));
+    } else if (key == "requireInitialKeys")
+      r.require_initial_keys = AsBool(value, kpath);
+    else if (key == "format")
+      *format = ParseKeySetFormat(value, kpath);
+    else if (key == "maxResponseBytes")
+      r.max_response_bytes = static_cast<size_t>(AsInt(value, kpath, 1024, 64 << 20));
     else if (key == "tls") {
       for (auto [tkey, tvalue] : AsObject(value, kpath)) {
         const std::string tpath = Join(kpath, tkey);
-        if (tkey == "insecureSkipVerify") r.verify_tls = !AsBool(tvalue, tpath);
-        else if (tkey == "caFile") r.ca_file = AsString(tvalue, tpath);
-        else UnknownField(kpath, tkey);
+        if (tkey == "insecureSkipVerify")
+          r.verify_tls = !AsBool(tvalue, tpath);
+        else if (tkey == "caFile")
+          r.ca_file = AsString(tvalue, tpath);
+        else
+          UnknownField(kpath, tkey);
       }
-    } else UnknownField(path, key);
+    } else
+      UnknownField(path, key);
   }
   if (!has_url) Fail(Join(path, "url"), "is required");
   if (r.min_refresh_interval_ms > r.max_refresh_interval_ms)
     Fail(Join(path, "minRefreshInterval"), "must not be longer than maxRefreshInterval");
-  if (r.backoff_initial_ms > r.backoff_max_ms) Fail(Join(path, "backoff.initial"), "must not be longer than backoff.max");
+  if (r.backoff_initial_ms > r.backoff_max_ms)
+    Fail(Join(path, "backoff.initial"), "must not be longer than backoff.max");
   if (r.require_initial_keys && r.initial_fetch_wait_ms == 0)
     Fail(Join(path, "requireInitialKeys"), "needs initialFetchWait (how long to wait for the first key set)");
   return r;
@@ -241,10 +263,10 @@ KeySourceConfig ParseJwksSource(element e, const std::string& path, UnusableKeys
         has_source = true;
         if (lkey == "inline") {
           // A string holding the JWK set, or the JWK set itself as an object.
-          src.initial = LoadKeys(ParserFor(src.format),
-                                 lvalue.is_string() ? AsString(lvalue, fpath)
-                                                    : simdjson::to_string(AsObject(lvalue, fpath)),
-                                 fpath, unusable);
+          src.initial =
+              LoadKeys(ParserFor(src.format),
+                       lvalue.is_string() ? AsString(lvalue, fpath) : simdjson::to_string(AsObject(lvalue, fpath)),
+                       fpath, unusable);
         } else if (lkey == "file") {
           src.kind = KeySourceConfig::Kind::kFile;
           src.file = AsString(lvalue, fpath);
@@ -286,12 +308,13 @@ std::shared_ptr<const KeySet> ParseSecret(element e, const std::string& path) {
     }
   }
   Error err;
-  auto set = KeySetFromSecret(
-      std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()), &err);
+  auto set =
+      KeySetFromSecret(std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()), &err);
   if (!set.ok())
-    Fail(path, set.status() == Status::ERR_JWK_WEAK
-                   ? "is " + std::to_string(bytes.size()) + " bytes; HMAC secrets need at least 32"
-                   : err.message,
+    Fail(path,
+         set.status() == Status::ERR_JWK_WEAK
+             ? "is " + std::to_string(bytes.size()) + " bytes; HMAC secrets need at least 32"
+             : err.message,
          set.status());
   return std::move(set).value();
 }
@@ -302,11 +325,11 @@ AlgSet ParseAlgorithms(element e, const std::string& path) {
   for (size_t i = 0; i < names.size(); ++i) {
     Alg alg;
     const Status st = ParseAlg(names[i], &alg);
-    if (st == Status::ERR_ALG_NONE)
-      Fail(Index(path, i), "\"none\" is never accepted; remove it from the list");
+    if (st == Status::ERR_ALG_NONE) Fail(Index(path, i), "\"none\" is never accepted; remove it from the list");
     if (st != Status::OK)
-      Fail(Index(path, i), "unknown algorithm \"" + names[i] +
-                               "\" (names are case-sensitive: HS256, RS256, PS256, ES256, ES256K, Ed25519, Ed448, EdDSA, ...)");
+      Fail(Index(path, i),
+           "unknown algorithm \"" + names[i] +
+               "\" (names are case-sensitive: HS256, RS256, PS256, ES256, ES256K, Ed25519, Ed448, EdDSA, ...)");
     set |= AlgBit(alg);
   }
   if (set == 0) Fail(path, "must list at least one algorithm");
@@ -322,9 +345,12 @@ std::vector<ClaimMatcher> ParseClaimMatchers(element e, const std::string& path)
     const std::string ipath = Index(path, i++);
     ClaimMatcher m;
     for (auto [key, value] : AsObject(item, ipath)) {
-      if (key == "name") m.name = AsString(value, Join(ipath, key));
-      else if (key == "values" || key == "value") m.values = AsStringOrList(value, Join(ipath, key));
-      else UnknownField(ipath, key);
+      if (key == "name")
+        m.name = AsString(value, Join(ipath, key));
+      else if (key == "values" || key == "value")
+        m.values = AsStringOrList(value, Join(ipath, key));
+      else
+        UnknownField(ipath, key);
     }
     if (m.name.empty()) Fail(Join(ipath, "name"), "is required");
     if (m.values.empty()) Fail(Join(ipath, "values"), "needs at least one value");
@@ -342,9 +368,12 @@ std::vector<ClaimToHeader> ParseClaimsToHeaders(element e, const std::string& pa
     const std::string ipath = Index(path, i++);
     ClaimToHeader c;
     for (auto [key, value] : AsObject(item, ipath)) {
-      if (key == "name") c.name = AsString(value, Join(ipath, key));
-      else if (key == "header") c.header = AsString(value, Join(ipath, key));
-      else UnknownField(ipath, key);
+      if (key == "name")
+        c.name = AsString(value, Join(ipath, key));
+      else if (key == "header")
+        c.header = AsString(value, Join(ipath, key));
+      else
+        UnknownField(ipath, key);
     }
     if (c.name.empty() || c.header.empty()) Fail(ipath, "needs both \"name\" and \"header\"");
     out.push_back(std::move(c));
@@ -362,9 +391,12 @@ TokenSource ParseTokenSource(element e, const std::string& path) {
       ts.kind = TokenSource::Kind::kHeader;
       ts.prefix.clear();
       for (auto [hkey, hvalue] : AsObject(value, kpath)) {
-        if (hkey == "header") ts.name = AsString(hvalue, Join(kpath, hkey));
-        else if (hkey == "prefix") ts.prefix = AsString(hvalue, Join(kpath, hkey));
-        else UnknownField(kpath, hkey);
+        if (hkey == "header")
+          ts.name = AsString(hvalue, Join(kpath, hkey));
+        else if (hkey == "prefix")
+          ts.prefix = AsString(hvalue, Join(kpath, hkey));
+        else
+          UnknownField(kpath, hkey);
       }
     } else if (key == "queryParameter" || key == "cookie") {
       ts.kind = key == "cookie" ? TokenSource::Kind::kCookie : TokenSource::Kind::kQueryParameter;
@@ -378,8 +410,7 @@ TokenSource ParseTokenSource(element e, const std::string& path) {
   return ts;
 }
 
-ProviderConfig ParseProvider(element e, const std::string& path,
-                             const std::vector<std::string>& global_required) {
+ProviderConfig ParseProvider(element e, const std::string& path, const std::vector<std::string>& global_required) {
   ProviderConfig p;
   p.required_claims = global_required;
   bool has_algorithms = false, has_keys = false;
@@ -389,16 +420,17 @@ ProviderConfig ParseProvider(element e, const std::string& path,
     unusable = AsBool(strict, Join(path, "strictKeySet")) ? UnusableKeys::kRefuse : UnusableKeys::kSkip;
   for (auto [key, value] : AsObject(e, path)) {
     const std::string kpath = Join(path, key);
-    if (key == "name") p.name = AsString(value, kpath);
-    else if (key == "issuer") p.issuer = AsString(value, kpath);
+    if (key == "name")
+      p.name = AsString(value, kpath);
+    else if (key == "issuer")
+      p.issuer = AsString(value, kpath);
     else if (key == "audiences") {
       p.audiences = AsStringList(value, kpath);
       // An empty list would read as "no audience check" to one reader and
       // "no audience accepted" to another: neither is taken silently.
       if (p.audiences.empty())
         Fail(kpath, "is empty; list the accepted audiences, or leave \"audiences\" out to accept any");
-    }
-    else if (key == "algorithms") {
+    } else if (key == "algorithms") {
       p.algorithms = ParseAlgorithms(value, kpath);
       has_algorithms = true;
     } else if (key == "jwks") {
@@ -409,17 +441,26 @@ ProviderConfig ParseProvider(element e, const std::string& path,
       if (has_keys) Fail(kpath, "a provider takes either \"jwks\" or \"secret\", not both");
       p.keys.initial = ParseSecret(value, kpath);
       has_keys = true;
-    } else if (key == "subject") p.subject = AsString(value, kpath);
-    else if (key == "typ") p.typ = AsString(value, kpath);
-    else if (key == "claims") p.claims = ParseClaimMatchers(value, kpath);
+    } else if (key == "subject")
+      p.subject = AsString(value, kpath);
+    else if (key == "typ")
+      p.typ = AsString(value, kpath);
+    else if (key == "claims")
+      p.claims = ParseClaimMatchers(value, kpath);
     else if (key == "requiredClaims") {
       for (auto& c : AsStringList(value, kpath)) p.required_claims.push_back(std::move(c));
-    } else if (key == "maxTokenAge") p.max_token_age_s = AsDurationSeconds(value, kpath);
-    else if (key == "claimsToHeaders") p.claims_to_headers = ParseClaimsToHeaders(value, kpath);
-    else if (key == "forwardToken") p.forward_token = AsBool(value, kpath);
-    else if (key == "tokenSource") p.token_source = ParseTokenSource(value, kpath);
-    else if (key == "strictKeySet") continue;  // read above
-    else UnknownField(path, key);
+    } else if (key == "maxTokenAge")
+      p.max_token_age_s = AsDurationSeconds(value, kpath);
+    else if (key == "claimsToHeaders")
+      p.claims_to_headers = ParseClaimsToHeaders(value, kpath);
+    else if (key == "forwardToken")
+      p.forward_token = AsBool(value, kpath);
+    else if (key == "tokenSource")
+      p.token_source = ParseTokenSource(value, kpath);
+    else if (key == "strictKeySet")
+      continue;  // read above
+    else
+      UnknownField(path, key);
   }
   if (!has_keys) Fail(path, "needs \"jwks\" (a key set) or \"secret\" (HMAC)");
   (void)has_algorithms;
@@ -450,16 +491,23 @@ VerifierConfig ParseRoot(element root) {
       // read above
     } else if (key == "validationMode") {
       const std::string mode = AsString(value, kpath);
-      if (mode == "Strict") c.validation_mode = ValidationMode::kStrict;
-      else if (mode == "AllowMissing") c.validation_mode = ValidationMode::kAllowMissing;
-      else Fail(kpath, "must be \"Strict\" or \"AllowMissing\", not \"" + mode + "\"");
+      if (mode == "Strict")
+        c.validation_mode = ValidationMode::kStrict;
+      else if (mode == "AllowMissing")
+        c.validation_mode = ValidationMode::kAllowMissing;
+      else
+        Fail(kpath, "must be \"Strict\" or \"AllowMissing\", not \"" + mode + "\"");
     } else if (key == "limits") {
       for (auto [lkey, lvalue] : AsObject(value, kpath)) {
         const std::string lpath = Join(kpath, lkey);
-        if (lkey == "maxTokenBytes") c.max_token_bytes = static_cast<size_t>(AsInt(lvalue, lpath, 64, 1 << 20));
-        else if (lkey == "maxJsonDepth") c.max_json_depth = static_cast<int>(AsInt(lvalue, lpath, 2, kMaxJsonDepthLimit));
-        else if (lkey == "maxKeysWithoutKid") c.max_keys_without_kid = static_cast<size_t>(AsInt(lvalue, lpath, 1, 64));
-        else UnknownField(kpath, lkey);
+        if (lkey == "maxTokenBytes")
+          c.max_token_bytes = static_cast<size_t>(AsInt(lvalue, lpath, 64, 1 << 20));
+        else if (lkey == "maxJsonDepth")
+          c.max_json_depth = static_cast<int>(AsInt(lvalue, lpath, 2, kMaxJsonDepthLimit));
+        else if (lkey == "maxKeysWithoutKid")
+          c.max_keys_without_kid = static_cast<size_t>(AsInt(lvalue, lpath, 1, 64));
+        else
+          UnknownField(kpath, lkey);
       }
     } else {
       UnknownField("", key);

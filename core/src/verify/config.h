@@ -10,9 +10,9 @@
 #include <string>
 #include <vector>
 
-#include "token/alg.h"
 #include "keys/key.h"
 #include "keysets/key_source.h"
+#include "token/alg.h"
 #include "tokenverify/result.h"
 
 namespace tokenverify::internal {
@@ -39,10 +39,10 @@ struct TokenSource {
 struct ProviderConfig {
   std::string name;
   std::optional<std::string> issuer;
-  std::vector<std::string> audiences;  // empty: aud not checked
+  std::vector<std::string> audiences;       // empty: aud not checked
   AlgSet algorithms = kDefaultAllowedAlgs;  // allow-list (ES256K only when listed); the key still decides the family
   std::optional<std::string> subject;
-  std::optional<std::string> typ;      // required "typ" header (compared case-insensitively)
+  std::optional<std::string> typ;  // required "typ" header (compared case-insensitively)
   std::vector<ClaimMatcher> claims;
   std::vector<std::string> required_claims;  // the document's requiredClaims plus the provider's
   int64_t max_token_age_s = 0;               // 0: unlimited

@@ -22,8 +22,7 @@ Status Verifier::Impl::PrescreenKid(const JoseHeader& h, HeldKeys* held) const {
     const Key* key = has_keys ? snap->keys->FindByKid(h.kid) : nullptr;
     // A kid of a skipped key is this provider's too: its check refuses the
     // token with that key's status, not ERR_KID_NOT_FOUND.
-    if (!has_keys || key != nullptr ||
-        snap->keys->StatusForMissingKid(h.kid) != Status::ERR_KID_NOT_FOUND) {
+    if (!has_keys || key != nullptr || snap->keys->StatusForMissingKid(h.kid) != Status::ERR_KID_NOT_FOUND) {
       held->provider = i;
       held->reader.emplace(std::move(snap));
       held->kid_looked_up = has_keys;
@@ -36,9 +35,8 @@ Status Verifier::Impl::PrescreenKid(const JoseHeader& h, HeldKeys* held) const {
 }
 
 template <PayloadStep kPayload>
-Status Verifier::Impl::CheckProvider(size_t index, const JoseHeader& h, const PayloadView& pv,
-                                     bool issuer_matched, std::string_view signing_input,
-                                     std::span<const uint8_t> sig, const HeldKeys& held,
+Status Verifier::Impl::CheckProvider(size_t index, const JoseHeader& h, const PayloadView& pv, bool issuer_matched,
+                                     std::string_view signing_input, std::span<const uint8_t> sig, const HeldKeys& held,
                                      uint64_t* generation) const {
   const Provider& p = providers[index];
   if (!AlgSetHas(p.cfg.algorithms, h.alg)) return Status::ERR_ALG_NOT_ALLOWED;
@@ -73,8 +71,8 @@ Status Verifier::Impl::CheckProvider(size_t index, const JoseHeader& h, const Pa
 template Status Verifier::Impl::CheckProvider<PayloadStep::kJwt>(size_t, const JoseHeader&, const PayloadView&, bool,
                                                                  std::string_view, std::span<const uint8_t>,
                                                                  const HeldKeys&, uint64_t*) const;
-template Status Verifier::Impl::CheckProvider<PayloadStep::kOpaque>(size_t, const JoseHeader&, const PayloadView&,
-                                                                    bool, std::string_view, std::span<const uint8_t>,
+template Status Verifier::Impl::CheckProvider<PayloadStep::kOpaque>(size_t, const JoseHeader&, const PayloadView&, bool,
+                                                                    std::string_view, std::span<const uint8_t>,
                                                                     const HeldKeys&, uint64_t*) const;
 
 uint64_t Verifier::Impl::CurrentGenerations(int provider) const {

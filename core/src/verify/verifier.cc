@@ -52,7 +52,9 @@ Result<std::unique_ptr<Verifier>> Verifier::Create(std::string_view config_json,
     auto impl = std::make_unique<Impl>();
     impl->cfg = std::move(parsed).value();
 
-    auto interest_of = [&](const std::string& name, bool wants_values) { return impl->interest.Add(name, wants_values); };
+    auto interest_of = [&](const std::string& name, bool wants_values) {
+      return impl->interest.Add(name, wants_values);
+    };
     for (size_t i = 0; i < impl->cfg.providers.size(); ++i) {
       Provider p;
       p.cfg = std::move(impl->cfg.providers[i]);
@@ -71,7 +73,8 @@ Result<std::unique_ptr<Verifier>> Verifier::Create(std::string_view config_json,
       p.cache = std::move(cache).value();
       impl->any_ignores_kid |= p.cache->ignores_kid();
       impl->every_provider.push_back(impl->providers.size());
-      if (!p.cfg.issuer) impl->without_issuer.push_back(impl->providers.size());
+      if (!p.cfg.issuer)
+        impl->without_issuer.push_back(impl->providers.size());
       else if (impl->by_issuer.emplace(*p.cfg.issuer, impl->providers.size()).second)
         impl->issuers.emplace_back(*p.cfg.issuer, impl->providers.size());
       impl->providers.push_back(std::move(p));
@@ -125,8 +128,7 @@ Status Verifier::Impl::VerifyOnce(std::string_view token, VerifiedToken* out, in
   const Provider* accepted = nullptr;
   uint64_t generation = 0;
   if (only != kNoProvider) {
-    result = CheckProvider<kPayload>(only, header, pv, true, parts.signing_input, signature.span(), held,
-                                     &generation);
+    result = CheckProvider<kPayload>(only, header, pv, true, parts.signing_input, signature.span(), held, &generation);
     *provider = static_cast<int>(only);
     *missed_in = generation;
     if (result == Status::OK) accepted = &providers[only];
@@ -134,8 +136,8 @@ Status Verifier::Impl::VerifyOnce(std::string_view token, VerifiedToken* out, in
     result = Status::ERR_NO_MATCHING_KEY;
     bool have_failure = false;
     for (size_t idx : without_issuer.empty() ? every_provider : without_issuer) {
-      const Status st = CheckProvider<kPayload>(idx, header, pv, false, parts.signing_input, signature.span(),
-                                                held, &generation);
+      const Status st =
+          CheckProvider<kPayload>(idx, header, pv, false, parts.signing_input, signature.span(), held, &generation);
       if (st == Status::OK) {
         accepted = &providers[idx];
         result = st;
@@ -158,8 +160,7 @@ Status Verifier::Impl::VerifyOnce(std::string_view token, VerifiedToken* out, in
   return result;
 }
 
-template Status Verifier::Impl::VerifyOnce<PayloadStep::kJwt>(std::string_view, VerifiedToken*, int*,
-                                                              uint64_t*) const;
+template Status Verifier::Impl::VerifyOnce<PayloadStep::kJwt>(std::string_view, VerifiedToken*, int*, uint64_t*) const;
 template Status Verifier::Impl::VerifyOnce<PayloadStep::kOpaque>(std::string_view, VerifiedToken*, int*,
                                                                  uint64_t*) const;
 
@@ -183,8 +184,7 @@ Status Verifier::Verify(std::string_view token, VerifiedToken* out) const noexce
   } catch (const std::system_error&) {  // a mutex or condition variable failed on the miss path
     result = Status::ERR_INTERNAL;
   }
-  (provider >= 0 ? im.providers[static_cast<size_t>(provider)].cache->verifications() : im.unattributed)
-      .Add(result);
+  (provider >= 0 ? im.providers[static_cast<size_t>(provider)].cache->verifications() : im.unattributed).Add(result);
   return result;
 }
 

@@ -63,9 +63,8 @@ enum class PayloadStep { kJwt, kOpaque };
 // Statuses that mean "this provider has no key for the token", as opposed to
 // "the token is bad"; with several providers the latter is the better report.
 inline bool IsNotThisProvider(Status s) noexcept {
-  return s == Status::ERR_ALG_NOT_ALLOWED || s == Status::ERR_KID_NOT_FOUND ||
-         s == Status::ERR_NO_MATCHING_KEY || s == Status::ERR_KEY_ALG_MISMATCH ||
-         s == Status::ERR_KEYS_UNAVAILABLE || s == Status::ERR_KEYS_STALE;
+  return s == Status::ERR_ALG_NOT_ALLOWED || s == Status::ERR_KID_NOT_FOUND || s == Status::ERR_NO_MATCHING_KEY ||
+         s == Status::ERR_KEY_ALG_MISMATCH || s == Status::ERR_KEYS_UNAVAILABLE || s == Status::ERR_KEYS_STALE;
 }
 
 }  // namespace tokenverify::internal
@@ -83,7 +82,7 @@ struct Verifier::Impl {
   std::vector<std::pair<std::string, size_t>> issuers;
   absl::flat_hash_map<std::string, size_t> by_issuer;
   std::vector<size_t> without_issuer;
-  std::vector<size_t> every_provider;  // 0, 1, ... n-1
+  std::vector<size_t> every_provider;      // 0, 1, ... n-1
   internal::AlgSet any_provider_algs = 0;  // union of every provider's allow-list
   bool any_ignores_kid = false;            // some provider ignores kid
   bool any_remote = false;                 // some provider's keys may gain a kid by refreshing

@@ -25,8 +25,7 @@ Status WrongType(value& v, Status wrong_type, int max_depth, MemberNames& names,
 }
 
 // Reads a string member; a non-string is `wrong_type`.
-Status ReadString(value& v, Status wrong_type, int max_depth, MemberNames& names,
-                  std::string_view* out) noexcept {
+Status ReadString(value& v, Status wrong_type, int max_depth, MemberNames& names, std::string_view* out) noexcept {
   json_type type;
   if (auto e = v.type().get(type)) return JsonErrorToStatus(e);
   if (type != json_type::string) return WrongType(v, wrong_type, max_depth, names);
@@ -70,8 +69,8 @@ Status ReadNumericDate(value& v, int max_depth, MemberNames& names, int64_t* out
 // Appends the strings of a string or an array-of-strings value. With
 // `strict`, any other shape is ERR_MALFORMED_CLAIM (aud); otherwise other
 // shapes are validated and contribute nothing (custom claims with matchers).
-Status ReadStrings(value& v, bool strict, int max_depth, MemberNames& names,
-                   std::vector<std::string_view>& strings, StringRange* range) noexcept {
+Status ReadStrings(value& v, bool strict, int max_depth, MemberNames& names, std::vector<std::string_view>& strings,
+                   StringRange* range) noexcept {
   range->begin = static_cast<uint32_t>(strings.size());
   json_type type;
   if (auto e = v.type().get(type)) return JsonErrorToStatus(e);

@@ -37,8 +37,7 @@ struct Tables {
 };
 
 inline uint8x16_t Lookup(const Tables& t, uint8x16_t x, uint8x16_t* seen) {
-  const uint8x16_t v =
-      vorrq_u8(vqtbl4q_u8(t.lo, x), vqtbl4q_u8(t.hi, vsubq_u8(x, vdupq_n_u8(64))));
+  const uint8x16_t v = vorrq_u8(vqtbl4q_u8(t.lo, x), vqtbl4q_u8(t.hi, vsubq_u8(x, vdupq_n_u8(64))));
   *seen = vorrq_u8(*seen, vorrq_u8(x, v));
   return v;
 }

@@ -3,8 +3,6 @@
 
 namespace tokenverify::internal::fallback {
 
-bool Base64urlDecode(const char* in, size_t len, uint8_t* out) noexcept {
-  return Base64urlDecodeScalar(in, len, out);
-}
+bool Base64urlDecode(const char* in, size_t len, uint8_t* out) noexcept { return Base64urlDecodeScalar(in, len, out); }
 
 }  // namespace tokenverify::internal::fallback

@@ -91,9 +91,7 @@ inline bool DecodePartialGroup(const char* in, size_t n, uint8_t* out) {
   return ((a | b | c) & 0x80) == 0 && (c & 3) == 0;
 }
 
-TV_AVX2_INLINE __m256i Table(const uint8_t (&t)[32]) {
-  return _mm256_load_si256(reinterpret_cast<const __m256i*>(t));
-}
+TV_AVX2_INLINE __m256i Table(const uint8_t (&t)[32]) { return _mm256_load_si256(reinterpret_cast<const __m256i*>(t)); }
 
 // Decodes 32 characters into 24 bytes: 12 at the bottom of each 128-bit lane.
 // Invalid characters set bits in *bad.
@@ -102,8 +100,8 @@ TV_AVX2_INLINE __m256i DecodeBlock(__m256i x, __m256i* bad) {
   const __m256i hi = _mm256_and_si256(_mm256_srli_epi32(x, 4), nibble);
   // Masked, because pshufb yields 0 (i.e. "valid") for index bytes >= 0x80.
   const __m256i lo = _mm256_and_si256(x, nibble);
-  const __m256i invalid = _mm256_and_si256(_mm256_shuffle_epi8(Table(kLuts.lo), lo),
-                                           _mm256_shuffle_epi8(Table(kLuts.hi), hi));
+  const __m256i invalid =
+      _mm256_and_si256(_mm256_shuffle_epi8(Table(kLuts.lo), lo), _mm256_shuffle_epi8(Table(kLuts.hi), hi));
   *bad = _mm256_or_si256(*bad, invalid);
 
   const __m256i above_z = _mm256_cmpgt_epi8(x, _mm256_set1_epi8('Z'));  // -1 or 0
@@ -115,14 +113,11 @@ TV_AVX2_INLINE __m256i DecodeBlock(__m256i x, __m256i* bad) {
   const __m256i ab = _mm256_maddubs_epi16(v, _mm256_set1_epi32(0x01400140));
   const __m256i abcd = _mm256_madd_epi16(ab, _mm256_set1_epi32(0x00011000));
   // Reverse each dword's 3 bytes and pack them into 12 bytes per 128-bit lane.
-  return _mm256_shuffle_epi8(
-      abcd, _mm256_setr_epi8(2, 1, 0, 6, 5, 4, 10, 9, 8, 14, 13, 12, -1, -1, -1, -1,  //
-                             2, 1, 0, 6, 5, 4, 10, 9, 8, 14, 13, 12, -1, -1, -1, -1));
+  return _mm256_shuffle_epi8(abcd, _mm256_setr_epi8(2, 1, 0, 6, 5, 4, 10, 9, 8, 14, 13, 12, -1, -1, -1, -1,  //
+                                                    2, 1, 0, 6, 5, 4, 10, 9, 8, 14, 13, 12, -1, -1, -1, -1));
 }
 
-TV_AVX2_INLINE __m256i Load(const char* p) {
-  return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p));
-}
+TV_AVX2_INLINE __m256i Load(const char* p) { return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p)); }
 // Two 16-byte stores 12 bytes apart close the gap between the lanes: cheaper
 // than a lane-crossing permute (each writes 4 garbage bytes past its 12).
 TV_AVX2_INLINE void Store(uint8_t* p, __m256i v) {
@@ -141,11 +136,10 @@ TV_AVX2 bool Base64urlDecode(const char* in, size_t len, uint8_t* out) noexcept 
   if (len < 32) {
     // One block: a masked load reads only the whole groups' dwords (it does
     // not touch, or fault on, the rest); the other lanes become 'A' (value 0).
-    const __m256i live = _mm256_cmpgt_epi32(_mm256_set1_epi32(static_cast<int>(whole / 4)),
-                                            _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
-    const __m256i x = _mm256_or_si256(
-        _mm256_maskload_epi32(reinterpret_cast<const int*>(in), live),
-        _mm256_andnot_si256(live, _mm256_set1_epi8('A')));
+    const __m256i live =
+        _mm256_cmpgt_epi32(_mm256_set1_epi32(static_cast<int>(whole / 4)), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+    const __m256i x = _mm256_or_si256(_mm256_maskload_epi32(reinterpret_cast<const int*>(in), live),
+                                      _mm256_andnot_si256(live, _mm256_set1_epi8('A')));
     Store(out, DecodeBlock(x, &bad));
   } else {
     // Each block's store writes 4 garbage bytes past its 24, which the next

@@ -10,8 +10,7 @@
 #include "base64url/simd/base64url_alphabet.h"
 
 #define TV_AVX512 __attribute__((target("avx512f,avx512bw,avx512vl,avx512vbmi")))
-#define TV_AVX512_INLINE \
-  __attribute__((target("avx512f,avx512bw,avx512vl,avx512vbmi"), always_inline)) inline
+#define TV_AVX512_INLINE __attribute__((target("avx512f,avx512bw,avx512vl,avx512vbmi"), always_inline)) inline
 
 namespace tokenverify::internal::icelake {
 namespace {
@@ -86,8 +85,7 @@ TV_AVX512 bool Base64urlDecode(const char* in, size_t len, uint8_t* out) noexcep
     const __mmask64 after = uint64_t{1} << Base64urlDecodedLength(rest);  // bit <= 47
     tail_bits_set = _mm512_mask_test_epi8_mask(after, bytes, bytes);
   }
-  return (_mm512_test_epi8_mask(seen, _mm512_set1_epi8(static_cast<char>(0x80))) |
-          tail_bits_set) == 0;
+  return (_mm512_test_epi8_mask(seen, _mm512_set1_epi8(static_cast<char>(0x80))) | tail_bits_set) == 0;
 }
 
 }  // namespace tokenverify::internal::icelake
