@@ -19,13 +19,14 @@
 #include <vector>
 
 #include "base64url/base64url.h"
-#include "tokenverify/inspect.h"
 #include "token/decode.h"
 #include "token/token.h"
+#include "tokenverify/inspect.h"
 
 namespace {
 
 using namespace tokenverify::internal;  // NOLINT: a harness of internals
+using tokenverify::DecodeUnverified;
 using tokenverify::Status;
 
 struct Scratch {
@@ -39,9 +40,14 @@ struct Scratch {
 const ClaimInterest& Interest() {
   static const ClaimInterest interest = [] {
     ClaimInterest ci;
-    for (auto [name, values] : {std::pair{"team", true}, {"roles", true}, {"scope", true},
-                                {"iss", true},  {"aud", true},   {"email", false},
-                                {"nonce", false}, {"exp", false}}) {
+    for (auto [name, values] : {std::pair{"team", true},
+                                {"roles", true},
+                                {"scope", true},
+                                {"iss", true},
+                                {"aud", true},
+                                {"email", false},
+                                {"nonce", false},
+                                {"exp", false}}) {
       ci.Add(name, values);
     }
     return ci;

@@ -15,6 +15,8 @@ packages=(
   clang              # fuzzers (scripts/fuzz.sh): libFuzzer needs clang
   libclang-rt-14-dev # libclang_rt.fuzzer and the clang sanitizer runtimes (only recommended by clang)
   llvm               # llvm-symbolizer, for readable sanitizer stack traces
+  clang-format       # scripts/format.sh: the C and C++ style (.clang-format), checked by scripts/test.sh
+  valgrind           # scripts/callgrind_verify.sh: instructions per verification
 )
 
 missing=()

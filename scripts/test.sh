@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Every suite: unit, standard vectors, allocation, C ABI (dlopen from C11),
+# Every suite: the formatting check, then unit, standard vectors, allocation, C ABI (dlopen from C11),
 # exported symbols and the CLI; first in Release, then the Python package
 # (scripts/test_python.sh), then the C++ suites again under
 # AddressSanitizer + UndefinedBehaviorSanitizer; then the concurrency tests
@@ -18,6 +18,9 @@ if [[ ! -d "$TOKENVERIFY_VECTORS" ]]; then
   echo "test: the standard vectors are missing: $TOKENVERIFY_VECTORS (set TOKENVERIFY_VECTORS)" >&2
   exit 1
 fi
+
+echo "== Formatting (scripts/format.sh --check)"
+"$TV_ROOT/scripts/format.sh" --check
 
 echo "== Release build"
 tv_build build

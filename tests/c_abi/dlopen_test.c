@@ -43,12 +43,26 @@ struct api {
 
 /* The X-list of every function, used both to load them and to check at
  * compile time that each pointer above has exactly the header's type. */
-#define TV_FUNCTIONS(X)                                                                      \
-  X(tv_version_number) X(tv_version_string) X(tv_status_name) X(tv_status_message)           \
-  X(tv_verifier_new) X(tv_verifier_free) X(tv_verify) X(tv_claims_free) X(tv_claims_json)    \
-  X(tv_claims_header_json) X(tv_claims_get_raw) X(tv_claims_get_string)                      \
-  X(tv_claims_get_int64) X(tv_inspect_unverified) X(tv_base64url_implementation)                \
-  X(tv_verifier_new_ex) X(tv_verifier_stats) X(tv_string_free) X(tv_claims_provider)
+#define TV_FUNCTIONS(X)          \
+  X(tv_version_number)           \
+  X(tv_version_string)           \
+  X(tv_status_name)              \
+  X(tv_status_message)           \
+  X(tv_verifier_new)             \
+  X(tv_verifier_free)            \
+  X(tv_verify)                   \
+  X(tv_claims_free)              \
+  X(tv_claims_json)              \
+  X(tv_claims_header_json)       \
+  X(tv_claims_get_raw)           \
+  X(tv_claims_get_string)        \
+  X(tv_claims_get_int64)         \
+  X(tv_inspect_unverified)       \
+  X(tv_base64url_implementation) \
+  X(tv_verifier_new_ex)          \
+  X(tv_verifier_stats)           \
+  X(tv_string_free)              \
+  X(tv_claims_provider)
 
 static struct api api;
 static int failures;
@@ -65,8 +79,7 @@ static void check(int ok, const char* fmt, ...) {
 
 /* check_status reports "what: got NAME, want NAME". */
 static void check_status(tv_status got, tv_status want, const char* what) {
-  check(got == want, "%s: got %s (%d), want %s", what, api.tv_status_name(got), (int)got,
-        api.tv_status_name(want));
+  check(got == want, "%s: got %s (%d), want %s", what, api.tv_status_name(got), (int)got, api.tv_status_name(want));
 }
 
 /* ISO C has no conversion from void* to a function pointer; copying the
@@ -134,8 +147,7 @@ static char* json_escape(const char* in) {
 
 /* new_verifier builds a verifier for the kgateway key set (|jwks| is a JSON
  * value: an object or a string) with |extra| provider members. */
-static tv_verifier* new_verifier(const char* jwks, const char* extra, tv_status want,
-                                 const char* what) {
+static tv_verifier* new_verifier(const char* jwks, const char* extra, tv_status want, const char* what) {
   static const char fmt[] =
       "{\"providers\":[{\"name\":\"kgateway\",\"issuer\":\"solo.io\"%s,"
       "\"jwks\":{\"local\":{\"inline\":%s}}}],\"now\":1800000000}";
@@ -169,12 +181,10 @@ static void check_claims(const tv_claims* c) {
   check_status(api.tv_claims_get_int64(c, &exp, "exp", 3), TV_OK, "get_int64 exp");
   check(exp == 2074274884, "exp == 2074274884 (got %lld)", (long long)exp);
   check_status(api.tv_claims_get_raw(c, &s, &n, "llms", 4), TV_OK, "get_raw llms");
-  check(s != NULL && n == strlen(llms) && memcmp(s, llms, n) == 0, "llms == %s (got %.*s)", llms,
-        s ? (int)n : 0, s ? s : "");
-  check_status(api.tv_claims_get_string(c, &s, &n, "exp", 3), TV_ERR_WRONG_TYPE,
-               "get_string of a number");
-  check_status(api.tv_claims_get_string(c, &s, &n, "nope", 4), TV_ERR_NOT_FOUND,
-               "get_string of an absent claim");
+  check(s != NULL && n == strlen(llms) && memcmp(s, llms, n) == 0, "llms == %s (got %.*s)", llms, s ? (int)n : 0,
+        s ? s : "");
+  check_status(api.tv_claims_get_string(c, &s, &n, "exp", 3), TV_ERR_WRONG_TYPE, "get_string of a number");
+  check_status(api.tv_claims_get_string(c, &s, &n, "nope", 4), TV_ERR_NOT_FOUND, "get_string of an absent claim");
   check_status(api.tv_claims_json(c, &s, &n), TV_OK, "claims_json");
   check(s != NULL && n > 0 && s[0] == '{' && s[n] == '\0', "claims_json is a NUL-followed object");
   check_status(api.tv_claims_header_json(c, &s, &n), TV_OK, "claims_header_json");
@@ -194,7 +204,8 @@ static void check_stats(const tv_verifier* v) {
     check(strstr(json, "\"source\":\"static\"") != NULL, "stats says the keys are static");
     check(strstr(json, "\"TV_OK\":2") != NULL, "stats counts the two good verifications");
     check(strstr(json, "\"TV_ERR_SIGNATURE_INVALID\":1") != NULL, "stats counts the tampered token");
-    check(strstr(json, "\"kty\":\"RSA\",\"alg\":\"RS256\",\"bits\":2048,\"thumbprint\":") != NULL, "stats lists the key");
+    check(strstr(json, "\"kty\":\"RSA\",\"alg\":\"RS256\",\"bits\":2048,\"thumbprint\":") != NULL,
+          "stats lists the key");
   }
   api.tv_string_free(json);
   api.tv_string_free(NULL);
@@ -232,12 +243,10 @@ int main(int argc, char** argv) {
   if (failures) return 1;
 
   /* Versions and status names. */
-  check(api.tv_version_number() == TV_VERSION_NUMBER, "tv_version_number() == %d (got %u)",
-        TV_VERSION_NUMBER, (unsigned)api.tv_version_number());
-  check(strcmp(api.tv_version_string(), TV_VERSION_STRING) == 0, "tv_version_string() == \"%s\"",
-        TV_VERSION_STRING);
-  check(strcmp(api.tv_status_name(TV_ERR_EXPIRED), "TV_ERR_EXPIRED") == 0,
-        "tv_status_name(TV_ERR_EXPIRED)");
+  check(api.tv_version_number() == TV_VERSION_NUMBER, "tv_version_number() == %d (got %u)", TV_VERSION_NUMBER,
+        (unsigned)api.tv_version_number());
+  check(strcmp(api.tv_version_string(), TV_VERSION_STRING) == 0, "tv_version_string() == \"%s\"", TV_VERSION_STRING);
+  check(strcmp(api.tv_status_name(TV_ERR_EXPIRED), "TV_ERR_EXPIRED") == 0, "tv_status_name(TV_ERR_EXPIRED)");
   check(strcmp(api.tv_status_name(TV_OK), "TV_OK") == 0, "tv_status_name(TV_OK)");
   check(strcmp(api.tv_status_name(12345), "TV_UNKNOWN_STATUS") == 0, "tv_status_name(12345)");
   check(api.tv_status_message(TV_ERR_EXPIRED) != NULL && api.tv_status_message(TV_ERR_EXPIRED)[0],
@@ -268,8 +277,7 @@ int main(int argc, char** argv) {
   jwks_string = json_escape(jwks);
   v_str = new_verifier(jwks_string, "", TV_OK, "verifier_new (inline key set string)");
   if (v_str != NULL)
-    check_status(api.tv_verify(v_str, NULL, (const uint8_t*)token, token_len), TV_OK,
-                 "verify via string key set");
+    check_status(api.tv_verify(v_str, NULL, (const uint8_t*)token, token_len), TV_OK, "verify via string key set");
   api.tv_verifier_free(v_str);
   free(jwks_string);
 
@@ -290,8 +298,8 @@ int main(int argc, char** argv) {
   /* The token has no aud: a provider that requires one must refuse it. */
   v_aud = new_verifier(jwks, ",\"audiences\":[\"my-api\"]", TV_OK, "verifier_new (audiences)");
   if (v_aud != NULL)
-    check_status(api.tv_verify(v_aud, NULL, (const uint8_t*)token, token_len),
-                 TV_ERR_AUDIENCE_MISMATCH, "verify without the required audience");
+    check_status(api.tv_verify(v_aud, NULL, (const uint8_t*)token, token_len), TV_ERR_AUDIENCE_MISMATCH,
+                 "verify without the required audience");
   api.tv_verifier_free(v_aud);
 
   /* A misspelt field is an error with a diagnostic, not silently ignored. */
@@ -315,8 +323,8 @@ int main(int argc, char** argv) {
                "inspect_unverified of a tampered token");
   api.tv_claims_free(claims);
   claims = (tv_claims*)&dummy;
-  check_status(api.tv_inspect_unverified(&claims, (const uint8_t*)"abc", 3),
-               TV_ERR_MALFORMED_TOKEN, "inspect_unverified of \"abc\"");
+  check_status(api.tv_inspect_unverified(&claims, (const uint8_t*)"abc", 3), TV_ERR_MALFORMED_TOKEN,
+               "inspect_unverified of \"abc\"");
   check(claims == NULL, "out_claims is NULL after a failed inspect");
 
   /* NULL where a pointer is required. */
@@ -327,10 +335,8 @@ int main(int argc, char** argv) {
     size_t n = 0;
     claims = NULL;
     st = api.tv_verify(v, &claims, (const uint8_t*)token, token_len);
-    check_status(api.tv_verifier_new(NULL, "{}", 2, NULL), TV_ERR_INVALID_ARGUMENT,
-                 "verifier_new(out = NULL)");
-    check_status(api.tv_verifier_new(&out, NULL, 10, NULL), TV_ERR_INVALID_ARGUMENT,
-                 "verifier_new(config = NULL)");
+    check_status(api.tv_verifier_new(NULL, "{}", 2, NULL), TV_ERR_INVALID_ARGUMENT, "verifier_new(out = NULL)");
+    check_status(api.tv_verifier_new(&out, NULL, 10, NULL), TV_ERR_INVALID_ARGUMENT, "verifier_new(config = NULL)");
     /* NULL with length 0 is allowed: an empty document, refused as a configuration
        error (the sanitized build once stopped here on memcpy(dst, NULL, 0)). */
     {
@@ -344,22 +350,18 @@ int main(int argc, char** argv) {
                  "verifier_new_ex(out = NULL)");
     check_status(api.tv_verifier_stats(NULL, &out_json, NULL, 0), TV_ERR_INVALID_ARGUMENT,
                  "verifier_stats(verifier = NULL)");
-    check_status(api.tv_claims_provider(NULL, &s, &n), TV_ERR_INVALID_ARGUMENT,
-                 "claims_provider(claims = NULL)");
-    check_status(api.tv_verify(NULL, NULL, (const uint8_t*)token, token_len),
-                 TV_ERR_INVALID_ARGUMENT, "verify(verifier = NULL)");
-    check_status(api.tv_verify(v, NULL, NULL, 10), TV_ERR_INVALID_ARGUMENT,
-                 "verify(token = NULL)");
-    check_status(api.tv_claims_json(NULL, &s, &n), TV_ERR_INVALID_ARGUMENT,
-                 "claims_json(claims = NULL)");
-    check_status(api.tv_claims_json(claims, NULL, &n), TV_ERR_INVALID_ARGUMENT,
-                 "claims_json(out = NULL)");
+    check_status(api.tv_claims_provider(NULL, &s, &n), TV_ERR_INVALID_ARGUMENT, "claims_provider(claims = NULL)");
+    check_status(api.tv_verify(NULL, NULL, (const uint8_t*)token, token_len), TV_ERR_INVALID_ARGUMENT,
+                 "verify(verifier = NULL)");
+    check_status(api.tv_verify(v, NULL, NULL, 10), TV_ERR_INVALID_ARGUMENT, "verify(token = NULL)");
+    check_status(api.tv_claims_json(NULL, &s, &n), TV_ERR_INVALID_ARGUMENT, "claims_json(claims = NULL)");
+    check_status(api.tv_claims_json(claims, NULL, &n), TV_ERR_INVALID_ARGUMENT, "claims_json(out = NULL)");
     check_status(api.tv_claims_get_string(claims, &s, &n, NULL, 3), TV_ERR_INVALID_ARGUMENT,
                  "claims_get_string(name = NULL)");
     check_status(api.tv_claims_get_int64(claims, NULL, "exp", 3), TV_ERR_INVALID_ARGUMENT,
                  "claims_get_int64(out = NULL)");
-    check_status(api.tv_inspect_unverified(NULL, (const uint8_t*)token, token_len),
-                 TV_ERR_INVALID_ARGUMENT, "inspect_unverified(out = NULL)");
+    check_status(api.tv_inspect_unverified(NULL, (const uint8_t*)token, token_len), TV_ERR_INVALID_ARGUMENT,
+                 "inspect_unverified(out = NULL)");
     api.tv_claims_free(claims);
   }
 

@@ -27,8 +27,8 @@
 #include <vector>
 
 #include "key_cache_rig.h"
-#include "verify/verifier_testing.h"
 #include "support/jwks_server.h"
+#include "verify/verifier_testing.h"
 
 namespace tokenverify::cachetest {
 namespace {
@@ -45,13 +45,12 @@ using testing::TestKey;
 using Kind = KeySetEvent::Kind;
 
 // The schedule every fault test runs on (see FaultKnobs).
-constexpr int64_t kCacheMs = 100;       // cacheDuration
-constexpr int64_t kAheadMs = 10;        // refreshAhead: refresh 90 ms after a success
-constexpr int64_t kTimeoutMs = 150;     // one fetch
+constexpr int64_t kCacheMs = 100;    // cacheDuration (refreshAhead 10 ms: a refresh 90 ms after a success)
+constexpr int64_t kTimeoutMs = 150;  // one fetch
 constexpr int64_t kMaxStaleMs = 600;
 constexpr int64_t kBackoffInitialMs = 20, kBackoffMaxMs = 80;
 constexpr double kBackoffMultiplier = 2;
-constexpr int64_t kRetryAfterS = 1;     // sent with 429; capped at cacheDuration
+constexpr int64_t kRetryAfterS = 1;  // sent with 429; capped at cacheDuration
 constexpr size_t kMaxBodyBytes = 4096;
 
 std::string FaultKnobs() {
@@ -63,22 +62,44 @@ std::string FaultKnobs() {
 
 // kEmptySet and kOnlySkippedKeys are 200 answers with a well-formed set that
 // holds no usable key: a failed refresh, never a replacement of the good set.
-enum class Fault { k500, k429, k404, kHang, kTrickle, kGarbage, kHugeBody, kInvalidJwks, kRefused, kEmptySet,
-                   kOnlySkippedKeys };
+enum class Fault {
+  k500,
+  k429,
+  k404,
+  kHang,
+  kTrickle,
+  kGarbage,
+  kHugeBody,
+  kInvalidJwks,
+  kRefused,
+  kEmptySet,
+  kOnlySkippedKeys
+};
 
 const char* FaultName(Fault f) {
   switch (f) {
-    case Fault::k500: return "http_500";
-    case Fault::k429: return "http_429_retry_after";
-    case Fault::k404: return "http_404";
-    case Fault::kHang: return "hang";
-    case Fault::kTrickle: return "trickle";
-    case Fault::kGarbage: return "garbage_bytes";
-    case Fault::kHugeBody: return "huge_body";
-    case Fault::kInvalidJwks: return "invalid_jwks_json";
-    case Fault::kRefused: return "connection_refused";
-    case Fault::kEmptySet: return "empty_key_set";
-    case Fault::kOnlySkippedKeys: return "only_skipped_keys";
+    case Fault::k500:
+      return "http_500";
+    case Fault::k429:
+      return "http_429_retry_after";
+    case Fault::k404:
+      return "http_404";
+    case Fault::kHang:
+      return "hang";
+    case Fault::kTrickle:
+      return "trickle";
+    case Fault::kGarbage:
+      return "garbage_bytes";
+    case Fault::kHugeBody:
+      return "huge_body";
+    case Fault::kInvalidJwks:
+      return "invalid_jwks_json";
+    case Fault::kRefused:
+      return "connection_refused";
+    case Fault::kEmptySet:
+      return "empty_key_set";
+    case Fault::kOnlySkippedKeys:
+      return "only_skipped_keys";
   }
   return "?";
 }
@@ -247,8 +268,8 @@ TEST_P(KeyCacheFaultTest, ServesTheLastGoodSetThenGoesStaleThenRecovers) {
   const int good_before = jwks.good_served();
   ASSERT_TRUE(PollUntil([&] { return jwks.good_served() > good_before; }, milliseconds(3000)));
   // ... and once the cache has taken it in (the server counts before it answers).
-  ASSERT_TRUE(PollUntil([&] { return StatInt(v.StatsJson(false), "fetches") >= jwks.good_served(); },
-                        milliseconds(3000)));
+  ASSERT_TRUE(
+      PollUntil([&] { return StatInt(v.StatsJson(false), "fetches") >= jwks.good_served(); }, milliseconds(3000)));
   const std::string before_fault = v.StatsJson(false);
   const int64_t fetches_before = StatInt(before_fault, "fetches");
   Clock::time_point last_good;
@@ -272,8 +293,8 @@ TEST_P(KeyCacheFaultTest, ServesTheLastGoodSetThenGoesStaleThenRecovers) {
       ++checked;
       if (s != Status::OK) {
         ++rejected;
-        ADD_FAILURE() << FaultName(fault) << ": a valid token got " << StatusName(s) << " "
-                      << MsSince(last_good) << " ms after the last good set";
+        ADD_FAILURE() << FaultName(fault) << ": a valid token got " << StatusName(s) << " " << MsSince(last_good)
+                      << " ms after the last good set";
       }
     }
     if (!saw_stale_flag && Clock::now() > last_good + milliseconds(kCacheMs + kTimeoutMs + 100)) {
@@ -285,10 +306,12 @@ TEST_P(KeyCacheFaultTest, ServesTheLastGoodSetThenGoesStaleThenRecovers) {
       EXPECT_GE(StatInt(s, "consecutiveFailures"), 1) << s;
       EXPECT_GE(StatInt(s, "errors"), 1) << s;
       EXPECT_EQ(StatText(s, "lastOutcome"), "\"failed\"") << s;
-      if (fault == Fault::kEmptySet)
+      if (fault == Fault::kEmptySet) {
         EXPECT_EQ(StatText(s, "lastError"), "\"invalid key set: key set: it holds no key\"") << s;
-      if (fault == Fault::kOnlySkippedKeys)  // the stats document escapes the quotes
+      }
+      if (fault == Fault::kOnlySkippedKeys) {  // the stats document escapes the quotes
         EXPECT_NE(s.find(R"(keys[0] (kid \"retired\"): \"n\" is a 1024-bit modulus)"), std::string::npos) << s;
+      }
     }
     std::this_thread::sleep_for(milliseconds(3));
   }
@@ -354,19 +377,21 @@ TEST_P(KeyCacheFaultTest, ServesTheLastGoodSetThenGoesStaleThenRecovers) {
     EXPECT_TRUE(PollUntil([&] { return log.Count(Kind::kUpdated) >= 2; }, milliseconds(2000)));
   }
 
-  std::printf("[fault-table] %-22s valid tokens rejected within maxStale: %d of %d | fetches during fault: %d "
-              "(allowed %d..%d in %lld ms) | stale after %lld ms | recovered %lld ms after healing\n",
-              FaultName(fault), rejected, checked, fetches, min_fetches, max_fetches,
-              static_cast<long long>(elapsed), static_cast<long long>(stale_after_ms),
-              static_cast<long long>(recovery_ms));
+  std::printf(
+      "[fault-table] %-22s valid tokens rejected within maxStale: %d of %d | fetches during fault: %d "
+      "(allowed %d..%d in %lld ms) | stale after %lld ms | recovered %lld ms after healing\n",
+      FaultName(fault), rejected, checked, fetches, min_fetches, max_fetches, static_cast<long long>(elapsed),
+      static_cast<long long>(stale_after_ms), static_cast<long long>(recovery_ms));
   std::fflush(stdout);
 }
 
 INSTANTIATE_TEST_SUITE_P(EveryFault, KeyCacheFaultTest,
                          ::testing::Values(Fault::k500, Fault::k429, Fault::k404, Fault::kHang, Fault::kTrickle,
-                                           Fault::kGarbage, Fault::kHugeBody, Fault::kInvalidJwks,
-                                           Fault::kRefused, Fault::kEmptySet, Fault::kOnlySkippedKeys),
-                         [](const ::testing::TestParamInfo<Fault>& info) { return std::string(FaultName(info.param)); });
+                                           Fault::kGarbage, Fault::kHugeBody, Fault::kInvalidJwks, Fault::kRefused,
+                                           Fault::kEmptySet, Fault::kOnlySkippedKeys),
+                         [](const ::testing::TestParamInfo<Fault>& info) {
+                           return std::string(FaultName(info.param));
+                         });
 
 // After a drop, the server comes back with the very set the cache last had:
 // as the same document (200) or as a 304 to its ETag. Either way it is served again.
@@ -433,10 +458,10 @@ TEST_P(CacheHeaderTest, MaxAgeSetsTheScheduleWithinTheClamp) {
 
   const auto start = Clock::now();
   Error err;
-  auto v = Verifier::Create(RemoteConfig(server->Url(), std::string(c.knobs) +
-                                                            R"(,"cacheDuration":"20ms","initialFetchWait":"5s",)"
-                                                            R"("requireInitialKeys":true)"),
-                            &err);
+  auto v = Verifier::Create(
+      RemoteConfig(server->Url(), std::string(c.knobs) + R"(,"cacheDuration":"20ms","initialFetchWait":"5s",)"
+                                                         R"("requireInitialKeys":true)"),
+      &err);
   ASSERT_TRUE(v.ok()) << err.message;
   EXPECT_EQ((*v)->Verify(SignJwt(k1, "{}")), Status::OK);
   std::this_thread::sleep_for(milliseconds(1500));
@@ -459,11 +484,14 @@ INSTANTIATE_TEST_SUITE_P(
     MaxAge, CacheHeaderTest,
     ::testing::Values(
         // max-age=1 s, in [50 ms, 10 s]: refresh 100 ms before it ends.
-        HeaderCase{"max_age_honoured", 1, R"("minRefreshInterval":"50ms","maxRefreshInterval":"10s","refreshAhead":"100ms")", 900},
+        HeaderCase{"max_age_honoured", 1,
+                   R"("minRefreshInterval":"50ms","maxRefreshInterval":"10s","refreshAhead":"100ms")", 900},
         // max-age=3600 s clamped down to 300 ms.
-        HeaderCase{"max_age_clamped_to_max", 3600, R"("minRefreshInterval":"50ms","maxRefreshInterval":"300ms","refreshAhead":"50ms")", 250},
+        HeaderCase{"max_age_clamped_to_max", 3600,
+                   R"("minRefreshInterval":"50ms","maxRefreshInterval":"300ms","refreshAhead":"50ms")", 250},
         // max-age=0 clamped up to 400 ms.
-        HeaderCase{"max_age_0_clamped_to_min", 0, R"("minRefreshInterval":"400ms","maxRefreshInterval":"10s","refreshAhead":"50ms")", 350}),
+        HeaderCase{"max_age_0_clamped_to_min", 0,
+                   R"("minRefreshInterval":"400ms","maxRefreshInterval":"10s","refreshAhead":"50ms")", 350}),
     [](const ::testing::TestParamInfo<HeaderCase>& info) { return std::string(info.param.name); });
 
 TEST(KeyCacheHeaders, EtagRevalidationKeepsTheSetAndANewEtagReplacesIt) {
@@ -516,9 +544,8 @@ TEST(KeyCacheHeaders, EtagRevalidationKeepsTheSetAndANewEtagReplacesIt) {
   EXPECT_EQ(v.Verify(t1), Status::ERR_KID_NOT_FOUND);
   s = v.StatsJson(false);
   EXPECT_EQ(StatInt(s, "generation"), 2) << s;
-  std::printf("[fault-table] %-22s valid tokens rejected: %d | fetches %d in %lld ms, 304s %lld\n",
-              "etag_304", rejected, fetches, static_cast<long long>(elapsed),
-              static_cast<long long>(StatInt(s, "notModified")));
+  std::printf("[fault-table] %-22s valid tokens rejected: %d | fetches %d in %lld ms, 304s %lld\n", "etag_304",
+              rejected, fetches, static_cast<long long>(elapsed), static_cast<long long>(StatInt(s, "notModified")));
 }
 
 // --- Unknown kids ----------------------------------------------------------
@@ -530,10 +557,9 @@ TEST(KeyCacheUnknownKid, RandomKidFloodFetchesAtMostOncePerCooldown) {
   server->SetHandler(JwksHandler(testing::Jwks({&k1})));
   Error err;
   constexpr int64_t kCooldownMs = 250;
-  auto created = Verifier::Create(
-      RemoteConfig(server->Url(), R"("cacheDuration":"1h","unknownKidCooldown":"250ms",)"
-                                  R"("initialFetchWait":"5s","requireInitialKeys":true)"),
-      &err);
+  auto created = Verifier::Create(RemoteConfig(server->Url(), R"("cacheDuration":"1h","unknownKidCooldown":"250ms",)"
+                                                              R"("initialFetchWait":"5s","requireInitialKeys":true)"),
+                                  &err);
   ASSERT_TRUE(created.ok()) << err.message;
   const Verifier& v = **created;
   ASSERT_EQ(server->request_count(), 1);
@@ -571,10 +597,11 @@ TEST(KeyCacheUnknownKid, RandomKidFloodFetchesAtMostOncePerCooldown) {
   EXPECT_GE(extra, 1);
   const std::string s = v.StatsJson(false);
   EXPECT_NEAR(static_cast<double>(StatInt(s, "unknownKidRefreshes")), extra, 1.0) << s;
-  std::printf("[fault-table] %-22s %lld random-kid verifications on %d threads in %lld ms -> %d extra fetches "
-              "(allowed <= %d, cooldown 250 ms)\n",
-              "random_kid_flood", static_cast<long long>(attempts.load()), kThreads,
-              static_cast<long long>(elapsed), extra, max_extra);
+  std::printf(
+      "[fault-table] %-22s %lld random-kid verifications on %d threads in %lld ms -> %d extra fetches "
+      "(allowed <= %d, cooldown 250 ms)\n",
+      "random_kid_flood", static_cast<long long>(attempts.load()), kThreads, static_cast<long long>(elapsed), extra,
+      max_extra);
 }
 
 TEST(KeyCacheUnknownKid, ConcurrentMissesShareOneWaitedRefresh) {
@@ -646,10 +673,9 @@ TEST(KeyCacheUnknownKid, AMissDuringAScheduledFetchWaitsForItsOwnRefresh) {
 // no scheduled refresh for an hour, at most one unknown-kid refresh per 10 s.
 std::unique_ptr<Verifier> VerifierWithCooldown(JwksServer& server) {
   Error err;
-  auto created = Verifier::Create(
-      RemoteConfig(server.Url(), R"("cacheDuration":"1h","unknownKidCooldown":"10s",)"
-                                 R"("initialFetchWait":"5s","requireInitialKeys":true)"),
-      &err);
+  auto created = Verifier::Create(RemoteConfig(server.Url(), R"("cacheDuration":"1h","unknownKidCooldown":"10s",)"
+                                                             R"("initialFetchWait":"5s","requireInitialKeys":true)"),
+                                  &err);
   EXPECT_TRUE(created.ok()) << err.message;
   return created.ok() ? std::move(created).value() : nullptr;
 }
@@ -753,8 +779,8 @@ TEST(KeyCacheStartup, InitialFetchWaitReturnsAsSoonAsKeysArrive) {
   server->SetHandler(JwksHandler(testing::Jwks({&k1})));
   Error err;
   const auto start = Clock::now();
-  auto created = Verifier::Create(
-      RemoteConfig(server->Url(), R"("initialFetchWait":"10s","requireInitialKeys":true)"), &err);
+  auto created =
+      Verifier::Create(RemoteConfig(server->Url(), R"("initialFetchWait":"10s","requireInitialKeys":true)"), &err);
   ASSERT_TRUE(created.ok()) << err.message;
   EXPECT_LT(MsSince(start), 5000);
   EXPECT_EQ((*created)->Verify(SignJwt(k1, "{}")), Status::OK);
@@ -764,10 +790,9 @@ TEST(KeyCacheStartup, RequireInitialKeysFailsCreationWhenTheServerIsDown) {
   const std::string url = "http://127.0.0.1:" + std::to_string(JwksServer::UnusedPort()) + "/jwks";
   Error err;
   const auto start = Clock::now();
-  auto created = Verifier::Create(
-      RemoteConfig(url, R"("initialFetchWait":"300ms","requireInitialKeys":true,)"
-                        R"("backoff":{"initial":"20ms","max":"50ms"})"),
-      &err);
+  auto created = Verifier::Create(RemoteConfig(url, R"("initialFetchWait":"300ms","requireInitialKeys":true,)"
+                                                    R"("backoff":{"initial":"20ms","max":"50ms"})"),
+                                  &err);
   const int64_t waited = MsSince(start);
   ASSERT_FALSE(created.ok());
   EXPECT_EQ(created.status(), Status::ERR_KEYS_UNAVAILABLE);
@@ -817,10 +842,9 @@ TEST(KeyCacheFile, RewrittenFileIsReloadedAndABrokenOneKeepsTheOldSet) {
 
   EventLog log;
   Error err;
-  auto created = Verifier::Create(
-      R"({"providers":[{"name":"p","algorithms":["ES256"],"jwks":{"local":{"file":)" + testing::JsonQuote(path) +
-          R"(,"checkInterval":"50ms"}}}]})",
-      &err, log.Callback());
+  auto created = Verifier::Create(R"({"providers":[{"name":"p","algorithms":["ES256"],"jwks":{"local":{"file":)" +
+                                      testing::JsonQuote(path) + R"(,"checkInterval":"50ms"}}}]})",
+                                  &err, log.Callback());
   ASSERT_TRUE(created.ok()) << err.message;
   const Verifier& v = **created;
   EXPECT_EQ(v.Verify(t1), Status::OK);
@@ -855,9 +879,10 @@ TEST(KeyCacheFile, RewrittenFileIsReloadedAndABrokenOneKeepsTheOldSet) {
   s = v.StatsJson(false);
   EXPECT_TRUE(StatBool(s, "healthy")) << s;
   EXPECT_EQ(StatInt(s, "generation"), 3) << s;
-  std::printf("[fault-table] %-22s reloaded %lld ms after the rewrite (checkInterval 50 ms); broken rewrite: "
-              "0 valid tokens rejected\n",
-              "file_rewrite", static_cast<long long>(reload_ms));
+  std::printf(
+      "[fault-table] %-22s reloaded %lld ms after the rewrite (checkInterval 50 ms); broken rewrite: "
+      "0 valid tokens rejected\n",
+      "file_rewrite", static_cast<long long>(reload_ms));
   std::remove(path.c_str());
   ::rmdir(dir.c_str());
 }

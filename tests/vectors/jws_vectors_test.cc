@@ -23,9 +23,9 @@
 #include "base64url/base64url.h"
 #include "keys/key.h"
 #include "support/key_set_verifier.h"
-#include "verify/verifier_testing.h"
 #include "support/signer.h"
 #include "vectors/vectors_util.h"
+#include "verify/verifier_testing.h"
 
 namespace tokenverify::internal {
 namespace {
@@ -158,7 +158,7 @@ const std::vector<Pin>& PinsByComment() {
       // The token's kid names an oct key whose alg is A256GCM / A256KW: the
       // verdict is about that key, not "no key for a token without a kid".
       {"rejectsAesKey", {S::ERR_KEY_ALG_MISMATCH}},
-      {"mismatchedAlgAndCurve", {S::ERR_KEY_ALG_MISMATCH}},                     // ES521 / ES224 on P-256
+      {"mismatchedAlgAndCurve", {S::ERR_KEY_ALG_MISMATCH}},  // ES521 / ES224 on P-256
       // Weak keys: skipped when the set is loaded, so a set of one such key
       // has no usable key and is refused with its status; beside a usable key
       // a token naming it gets that status (or, for a secret shorter than
@@ -269,8 +269,8 @@ void RunJoseFile(const std::string& relative) {
         continue;
       }
       std::string_view compact;
-      const std::string token = jws.get_string().get(compact) == simdjson::SUCCESS ? std::string(compact)
-                                                                                    : JsonText(jws);
+      const std::string token =
+          jws.get_string().get(compact) == simdjson::SUCCESS ? std::string(compact) : JsonText(jws);
       const Expect expect = ExpectOf(StrOr(test, "result"));
       const Status got = Verify(*set, token);
       std::string what = Describe(test);
@@ -285,8 +285,8 @@ void RunJoseFile(const std::string& relative) {
         ++pinned;
         bool ok = false;
         for (Status s : pin->allowed) ok = ok || s == got;
-        EXPECT_TRUE(ok) << f.name << " tcId " << id << " (" << what << "): rejected with " << got
-                        << ", want " << Names(pin->allowed);
+        EXPECT_TRUE(ok) << f.name << " tcId " << id << " (" << what << "): rejected with " << got << ", want "
+                        << Names(pin->allowed);
       }
     }
   }
@@ -307,15 +307,12 @@ std::map<int64_t, std::string> CompactTokens(const testing::VectorFile& f) {
   return out;
 }
 
-TEST(JwsVectors, JsonWebSignature) {
-  RunJoseFile("wycheproof/testvectors_v1/json_web_signature_test.json");
-}
+TEST(JwsVectors, JsonWebSignature) { RunJoseFile("wycheproof/testvectors_v1/json_web_signature_test.json"); }
 
 // The data bug that jws_deviations.txt blames for tcIds 367 and 370, checked
 // here so that the reason stays true if the file is ever fixed upstream.
 TEST(JwsVectors, JsonWebSignatureKnownDataBug) {
-  const testing::VectorFile f =
-      testing::LoadVectorFile("wycheproof/testvectors_v1/json_web_signature_test.json");
+  const testing::VectorFile f = testing::LoadVectorFile("wycheproof/testvectors_v1/json_web_signature_test.json");
   ASSERT_TRUE(f.ok);
   const auto tokens = CompactTokens(f);
   ASSERT_TRUE(tokens.count(357) && tokens.count(367) && tokens.count(370));
@@ -330,8 +327,7 @@ TEST(JwsVectors, JsonWebCrypto) { RunJoseFile("wycheproof/testvectors_v1/json_we
 // Clears the unused low bits of the last character of unpadded base64url
 // text, giving the canonical encoding of the same bytes.
 std::string ClearUnusedBits(std::string s) {
-  static constexpr std::string_view kAlphabet =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  static constexpr std::string_view kAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
   const size_t unused_mask = s.size() % 4 == 2 ? 0xF : s.size() % 4 == 3 ? 0x3 : 0;
   const size_t v = s.empty() ? std::string_view::npos : kAlphabet.find(s.back());
   if (unused_mask != 0 && v != std::string_view::npos) s.back() = kAlphabet[v & ~unused_mask];
@@ -371,7 +367,7 @@ TEST(JwsVectors, KeysBesideAUsableKeyAreRefusedPerToken) {
   const testing::VectorFile f = testing::LoadVectorFile("wycheproof/testvectors_v1/json_web_key_test.json");
   ASSERT_TRUE(f.ok);
   const testing::TestKey extra_oct = testing::MakeKey("HS256", "tokenverify-extra"),
-                        extra_ec = testing::MakeKey("ES256", "tokenverify-extra");
+                         extra_ec = testing::MakeKey("ES256", "tokenverify-extra");
   int checked = 0, set_level = 0;
   for (dom::element group : f.root["testGroups"].get_array()) {
     const std::string json = VerifierKeyJson(group);
@@ -401,7 +397,9 @@ TEST(JwsVectors, KeysBesideAUsableKeyAreRefusedPerToken) {
       const Expect expect = ExpectOf(StrOr(test, "result"));
       const Status got = Verify(beside, std::string(token));
       const std::string what = Describe(test) + " [" + beside.message + "]";
-      if (expect == Expect::kValid) EXPECT_EQ(got, Status::OK) << what;
+      if (expect == Expect::kValid) {
+        EXPECT_EQ(got, Status::OK) << what;
+      }
       if (expect != Expect::kInvalid) continue;
       EXPECT_NE(got, Status::OK) << what;
       if (const Pin* pin = FindPin(test)) {
@@ -419,7 +417,7 @@ TEST(JwsVectors, KeysBesideAUsableKeyAreRefusedPerToken) {
 
 TEST(JwsVectors, DeviationListNamesKnownFiles) {
   const std::set<std::string> files = {"json_web_signature_test.json", "json_web_key_test.json",
-                                        "json_web_crypto_test.json"};
+                                       "json_web_crypto_test.json"};
   std::set<std::pair<std::string, std::string>> unique;
   for (const testing::Deviation& d : testing::Deviations(kDeviationList)) {
     EXPECT_TRUE(files.count(d.file)) << kDeviationList << ": unknown file " << d.file;
@@ -462,9 +460,9 @@ struct ExampleCount {
   explicit ExampleCount(std::string n) : name(std::move(n)) {}
 
   std::string name;
-  int verified = 0;   // the example verifies
-  int tampered = 0;   // and fails once its signature is altered
-  int refused = 0;    // examples that must be refused, and are
+  int verified = 0;  // the example verifies
+  int tampered = 0;  // and fails once its signature is altered
+  int refused = 0;   // examples that must be refused, and are
   std::map<std::string, int> skipped;
 
   ~ExampleCount() {
@@ -546,7 +544,9 @@ TEST(CookbookVectors, JsonPayloadsGetTheSameAnswerFromVerify) {
         ++not_json;
       }
     }
-    if (payload.starts_with('{')) EXPECT_EQ(v->Verify(compact), Status::OK) << label;
+    if (payload.starts_with('{')) {
+      EXPECT_EQ(v->Verify(compact), Status::OK) << label;
+    }
   }
   EXPECT_EQ(compared, 6);
   EXPECT_EQ(not_json, 2);
