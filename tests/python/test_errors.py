@@ -51,7 +51,7 @@ def test_no_class_listed_for_a_status_that_does_not_exist() -> None:
     (399, tokenverify.InvalidSignatureError),
     (499, tokenverify.InvalidTokenError),
     (599, tokenverify.KeySetError),
-    (699, tokenverify.InvalidTokenError),
+    (699, tokenverify.CredentialError),
     (950, tokenverify.TokenVerifyError),
 ])
 def test_unknown_status_falls_back_by_range(code: int, cls: type) -> None:

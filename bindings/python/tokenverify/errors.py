@@ -201,6 +201,42 @@ class KeysUnavailableError(KeySetError):
     default_status = "TV_ERR_KEYS_UNAVAILABLE"
 
 
+class CredentialError(TokenVerifyError):
+    """A request's credential was refused (``Verifier.authenticate``): the 6xx statuses."""
+
+    default_status = "TV_ERR_BAD_CREDENTIALS"
+
+
+class MissingCredentialError(CredentialError):
+    """The request carries no credential where its rule looks for one."""
+
+    default_status = "TV_ERR_CREDENTIAL_MISSING"
+
+
+class MalformedCredentialError(CredentialError):
+    """The credential is malformed, or present more than once."""
+
+    default_status = "TV_ERR_MALFORMED_CREDENTIAL"
+
+
+class InvalidCredentialError(CredentialError):
+    """Unknown user or wrong password; an API key or bearer token that is not configured."""
+
+    default_status = "TV_ERR_BAD_CREDENTIALS"
+
+
+class RequestSignatureError(CredentialError):
+    """A request signature that does not verify, is outside its window, or was replayed."""
+
+    default_status = "TV_ERR_REQUEST_SIGNATURE_INVALID"
+
+
+class RequestRejectedError(CredentialError):
+    """The request itself is refused: no rule matches, a malformed target, a body over the cap."""
+
+    default_status = "TV_ERR_MALFORMED_REQUEST"
+
+
 class ConfigurationError(TokenVerifyError):
     """The configuration document is invalid; ``field`` names the place."""
 
@@ -277,6 +313,18 @@ _CLASS_BY_NAME: Dict[str, Type[TokenVerifyError]] = {
     "TV_ERR_KEYS_STALE": KeysUnavailableError,  # the last good set outlived maxStale: no keys either
     # No kid, and the key may be among the compatible keys the bound left untried.
     "TV_ERR_TOO_MANY_CANDIDATE_KEYS": KeyNotFoundError,
+    "TV_ERR_CREDENTIAL_MISSING": MissingCredentialError,
+    "TV_ERR_MALFORMED_CREDENTIAL": MalformedCredentialError,
+    "TV_ERR_BAD_CREDENTIALS": InvalidCredentialError,
+    "TV_ERR_UNKNOWN_KEY": InvalidCredentialError,
+    "TV_ERR_REQUEST_SIGNATURE_INVALID": RequestSignatureError,
+    "TV_ERR_TIMESTAMP_OUT_OF_WINDOW": RequestSignatureError,
+    "TV_ERR_REPLAYED_REQUEST": RequestSignatureError,
+    "TV_ERR_DUPLICATE_CREDENTIAL": MalformedCredentialError,
+    "TV_ERR_NO_MATCHING_RULE": RequestRejectedError,
+    "TV_ERR_MALFORMED_REQUEST": RequestRejectedError,
+    "TV_ERR_BODY_TOO_LARGE": RequestRejectedError,
+    "TV_ERR_REPLAY_CACHE_FULL": RequestSignatureError,
     "TV_ERR_INVALID_ARGUMENT": InvalidArgumentError,
     "TV_ERR_CONFIG": ConfigurationError,
     "TV_ERR_IO": ConfigurationIOError,
@@ -293,7 +341,7 @@ _CLASS_BY_RANGE: Dict[int, Type[TokenVerifyError]] = {
     3: InvalidSignatureError,
     4: InvalidTokenError,
     5: KeySetError,
-    6: InvalidTokenError,
+    6: CredentialError,
 }
 
 
@@ -331,6 +379,12 @@ __all__ = [
     "KeySetError",
     "InvalidJWKError",
     "KeysUnavailableError",
+    "CredentialError",
+    "MissingCredentialError",
+    "MalformedCredentialError",
+    "InvalidCredentialError",
+    "RequestSignatureError",
+    "RequestRejectedError",
     "ConfigurationError",
     "ConfigurationIOError",
     "InvalidArgumentError",
