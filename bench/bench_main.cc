@@ -88,6 +88,7 @@ int main(int argc, char** argv) {
   tvbench::RegisterRejectBenchmarks();
   tvbench::RegisterThreadBenchmarks();
   tvbench::RegisterRefreshBenchmarks();
+  tvbench::RegisterRequestBenchmarks();
   benchmark::RunSpecifiedBenchmarks();
   benchmark::Shutdown();
   return 0;

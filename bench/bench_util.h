@@ -65,5 +65,6 @@ void RegisterVerifyBenchmarks();
 void RegisterRejectBenchmarks();
 void RegisterThreadBenchmarks();
 void RegisterRefreshBenchmarks();
+void RegisterRequestBenchmarks();
 
 }  // namespace tvbench
