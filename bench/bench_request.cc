@@ -4,7 +4,11 @@
 #include <string>
 #include <vector>
 
+#include <openssl/sha.h>
 #include "bench_util.h"
+
+#include "absl/container/flat_hash_map.h"
+#include "request/credential_list.h"
 #include "request/rule_matcher.h"
 #include "request/target.h"
 
@@ -12,6 +16,7 @@ namespace tvbench {
 namespace {
 
 using tokenverify::Error;
+using tokenverify::internal::CredentialList;
 using tokenverify::internal::HostRuleSpec;
 using tokenverify::internal::NormalizedTarget;
 using tokenverify::internal::NormalizeTarget;
@@ -62,10 +67,49 @@ void BM_LinearScan(benchmark::State& state) {
   if (found != kRules - 1) Fail(state, "wrong rule");
 }
 
+// API keys: 1,000 configured, a 40-character key presented.
+constexpr int kKeys = 1000;
+std::string ApiKey(int i) {
+  return "tv_live_" + std::string(24, 'a' + static_cast<char>(i % 26)) + std::to_string(100000 + i);
+}
+
+void BM_CredentialList(benchmark::State& state) {
+  CredentialList list;
+  Error err;
+  for (int i = 0; i < kKeys; ++i)
+    if (list.Add("k" + std::to_string(i), ApiKey(i), "", &err) != tokenverify::Status::OK)
+      return Fail(state, err.message);
+  const std::string presented = ApiKey(kKeys / 2);
+  for (auto _ : state) {
+    const std::string* name = list.Find(presented);
+    benchmark::DoNotOptimize(name);
+  }
+  if (list.Find(presented) == nullptr) Fail(state, "key not found");
+}
+
+// The baseline: one SHA-256 of the key, then a lookup of the digest in a hash map.
+void BM_Sha256AndLookup(benchmark::State& state) {
+  absl::flat_hash_map<std::string, int> by_digest;
+  for (int i = 0; i < kKeys; ++i) {
+    const auto d = CredentialList::Sha256(ApiKey(i));
+    by_digest.emplace(std::string(d.begin(), d.end()), i);
+  }
+  const std::string presented = ApiKey(kKeys / 2);
+  unsigned char digest[SHA256_DIGEST_LENGTH];
+  for (auto _ : state) {
+    SHA256(reinterpret_cast<const unsigned char*>(presented.data()), presented.size(), digest);
+    const auto it = by_digest.find(absl::string_view(reinterpret_cast<const char*>(digest), sizeof digest));
+    benchmark::DoNotOptimize(it);
+  }
+}
+
 }  // namespace
 
-// Names: request/match/linear-1000 (the baseline), request/match/trie-1000.
+// Names: request/match/linear-1000 (the baseline), request/match/trie-1000;
+// request/apikey/sha256+lookup (the baseline), request/apikey/find.
 void RegisterRequestBenchmarks() {
+  benchmark::RegisterBenchmark("request/apikey/sha256+lookup", BM_Sha256AndLookup);
+  benchmark::RegisterBenchmark("request/apikey/find", BM_CredentialList);
   benchmark::RegisterBenchmark("request/match/linear-1000", BM_LinearScan);
   benchmark::RegisterBenchmark("request/match/trie-1000", BM_Trie);
 }
