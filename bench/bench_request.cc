@@ -4,12 +4,15 @@
 #include <string>
 #include <vector>
 
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
 #include <openssl/sha.h>
 #include "bench_util.h"
 
 #include "absl/container/flat_hash_map.h"
 #include "request/credential_list.h"
 #include "request/rule_matcher.h"
+#include "request/signature_schemes.h"
 #include "request/target.h"
 
 namespace tvbench {
@@ -17,6 +20,7 @@ namespace {
 
 using tokenverify::Error;
 using tokenverify::internal::CredentialList;
+using tokenverify::internal::HeaderField;
 using tokenverify::internal::HostRuleSpec;
 using tokenverify::internal::NormalizedTarget;
 using tokenverify::internal::NormalizeTarget;
@@ -103,11 +107,57 @@ void BM_Sha256AndLookup(benchmark::State& state) {
   }
 }
 
+// HMAC request signatures over a 1 KiB body (AuthGate's scheme, one secret).
+const std::string kBody(1024, 'x');
+constexpr char kHmacSecret[] = "authgate-shared-secret";
+
+void BM_RequestSignature(benchmark::State& state) {
+  using namespace tokenverify::internal;  // NOLINT: the scheme's names
+  SignatureSecret secret;
+  Error err;
+  if (MakeSignatureSecret(SignatureScheme::kAuthGate, "svc", kHmacSecret, &secret, &err) != tokenverify::Status::OK)
+    return Fail(state, err.message);
+  const std::string target = "/api/v1/tokens?scope=read";
+  const std::string signed_bytes = "1700000000POST" + target + kBody;
+  unsigned char mac[32];
+  unsigned int len = 0;
+  HMAC(EVP_sha256(), kHmacSecret, sizeof kHmacSecret - 1, reinterpret_cast<const unsigned char*>(signed_bytes.data()),
+       signed_bytes.size(), mac, &len);
+  std::string hex;
+  for (const unsigned char b : mac) {
+    hex.push_back("0123456789abcdef"[b >> 4]);
+    hex.push_back("0123456789abcdef"[b & 15]);
+  }
+  const std::vector<HeaderField> headers = {{"X-Signature", hex}, {"X-Timestamp", "1700000000"}};
+  const SignedRequestView view{"POST", target, kBody, headers};
+  SignatureCheck out;
+  for (auto _ : state) {
+    const auto s = CheckRequestSignature(SignatureScheme::kAuthGate, {&secret, 1}, 300, view, 1700000000, &out);
+    if (s != tokenverify::Status::OK) return Fail(state, "signature refused");
+    benchmark::DoNotOptimize(out);
+  }
+}
+
+// The baseline: HMAC-SHA256 of the same signed bytes, one call.
+void BM_RawHmac(benchmark::State& state) {
+  const std::string signed_bytes = "1700000000POST/api/v1/tokens?scope=read" + kBody;
+  unsigned char mac[32];
+  unsigned int len = 0;
+  for (auto _ : state) {
+    HMAC(EVP_sha256(), kHmacSecret, sizeof kHmacSecret - 1, reinterpret_cast<const unsigned char*>(signed_bytes.data()),
+         signed_bytes.size(), mac, &len);
+    benchmark::DoNotOptimize(mac);
+  }
+}
+
 }  // namespace
 
 // Names: request/match/linear-1000 (the baseline), request/match/trie-1000;
-// request/apikey/sha256+lookup (the baseline), request/apikey/find.
+// request/apikey/sha256+lookup (the baseline), request/apikey/find;
+// request/hmac/raw-1KiB (the baseline), request/hmac/authgate-1KiB.
 void RegisterRequestBenchmarks() {
+  benchmark::RegisterBenchmark("request/hmac/raw-1KiB", BM_RawHmac);
+  benchmark::RegisterBenchmark("request/hmac/authgate-1KiB", BM_RequestSignature);
   benchmark::RegisterBenchmark("request/apikey/sha256+lookup", BM_Sha256AndLookup);
   benchmark::RegisterBenchmark("request/apikey/find", BM_CredentialList);
   benchmark::RegisterBenchmark("request/match/linear-1000", BM_LinearScan);
