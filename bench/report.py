@@ -336,6 +336,25 @@ def render(res, command):
           "swaps a second: every verification meets several); and with a real remote key set "
           "refreshed every millisecond.\n")
 
+    # ------------------------------------------------------------------ requests
+    if res.ns("request/match/trie-1000") is not None:
+        w("### Request authentication (issue 12)\n")
+        w("| check | measured | baseline | ratio | target |")
+        w("|---|---:|---:|---:|---|")
+        trie, linear = res.ns("request/match/trie-1000"), res.ns("request/match/linear-1000")
+        w(f"| rule matching, 1,000 path rules (target normalised too) | {fmt_ns(trie)} | "
+          f"{fmt_ns(linear)} linear scan | {fmt_x(ratio(trie, linear), 3)} | "
+          f"≤ 200 ns {verdict(None if trie is None else trie <= 200)} |")
+        key, sha = res.ns("request/apikey/find"), res.ns("request/apikey/sha256+lookup")
+        r = ratio(key, sha)
+        w(f"| API key / bearer token, 1,000 configured | {fmt_ns(key)} | {fmt_ns(sha)} one SHA-256 + map lookup | "
+          f"{fmt_x(r)} | ≤ 1.5× {verdict(None if r is None else r <= 1.5)} |")
+        mac, raw = res.ns("request/hmac/authgate-1KiB"), res.ns("request/hmac/raw-1KiB")
+        r = ratio(mac, raw)
+        w(f"| HMAC request signature, 1 KiB body (AuthGate) | {fmt_ns(mac)} | {fmt_ns(raw)} HMAC-SHA256 of the bytes | "
+          f"{fmt_x(r)} | ≤ 1.3× {verdict(None if r is None else r <= 1.3)} |")
+        w("")
+
     if res.errors:
         w("### Benchmarks that did not run\n")
         for name, msg in sorted(res.errors.items()):
