@@ -46,6 +46,14 @@ struct ChildOutcome {
   std::string report;      // what the child wrote on its pipe
 };
 
+// The child's end of its report pipe. ChildSays writes at once, so a child
+// that hangs still tells the parent how far it got.
+int g_child_report_fd = -1;
+void ChildSays(std::string_view step) {
+  const std::string line = "[" + std::string(step) + "] ";
+  if (g_child_report_fd >= 0) (void)!::write(g_child_report_fd, line.data(), line.size());
+}
+
 // A forked child that runs `body` and exits with its return value (0 means
 // success) after writing its report to a pipe. Wait() kills it when it is
 // still running at the deadline; the child also arms alarm() in case the
@@ -58,6 +66,7 @@ class Child {
     pid_ = ::fork();
     if (pid_ == 0) {
       ::close(fds[0]);
+      g_child_report_fd = fds[1];
       ::alarm(static_cast<unsigned>(deadline.count() / 1000 + 5));
       std::string report;
       const int code = body(&report);
@@ -141,9 +150,14 @@ TEST(Fork, TheChildRefreshesOnScheduleAndSeesARotatedKeySet) {
 
   Child child(
       [&](std::string* report) {
+        ChildSays("polling the generation");
         const bool rotated = PollUntil([&] { return StatInt(v->StatsJson(false), "generation") > generation_before; },
                                        milliseconds(8000));
-        const Status s2 = v->Verify(t2), s1 = v->Verify(t1);
+        ChildSays(rotated ? "rotated" : "not rotated");
+        const Status s2 = v->Verify(t2);
+        ChildSays("verified t2");
+        const Status s1 = v->Verify(t1);
+        ChildSays("verified t1");
         const std::string stats = v->StatsJson(false);
         *report = "rotated=" + std::to_string(rotated) + " t2=" + std::string(StatusName(s2)) +
                   " t1=" + std::string(StatusName(s1)) + " stats=" + stats;
