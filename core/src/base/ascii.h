@@ -13,6 +13,13 @@ constexpr char AsciiLower(char c) noexcept { return c >= 'A' && c <= 'Z' ? stati
 
 constexpr bool AsciiIsDigit(unsigned char c) noexcept { return c >= '0' && c <= '9'; }
 
+// The value of a hex digit in either case, or -1.
+constexpr int AsciiHexValue(char c) noexcept {
+  if (c >= '0' && c <= '9') return c - '0';
+  c = AsciiLower(c);
+  return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
 // The four whitespace characters of RFC 8259 section 2.
 constexpr bool IsJsonWhitespace(unsigned char c) noexcept { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 

@@ -5,15 +5,10 @@
 
 #include <cstring>
 
+#include "base/ascii.h"
+
 namespace tokenverify::internal {
 namespace {
-
-int HexDigit(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
 
 uint64_t Prefix(const CredentialList::Digest& d) {
   uint64_t v;
@@ -38,7 +33,7 @@ Status CredentialList::Add(std::string name, std::string_view text, std::string_
       return err->status = Status::ERR_CONFIG;
     }
     for (size_t i = 0; i < 32; ++i) {
-      const int hi = HexDigit(sha256_hex[2 * i]), lo = HexDigit(sha256_hex[2 * i + 1]);
+      const int hi = AsciiHexValue(sha256_hex[2 * i]), lo = AsciiHexValue(sha256_hex[2 * i + 1]);
       if (hi < 0 || lo < 0) {
         err->message = "\"sha256\" has a character that is not a hex digit";
         return err->status = Status::ERR_CONFIG;

@@ -86,18 +86,13 @@ bool ParseTimestamp(std::string_view text, int64_t* out) {
 bool DecodePath(std::string_view path, std::string* out) {
   out->clear();
   out->reserve(path.size());
-  auto hex = [](char c) -> int {
-    if (c >= '0' && c <= '9') return c - '0';
-    c = AsciiLower(c);
-    return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-  };
   for (size_t i = 0; i < path.size(); ++i) {
     if (path[i] != '%') {
       out->push_back(path[i]);
       continue;
     }
     if (i + 2 >= path.size()) return false;
-    const int hi = hex(path[i + 1]), lo = hex(path[i + 2]);
+    const int hi = AsciiHexValue(path[i + 1]), lo = AsciiHexValue(path[i + 2]);
     if (hi < 0 || lo < 0) return false;
     out->push_back(static_cast<char>(hi * 16 + lo));
     i += 2;

@@ -37,12 +37,6 @@ constexpr bool IsPathChar(unsigned char c) {
 // The query is passed through unchanged: any visible ASCII byte but '#'.
 constexpr bool IsQueryChar(unsigned char c) { return c > 0x20 && c < 0x7f && c != '#'; }
 
-int HexValue(unsigned char c) {
-  if (AsciiIsDigit(c)) return c - '0';
-  c = static_cast<unsigned char>(AsciiLower(static_cast<char>(c)));
-  return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-}
-
 // RFC 3986 §5.2.4 on a path that starts with '/', segment by segment.
 std::string RemoveDotSegments(std::string_view in) {
   std::string out;
@@ -90,8 +84,8 @@ Status NormalizeTarget(std::string_view target, NormalizedTarget* out) {
       continue;
     }
     if (c != '%' || i + 2 >= path.size()) return Status::ERR_MALFORMED_REQUEST;
-    const int hi = HexValue(static_cast<unsigned char>(path[i + 1]));
-    const int lo = HexValue(static_cast<unsigned char>(path[i + 2]));
+    const int hi = AsciiHexValue(path[i + 1]);
+    const int lo = AsciiHexValue(path[i + 2]);
     if (hi < 0 || lo < 0) return Status::ERR_MALFORMED_REQUEST;
     const unsigned char byte = static_cast<unsigned char>(hi * 16 + lo);
     if (byte == '/' || byte == '\\') return Status::ERR_MALFORMED_REQUEST;
@@ -121,10 +115,8 @@ bool NormalizeHost(std::string_view host, std::string* out) {
     for (const char c : rest.substr(rest.empty() ? 0 : 1))
       if (!AsciiIsDigit(static_cast<unsigned char>(c))) return false;
     name = name.substr(0, close + 1);
-    for (const char c : name.substr(1, name.size() - 2)) {
-      const unsigned char u = static_cast<unsigned char>(c);
-      if (!(HexValue(u) >= 0 || c == ':' || c == '.')) return false;
-    }
+    for (const char c : name.substr(1, name.size() - 2))
+      if (!(AsciiHexValue(c) >= 0 || c == ':' || c == '.')) return false;
   } else {
     const size_t colon = name.find(':');
     if (colon != std::string_view::npos) {
