@@ -39,30 +39,60 @@ struct api {
   tv_status (*tv_verifier_stats)(const tv_verifier*, char**, size_t*, uint32_t);
   void (*tv_string_free)(char*);
   tv_status (*tv_claims_provider)(const tv_claims*, const char**, size_t*);
+  tv_status (*tv_verifier_new_ex2)(tv_verifier**, const char*, size_t, const tv_verifier_options*, tv_diag*);
+  tv_status (*tv_authenticate)(const tv_verifier*, tv_decision**, const tv_request*);
+  void (*tv_decision_free)(tv_decision*);
+  tv_status (*tv_decision_status)(const tv_decision*);
+  int32_t (*tv_decision_http_status)(const tv_decision*);
+  int32_t (*tv_decision_method)(const tv_decision*);
+  tv_status (*tv_decision_json)(const tv_decision*, const char**, size_t*);
+  tv_status (*tv_decision_principal)(const tv_decision*, const char**, size_t*);
+  tv_status (*tv_decision_www_authenticate)(const tv_decision*, const char**, size_t*);
+  size_t (*tv_decision_set_header_count)(const tv_decision*);
+  tv_status (*tv_decision_set_header)(const tv_decision*, size_t, const char**, size_t*, const char**, size_t*);
+  size_t (*tv_decision_remove_header_count)(const tv_decision*);
+  tv_status (*tv_decision_remove_header)(const tv_decision*, size_t, const char**, size_t*);
+  const tv_claims* (*tv_decision_claims)(const tv_decision*);
+  tv_status (*tv_claims_dup)(tv_claims**, const tv_claims*);
 };
 
 /* The X-list of every function, used both to load them and to check at
  * compile time that each pointer above has exactly the header's type. */
-#define TV_FUNCTIONS(X)          \
-  X(tv_version_number)           \
-  X(tv_version_string)           \
-  X(tv_status_name)              \
-  X(tv_status_message)           \
-  X(tv_verifier_new)             \
-  X(tv_verifier_free)            \
-  X(tv_verify)                   \
-  X(tv_claims_free)              \
-  X(tv_claims_json)              \
-  X(tv_claims_header_json)       \
-  X(tv_claims_get_raw)           \
-  X(tv_claims_get_string)        \
-  X(tv_claims_get_int64)         \
-  X(tv_inspect_unverified)       \
-  X(tv_base64url_implementation) \
-  X(tv_verifier_new_ex)          \
-  X(tv_verifier_stats)           \
-  X(tv_string_free)              \
-  X(tv_claims_provider)
+#define TV_FUNCTIONS(X)              \
+  X(tv_version_number)               \
+  X(tv_version_string)               \
+  X(tv_status_name)                  \
+  X(tv_status_message)               \
+  X(tv_verifier_new)                 \
+  X(tv_verifier_free)                \
+  X(tv_verify)                       \
+  X(tv_claims_free)                  \
+  X(tv_claims_json)                  \
+  X(tv_claims_header_json)           \
+  X(tv_claims_get_raw)               \
+  X(tv_claims_get_string)            \
+  X(tv_claims_get_int64)             \
+  X(tv_inspect_unverified)           \
+  X(tv_base64url_implementation)     \
+  X(tv_verifier_new_ex)              \
+  X(tv_verifier_stats)               \
+  X(tv_string_free)                  \
+  X(tv_claims_provider)              \
+  X(tv_verifier_new_ex2)             \
+  X(tv_authenticate)                 \
+  X(tv_decision_free)                \
+  X(tv_decision_status)              \
+  X(tv_decision_http_status)         \
+  X(tv_decision_method)              \
+  X(tv_decision_json)                \
+  X(tv_decision_principal)           \
+  X(tv_decision_www_authenticate)    \
+  X(tv_decision_set_header_count)    \
+  X(tv_decision_set_header)          \
+  X(tv_decision_remove_header_count) \
+  X(tv_decision_remove_header)       \
+  X(tv_decision_claims)              \
+  X(tv_claims_dup)
 
 static struct api api;
 static int failures;
@@ -164,6 +194,129 @@ static tv_verifier* new_verifier(const char* jwks, const char* extra, tv_status 
   if (st != TV_OK) printf("     diag: field \"%s\" message \"%s\"\n", diag.field, diag.message);
   free(config);
   return v;
+}
+
+static void check_claims(const tv_claims* c);
+
+/* One request through tv_authenticate; returns the decision (NULL on misuse). */
+static tv_decision* authenticate(const tv_verifier* v, const tv_header* headers, size_t header_count) {
+  tv_request req;
+  tv_decision* d = NULL;
+  memset(&req, 0, sizeof req);
+  req.method = "GET";
+  req.method_len = 3;
+  req.target = "/api?x=1";
+  req.target_len = 8;
+  req.headers = headers;
+  req.header_count = header_count;
+  check_status(api.tv_authenticate(v, &d, &req), TV_OK, "tv_authenticate");
+  return d;
+}
+
+static void check_authenticate(const tv_verifier* v, const char* token, size_t token_len) {
+  char bearer[4096];
+  tv_header h[1];
+  tv_decision* d;
+  const char *s = NULL, *value = NULL;
+  size_t n = 0, value_len = 0;
+  tv_request req;
+  snprintf(bearer, sizeof bearer, "Bearer %.*s", (int)token_len, token);
+  h[0].name = "Authorization";
+  h[0].name_len = 13;
+  h[0].value = bearer;
+  h[0].value_len = strlen(bearer);
+
+  d = authenticate(v, h, 1);
+  if (d == NULL) return;
+  check_status(api.tv_decision_status(d), TV_OK, "decision status of a good token");
+  check(api.tv_decision_http_status(d) == 200, "decision http status 200");
+  check(api.tv_decision_method(d) == TV_AUTH_JWT, "decision method jwt");
+  check(api.tv_decision_claims(d) != NULL, "decision claims of a jwt request");
+  {
+    tv_claims* copy = NULL;
+    check_status(api.tv_claims_dup(&copy, api.tv_decision_claims(d)), TV_OK, "claims_dup of the decision's claims");
+    check_status(api.tv_claims_dup(NULL, api.tv_decision_claims(d)), TV_ERR_INVALID_ARGUMENT, "claims_dup(out = NULL)");
+    api.tv_decision_free(d);
+    d = NULL;
+    if (copy != NULL) check_claims(copy); /* outlives the decision */
+    api.tv_claims_free(copy);
+    d = authenticate(v, h, 1);
+    if (d == NULL) return;
+  }
+  check_status(api.tv_decision_json(d, &s, &n), TV_OK, "decision json");
+  check(s != NULL && strstr(s, "\"allow\":true,\"httpStatus\":200,\"status\":\"TV_OK\",\"method\":\"jwt\"") != NULL &&
+            s[n] == '\0',
+        "decision json: %s", s ? s : "(null)");
+  check_status(api.tv_decision_remove_header(d, 0, &s, &n), TV_OK, "decision remove header 0");
+  check(n == 13 && strcmp(s, "authorization") == 0, "the token header is removed (forwardToken false)");
+  check_status(api.tv_decision_remove_header(d, 1, &s, &n), TV_ERR_NOT_FOUND, "decision remove header 1");
+  check(api.tv_decision_set_header_count(d) == 0, "no headers to set");
+  check_status(api.tv_decision_set_header(d, 0, &s, &n, &value, &value_len), TV_ERR_NOT_FOUND, "set header 0");
+  check_status(api.tv_decision_www_authenticate(d, &s, &n), TV_ERR_NOT_FOUND, "no challenge when allowed");
+  api.tv_decision_free(d);
+
+  d = authenticate(v, NULL, 0);
+  if (d == NULL) return;
+  check_status(api.tv_decision_status(d), TV_ERR_CREDENTIAL_MISSING, "decision status without a token");
+  check(api.tv_decision_http_status(d) == 401, "decision http status 401");
+  check_status(api.tv_decision_www_authenticate(d, &s, &n), TV_OK, "challenge without a token");
+  check(strcmp(s, "Bearer realm=\"tokenverify\"") == 0, "challenge: %s", s);
+  check(api.tv_decision_claims(d) == NULL, "no claims without a token");
+  check_status(api.tv_decision_principal(d, &s, &n), TV_ERR_NOT_FOUND, "no principal without a token");
+  api.tv_decision_free(d);
+  api.tv_decision_free(NULL);
+
+  memset(&req, 0, sizeof req);
+  d = (tv_decision*)&req;
+  check_status(api.tv_authenticate(NULL, &d, &req), TV_ERR_INVALID_ARGUMENT, "authenticate(verifier = NULL)");
+  check(d == NULL, "out is NULL after a refused authenticate");
+  check_status(api.tv_authenticate(v, NULL, &req), TV_ERR_INVALID_ARGUMENT, "authenticate(out = NULL)");
+  check_status(api.tv_authenticate(v, &d, NULL), TV_ERR_INVALID_ARGUMENT, "authenticate(request = NULL)");
+  req.target_len = 4;
+  check_status(api.tv_authenticate(v, &d, &req), TV_ERR_INVALID_ARGUMENT, "authenticate(target = NULL, 4)");
+  req.target_len = 0;
+  req.header_count = 1;
+  check_status(api.tv_authenticate(v, &d, &req), TV_ERR_INVALID_ARGUMENT, "authenticate(headers = NULL, 1)");
+  check(api.tv_decision_http_status(NULL) == 0 && api.tv_decision_method(NULL) == -1, "decision getters on NULL");
+}
+
+/* A validator that accepts the API key "good" and counts its calls. */
+static int validator_calls;
+static int accept_good(void* user_data, const tv_credential* c) {
+  ++validator_calls;
+  return user_data == &validator_calls && c->method == TV_AUTH_API_KEY && c->user_len == 4 &&
+         memcmp(c->user, "good", 4) == 0 && c->rule_len == 3 && memcmp(c->rule, "api", 3) == 0;
+}
+
+static void check_validator(void) {
+  static const char config[] =
+      "{\"rules\":[{\"name\":\"api\",\"auth\":{\"type\":\"apiKey\",\"apiKey\":{\"validator\":true}}}]}";
+  tv_verifier_options options;
+  tv_verifier* v = NULL;
+  tv_header h[1];
+  tv_decision* d;
+  tv_diag diag;
+  memset(&options, 0, sizeof options);
+  options.struct_size = sizeof options;
+  check_status(api.tv_verifier_new_ex2(&v, config, strlen(config), &options, &diag), TV_ERR_CONFIG,
+               "a validator rule needs a validator");
+  options.validator = accept_good;
+  options.validator_user_data = &validator_calls;
+  check_status(api.tv_verifier_new_ex2(&v, config, strlen(config), &options, &diag), TV_OK, "verifier_new_ex2");
+  if (v == NULL) return;
+  h[0].name = "X-Api-Key";
+  h[0].name_len = 9;
+  h[0].value = "good";
+  h[0].value_len = 4;
+  d = authenticate(v, h, 1);
+  check_status(api.tv_decision_status(d), TV_OK, "the validator accepts \"good\"");
+  api.tv_decision_free(d);
+  h[0].value = "evil";
+  d = authenticate(v, h, 1);
+  check_status(api.tv_decision_status(d), TV_ERR_UNKNOWN_KEY, "the validator refuses \"evil\"");
+  api.tv_decision_free(d);
+  check(validator_calls == 2, "the validator was called twice (%d)", validator_calls);
+  api.tv_verifier_free(v);
 }
 
 static void check_claims(const tv_claims* c) {
@@ -268,6 +421,13 @@ int main(int argc, char** argv) {
   if (v == NULL) return 1;
   st = api.tv_verify(v, &claims, (const uint8_t*)token, token_len);
   check_status(st, TV_OK, "verify kgateway token");
+  {
+    /* Its own verifier: the stats checks below count v's verifications. */
+    tv_verifier* va = new_verifier(jwks, "", TV_OK, "verifier_new for tv_authenticate");
+    if (va != NULL) check_authenticate(va, token, token_len);
+    api.tv_verifier_free(va);
+  }
+  check_validator();
   if (claims != NULL) check_claims(claims);
   api.tv_claims_free(claims);
   st = api.tv_verify(v, NULL, (const uint8_t*)token, token_len);

@@ -198,12 +198,132 @@ TV_API tv_status tv_claims_get_string(const tv_claims* c, const char** out, size
  * integer that fits int64_t. */
 TV_API tv_status tv_claims_get_int64(const tv_claims* c, int64_t* out, const char* name, size_t name_len);
 
+/* tv_claims_dup writes to |*out| a new copy of |c| (free it with
+ * tv_claims_free), for example of claims borrowed from a tv_decision. */
+TV_API tv_status tv_claims_dup(tv_claims** out, const tv_claims* c);
+
 /* tv_inspect_unverified decodes |token| WITHOUT verifying anything but its
  * shape: three segments, strict base64url, and a header and payload that are
  * strict JSON objects. It writes a new tv_claims whose header and payload can
  * be read with the functions above. NEVER trust its contents: it exists for
  * debugging tools such as `tokenverify inspect`. */
 TV_API tv_status tv_inspect_unverified(tv_claims** out_claims, const uint8_t* token, size_t token_len);
+
+/* ---------------------------------------------------------------- requests */
+
+/* Request authentication: the configuration's "rules" (or, without rules, its
+ * providers' tokens) decide whether a whole request may pass (the README's
+ * "Request authentication"). */
+
+/* One header field as received. */
+typedef struct tv_header {
+  const char* name;
+  size_t name_len;
+  const char* value;
+  size_t value_len;
+} tv_header;
+
+typedef struct tv_request {
+  const char* method; /* "GET" */
+  size_t method_len;
+  const char* host; /* Host or :authority; may be empty */
+  size_t host_len;
+  const char* target; /* origin-form request target with query: "/api/x?y=1" */
+  size_t target_len;
+  const tv_header* headers; /* as received; repeated names kept, in order */
+  size_t header_count;
+  const uint8_t* body; /* only needed by request-signature rules; may be NULL */
+  size_t body_len;
+} tv_request;
+
+/* THREAD SAFETY: a tv_decision is immutable; it may be read from several
+ * threads at once. It does not reference the verifier or the request. */
+typedef struct tv_decision tv_decision;
+
+/* How the request was authenticated (tv_decision_method). */
+typedef enum tv_auth_method {
+  TV_AUTH_NONE = 0, /* no credential needed, or AllowMissing without one */
+  TV_AUTH_JWT = 1,
+  TV_AUTH_BASIC = 2,
+  TV_AUTH_BEARER = 3,
+  TV_AUTH_API_KEY = 4,
+  TV_AUTH_HMAC = 5
+} tv_auth_method;
+
+/* tv_authenticate decides whether |req| may pass and writes a new decision to
+ * |*out| (free it with tv_decision_free). It returns TV_OK whenever it made a
+ * decision, allowed or denied: read the verdict with tv_decision_status. A
+ * non-OK return means misuse (NULL pointers, a NULL pointer with a non-zero
+ * length: TV_ERR_INVALID_ARGUMENT) or TV_ERR_OUT_OF_MEMORY; |*out| is then NULL. */
+TV_API tv_status tv_authenticate(const tv_verifier* v, tv_decision** out, const tv_request* req);
+
+/* tv_decision_free releases |d|. NULL is a no-op. */
+TV_API void tv_decision_free(tv_decision* d);
+
+/* TV_OK when the request may pass, otherwise why not (6xx, or the token's status). */
+TV_API tv_status tv_decision_status(const tv_decision* d);
+
+/* 200, 400, 401, 403 or 503 (0 for NULL). */
+TV_API int32_t tv_decision_http_status(const tv_decision* d);
+
+/* A tv_auth_method (-1 for NULL). */
+TV_API int32_t tv_decision_method(const tv_decision* d);
+
+/* tv_decision_json sets |*out|/|*out_len| to the decision as a JSON object
+ * (members: allow, httpStatus, status, method, rule, principal, provider,
+ * setHeaders, removeHeaders, removeQueryParameters, removeCookies,
+ * omittedHeaders, wwwAuthenticate, message). The bytes live as long as |d|
+ * and are followed by a NUL that |*out_len| does not count. */
+TV_API tv_status tv_decision_json(const tv_decision* d, const char** out, size_t* out_len);
+
+/* The principal (user name, key or token name, or the token's sub) and the
+ * WWW-Authenticate challenge of a 401: NUL-terminated, living as long as |d|;
+ * TV_ERR_NOT_FOUND when the decision has none. */
+TV_API tv_status tv_decision_principal(const tv_decision* d, const char** out, size_t* out_len);
+TV_API tv_status tv_decision_www_authenticate(const tv_decision* d, const char** out, size_t* out_len);
+
+/* The headers to set on the forwarded request (names in lower case) and the
+ * headers to remove from it, by index; TV_ERR_NOT_FOUND past the end. The
+ * bytes live as long as |d| and are NUL-terminated. */
+TV_API size_t tv_decision_set_header_count(const tv_decision* d);
+TV_API tv_status tv_decision_set_header(const tv_decision* d, size_t index, const char** name, size_t* name_len,
+                                        const char** value, size_t* value_len);
+TV_API size_t tv_decision_remove_header_count(const tv_decision* d);
+TV_API tv_status tv_decision_remove_header(const tv_decision* d, size_t index, const char** name, size_t* name_len);
+
+/* The verified token's claims when the request was authenticated by a JWT,
+ * else NULL. Borrowed: lives as long as |d|; do not free it (tv_claims_dup
+ * makes a copy that outlives it). */
+TV_API const tv_claims* tv_decision_claims(const tv_decision* d);
+
+/* A credential handed to the application's validator: a "basic" or "apiKey"
+ * auth marked "validator": true. Pointers are valid during the call only. */
+typedef struct tv_credential {
+  const char* rule; /* the rule's name (or index) */
+  size_t rule_len;
+  int32_t method;   /* TV_AUTH_BASIC or TV_AUTH_API_KEY */
+  const char* user; /* basic: the user name; apiKey: the key */
+  size_t user_len;
+  const char* password; /* basic: the password; apiKey: empty */
+  size_t password_len;
+} tv_credential;
+
+/* Returns non-zero to accept the credential. Called on the thread that runs
+ * tv_authenticate, possibly from several threads at once. */
+typedef int (*tv_validator_fn)(void* user_data, const tv_credential* credential);
+
+typedef struct tv_verifier_options {
+  size_t struct_size;   /* sizeof(tv_verifier_options): fields may be added at the end */
+  tv_event_fn on_event; /* may be NULL */
+  void* event_user_data;
+  tv_validator_fn validator; /* may be NULL; needed by "validator": true */
+  void* validator_user_data;
+} tv_verifier_options;
+
+/* tv_verifier_new_ex2 is tv_verifier_new with |options| (may be NULL). The
+ * user data pointers must stay valid until the verifier is freed. */
+TV_API tv_status tv_verifier_new_ex2(tv_verifier** out, const char* config_json, size_t config_len,
+                                     const tv_verifier_options* options, tv_diag* diag);
 
 /* ---------------------------------------------------------------- runtime info */
 

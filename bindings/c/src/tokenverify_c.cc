@@ -2,6 +2,8 @@
 // the C++ core. No logic of its own lives here.
 #include "tokenverify.h"
 
+#include <algorithm>
+#include <cstddef>
 #include <cstdlib>
 #include <cstring>
 #include <memory>
@@ -10,6 +12,7 @@
 
 #include "tokenverify/claims.h"
 #include "tokenverify/inspect.h"
+#include "tokenverify/request.h"
 #include "tokenverify/status.h"
 #include "tokenverify/verifier.h"
 
@@ -29,6 +32,17 @@ struct tv_claims {
   std::unique_ptr<tokenverify::Claims> impl;
   std::string provider;  // a copy: claims outlive their verifier
 };
+
+struct tv_decision {
+  tokenverify::Decision impl;
+  tv_claims claims;  // impl.claims moved here, lent out by tv_decision_claims
+};
+
+// The C and C++ views of a header are the same bytes.
+static_assert(sizeof(tv_header) == sizeof(tokenverify::HeaderView) &&
+              offsetof(tv_header, name_len) == offsetof(tokenverify::HeaderView, name_len) &&
+              offsetof(tv_header, value) == offsetof(tokenverify::HeaderView, value) &&
+              offsetof(tv_header, value_len) == offsetof(tokenverify::HeaderView, value_len));
 
 namespace {
 
@@ -91,6 +105,36 @@ tokenverify::KeySetEventCallback EventAdapter(tv_event_fn fn, void* user_data) {
   };
 }
 
+// Adapts the C credential validator to the core's.
+tokenverify::CredentialValidator ValidatorAdapter(tv_validator_fn fn, void* user_data) {
+  if (fn == nullptr) return {};
+  return [fn, user_data](const tokenverify::CredentialCheck& c) {
+    tv_credential cred{};
+    cred.rule = c.rule.data();
+    cred.rule_len = c.rule.size();
+    cred.method = c.method == tokenverify::AuthMethod::kBasic ? TV_AUTH_BASIC : TV_AUTH_API_KEY;
+    cred.user = c.user.data();
+    cred.user_len = c.user.size();
+    cred.password = c.password.data();
+    cred.password_len = c.password.size();
+    return fn(user_data, &cred) != 0;
+  };
+}
+
+// A view of caller bytes: NULL with length 0 is the empty view.
+bool View(const void* p, size_t len, std::string_view* out) {
+  if (p == nullptr && len != 0) return false;
+  *out = p == nullptr ? std::string_view() : std::string_view(static_cast<const char*>(p), len);
+  return true;
+}
+
+tv_status StringOut(const std::string& s, const char** out, size_t* out_len) {
+  if (out == nullptr || out_len == nullptr) return TV_ERR_INVALID_ARGUMENT;
+  *out = s.c_str();
+  *out_len = s.size();
+  return TV_OK;
+}
+
 }  // namespace
 
 extern "C" {
@@ -108,6 +152,15 @@ tv_status tv_verifier_new(tv_verifier** out, const char* config_json, size_t con
 
 tv_status tv_verifier_new_ex(tv_verifier** out, const char* config_json, size_t config_len, tv_event_fn on_event,
                              void* user_data, tv_diag* diag) {
+  tv_verifier_options options{};
+  options.struct_size = sizeof options;
+  options.on_event = on_event;
+  options.event_user_data = user_data;
+  return tv_verifier_new_ex2(out, config_json, config_len, &options, diag);
+}
+
+tv_status tv_verifier_new_ex2(tv_verifier** out, const char* config_json, size_t config_len,
+                              const tv_verifier_options* options, tv_diag* diag) {
   if (out == nullptr || (config_json == nullptr && config_len != 0)) {
     FillDiag(diag, Status::ERR_INVALID_ARGUMENT, "", "out and config_json must not be NULL");
     return TV_ERR_INVALID_ARGUMENT;
@@ -115,8 +168,15 @@ tv_status tv_verifier_new_ex(tv_verifier** out, const char* config_json, size_t 
   *out = nullptr;
   try {
     tokenverify::Error err;
-    auto v = tokenverify::Verifier::Create(std::string_view(config_json, config_len), &err,
-                                           EventAdapter(on_event, user_data));
+    tv_verifier_options opts{};
+    if (options != nullptr) {
+      // An older caller's smaller struct: the fields it does not have stay zero.
+      std::memcpy(&opts, options, std::min(sizeof opts, options->struct_size));
+    }
+    tokenverify::VerifierOptions cpp;
+    cpp.on_event = EventAdapter(opts.on_event, opts.event_user_data);
+    cpp.validator = ValidatorAdapter(opts.validator, opts.validator_user_data);
+    auto v = tokenverify::Verifier::Create(std::string_view(config_json, config_len), &err, std::move(cpp));
     if (!v.ok()) {
       FillDiag(diag, v.status(), err.field, err.message);
       return ToC(v.status());
@@ -236,6 +296,12 @@ tv_status tv_claims_get_int64(const tv_claims* c, int64_t* out, const char* name
   return TV_OK;
 }
 
+tv_status tv_claims_dup(tv_claims** out, const tv_claims* c) {
+  if (out != nullptr) *out = nullptr;
+  if (out == nullptr || c == nullptr) return TV_ERR_INVALID_ARGUMENT;
+  return NewClaims(out, c->impl->header_json(), c->impl->payload_json(), c->provider);
+}
+
 tv_status tv_inspect_unverified(tv_claims** out_claims, const uint8_t* token, size_t token_len) {
   if (out_claims == nullptr || (token == nullptr && token_len != 0)) return TV_ERR_INVALID_ARGUMENT;
   *out_claims = nullptr;
@@ -249,6 +315,92 @@ tv_status tv_inspect_unverified(tv_claims** out_claims, const uint8_t* token, si
   } catch (const std::bad_alloc&) {
     return TV_ERR_OUT_OF_MEMORY;
   }
+}
+
+tv_status tv_authenticate(const tv_verifier* v, tv_decision** out, const tv_request* req) {
+  if (out != nullptr) *out = nullptr;
+  if (v == nullptr || out == nullptr || req == nullptr) return TV_ERR_INVALID_ARGUMENT;
+  tokenverify::RequestView r;
+  std::string_view body;
+  if (!View(req->method, req->method_len, &r.method) || !View(req->host, req->host_len, &r.host) ||
+      !View(req->target, req->target_len, &r.target) || !View(req->body, req->body_len, &body) ||
+      (req->headers == nullptr && req->header_count != 0))
+    return TV_ERR_INVALID_ARGUMENT;
+  r.body = body;
+  if (req->header_count != 0)
+    r.headers = {reinterpret_cast<const tokenverify::HeaderView*>(req->headers), req->header_count};
+  try {
+    auto d = std::make_unique<tv_decision>();
+    const Status s = v->impl->Authenticate(r, &d->impl);
+    if (s != Status::OK) return ToC(s);
+    if (d->impl.claims) {
+      d->claims.impl = std::move(d->impl.claims);
+      d->claims.provider = d->impl.provider;
+    }
+    *out = d.release();
+    return TV_OK;
+  } catch (const std::bad_alloc&) {
+    return TV_ERR_OUT_OF_MEMORY;
+  }
+}
+
+void tv_decision_free(tv_decision* d) { delete d; }
+
+tv_status tv_decision_status(const tv_decision* d) {
+  return d == nullptr ? TV_ERR_INVALID_ARGUMENT : ToC(d->impl.status);
+}
+
+int32_t tv_decision_http_status(const tv_decision* d) { return d == nullptr ? 0 : d->impl.http_status; }
+
+int32_t tv_decision_method(const tv_decision* d) { return d == nullptr ? -1 : static_cast<int32_t>(d->impl.method); }
+
+tv_status tv_decision_json(const tv_decision* d, const char** out, size_t* out_len) {
+  if (d == nullptr) return TV_ERR_INVALID_ARGUMENT;
+  try {
+    return StringOut(d->impl.Json(), out, out_len);
+  } catch (const std::bad_alloc&) {
+    return TV_ERR_OUT_OF_MEMORY;
+  } catch (...) {
+    return TV_ERR_INTERNAL;
+  }
+}
+
+tv_status tv_decision_principal(const tv_decision* d, const char** out, size_t* out_len) {
+  if (d == nullptr) return TV_ERR_INVALID_ARGUMENT;
+  if (d->impl.principal.empty()) return TV_ERR_NOT_FOUND;
+  return StringOut(d->impl.principal, out, out_len);
+}
+
+tv_status tv_decision_www_authenticate(const tv_decision* d, const char** out, size_t* out_len) {
+  if (d == nullptr) return TV_ERR_INVALID_ARGUMENT;
+  if (!d->impl.www_authenticate) return TV_ERR_NOT_FOUND;
+  return StringOut(*d->impl.www_authenticate, out, out_len);
+}
+
+size_t tv_decision_set_header_count(const tv_decision* d) { return d == nullptr ? 0 : d->impl.set_headers.size(); }
+
+tv_status tv_decision_set_header(const tv_decision* d, size_t index, const char** name, size_t* name_len,
+                                 const char** value, size_t* value_len) {
+  if (d == nullptr || name == nullptr || name_len == nullptr || value == nullptr || value_len == nullptr)
+    return TV_ERR_INVALID_ARGUMENT;
+  if (index >= d->impl.set_headers.size()) return TV_ERR_NOT_FOUND;
+  const auto& [n, v] = d->impl.set_headers[index];
+  StringOut(n, name, name_len);
+  return StringOut(v, value, value_len);
+}
+
+size_t tv_decision_remove_header_count(const tv_decision* d) {
+  return d == nullptr ? 0 : d->impl.remove_headers.size();
+}
+
+tv_status tv_decision_remove_header(const tv_decision* d, size_t index, const char** name, size_t* name_len) {
+  if (d == nullptr) return TV_ERR_INVALID_ARGUMENT;
+  if (index >= d->impl.remove_headers.size()) return TV_ERR_NOT_FOUND;
+  return StringOut(d->impl.remove_headers[index], name, name_len);
+}
+
+const tv_claims* tv_decision_claims(const tv_decision* d) {
+  return d == nullptr || !d->claims.impl ? nullptr : &d->claims;
 }
 
 const char* tv_base64url_implementation(void) {

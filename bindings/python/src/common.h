@@ -44,6 +44,14 @@ bool GetTokenBytes(PyObject* token, TokenBytes& out);
 // New Claims object owning |claims| (non-NULL; freed even on failure).
 PyObject* NewClaims(tv_claims* claims);
 
+// Verifier.authenticate(method, target, headers, body=None, host=None) on
+// |verifier|: the decision as a tuple (tokenverify.Decision wraps it).
+PyObject* Authenticate(const tv_verifier* verifier, PyObject* args, PyObject* kwargs);
+
+// The tv_validator_fn that calls the Python callable |user_data| (a new
+// reference kept by the verifier object) with the GIL held.
+int CallValidator(void* user_data, const tv_credential* credential);
+
 // Adds the types and functions of each part to |m|.
 void BindErrors(py::module_& m);
 void BindClaims(py::module_& m);

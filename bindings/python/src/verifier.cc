@@ -52,6 +52,7 @@ const uint8_t* Bytes(std::string_view v) { return reinterpret_cast<const uint8_t
 
 struct VerifierObject {
   PyObject_HEAD tv_verifier* verifier;  // NULL until __init__ succeeds
+  PyObject* validator;                  // the credential validator, or NULL; freed after the verifier
 };
 
 bool Ready(VerifierObject* self) {
@@ -72,18 +73,30 @@ bool RefuseSecondInit(const VerifierObject* self) {
 }
 
 int Init(VerifierObject* self, PyObject* args, PyObject* kwargs) {
-  static const char* kKeywords[] = {"config_json", nullptr};
+  static const char* kKeywords[] = {"config_json", "validator", nullptr};
   if (RefuseSecondInit(self)) return -1;
   const char* json = nullptr;
   Py_ssize_t json_len = 0;
-  if (!PyArg_ParseTupleAndKeywords(args, kwargs, "s#:_Verifier", const_cast<char**>(kKeywords), &json, &json_len)) {
+  PyObject* validator = Py_None;
+  if (!PyArg_ParseTupleAndKeywords(args, kwargs, "s#|$O:_Verifier", const_cast<char**>(kKeywords), &json, &json_len,
+                                   &validator)) {
     return -1;
+  }
+  if (validator != Py_None && !PyCallable_Check(validator)) {
+    PyErr_SetString(PyExc_TypeError, "validator must be callable");
+    return -1;
+  }
+  tv_verifier_options options{};
+  options.struct_size = sizeof options;
+  if (validator != Py_None) {
+    options.validator = CallValidator;
+    options.validator_user_data = validator;
   }
   tv_verifier* built = nullptr;
   tv_diag diag{};
   tv_status s;
   Py_BEGIN_ALLOW_THREADS  // building can read key files; other threads may run meanwhile
-      s = tv_verifier_new(&built, json, static_cast<size_t>(json_len), &diag);
+      s = tv_verifier_new_ex2(&built, json, static_cast<size_t>(json_len), &options, &diag);
   Py_END_ALLOW_THREADS if (s != TV_OK) {
     SetError(s, diag.field, diag.message);
     return -1;
@@ -95,6 +108,10 @@ int Init(VerifierObject* self, PyObject* args, PyObject* kwargs) {
     return -1;
   }
   self->verifier = built;
+  if (validator != Py_None) {
+    Py_INCREF(validator);
+    self->validator = validator;
+  }
   return 0;
 }
 
@@ -109,6 +126,7 @@ void Dealloc(VerifierObject* self) {
     Py_BEGIN_ALLOW_THREADS tv_verifier_free(verifier);
     Py_END_ALLOW_THREADS
   }
+  Py_CLEAR(self->validator);  // no thread can call it any more
   Py_TYPE(self)->tp_free(reinterpret_cast<PyObject*>(self));
 }
 
@@ -151,6 +169,11 @@ void RunBatch(const tv_verifier* verifier, const std::vector<TokenBytes>& inputs
   }
   work();
   for (std::thread& t : pool) t.join();
+}
+
+PyObject* AuthenticateMethod(VerifierObject* self, PyObject* args, PyObject* kwargs) {
+  if (!Ready(self)) return nullptr;
+  return Authenticate(self->verifier, args, kwargs);
 }
 
 PyObject* VerifyMany(VerifierObject* self, PyObject* args, PyObject* kwargs) {
@@ -251,6 +274,9 @@ PyMethodDef kMethods[] = {
     {"verify_many", reinterpret_cast<PyCFunction>(reinterpret_cast<void (*)()>(VerifyMany)),
      METH_VARARGS | METH_KEYWORDS,
      "verify_many(tokens, *, threads=None) -> list of Claims or TokenVerifyError, one per token, in order."},
+    {"_authenticate", reinterpret_cast<PyCFunction>(reinterpret_cast<void (*)()>(AuthenticateMethod)),
+     METH_VARARGS | METH_KEYWORDS,
+     "_authenticate(method, target, headers, body=None, host=None) -> tuple; use Verifier.authenticate."},
     {"stats", reinterpret_cast<PyCFunction>(reinterpret_cast<void (*)()>(Stats)), METH_VARARGS | METH_KEYWORDS,
      "stats(*, keys=False) -> dict: every provider's key source, health, key-set generation, refreshes and "
      "verification counts by status (README, 'Health and stats'); with keys=True also each key."},

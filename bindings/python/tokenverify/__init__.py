@@ -14,7 +14,7 @@ import collections.abc
 import copy
 import json
 import os
-from typing import Any, Dict, Mapping, Union
+from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Tuple, Union
 
 from . import _tokenverify
 from ._tokenverify import Claims, base64url_implementation, inspect_unverified
@@ -46,6 +46,58 @@ def _config_text(config: ConfigInput) -> str:
     raise TypeError("config must be a dict, a JSON string, or a path, not %s" % type(config).__name__)
 
 
+# validator(method, user, password, rule) -> bool: the application's check for
+# "basic" and "apiKey" auths marked "validator": true. For "apiKey", `user` is
+# the key and `password` is "". It runs on the authenticating thread with the
+# GIL held; an exception refuses the credential.
+Validator = Callable[[str, str, str, str], bool]
+
+_METHODS = ("none", "jwt", "basic", "bearer", "apiKey", "hmac")
+
+
+class Decision:
+    """What the engine decided about one request (``Verifier.authenticate``).
+
+    ``allowed``, ``http_status`` (200, 400, 401, 403 or 503), ``status`` (the
+    status name, "TV_OK" when allowed), ``method`` ("jwt", "basic", "bearer",
+    "apiKey", "hmac" or "none"), ``principal``, ``claims`` (a Claims for a JWT,
+    else None), ``set_headers`` (lower-case names), ``remove_headers``,
+    ``www_authenticate``; ``json`` is the decision document (the README's
+    "Request authentication"), and ``document`` the same as a dict, which also
+    holds ``rule``, ``provider``, ``removeQueryParameters``, ``removeCookies``
+    and ``omittedHeaders``.
+    """
+
+    __slots__ = ("code", "http_status", "method", "json", "claims", "set_headers", "remove_headers", "principal",
+                 "www_authenticate", "_document")
+
+    def __init__(self, raw: Tuple[Any, ...]) -> None:
+        code, self.http_status, method, self.json, self.claims, set_headers, remove, self.principal, challenge = raw
+        self.code: int = code
+        self.method: str = _METHODS[method] if 0 <= method < len(_METHODS) else "none"
+        self.set_headers: List[Tuple[str, str]] = set_headers
+        self.remove_headers: List[str] = remove
+        self.www_authenticate: Optional[str] = challenge
+        self._document: Optional[Dict[str, Any]] = None
+
+    @property
+    def allowed(self) -> bool:
+        return self.code == 0
+
+    @property
+    def status(self) -> str:
+        return _tokenverify.status_name(self.code)
+
+    @property
+    def document(self) -> Dict[str, Any]:
+        if self._document is None:
+            self._document = json.loads(self.json)
+        return self._document
+
+    def __repr__(self) -> str:
+        return "Decision(%s)" % self.json
+
+
 class Verifier(_tokenverify._Verifier):
     """A verifier built from one configuration document (see the README).
 
@@ -55,10 +107,25 @@ class Verifier(_tokenverify._Verifier):
     engine works.
     """
 
-    def __init__(self, config: ConfigInput) -> None:
+    def __init__(self, config: ConfigInput, *, validator: Optional[Validator] = None) -> None:
         text = _config_text(config)
-        super().__init__(text)
+        super().__init__(text, validator=validator)
         self._config: Dict[str, Any] = json.loads(text)
+
+    def authenticate(
+        self,
+        method: Union[str, bytes],
+        target: Union[str, bytes],
+        headers: Union[Mapping[Any, Any], Iterable[Tuple[Any, Any]]] = (),
+        body: Union[bytes, str, None] = b"",
+        host: Union[str, bytes, None] = "",
+    ) -> "Decision":
+        """Decides whether a whole request may pass, by the configuration's ``rules``
+        (or, without rules, its providers' tokens): the engine's ``tv_authenticate``.
+        ``headers`` are (name, value) pairs as received (repeated names kept) or a
+        mapping; names and values are str (latin-1, as WSGI carries them) or bytes.
+        Returns a Decision; raises only for misuse (wrong types)."""
+        return Decision(self._authenticate(method, target, headers, body, host))
 
     @property
     def config(self) -> Dict[str, Any]:
@@ -72,6 +139,8 @@ class Verifier(_tokenverify._Verifier):
 
 __all__ = [
     "Verifier",
+    "Decision",
+    "Validator",
     "Claims",
     "inspect_unverified",
     "base64url_implementation",

@@ -325,6 +325,7 @@ _CLASS_BY_NAME: Dict[str, Type[TokenVerifyError]] = {
     "TV_ERR_MALFORMED_REQUEST": RequestRejectedError,
     "TV_ERR_BODY_TOO_LARGE": RequestRejectedError,
     "TV_ERR_REPLAY_CACHE_FULL": RequestSignatureError,
+    "TV_ERR_PROVIDER_NOT_ALLOWED": InvalidCredentialError,
     "TV_ERR_INVALID_ARGUMENT": InvalidArgumentError,
     "TV_ERR_CONFIG": ConfigurationError,
     "TV_ERR_IO": ConfigurationIOError,

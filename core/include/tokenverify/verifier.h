@@ -8,6 +8,7 @@
 #include <string>
 #include <string_view>
 
+#include "tokenverify/request.h"
 #include "tokenverify/result.h"
 #include "tokenverify/status.h"
 
@@ -23,6 +24,7 @@ struct VerifiedToken {
   std::string_view header_json;   // decoded protected header
   std::string_view payload_json;  // decoded payload (the claims)
   std::string_view provider;      // name of the provider that accepted the token
+  std::string_view subject;       // the token's "sub" (unescaped), empty when it has none
 };
 
 // A change in a provider's key set, reported from the refresher thread of a
@@ -47,6 +49,13 @@ struct KeySetEvent {
 };
 using KeySetEventCallback = std::function<void(const KeySetEvent&)>;
 
+// What a verifier calls back into: key-set events and the application's
+// credential validator (both optional).
+struct VerifierOptions {
+  KeySetEventCallback on_event;
+  CredentialValidator validator;  // needed by auths marked "validator": true
+};
+
 // A Verifier is built from one configuration document and is immutable from
 // then on: any number of threads may call Verify at once.
 class Verifier {
@@ -57,6 +66,7 @@ class Verifier {
   // for every key-set event; it may call Stats but must not destroy the verifier.
   static Result<std::unique_ptr<Verifier>> Create(std::string_view config_json, Error* err,
                                                   KeySetEventCallback on_event = {});
+  static Result<std::unique_ptr<Verifier>> Create(std::string_view config_json, Error* err, VerifierOptions options);
 
   ~Verifier();
   Verifier(const Verifier&) = delete;
@@ -66,6 +76,12 @@ class Verifier {
   // Claims are checked only after the signature verified, so a claim status
   // is never an answer for a forger. Never allocates on a warm thread.
   Status Verify(std::string_view token, VerifiedToken* out = nullptr) const noexcept;
+
+  // Authenticate decides whether `request` may pass, by the configuration's
+  // rules (or, without rules, by its providers' tokens) and fills `*out`
+  // (a fresh Decision). Returns OK when it made a decision, allowed or
+  // denied; ERR_OUT_OF_MEMORY otherwise. Thread-safe.
+  Status Authenticate(const RequestView& request, Decision* out) const noexcept;
 
   // The state of every provider's keys and the verification counts, as a
   // JSON document (see the README's "Health and stats"). With `with_keys`,

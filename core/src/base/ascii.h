@@ -20,6 +20,12 @@ constexpr int AsciiHexValue(char c) noexcept {
   return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
 }
 
+// A character of an HTTP token (RFC 9110 §5.6.2): header names, methods, auth schemes.
+constexpr bool IsHttpTokenChar(unsigned char c) noexcept {
+  if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || AsciiIsDigit(c)) return true;
+  return std::string_view("!#$%&'*+-.^_`|~").find(static_cast<char>(c)) != std::string_view::npos;
+}
+
 // The four whitespace characters of RFC 8259 section 2.
 constexpr bool IsJsonWhitespace(unsigned char c) noexcept { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 

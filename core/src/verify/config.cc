@@ -12,99 +12,11 @@
 #include "base64url/base64url.h"
 #include "json/simdjson_strict.h"
 #include "keysets/small_file.h"
+#include "verify/config_reader.h"
 #include "verify/duration.h"
 
 namespace tokenverify::internal {
 namespace {
-
-using simdjson::dom::element;
-using simdjson::dom::object;
-
-// Parsing a configuration is not on any hot path, and a configuration error
-// can be found many calls deep; one internal exception type keeps each reader
-// short. It never leaves this file: ParseConfig catches it.
-struct ConfigFailure {
-  Status status;
-  std::string field;
-  std::string message;
-};
-
-[[noreturn]] void Fail(const std::string& field, const std::string& message, Status status = Status::ERR_CONFIG) {
-  throw ConfigFailure{status, field, message};
-}
-
-std::string Join(const std::string& path, std::string_view key) {
-  return path.empty() ? std::string(key) : path + "." + std::string(key);
-}
-std::string Index(const std::string& path, size_t i) { return path + "[" + std::to_string(i) + "]"; }
-
-object AsObject(element e, const std::string& path) {
-  object o;
-  if (e.get_object().get(o)) Fail(path, "must be a JSON object");
-  return o;
-}
-
-std::string AsString(element e, const std::string& path) {
-  std::string_view s;
-  if (e.get_string().get(s)) Fail(path, "must be a string");
-  return std::string(s);
-}
-
-bool AsBool(element e, const std::string& path) {
-  bool b;
-  if (e.get_bool().get(b)) Fail(path, "must be true or false");
-  return b;
-}
-
-int64_t AsInt(element e, const std::string& path, int64_t lo, int64_t hi) {
-  int64_t v;
-  if (e.get_int64().get(v)) Fail(path, "must be an integer");
-  if (v < lo || v > hi) Fail(path, "must be between " + std::to_string(lo) + " and " + std::to_string(hi));
-  return v;
-}
-
-std::vector<std::string> AsStringList(element e, const std::string& path) {
-  simdjson::dom::array arr;
-  if (e.get_array().get(arr)) Fail(path, "must be an array of strings");
-  std::vector<std::string> out;
-  size_t i = 0;
-  for (element item : arr) out.push_back(AsString(item, Index(path, i++)));
-  return out;
-}
-
-// A string or a list of strings.
-std::vector<std::string> AsStringOrList(element e, const std::string& path) {
-  if (e.is_string()) return {AsString(e, path)};
-  return AsStringList(e, path);
-}
-
-int64_t AsDurationMs(element e, const std::string& path) {
-  int64_t ms = 0;
-  std::string why;
-  bool ok;
-  if (e.is_number()) {
-    double d = 0;
-    if (e.get_double().get(d)) Fail(path, "must be a number");
-    ok = DurationFromSeconds(d, &ms, &why);
-  } else if (e.is_string()) {
-    ok = ParseDuration(AsString(e, path), &ms, &why);
-  } else {
-    ok = false;
-    why = "must be a number of seconds or a duration string such as \"60s\"";
-  }
-  if (!ok) Fail(path, why);
-  return ms;
-}
-
-int64_t AsDurationSeconds(element e, const std::string& path) {
-  const int64_t ms = AsDurationMs(e, path);
-  if (ms % 1000 != 0) Fail(path, "must be a whole number of seconds");
-  return ms / 1000;
-}
-
-[[noreturn]] void UnknownField(const std::string& path, std::string_view key) {
-  Fail(Join(path, key), "unknown field \"" + std::string(key) + "\"");
-}
 
 std::string ReadKeyFile(const std::string& file, const std::string& path) {
   std::string text, why;
@@ -120,14 +32,6 @@ std::shared_ptr<const KeySet> LoadKeys(KeySetParser parse, const std::string& te
   auto set = parse(text, &err, unusable);
   if (!set.ok()) Fail(path, err.message.empty() ? std::string(StatusMessage(set.status())) : err.message, set.status());
   return std::move(set).value();
-}
-
-// A positive duration in milliseconds, at most `max_ms`.
-int64_t AsPositiveDurationMs(element e, const std::string& path, int64_t max_ms) {
-  const int64_t ms = AsDurationMs(e, path);
-  if (ms <= 0) Fail(path, "must be longer than zero");
-  if (ms > max_ms) Fail(path, "must be at most " + std::to_string(max_ms / 1000) + " seconds");
-  return ms;
 }
 
 constexpr int64_t kHourMs = 3'600'000;
@@ -370,9 +274,11 @@ std::vector<ClaimToHeader> ParseClaimsToHeaders(element e, const std::string& pa
     for (auto [key, value] : AsObject(item, ipath)) {
       if (key == "name")
         c.name = AsString(value, Join(ipath, key));
-      else if (key == "header")
+      else if (key == "header") {
         c.header = AsString(value, Join(ipath, key));
-      else
+        for (unsigned char ch : c.header)
+          if (!IsHttpTokenChar(ch)) Fail(Join(ipath, key), "is not an HTTP header name");
+      } else
         UnknownField(ipath, key);
     }
     if (c.name.empty() || c.header.empty()) Fail(ipath, "needs both \"name\" and \"header\"");
@@ -467,6 +373,24 @@ ProviderConfig ParseProvider(element e, const std::string& path, const std::vect
   return p;
 }
 
+// Every provider a jwt auth names must exist.
+void CheckAuthProviders(const AuthConfig& auth, const absl::flat_hash_set<std::string>& names) {
+  for (size_t i = 0; i < auth.providers.size(); ++i)
+    if (!names.contains(auth.providers[i]))
+      Fail(Index(auth.field + ".providers", i), "no provider is named \"" + auth.providers[i] + "\"");
+  for (const auto& alt : auth.any_of) CheckAuthProviders(alt, names);
+}
+
+void CheckRuleProviders(const VerifierConfig& c) {
+  absl::flat_hash_set<std::string> names;
+  for (const auto& p : c.providers) names.insert(p.name);
+  for (const auto& rule : c.rules) {
+    if (rule.auth) CheckAuthProviders(*rule.auth, names);
+    for (const auto& path : rule.paths)
+      if (path.auth) CheckAuthProviders(*path.auth, names);
+  }
+}
+
 VerifierConfig ParseRoot(element root) {
   VerifierConfig c;
   object top = AsObject(root, "");
@@ -490,13 +414,10 @@ VerifierConfig ParseRoot(element root) {
     } else if (key == "requiredClaims") {
       // read above
     } else if (key == "validationMode") {
-      const std::string mode = AsString(value, kpath);
-      if (mode == "Strict")
-        c.validation_mode = ValidationMode::kStrict;
-      else if (mode == "AllowMissing")
-        c.validation_mode = ValidationMode::kAllowMissing;
-      else
-        Fail(kpath, "must be \"Strict\" or \"AllowMissing\", not \"" + mode + "\"");
+      c.validation_mode = ParseValidationMode(value, kpath);
+    } else if (key == "rules") {
+      c.rules = ParseRules(value, kpath);
+      c.has_rules = true;
     } else if (key == "limits") {
       for (auto [lkey, lvalue] : AsObject(value, kpath)) {
         const std::string lpath = Join(kpath, lkey);
@@ -513,7 +434,17 @@ VerifierConfig ParseRoot(element root) {
       UnknownField("", key);
     }
   }
-  if (!has_providers || c.providers.empty()) Fail("providers", "at least one provider is required");
+  // A configuration whose rules need no JWT needs no providers.
+  bool needs_providers = !c.has_rules;
+  for (const auto& rule : c.rules) {
+    if (rule.auth && UsesJwt(*rule.auth)) needs_providers = true;
+    for (const auto& path : rule.paths)
+      if (path.auth && UsesJwt(*path.auth)) needs_providers = true;
+  }
+  if (has_providers && c.providers.empty()) Fail("providers", "is empty; list at least one provider");
+  if (needs_providers && c.providers.empty())
+    Fail("providers", c.has_rules ? "at least one provider is required: a rule authenticates with jwt"
+                                  : "at least one provider is required (or \"rules\" that need none)");
 
   absl::flat_hash_set<std::string> names, issuers;
   for (size_t i = 0; i < c.providers.size(); ++i) {
@@ -526,6 +457,7 @@ VerifierConfig ParseRoot(element root) {
       Fail(Index("providers", i) + ".issuer",
            "another provider already has issuer \"" + *p.issuer + "\"; tokens could not choose");
   }
+  CheckRuleProviders(c);
   return c;
 }
 

@@ -12,6 +12,7 @@
 
 #include "keys/key.h"
 #include "keysets/key_source.h"
+#include "request/auth_config.h"
 #include "token/alg.h"
 #include "tokenverify/result.h"
 
@@ -53,8 +54,6 @@ struct ProviderConfig {
   TokenSource token_source;
 };
 
-enum class ValidationMode { kStrict, kAllowMissing };
-
 struct VerifierConfig {
   std::vector<ProviderConfig> providers;
   // Clock skew allowed for exp, nbf and iat: 60 s, as Envoy's
@@ -65,6 +64,10 @@ struct VerifierConfig {
   int max_json_depth = 32;
   size_t max_keys_without_kid = 4;
   ValidationMode validation_mode = ValidationMode::kStrict;
+  // Request authentication (request/auth_config.h). Without "rules" every
+  // request is authenticated by the providers (kgateway's semantics).
+  std::vector<RuleConfig> rules;
+  bool has_rules = false;
 };
 
 // ParseConfig parses and checks `json`. On failure returns ERR_CONFIG (or

@@ -38,6 +38,13 @@ Verifier::~Verifier() = default;
 
 Result<std::unique_ptr<Verifier>> Verifier::Create(std::string_view config_json, Error* err,
                                                    KeySetEventCallback on_event) {
+  VerifierOptions options;
+  options.on_event = std::move(on_event);
+  return Create(config_json, err, std::move(options));
+}
+
+Result<std::unique_ptr<Verifier>> Verifier::Create(std::string_view config_json, Error* err, VerifierOptions options) {
+  const KeySetEventCallback& on_event = options.on_event;
   Error local;
   if (err == nullptr) err = &local;
   auto fail = [&](Status st, std::string field, std::string message) {
@@ -83,6 +90,14 @@ Result<std::unique_ptr<Verifier>> Verifier::Create(std::string_view config_json,
     for (auto& p : impl->providers)
       for (size_t j = 0; j < p.matchers.size(); ++j) p.matchers[j].rule = &p.cfg.claims[j];
     impl->cfg.providers.clear();
+
+    std::vector<ProviderFrontEnd> front_ends;
+    for (const auto& p : impl->providers)
+      front_ends.push_back({p.cfg.name, p.cfg.token_source, p.cfg.claims_to_headers, p.cfg.forward_token});
+    auto authenticator = Authenticator::Build(impl->cfg, std::move(front_ends), std::move(options.validator), err);
+    if (!authenticator.ok()) return authenticator.status();
+    impl->authenticator = std::move(authenticator).value();
+    impl->cfg.rules.clear();  // compiled into the authenticator
     return std::unique_ptr<Verifier>(new Verifier(std::move(impl)));
   } catch (const std::bad_alloc&) {
     return fail(Status::ERR_OUT_OF_MEMORY, "", "out of memory");
@@ -156,6 +171,7 @@ Status Verifier::Impl::VerifyOnce(std::string_view token, VerifiedToken* out, in
     out->header_json = std::string_view(reinterpret_cast<const char*>(ts.header.data()), header_len);
     out->payload_json = std::string_view(reinterpret_cast<const char*>(ts.payload.data()), payload_len);
     out->provider = accepted->cfg.name;
+    out->subject = pv.has_sub ? pv.sub : std::string_view();
   }
   return result;
 }
@@ -163,6 +179,15 @@ Status Verifier::Impl::VerifyOnce(std::string_view token, VerifiedToken* out, in
 template Status Verifier::Impl::VerifyOnce<PayloadStep::kJwt>(std::string_view, VerifiedToken*, int*, uint64_t*) const;
 template Status Verifier::Impl::VerifyOnce<PayloadStep::kOpaque>(std::string_view, VerifiedToken*, int*,
                                                                  uint64_t*) const;
+
+Status Verifier::Authenticate(const RequestView& request, Decision* out) const noexcept {
+  try {
+    impl_->authenticator->Authenticate(*this, request, out);
+    return Status::OK;
+  } catch (const std::bad_alloc&) {
+    return Status::ERR_OUT_OF_MEMORY;
+  }
+}
 
 Status Verifier::Verify(std::string_view token, VerifiedToken* out) const noexcept {
   const Impl& im = *impl_;

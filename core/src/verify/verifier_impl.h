@@ -17,6 +17,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "base/status_counters.h"
 #include "keysets/key_cache.h"
+#include "request/authenticator.h"
 #include "token/alg.h"
 #include "token/token.h"
 #include "tokenverify/verifier.h"
@@ -82,11 +83,12 @@ struct Verifier::Impl {
   std::vector<std::pair<std::string, size_t>> issuers;
   absl::flat_hash_map<std::string, size_t> by_issuer;
   std::vector<size_t> without_issuer;
-  std::vector<size_t> every_provider;      // 0, 1, ... n-1
-  internal::AlgSet any_provider_algs = 0;  // union of every provider's allow-list
-  bool any_ignores_kid = false;            // some provider ignores kid
-  bool any_remote = false;                 // some provider's keys may gain a kid by refreshing
-  internal::StatusCounters unattributed;   // verifications that failed before a provider was chosen
+  std::vector<size_t> every_provider;                      // 0, 1, ... n-1
+  internal::AlgSet any_provider_algs = 0;                  // union of every provider's allow-list
+  bool any_ignores_kid = false;                            // some provider ignores kid
+  bool any_remote = false;                                 // some provider's keys may gain a kid by refreshing
+  internal::StatusCounters unattributed;                   // verifications that failed before a provider was chosen
+  std::unique_ptr<internal::Authenticator> authenticator;  // request authentication (Authenticate)
   // A seam for one test (verifier_testing.h), null otherwise: called after a
   // first pass ended in ERR_KID_NOT_FOUND, before the verifier decides on a
   // second one, to land a refresh in exactly that window.
