@@ -15,7 +15,7 @@ namespace {
 
 // Which commands accept an option. Keeping this as data makes the usage
 // errors precise ("--seconds is not an option of verify") with no per-command code.
-enum CommandBit : unsigned { kVerify = 1, kBench = 2, kKeys = 4 };
+enum CommandBit : unsigned { kVerify = 1, kBench = 2, kKeys = 4, kAuthenticate = 8 };
 constexpr unsigned kVerifierCommands = kVerify | kBench | kKeys;
 
 struct OptionSpec {
@@ -24,7 +24,7 @@ struct OptionSpec {
 };
 
 constexpr OptionSpec kOptions[] = {
-    {"config", kVerifierCommands},
+    {"config", kVerifierCommands | kAuthenticate},
     {"jwks", kVerifierCommands},
     {"jwks-url", kVerifierCommands},
     {"issuer", kVerifierCommands},
@@ -32,10 +32,14 @@ constexpr OptionSpec kOptions[] = {
     {"alg", kVerifierCommands},
     {"secret", kVerifierCommands},
     {"secret-base64url", kVerifierCommands},
-    {"now", kVerify | kBench},
+    {"now", kVerify | kBench | kAuthenticate},
     {"leeway", kVerify | kBench},
     {"seconds", kBench},
     {"json", kKeys},
+    {"method", kAuthenticate},
+    {"host", kAuthenticate},
+    {"header", kAuthenticate},  // also -H
+    {"data", kAuthenticate},
 };
 
 // Options that are flags: no value follows.
@@ -50,6 +54,7 @@ unsigned CommandBitOf(std::string_view command) {
   if (command == "verify") return kVerify;
   if (command == "bench") return kBench;
   if (command == "keys") return kKeys;
+  if (command == "authenticate") return kAuthenticate;
   return 0;  // inspect, version, help: no options
 }
 
@@ -79,6 +84,19 @@ bool Store(Options& opt, std::string_view name, const std::string& value) {
     opt.secret = value;
   } else if (name == "secret-base64url") {
     opt.secret_b64 = value;
+  } else if (name == "method") {
+    opt.method = value;
+  } else if (name == "host") {
+    opt.host = value;
+  } else if (name == "header") {
+    // "Name: value", as curl takes it; the name must not be empty.
+    const size_t colon = value.find(':');
+    if (colon == std::string::npos || colon == 0) return Fail("-H wants \"Name: value\", got \"" + value + "\"");
+    std::string header_value = value.substr(colon + 1);
+    header_value.erase(0, header_value.find_first_not_of(" \t"));
+    opt.headers.emplace_back(value.substr(0, colon), header_value);
+  } else if (name == "data") {
+    opt.data = value;
   } else if (name == "leeway") {
     opt.leeway = value;
   } else if (name == "now") {
@@ -107,7 +125,7 @@ bool ParseArgs(int argc, char** argv, Options& opt) {
   }
   if (opt.command == "--version") opt.command = "version";
   if (opt.command != "verify" && opt.command != "inspect" && opt.command != "bench" && opt.command != "keys" &&
-      opt.command != "version")
+      opt.command != "version" && opt.command != "authenticate")
     return Fail("unknown command \"" + opt.command + "\"");
 
   const unsigned bit = CommandBitOf(opt.command);
@@ -126,6 +144,7 @@ bool ParseArgs(int argc, char** argv, Options& opt) {
       opt.help = true;
       continue;
     }
+    if (word == "-H") word = "--header";  // curl's spelling
     if (!word.starts_with("--")) return Fail("unknown option \"" + std::string(word) + "\"");
 
     std::string_view name = word.substr(2);
@@ -151,6 +170,11 @@ bool ParseArgs(int argc, char** argv, Options& opt) {
   }
 
   const size_t max_operands = opt.command == "version" || opt.command == "keys" ? 0 : 1;
+  if (opt.command == "authenticate") {
+    if (opt.positional.size() != 1) return Fail("authenticate takes one TARGET, such as /api/x?y=1");
+    if (!opt.config_file) return Fail("authenticate needs --config FILE");
+    return true;
+  }
   if (opt.positional.size() > max_operands)
     return Fail("too many arguments for " + opt.command + " (one token at most; use - to read lines)");
   return true;

@@ -8,6 +8,7 @@
 //   io.cc         reading files and stdin, trimming tokens
 //   verifier.cc   building the configuration document and the verifier; exit codes
 //   commands.cc   verify, inspect, bench, version
+//   authenticate.cc  authenticate: one request through tv_authenticate
 //   keys.cc       keys: each provider's keys and health
 //   main.cc       dispatch and usage text
 #pragma once
@@ -20,6 +21,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "tokenverify.h"
@@ -35,18 +37,22 @@ inline constexpr int kExitConfig = 3;  // configuration, I/O, 9xx statuses
 // Everything the command line said, validated for shape but not for meaning.
 struct Options {
   std::string command;
-  std::optional<std::string> config_file;  // --config
-  std::optional<std::string> jwks;         // --jwks: a path if it exists, else inline JSON
-  std::optional<std::string> jwks_url;     // --jwks-url: a remote key set
-  std::optional<std::string> issuer;       // --issuer
-  std::vector<std::string> audiences;      // --audience (repeatable)
-  std::vector<std::string> algorithms;     // --alg (repeatable)
-  std::optional<std::string> secret;       // --secret: raw text
-  std::optional<std::string> secret_b64;   // --secret-base64url
-  std::optional<int64_t> now;              // --now
-  std::optional<std::string> leeway;       // --leeway: "60", "60s", "5m"
-  double seconds = 1.0;                    // --seconds (bench)
-  bool json = false;                       // --json (keys): the stats document as is
+  std::optional<std::string> config_file;                    // --config
+  std::optional<std::string> jwks;                           // --jwks: a path if it exists, else inline JSON
+  std::optional<std::string> jwks_url;                       // --jwks-url: a remote key set
+  std::optional<std::string> issuer;                         // --issuer
+  std::vector<std::string> audiences;                        // --audience (repeatable)
+  std::vector<std::string> algorithms;                       // --alg (repeatable)
+  std::optional<std::string> secret;                         // --secret: raw text
+  std::optional<std::string> secret_b64;                     // --secret-base64url
+  std::optional<int64_t> now;                                // --now
+  std::optional<std::string> leeway;                         // --leeway: "60", "60s", "5m"
+  double seconds = 1.0;                                      // --seconds (bench)
+  bool json = false;                                         // --json (keys): the stats document as is
+  std::string method = "GET";                                // --method (authenticate)
+  std::string host;                                          // --host (authenticate)
+  std::vector<std::pair<std::string, std::string>> headers;  // -H 'Name: value' (authenticate, repeatable)
+  std::optional<std::string> data;                           // --data TEXT or @FILE (authenticate): the body
   bool help = false;
   std::vector<std::string> positional;  // operands after the command
 };
@@ -156,6 +162,10 @@ std::string TerminalSafe(std::string_view text);
 // JsonTerminalSafe returns the JSON document |json| with C1 and bidirectional
 // controls written as \uNNNN escapes: the same JSON value, safe on a terminal.
 std::string JsonTerminalSafe(std::string_view json);
+
+// ---- authenticate.cc
+
+int RunAuthenticate(const Options& opt);
 
 // ---- keys.cc
 

@@ -3,7 +3,8 @@
 // Exit codes are part of the interface (scripts branch on them):
 //   0 success; 2 usage; 3 configuration, I/O or misuse (9xx);
 //   10 + status/100 for a token rejected with a 1xx..6xx status
-//   (11 malformed, 12 header/alg, 13 signature, 14 claims/time, 15 keys).
+//   (11 malformed, 12 header/alg, 13 signature, 14 claims/time, 15 keys,
+//   16 request credentials).
 #include <cstdio>
 
 #include "cli.h"
@@ -17,6 +18,8 @@ void PrintUsage(std::FILE* to) {
       "  tokenverify inspect [TOKEN | -]\n"
       "  tokenverify bench (--config FILE | KEYS) [--seconds S] [--now UNIX] [TOKEN]\n"
       "  tokenverify keys (--config FILE | KEYS) [--json]\n"
+      "  tokenverify authenticate --config FILE [--method M] [--host H] [-H 'Name: value']...\n"
+      "                           [--data TEXT | --data @FILE] [--now UNIX] TARGET\n"
       "  tokenverify version\n"
       "  tokenverify help\n"
       "\n"
@@ -40,8 +43,12 @@ void PrintUsage(std::FILE* to) {
       "thumbprint) and health; --json prints the stats document instead. It exits\n"
       "0 when every provider is healthy, 15 otherwise.\n"
       "\n"
+      "authenticate decides whether one request (TARGET is its origin-form target,\n"
+      "such as /api/x?y=1) may pass by the configuration's rules, prints the\n"
+      "decision JSON and exits 0 when it is allowed, else with the code of its status.\n"
+      "\n"
       "exit codes: 0 ok, 2 usage, 3 configuration/IO, 11 malformed, 12 header/alg,\n"
-      "            13 signature, 14 claims/time, 15 keys\n",
+      "            13 signature, 14 claims/time, 15 keys, 16 request credentials\n",
       to);
 }
 
@@ -68,6 +75,8 @@ int main(int argc, char** argv) {
     code = RunBench(opt);
   else if (opt.command == "keys")
     code = RunKeys(opt);
+  else if (opt.command == "authenticate")
+    code = RunAuthenticate(opt);
   else if (opt.command == "version")
     code = RunVersion();
 

@@ -378,6 +378,41 @@ check "bench" 0 --out-starts "throughput: RS256 " --out-has " verifications/s ("
 run bench --config "$kg_config" "${now[@]}" --seconds 0.2 "$kg_tampered"
 check "bench refuses a token that does not verify" 13 --err-starts TV_ERR_SIGNATURE_INVALID
 
+# ---------------------------------------------------------------- authenticate
+rules="$tmp/rules.json"
+cat >"$rules" <<JSON
+{"providers":[{"name":"kgateway","issuer":"solo.io","jwks":{"local":{"file":"examples/kgateway/jwks.json"}}}],
+ "rules":[{"name":"api","paths":[
+   {"path":"/keys","auth":{"type":"apiKey","apiKey":{"keys":[{"name":"acme","key":"k1"}]}}},
+   {"path":"/hooks","auth":{"type":"hmac","hmac":{"scheme":"github","secrets":["gh-secret"]}}},
+   {"path":"/.well-known/","auth":{"enabled":false}},
+   {"path":"/jwt","auth":{"type":"jwt"}}]}]}
+JSON
+run authenticate --config "$rules" -H 'X-Api-Key: k1' /keys/x
+check "authenticate: an API key" 0 --out-starts '{"allow":true,"httpStatus":200,"status":"TV_OK","method":"apiKey","rule":"api","principal":"acme"'
+run authenticate --config "$rules" --header 'x-api-key:k2' /keys
+check "authenticate: an unknown API key" 16 --out-has '"status":"TV_ERR_UNKNOWN_KEY"' --out-has '"httpStatus":401'
+run authenticate --config "$rules" /.well-known/openid-configuration
+check "authenticate: an open path" 0 --out-has '"method":"none"'
+run authenticate --config "$rules" "${now[@]}" -H "Authorization: Bearer $kg_token" /jwt
+check "authenticate: a token" 0 --out-has '"principal":"alice"' --out-has '"removeHeaders":["authorization"]'
+run authenticate --config "$rules" "${now[@]}" -H "Authorization: Bearer $kg_tampered" /jwt
+check "authenticate: a forged token" 13 --out-has '"status":"TV_ERR_SIGNATURE_INVALID"'
+# GitHub signs the body: printf '{"a":1}' | openssl dgst -sha256 -hmac gh-secret
+printf '{"a":1}' >"$tmp/body"
+run authenticate --config "$rules" --method POST --data @"$tmp/body" \
+  -H 'X-Hub-Signature-256: sha256=8896aa4867dcea79cd0317037519038346f341fda6aa7fbef5446a7abd8f20b6' /hooks
+check "authenticate: a GitHub signature over --data @file" 0 --out-has '"method":"hmac"'
+run authenticate --config "$rules" --method POST --data '{"a":2}' \
+  -H 'X-Hub-Signature-256: sha256=8896aa4867dcea79cd0317037519038346f341fda6aa7fbef5446a7abd8f20b6' /hooks
+check "authenticate: the signature of another body" 16 --out-has '"status":"TV_ERR_REQUEST_SIGNATURE_INVALID"'
+run authenticate --config "$rules" 'http://evil/keys'
+check "authenticate: a target that is not origin-form" 16 --out-has '"httpStatus":400'
+run authenticate --config "$rules" -H 'no colon' /keys
+check "authenticate: -H without a colon" 2 --err-starts 'tokenverify: -H wants'
+run authenticate -H 'X-Api-Key: k1' /keys
+check "authenticate without --config" 2 --err-starts 'tokenverify: authenticate needs --config'
+
 echo
 if ((failures)); then
   echo "cli_test: $failures check(s) FAILED"
