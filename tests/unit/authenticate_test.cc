@@ -2,12 +2,12 @@
 // every credential type, the decision's exact members, and the gateway
 // semantics (token sources, validation modes, claims to headers, forwardToken).
 #include <gtest/gtest.h>
-#include <openssl/hmac.h>
 
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "support/request_helpers.h"
 #include "support/signer.h"
 #include "tokenverify/request.h"
 #include "tokenverify/verifier.h"
@@ -23,15 +23,13 @@ using testing::SignJwt;
 using testing::TestKey;
 
 constexpr int64_t kNow = 1800000000;
-using Headers = std::vector<std::pair<std::string, std::string>>;
+using testing::BasicHeader;
+using testing::Decide;
+using testing::Headers;
+using testing::Req;
 
 std::unique_ptr<Verifier> Make(const std::string& config, CredentialValidator validator = {}) {
-  Error err;
-  VerifierOptions options;
-  options.validator = std::move(validator);
-  auto v = Verifier::Create(config, &err, std::move(options));
-  EXPECT_TRUE(v.ok()) << err.field << ": " << err.message << "\nconfig: " << config;
-  return v.ok() ? std::move(v).value() : nullptr;
+  return testing::MakeVerifier(config, std::move(validator));
 }
 
 Error ConfigError(const std::string& config) {
@@ -39,24 +37,6 @@ Error ConfigError(const std::string& config) {
   auto v = Verifier::Create(config, &err);
   EXPECT_FALSE(v.ok()) << config;
   return err;
-}
-
-struct Req {
-  std::string method = "GET";
-  std::string host = "example.com";
-  std::string target = "/";
-  Headers headers = {};
-  std::string body = {};
-};
-
-// Authenticates `r` and returns the decision.
-std::unique_ptr<Decision> Decide(const Verifier& v, const Req& r) {
-  std::vector<HeaderView> views;
-  for (const auto& [n, val] : r.headers) views.push_back({n.data(), n.size(), val.data(), val.size()});
-  RequestView view{r.method, r.host, r.target, views, r.body};
-  auto d = std::make_unique<Decision>();
-  EXPECT_EQ(v.Authenticate(view, d.get()), Status::OK);
-  return d;
 }
 
 std::string Json(const Verifier& v, const Req& r) { return Decide(v, r)->Json(); }
@@ -84,29 +64,6 @@ std::string Config(std::string_view providers, std::string_view top_extra = "") 
   if (!providers.empty()) s += R"(,"providers":[)" + std::string(providers) + "]";
   if (!top_extra.empty()) s += "," + std::string(top_extra);
   return s + "}";
-}
-
-std::string HmacHex(std::string_view key, std::string_view data) {
-  unsigned char mac[32];
-  unsigned int len = 0;
-  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()), reinterpret_cast<const unsigned char*>(data.data()),
-       data.size(), mac, &len);
-  static const char* hex = "0123456789abcdef";
-  std::string out;
-  for (unsigned i = 0; i < len; ++i) {
-    out.push_back(hex[mac[i] >> 4]);
-    out.push_back(hex[mac[i] & 15]);
-  }
-  return out;
-}
-
-std::string BasicHeader(std::string_view user, std::string_view password) {
-  std::string text = std::string(user) + ":" + std::string(password);
-  std::string out(4 * ((text.size() + 2) / 3) + 1, '\0');
-  const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                                reinterpret_cast<const unsigned char*>(text.data()), static_cast<int>(text.size()));
-  out.resize(static_cast<size_t>(n));
-  return "Basic " + out;
 }
 
 // ---------------------------------------------------------------- kgateway: no rules, the providers decide
@@ -335,7 +292,7 @@ TEST(Authenticate, HmacSignaturesWindowBodyCapAndReplays) {
   ASSERT_TRUE(v);
   auto signed_request = [](std::string ts, std::string body) {
     Req r{.method = "POST", .target = "/hooks?x=1", .body = body};
-    r.headers = {{"X-Timestamp", ts}, {"X-Signature", HmacHex("s1", ts + "POST/hooks?x=1" + body)}};
+    r.headers = {{"X-Timestamp", ts}, {"X-Signature", testing::HmacSha256Hex("s1", ts + "POST/hooks?x=1" + body)}};
     return r;
   };
   auto d = Decide(*v, signed_request("1700000000", "{}"));
