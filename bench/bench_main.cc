@@ -89,6 +89,7 @@ int main(int argc, char** argv) {
   tvbench::RegisterThreadBenchmarks();
   tvbench::RegisterRefreshBenchmarks();
   tvbench::RegisterRequestBenchmarks();
+  tvbench::RegisterAuthenticateBenchmarks();
   benchmark::RunSpecifiedBenchmarks();
   benchmark::Shutdown();
   return 0;

@@ -66,5 +66,6 @@ void RegisterRejectBenchmarks();
 void RegisterThreadBenchmarks();
 void RegisterRefreshBenchmarks();
 void RegisterRequestBenchmarks();
+void RegisterAuthenticateBenchmarks();
 
 }  // namespace tvbench

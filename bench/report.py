@@ -353,6 +353,19 @@ def render(res, command):
         r = ratio(mac, raw)
         w(f"| HMAC request signature, 1 KiB body (AuthGate) | {fmt_ns(mac)} | {fmt_ns(raw)} HMAC-SHA256 of the bytes | "
           f"{fmt_x(r)} | ≤ 1.3× {verdict(None if r is None else r <= 1.3)} |")
+        whole = res.ns("request/apikey/authenticate")
+        if whole is not None:
+            r = ratio(whole, sha)
+            w(f"| a whole API-key request through Authenticate (rule, target, header, decision) | {fmt_ns(whole)} | "
+              f"{fmt_ns(sha)} one SHA-256 + map lookup | {fmt_x(r)} | (the ≤ 1.5× target is the key check above) |")
+        for alg in ("HS256", "ES256"):
+            auth, base = res.ns(f"request/jwt/authenticate/{alg}"), res.ns(f"request/jwt/verify+claims/{alg}")
+            if auth is None or base is None:
+                continue
+            extra = auth - base
+            w(f"| JWT request through Authenticate, {alg} | {fmt_ns(auth)} | {fmt_ns(base)} Verify + claims kept "
+              f"(tv_verify) | {fmt_x(ratio(auth, base), 3)} (+{extra:.0f} ns) | "
+              f"≤ +150 ns {verdict(extra <= 150)} |")
         w("")
 
     if res.errors:

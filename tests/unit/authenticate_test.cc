@@ -225,8 +225,8 @@ TEST(Authenticate, RequestsThatAreNotWellFormedAreRefusedWith400) {
   EXPECT_TRUE(Decide(*v, {})->allowed());
   for (const Req& r :
        {Req{.target = "http://example.com/"}, Req{.target = "*"}, Req{.target = "/a#b"}, Req{.target = "/a%2Fb"},
-        Req{.target = ""}, Req{.method = ""}, Req{.method = "GE T"}, Req{.host = "a b"},
-        Req{.headers = {{"x", "a\r\nb"}}}, Req{.headers = {{"bad name", "a"}}}, Req{.headers = {{"", "a"}}}}) {
+        Req{.target = ""}, Req{.method = ""}, Req{.method = "GE T"}, Req{.host = "a b"}, Req{.headers = {{"x:y", "a"}}},
+        Req{.headers = {{"bad name", "a"}}}, Req{.headers = {{"", "a"}}}}) {
     auto d = Decide(*v, r);
     EXPECT_EQ(d->status, Status::ERR_MALFORMED_REQUEST) << r.method << " " << r.target;
     EXPECT_EQ(d->http_status, 400);
@@ -356,6 +356,9 @@ TEST(Authenticate, BasicUsersWithHashesAndPlainText) {
   EXPECT_EQ(Decide(*v, {.headers = {{"Authorization", "Basic bm9jb2xvbg=="}}})->status,
             Status::ERR_MALFORMED_CREDENTIAL);  // "nocolon"
   EXPECT_EQ(Decide(*v, {.headers = {{"Authorization", "Bearer x"}}})->status, Status::ERR_CREDENTIAL_MISSING);
+  // Control characters in the user or password (RFC 7617 §2).
+  EXPECT_EQ(Decide(*v, {.headers = {{"Authorization", BasicHeader("pla\nin", "pw-1")}}})->status,
+            Status::ERR_MALFORMED_CREDENTIAL);
 }
 
 // ---------------------------------------------------------------- configuration errors

@@ -21,10 +21,15 @@ constexpr int AsciiHexValue(char c) noexcept {
 }
 
 // A character of an HTTP token (RFC 9110 §5.6.2): header names, methods, auth schemes.
-constexpr bool IsHttpTokenChar(unsigned char c) noexcept {
-  if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || AsciiIsDigit(c)) return true;
-  return std::string_view("!#$%&'*+-.^_`|~").find(static_cast<char>(c)) != std::string_view::npos;
-}
+// A table: header names are checked on every request.
+inline constexpr struct HttpTokenTable {
+  bool ok[256] = {};
+  constexpr HttpTokenTable() {
+    for (int c = 0; c < 256; ++c) ok[c] = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+    for (char c : std::string_view("!#$%&'*+-.^_`|~")) ok[static_cast<unsigned char>(c)] = true;
+  }
+} kHttpTokenTable;
+constexpr bool IsHttpTokenChar(unsigned char c) noexcept { return kHttpTokenTable.ok[c]; }
 
 // The four whitespace characters of RFC 8259 section 2.
 constexpr bool IsJsonWhitespace(unsigned char c) noexcept { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }

@@ -92,9 +92,12 @@ bool SameSource(const TokenSource& a, const TokenSource& b) {
   return a.name == b.name;
 }
 
-// Method, header names and values that a server could have received: a
-// method and names that are HTTP tokens (an HTTP/2 pseudo-header's leading
-// ':' aside), values without CR, LF or NUL.
+// A method and header names that a server could have received: HTTP tokens
+// (an HTTP/2 pseudo-header's leading ':' aside). Header values are not
+// scanned here: the engine reads only the values of credentials, and each of
+// those has its own strict parser (base64url tokens, Basic's base64 and its
+// control-free user and password, hex or base64 signatures) or is compared as
+// bytes (API keys); no value a client sent is ever copied into a header.
 bool WellFormed(const RequestView& r) {
   if (r.method.empty() || r.headers.size() > kMaxHeaders) return false;
   for (unsigned char c : r.method)
@@ -106,8 +109,6 @@ bool WellFormed(const RequestView& r) {
     if (name.empty()) return false;
     for (unsigned char c : name)
       if (!IsHttpTokenChar(c)) return false;
-    for (unsigned char c : h.Value())
-      if (c == '\r' || c == '\n' || c == '\0') return false;
   }
   return true;
 }
@@ -136,6 +137,7 @@ Result<std::unique_ptr<Authenticator>> Authenticator::Build(const VerifierConfig
                                                             CredentialValidator validator, Error* err) {
   std::unique_ptr<Authenticator> a(new Authenticator());
   a->providers_ = std::move(providers);
+  for (auto& p : a->providers_) p.lower_header = Lower(p.source.name);
   a->validator_ = std::move(validator);
   a->fixed_now_ = cfg.now;
   for (const auto& p : a->providers_)
@@ -299,14 +301,14 @@ void Authenticator::Authenticate(const Verifier& verifier, const RequestView& re
     d->http_status = HttpStatusFor(st);
   };
   NormalizedTarget target;
-  std::string host;
-  if (!WellFormed(request) || NormalizeTarget(request.target, &target) != Status::OK ||
-      !NormalizeHost(request.host, &host))
+  if (!WellFormed(request) || NormalizeTarget(request.target, &target) != Status::OK)
     return finish(Status::ERR_MALFORMED_REQUEST);
 
   const Auth* auth = without_rules_;
   std::string_view rule_name;
-  if (auth == nullptr) {
+  if (auth == nullptr) {  // without rules the host decides nothing
+    std::string host;
+    if (!NormalizeHost(request.host, &host)) return finish(Status::ERR_MALFORMED_REQUEST);
     const RuleMatcher::Match m = matcher_.Find(host, target.path);
     if (m.rule < 0) return finish(Status::ERR_NO_MATCHING_RULE);
     const Rule& rule = rules_[static_cast<size_t>(m.rule)];
@@ -326,7 +328,10 @@ void Authenticator::Authenticate(const Verifier& verifier, const RequestView& re
     d->set_headers = std::move(o.set_headers);
     d->omitted_headers = std::move(o.omitted_headers);
     d->claims = std::move(o.claims);
-    for (auto& h : o.remove_headers) AddUnique(&d->remove_headers, std::move(h));
+    if (d->remove_headers.empty())
+      d->remove_headers = std::move(o.remove_headers);
+    else
+      for (auto& h : o.remove_headers) AddUnique(&d->remove_headers, std::move(h));
     d->remove_query_parameters = std::move(o.remove_query_parameters);
     d->remove_cookies = std::move(o.remove_cookies);
   } else if (o.challenge != nullptr && !o.challenge->empty() && (d->http_status == 401 || d->http_status == 400)) {
@@ -468,7 +473,7 @@ void Authenticator::CheckJwt(const Auth& auth, const Verifier& verifier, const R
   // The provider must be one this auth accepts, and the token must have come
   // from where that provider looks for it.
   if (accepted == providers_.size() || !auth.allowed[accepted] ||
-      !SameSource(providers_[accepted].source, providers_[from].source))
+      (accepted != from && !SameSource(providers_[accepted].source, providers_[from].source)))
     return fail(Status::ERR_PROVIDER_NOT_ALLOWED, auth.invalid_challenge);
   const ProviderFrontEnd& provider = providers_[accepted];
 
@@ -481,7 +486,7 @@ void Authenticator::CheckJwt(const Auth& auth, const Verifier& verifier, const R
   if (!provider.forward_token) {
     switch (provider.source.kind) {
       case TokenSource::Kind::kHeader:
-        out->remove_headers.push_back(Lower(provider.source.name));
+        out->remove_headers.push_back(provider.lower_header);
         break;
       case TokenSource::Kind::kQueryParameter:
         out->remove_query_parameters.push_back(provider.source.name);

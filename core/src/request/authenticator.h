@@ -28,6 +28,7 @@ struct ProviderFrontEnd {
   TokenSource source;
   std::vector<ClaimToHeader> claims_to_headers;
   bool forward_token = false;
+  std::string lower_header;  // set by Build: the token header's name in lower case
 };
 
 class Authenticator {

@@ -148,6 +148,9 @@ Status FindBasic(std::span<const HeaderView> headers, std::string* storage, std:
   const std::string_view text = *storage;
   const size_t colon = text.find(':');
   if (colon == std::string_view::npos) return Status::ERR_MALFORMED_CREDENTIAL;
+  // RFC 7617 §2: neither may hold control characters (they would also reach logs and headers).
+  for (unsigned char c : text)
+    if (c < 0x20 || c == 0x7f) return Status::ERR_MALFORMED_CREDENTIAL;
   *user = text.substr(0, colon);
   *password = text.substr(colon + 1);
   return Status::OK;

@@ -38,7 +38,8 @@ void FindInCookies(std::span<const HeaderView> headers, std::string_view name, F
 // The user name and password of an "Authorization: Basic" header.
 // ERR_CREDENTIAL_MISSING when there is no Basic credential,
 // ERR_DUPLICATE_CREDENTIAL when Authorization is repeated, and
-// ERR_MALFORMED_CREDENTIAL for base64 that is not strict or no ':'.
+// ERR_MALFORMED_CREDENTIAL for base64 that is not strict, no ':', or a
+// control character in the user name or password (RFC 7617 §2).
 // `storage` holds the decoded text that user and password view.
 Status FindBasic(std::span<const HeaderView> headers, std::string* storage, std::string_view* user,
                  std::string_view* password);

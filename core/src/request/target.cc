@@ -64,6 +64,16 @@ std::string RemoveDotSegments(std::string_view in) {
   return out;
 }
 
+// A "." or ".." segment anywhere in `path`.
+bool HasDotSegment(std::string_view path) {
+  for (size_t at = path.find("/."); at != std::string_view::npos; at = path.find("/.", at + 1)) {
+    std::string_view rest = path.substr(at + 2);
+    if (!rest.empty() && rest[0] == '.') rest.remove_prefix(1);
+    if (rest.empty() || rest[0] == '/') return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 Status NormalizeTarget(std::string_view target, NormalizedTarget* out) {
@@ -74,6 +84,15 @@ Status NormalizeTarget(std::string_view target, NormalizedTarget* out) {
   out->query = out->has_query ? target.substr(question + 1) : std::string_view();
   for (const char c : out->query)
     if (!IsQueryChar(static_cast<unsigned char>(c))) return Status::ERR_MALFORMED_REQUEST;
+
+  // The common case first: nothing encoded and no dot segment, so the path
+  // is already normal (one copy, no second pass).
+  size_t plain = 0;
+  while (plain < path.size() && (path[plain] == '/' || IsPathChar(static_cast<unsigned char>(path[plain])))) ++plain;
+  if (plain == path.size() && !HasDotSegment(path)) {
+    out->path.assign(path);
+    return Status::OK;
+  }
 
   std::string decoded;
   decoded.reserve(path.size());
