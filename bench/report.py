@@ -366,6 +366,20 @@ def render(res, command):
             w(f"| JWT request through Authenticate, {alg} | {fmt_ns(auth)} | {fmt_ns(base)} Verify + claims kept "
               f"(tv_verify) | {fmt_x(ratio(auth, base), 3)} (+{extra:.0f} ns) | "
               f"≤ +150 ns {verdict(extra <= 150)} |")
+        raw, first = res.ns("request/basic/bcrypt10-raw"), res.ns("request/basic/first")
+        if raw is not None and first is not None:
+            w(f"| Basic, bcrypt cost 10, first check | {fmt_ns(first)} | {fmt_ns(raw)} one bcrypt (crypt_rn) | "
+              f"{fmt_x(ratio(first, raw))} | = one bcrypt |")
+            for name, what in (("request/basic/remembered", "Basic, remembered success"),
+                               ("request/basic/authenticate-remembered", "Basic, a whole remembered request")):
+                t = res.ns(name)
+                if t is not None:
+                    w(f"| {what} | {fmt_ns(t)} | {fmt_ns(first)} first check | {fmt_x(ratio(t, first), 6)} | "
+                      f"≤ 1 µs {verdict(t <= 1000)} |")
+            unknown, wrong = res.ns("request/basic/unknown-user"), res.ns("request/basic/wrong-password")
+            r = ratio(unknown, wrong)
+            w(f"| Basic, unknown user | {fmt_ns(unknown)} | {fmt_ns(wrong)} wrong password | {fmt_x(r, 3)} | "
+              f"indistinguishable {verdict(None if r is None else abs(r - 1) <= 0.05)} |")
         w("")
 
     if res.errors:

@@ -10,6 +10,8 @@ packages=(
   libsimdjson-dev    # JSON parsing (On-Demand)
   libabsl-dev        # hash maps
   libcurl4-openssl-dev  # remote key sets: HTTPS fetches of JWKS (libcurl on OpenSSL)
+  libcrypt-dev       # Basic passwords: bcrypt, sha-crypt, yescrypt (libxcrypt's crypt_rn)
+  libargon2-dev      # Basic passwords: argon2
   libgtest-dev       # unit tests
   libbenchmark-dev   # benchmarks
   clang              # fuzzers (scripts/fuzz.sh): libFuzzer needs clang

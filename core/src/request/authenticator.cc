@@ -231,7 +231,7 @@ const Authenticator::Auth* Authenticator::Compile(const AuthConfig& cfg, Error* 
           err->field = cfg.field + ".basic." + err->field;
           return nullptr;
         }
-        auth->users = std::make_unique<BasicUsers>(std::move(users).value());
+        auth->users = std::move(users).value();
       }
       auth->missing_challenge = "Basic " + realm + ", charset=\"UTF-8\"";
       auth->invalid_challenge = auth->repeated_challenge = auth->missing_challenge;
@@ -358,7 +358,7 @@ void Authenticator::Check(const Auth& auth, const Verifier& verifier, const Requ
       std::string_view user, password;
       if (const Status st = FindBasic(request.headers, &storage, &user, &password); st != Status::OK) return fail(st);
       const bool ok = auth.validator ? validator_({rule, AuthMethod::kBasic, user, password})
-                                     : auth.users->Check(user, password) == Status::OK;
+                                     : auth.users->Check(user, password, Now(fixed_now_)) == Status::OK;
       if (!ok) return fail(Status::ERR_BAD_CREDENTIALS);
       out->principal = user;
       return;

@@ -93,7 +93,7 @@ Result<std::unique_ptr<Verifier>> Verifier::Create(std::string_view config_json,
 
     std::vector<ProviderFrontEnd> front_ends;
     for (const auto& p : impl->providers)
-      front_ends.push_back({p.cfg.name, p.cfg.token_source, p.cfg.claims_to_headers, p.cfg.forward_token});
+      front_ends.push_back({p.cfg.name, p.cfg.token_source, p.cfg.claims_to_headers, p.cfg.forward_token, {}});
     auto authenticator = Authenticator::Build(impl->cfg, std::move(front_ends), std::move(options.validator), err);
     if (!authenticator.ok()) return authenticator.status();
     impl->authenticator = std::move(authenticator).value();
