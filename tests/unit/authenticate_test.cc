@@ -219,6 +219,16 @@ TEST(Authenticate, RulesMatchHostsAndPathsAfterNormalisation) {
   EXPECT_EQ(other->rule, "");
 }
 
+TEST(Authenticate, WithoutRulesTheTargetIsReadOnlyByAQueryTokenSource) {
+  auto header = Make(Config(Provider()));
+  auto query = Make(Config(Provider(R"("tokenSource":{"queryParameter":"access_token"})")));
+  ASSERT_TRUE(header && query);
+  EXPECT_TRUE(Decide(*header, {.target = "*", .headers = {{"Authorization", "Bearer " + Token()}}})->allowed());
+  EXPECT_EQ(Decide(*query, {.target = "*"})->status, Status::ERR_MALFORMED_REQUEST);
+  EXPECT_EQ(Decide(*header, {.method = "G T", .headers = {{"Authorization", "Bearer " + Token()}}})->status,
+            Status::ERR_MALFORMED_REQUEST);
+}
+
 TEST(Authenticate, RequestsThatAreNotWellFormedAreRefusedWith400) {
   auto v = Make(RulesConfig(R"([{"auth":{"enabled":false}}])"));
   ASSERT_TRUE(v);

@@ -149,6 +149,7 @@ Result<std::unique_ptr<Authenticator>> Authenticator::Build(const VerifierConfig
     jwt.type = AuthType::kJwt;
     jwt.validation_mode = cfg.validation_mode;
     a->without_rules_ = a->Compile(jwt, err);
+    for (const auto& p : a->providers_) a->target_needed_ |= p.source.kind == TokenSource::Kind::kQueryParameter;
     if (a->without_rules_ == nullptr) return err->status;
     return a;
   }
@@ -300,8 +301,11 @@ void Authenticator::Authenticate(const Verifier& verifier, const RequestView& re
     d->status = st;
     d->http_status = HttpStatusFor(st);
   };
+  if (!WellFormed(request)) return finish(Status::ERR_MALFORMED_REQUEST);
+  // Without rules the target matters only to a query-parameter token source:
+  // otherwise nothing reads it, and it is not parsed at all.
   NormalizedTarget target;
-  if (!WellFormed(request) || NormalizeTarget(request.target, &target) != Status::OK)
+  if ((without_rules_ == nullptr || target_needed_) && NormalizeTarget(request.target, &target) != Status::OK)
     return finish(Status::ERR_MALFORMED_REQUEST);
 
   const Auth* auth = without_rules_;

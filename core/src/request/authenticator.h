@@ -68,6 +68,7 @@ class Authenticator {
   std::vector<Rule> rules_;
   RuleMatcher matcher_;
   const Auth* without_rules_ = nullptr;  // no "rules": every request is a jwt request
+  bool target_needed_ = false;           // without rules: a provider reads a query parameter
   CredentialValidator validator_;
   std::optional<int64_t> fixed_now_;
 };
