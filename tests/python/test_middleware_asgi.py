@@ -408,18 +408,16 @@ def test_claims_of_reads_a_raw_scope_and_reports_unseen_requests() -> None:
         claims_of(42)
 
 
-class KeysNotFetchedYet:
-    """Stands in for a verifier whose remote key set has not been fetched: the engine's
-    answer then is KeysUnavailableError, which a local configuration cannot produce."""
-
-    config = config()
-
-    def verify(self, token: str) -> Any:
-        raise tokenverify.KeysUnavailableError()
+def keys_not_fetched_yet() -> dict[str, Any]:
+    """A provider whose remote key set has not been fetched (nothing listens on port 9,
+    and no initialFetchWait): the engine answers TV_ERR_KEYS_UNAVAILABLE."""
+    return {"providers": [{"name": "main", "issuer": ISSUER,
+                           "jwks": {"remote": {"url": "http://127.0.0.1:9/jwks.json", "timeout": "1s"}}}],
+            "now": NOW}
 
 
 def test_keys_unavailable_is_503_not_401() -> None:
-    r = client(KeysNotFetchedYet()).get("/me", headers=bearer(GOOD))
+    r = client(keys_not_fetched_yet()).get("/me", headers=bearer(GOOD))
     assert r.status_code == 503
     assert r.headers["retry-after"] == "5"
     assert "www-authenticate" not in r.headers

@@ -325,18 +325,16 @@ def test_flask_app(serve: Callable[..., Server]) -> None:
     assert_invalid(s.get("/me", bearer(EXPIRED)))
 
 
-class KeysNotFetchedYet:
-    """Stands in for a verifier whose remote key set has not been fetched: the engine's
-    answer then is KeysUnavailableError, which a local configuration cannot produce."""
-
-    config = config()
-
-    def verify(self, token: str) -> Any:
-        raise tokenverify.KeysUnavailableError()
+def keys_not_fetched_yet() -> dict[str, Any]:
+    """A provider whose remote key set has not been fetched (nothing listens on port 9,
+    and no initialFetchWait): the engine answers TV_ERR_KEYS_UNAVAILABLE."""
+    return {"providers": [{"name": "main", "issuer": ISSUER,
+                           "jwks": {"remote": {"url": "http://127.0.0.1:9/jwks.json", "timeout": "1s"}}}],
+            "now": NOW}
 
 
 def test_keys_unavailable_is_503_not_401(serve: Callable[..., Server]) -> None:
-    r = serve(KeysNotFetchedYet()).get("/me", bearer(GOOD))
+    r = serve(keys_not_fetched_yet()).get("/me", bearer(GOOD))
     assert r.status == 503
     assert r.headers["retry-after"] == "5"
     assert "www-authenticate" not in r.headers

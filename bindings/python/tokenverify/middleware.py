@@ -1,4 +1,4 @@
-"""ASGI and WSGI middleware: verify the request's token before the application sees it.
+"""ASGI and WSGI middleware: the engine's request authentication in front of the application.
 
 No web framework is imported; both classes speak the bare ASGI 3 / WSGI (PEP 3333)
 protocols, so they wrap Starlette, FastAPI, Django, Flask, or anything else.
@@ -6,53 +6,62 @@ protocols, so they wrap Starlette, FastAPI, Django, Flask, or anything else.
     app = TokenVerifyASGIMiddleware(app, {"providers": [...]})
     app.wsgi_app = TokenVerifyWSGIMiddleware(app.wsgi_app, verifier)
 
-What each request goes through (in this order):
+Each request (method, target, headers as received, host) goes to ``Verifier.authenticate``,
+the engine's ``tv_authenticate``: every decision is the engine's, the same one any other
+runtime or ``tokenverify serve`` makes from the same configuration. Without ``rules`` in
+the configuration every request needs a provider's token (kgateway's semantics); with
+``rules``, hosts and paths choose Basic, API keys, bearer lists, HMAC signatures or JWTs
+(README, "Request authentication"). The middleware only applies the decision:
 
 1. Exempt paths (exact match on the ASGI ``path`` / WSGI ``PATH_INFO``) pass unchecked;
-   only spoofed claim headers (step 5) are removed from them.
-2. The token is taken from one place: by default the first provider's ``tokenSource``
-   in the configuration (``Authorization: Bearer`` when it names none), or the
-   ``token_source`` argument. A token given twice there (a repeated header in ASGI, a
-   repeated query parameter) is refused with 400 ``invalid_request`` (RFC 6750 §3.1).
-3. No token: ``Strict`` answers 401 with ``WWW-Authenticate: Bearer realm="..."`` and no
-   error code (RFC 6750 §3.1); ``AllowMissing`` lets the request through with claims
-   ``None``. The mode comes from the configuration's ``validationMode`` unless given.
-4. A token that does not verify is refused with 401 and
-   ``WWW-Authenticate: Bearer realm="...", error="invalid_token",
-   error_description="the token is not valid"`` -- in both modes, the same answer for
-   every reason: a client without a key must not learn which claim (audience, issuer,
-   subject, matcher) it got wrong. The reason goes to the ``tokenverify.middleware``
-   logger (INFO, the status name) and to the verifier's stats. The exception: when the
-   provider has no usable keys (``KeysUnavailableError``: a remote key set not fetched
-   yet, or too stale), the server is at fault, not the token: 503 with ``Retry-After``.
-5. A verified token's claims (a ``tokenverify.Claims`` mapping) are handed to the
-   application: ASGI ``scope["state"][claims_key]``, WSGI ``environ[claims_key]``;
-   ``claims_of(request)`` reads them from either, or from a framework request object.
-   The accepting provider's ``claimsToHeaders`` are added as request headers; headers
-   with those names sent by the client are always removed first, so the application can
-   trust them.
+   only the spoofable claim headers (4) are removed from them.
+2. Refused: the decision's HTTP status, its ``WWW-Authenticate`` and a JSON body:
+   401 without a credential ``{"error": "missing_token"}`` (``"missing_credentials"`` for
+   other credentials than a token); 401 for a token that does not verify
+   ``{"error": "invalid_token", "error_description": "the token is not valid"}`` -- the same
+   answer for every reason, so a client without a key learns nothing about the claims it
+   guessed; the reason goes to the ``tokenverify.middleware`` logger (INFO, the status
+   name) and the verifier's stats; 401 for another credential ``{"error":
+   "invalid_credentials"}``; 400 ``{"error": "invalid_request", ...}`` (a token given twice,
+   a malformed request or credential); 403 ``{"error": "forbidden"}`` (no rule matches the
+   host); 503 ``{"error": "temporarily_unavailable", "error_description": "<status>"}`` with
+   ``Retry-After: 5`` when the provider has no usable keys (a remote key set not fetched
+   yet, or too stale): the server is at fault, not the token.
+3. ``AllowMissing`` without a token: the request passes with claims ``None``.
+4. Allowed: the claims (a ``tokenverify.Claims`` mapping; ``None`` without a token) are
+   handed to the application: ASGI ``scope["state"][claims_key]``, WSGI
+   ``environ[claims_key]``; ``claims_of(request)`` reads them from either. The decision's
+   ``remove_headers`` are removed -- every ``claimsToHeaders`` header of every provider
+   (a client cannot spoof them), and the token's own header when the provider's
+   ``forwardToken`` is false, kgateway's default: set ``"forwardToken": true`` for an
+   application that reads the token itself -- and its ``set_headers`` added.
 
-Verification runs inline on the event loop: a warm verify costs microseconds (tens for
-RSA, about a hundred for EdDSA), less than handing it to a thread pool would, and the
-engine does not wait for the network on the request path (remote key sets are refreshed
-in the background). The one exception is a remote key set with ``unknownKidWait``: a
-token with an unknown ``kid`` then waits (up to that long) for an early refresh. With
-such a provider the ASGI middleware verifies in the event loop's default executor, so
-the loop keeps serving other requests meanwhile.
+The constructor's ``token_source``, ``mode`` and ``claims_to_headers`` override the
+configuration (every provider's ``tokenSource`` / ``claimsToHeaders``, the document's
+``validationMode``): the middleware then builds its own Verifier from the overridden
+document. ``realm`` replaces the engine's ``realm="tokenverify"`` in the challenges.
+
+Verification runs inline on the event loop: a warm verify costs microseconds, less than
+handing it to a thread pool would, and the engine does not wait for the network on the
+request path (remote key sets are refreshed in the background). The one exception is a
+remote key set with ``unknownKidWait``: a token with an unknown ``kid`` then waits (up to
+that long) for an early refresh. With such a provider the ASGI middleware authenticates in
+the event loop's default executor, so the loop keeps serving other requests meanwhile.
 """
 
 from __future__ import annotations
 
 import asyncio
+import copy
 import json
 import logging
 import os
 from collections.abc import Awaitable, Callable, Iterable, Mapping, MutableMapping
 from dataclasses import dataclass
-from typing import Any, Literal, Protocol, Union
-from urllib.parse import parse_qsl
+from typing import Any, Literal, Union
+from urllib.parse import quote
 
-from . import KeysUnavailableError, TokenVerifyError, Verifier
+from . import Decision, Verifier, _config_text
 
 __all__ = [
     "CLAIMS_KEY",
@@ -66,16 +75,11 @@ __all__ = [
 _log = logging.getLogger(__name__)
 # What a client is told about any token that did not verify (RFC 6750 §3.1).
 INVALID_TOKEN_DESCRIPTION = "the token is not valid"
+_ENGINE_REALM = 'realm="tokenverify"'
 
 CLAIMS_KEY = "tokenverify.claims"
 Mode = Literal["Strict", "AllowMissing"]
 _MODES = ("Strict", "AllowMissing")
-
-
-class _VerifierLike(Protocol):
-    # Any: tokenverify.Claims is a Mapping at run time (registered), not in its stub.
-    def verify(self, token: str) -> Any: ...
-
 
 ConfigSource = Union[Mapping[str, Any], str, "os.PathLike[str]"]
 
@@ -84,7 +88,7 @@ ConfigSource = Union[Mapping[str, Any], str, "os.PathLike[str]"]
 class TokenSource:
     """Where the token is found: a header (with an optional prefix), a query parameter
     or a cookie. The same three shapes as a provider's ``tokenSource`` in the
-    configuration; ``from_config`` reads that shape."""
+    configuration; ``from_config`` reads that shape, ``to_config`` writes it."""
 
     kind: Literal["header", "query", "cookie"]
     name: str
@@ -123,8 +127,13 @@ class TokenSource:
             return cls.cookie(str(value))
         raise ValueError(f"unknown tokenSource kind {kind!r}")
 
+    def to_config(self) -> dict[str, Any]:
+        if self.kind == "header":
+            return {"header": {"header": self.name, "prefix": self.prefix}}
+        return {"queryParameter" if self.kind == "query" else "cookie": self.name}
 
-# ---------------------------------------------------------------- the decision, shared
+
+# ---------------------------------------------------------------- the decision, applied
 
 
 @dataclass(frozen=True)
@@ -135,48 +144,15 @@ class _Rejection:
     headers: tuple[tuple[str, str], ...]  # besides Content-Type and Content-Length
 
 
-class _NoToken:
-    """The request carries no token in the configured place."""
-
-
-class _RepeatedToken:
-    """The configured place holds more than one value."""
-
-
-_Extracted = Union[str, _NoToken, _RepeatedToken]
-_NO_TOKEN = _NoToken()
-_REPEATED = _RepeatedToken()
+_REASONS = {400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 503: "Service Unavailable"}
 
 
 def _quote(value: str) -> str:
     return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def _header_value(value: Any) -> str | None:
-    """A claim as a header value: strings as they are, numbers and booleans as JSON,
-    arrays of those joined by commas, anything else as compact JSON. None when the
-    result could split or smuggle a header (control characters)."""
-    if isinstance(value, str):
-        text = value
-    elif isinstance(value, list) and all(isinstance(v, (str, int, float, bool)) for v in value):
-        text = ",".join(v if isinstance(v, str) else json.dumps(v) for v in value)
-    else:
-        text = json.dumps(value, separators=(",", ":"), ensure_ascii=False)
-    if any(ord(c) < 0x20 and c != "\t" or ord(c) == 0x7F for c in text):
-        return None
-    return text
-
-
-def _claim(claims: Mapping[str, Any], name: str) -> Any:
-    """A claim by name; a dotted name reaches into objects when no claim has that exact name."""
-    if name in claims:
-        return claims[name]
-    node: Any = claims
-    for part in name.split("."):
-        if not isinstance(node, Mapping) or part not in node:
-            return None
-        node = node[part]
-    return node
+def _body(**members: str) -> bytes:
+    return json.dumps(members, separators=(",", ":")).encode()
 
 
 def _waits_for_unknown_kid(provider: Mapping[str, Any]) -> bool:
@@ -190,12 +166,34 @@ def _waits_for_unknown_kid(provider: Mapping[str, Any]) -> bool:
     return any(c in "123456789" for c in str(wait))
 
 
+def _effective_config(config: Mapping[str, Any], token_source: TokenSource | Mapping[str, Any] | None,
+                      mode: str | None, claims_to_headers: Iterable[Mapping[str, str]] | None | bool) -> dict[str, Any]:
+    """The configuration with the constructor's overrides applied (a copy)."""
+    doc: dict[str, Any] = copy.deepcopy(dict(config))
+    providers: list[dict[str, Any]] = doc.get("providers") or []
+    if token_source is not None:
+        source = token_source if isinstance(token_source, TokenSource) else TokenSource.from_config(token_source)
+        for p in providers:
+            p["tokenSource"] = source.to_config()
+    if mode is not None:
+        doc["validationMode"] = mode
+    if claims_to_headers is False:
+        for p in providers:
+            p.pop("claimsToHeaders", None)
+    elif claims_to_headers is not None and claims_to_headers is not True:
+        pairs = [{"name": m["name"], "header": m["header"]} for m in claims_to_headers]
+        for p in providers:
+            p["claimsToHeaders"] = pairs
+    return doc
+
+
 class _Gate:
-    """Everything both middlewares decide, independent of the protocol."""
+    """Everything both middlewares share: the verifier, exempt paths, and the decision
+    turned into a response."""
 
     def __init__(
         self,
-        verifier_or_config: _VerifierLike | ConfigSource,
+        verifier_or_config: Verifier | ConfigSource,
         token_source: TokenSource | Mapping[str, Any] | None,
         mode: Mode | None,
         exempt_paths: Iterable[str],
@@ -203,141 +201,81 @@ class _Gate:
         realm: str,
         claims_to_headers: Iterable[Mapping[str, str]] | None | bool,
     ) -> None:
-        self.verifier: _VerifierLike
-        if isinstance(verifier_or_config, (Mapping, str, os.PathLike)):
-            self.verifier = Verifier(verifier_or_config)
-        else:
-            self.verifier = verifier_or_config
-        config: Mapping[str, Any] = getattr(self.verifier, "config", None) or {}
-        providers: list[Mapping[str, Any]] = list(config.get("providers") or [])
-
-        if token_source is None:
-            self.source = TokenSource.from_config(providers[0].get("tokenSource") if providers else None)
-        elif isinstance(token_source, TokenSource):
-            self.source = token_source
-        else:
-            self.source = TokenSource.from_config(token_source)
-        self.header_key = self.source.name.lower()
-        self.prefix = self.source.prefix.lower()
-
-        chosen = mode if mode is not None else config.get("validationMode", "Strict")
-        if chosen not in _MODES:
-            raise ValueError(f"mode must be 'Strict' or 'AllowMissing', not {chosen!r}")
-        self.allow_missing = chosen == "AllowMissing"
-
+        if mode is not None and mode not in _MODES:
+            raise ValueError(f"mode must be 'Strict' or 'AllowMissing', not {mode!r}")
         if isinstance(exempt_paths, str):
             raise TypeError("exempt_paths is a collection of paths, not one string")
+        overridden = token_source is not None or mode is not None or claims_to_headers not in (None, True)
+        if isinstance(verifier_or_config, Verifier):
+            config: Mapping[str, Any] = verifier_or_config.config
+            self.verifier = (Verifier(_effective_config(config, token_source, mode, claims_to_headers))
+                             if overridden else verifier_or_config)
+        elif isinstance(verifier_or_config, (Mapping, str, os.PathLike)):
+            config = json.loads(_config_text(verifier_or_config))
+            self.verifier = Verifier(_effective_config(config, token_source, mode, claims_to_headers)
+                                     if overridden else config)
+        else:
+            raise TypeError("verifier_or_config must be a tokenverify.Verifier, a configuration dict, a JSON "
+                            f"string or a path, not {type(verifier_or_config).__name__}")
+        effective = self.verifier.config
+        providers: list[Mapping[str, Any]] = list(effective.get("providers") or [])
         self.exempt = frozenset(exempt_paths)
         self.claims_key = claims_key
+        # Removed from exempt requests too: what claimsToHeaders could set.
+        self.managed_headers = frozenset(m["header"].lower() for p in providers for m in p.get("claimsToHeaders") or [])
         # A verification may wait for the network only with unknownKidWait (see the module doc).
         self.may_wait = any(_waits_for_unknown_kid(p) for p in providers)
+        self.realm = None if realm == "tokenverify" else "realm=" + _quote(realm)
+        self.rejections: dict[tuple[int, str, str | None], _Rejection] = {}  # built once per kind, bounded
 
-        # (claim, header name in lower case) pairs: per provider name from the
-        # configuration, or one list for every provider from the argument.
-        self.headers_by_provider: dict[str, list[tuple[str, str]]] = {}
-        self.headers_for_all: list[tuple[str, str]] = []
-        if claims_to_headers is None or claims_to_headers is True:
-            for i, p in enumerate(providers):
-                pairs = [(m["name"], m["header"].lower()) for m in p.get("claimsToHeaders") or []]
-                if pairs:
-                    self.headers_by_provider[p.get("name") or f"provider{i}"] = pairs
-        elif claims_to_headers is not False:
-            self.headers_for_all = [(m["name"], m["header"].lower()) for m in claims_to_headers]
-        self.managed_headers = frozenset(
-            [h for pairs in self.headers_by_provider.values() for _, h in pairs] + [h for _, h in self.headers_for_all])
+    def authenticate(self, method: Any, target: Any, headers: Any, host: Any) -> Decision:
+        return self.verifier.authenticate(method, target, headers, b"", host)
 
-        realm_param = "realm=" + _quote(realm)
-        self.missing = _Rejection(401, "Unauthorized", b'{"error":"missing_token"}',
-                                  (("WWW-Authenticate", "Bearer " + realm_param),))
-        self.repeated = self._rejection(
-            400, "Bad Request", realm_param, "invalid_request", "token given more than once")
-        self.invalid = self._rejection(401, "Unauthorized", realm_param, "invalid_token", INVALID_TOKEN_DESCRIPTION)
-        self.unavailable: dict[str, _Rejection] = {}  # status name -> its 503, built once
-        self.realm_param = realm_param
+    def rejection(self, d: Decision) -> _Rejection:
+        key = (d.http_status, d.status, d.www_authenticate)
+        found = self.rejections.get(key)
+        if found is not None:
+            return found
+        token = d.method == "jwt" or (d.www_authenticate or "").startswith("Bearer ")
+        if d.http_status == 503:
+            _log.info("token not verified, no usable keys: %s", d.status)
+            body = _body(error="temporarily_unavailable", error_description=d.status)
+        elif d.http_status == 401 and d.status == "TV_ERR_CREDENTIAL_MISSING":
+            body = _body(error="missing_token" if token else "missing_credentials")
+        elif d.http_status == 401 and token:
+            body = _body(error="invalid_token", error_description=INVALID_TOKEN_DESCRIPTION)
+        elif d.http_status == 401:
+            body = _body(error="invalid_credentials")
+        elif d.http_status == 400 and d.status == "TV_ERR_DUPLICATE_CREDENTIAL":
+            body = _body(error="invalid_request", error_description="token given more than once" if token
+                         else "credential given more than once")
+        elif d.http_status == 400:
+            body = _body(error="invalid_request", error_description=tokenverify_message(d.code))
+        else:
+            body = _body(error="forbidden")
+        headers: tuple[tuple[str, str], ...] = ()
+        if d.http_status == 503:
+            headers = (("Retry-After", "5"),)
+        elif d.www_authenticate is not None:
+            challenge = d.www_authenticate
+            if self.realm is not None:
+                challenge = challenge.replace(_ENGINE_REALM, self.realm)
+            headers = (("WWW-Authenticate", challenge),)
+        rejection = _Rejection(d.http_status, _REASONS.get(d.http_status, "Forbidden"), body, headers)
+        if len(self.rejections) < 64:  # statuses and challenges come from the configuration: few
+            self.rejections[key] = rejection
+        return rejection
 
-    @staticmethod
-    def _rejection(status: int, reason: str, realm_param: str, error: str, description: str) -> _Rejection:
-        body = json.dumps({"error": error, "error_description": description}, separators=(",", ":")).encode()
-        if status == 503:
-            # Retry soon: keys are fetched in the background. No WWW-Authenticate: the
-            # credentials are not what failed.
-            return _Rejection(status, reason, body, (("Retry-After", "5"),))
-        header = f"Bearer {realm_param}, error={_quote(error)}, error_description={_quote(description)}"
-        return _Rejection(status, reason, body, (("WWW-Authenticate", header),))
+    def refused(self, d: Decision) -> _Rejection:
+        if d.http_status == 401 and d.status != "TV_ERR_CREDENTIAL_MISSING":
+            # Only the name and code: the message may quote the token's claims.
+            _log.info("token refused: %s (%s)", d.status, d.code)
+        return self.rejection(d)
 
-    def token_from_header_values(self, values: list[str]) -> _Extracted:
-        if not values:
-            return _NO_TOKEN
-        if len(values) > 1:
-            return _REPEATED
-        value = values[0]
-        # Auth schemes are case-insensitive (RFC 9110 §11.1), so the prefix is too. A
-        # header with another prefix ("Basic ...") carries no token for us.
-        if self.prefix:
-            if value[: len(self.prefix)].lower() != self.prefix:
-                return _NO_TOKEN
-            value = value[len(self.prefix):]
-        value = value.strip()
-        return value if value else _NO_TOKEN
 
-    def token_from_query(self, query: str) -> _Extracted:
-        if not query:
-            return _NO_TOKEN
-        values = [v for k, v in parse_qsl(query, keep_blank_values=True) if k == self.source.name]
-        if len(values) > 1:
-            return _REPEATED
-        return values[0] if values and values[0] else _NO_TOKEN
-
-    def token_from_cookies(self, cookie_header: str) -> _Extracted:
-        # The first cookie of that name wins: browsers send the one with the most
-        # specific path first (RFC 6265 §5.4), so a repeat is not an error here.
-        for pair in cookie_header.split(";"):
-            name, eq, value = pair.partition("=")
-            if eq and name.strip() == self.source.name:
-                value = value.strip()
-                if len(value) >= 2 and value[0] == value[-1] == '"':
-                    value = value[1:-1]
-                return value if value else _NO_TOKEN
-        return _NO_TOKEN
-
-    def decide(self, extracted: _Extracted) -> Mapping[str, Any] | _Rejection | None:
-        """Claims to pass on, None (AllowMissing, no token), or the response to send."""
-        if isinstance(extracted, str):
-            try:
-                claims: Mapping[str, Any] = self.verifier.verify(extracted)
-                return claims
-            except TokenVerifyError as e:
-                name = getattr(e, "name", None) or type(e).__name__
-                if not isinstance(e, KeysUnavailableError):
-                    # Only the name and code: the message may quote the token's claims.
-                    _log.info("token refused: %s (%s)", name, getattr(e, "code", None))
-                    return self.invalid
-                _log.info("token not verified, no usable keys: %s", name)
-                rejection = self.unavailable.get(name)
-                if rejection is None:
-                    rejection = self._rejection(503, "Service Unavailable", self.realm_param,
-                                                "temporarily_unavailable", name)
-                    if len(self.unavailable) < 16:  # bounded: names come from the status table
-                        self.unavailable[name] = rejection
-                return rejection
-        if isinstance(extracted, _RepeatedToken):
-            return self.repeated
-        return None if self.allow_missing else self.missing
-
-    def claim_headers(self, claims: Mapping[str, Any]) -> list[tuple[str, str]]:
-        if not self.managed_headers:
-            return []
-        # Claims.provider is None when the package cannot tell which provider accepted
-        # the token; then no provider's mapping applies (the spoofed copies are gone anyway).
-        pairs = self.headers_for_all or self.headers_by_provider.get(getattr(claims, "provider", None) or "", [])
-        out = []
-        for claim, header in pairs:
-            value = _claim(claims, claim)
-            if value is not None:
-                text = _header_value(value)
-                if text is not None:
-                    out.append((header, text))
-        return out
+def tokenverify_message(code: int) -> str:
+    from ._tokenverify import status_message
+    return str(status_message(code))
 
 
 # ---------------------------------------------------------------- ASGI
@@ -353,9 +291,9 @@ class TokenVerifyASGIMiddleware:
     """ASGI 3 middleware. ``http`` and ``websocket`` scopes are checked; ``lifespan`` and
     any other scope type pass through untouched.
 
-    A refused WebSocket handshake gets the same 401/400 response as HTTP when the server
-    offers the ``websocket.http.response`` extension, else a ``websocket.close`` with
-    code 1008 (policy violation), which servers turn into a 403.
+    A refused WebSocket handshake gets the same response as HTTP when the server offers
+    the ``websocket.http.response`` extension, else a ``websocket.close`` with code 1008
+    (policy violation), which servers turn into a 403.
 
     The claims go into a copy of ``scope["state"]`` (Starlette's ``request.state`` reads
     it) under ``claims_key``; use ``claims_of(request)`` to read them back.
@@ -364,7 +302,7 @@ class TokenVerifyASGIMiddleware:
     def __init__(
         self,
         app: ASGIApp,
-        verifier_or_config: _VerifierLike | ConfigSource,
+        verifier_or_config: Verifier | ConfigSource,
         *,
         token_source: TokenSource | Mapping[str, Any] | None = None,
         mode: Mode | None = None,
@@ -378,55 +316,51 @@ class TokenVerifyASGIMiddleware:
                            claims_to_headers)
         self.verifier = self._gate.verifier
         # Header names as ASGI carries them: lower-case bytes.
-        source = self._gate.source
-        self._token_header = (source.name.lower() if source.kind == "header" else "cookie").encode("latin-1")
         self._managed = frozenset(h.encode("latin-1") for h in self._gate.managed_headers)
 
-    def _extract(self, scope: Scope, headers: Iterable[tuple[bytes, bytes]]) -> _Extracted:
-        gate = self._gate
-        if gate.source.kind == "query":
-            return gate.token_from_query(scope.get("query_string", b"").decode("latin-1"))
-        wanted = self._token_header
-        # Servers send lower-case names (the ASGI spec asks them to); .lower() covers the rest.
-        values = [v.decode("latin-1") for k, v in headers if k == wanted or k.lower() == wanted]
-        if gate.source.kind == "header":
-            return gate.token_from_header_values(values)
-        # HTTP/2 may split cookies over several headers (RFC 9113 §8.2.3).
-        return gate.token_from_cookies("; ".join(values)) if values else _NO_TOKEN
+    @staticmethod
+    def _request(scope: Scope, headers: list[tuple[bytes, bytes]]) -> tuple[Any, bytes, Any, bytes]:
+        """(method, target, headers, host) as the engine takes them."""
+        raw = scope.get("raw_path") or quote(scope.get("path") or "/", safe="/:@!$&'()*+,;=-._~%").encode("latin-1")
+        query = scope.get("query_string") or b""
+        target = raw + b"?" + query if query else raw
+        host = b""
+        for name, value in headers:
+            if name.lower() == b"host":
+                host = value
+                break
+        return scope.get("method") or "GET", target, headers, host
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] not in ("http", "websocket"):
             await self.app(scope, receive, send)
             return
         gate = self._gate
-        headers: Iterable[tuple[bytes, bytes]] = scope.get("headers") or ()
-        if self._managed:
-            headers = [(k, v) for k, v in headers if k.lower() not in self._managed]
-            scope = {**scope, "headers": headers}
+        headers: list[tuple[bytes, bytes]] = list(scope.get("headers") or ())
         if scope.get("path") in gate.exempt:
+            if self._managed:
+                scope = {**scope, "headers": [(k, v) for k, v in headers if k.lower() not in self._managed]}
             await self.app(scope, receive, send)
             return
 
-        extracted = self._extract(scope, headers)
-        outcome = await self._decide_off_loop(extracted) if gate.may_wait else gate.decide(extracted)
-        if isinstance(outcome, _Rejection):
-            await self._refuse(scope, send, outcome)
+        request = self._request(scope, headers)
+        d = await self._decide_off_loop(request) if gate.may_wait else gate.authenticate(*request)
+        if not d.allowed:
+            await self._refuse(scope, send, gate.refused(d))
             return
+        removed = frozenset(h.encode("latin-1") for h in d.remove_headers)
+        kept = [(k, v) for k, v in headers if k.lower() not in removed] if removed else headers
+        kept += [(k.encode("latin-1"), v.encode("utf-8")) for k, v in d.set_headers]
         state = dict(scope.get("state") or {})
-        state[gate.claims_key] = outcome
-        scope = {**scope, "state": state}
-        if outcome is not None:
-            added = gate.claim_headers(outcome)
-            if added:
-                scope["headers"] = [*headers, *((k.encode("latin-1"), v.encode("utf-8")) for k, v in added)]
-        await self.app(scope, receive, send)
+        state[gate.claims_key] = d.claims
+        await self.app({**scope, "headers": kept, "state": state}, receive, send)
 
-    async def _decide_off_loop(self, extracted: _Extracted) -> Mapping[str, Any] | _Rejection | None:
+    async def _decide_off_loop(self, request: tuple[Any, bytes, Any, bytes]) -> Decision:
         try:
             loop = asyncio.get_running_loop()
         except RuntimeError:  # another event loop (trio, ...): inline, as without the wait
-            return self._gate.decide(extracted)
-        return await loop.run_in_executor(None, self._gate.decide, extracted)
+            return self._gate.authenticate(*request)
+        return await loop.run_in_executor(None, lambda: self._gate.authenticate(*request))
 
     @staticmethod
     async def _refuse(scope: Scope, send: Send, rejection: _Rejection) -> None:
@@ -469,7 +403,7 @@ class TokenVerifyWSGIMiddleware:
     def __init__(
         self,
         app: WSGIApp,
-        verifier_or_config: _VerifierLike | ConfigSource,
+        verifier_or_config: Verifier | ConfigSource,
         *,
         token_source: TokenSource | Mapping[str, Any] | None = None,
         mode: Mode | None = None,
@@ -484,35 +418,42 @@ class TokenVerifyWSGIMiddleware:
         self.verifier = self._gate.verifier
         self._managed_keys = tuple(_environ_key(h) for h in self._gate.managed_headers)
 
-    def _extract(self, environ: dict[str, Any]) -> _Extracted:
-        gate = self._gate
-        kind = gate.source.kind
-        if kind == "query":
-            return gate.token_from_query(environ.get("QUERY_STRING", ""))
-        if kind == "cookie":
-            return gate.token_from_cookies(environ.get("HTTP_COOKIE", ""))
-        value = environ.get(_environ_key(gate.source.name))
-        return gate.token_from_header_values([] if value is None else [value])
+    @staticmethod
+    def _request(environ: dict[str, Any]) -> tuple[str, str, list[tuple[str, str]], str]:
+        """(method, target, headers, host) as the engine takes them, from the environ."""
+        headers = [(key[5:].replace("_", "-"), value) for key, value in environ.items()
+                   if key.startswith("HTTP_") and isinstance(value, str)]
+        for key, name in (("CONTENT_TYPE", "Content-Type"), ("CONTENT_LENGTH", "Content-Length")):
+            if environ.get(key):
+                headers.append((name, environ[key]))
+        target = environ.get("REQUEST_URI") or environ.get("RAW_URI")
+        if not target or not target.startswith("/"):
+            path = quote(environ.get("SCRIPT_NAME", "") + environ.get("PATH_INFO", ""), safe="/:@!$&'()*+,;=-._~")
+            query = environ.get("QUERY_STRING", "")
+            target = (path or "/") + ("?" + query if query else "")
+        return environ.get("REQUEST_METHOD", "GET"), target, headers, environ.get("HTTP_HOST", "")
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         gate = self._gate
-        for key in self._managed_keys:
-            environ.pop(key, None)
         if environ.get("PATH_INFO", "") in gate.exempt:
+            for key in self._managed_keys:
+                environ.pop(key, None)
             return self.app(environ, start_response)
 
-        outcome = gate.decide(self._extract(environ))
-        if isinstance(outcome, _Rejection):
-            start_response(f"{outcome.status} {outcome.reason}", [
+        d = gate.authenticate(*self._request(environ))
+        if not d.allowed:
+            rejection = gate.refused(d)
+            start_response(f"{rejection.status} {rejection.reason}", [
                 ("Content-Type", "application/json"),
-                ("Content-Length", str(len(outcome.body))),
-                *outcome.headers,
+                ("Content-Length", str(len(rejection.body))),
+                *rejection.headers,
             ])
-            return [outcome.body]
-        if outcome is not None:
-            for header, value in gate.claim_headers(outcome):
-                environ[_environ_key(header)] = value.encode("utf-8").decode("latin-1")
-        environ[gate.claims_key] = outcome
+            return [rejection.body]
+        for header in d.remove_headers:
+            environ.pop(_environ_key(header), None)
+        for header, value in d.set_headers:
+            environ[_environ_key(header)] = value.encode("utf-8").decode("latin-1")
+        environ[gate.claims_key] = d.claims
         return self.app(environ, start_response)
 
 
