@@ -42,13 +42,19 @@ void AuthenticateLoop(benchmark::State& state, const tokenverify::Verifier& v, c
   }
 }
 
-void BM_AuthenticateJwt(benchmark::State& state, const char* alg) {
-  const Fixture* f = nullptr;
+// The fixture of `alg`, or nullptr with the benchmark skipped.
+const Fixture* FixtureOrSkip(benchmark::State& state, const char* alg) {
   try {
-    f = &FixtureFor(alg);
+    return &FixtureFor(alg);
   } catch (const std::exception& e) {
-    return Fail(state, e.what());
+    Fail(state, e.what());
+    return nullptr;
   }
+}
+
+void BM_AuthenticateJwt(benchmark::State& state, const char* alg) {
+  const Fixture* f = FixtureOrSkip(state, alg);
+  if (f == nullptr) return;
   const std::string bearer = "Bearer " + f->token;
   const HeaderView headers[] = {{"Host", 4, "api.example.com", 15},
                                 {"Authorization", 13, bearer.data(), bearer.size()},
@@ -57,12 +63,8 @@ void BM_AuthenticateJwt(benchmark::State& state, const char* alg) {
 }
 
 void BM_VerifyAndKeepClaims(benchmark::State& state, const char* alg) {
-  const Fixture* f = nullptr;
-  try {
-    f = &FixtureFor(alg);
-  } catch (const std::exception& e) {
-    return Fail(state, e.what());
-  }
+  const Fixture* f = FixtureOrSkip(state, alg);
+  if (f == nullptr) return;
   for (auto _ : state) {
     tokenverify::VerifiedToken out;
     if (f->verifier->Verify(f->token, &out) != Status::OK) return Fail(state, "the token did not verify");
