@@ -364,7 +364,7 @@ def render(res, command):
                 continue
             extra = auth - base
             w(f"| JWT request through Authenticate, {alg} | {fmt_ns(auth)} | {fmt_ns(base)} Verify + claims kept "
-              f"(tv_verify) | {fmt_x(ratio(auth, base), 3)} (+{extra:.0f} ns) | "
+              f"(tv_verify) | {fmt_x(ratio(auth, base), 3)} ({extra:+.0f} ns) | "
               f"≤ +150 ns {verdict(extra <= 150)} |")
         raw, first = res.ns("request/basic/bcrypt10-raw"), res.ns("request/basic/first")
         if raw is not None and first is not None:

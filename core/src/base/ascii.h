@@ -36,6 +36,7 @@ constexpr bool IsJsonWhitespace(unsigned char c) noexcept { return c == ' ' || c
 
 constexpr bool AsciiEqualsIgnoreCase(std::string_view a, std::string_view b) noexcept {
   if (a.size() != b.size()) return false;
+  if (a == b) return true;  // the common case (the same spelling) in one memcmp
   for (size_t i = 0; i < a.size(); ++i)
     if (AsciiLower(a[i]) != AsciiLower(b[i])) return false;
   return true;

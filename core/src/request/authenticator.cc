@@ -107,8 +107,9 @@ bool WellFormed(const RequestView& r) {
     std::string_view name = h.Name();
     if (!name.empty() && name.front() == ':') name.remove_prefix(1);
     if (name.empty()) return false;
-    for (unsigned char c : name)
-      if (!IsHttpTokenChar(c)) return false;
+    bool token = true;  // no early exit: one table lookup per byte, no branch
+    for (unsigned char c : name) token &= IsHttpTokenChar(c);
+    if (!token) return false;
   }
   return true;
 }
