@@ -3,7 +3,10 @@
 // semantics (token sources, validation modes, claims to headers, forwardToken).
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <mutex>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -402,6 +405,48 @@ TEST(Authenticate, ConfigurationErrorsNameTheField) {
   EXPECT_NE(unknown.message.find("no provider is named \"x\""), std::string::npos);
   // Rules that need no JWT need no providers.
   EXPECT_TRUE(Make(R"({"rules":[{"auth":{"type":"bearer","bearer":{"tokens":["t"]}}}]})"));
+}
+
+}  // namespace
+}  // namespace tokenverify
+
+namespace tokenverify {
+namespace {
+
+// Under ThreadSanitizer too (ctest -L concurrency): one verifier, every kind
+// of auth with state (the Basic success cache, the HMAC replay cache) and
+// without, from four threads at once.
+TEST(Concurrency, AuthenticateFromManyThreads) {
+  auto v = Make(RulesConfig(
+      R"([{"paths":[{"path":"/jwt","auth":{"type":"jwt"}},)"
+      R"({"path":"/basic","auth":{"type":"basic","basic":{"users":[{"username":"u","password":"$1$saltsalt$EzxqvF/RLmdVY6Ao7BGuR1"}]}}},)"
+      R"({"path":"/hooks","auth":{"type":"hmac","hmac":{"scheme":"github","secrets":["s"]}}},)"
+      R"({"path":"/keys","auth":{"type":"apiKey","apiKey":{"keys":["k"]}}}]}])",
+      Provider()));
+  ASSERT_TRUE(v);
+  const std::string token = Token();
+  std::atomic<int> wrong{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 200; ++i) {
+        const std::string body = std::to_string(t) + "-" + std::to_string(i);
+        const Req requests[] = {
+            {.target = "/jwt", .headers = {{"Authorization", "Bearer " + token}}},
+            {.target = "/basic", .headers = {{"Authorization", BasicHeader("u", i % 2 ? "pw-one" : "no")}}},
+            {.method = "POST",
+             .target = "/hooks",
+             .headers = {{"X-Hub-Signature-256", "sha256=" + testing::HmacSha256Hex("s", body)}},
+             .body = body},
+            {.target = "/keys", .headers = {{"X-Api-Key", i % 3 ? "k" : "x"}}}};
+        const bool want[] = {true, i % 2 == 1, true, i % 3 != 0};
+        for (int r = 0; r < 4; ++r)
+          if (Decide(*v, requests[r])->allowed() != want[r]) ++wrong;
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(wrong.load(), 0);
 }
 
 }  // namespace
