@@ -409,11 +409,12 @@ def test_claims_of_reads_a_raw_scope_and_reports_unseen_requests() -> None:
 
 
 def keys_not_fetched_yet() -> dict[str, Any]:
-    """A provider whose remote key set has not been fetched (nothing listens on port 9,
-    and no initialFetchWait): the engine answers TV_ERR_KEYS_UNAVAILABLE."""
-    return {"providers": [{"name": "main", "issuer": ISSUER,
-                           "jwks": {"remote": {"url": "http://127.0.0.1:9/jwks.json", "timeout": "1s"}}}],
-            "now": NOW}
+    """A provider whose remote key set has not been fetched (nothing listens on the
+    discard port): the engine's answer for its tokens is TV_ERR_KEYS_UNAVAILABLE."""
+    cfg = config()
+    del cfg["providers"][0]["secret"]
+    cfg["providers"][0]["jwks"] = {"remote": {"url": "http://127.0.0.1:9/jwks"}}
+    return cfg
 
 
 def test_keys_unavailable_is_503_not_401() -> None:

@@ -111,6 +111,9 @@ class Verifier(_tokenverify._Verifier):
         text = _config_text(config)
         super().__init__(text, validator=validator)
         self._config: Dict[str, Any] = json.loads(text)
+        # Kept so that a verifier built from an edited copy of this configuration
+        # (tokenverify.middleware's overrides) can use the same callback.
+        self._validator: Optional[Validator] = validator
 
     def authenticate(
         self,

@@ -1,4 +1,4 @@
-"""ASGI and WSGI middleware: the engine's request authentication in front of the application.
+"""ASGI and WSGI middleware: the engine's request authentication in front of an application.
 
 No web framework is imported; both classes speak the bare ASGI 3 / WSGI (PEP 3333)
 protocols, so they wrap Starlette, FastAPI, Django, Flask, or anything else.
@@ -6,60 +6,81 @@ protocols, so they wrap Starlette, FastAPI, Django, Flask, or anything else.
     app = TokenVerifyASGIMiddleware(app, {"providers": [...]})
     app.wsgi_app = TokenVerifyWSGIMiddleware(app.wsgi_app, verifier)
 
-Each request (method, target, headers as received, host) goes to ``Verifier.authenticate``,
-the engine's ``tv_authenticate``: every decision is the engine's, the same one any other
-runtime or ``tokenverify serve`` makes from the same configuration. Without ``rules`` in
-the configuration every request needs a provider's token (kgateway's semantics); with
-``rules``, hosts and paths choose Basic, API keys, bearer lists, HMAC signatures or JWTs
-(README, "Request authentication"). The middleware only applies the decision:
+Both are thin adapters over ``Verifier.authenticate``: each request becomes (method,
+target, headers as received, host), the engine decides, and the middleware applies the
+decision. Everything the engine does applies unchanged: without ``"rules"`` in the
+configuration every request must carry a JWT from one of the providers (each found
+through its ``tokenSource``); with ``"rules"`` the host/path rules choose among jwt,
+basic, bearer, apiKey, hmac, anyOf or no check at all. The README's "Request
+authentication" describes the semantics; in short:
 
-1. Exempt paths (exact match on the ASGI ``path`` / WSGI ``PATH_INFO``) pass unchecked;
-   only the spoofable claim headers (4) are removed from them.
-2. Refused: the decision's HTTP status, its ``WWW-Authenticate`` and a JSON body:
-   401 without a credential ``{"error": "missing_token"}`` (``"missing_credentials"`` for
-   other credentials than a token); 401 for a token that does not verify
-   ``{"error": "invalid_token", "error_description": "the token is not valid"}`` -- the same
-   answer for every reason, so a client without a key learns nothing about the claims it
-   guessed; the reason goes to the ``tokenverify.middleware`` logger (INFO, the status
-   name) and the verifier's stats; 401 for another credential ``{"error":
-   "invalid_credentials"}``; 400 ``{"error": "invalid_request", ...}`` (a token given twice,
-   a malformed request or credential); 403 ``{"error": "forbidden"}`` (no rule matches the
-   host); 503 ``{"error": "temporarily_unavailable", "error_description": "<status>"}`` with
-   ``Retry-After: 5`` when the provider has no usable keys (a remote key set not fetched
-   yet, or too stale): the server is at fault, not the token.
-3. ``AllowMissing`` without a token: the request passes with claims ``None``.
-4. Allowed: the claims (a ``tokenverify.Claims`` mapping; ``None`` without a token) are
-   handed to the application: ASGI ``scope["state"][claims_key]``, WSGI
-   ``environ[claims_key]``; ``claims_of(request)`` reads them from either. The decision's
-   ``remove_headers`` are removed -- every ``claimsToHeaders`` header of every provider
-   (a client cannot spoof them), and the token's own header when the provider's
-   ``forwardToken`` is false, kgateway's default: set ``"forwardToken": true`` for an
-   application that reads the token itself -- and its ``set_headers`` added.
+1. Exempt paths (the ``exempt_paths`` argument, exact match on the ASGI ``path`` / WSGI
+   ``PATH_INFO``) pass without asking the engine; only spoofed claim headers (step 4)
+   are removed from them. Rules can do the same (``"enabled": false`` on a path).
+2. A refused request gets the decision's HTTP status, its ``WWW-Authenticate`` (when it
+   has one), ``Retry-After: 5`` on 503, and a JSON body:
 
-The constructor's ``token_source``, ``mode`` and ``claims_to_headers`` override the
-configuration (every provider's ``tokenSource`` / ``claimsToHeaders``, the document's
-``validationMode``): the middleware then builds its own Verifier from the overridden
-document. ``realm`` replaces the engine's ``realm="tokenverify"`` in the challenges.
+   ====================================================  =====================================================
+   missing JWT or bearer token (401)                     ``{"error":"missing_token"}``
+   missing Basic / API key / signature (401)             ``{"error":"missing_credentials"}``
+   token given more than once (400)                      ``{"error":"invalid_request","error_description":"token given more than once"}``
+   any other credential given twice (400)                ``{"error":"invalid_request","error_description":"credential given more than once"}``
+   malformed request or credential, body too large (400) ``{"error":"invalid_request"}``
+   JWT or bearer token not valid (401)                   ``{"error":"invalid_token","error_description":"the token is not valid"}``
+   Basic / API key / signature not valid (401)           ``{"error":"invalid_credentials"}``
+   no rule matches the host and path (403)               ``{"error":"forbidden"}``
+   keys unavailable or stale, replay cache full (503)    ``{"error":"temporarily_unavailable","error_description":<status name>}``
+   ====================================================  =====================================================
 
-Verification runs inline on the event loop: a warm verify costs microseconds, less than
-handing it to a thread pool would, and the engine does not wait for the network on the
-request path (remote key sets are refreshed in the background). The one exception is a
-remote key set with ``unknownKidWait``: a token with an unknown ``kid`` then waits (up to
-that long) for an early refresh. With such a provider the ASGI middleware authenticates in
-the event loop's default executor, so the loop keeps serving other requests meanwhile.
+   Every bad token gets the same answer: a client without a key must not learn which
+   claim (audience, issuer, subject, matcher) it got wrong. The precise status name goes
+   to the ``tokenverify.middleware`` logger (INFO) and to the verifier's stats.
+3. A request let through has its decision applied before the application sees it:
+   the headers in ``remove_headers`` are removed (every occurrence, any case), the
+   ``set_headers`` added, and the query parameters and cookies the decision names
+   (``removeQueryParameters``, ``removeCookies``) taken out of the query string and the
+   Cookie header. The claims of a JWT (a ``tokenverify.Claims`` mapping; ``None`` when
+   the request passed without one) go to ASGI ``scope["state"][claims_key]`` or WSGI
+   ``environ[claims_key]``; ``claims_of(request)`` reads them from either, or from a
+   framework request object.
+4. Claim headers: the accepting provider's ``claimsToHeaders`` become request headers;
+   headers with the names of any provider's ``claimsToHeaders`` sent by the client are
+   always removed first, so the application can trust them.
+5. The token itself: a provider's ``forwardToken`` is false unless the configuration
+   says ``"forwardToken": true``, and then the token's header (``Authorization`` by
+   default), query parameter or cookie is removed -- the application does not see the
+   token. Set ``"forwardToken": true`` on the provider when it needs it.
+
+The constructor's arguments adjust the configuration: ``token_source`` becomes every
+provider's ``tokenSource``, ``mode`` the ``validationMode``, ``claims_to_headers`` every
+provider's ``claimsToHeaders`` (``False``: none); a new ``tokenverify.Verifier`` is
+built from the result (with the given verifier's validator). Without them a given
+Verifier is used as it is. ``realm`` replaces the engine's default realm
+(``realm="tokenverify"``) in the challenges; realms set in the rules stay as they are.
+Only a ``tokenverify.Verifier`` or a configuration (dict, JSON text, path) is accepted.
+
+The engine decides inline on the event loop: a warm JWT verification costs
+microseconds, less than handing it to a thread pool would, and the engine does not wait
+for the network on the request path (remote key sets are refreshed in the background).
+The one exception is a remote key set with ``unknownKidWait``: a token with an unknown
+``kid`` then waits (up to that long) for an early refresh. With such a provider the
+ASGI middleware decides in the event loop's default executor, so the loop keeps serving
+other requests meanwhile.
+
+The request body is not read (the engine gets an empty one), so an ``hmac`` rule only
+accepts signatures over an empty body behind this middleware.
 """
 
 from __future__ import annotations
 
 import asyncio
-import copy
 import json
 import logging
 import os
 from collections.abc import Awaitable, Callable, Iterable, Mapping, MutableMapping
 from dataclasses import dataclass
 from typing import Any, Literal, Union
-from urllib.parse import quote
+from urllib.parse import quote, unquote_plus
 
 from . import Decision, Verifier, _config_text
 
@@ -75,6 +96,7 @@ __all__ = [
 _log = logging.getLogger(__name__)
 # What a client is told about any token that did not verify (RFC 6750 §3.1).
 INVALID_TOKEN_DESCRIPTION = "the token is not valid"
+# The realm the engine uses when the configuration names none.
 _ENGINE_REALM = 'realm="tokenverify"'
 
 CLAIMS_KEY = "tokenverify.claims"
@@ -88,7 +110,7 @@ ConfigSource = Union[Mapping[str, Any], str, "os.PathLike[str]"]
 class TokenSource:
     """Where the token is found: a header (with an optional prefix), a query parameter
     or a cookie. The same three shapes as a provider's ``tokenSource`` in the
-    configuration; ``from_config`` reads that shape, ``to_config`` writes it."""
+    configuration; ``from_config`` reads that shape and ``to_config`` writes it."""
 
     kind: Literal["header", "query", "cookie"]
     name: str
@@ -128,31 +150,12 @@ class TokenSource:
         raise ValueError(f"unknown tokenSource kind {kind!r}")
 
     def to_config(self) -> dict[str, Any]:
+        """The configuration's shape of this source (a provider's ``tokenSource``)."""
         if self.kind == "header":
             return {"header": {"header": self.name, "prefix": self.prefix}}
-        return {"queryParameter" if self.kind == "query" else "cookie": self.name}
-
-
-# ---------------------------------------------------------------- the decision, applied
-
-
-@dataclass(frozen=True)
-class _Rejection:
-    status: int
-    reason: str
-    body: bytes
-    headers: tuple[tuple[str, str], ...]  # besides Content-Type and Content-Length
-
-
-_REASONS = {400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 503: "Service Unavailable"}
-
-
-def _quote(value: str) -> str:
-    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
-
-
-def _body(**members: str) -> bytes:
-    return json.dumps(members, separators=(",", ":")).encode()
+        if self.kind == "query":
+            return {"queryParameter": self.name}
+        return {"cookie": self.name}
 
 
 def _waits_for_unknown_kid(provider: Mapping[str, Any]) -> bool:
@@ -166,30 +169,76 @@ def _waits_for_unknown_kid(provider: Mapping[str, Any]) -> bool:
     return any(c in "123456789" for c in str(wait))
 
 
-def _effective_config(config: Mapping[str, Any], token_source: TokenSource | Mapping[str, Any] | None,
-                      mode: str | None, claims_to_headers: Iterable[Mapping[str, str]] | None | bool) -> dict[str, Any]:
-    """The configuration with the constructor's overrides applied (a copy)."""
-    doc: dict[str, Any] = copy.deepcopy(dict(config))
-    providers: list[dict[str, Any]] = doc.get("providers") or []
-    if token_source is not None:
-        source = token_source if isinstance(token_source, TokenSource) else TokenSource.from_config(token_source)
-        for p in providers:
-            p["tokenSource"] = source.to_config()
-    if mode is not None:
-        doc["validationMode"] = mode
-    if claims_to_headers is False:
-        for p in providers:
-            p.pop("claimsToHeaders", None)
-    elif claims_to_headers is not None and claims_to_headers is not True:
-        pairs = [{"name": m["name"], "header": m["header"]} for m in claims_to_headers]
-        for p in providers:
-            p["claimsToHeaders"] = pairs
-    return doc
+# ---------------------------------------------------------------- the decision, shared
+
+
+@dataclass(frozen=True)
+class _Refusal:
+    status: int
+    reason: str
+    body: bytes
+    headers: tuple[tuple[str, str], ...]  # besides Content-Type and Content-Length
+
+
+_REASONS = {400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 503: "Service Unavailable"}
+_TOKEN_METHODS = ("jwt", "bearer")
+
+
+def _quote(value: str) -> str:
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _refusal_body(d: Decision) -> dict[str, str]:
+    token = d.method in _TOKEN_METHODS
+    if d.http_status == 503:
+        return {"error": "temporarily_unavailable", "error_description": d.status}
+    if d.http_status == 403:
+        return {"error": "forbidden"}
+    if d.status == "TV_ERR_CREDENTIAL_MISSING":
+        return {"error": "missing_token" if token else "missing_credentials"}
+    if d.status == "TV_ERR_DUPLICATE_CREDENTIAL":
+        return {"error": "invalid_request",
+                "error_description": ("token" if token else "credential") + " given more than once"}
+    if d.http_status == 400:
+        return {"error": "invalid_request"}
+    if token:
+        return {"error": "invalid_token", "error_description": INVALID_TOKEN_DESCRIPTION}
+    return {"error": "invalid_credentials"}
+
+
+def _managed_headers(config: Mapping[str, Any]) -> frozenset[str]:
+    """Every provider's claimsToHeaders names, lower case (the engine removes the same)."""
+    return frozenset(m["header"].lower() for p in config.get("providers") or []
+                     for m in p.get("claimsToHeaders") or [])
+
+
+def _strip_query(query: str, names: Iterable[str]) -> str:
+    drop = set(names)
+    return "&".join(p for p in query.split("&") if unquote_plus(p.partition("=")[0]) not in drop)
+
+
+def _strip_cookies(header: str, names: Iterable[str]) -> str:
+    drop = set(names)
+    return "; ".join(p.strip() for p in header.split(";") if p.strip() and p.partition("=")[0].strip() not in drop)
+
+
+def _config_object(source: ConfigSource) -> dict[str, Any]:
+    """The configuration as a dict to edit; the engine's ConfigurationError when it is
+    not a JSON object."""
+    text = _config_text(source)
+    try:
+        config = json.loads(text)
+    except ValueError:
+        config = None
+    if not isinstance(config, dict):
+        Verifier(text)  # raises, naming what is wrong
+        raise TypeError("the configuration must be a JSON object")
+    return config
 
 
 class _Gate:
-    """Everything both middlewares share: the verifier, exempt paths, and the decision
-    turned into a response."""
+    """What both middlewares share: the effective verifier, the exempt paths, and the
+    refusal each decision turns into."""
 
     def __init__(
         self,
@@ -205,77 +254,100 @@ class _Gate:
             raise ValueError(f"mode must be 'Strict' or 'AllowMissing', not {mode!r}")
         if isinstance(exempt_paths, str):
             raise TypeError("exempt_paths is a collection of paths, not one string")
-        overridden = token_source is not None or mode is not None or claims_to_headers not in (None, True)
+        source: dict[str, Any] | None = None
+        if isinstance(token_source, TokenSource):
+            source = token_source.to_config()
+        elif token_source is not None:
+            source = TokenSource.from_config(token_source).to_config()  # ValueError for a bad shape
+        mapping: list[dict[str, str]] | None = None
+        if claims_to_headers is not None and claims_to_headers is not True and claims_to_headers is not False:
+            mapping = [dict(m) for m in claims_to_headers]
+        overridden = source is not None or mode is not None or mapping is not None or claims_to_headers is False
+
+        config: dict[str, Any]
         if isinstance(verifier_or_config, Verifier):
-            config: Mapping[str, Any] = verifier_or_config.config
-            self.verifier = (Verifier(_effective_config(config, token_source, mode, claims_to_headers))
-                             if overridden else verifier_or_config)
+            given: Verifier | None = verifier_or_config
+            if not overridden:
+                self.verifier = verifier_or_config
+            config = verifier_or_config.config
         elif isinstance(verifier_or_config, (Mapping, str, os.PathLike)):
-            config = json.loads(_config_text(verifier_or_config))
-            self.verifier = Verifier(_effective_config(config, token_source, mode, claims_to_headers)
-                                     if overridden else config)
+            given = None
+            if not overridden:
+                self.verifier = Verifier(verifier_or_config)
+                config = self.verifier.config
+            else:
+                config = _config_object(verifier_or_config)
         else:
-            raise TypeError("verifier_or_config must be a tokenverify.Verifier, a configuration dict, a JSON "
-                            f"string or a path, not {type(verifier_or_config).__name__}")
-        effective = self.verifier.config
-        providers: list[Mapping[str, Any]] = list(effective.get("providers") or [])
+            raise TypeError("verifier_or_config must be a tokenverify.Verifier or a configuration (a dict, JSON text "
+                            f"or a path), not {type(verifier_or_config).__name__}: the middleware decides with "
+                            "Verifier.authenticate, so an object with only .verify() is not enough")
+        if overridden:
+            for provider in config.get("providers") or []:
+                if source is not None:
+                    provider["tokenSource"] = source
+                if mapping is not None:
+                    provider["claimsToHeaders"] = mapping
+                elif claims_to_headers is False:
+                    provider.pop("claimsToHeaders", None)
+            if mode is not None:
+                config["validationMode"] = mode
+            self.verifier = Verifier(config, validator=getattr(given, "_validator", None))
+
+        providers: list[Mapping[str, Any]] = list(config.get("providers") or [])
         self.exempt = frozenset(exempt_paths)
         self.claims_key = claims_key
-        # Removed from exempt requests too: what claimsToHeaders could set.
-        self.managed_headers = frozenset(m["header"].lower() for p in providers for m in p.get("claimsToHeaders") or [])
-        # A verification may wait for the network only with unknownKidWait (see the module doc).
+        self.managed = _managed_headers(config)
+        # A decision may wait for the network only with unknownKidWait (see the module doc).
         self.may_wait = any(_waits_for_unknown_kid(p) for p in providers)
+        # Only a token taken from a query parameter or a cookie has to be stripped from
+        # there; the decision's document is parsed only then.
+        self.strips_token = any("queryParameter" in (p.get("tokenSource") or {}) or
+                                "cookie" in (p.get("tokenSource") or {}) for p in providers)
         self.realm = None if realm == "tokenverify" else "realm=" + _quote(realm)
-        self.rejections: dict[tuple[int, str, str | None], _Rejection] = {}  # built once per kind, bounded
+        self._refusals: dict[tuple[int, str, str | None], _Refusal] = {}
 
-    def authenticate(self, method: Any, target: Any, headers: Any, host: Any) -> Decision:
+    def decide(self, method: str | bytes, target: str | bytes, headers: Any, host: str | bytes) -> Decision:
         return self.verifier.authenticate(method, target, headers, b"", host)
 
-    def rejection(self, d: Decision) -> _Rejection:
-        key = (d.http_status, d.status, d.www_authenticate)
-        found = self.rejections.get(key)
-        if found is not None:
-            return found
-        token = d.method == "jwt" or (d.www_authenticate or "").startswith("Bearer ")
-        if d.http_status == 503:
-            _log.info("token not verified, no usable keys: %s", d.status)
-            body = _body(error="temporarily_unavailable", error_description=d.status)
-        elif d.http_status == 401 and d.status == "TV_ERR_CREDENTIAL_MISSING":
-            body = _body(error="missing_token" if token else "missing_credentials")
-        elif d.http_status == 401 and token:
-            body = _body(error="invalid_token", error_description=INVALID_TOKEN_DESCRIPTION)
-        elif d.http_status == 401:
-            body = _body(error="invalid_credentials")
-        elif d.http_status == 400 and d.status == "TV_ERR_DUPLICATE_CREDENTIAL":
-            body = _body(error="invalid_request", error_description="token given more than once" if token
-                         else "credential given more than once")
-        elif d.http_status == 400:
-            body = _body(error="invalid_request", error_description=tokenverify_message(d.code))
-        else:
-            body = _body(error="forbidden")
-        headers: tuple[tuple[str, str], ...] = ()
-        if d.http_status == 503:
-            headers = (("Retry-After", "5"),)
-        elif d.www_authenticate is not None:
-            challenge = d.www_authenticate
-            if self.realm is not None:
-                challenge = challenge.replace(_ENGINE_REALM, self.realm)
-            headers = (("WWW-Authenticate", challenge),)
-        rejection = _Rejection(d.http_status, _REASONS.get(d.http_status, "Forbidden"), body, headers)
-        if len(self.rejections) < 64:  # statuses and challenges come from the configuration: few
-            self.rejections[key] = rejection
-        return rejection
+    def refusal(self, d: Decision) -> _Refusal:
+        key = (d.code, d.method, d.www_authenticate)
+        refusal = self._refusals.get(key)
+        if refusal is None:
+            body = json.dumps(_refusal_body(d), separators=(",", ":")).encode()
+            headers: list[tuple[str, str]] = []
+            if d.www_authenticate:
+                challenge = d.www_authenticate
+                if self.realm is not None:
+                    challenge = challenge.replace(_ENGINE_REALM, self.realm)
+                headers.append(("WWW-Authenticate", challenge))
+            if d.http_status == 503:
+                # Retry soon: keys are fetched in the background.
+                headers.append(("Retry-After", "5"))
+            refusal = _Refusal(d.http_status, _REASONS.get(d.http_status, "Unauthorized"), body, tuple(headers))
+            if len(self._refusals) < 64:  # bounded: statuses and challenges come from tables and the configuration
+                self._refusals[key] = refusal
+        self._log(d)
+        return refusal
 
-    def refused(self, d: Decision) -> _Rejection:
-        if d.http_status == 401 and d.status != "TV_ERR_CREDENTIAL_MISSING":
-            # Only the name and code: the message may quote the token's claims.
+    @staticmethod
+    def _log(d: Decision) -> None:
+        # Only the status: a message could quote the token's claims.
+        if d.status == "TV_ERR_CREDENTIAL_MISSING":
+            return
+        if d.http_status == 503:
+            _log.info("request not decided, no usable keys or replay cache full: %s", d.status)
+        elif d.http_status == 403:
+            _log.info("request refused, no rule matches: %s (%s)", d.status, d.code)
+        elif d.method in _TOKEN_METHODS:
             _log.info("token refused: %s (%s)", d.status, d.code)
-        return self.rejection(d)
+        else:
+            _log.info("credential refused (%s): %s (%s)", d.method, d.status, d.code)
 
-
-def tokenverify_message(code: int) -> str:
-    from ._tokenverify import status_message
-    return str(status_message(code))
+    def removed_query_and_cookies(self, d: Decision) -> tuple[list[str], list[str]]:
+        if not self.strips_token:
+            return [], []
+        doc = d.document
+        return list(doc.get("removeQueryParameters") or []), list(doc.get("removeCookies") or [])
 
 
 # ---------------------------------------------------------------- ASGI
@@ -285,6 +357,17 @@ Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+
+def _asgi_host(scope: Scope, headers: list[tuple[bytes, bytes]]) -> bytes:
+    for k, v in headers:
+        if k.lower() == b"host":
+            return v
+    server = scope.get("server")
+    if not server or server[1] is None:  # none, or a Unix socket
+        return b""
+    name = str(server[0])
+    return (f"[{name}]" if ":" in name else name).encode("latin-1") + b":" + str(server[1]).encode()
 
 
 class TokenVerifyASGIMiddleware:
@@ -316,65 +399,70 @@ class TokenVerifyASGIMiddleware:
                            claims_to_headers)
         self.verifier = self._gate.verifier
         # Header names as ASGI carries them: lower-case bytes.
-        self._managed = frozenset(h.encode("latin-1") for h in self._gate.managed_headers)
-
-    @staticmethod
-    def _request(scope: Scope, headers: list[tuple[bytes, bytes]]) -> tuple[Any, bytes, Any, bytes]:
-        """(method, target, headers, host) as the engine takes them."""
-        raw = scope.get("raw_path") or quote(scope.get("path") or "/", safe="/:@!$&'()*+,;=-._~%").encode("latin-1")
-        query = scope.get("query_string") or b""
-        target = raw + b"?" + query if query else raw
-        host = b""
-        for name, value in headers:
-            if name.lower() == b"host":
-                host = value
-                break
-        return scope.get("method") or "GET", target, headers, host
+        self._managed = frozenset(h.encode("latin-1") for h in self._gate.managed)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] not in ("http", "websocket"):
             await self.app(scope, receive, send)
             return
         gate = self._gate
-        headers: list[tuple[bytes, bytes]] = list(scope.get("headers") or ())
+        headers: list[tuple[bytes, bytes]] = [(k, v) for k, v in scope.get("headers") or ()]
         if scope.get("path") in gate.exempt:
             if self._managed:
                 scope = {**scope, "headers": [(k, v) for k, v in headers if k.lower() not in self._managed]}
             await self.app(scope, receive, send)
             return
 
-        request = self._request(scope, headers)
-        d = await self._decide_off_loop(request) if gate.may_wait else gate.authenticate(*request)
+        raw_path = scope.get("raw_path") or quote(scope.get("path") or "/", safe="/:@!$&'()*+,;=-._~").encode()
+        query: bytes = scope.get("query_string") or b""
+        target = raw_path + b"?" + query if query else raw_path
+        method = scope.get("method") or "GET"  # a WebSocket handshake is a GET
+        host = _asgi_host(scope, headers)
+        if gate.may_wait:
+            d = await self._decide_off_loop(method, target, headers, host)
+        else:
+            d = gate.decide(method, target, headers, host)
         if not d.allowed:
-            await self._refuse(scope, send, gate.refused(d))
+            await self._refuse(scope, send, gate.refusal(d))
             return
-        removed = frozenset(h.encode("latin-1") for h in d.remove_headers)
-        kept = [(k, v) for k, v in headers if k.lower() not in removed] if removed else headers
-        kept += [(k.encode("latin-1"), v.encode("utf-8")) for k, v in d.set_headers]
+
+        remove = {n.encode("latin-1") for n in d.remove_headers}
+        params, cookies = gate.removed_query_and_cookies(d)
+        if cookies:
+            headers = [(k, _strip_cookies(v.decode("latin-1"), cookies).encode("latin-1"))
+                       if k.lower() == b"cookie" else (k, v) for k, v in headers]
+            headers = [(k, v) for k, v in headers if v or k.lower() != b"cookie"]
+        if remove:
+            headers = [(k, v) for k, v in headers if k.lower() not in remove]
+        headers.extend((k.encode("latin-1"), v.encode("utf-8")) for k, v in d.set_headers)
         state = dict(scope.get("state") or {})
         state[gate.claims_key] = d.claims
-        await self.app({**scope, "headers": kept, "state": state}, receive, send)
+        scope = {**scope, "headers": headers, "state": state}
+        if params:
+            scope["query_string"] = _strip_query(query.decode("latin-1"), params).encode("latin-1")
+        await self.app(scope, receive, send)
 
-    async def _decide_off_loop(self, request: tuple[Any, bytes, Any, bytes]) -> Decision:
+    async def _decide_off_loop(self, method: str, target: bytes, headers: list[tuple[bytes, bytes]],
+                               host: bytes) -> Decision:
         try:
             loop = asyncio.get_running_loop()
         except RuntimeError:  # another event loop (trio, ...): inline, as without the wait
-            return self._gate.authenticate(*request)
-        return await loop.run_in_executor(None, lambda: self._gate.authenticate(*request))
+            return self._gate.decide(method, target, headers, host)
+        return await loop.run_in_executor(None, self._gate.decide, method, target, headers, host)
 
     @staticmethod
-    async def _refuse(scope: Scope, send: Send, rejection: _Rejection) -> None:
+    async def _refuse(scope: Scope, send: Send, refusal: _Refusal) -> None:
         response_headers = [
             (b"content-type", b"application/json"),
-            (b"content-length", str(len(rejection.body)).encode()),
-        ] + [(k.lower().encode("latin-1"), v.encode("utf-8")) for k, v in rejection.headers]
+            (b"content-length", str(len(refusal.body)).encode()),
+        ] + [(k.lower().encode("latin-1"), v.encode("utf-8")) for k, v in refusal.headers]
         if scope["type"] == "http":
-            await send({"type": "http.response.start", "status": rejection.status, "headers": response_headers})
-            await send({"type": "http.response.body", "body": rejection.body})
+            await send({"type": "http.response.start", "status": refusal.status, "headers": response_headers})
+            await send({"type": "http.response.body", "body": refusal.body})
         elif "websocket.http.response" in (scope.get("extensions") or {}):
-            await send({"type": "websocket.http.response.start", "status": rejection.status,
+            await send({"type": "websocket.http.response.start", "status": refusal.status,
                         "headers": response_headers})
-            await send({"type": "websocket.http.response.body", "body": rejection.body})
+            await send({"type": "websocket.http.response.body", "body": refusal.body})
         else:
             await send({"type": "websocket.close", "code": 1008})
 
@@ -383,17 +471,37 @@ class TokenVerifyASGIMiddleware:
 
 StartResponse = Callable[..., Any]
 WSGIApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
+_UNPREFIXED = {"CONTENT_TYPE": "content-type", "CONTENT_LENGTH": "content-length"}
 
 
 def _environ_key(header: str) -> str:
-    return "HTTP_" + header.upper().replace("-", "_")
+    upper = header.upper().replace("-", "_")
+    return upper if upper in _UNPREFIXED else "HTTP_" + upper
+
+
+def _wsgi_target(environ: Mapping[str, Any]) -> str:
+    uri = environ.get("REQUEST_URI") or environ.get("RAW_URI")
+    if uri:
+        return str(uri)
+    path = (environ.get("SCRIPT_NAME", "") + environ.get("PATH_INFO", "")) or "/"
+    # PEP 3333 strings carry the path's bytes as latin-1.
+    target = quote(path.encode("latin-1"), safe="/:@!$&'()*+,;=-._~")
+    query = environ.get("QUERY_STRING")
+    return target + "?" + query if query else target
+
+
+def _wsgi_headers(environ: Mapping[str, Any]) -> list[tuple[str, str]]:
+    headers = [(k[5:].replace("_", "-").lower(), v) for k, v in environ.items()
+               if k.startswith("HTTP_") and isinstance(v, str)]
+    headers.extend((name, environ[k]) for k, name in _UNPREFIXED.items() if environ.get(k))
+    return headers
 
 
 class TokenVerifyWSGIMiddleware:
     """WSGI (PEP 3333) middleware. The claims go into ``environ[claims_key]``
-    (``None`` for a request let through without a token in ``AllowMissing`` mode; not set
-    on exempt paths). Claim headers appear as ``HTTP_*`` entries, UTF-8 carried in the
-    latin-1 strings PEP 3333 prescribes.
+    (``None`` for a request let through without a token; not set on exempt paths).
+    Set headers appear as ``HTTP_*`` entries, UTF-8 carried in the latin-1 strings
+    PEP 3333 prescribes.
 
     A WSGI server joins a repeated header into one value, so a repeated Authorization
     header reaches the engine as one malformed token (401 ``invalid_token``; the log
@@ -416,22 +524,7 @@ class TokenVerifyWSGIMiddleware:
         self._gate = _Gate(verifier_or_config, token_source, mode, exempt_paths, claims_key, realm,
                            claims_to_headers)
         self.verifier = self._gate.verifier
-        self._managed_keys = tuple(_environ_key(h) for h in self._gate.managed_headers)
-
-    @staticmethod
-    def _request(environ: dict[str, Any]) -> tuple[str, str, list[tuple[str, str]], str]:
-        """(method, target, headers, host) as the engine takes them, from the environ."""
-        headers = [(key[5:].replace("_", "-"), value) for key, value in environ.items()
-                   if key.startswith("HTTP_") and isinstance(value, str)]
-        for key, name in (("CONTENT_TYPE", "Content-Type"), ("CONTENT_LENGTH", "Content-Length")):
-            if environ.get(key):
-                headers.append((name, environ[key]))
-        target = environ.get("REQUEST_URI") or environ.get("RAW_URI")
-        if not target or not target.startswith("/"):
-            path = quote(environ.get("SCRIPT_NAME", "") + environ.get("PATH_INFO", ""), safe="/:@!$&'()*+,;=-._~")
-            query = environ.get("QUERY_STRING", "")
-            target = (path or "/") + ("?" + query if query else "")
-        return environ.get("REQUEST_METHOD", "GET"), target, headers, environ.get("HTTP_HOST", "")
+        self._managed_keys = tuple(_environ_key(h) for h in self._gate.managed)
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         gate = self._gate
@@ -440,19 +533,34 @@ class TokenVerifyWSGIMiddleware:
                 environ.pop(key, None)
             return self.app(environ, start_response)
 
-        d = gate.authenticate(*self._request(environ))
+        host = environ.get("HTTP_HOST") or environ.get("SERVER_NAME") or ""
+        d = gate.decide(environ.get("REQUEST_METHOD") or "GET", _wsgi_target(environ), _wsgi_headers(environ), host)
         if not d.allowed:
-            rejection = gate.refused(d)
-            start_response(f"{rejection.status} {rejection.reason}", [
+            refusal = gate.refusal(d)
+            start_response(f"{refusal.status} {refusal.reason}", [
                 ("Content-Type", "application/json"),
-                ("Content-Length", str(len(rejection.body))),
-                *rejection.headers,
+                ("Content-Length", str(len(refusal.body))),
+                *refusal.headers,
             ])
-            return [rejection.body]
-        for header in d.remove_headers:
-            environ.pop(_environ_key(header), None)
-        for header, value in d.set_headers:
-            environ[_environ_key(header)] = value.encode("utf-8").decode("latin-1")
+            return [refusal.body]
+
+        for name in d.remove_headers:
+            environ.pop(_environ_key(name), None)
+        for name, value in d.set_headers:
+            key, carried = _environ_key(name), value.encode("utf-8").decode("latin-1")
+            environ[key] = environ[key] + "," + carried if key in environ else carried
+        params, cookies = gate.removed_query_and_cookies(d)
+        if params:
+            environ["QUERY_STRING"] = _strip_query(environ.get("QUERY_STRING", ""), params)
+            for key in ("REQUEST_URI", "RAW_URI"):
+                if key in environ:
+                    path, _, query = str(environ[key]).partition("?")
+                    stripped = _strip_query(query, params)
+                    environ[key] = path + "?" + stripped if stripped else path
+        if cookies and "HTTP_COOKIE" in environ:
+            environ["HTTP_COOKIE"] = _strip_cookies(environ["HTTP_COOKIE"], cookies)
+            if not environ["HTTP_COOKIE"]:
+                del environ["HTTP_COOKIE"]
         environ[gate.claims_key] = d.claims
         return self.app(environ, start_response)
 
