@@ -77,12 +77,23 @@ TEST(PasswordHash, MalformedHashesAreConfigurationErrorsNotPlainText) {
         "{SHA}SJkkuL+V/zXUZh0xJiB2iPgad78", "$argon2id$v=19$m=64,t=1$c2FsdA$aGFzaGhhc2hoYXNoaGFzaA",
         "$argon2id$v=19$m=9999999,t=1,p=1$c2FsdA$aGFzaGhhc2hoYXNoaGFzaA",
         "$argon2x$v=19$m=64,t=1,p=1$c2FsdA$aGFzaGhhc2hoYXNoaGFzaA", "$argon2id$v=19$m=64,t=1,p=1$", "$md5$abc$def",
-        "$3$$8846f7eaee8fb117ad06bdd830b7586c"}) {
+        "$3$$8846f7eaee8fb117ad06bdd830b7586c",
+        // Well-formed but unusable (helper-8's review): each would load and never match.
+        "$2b$04$ABCDEFGHIJKLMNOPQRSTUwrCt1IUCmT16Yk.OuEX1z1NKaqYjR4eO",
+        "$argon2id$v=19$t=1,m=64,p=1$c2FsdHNhbHRzYWx0c2FsdA$mxJ7mH4uLYyTOAbHuoiLGeHo6Dl4UAZ773QHlviPNPw",
+        "$argon2id$v=19$m=64,m=64,p=1$c2FsdHNhbHRzYWx0c2FsdA$mxJ7mH4uLYyTOAbHuoiLGeHo6Dl4UAZ773QHlviPNPw",
+        "{SHA}SJkkuL+V/zXUZh0xJiB2iPga!78=", "$y$zzz$saltsaltsaltsalt$XiDjXpGA0I0xxGZKYJL9w.BEoaHMySo8jIvMeiz8zn/"}) {
     Error err;
     auto p = StoredPassword::Parse(bad, &err);
     EXPECT_FALSE(p.ok()) << bad << " parsed as " << (p.ok() ? p->scheme_name() : "");
     EXPECT_EQ(err.status, Status::ERR_CONFIG) << bad;
     EXPECT_FALSE(err.message.empty()) << bad;
+  }
+  // sha-crypt rounds outside 1000..5000000: too few is refused by libxcrypt, too many takes minutes.
+  for (const char* rounds : {"10", "999999999"}) {
+    Error err;
+    const std::string stored = std::string("$6$rounds=") + rounds + "$saltsalt$" + std::string(86, 'a');
+    EXPECT_FALSE(StoredPassword::Parse(stored, &err).ok()) << stored;
   }
   // Text that merely contains '$' is a plain password.
   Error err;
@@ -126,6 +137,13 @@ TEST(BasicUsers, SuccessesAreRememberedUntilTheyExpireAndFailuresNever) {
   EXPECT_EQ(users->Check("ann", "wrong", 1200), Status::ERR_BAD_CREDENTIALS);
   EXPECT_EQ(users->remembered(), 1u);
   EXPECT_EQ(users->Check("ann", "pw-one", 1400), Status::OK);  // expired: checked again, remembered again
+}
+
+TEST(BasicUsers, ZeroEntriesTurnTheCacheOff) {
+  auto users = Users({kBcryptUser}, {.remembered_entries = 0, .remembered_for_s = 300});
+  ASSERT_TRUE(users);
+  EXPECT_EQ(users->Check("ann", "pw-one", 1000), Status::OK);
+  EXPECT_EQ(users->remembered(), 0u);
 }
 
 TEST(BasicUsers, TheCacheStaysBoundedUnderAFloodOfDistinctSuccesses) {

@@ -80,7 +80,8 @@ Result<std::unique_ptr<BasicUsers>> BasicUsers::Build(const std::vector<std::pai
     if (!b->users_.emplace(name, std::move(parsed).value()).second)
       return fail(i, "username", "\"" + name + "\" is listed twice");
   }
-  if (b->dummy_.slow()) b->cache_ = std::make_unique<Cache>(options.remembered_entries);
+  if (b->dummy_.slow() && options.remembered_entries > 0)
+    b->cache_ = std::make_unique<Cache>(options.remembered_entries);
   return b;
 }
 

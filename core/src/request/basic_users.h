@@ -26,7 +26,7 @@ namespace tokenverify::internal {
 class BasicUsers {
  public:
   struct Options {
-    size_t remembered_entries = 1024;  // bound on remembered successes
+    size_t remembered_entries = 1024;  // bound on remembered successes; 0: none
     int64_t remembered_for_s = 300;    // how long a success is remembered
   };
 
