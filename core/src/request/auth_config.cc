@@ -1,5 +1,7 @@
 #include "request/auth_config.h"
 
+#include <openssl/crypto.h>
+
 #include "base/ascii.h"
 #include "verify/config_reader.h"
 
@@ -369,6 +371,30 @@ std::vector<RuleConfig> ParseRules(element e, const std::string& path) {
   }
   if (rules.empty()) Fail(path, "is empty; leave \"rules\" out to authenticate every request with the providers");
   return rules;
+}
+
+namespace {
+
+void Wipe(std::string* s) {
+  if (!s->empty()) OPENSSL_cleanse(s->data(), s->size());
+  s->clear();
+}
+
+void WipeAuth(AuthConfig* auth) {
+  for (auto& [user, password] : auth->users) Wipe(&password);
+  for (auto& c : auth->credentials) Wipe(&c.text);
+  for (auto& secret : auth->secrets) Wipe(&secret.key);
+  for (auto& alt : auth->any_of) WipeAuth(&alt);
+}
+
+}  // namespace
+
+void WipeCredentials(std::vector<RuleConfig>* rules) {
+  for (auto& rule : *rules) {
+    if (rule.auth) WipeAuth(&*rule.auth);
+    for (auto& path : rule.paths)
+      if (path.auth) WipeAuth(&*path.auth);
+  }
 }
 
 bool UsesJwt(const AuthConfig& auth) {

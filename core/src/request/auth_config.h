@@ -75,6 +75,11 @@ struct RuleConfig {
 // ConfigFailure (verify/config_reader.h) naming the field at fault.
 std::vector<RuleConfig> ParseRules(simdjson::dom::element e, const std::string& path);
 
+// Overwrites every password, token, key and secret text held in `rules`
+// once they are compiled, so that the parsed document does not leave them in
+// freed memory (plain-text passwords are never kept: README, "Basic").
+void WipeCredentials(std::vector<RuleConfig>* rules);
+
 // "Strict" or "AllowMissing"; throws ConfigFailure otherwise.
 ValidationMode ParseValidationMode(simdjson::dom::element e, const std::string& path);
 

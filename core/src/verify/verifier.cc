@@ -95,9 +95,11 @@ Result<std::unique_ptr<Verifier>> Verifier::Create(std::string_view config_json,
     for (const auto& p : impl->providers)
       front_ends.push_back({p.cfg.name, p.cfg.token_source, p.cfg.claims_to_headers, p.cfg.forward_token, {}});
     auto authenticator = Authenticator::Build(impl->cfg, std::move(front_ends), std::move(options.validator), err);
+    // Compiled into the authenticator, which keeps only what it needs (hashes, secrets' key bytes).
+    WipeCredentials(&impl->cfg.rules);
+    impl->cfg.rules.clear();
     if (!authenticator.ok()) return authenticator.status();
     impl->authenticator = std::move(authenticator).value();
-    impl->cfg.rules.clear();  // compiled into the authenticator
     return std::unique_ptr<Verifier>(new Verifier(std::move(impl)));
   } catch (const std::bad_alloc&) {
     return fail(Status::ERR_OUT_OF_MEMORY, "", "out of memory");
