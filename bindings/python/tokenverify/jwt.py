@@ -21,6 +21,7 @@ import json
 import math
 import threading
 import time
+import warnings
 from datetime import timedelta
 from typing import Any, Dict, FrozenSet, Iterable, List, Mapping, Optional, Sequence, Tuple, Union
 
@@ -552,18 +553,39 @@ def _explain_failure(error: TokenVerifyError, token: Union[str, bytes], plan: _P
 # ---------------------------------------------------------------- the PyJWT-compatible API
 
 
+class RemovedInPyjwt3Warning(DeprecationWarning):
+    """Warned, as PyJWT does, for keyword arguments that PyJWT 3 will refuse."""
+
+
+def _warn_legacy_arguments(function: str, options: Optional[Mapping[str, Any]], verify: Optional[bool],
+                           kwargs: Mapping[str, Any]) -> None:
+    """PyJWT 2 accepts and ignores unknown keyword arguments and the PyJWT 1 `verify`
+    flag, with a warning: code migrating from it keeps running, and is told."""
+    if kwargs:
+        warnings.warn(f"{function}() ignores the keyword arguments {tuple(kwargs)}; PyJWT 3 will refuse them",
+                      RemovedInPyjwt3Warning, stacklevel=3)
+    verify_signature = True if options is None else bool(options.get("verify_signature", True))
+    if verify is not None and verify != verify_signature:
+        warnings.warn(f"{function}(verify={verify}) has no effect since PyJWT 2: set "
+                      '"verify_signature" in options instead (it is %s here)' % verify_signature,
+                      DeprecationWarning, stacklevel=3)
+
+
 def decode_complete(
     jwt: Union[str, bytes],
     key: KeyInput = "",
     algorithms: Optional[Sequence[str]] = None,
     options: Optional[Mapping[str, Any]] = None,
+    verify: Optional[bool] = None,
     *,
     audience: Optional[Union[str, Iterable[str]]] = None,
     issuer: Optional[Union[str, Sequence[str]]] = None,
     subject: Optional[str] = None,
     leeway: Union[float, timedelta] = 0,
+    **kwargs: Any,
 ) -> Dict[str, Any]:
     """Like decode(), but returns {"header": ..., "payload": ..., "signature": bytes}."""
+    _warn_legacy_arguments("decode_complete", options, verify, kwargs)
     claims, payload = _verified_claims(jwt, key, algorithms, options, audience, issuer, subject, leeway)
     token = jwt.encode("ascii") if isinstance(jwt, str) else bytes(jwt)
     signature = token.rsplit(b".", 1)[-1]
@@ -579,11 +601,13 @@ def decode(
     key: KeyInput = "",
     algorithms: Optional[Sequence[str]] = None,
     options: Optional[Mapping[str, Any]] = None,
+    verify: Optional[bool] = None,
     *,
     audience: Optional[Union[str, Iterable[str]]] = None,
     issuer: Optional[Union[str, Sequence[str]]] = None,
     subject: Optional[str] = None,
     leeway: Union[float, timedelta] = 0,
+    **kwargs: Any,
 ) -> Dict[str, Any]:
     """Verifies |jwt| and returns its payload as a dict, like PyJWT's jwt.decode.
 
@@ -591,7 +615,11 @@ def decode(
     OpenSSH public key (private, DER and OpenSSH keys need the cryptography
     package), a JWK dict or JWK set dict, a PyJWK, or a cryptography key
     object. An asymmetric key is never an HMAC secret. Raises the PyJWT-named
-    exceptions of tokenverify."""
+    exceptions of tokenverify.
+
+    As in PyJWT 2, the legacy `verify` argument does nothing (`options={"verify_signature": False}`
+    is what turns the signature check off) and other keyword arguments are ignored; both warn."""
+    _warn_legacy_arguments("decode", options, verify, kwargs)
     return _verified_claims(jwt, key, algorithms, options, audience, issuer, subject, leeway)[1]
 
 
@@ -645,6 +673,7 @@ def _verified_claims(jwt: Union[str, bytes], key: KeyInput, algorithms: Optional
 __all__ = [
     "decode",
     "decode_complete",
+    "RemovedInPyjwt3Warning",
     "clear_cache",
     "PyJWTError",
     "InvalidTokenError",

@@ -1,0 +1,41 @@
+"""tokenverify.jwt.decode takes PyJWT 2's legacy arguments as PyJWT does: `verify=` and
+unknown keywords are ignored with a warning, never a TypeError (issue 17, item 3)."""
+
+from __future__ import annotations
+
+import time
+import warnings
+
+import jwt as pyjwt
+import pytest
+
+from tokenverify import jwt
+
+SECRET = "k" * 32
+
+
+def token(**claims: object) -> str:
+    return pyjwt.encode({"sub": "a", "exp": int(time.time()) + 60, **claims}, SECRET, algorithm="HS256")
+
+
+@pytest.mark.parametrize("decode", [jwt.decode, jwt.decode_complete])
+def test_unknown_keywords_warn_and_are_ignored(decode: object) -> None:
+    with pytest.warns(jwt.RemovedInPyjwt3Warning, match="foo"):
+        decode(token(), SECRET, algorithms=["HS256"], foo=1)  # type: ignore[operator]
+    assert issubclass(jwt.RemovedInPyjwt3Warning, DeprecationWarning)
+
+
+def test_verify_argument_warns_when_it_disagrees_with_the_options() -> None:
+    with pytest.warns(DeprecationWarning, match="verify_signature"):
+        assert jwt.decode(token(), SECRET, algorithms=["HS256"], verify=False)["sub"] == "a"
+    # It does nothing: the signature is still checked.
+    with pytest.warns(DeprecationWarning), pytest.raises(jwt.InvalidSignatureError):
+        jwt.decode(token(), "x" * 32, algorithms=["HS256"], verify=False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        jwt.decode(token(), SECRET, algorithms=["HS256"], verify=True)  # agrees: silent
+        jwt.decode(token(exp=1), options={"verify_signature": False}, verify=False)  # agrees: silent
+
+
+def test_an_expired_token_reads_with_the_signature_off() -> None:
+    assert jwt.decode(token(exp=1), options={"verify_signature": False})["exp"] == 1
