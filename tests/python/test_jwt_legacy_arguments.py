@@ -39,3 +39,28 @@ def test_verify_argument_warns_when_it_disagrees_with_the_options() -> None:
 
 def test_an_expired_token_reads_with_the_signature_off() -> None:
     assert jwt.decode(token(exp=1), options={"verify_signature": False})["exp"] == 1
+
+
+# ---------------------------------------------------------------- the rest of the module a migrating file uses (item 6)
+
+
+def test_get_unverified_header_like_pyjwt() -> None:
+    t = pyjwt.encode({"sub": "a"}, SECRET, algorithm="HS256", headers={"kid": "k1"})
+    assert jwt.get_unverified_header(t) == pyjwt.get_unverified_header(t)
+    assert jwt.get_unverified_header(t)["kid"] == "k1"
+    with pytest.raises(jwt.DecodeError):
+        jwt.get_unverified_header("not-a-token")
+    numeric_kid = "eyJhbGciOiJIUzI1NiIsImtpZCI6N30.e30.c2ln"  # {"alg":"HS256","kid":7} . {} . "sig"
+    with pytest.raises(jwt.InvalidTokenError):
+        jwt.get_unverified_header(numeric_kid)
+
+
+def test_encode_is_pyjwts() -> None:
+    t = jwt.encode({"sub": "a"}, SECRET, algorithm="HS256")
+    assert t == pyjwt.encode({"sub": "a"}, SECRET, algorithm="HS256")
+    assert jwt.decode(t, SECRET, algorithms=["HS256"]) == {"sub": "a"}
+
+
+def test_pyjwt_warning_and_error_classes_exist() -> None:
+    assert issubclass(jwt.InsecureKeyLengthWarning, UserWarning)
+    assert issubclass(jwt.MissingCryptographyError, jwt.PyJWKError)

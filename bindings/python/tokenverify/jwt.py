@@ -57,6 +57,14 @@ PyJWKClientError = KeySetError
 PyJWKClientConnectionError = KeysUnavailableError
 
 
+class InsecureKeyLengthWarning(UserWarning):
+    """PyJWT's warning class for an HMAC secret shorter than the hash (RFC 7518 §3.2)."""
+
+
+class MissingCryptographyError(PyJWKError):
+    """PyJWT's error for a key type that needs the `cryptography` package, which is not installed."""
+
+
 HMAC_ALGORITHMS = frozenset({"HS256", "HS384", "HS512"})
 ASYMMETRIC_ALGORITHMS = frozenset(
     {"RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "ES256K",
@@ -553,6 +561,31 @@ def _explain_failure(error: TokenVerifyError, token: Union[str, bytes], plan: _P
 # ---------------------------------------------------------------- the PyJWT-compatible API
 
 
+def get_unverified_header(jwt: Union[str, bytes]) -> Dict[str, Any]:
+    """The token's protected header, decoded WITHOUT verifying anything but its shape
+    (three segments, strict base64url, JSON objects), like PyJWT's: for choosing a key
+    by `kid` before verifying. A token that is not well formed raises DecodeError."""
+    header = inspect_unverified(jwt).header
+    kid = header.get("kid")
+    if kid is not None and not isinstance(kid, str):
+        raise InvalidTokenError("Key ID header parameter must be a string")
+    return dict(header)
+
+
+def encode(payload: Mapping[str, Any], key: Any, algorithm: Optional[str] = "HS256",
+           headers: Optional[Dict[str, Any]] = None, **kwargs: Any) -> str:
+    """tokenverify verifies and does not sign: `encode` hands the call to PyJWT when it
+    is installed, so a module migrated to `from tokenverify import jwt` keeps issuing
+    tokens, and says how to get it otherwise."""
+    try:
+        import jwt as pyjwt  # PyJWT, the package this module stands in for
+    except ImportError:
+        raise NotImplementedError(
+            "tokenverify.jwt verifies tokens and does not sign them; install PyJWT (pip install pyjwt) "
+            "for jwt.encode") from None
+    return str(pyjwt.encode(dict(payload), key, algorithm=algorithm, headers=headers, **kwargs))
+
+
 class RemovedInPyjwt3Warning(DeprecationWarning):
     """Warned, as PyJWT does, for keyword arguments that PyJWT 3 will refuse."""
 
@@ -673,6 +706,10 @@ def _verified_claims(jwt: Union[str, bytes], key: KeyInput, algorithms: Optional
 __all__ = [
     "decode",
     "decode_complete",
+    "encode",
+    "get_unverified_header",
+    "InsecureKeyLengthWarning",
+    "MissingCryptographyError",
     "RemovedInPyjwt3Warning",
     "clear_cache",
     "PyJWTError",
