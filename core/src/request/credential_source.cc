@@ -37,12 +37,6 @@ bool NeedsDecoding(std::string_view s) { return s.find_first_of("%+") != std::st
 
 }  // namespace
 
-size_t CountHeaders(std::span<const HeaderView> headers, std::string_view name) {
-  size_t n = 0;
-  for (const HeaderView& h : headers) n += AsciiEqualsIgnoreCase(h.Name(), name);
-  return n;
-}
-
 void FindInHeader(std::span<const HeaderView> headers, std::string_view name, std::string_view prefix,
                   FoundCredential* out) {
   out->count = FoundCredential::Count::kNone;

@@ -44,7 +44,4 @@ void FindInCookies(std::span<const HeaderView> headers, std::string_view name, F
 Status FindBasic(std::span<const HeaderView> headers, std::string* storage, std::string_view* user,
                  std::string_view* password);
 
-// The values of every header named `name` (case-insensitive), in order.
-size_t CountHeaders(std::span<const HeaderView> headers, std::string_view name);
-
 }  // namespace tokenverify::internal
