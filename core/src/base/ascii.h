@@ -5,11 +5,19 @@
 #pragma once
 
 #include <cstddef>
+#include <string>
 #include <string_view>
 
 namespace tokenverify::internal {
 
 constexpr char AsciiLower(char c) noexcept { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
+
+// `s` with ASCII letters in lower case (header names, host names).
+inline std::string AsciiLowerCopy(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = AsciiLower(c);
+  return out;
+}
 
 constexpr bool AsciiIsDigit(unsigned char c) noexcept { return c >= '0' && c <= '9'; }
 

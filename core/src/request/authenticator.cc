@@ -1,7 +1,5 @@
 #include "request/authenticator.h"
 
-#include <ctime>
-
 #include "base/ascii.h"
 #include "request/claim_headers.h"
 #include "request/credential_source.h"
@@ -80,12 +78,6 @@ int HttpStatusFor(Status s) {
 
 std::string Quote(std::string_view s) { return "\"" + std::string(s) + "\""; }  // realms hold no '"' or '\'
 
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = AsciiLower(c);
-  return out;
-}
-
 bool SameSource(const TokenSource& a, const TokenSource& b) {
   if (a.kind != b.kind) return false;
   if (a.kind == TokenSource::Kind::kHeader) return AsciiEqualsIgnoreCase(a.name, b.name);
@@ -127,8 +119,6 @@ void Take(FoundCredential* dst, FoundCredential* src) {
   if (own) dst->value = dst->decoded;
 }
 
-int64_t Now(const std::optional<int64_t>& fixed) { return fixed ? *fixed : static_cast<int64_t>(std::time(nullptr)); }
-
 }  // namespace
 
 Authenticator::~Authenticator() = default;
@@ -138,11 +128,11 @@ Result<std::unique_ptr<Authenticator>> Authenticator::Build(const VerifierConfig
                                                             CredentialValidator validator, Error* err) {
   std::unique_ptr<Authenticator> a(new Authenticator());
   a->providers_ = std::move(providers);
-  for (auto& p : a->providers_) p.lower_header = Lower(p.source.name);
+  for (auto& p : a->providers_) p.lower_header = AsciiLowerCopy(p.source.name);
   a->validator_ = std::move(validator);
   a->fixed_now_ = cfg.now;
   for (const auto& p : a->providers_)
-    for (const auto& c : p.claims_to_headers) AddUnique(&a->managed_headers_, Lower(c.header));
+    for (const auto& c : p.claims_to_headers) AddUnique(&a->managed_headers_, c.header);
 
   if (!cfg.has_rules) {
     AuthConfig jwt;
@@ -363,7 +353,7 @@ void Authenticator::Check(const Auth& auth, const Verifier& verifier, const Requ
       std::string_view user, password;
       if (const Status st = FindBasic(request.headers, &storage, &user, &password); st != Status::OK) return fail(st);
       const bool ok = auth.validator ? validator_({rule, AuthMethod::kBasic, user, password})
-                                     : auth.users->Check(user, password, Now(fixed_now_)) == Status::OK;
+                                     : auth.users->Check(user, password, NowSeconds(fixed_now_)) == Status::OK;
       if (!ok) return fail(Status::ERR_BAD_CREDENTIALS);
       out->principal = user;
       return;
@@ -392,7 +382,7 @@ void Authenticator::Check(const Auth& auth, const Verifier& verifier, const Requ
       fields.reserve(request.headers.size());
       for (const HeaderView& h : request.headers) fields.push_back({h.Name(), h.Value()});
       const SignedRequestView signed_request{request.method, request.target, request.body, fields};
-      const int64_t now = Now(fixed_now_);
+      const int64_t now = NowSeconds(fixed_now_);
       SignatureCheck check;
       const Status st = CheckRequestSignature(auth.scheme, auth.secrets, auth.window_s, signed_request, now, &check);
       if (st != Status::OK) return fail(st);

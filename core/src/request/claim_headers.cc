@@ -81,8 +81,7 @@ void CopyClaimsToHeaders(const Claims& claims, std::span<const ClaimToHeader> pa
   for (const ClaimToHeader& pair : pairs) {
     element value;
     if (!FindClaim(payload, pair.name, &value) || !HeaderText(value, &text)) continue;
-    std::string header(pair.header);
-    for (char& c : header) c = AsciiLower(c);
+    std::string header(pair.header);  // lower case since the configuration was read
     if (HasControlBytes(text)) {
       omitted->push_back(
           {std::move(header), pair.name, "the claim's value holds control characters (CR, LF, NUL, ...)"});

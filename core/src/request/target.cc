@@ -150,8 +150,7 @@ bool NormalizeHost(std::string_view host, std::string* out) {
       if (!(IsAlpha(u) || AsciiIsDigit(u) || c == '-' || c == '.' || c == '_')) return false;
     }
   }
-  out->reserve(name.size());
-  for (const char c : name) out->push_back(AsciiLower(c));
+  *out = AsciiLowerCopy(name);
   return true;
 }
 

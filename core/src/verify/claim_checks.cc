@@ -2,7 +2,6 @@
 // the signature has verified: typ, the times (exp, nbf, iat, maxTokenAge with
 // the leeway), requiredClaims, iss, aud, sub and the claim matchers.
 #include <cstdint>
-#include <ctime>
 #include <limits>
 #include <span>
 #include <string>
@@ -59,7 +58,7 @@ Status Verifier::Impl::CheckClaims(const Provider& p, const JoseHeader& h, const
   const ProviderConfig& c = p.cfg;
   if (c.typ && (!h.has_typ || !TypMatches(h.typ, *c.typ))) return Status::ERR_TYP_MISMATCH;
 
-  const int64_t now = cfg.now ? *cfg.now : static_cast<int64_t>(std::time(nullptr));
+  const int64_t now = NowSeconds(cfg.now);
   const int64_t leeway = cfg.leeway_s;
   if (pv.has_exp && now >= SatAdd(pv.exp, leeway)) return Status::ERR_EXPIRED;
   if (pv.has_nbf && SatAdd(now, leeway) < pv.nbf) return Status::ERR_NOT_YET_VALID;

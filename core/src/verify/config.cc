@@ -275,7 +275,8 @@ std::vector<ClaimToHeader> ParseClaimsToHeaders(element e, const std::string& pa
       if (key == "name")
         c.name = AsString(value, Join(ipath, key));
       else if (key == "header") {
-        c.header = AsString(value, Join(ipath, key));
+        // Header names are case-insensitive; decisions speak lower case, so convert once here.
+        c.header = AsciiLowerCopy(AsString(value, Join(ipath, key)));
         for (unsigned char ch : c.header)
           if (!IsHttpTokenChar(ch)) Fail(Join(ipath, key), "is not an HTTP header name");
       } else

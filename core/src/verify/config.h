@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <ctime>
 #include <memory>
 #include <optional>
 #include <string>
@@ -27,7 +28,7 @@ struct ClaimMatcher {
 
 struct ClaimToHeader {
   std::string name;    // claim
-  std::string header;  // HTTP header to copy it to (used by gateway front ends)
+  std::string header;  // HTTP header to copy it to, in lower case (used by request authentication)
 };
 
 // Where a front end (middleware, gateway) finds the token. Not used by verify.
@@ -69,6 +70,11 @@ struct VerifierConfig {
   std::vector<RuleConfig> rules;
   bool has_rules = false;
 };
+
+// The configuration's fixed clock ("now", for tests) or the system's, in unix seconds.
+inline int64_t NowSeconds(const std::optional<int64_t>& fixed) {
+  return fixed ? *fixed : static_cast<int64_t>(std::time(nullptr));
+}
 
 // ParseConfig parses and checks `json`. On failure returns ERR_CONFIG (or
 // ERR_IO, or a key-set status such as ERR_JWKS_MALFORMED when a key set is
