@@ -295,6 +295,7 @@ void JwksServer::Stop() {
     listen_fd_ = -1;
     for (auto& c : connections_) c->thread.join();
     connections_.clear();
+    live_connection_threads_.store(0);
   });
 }
 
@@ -365,9 +366,10 @@ void JwksServer::AcceptLoop() {
   const auto end_of_life = Clock::now() + std::chrono::seconds(options_.max_lifetime_s);
   while (!stopping_.load() && Clock::now() < end_of_life && request_count_.load() < options_.max_requests) {
     // Join the connections that have finished, so long runs do not pile up threads.
-    std::erase_if(connections_, [](std::unique_ptr<ConnectionThread>& c) {
+    std::erase_if(connections_, [this](std::unique_ptr<ConnectionThread>& c) {
       if (!c->done.load()) return false;
       c->thread.join();
+      live_connection_threads_.fetch_sub(1);
       return true;
     });
     pollfd p{listen_fd_, POLLIN, 0};
@@ -380,12 +382,14 @@ void JwksServer::AcceptLoop() {
     }
     auto c = std::make_unique<ConnectionThread>();
     ConnectionThread* raw = c.get();
+    live_connection_threads_.fetch_add(1);
     try {
       c->thread = std::thread([this, fd, raw] {
         ServeConnection(fd);
         raw->done.store(true);
       });
     } catch (const std::exception&) {  // out of threads: refuse this one
+      live_connection_threads_.fetch_sub(1);
       ::close(fd);
       continue;
     }

@@ -106,6 +106,10 @@ class JwksServer {
   void ServeJwks(std::string body, std::string etag = "", std::optional<int> max_age_s = std::nullopt);
 
   int request_count() const { return request_count_.load(); }  // requests fully read so far
+  // Connection threads started and not yet joined (a finished one is joined
+  // within ~20 ms). Zero means no thread of this server is being created,
+  // serving or ending: what a test that forks waits for (see fork_test.cc).
+  int live_connection_threads() const { return live_connection_threads_.load(); }
   std::vector<HttpRequestSeen> requests() const;
 
   // A port on 127.0.0.1 where nothing listens (bound, then closed), for
@@ -133,6 +137,7 @@ class JwksServer {
   std::thread accept_thread_;
   // Touched only by the accept thread, and by Stop() once that has ended.
   std::vector<std::unique_ptr<ConnectionThread>> connections_;
+  std::atomic<int> live_connection_threads_{0};
 
   SSL_CTX* ssl_ctx_ = nullptr;
   std::string cert_pem_;
