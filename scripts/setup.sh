@@ -12,6 +12,8 @@ packages=(
   libcurl4-openssl-dev  # remote key sets: HTTPS fetches of JWKS (libcurl on OpenSSL)
   libcrypt-dev       # Basic passwords: bcrypt, sha-crypt, yescrypt (libxcrypt's crypt_rn)
   libargon2-dev      # Basic passwords: argon2
+  libhiredis-dev     # shared revocations: the Redis stream reader (core/src/revocation/redis_feed.cc)
+  redis-server redis-tools  # the revocation tests start a real redis-server on 127.0.0.1; redis-cli in the README
   libgtest-dev       # unit tests
   libbenchmark-dev   # benchmarks
   clang              # fuzzers (scripts/fuzz.sh): libFuzzer needs clang

@@ -18,6 +18,10 @@ void SetAfterKidMissHookForTesting(Verifier& verifier, void (*hook)()) {
   VerifierInternals::Mutable(verifier).after_kid_miss = hook;
 }
 
+void SetNowForTesting(Verifier& verifier, int64_t unix_seconds) {
+  VerifierInternals::Mutable(verifier).cfg.now = unix_seconds;
+}
+
 Status VerifyJwsForTesting(const Verifier& verifier, std::string_view token) noexcept {
   int provider = -1;
   uint64_t missed_in = 0;

@@ -161,6 +161,49 @@ TV_API tv_status tv_verifier_stats(const tv_verifier* v, char** out_json, size_t
  * NULL is a no-op. */
 TV_API void tv_string_free(char* s);
 
+/* ---------------------------------------------------------------- revocation */
+
+/* tv_verifier_revoke refuses, from now on, every token whose "jti" claim is
+ * |jti| (|jti_len| bytes): tv_verify returns TV_ERR_REVOKED for it (after its
+ * signature and claims passed, from the token cache too) until its |exp|
+ * (unix seconds) plus the leeway, when it would be refused as expired anyway.
+ * Returns TV_OK (also when |exp| is already past), TV_ERR_INVALID_ARGUMENT
+ * (NULL, empty, or a negative |exp|) or TV_ERR_REVOCATIONS_FULL (the list
+ * holds revocation.maxEntries live entries). Thread-safe, also while other
+ * threads verify. Revocations live in this verifier only; see
+ * tv_revocation_publish and "revocation.redis" to share them. */
+TV_API tv_status tv_verifier_revoke(const tv_verifier* v, const char* jti, size_t jti_len, int64_t exp);
+
+/* tv_verifier_revoke_subject ("log out everywhere") refuses every token whose
+ * "sub" is |sub| and whose "iat" is before |issued_before| (unix seconds), or
+ * that has no "iat", with TV_ERR_REVOKED. The entry lasts revocation.subjectTtl
+ * (default 24 h) after |issued_before|: set it to the longest lifetime of a
+ * token. Returns as tv_verifier_revoke. */
+TV_API tv_status tv_verifier_revoke_subject(const tv_verifier* v, const char* sub, size_t sub_len,
+                                            int64_t issued_before);
+
+/* One revocation to publish on a Redis stream. */
+#define TV_REVOKE_TOKEN 1u   /* id: a jti; time: the token's exp */
+#define TV_REVOKE_SUBJECT 2u /* id: a sub; time: tokens issued before it are refused */
+typedef struct tv_revocation {
+  uint32_t kind; /* TV_REVOKE_TOKEN or TV_REVOKE_SUBJECT */
+  const char* id;
+  size_t id_len;
+  int64_t time;       /* unix seconds */
+  const char* issuer; /* optional (NULL or empty): only tokens of this iss */
+  size_t issuer_len;
+} tv_revocation;
+
+/* tv_revocation_publish adds |r| to the Redis stream that the configuration
+ * |config_json| names in "revocation.redis" (only that member is used: no key
+ * set is loaded), for every verifier reading that stream. On success, if
+ * |out_id| is not NULL, it gets the new stream entry's ID (free with
+ * tv_string_free). Fails with TV_ERR_CONFIG (no revocation.redis, or a bad
+ * document), TV_ERR_INVALID_ARGUMENT or TV_ERR_IO (Redis unreachable or
+ * refusing); |diag| says why. */
+TV_API tv_status tv_revocation_publish(const char* config_json, size_t config_len, const tv_revocation* r,
+                                       char** out_id, tv_diag* diag);
+
 /* ---------------------------------------------------------------- claims */
 
 /* tv_claims_free releases |c|. NULL is a no-op. */

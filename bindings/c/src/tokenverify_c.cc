@@ -13,6 +13,7 @@
 #include "tokenverify/claims.h"
 #include "tokenverify/inspect.h"
 #include "tokenverify/request.h"
+#include "tokenverify/revocation.h"
 #include "tokenverify/status.h"
 #include "tokenverify/verifier.h"
 
@@ -225,6 +226,48 @@ tv_status tv_verifier_stats(const tv_verifier* v, char** out_json, size_t* out_l
 }
 
 void tv_string_free(char* s) { std::free(s); }
+
+tv_status tv_verifier_revoke(const tv_verifier* v, const char* jti, size_t jti_len, int64_t exp) {
+  if (v == nullptr || jti == nullptr) return TV_ERR_INVALID_ARGUMENT;
+  return ToC(v->impl->Revoke(std::string_view(jti, jti_len), exp));
+}
+
+tv_status tv_verifier_revoke_subject(const tv_verifier* v, const char* sub, size_t sub_len, int64_t issued_before) {
+  if (v == nullptr || sub == nullptr) return TV_ERR_INVALID_ARGUMENT;
+  return ToC(v->impl->RevokeSubject(std::string_view(sub, sub_len), issued_before));
+}
+
+tv_status tv_revocation_publish(const char* config_json, size_t config_len, const tv_revocation* r, char** out_id,
+                                tv_diag* diag) {
+  if (out_id != nullptr) *out_id = nullptr;
+  if (config_json == nullptr || r == nullptr || r->id == nullptr || (r->issuer == nullptr && r->issuer_len != 0) ||
+      (r->kind != TV_REVOKE_TOKEN && r->kind != TV_REVOKE_SUBJECT)) {
+    FillDiag(diag, Status::ERR_INVALID_ARGUMENT, "",
+             "config_json, r and r->id must not be NULL; r->kind is TV_REVOKE_TOKEN or TV_REVOKE_SUBJECT");
+    return TV_ERR_INVALID_ARGUMENT;
+  }
+  try {
+    tokenverify::Revocation rev;
+    rev.kind =
+        r->kind == TV_REVOKE_TOKEN ? tokenverify::Revocation::Kind::kToken : tokenverify::Revocation::Kind::kSubject;
+    rev.id = std::string_view(r->id, r->id_len);
+    rev.time = r->time;
+    if (r->issuer != nullptr) rev.issuer = std::string_view(r->issuer, r->issuer_len);
+    tokenverify::Error err;
+    std::string id;
+    const Status s = tokenverify::PublishRevocation(std::string_view(config_json, config_len), rev, &id, &err);
+    FillDiag(diag, s, err.field, err.message);
+    if (s != Status::OK || out_id == nullptr) return ToC(s);
+    char* copy = static_cast<char*>(std::malloc(id.size() + 1));
+    if (copy == nullptr) return TV_ERR_OUT_OF_MEMORY;
+    std::memcpy(copy, id.c_str(), id.size() + 1);
+    *out_id = copy;
+    return TV_OK;
+  } catch (const std::bad_alloc&) {
+    FillDiag(diag, Status::ERR_OUT_OF_MEMORY, "", "out of memory");
+    return TV_ERR_OUT_OF_MEMORY;
+  }
+}
 
 tv_status tv_claims_provider(const tv_claims* c, const char** out, size_t* out_len) {
   if (c == nullptr || out == nullptr || out_len == nullptr) return TV_ERR_INVALID_ARGUMENT;

@@ -83,6 +83,17 @@ class Verifier {
   // denied; ERR_OUT_OF_MEMORY otherwise. Thread-safe.
   Status Authenticate(const RequestView& request, Decision* out) const noexcept;
 
+  // Revocation (see the README's "Revocation"). Revoke refuses the token
+  // whose jti is `jti` with ERR_REVOKED until its `exp` (unix seconds) plus
+  // the leeway; RevokeSubject refuses every token of `subject` whose iat is
+  // before `issued_before` (or that has no iat), for revocation.subjectTtl
+  // after it. A non-empty `issuer` limits either to tokens of that iss.
+  // Returns OK (also for a jti whose exp is already past), ERR_INVALID_ARGUMENT
+  // for an empty id, or ERR_REVOCATIONS_FULL. Thread-safe, also while other
+  // threads verify.
+  Status Revoke(std::string_view jti, int64_t exp, std::string_view issuer = {}) const noexcept;
+  Status RevokeSubject(std::string_view subject, int64_t issued_before, std::string_view issuer = {}) const noexcept;
+
   // The state of every provider's keys and the verification counts, as a
   // JSON document (see the README's "Health and stats"). With `with_keys`,
   // each provider also lists its keys (kid, kty, alg, size or curve, RFC 7638

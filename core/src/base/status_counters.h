@@ -22,18 +22,22 @@ class StatusCounters {
   StatusCounters();
   // One relaxed increment on this thread's shard. Inline: once per verification.
   void Add(Status s) const noexcept {  // const: counting is not a change of the owner's state
-    unsigned shard = tl_counter_shard;
-    if (shard == kNoShard) [[unlikely]]
-      shard = TakeShard();
+    const unsigned shard = ThisThreadShard();
     const int index = StatusIndex(s);
     if (index >= 0) shards_[shard].counts[index].fetch_add(1, std::memory_order_relaxed);
   }
   // (status, count) for every status counted at least once, in table order.
   std::vector<std::pair<Status, uint64_t>> Totals() const;
 
- private:
+  // The shard this thread counts in (other sharded counters use it too, e.g.
+  // the token cache's): taken round robin on the thread's first count.
   static constexpr int kShards = 16;
-  // The first count on a thread: takes the next shard, round robin.
+  static unsigned ThisThreadShard() noexcept {
+    const unsigned shard = tl_counter_shard;
+    return shard != kNoShard ? shard : TakeShard();
+  }
+
+ private:
   static unsigned TakeShard() noexcept;
   struct alignas(64) Shard {
     std::atomic<uint64_t> counts[kStatusCount];

@@ -66,9 +66,10 @@ KeyCache::KeyCache(std::string provider, KeySourceConfig source, KeyEventSink ev
 }
 
 Result<std::unique_ptr<KeyCache>> KeyCache::Create(std::string provider, KeySourceConfig source, KeyEventSink events,
-                                                   Error* err) {
+                                                   Error* err, std::atomic<uint64_t>* publications) {
   std::unique_ptr<KeyCache> cache(new KeyCache(std::move(provider), std::move(source), std::move(events)));
   KeyCache& c = *cache;
+  c.publications_ = publications;
   std::unique_lock<std::mutex> lock(c.mu_);
   if (c.source_.initial) {
     c.current_body_ = c.source_.initial_text;
@@ -184,7 +185,13 @@ void KeyCache::PublishKeys(std::shared_ptr<const KeySet> keys, bool changed) {
   auto snap = std::make_unique<KeySnapshot>();
   snap->keys = std::move(keys);
   snap->generation = generation_;
+  Publish(std::move(snap));
+}
+
+void KeyCache::Publish(std::unique_ptr<KeySnapshot> snap) {
   cell_.Publish(std::move(snap));
+  // After the cell: a verification that reads this serial reads this snapshot or a later one.
+  if (publications_ != nullptr) publications_->fetch_add(1, std::memory_order_release);
 }
 
 void KeyCache::Emit(KeyEvent::Kind kind, long http_status, std::string message) {
@@ -263,7 +270,7 @@ void KeyCache::Run() {
       auto snap = std::make_unique<KeySnapshot>();
       snap->generation = generation_;
       snap->unavailable = Status::ERR_KEYS_STALE;
-      cell_.Publish(std::move(snap));
+      Publish(std::move(snap));
       Emit(KeyEvent::Kind::kDropped, 0, "the last good key set is older than maxStale; no keys are served");
     }
     const bool for_kid = std::exchange(kid_refresh_wanted_, false);
@@ -413,7 +420,7 @@ bool KeyCache::RepublishForTesting() {
   auto snap = std::make_unique<KeySnapshot>();
   snap->keys = current_;
   snap->generation = generation_;
-  cell_.Publish(std::move(snap));
+  Publish(std::move(snap));
   return true;
 }
 

@@ -83,8 +83,11 @@ class KeyCache {
   // remote). For remote sources with initial_fetch_wait_ms, waits for the
   // first fetch; fails with ERR_KEYS_UNAVAILABLE (and says why in *err) if
   // require_initial_keys and none arrived.
+  // `publications` (may be null) is advanced after every snapshot this cache
+  // publishes: the verifier's key-set serial, which the token cache tags its
+  // entries with (cache/token_cache.h). Shared by a verifier's providers.
   static Result<std::unique_ptr<KeyCache>> Create(std::string provider, KeySourceConfig source, KeyEventSink events,
-                                                  Error* err);
+                                                  Error* err, std::atomic<uint64_t>* publications = nullptr);
   ~KeyCache();  // stops the refresher, cancelling a fetch in flight
   KeyCache(const KeyCache&) = delete;
   KeyCache& operator=(const KeyCache&) = delete;
@@ -151,11 +154,14 @@ class KeyCache {
   // of mu_, so a callback may call Stats().
   void Emit(KeyEvent::Kind kind, long http_status, std::string message);
   void DeliverEvents(std::unique_lock<std::mutex>& lock);
+  // Under mu_: every snapshot goes out through here (cell_, then the serial).
+  void Publish(std::unique_ptr<KeySnapshot> snap);
 
   const std::string provider_;
   const KeySourceConfig source_;
   const KeyEventSink events_;
   SnapshotCell<KeySnapshot> cell_;
+  std::atomic<uint64_t>* publications_ = nullptr;  // see Create
   StatusCounters verifications_;
 
   // Unknown-kid rate limit: the earliest steady-clock time (ns) at which the

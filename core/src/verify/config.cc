@@ -392,6 +392,58 @@ void CheckRuleProviders(const VerifierConfig& c) {
   }
 }
 
+TokenCacheConfig ParseTokenCache(element e, const std::string& path) {
+  TokenCacheConfig c;
+  for (auto [key, value] : AsObject(e, path)) {
+    const std::string kpath = Join(path, key);
+    if (key == "maxEntries")
+      c.max_entries = static_cast<size_t>(AsInt(value, kpath, 1, int64_t{1} << 24));
+    else if (key == "maxTokenBytes")
+      c.max_token_bytes = static_cast<size_t>(AsInt(value, kpath, 16, 1 << 20));
+    else
+      UnknownField(path, key);
+  }
+  return c;
+}
+
+RedisStreamConfig ParseRedis(element e, const std::string& path) {
+  RedisStreamConfig r;
+  bool has_url = false;
+  for (auto [key, value] : AsObject(e, path)) {
+    const std::string kpath = Join(path, key);
+    if (key == "url") {
+      std::string why;
+      if (!ParseRedisUrl(AsString(value, kpath), &r, &why)) Fail(kpath, why);
+      has_url = true;
+    } else if (key == "stream") {
+      r.stream = AsString(value, kpath);
+      if (r.stream.empty()) Fail(kpath, "must not be empty");
+    } else if (key == "connectTimeout") {
+      r.connect_timeout_ms = AsPositiveDurationMs(value, kpath, 60'000);
+    } else {
+      UnknownField(path, key);
+    }
+  }
+  if (!has_url) Fail(Join(path, "url"), "is required (redis://host:port/db)");
+  return r;
+}
+
+RevocationConfig ParseRevocation(element e, const std::string& path) {
+  RevocationConfig c;
+  for (auto [key, value] : AsObject(e, path)) {
+    const std::string kpath = Join(path, key);
+    if (key == "maxEntries")
+      c.max_entries = static_cast<size_t>(AsInt(value, kpath, 1, int64_t{1} << 26));
+    else if (key == "subjectTtl")
+      c.subject_ttl_s = AsPositiveDurationMs(value, kpath, int64_t{366} * 24 * 3600 * 1000) / 1000;
+    else if (key == "redis")
+      c.redis = ParseRedis(value, kpath);
+    else
+      UnknownField(path, key);
+  }
+  return c;
+}
+
 VerifierConfig ParseRoot(element root) {
   VerifierConfig c;
   object top = AsObject(root, "");
@@ -419,6 +471,10 @@ VerifierConfig ParseRoot(element root) {
     } else if (key == "rules") {
       c.rules = ParseRules(value, kpath);
       c.has_rules = true;
+    } else if (key == "tokenCache") {
+      c.token_cache = ParseTokenCache(value, kpath);
+    } else if (key == "revocation") {
+      c.revocation = ParseRevocation(value, kpath);
     } else if (key == "limits") {
       for (auto [lkey, lvalue] : AsObject(value, kpath)) {
         const std::string lpath = Join(kpath, lkey);

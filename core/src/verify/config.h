@@ -11,9 +11,11 @@
 #include <string>
 #include <vector>
 
+#include "cache/token_cache.h"
 #include "keys/key.h"
 #include "keysets/key_source.h"
 #include "request/auth_config.h"
+#include "revocation/revocation_config.h"
 #include "token/alg.h"
 #include "tokenverify/result.h"
 
@@ -69,6 +71,8 @@ struct VerifierConfig {
   // request is authenticated by the providers (kgateway's semantics).
   std::vector<RuleConfig> rules;
   bool has_rules = false;
+  std::optional<TokenCacheConfig> token_cache;  // "tokenCache": off unless present
+  RevocationConfig revocation;                  // "revocation": the local list is always there
 };
 
 // The configuration's fixed clock ("now", for tests) or the system's, in unix seconds.

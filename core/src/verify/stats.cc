@@ -49,6 +49,25 @@ void WriteKeys(internal::JsonWriter& w, const internal::KeySet* keys) {
   w.EndArray();
 }
 
+void WriteRevocation(internal::JsonWriter& w, const internal::RevocationList& list,
+                     internal::RedisRevocationFeed* feed) {
+  const internal::RevocationStats r = list.Stats();
+  w.Key("revocation").BeginObject();
+  w.Member("tokens", r.tokens).Member("subjects", r.subjects).Member("rejectedFull", r.rejected_full);
+  w.Member("maxEntries", r.max_entries).Member("memoryBytes", r.memory_bytes);
+  if (feed != nullptr) {
+    const internal::RevocationFeedStats f = feed->Stats();
+    w.Key("redis").BeginObject();
+    w.Member("url", feed->config().url).Member("stream", feed->config().stream);
+    w.Member("connected", f.connected).Member("lastEntryId", f.last_id).Member("lagMs", f.lag_ms);
+    w.Member("entries", f.entries).Member("invalidEntries", f.invalid).Member("errors", f.errors);
+    w.Member("reconnects", f.reconnects);
+    if (!f.last_error.empty()) w.Member("lastError", f.last_error);
+    w.EndObject();
+  }
+  w.EndObject();
+}
+
 }  // namespace
 
 std::string Verifier::StatsJson(bool with_keys) const {
@@ -85,6 +104,13 @@ std::string Verifier::StatsJson(bool with_keys) const {
     w.Member("keysWithoutKid", without_kid);
     w.Member("keysWithoutKidBeyondLimit",
              without_kid > im.cfg.max_keys_without_kid ? without_kid - im.cfg.max_keys_without_kid : 0);
+    if (im.token_cache != nullptr) {
+      const internal::TokenCacheProviderStats c =
+          im.token_cache->Stats(static_cast<uint32_t>(&p - im.providers.data()));
+      w.Key("tokenCache").BeginObject();
+      w.Member("hits", c.hits).Member("misses", c.misses).Member("evictions", c.evictions).Member("entries", c.entries);
+      w.EndObject();
+    }
     if (with_keys) {
       w.Key("keys");
       WriteKeys(w, served);
@@ -92,6 +118,7 @@ std::string Verifier::StatsJson(bool with_keys) const {
     w.EndObject();
   }
   w.EndArray();
+  WriteRevocation(w, *im.revocations, im.revocation_feed.get());
   w.Key("unattributed");
   WriteCounts(w, im.unattributed);
   w.EndObject();

@@ -62,6 +62,7 @@ Result<std::unique_ptr<Verifier>> Verifier::Create(std::string_view config_json,
     auto interest_of = [&](const std::string& name, bool wants_values) {
       return impl->interest.Add(name, wants_values);
     };
+    impl->jti_interest = interest_of("jti", true);  // what the revocation list knows tokens by
     for (size_t i = 0; i < impl->cfg.providers.size(); ++i) {
       Provider p;
       p.cfg = std::move(impl->cfg.providers[i]);
@@ -72,7 +73,7 @@ Result<std::unique_ptr<Verifier>> Verifier::Create(std::string_view config_json,
                     "more than 64 distinct required or matched claim names");
       impl->any_provider_algs |= p.cfg.algorithms;
       impl->any_remote |= p.cfg.keys.kind == KeySourceConfig::Kind::kRemote;
-      auto cache = KeyCache::Create(p.cfg.name, std::move(p.cfg.keys), on_event, err);
+      auto cache = KeyCache::Create(p.cfg.name, std::move(p.cfg.keys), on_event, err, &impl->keys_serial);
       if (!cache.ok()) {
         err->field = "providers[" + std::to_string(i) + "].jwks.remote";
         return cache.status();
@@ -91,6 +92,14 @@ Result<std::unique_ptr<Verifier>> Verifier::Create(std::string_view config_json,
       for (size_t j = 0; j < p.matchers.size(); ++j) p.matchers[j].rule = &p.cfg.claims[j];
     impl->cfg.providers.clear();
 
+    if (impl->cfg.token_cache)
+      impl->token_cache = std::make_unique<TokenCache>(*impl->cfg.token_cache, impl->providers.size());
+    const RevocationConfig& revocation = impl->cfg.revocation;
+    impl->revocations = std::make_unique<RevocationList>(revocation.max_entries);
+    if (revocation.redis)
+      impl->revocation_feed = std::make_unique<RedisRevocationFeed>(*revocation.redis, impl->revocations.get(),
+                                                                    impl->cfg.leeway_s, revocation.subject_ttl_s);
+
     std::vector<ProviderFrontEnd> front_ends;
     for (const auto& p : impl->providers)
       front_ends.push_back({p.cfg.name, p.cfg.token_source, p.cfg.claims_to_headers, p.cfg.forward_token, {}});
@@ -107,7 +116,7 @@ Result<std::unique_ptr<Verifier>> Verifier::Create(std::string_view config_json,
 }
 
 template <PayloadStep kPayload>
-Status Verifier::Impl::VerifyOnce(std::string_view token, VerifiedToken* out, int* provider,
+Status Verifier::Impl::VerifyOnce(std::string_view token, AcceptedToken* out, int* provider,
                                   uint64_t* missed_in) const {
   *provider = -1;
   if (token.size() > cfg.max_token_bytes) return Status::ERR_TOKEN_TOO_LARGE;
@@ -170,16 +179,28 @@ Status Verifier::Impl::VerifyOnce(std::string_view token, VerifiedToken* out, in
     }
   }
   if (result == Status::OK && out != nullptr) {
-    out->header_json = std::string_view(reinterpret_cast<const char*>(ts.header.data()), header_len);
-    out->payload_json = std::string_view(reinterpret_cast<const char*>(ts.payload.data()), payload_len);
-    out->provider = accepted->cfg.name;
-    out->subject = pv.has_sub ? pv.sub : std::string_view();
+    VerifiedToken& v = out->view;
+    v.header_json = std::string_view(reinterpret_cast<const char*>(ts.header.data()), header_len);
+    v.payload_json = std::string_view(reinterpret_cast<const char*>(ts.payload.data()), payload_len);
+    v.provider = accepted->cfg.name;
+    v.subject = pv.has_sub ? pv.sub : std::string_view();
+    out->provider = static_cast<size_t>(*provider);
+    out->has_exp = pv.has_exp, out->has_nbf = pv.has_nbf, out->has_iat = pv.has_iat;
+    out->exp = pv.exp, out->nbf = pv.nbf, out->iat = pv.iat;
+    out->has_iss = pv.has_iss;
+    out->iss = pv.iss;
+    if constexpr (kPayload == PayloadStep::kJwt) {
+      // jti as a string (one value); any other type is no jti to revoke by.
+      const auto jti = pv.Strings(pv.values[jti_interest]);
+      out->has_jti = (pv.present >> jti_interest & 1) != 0 && jti.size() == 1;
+      if (out->has_jti) out->jti = jti[0];
+    }
   }
   return result;
 }
 
-template Status Verifier::Impl::VerifyOnce<PayloadStep::kJwt>(std::string_view, VerifiedToken*, int*, uint64_t*) const;
-template Status Verifier::Impl::VerifyOnce<PayloadStep::kOpaque>(std::string_view, VerifiedToken*, int*,
+template Status Verifier::Impl::VerifyOnce<PayloadStep::kJwt>(std::string_view, AcceptedToken*, int*, uint64_t*) const;
+template Status Verifier::Impl::VerifyOnce<PayloadStep::kOpaque>(std::string_view, AcceptedToken*, int*,
                                                                  uint64_t*) const;
 
 Status Verifier::Authenticate(const RequestView& request, Decision* out) const noexcept {
@@ -197,15 +218,28 @@ Status Verifier::Verify(std::string_view token, VerifiedToken* out) const noexce
   uint64_t missed_in = 0;
   Status result;
   try {
-    result = im.VerifyOnce<PayloadStep::kJwt>(token, out, &provider, &missed_in);
+    if (im.revocation_feed != nullptr) im.revocation_feed->ResumeAfterForkIfNeeded();
+    if (im.token_cache != nullptr && im.AnswerFromCache(token, out, &result, &provider)) {
+      im.providers[static_cast<size_t>(provider)].cache->verifications().Add(result);
+      return result;
+    }
+    // Read before the pass: an entry is tagged with the key sets it could have used.
+    const uint64_t serial = im.keys_serial.load(std::memory_order_acquire);
+    AcceptedToken accepted;
+    result = im.VerifyOnce<PayloadStep::kJwt>(token, &accepted, &provider, &missed_in);
     if (result == Status::ERR_KID_NOT_FOUND && im.any_remote) {
       if (im.after_kid_miss != nullptr) im.after_kid_miss();  // a test seam (verifier_testing.h)
       // A second pass when an early refresh completed for this token, or when
       // the one another token asked for a moment ago (still in its cooldown,
       // so not asked for again) has landed since this pass read the keys.
       if (im.RefreshForUnknownKid(provider) || im.CurrentGenerations(provider) != missed_in)
-        result = im.VerifyOnce<PayloadStep::kJwt>(token, out, &provider, &missed_in);
+        result = im.VerifyOnce<PayloadStep::kJwt>(token, &accepted, &provider, &missed_in);
     }
+    if (result == Status::OK) {
+      result = im.AfterAccepted(token, accepted, serial);
+      if (result == Status::OK && out != nullptr) *out = accepted.view;
+    }
+    if (im.token_cache != nullptr && provider >= 0) im.token_cache->CountMiss(static_cast<uint32_t>(provider));
   } catch (const std::bad_alloc&) {
     result = Status::ERR_OUT_OF_MEMORY;
   } catch (const std::system_error&) {  // a mutex or condition variable failed on the miss path

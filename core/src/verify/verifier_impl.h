@@ -16,8 +16,11 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "base/status_counters.h"
+#include "cache/token_cache.h"
 #include "keysets/key_cache.h"
 #include "request/authenticator.h"
+#include "revocation/redis_feed.h"
+#include "revocation/revocation_list.h"
 #include "token/alg.h"
 #include "token/token.h"
 #include "tokenverify/verifier.h"
@@ -61,6 +64,17 @@ struct HeldKeys {
 // vectors (mostly non-JSON payloads) run through (verifier_testing.h).
 enum class PayloadStep { kJwt, kOpaque };
 
+// What a pass that accepted a token knows about it: the caller's view, and the
+// claims the token cache and the revocation list need (views into per-thread
+// scratch, valid until the next verification on the thread).
+struct AcceptedToken {
+  VerifiedToken view;
+  size_t provider = 0;
+  bool has_exp = false, has_nbf = false, has_iat = false, has_iss = false, has_jti = false;
+  int64_t exp = 0, nbf = 0, iat = 0;
+  std::string_view iss, jti;
+};
+
 // Statuses that mean "this provider has no key for the token", as opposed to
 // "the token is bad"; with several providers the latter is the better report.
 inline bool IsNotThisProvider(Status s) noexcept {
@@ -89,6 +103,15 @@ struct Verifier::Impl {
   bool any_remote = false;                                 // some provider's keys may gain a kid by refreshing
   internal::StatusCounters unattributed;                   // verifications that failed before a provider was chosen
   std::unique_ptr<internal::Authenticator> authenticator;  // request authentication (Authenticate)
+  // Advanced by every key-set publication of any provider (KeyCache::Create):
+  // what token-cache entries are tagged with.
+  std::atomic<uint64_t> keys_serial{0};
+  std::unique_ptr<internal::TokenCache> token_cache;  // "tokenCache", else null
+  // Revoked tokens and subjects: always there (tv_verifier_revoke), fed by
+  // Redis when "revocation.redis" is configured.
+  std::unique_ptr<internal::RevocationList> revocations;
+  std::unique_ptr<internal::RedisRevocationFeed> revocation_feed;
+  int jti_interest = -1;  // the ClaimInterest slot of "jti"
   // A seam for one test (verifier_testing.h), null otherwise: called after a
   // first pass ended in ERR_KID_NOT_FOUND, before the verifier decides on a
   // second one, to land a refresh in exactly that window.
@@ -160,7 +183,18 @@ struct Verifier::Impl {
   // kPayload is kJwt for every verification the API makes; the test peer
   // (verifier_testing.h) runs the same steps with kOpaque for JWS vectors.
   template <internal::PayloadStep kPayload>
-  Status VerifyOnce(std::string_view token, VerifiedToken* out, int* provider, uint64_t* missed_in) const;
+  Status VerifyOnce(std::string_view token, internal::AcceptedToken* out, int* provider, uint64_t* missed_in) const;
+
+  // cache_and_revocation.cc ---------------------------------------------
+
+  // A token-cache hit: true, with *result (OK, or ERR_REVOKED) and *provider
+  // set and *out (if not null) filled as the full path would; false for a miss.
+  bool AnswerFromCache(std::string_view token, VerifiedToken* out, Status* result, int* provider) const;
+
+  // After a full pass accepted `token`: ERR_REVOKED if the revocation list
+  // has it, else OK, and the token is remembered in the token cache (tagged
+  // with `serial`, the key-set serial read before the pass).
+  Status AfterAccepted(std::string_view token, const internal::AcceptedToken& accepted, uint64_t serial) const;
 };
 
 }  // namespace tokenverify

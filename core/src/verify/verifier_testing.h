@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <string_view>
 
 #include "tokenverify/status.h"
@@ -23,6 +24,11 @@ size_t RepublishKeySetsForTesting(const Verifier& verifier);
 // whether to try again: a test lands a refresh in exactly that window. Call
 // it while no other thread verifies with `verifier`.
 void SetAfterKidMissHookForTesting(Verifier& verifier, void (*hook)());
+
+// Sets the verifier's clock (the configuration's "now") to `unix_seconds`:
+// a test moves time past a cached token's exp. Call it while no other thread
+// verifies with `verifier`.
+void SetNowForTesting(Verifier& verifier, int64_t unix_seconds);
 
 // One pass of Verify's pipeline with the payload taken as opaque bytes
 // (PayloadStep::kOpaque): size, split, header, prescreen, signature,

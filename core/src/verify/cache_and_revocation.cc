@@ -1,0 +1,89 @@
+// The two steps around a full verification that remember and forget tokens:
+// the token-cache lookup before it (AnswerFromCache) and, after it accepted a
+// token, the revocation check and the cache insert (AfterAccepted). See
+// cache/token_cache.h and revocation/revocation_list.h for the rules.
+#include <limits>
+#include <string>
+
+#include "verify/verifier_impl.h"
+
+namespace tokenverify {
+
+using namespace internal;  // NOLINT: glue of the internal pieces
+
+namespace {
+
+// A hit's copy of the claims, per thread (the views a VerifiedToken gives are
+// valid until the next verification on the thread, as on the full path).
+std::string& HitScratch() {
+  thread_local std::string scratch;
+  return scratch;
+}
+
+int64_t SatAdd(int64_t a, int64_t b) noexcept {
+  int64_t r;
+  if (__builtin_add_overflow(a, b, &r))
+    return b > 0 ? std::numeric_limits<int64_t>::max() : std::numeric_limits<int64_t>::min();
+  return r;
+}
+
+}  // namespace
+
+bool Verifier::Impl::AnswerFromCache(std::string_view token, VerifiedToken* out, Status* result, int* provider) const {
+  const uint64_t serial = keys_serial.load(std::memory_order_acquire);
+  const int64_t now = NowSeconds(cfg.now);
+  return token_cache->Find(token, serial, now, [&](const CachedToken& e) {
+    *provider = static_cast<int>(e.provider);
+    token_cache->CountHit(e.provider);
+    if (revocations->IsRevoked(e.revocation, now)) {
+      *result = Status::ERR_REVOKED;
+      return;
+    }
+    *result = Status::OK;
+    if (out == nullptr) return;
+    // One copy of header, payload and subject; the string keeps its capacity,
+    // so a warm thread does not allocate here.
+    std::string& s = HitScratch();
+    s.assign(e.bytes() + e.token_len, e.header_len + e.payload_len + e.subject_len);
+    out->header_json = std::string_view(s.data(), e.header_len);
+    out->payload_json = std::string_view(s.data() + e.header_len, e.payload_len);
+    out->subject = std::string_view(s.data() + e.header_len + e.payload_len, e.subject_len);
+    out->provider = providers[e.provider].cfg.name;
+  });
+}
+
+Status Verifier::Impl::AfterAccepted(std::string_view token, const AcceptedToken& a, uint64_t serial) const {
+  const bool check = !revocations->empty();
+  if (!check && token_cache == nullptr) return Status::OK;
+  const VerifiedToken& v = a.view;
+  const RevocationKeys keys =
+      RevocationList::KeysFor(a.has_jti, a.jti, !v.subject.empty(), v.subject, a.has_iss, a.iss, a.has_iat, a.iat);
+  const int64_t now = NowSeconds(cfg.now);
+  if (check && revocations->IsRevoked(keys, now)) return Status::ERR_REVOKED;
+  if (token_cache == nullptr || token.size() > token_cache->max_token_bytes()) return Status::OK;
+
+  // The seconds in which the claim checks would pass again (claim_checks.cc):
+  // exp, nbf and a future iat with the leeway, and maxTokenAge.
+  constexpr int64_t kMin = std::numeric_limits<int64_t>::min(), kMax = std::numeric_limits<int64_t>::max();
+  const int64_t leeway = cfg.leeway_s;
+  CachedTokenFacts f;
+  f.valid_from = kMin;
+  f.valid_until = kMax;
+  if (a.has_exp) f.valid_until = SatAdd(a.exp, leeway);
+  if (a.has_nbf) f.valid_from = SatAdd(a.nbf, -leeway);
+  if (a.has_iat) f.valid_from = std::max(f.valid_from, SatAdd(a.iat, -leeway));
+  const int64_t max_age = providers[a.provider].cfg.max_token_age_s;
+  if (max_age > 0 && a.has_iat)
+    f.valid_until = std::min(f.valid_until, SatAdd(SatAdd(a.iat, SatAdd(max_age, leeway)), 1));
+  f.token = token;
+  f.header_json = v.header_json;
+  f.payload_json = v.payload_json;
+  f.subject = v.subject;
+  f.provider = static_cast<uint32_t>(a.provider);
+  f.keys_serial = serial;
+  f.revocation = keys;
+  token_cache->Insert(f, now, keys_serial.load(std::memory_order_acquire));
+  return Status::OK;
+}
+
+}  // namespace tokenverify
