@@ -10,6 +10,7 @@
 #include <fstream>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include <unistd.h>
 
@@ -267,6 +268,58 @@ TEST(Revocation, AMillionRevocationsStayWithinTheDocumentedBound) {
   EXPECT_TRUE(list.IsRevoked(keys("jti-0"), now));
   EXPECT_TRUE(list.IsRevoked(keys("jti-999999"), now));
   EXPECT_FALSE(list.IsRevoked(keys("jti-1000000"), now));
+}
+
+// Threads hitting, missing and evicting in a small cache while another
+// thread revokes and republishes the key set (every entry goes stale): each
+// answer is the single-threaded one, and once a jti is revoked no thread
+// gets OK for it again. Part of the `concurrency` ctest label (ThreadSanitizer).
+TEST(Concurrency, TokenCacheAndRevocationsFromManyThreads) {
+  const TestKey k = MakeKey("HS256", "k1");
+  auto v = Make(Config(Inline(Jwks({&k})), R"("tokenCache":{"maxEntries":16})"));
+  ASSERT_TRUE(v);
+  constexpr int kTokens = 64, kThreads = 4, kRounds = 200;
+  std::vector<std::string> tokens;
+  for (int i = 0; i < kTokens; ++i)
+    tokens.push_back(Token(k, R"("sub":"u)" + std::to_string(i) + R"(","jti":"j)" + std::to_string(i) +
+                                  R"(","iat":1799999000,"exp":1800003600)"));
+  std::atomic<int> revoked_below{0};  // jti j0 .. j(revoked_below-1) are revoked
+  std::atomic<bool> stop{false};
+  std::atomic<int> wrong{0};
+  std::thread writer([&] {
+    for (int i = 0; i < kTokens / 2; ++i) {
+      ASSERT_EQ(v->Revoke("j" + std::to_string(i), 1800003600), Status::OK);
+      revoked_below.store(i + 1);
+      internal::RepublishKeySetsForTesting(*v);
+      std::this_thread::sleep_for(std::chrono::microseconds(200));
+    }
+    stop.store(true);
+  });
+  std::vector<std::thread> readers;
+  for (int t = 0; t < kThreads; ++t) {
+    readers.emplace_back([&, t] {
+      VerifiedToken out;
+      for (int r = 0; r < kRounds || !stop.load(); ++r) {
+        for (int i = 0; i < kTokens; ++i) {
+          const int idx = (i * 7 + t * 13 + r) % kTokens;
+          const bool surely_revoked = idx < revoked_below.load();
+          const Status s = v->Verify(tokens[idx], &out);
+          if (s == Status::OK) {
+            if (surely_revoked || out.subject != "u" + std::to_string(idx)) wrong.fetch_add(1);
+          } else if (s != Status::ERR_REVOKED || idx >= kTokens / 2) {
+            wrong.fetch_add(1);
+          }
+        }
+      }
+    });
+  }
+  writer.join();
+  for (auto& th : readers) th.join();
+  EXPECT_EQ(wrong.load(), 0);
+  for (int i = 0; i < kTokens; ++i)
+    EXPECT_EQ(v->Verify(tokens[i]), i < kTokens / 2 ? Status::ERR_REVOKED : Status::OK) << i;
+  EXPECT_GT(Stat(*v, "tokenCache", "hits"), 0);
+  EXPECT_GT(Stat(*v, "tokenCache", "evictions"), 0);
 }
 
 }  // namespace
