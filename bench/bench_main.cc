@@ -90,6 +90,7 @@ int main(int argc, char** argv) {
   tvbench::RegisterRefreshBenchmarks();
   tvbench::RegisterRequestBenchmarks();
   tvbench::RegisterAuthenticateBenchmarks();
+  tvbench::RegisterTokenCacheBenchmarks();
   benchmark::RunSpecifiedBenchmarks();
   benchmark::Shutdown();
   return 0;

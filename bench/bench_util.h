@@ -67,5 +67,6 @@ void RegisterThreadBenchmarks();
 void RegisterRefreshBenchmarks();
 void RegisterRequestBenchmarks();
 void RegisterAuthenticateBenchmarks();
+void RegisterTokenCacheBenchmarks();
 
 }  // namespace tvbench

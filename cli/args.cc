@@ -15,7 +15,7 @@ namespace {
 
 // Which commands accept an option. Keeping this as data makes the usage
 // errors precise ("--seconds is not an option of verify") with no per-command code.
-enum CommandBit : unsigned { kVerify = 1, kBench = 2, kKeys = 4, kAuthenticate = 8 };
+enum CommandBit : unsigned { kVerify = 1, kBench = 2, kKeys = 4, kAuthenticate = 8, kRevoke = 16 };
 constexpr unsigned kVerifierCommands = kVerify | kBench | kKeys;
 
 struct OptionSpec {
@@ -24,10 +24,10 @@ struct OptionSpec {
 };
 
 constexpr OptionSpec kOptions[] = {
-    {"config", kVerifierCommands | kAuthenticate},
+    {"config", kVerifierCommands | kAuthenticate | kRevoke},
     {"jwks", kVerifierCommands},
     {"jwks-url", kVerifierCommands},
-    {"issuer", kVerifierCommands},
+    {"issuer", kVerifierCommands | kRevoke},
     {"audience", kVerifierCommands},
     {"alg", kVerifierCommands},
     {"secret", kVerifierCommands},
@@ -40,6 +40,10 @@ constexpr OptionSpec kOptions[] = {
     {"host", kAuthenticate},
     {"header", kAuthenticate},  // also -H
     {"data", kAuthenticate},
+    {"jti", kRevoke},
+    {"exp", kRevoke},
+    {"sub", kRevoke},
+    {"before", kRevoke},
 };
 
 // Options that are flags: no value follows.
@@ -55,6 +59,7 @@ unsigned CommandBitOf(std::string_view command) {
   if (command == "bench") return kBench;
   if (command == "keys") return kKeys;
   if (command == "authenticate") return kAuthenticate;
+  if (command == "revoke") return kRevoke;
   return 0;  // inspect, version, help: no options
 }
 
@@ -99,10 +104,15 @@ bool Store(Options& opt, std::string_view name, const std::string& value) {
     opt.data = value;
   } else if (name == "leeway") {
     opt.leeway = value;
-  } else if (name == "now") {
+  } else if (name == "jti") {
+    opt.jti = value;
+  } else if (name == "sub") {
+    opt.sub = value;
+  } else if (name == "now" || name == "exp" || name == "before") {
     int64_t n = 0;
-    if (!ParseInt64(value, n)) return Fail("--now wants unix seconds, got \"" + value + "\"");
-    opt.now = n;
+    if (!ParseInt64(value, n) || n < 0)
+      return Fail("--" + std::string(name) + " wants unix seconds, got \"" + value + "\"");
+    (name == "now" ? opt.now : name == "exp" ? opt.exp : opt.before) = n;
   } else if (name == "seconds") {
     char* end = nullptr;
     double d = std::strtod(value.c_str(), &end);
@@ -125,7 +135,7 @@ bool ParseArgs(int argc, char** argv, Options& opt) {
   }
   if (opt.command == "--version") opt.command = "version";
   if (opt.command != "verify" && opt.command != "inspect" && opt.command != "bench" && opt.command != "keys" &&
-      opt.command != "version" && opt.command != "authenticate")
+      opt.command != "version" && opt.command != "authenticate" && opt.command != "revoke")
     return Fail("unknown command \"" + opt.command + "\"");
 
   const unsigned bit = CommandBitOf(opt.command);
@@ -173,6 +183,15 @@ bool ParseArgs(int argc, char** argv, Options& opt) {
   if (opt.command == "authenticate") {
     if (opt.positional.size() != 1) return Fail("authenticate takes one TARGET, such as /api/x?y=1");
     if (!opt.config_file) return Fail("authenticate needs --config FILE");
+    return true;
+  }
+  if (opt.command == "revoke") {
+    if (!opt.positional.empty()) return Fail("revoke takes no operands");
+    if (!opt.config_file) return Fail("revoke needs --config FILE (its revocation.redis names the stream)");
+    const bool by_jti = opt.jti || opt.exp, by_sub = opt.sub || opt.before;
+    if (by_jti == by_sub) return Fail("revoke wants either --jti ID --exp UNIX or --sub S --before UNIX");
+    if (by_jti && !(opt.jti && opt.exp)) return Fail("--jti and --exp go together");
+    if (by_sub && !(opt.sub && opt.before)) return Fail("--sub and --before go together");
     return true;
   }
   if (opt.positional.size() > max_operands)

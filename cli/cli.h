@@ -10,6 +10,7 @@
 //   commands.cc   verify, inspect, bench, version
 //   authenticate.cc  authenticate: one request through tv_authenticate
 //   keys.cc       keys: each provider's keys and health
+//   revoke.cc     revoke: one revocation onto the configuration's Redis stream
 //   main.cc       dispatch and usage text
 #pragma once
 
@@ -53,6 +54,8 @@ struct Options {
   std::string host;                                          // --host (authenticate)
   std::vector<std::pair<std::string, std::string>> headers;  // -H 'Name: value' (authenticate, repeatable)
   std::optional<std::string> data;                           // --data TEXT or @FILE (authenticate): the body
+  std::optional<std::string> jti, sub;                       // --jti, --sub (revoke)
+  std::optional<int64_t> exp, before;                        // --exp, --before (revoke): unix seconds
   bool help = false;
   std::vector<std::string> positional;  // operands after the command
 };
@@ -136,6 +139,9 @@ std::optional<std::string> BuildConfig(const Options& opt, int& exit_code);
 // diagnostics on failure (the caller exits 3).
 VerifierPtr MakeVerifier(const std::string& config);
 
+// PrintDiag prints a failed call's status line and its diagnostic (field: message) to stderr.
+void PrintDiag(tv_status st, tv_diag& diag);
+
 // ExitCodeFor maps a failed status to the documented exit code.
 int ExitCodeFor(tv_status s);
 
@@ -166,6 +172,9 @@ std::string JsonTerminalSafe(std::string_view json);
 // ---- authenticate.cc
 
 int RunAuthenticate(const Options& opt);
+
+// ---- revoke.cc
+int RunRevoke(const Options& opt);
 
 // ---- keys.cc
 

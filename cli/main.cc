@@ -20,6 +20,7 @@ void PrintUsage(std::FILE* to) {
       "  tokenverify keys (--config FILE | KEYS) [--json]\n"
       "  tokenverify authenticate --config FILE [--method M] [--host H] [-H 'Name: value']...\n"
       "                           [--data TEXT | --data @FILE] [--now UNIX] TARGET\n"
+      "  tokenverify revoke --config FILE (--jti ID --exp UNIX | --sub S --before UNIX) [--issuer ISS]\n"
       "  tokenverify version\n"
       "  tokenverify help\n"
       "\n"
@@ -46,6 +47,10 @@ void PrintUsage(std::FILE* to) {
       "authenticate decides whether one request (TARGET is its origin-form target,\n"
       "such as /api/x?y=1) may pass by the configuration's rules, prints the\n"
       "decision JSON and exits 0 when it is allowed, else with the code of its status.\n"
+      "\n"
+      "revoke adds one revocation to the Redis stream named by the configuration's\n"
+      "revocation.redis (every verifier reading it refuses the token with\n"
+      "TV_ERR_REVOKED) and prints the stream entry's ID.\n"
       "\n"
       "exit codes: 0 ok, 2 usage, 3 configuration/IO, 11 malformed, 12 header/alg,\n"
       "            13 signature, 14 claims/time, 15 keys, 16 request credentials\n",
@@ -77,6 +82,8 @@ int main(int argc, char** argv) {
     code = RunKeys(opt);
   else if (opt.command == "authenticate")
     code = RunAuthenticate(opt);
+  else if (opt.command == "revoke")
+    code = RunRevoke(opt);
   else if (opt.command == "version")
     code = RunVersion();
 

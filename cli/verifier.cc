@@ -119,6 +119,11 @@ VerifierPtr MakeVerifier(const std::string& config) {
   tv_diag diag{};
   tv_status st = tv_verifier_new(&v, config.data(), config.size(), &diag);
   if (st == TV_OK) return VerifierPtr(v);
+  PrintDiag(st, diag);
+  return nullptr;
+}
+
+void PrintDiag(tv_status st, tv_diag& diag) {
   // Terminate defensively: the strings come from another binary.
   diag.field[sizeof diag.field - 1] = '\0';
   diag.message[sizeof diag.message - 1] = '\0';
@@ -129,7 +134,6 @@ VerifierPtr MakeVerifier(const std::string& config) {
   if (!field.empty() || !message.empty())
     std::fprintf(stderr, "  %.*s%s%.*s\n", static_cast<int>(field.size()), field.data(),
                  !field.empty() && !message.empty() ? ": " : "", static_cast<int>(message.size()), message.data());
-  return nullptr;
 }
 
 int ExitCodeFor(tv_status s) {

@@ -4,7 +4,7 @@
 # Exit codes and the first word of stderr are the tool's interface to scripts,
 # so every check asserts the exact code and status name. The clock is pinned
 # with --now so that the answers do not depend on the date. Only bash,
-# coreutils and grep are used.
+# coreutils, grep, and redis-server/redis-cli for revoke are used.
 set -euo pipefail
 
 if [[ $# -ne 2 ]]; then
@@ -412,6 +412,50 @@ run authenticate --config "$rules" -H 'no colon' /keys
 check "authenticate: -H without a colon" 2 --err-starts 'tokenverify: -H wants'
 run authenticate -H 'X-Api-Key: k1' /keys
 check "authenticate without --config" 2 --err-starts 'tokenverify: authenticate needs --config'
+
+# revoke: one entry onto a real redis-server's stream (started here on a free
+# port, stopped on exit), read back with redis-cli.
+redis_port="" redis_pid=""
+for attempt in 1 2 3 4 5; do
+  port=$((20000 + RANDOM % 30000))
+  redis-server --port "$port" --bind 127.0.0.1 --save '' --appendonly no --loglevel warning >/dev/null 2>&1 &
+  redis_pid=$!
+  for _ in $(seq 50); do
+    if redis-cli -p "$port" ping >/dev/null 2>&1; then redis_port=$port; break 2; fi
+    kill -0 "$redis_pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  kill "$redis_pid" 2>/dev/null || true
+  wait "$redis_pid" 2>/dev/null || true
+done
+[[ -n $redis_port ]] || { echo "cli_test: cannot start redis-server (scripts/setup.sh installs it)"; exit 1; }
+trap 'kill "$redis_pid" 2>/dev/null || true; rm -rf "$tmp"' EXIT
+revoke_config="$tmp/revoke.json"
+cat >"$revoke_config" <<JSON
+{"providers":[{"jwks":{"local":{"file":"examples/kgateway/jwks.json"}}}],
+ "revocation":{"redis":{"url":"redis://127.0.0.1:$redis_port/0","stream":"cli:revocations"}}}
+JSON
+run revoke --config "$revoke_config" --jti token-1 --exp 1900000000
+check "revoke --jti: prints the stream entry ID" 0
+[[ $out =~ ^[0-9]+-[0-9]+$ ]] || { echo "FAIL revoke --jti: '$out' is not a stream ID"; failures=$((failures + 1)); }
+run revoke --config "$revoke_config" --sub alice --before 1800000000 --issuer https://issuer.example
+check "revoke --sub --before --issuer" 0
+entries=$(redis-cli -p "$redis_port" XRANGE cli:revocations - +)
+for want in token-1 1900000000 alice 1800000000 https://issuer.example; do
+  [[ $entries == *"$want"* ]] || { echo "FAIL revoke: the stream lacks $want"; failures=$((failures + 1)); }
+done
+run revoke --config "$revoke_config" --jti token-1
+check "revoke: --jti without --exp" 2 --err-starts 'tokenverify: --jti and --exp go together'
+run revoke --config "$revoke_config" --jti t --exp 1 --sub s --before 1
+check "revoke: both kinds at once" 2 --err-starts 'tokenverify: revoke wants either'
+run revoke --jti t --exp 1
+check "revoke without --config" 2 --err-starts 'tokenverify: revoke needs --config'
+run revoke --config "$kg_config" --jti t --exp 1900000000
+check "revoke: a configuration without revocation.redis" 3 --err-starts TV_ERR_CONFIG --err-has revocation.redis
+kill "$redis_pid" 2>/dev/null || true
+wait "$redis_pid" 2>/dev/null || true
+run revoke --config "$revoke_config" --jti t --exp 1900000000
+check "revoke: Redis unreachable" 3 --err-starts TV_ERR_IO --err-has 'cannot connect'
 
 echo
 if ((failures)); then

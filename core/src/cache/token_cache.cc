@@ -26,8 +26,8 @@ TokenCache::TokenCache(const TokenCacheConfig& config, size_t providers)
   bucket_mask_ = buckets - 1;
   buckets_.reset(new Bucket[buckets]);
   shards_.reset(new Shard[kShards]);
-  counter_stride_ = (providers_ * kCounters + 7) / 8 * 8;  // 8 counters per cache line
-  counters_.reset(new std::atomic<uint64_t>[counter_stride_ * StatusCounters::kShards]());
+  lines_per_shard_ = (providers_ * kCounters + 7) / 8;
+  counters_.reset(new CounterLine[lines_per_shard_ * StatusCounters::kShards]);
   entries_.reset(new std::atomic<int64_t>[providers_]());
 }
 
@@ -89,6 +89,7 @@ void TokenCache::Insert(const CachedTokenFacts& f, int64_t now_s, uint64_t curre
     const bool live = old->keys_serial == current_serial && now_s < old->valid_until;
     if (live && !(old->hash == e->hash && old->token() == e->token())) Count(old->provider, kEviction);
   }
+  shard.retired.reserve(shard.retired.size() + 1);  // Retire's push_back cannot throw after the swap
   b.tags[way].store(e->hash, std::memory_order_relaxed);
   b.entries[way].store(e, std::memory_order_seq_cst);  // seq_cst: the readers' hazard protocol
   entries_[e->provider].fetch_add(1, std::memory_order_relaxed);
@@ -113,18 +114,16 @@ void TokenCache::Retire(Shard& shard, const CachedToken* e) {
   shard.retired.resize(kept);
 }
 
-void TokenCache::Count(uint32_t provider, Counter c) const noexcept {
-  const size_t shard = StatusCounters::ThisThreadShard();
-  counters_[shard * counter_stride_ + provider * kCounters + c].fetch_add(1, std::memory_order_relaxed);
+void TokenCache::Count(uint32_t provider, CounterKind c) const noexcept {
+  CounterOf(StatusCounters::ThisThreadShard(), provider, c).fetch_add(1, std::memory_order_relaxed);
 }
 
 TokenCacheProviderStats TokenCache::Stats(uint32_t provider) const {
   TokenCacheProviderStats s;
-  for (int shard = 0; shard < StatusCounters::kShards; ++shard) {
-    const std::atomic<uint64_t>* c = &counters_[shard * counter_stride_ + provider * kCounters];
-    s.hits += c[kHit].load(std::memory_order_relaxed);
-    s.misses += c[kMiss].load(std::memory_order_relaxed);
-    s.evictions += c[kEviction].load(std::memory_order_relaxed);
+  for (size_t shard = 0; shard < StatusCounters::kShards; ++shard) {
+    s.hits += CounterOf(shard, provider, kHit).load(std::memory_order_relaxed);
+    s.misses += CounterOf(shard, provider, kMiss).load(std::memory_order_relaxed);
+    s.evictions += CounterOf(shard, provider, kEviction).load(std::memory_order_relaxed);
   }
   s.entries = static_cast<uint64_t>(std::max<int64_t>(entries_[provider].load(std::memory_order_relaxed), 0));
   return s;

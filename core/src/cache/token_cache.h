@@ -121,7 +121,7 @@ class TokenCache {
  private:
   static constexpr int kWays = 4;
   static constexpr size_t kShards = 64;
-  enum Counter { kHit, kMiss, kEviction, kCounters };
+  enum CounterKind { kHit, kMiss, kEviction, kCounters };
 
   struct alignas(64) Bucket {
     std::atomic<uint64_t> tags[kWays] = {};  // the entry's hash: a hint, the entry decides
@@ -171,7 +171,7 @@ class TokenCache {
     const CachedToken* value_;
   };
 
-  void Count(uint32_t provider, Counter c) const noexcept;
+  void Count(uint32_t provider, CounterKind c) const noexcept;
   void Retire(Shard& shard, const CachedToken* e);
 
   size_t max_token_bytes_;
@@ -179,9 +179,17 @@ class TokenCache {
   size_t providers_;
   std::unique_ptr<Bucket[]> buckets_;
   std::unique_ptr<Shard[]> shards_;
-  // Counters sharded per thread like StatusCounters: [shard][provider][counter].
-  std::unique_ptr<std::atomic<uint64_t>[]> counters_;
-  size_t counter_stride_;                            // per shard, rounded up to a cache line
+  // Counters sharded per thread like StatusCounters: [shard][provider][counter],
+  // each shard on cache lines of its own.
+  struct alignas(64) CounterLine {
+    std::atomic<uint64_t> c[8] = {};
+  };
+  std::unique_ptr<CounterLine[]> counters_;
+  size_t lines_per_shard_;
+  std::atomic<uint64_t>& CounterOf(size_t shard, uint32_t provider, CounterKind c) const noexcept {
+    const size_t i = provider * kCounters + c;
+    return counters_[shard * lines_per_shard_ + i / 8].c[i % 8];
+  }
   std::unique_ptr<std::atomic<int64_t>[]> entries_;  // live entries per provider (changed under shard locks)
 };
 
