@@ -48,6 +48,10 @@ PyObject* NewClaims(tv_claims* claims);
 // |verifier|: the decision as a tuple (tokenverify.Decision wraps it).
 PyObject* Authenticate(const tv_verifier* verifier, PyObject* args, PyObject* kwargs);
 
+// Verifier.revoke(jti, exp) and Verifier.revoke_subject(sub, issued_before) on |verifier|.
+PyObject* Revoke(const tv_verifier* verifier, PyObject* args, PyObject* kwargs);
+PyObject* RevokeSubject(const tv_verifier* verifier, PyObject* args, PyObject* kwargs);
+
 // The tv_validator_fn that calls the Python callable |user_data| (a new
 // reference kept by the verifier object) with the GIL held.
 int CallValidator(void* user_data, const tv_credential* credential);
@@ -56,6 +60,7 @@ int CallValidator(void* user_data, const tv_credential* credential);
 void BindErrors(py::module_& m);
 void BindClaims(py::module_& m);
 void BindVerifier(py::module_& m);
+void BindRevocation(py::module_& m);
 
 }  // namespace tokenverify_py
 

@@ -26,6 +26,7 @@ PYBIND11_MODULE(_tokenverify_main_interpreter, m) {
   tvpy::BindErrors(m);
   tvpy::BindClaims(m);
   tvpy::BindVerifier(m);
+  tvpy::BindRevocation(m);
 }
 
 // Sub-interpreters (mod_wsgi's default, one per application group) would

@@ -176,6 +176,16 @@ PyObject* AuthenticateMethod(VerifierObject* self, PyObject* args, PyObject* kwa
   return Authenticate(self->verifier, args, kwargs);
 }
 
+PyObject* RevokeMethod(VerifierObject* self, PyObject* args, PyObject* kwargs) {
+  if (!Ready(self)) return nullptr;
+  return Revoke(self->verifier, args, kwargs);
+}
+
+PyObject* RevokeSubjectMethod(VerifierObject* self, PyObject* args, PyObject* kwargs) {
+  if (!Ready(self)) return nullptr;
+  return RevokeSubject(self->verifier, args, kwargs);
+}
+
 PyObject* VerifyMany(VerifierObject* self, PyObject* args, PyObject* kwargs) {
   static const char* kKeywords[] = {"tokens", "threads", nullptr};
   PyObject* tokens = nullptr;
@@ -277,6 +287,11 @@ PyMethodDef kMethods[] = {
     {"_authenticate", reinterpret_cast<PyCFunction>(reinterpret_cast<void (*)()>(AuthenticateMethod)),
      METH_VARARGS | METH_KEYWORDS,
      "_authenticate(method, target, headers, body=None, host=None) -> tuple; use Verifier.authenticate."},
+    {"revoke", reinterpret_cast<PyCFunction>(reinterpret_cast<void (*)()>(RevokeMethod)), METH_VARARGS | METH_KEYWORDS,
+     "revoke(jti, exp) -> None: refuses the token with this jti (RevokedTokenError) until its exp plus the leeway."},
+    {"revoke_subject", reinterpret_cast<PyCFunction>(reinterpret_cast<void (*)()>(RevokeSubjectMethod)),
+     METH_VARARGS | METH_KEYWORDS,
+     "revoke_subject(sub, issued_before) -> None: refuses every token of sub issued before then (or without iat)."},
     {"stats", reinterpret_cast<PyCFunction>(reinterpret_cast<void (*)()>(Stats)), METH_VARARGS | METH_KEYWORDS,
      "stats(*, keys=False) -> dict: every provider's key source, health, key-set generation, refreshes and "
      "verification counts by status (README, 'Health and stats'); with keys=True also each key."},

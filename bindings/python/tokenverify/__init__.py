@@ -140,8 +140,43 @@ class Verifier(_tokenverify._Verifier):
     # they are: no Python frame per call.
 
 
+def publish_revocation(
+    config: Union[str, bytes, Mapping[str, Any]],
+    *,
+    jti: Optional[str] = None,
+    exp: Optional[int] = None,
+    sub: Optional[str] = None,
+    before: Optional[int] = None,
+    issuer: Optional[str] = None,
+) -> str:
+    """Adds one revocation to the Redis stream that ``config``'s ``revocation.redis``
+    names, for every verifier reading it: ``jti`` with the token's ``exp``, or ``sub``
+    with ``before`` (tokens of that subject issued earlier are refused). ``issuer``
+    limits it to tokens of that iss. Returns the stream entry's ID. Raises
+    ConfigurationError without revocation.redis, ConfigurationIOError when Redis
+    cannot be reached."""
+    by_jti = jti is not None or exp is not None
+    by_sub = sub is not None or before is not None
+    if by_jti == by_sub:
+        raise TypeError("publish_revocation wants either jti= and exp=, or sub= and before=")
+    if by_jti and (jti is None or exp is None):
+        raise TypeError("jti= and exp= go together")
+    if by_sub and (sub is None or before is None):
+        raise TypeError("sub= and before= go together")
+    if isinstance(config, Mapping):
+        text = json.dumps(config)
+    elif isinstance(config, bytes):
+        text = config.decode("utf-8")
+    else:
+        text = config
+    if by_jti:
+        return _tokenverify._publish_revocation(text, "jti", jti, int(exp), issuer)  # type: ignore[arg-type]
+    return _tokenverify._publish_revocation(text, "sub", sub, int(before), issuer)  # type: ignore[arg-type]
+
+
 __all__ = [
     "Verifier",
+    "publish_revocation",
     "Decision",
     "Validator",
     "Claims",

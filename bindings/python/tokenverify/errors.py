@@ -131,6 +131,12 @@ class InvalidJTIError(InvalidTokenError):
     default_status = "TV_ERR_MALFORMED_CLAIM"
 
 
+class RevokedTokenError(InvalidTokenError):
+    """The token was revoked: its jti, or its subject before its iat (Verifier.revoke*, revocation.redis)."""
+
+    default_status = "TV_ERR_REVOKED"
+
+
 class InvalidClaimError(InvalidTokenError):
     """A claim matcher found the claim missing or with none of its accepted values."""
 
@@ -255,6 +261,12 @@ class InvalidArgumentError(TokenVerifyError):
     default_status = "TV_ERR_INVALID_ARGUMENT"
 
 
+class RevocationsFullError(TokenVerifyError):
+    """The revocation list holds revocation.maxEntries live entries: the revocation was not recorded."""
+
+    default_status = "TV_ERR_REVOCATIONS_FULL"
+
+
 class ClaimAccessError(TokenVerifyError):
     """A claim accessor found the claim absent or of another JSON type."""
 
@@ -300,6 +312,7 @@ _CLASS_BY_NAME: Dict[str, Type[TokenVerifyError]] = {
     "TV_ERR_SUBJECT_MISMATCH": InvalidSubjectError,
     "TV_ERR_MISSING_CLAIM": MissingRequiredClaimError,
     "TV_ERR_CLAIM_MISMATCH": InvalidClaimError,
+    "TV_ERR_REVOKED": RevokedTokenError,
     "TV_ERR_KID_NOT_FOUND": KeyNotFoundError,
     "TV_ERR_KEY_ALG_MISMATCH": InvalidKeyError,
     "TV_ERR_KEY_USE_MISMATCH": InvalidKeyError,
@@ -331,6 +344,7 @@ _CLASS_BY_NAME: Dict[str, Type[TokenVerifyError]] = {
     "TV_ERR_IO": ConfigurationIOError,
     "TV_ERR_NOT_FOUND": ClaimAccessError,
     "TV_ERR_WRONG_TYPE": ClaimAccessError,
+    "TV_ERR_REVOCATIONS_FULL": RevocationsFullError,
     "TV_ERR_OUT_OF_MEMORY": InternalError,
     "TV_ERR_INTERNAL": InternalError,
 }
@@ -372,6 +386,7 @@ __all__ = [
     "InvalidSubjectError",
     "InvalidJTIError",
     "InvalidClaimError",
+    "RevokedTokenError",
     "InvalidTypeError",
     "InvalidAlgorithmError",
     "MissingRequiredClaimError",
@@ -389,6 +404,7 @@ __all__ = [
     "ConfigurationError",
     "ConfigurationIOError",
     "InvalidArgumentError",
+    "RevocationsFullError",
     "ClaimAccessError",
     "InternalError",
     "error_class",
