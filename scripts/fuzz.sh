@@ -31,7 +31,7 @@ for arg in "$@"; do
     *) seconds="$arg" ;;
   esac
 done
-all_targets=(base64url token_parse json_differential jwks_parse verify config x509_map request_target request_signature authenticate password_hash)
+all_targets=(base64url token_parse json_differential jwks_parse verify config x509_map request_target request_signature authenticate password_hash redis_stream)
 [[ ${#targets[@]} -eq 0 ]] && targets=("${all_targets[@]}")
 
 # -max_len per target: the longest input worth exploring (a base64url text of
@@ -40,7 +40,8 @@ all_targets=(base64url token_parse json_differential jwks_parse verify config x5
 # configuration with inline keys).
 declare -A max_len=([base64url]=2048 [token_parse]=4096 [json_differential]=4096 [jwks_parse]=8192 [verify]=12288
                     [config]=8192 [x509_map]=8192 [request_target]=1024
-                    [request_signature]=4096 [authenticate]=4096 [password_hash]=512)
+                    [request_signature]=4096 [authenticate]=4096 [password_hash]=512
+                    [redis_stream]=4096)
 for t in "${targets[@]}"; do
   [[ -n "${max_len[$t]:-}" ]] || { echo "fuzz: unknown target '$t' (targets: ${all_targets[*]})" >&2; exit 2; }
 done

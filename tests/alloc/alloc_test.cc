@@ -139,6 +139,33 @@ INSTANTIATE_TEST_SUITE_P(Alloc, WarmVerify,
                          ::testing::Values("HS256", "HS384", "HS512", "RS256", "PS256", "ES256", "ES384", "ES256K",
                                            "EdDSA", "Ed25519"));
 
+// A token-cache hit allocates nothing, with or without claims, and with a
+// non-empty revocation list to consult.
+TEST(Alloc, ATokenCacheHitAllocatesNothing) {
+  using testing::MakeKey;
+  const auto key = MakeKey("RS256", "k");
+  const std::string config =
+      R"({"now":1800000000,"tokenCache":{"maxEntries":64},"providers":[{"jwks":{"local":{"inline":)" +
+      testing::JsonQuote(testing::Jwks({&key})) + "}}}]}";
+  Error err;
+  auto v = Verifier::Create(config, &err);
+  ASSERT_TRUE(v.ok()) << err.message;
+  ASSERT_EQ((*v)->Revoke("another-token", 1800003600), Status::OK);
+  const std::string token = testing::SignJwt(key, R"({"sub":"alice","jti":"mine","exp":1800003600})");
+  VerifiedToken out;
+  for (int i = 0; i < 3; ++i) ASSERT_EQ((*v)->Verify(token, &out), Status::OK);  // the miss, then warm hits
+  Status last = Status::OK;
+  const Counts c = CountDuring([&] {
+    for (int i = 0; i < 100; ++i) {
+      last = (*v)->Verify(token);
+      if (last == Status::OK) last = (*v)->Verify(token, &out);
+    }
+  });
+  ASSERT_EQ(last, Status::OK);
+  EXPECT_EQ(out.subject, "alice");
+  EXPECT_EQ(c.total, 0) << "a cache hit allocated";
+}
+
 TEST(Alloc, CounterWorks) {
   // Guards against a counter that silently counts nothing.
   const Counts c = CountDuring([] {

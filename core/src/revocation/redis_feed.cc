@@ -129,6 +129,37 @@ int64_t SatAdd(int64_t a, int64_t b) {
 
 }  // namespace
 
+StreamBatch ApplyStreamReply(const redisReply* r, RevocationList* list, int64_t leeway_s, int64_t subject_ttl_s,
+                             int64_t now_s) {
+  StreamBatch batch;
+  // [[stream, [[id, [field, value, ...]], ...]]]
+  if (r == nullptr || r->type != REDIS_REPLY_ARRAY || r->elements != 1 || r->element[0]->type != REDIS_REPLY_ARRAY ||
+      r->element[0]->elements != 2 || r->element[0]->element[1]->type != REDIS_REPLY_ARRAY) {
+    batch.well_formed = false;
+    return batch;
+  }
+  const redisReply* entries = r->element[0]->element[1];
+  for (size_t i = 0; i < entries->elements; ++i) {
+    const redisReply* entry = entries->element[i];
+    if (entry->type != REDIS_REPLY_ARRAY || entry->elements != 2 || entry->element[0]->type != REDIS_REPLY_STRING) {
+      ++batch.invalid;
+      continue;
+    }
+    batch.last_id = std::string(Text(entry->element[0]));
+    int64_t ms = 0;
+    if (std::from_chars(batch.last_id.data(), batch.last_id.data() + batch.last_id.size(), ms).ec == std::errc())
+      batch.last_ms = ms;
+    RevocationEntry e;
+    if (!ParseEntry(entry->element[1], &e)) {
+      ++batch.invalid;
+      continue;
+    }
+    ApplyRevocation(e, list, leeway_s, subject_ttl_s, now_s);
+    ++batch.applied;
+  }
+  return batch;
+}
+
 bool ApplyRevocation(const RevocationEntry& e, RevocationList* list, int64_t leeway_s, int64_t subject_ttl_s,
                      int64_t now_s) {
   const RevocationList::Added added =
@@ -228,36 +259,19 @@ void RedisRevocationFeed::Run() {
                                   "STREAMS", config_.stream, last_id});
       if (why = CommandError(c.get(), r); !why.empty()) break;
       if (r->type == REDIS_REPLY_NIL) continue;  // nothing new within the block
-      // [[stream, [[id, [field, value, ...]], ...]]]
-      if (r->type != REDIS_REPLY_ARRAY || r->elements != 1 || r->element[0]->type != REDIS_REPLY_ARRAY ||
-          r->element[0]->elements != 2 || r->element[0]->element[1]->type != REDIS_REPLY_ARRAY) {
+      const StreamBatch batch = ApplyStreamReply(r.get(), list_, leeway_s_, subject_ttl_s_, UnixMsNow() / 1000);
+      if (!batch.well_formed) {
         why = "unexpected XREAD reply";
         break;
       }
-      const redisReply* entries = r->element[0]->element[1];
-      uint64_t invalid = 0, applied = 0;
-      int64_t last_ms = 0;
-      const int64_t now_s = UnixMsNow() / 1000;
-      for (size_t i = 0; i < entries->elements; ++i) {
-        const redisReply* entry = entries->element[i];
-        if (entry->type != REDIS_REPLY_ARRAY || entry->elements != 2 || entry->element[0]->type != REDIS_REPLY_STRING)
-          continue;
-        last_id = std::string(Text(entry->element[0]));
-        std::from_chars(last_id.data(), last_id.data() + last_id.size(), last_ms);
-        RevocationEntry e;
-        if (!ParseEntry(entry->element[1], &e)) {
-          ++invalid;
-          continue;
-        }
-        ApplyRevocation(e, list_, leeway_s_, subject_ttl_s_, now_s);
-        ++applied;
-      }
+      if (!batch.last_id.empty()) last_id = batch.last_id;
       std::lock_guard<std::mutex> lock(mu_);
-      stats_.entries += applied + invalid;
-      stats_.invalid += invalid;
+      stats_.entries += batch.applied + batch.invalid;
+      stats_.invalid += batch.invalid;
       stats_.last_id = last_id;
-      if (last_ms > 0) stats_.lag_ms = std::max<int64_t>(0, UnixMsNow() - last_ms);
-      if (invalid > 0) stats_.last_error = "stream entry without a valid jti+exp or sub+before (up to " + last_id + ")";
+      if (batch.last_ms > 0) stats_.lag_ms = std::max<int64_t>(0, UnixMsNow() - batch.last_ms);
+      if (batch.invalid > 0)
+        stats_.last_error = "stream entry without a valid jti+exp or sub+before (up to " + last_id + ")";
     }
     if (!stop_.load()) failed(why.empty() ? "connection closed" : why);
   }

@@ -21,6 +21,8 @@
 #include "revocation/revocation_list.h"
 #include "tokenverify/result.h"
 
+struct redisReply;  // hiredis
+
 namespace tokenverify::internal {
 
 struct RevocationFeedStats {
@@ -46,6 +48,20 @@ struct RevocationEntry {
 // until its before plus the subject TTL. False when the list is full.
 bool ApplyRevocation(const RevocationEntry& e, RevocationList* list, int64_t leeway_s, int64_t subject_ttl_s,
                      int64_t now_s);
+
+// What one XREAD reply held, once applied.
+struct StreamBatch {
+  bool well_formed = true;  // false: not the shape of an XREAD reply for one stream
+  uint64_t applied = 0, invalid = 0;
+  std::string last_id;  // of the last entry, "" when there was none
+  int64_t last_ms = 0;  // the time part of last_id
+};
+
+// Applies every entry of an XREAD reply ([[stream, [[id, [field, value, ...]],
+// ...]]]) to `list` (the reader thread's step; a fuzzer feeds it replies
+// parsed by hiredis from arbitrary bytes, as a hostile server would send).
+StreamBatch ApplyStreamReply(const redisReply* reply, RevocationList* list, int64_t leeway_s, int64_t subject_ttl_s,
+                             int64_t now_s);
 
 class RedisRevocationFeed {
  public:
