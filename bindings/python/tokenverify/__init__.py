@@ -141,7 +141,7 @@ class Verifier(_tokenverify._Verifier):
 
 
 def publish_revocation(
-    config: Union[str, bytes, Mapping[str, Any]],
+    config: ConfigInput,
     *,
     jti: Optional[str] = None,
     exp: Optional[int] = None,
@@ -163,12 +163,7 @@ def publish_revocation(
         raise TypeError("jti= and exp= go together")
     if by_sub and (sub is None or before is None):
         raise TypeError("sub= and before= go together")
-    if isinstance(config, Mapping):
-        text = json.dumps(config)
-    elif isinstance(config, bytes):
-        text = config.decode("utf-8")
-    else:
-        text = config
+    text = _config_text(config)
     if by_jti:
         return _tokenverify._publish_revocation(text, "jti", jti, int(exp), issuer)  # type: ignore[arg-type]
     return _tokenverify._publish_revocation(text, "sub", sub, int(before), issuer)  # type: ignore[arg-type]
