@@ -117,6 +117,20 @@ TEST(Config, ErrorsNameTheField) {
       {WithProvider("", R"("limits":{"maxJsonDepth":1000})"), Status::ERR_CONFIG, "limits.maxJsonDepth"},
       {WithProvider("", R"("limits":{"maxBytes":1})"), Status::ERR_CONFIG, "limits.maxBytes"},
       {WithProvider("", R"("now":"yesterday")"), Status::ERR_CONFIG, "now"},
+      {WithProvider("", R"("tokenCache":{"maxEntries":0})"), Status::ERR_CONFIG, "tokenCache.maxEntries"},
+      {WithProvider("", R"("tokenCache":{"maxTokenBytes":8})"), Status::ERR_CONFIG, "tokenCache.maxTokenBytes"},
+      {WithProvider("", R"("tokenCache":{"size":8})"), Status::ERR_CONFIG, "tokenCache.size"},
+      {WithProvider("", R"("revocation":{"maxEntries":-1})"), Status::ERR_CONFIG, "revocation.maxEntries"},
+      {WithProvider("", R"("revocation":{"subjectTtl":0})"), Status::ERR_CONFIG, "revocation.subjectTtl"},
+      {WithProvider("", R"("revocation":{"redis":{}})"), Status::ERR_CONFIG, "revocation.redis.url"},
+      {WithProvider("", R"("revocation":{"redis":{"url":"http://x"}})"), Status::ERR_CONFIG, "revocation.redis.url"},
+      {WithProvider("", R"("revocation":{"redis":{"url":"rediss://x"}})"), Status::ERR_CONFIG, "revocation.redis.url"},
+      {WithProvider("", R"("revocation":{"redis":{"url":"redis://x:99999"}})"), Status::ERR_CONFIG,
+       "revocation.redis.url"},
+      {WithProvider("", R"("revocation":{"redis":{"url":"redis://x/db"}})"), Status::ERR_CONFIG,
+       "revocation.redis.url"},
+      {WithProvider("", R"("revocation":{"redis":{"url":"redis://x","stream":""}})"), Status::ERR_CONFIG,
+       "revocation.redis.stream"},
       {WithProvider("", R"("validationMode":"strict")"), Status::ERR_CONFIG, "validationMode"},
       {WithProvider(R"("claims":[{"name":"team"}])"), Status::ERR_CONFIG, "providers[0].claims[0].values"},
       {WithProvider(R"("tokenSource":{"header":{},"cookie":"c"})"), Status::ERR_CONFIG, "providers[0].tokenSource"},
@@ -205,6 +219,25 @@ TEST(Config, RemoteKeySetDefaultsAndKnobs) {
   EXPECT_EQ(r.max_response_bytes, 4096u);
   EXPECT_FALSE(r.verify_tls);
   EXPECT_EQ(r.ca_file, "/ca.pem");
+}
+
+TEST(Config, RedisUrls) {
+  internal::RedisStreamConfig r;
+  std::string why;
+  ASSERT_TRUE(internal::ParseRedisUrl("redis://user:s3cret@cache.internal:6380/2", &r, &why)) << why;
+  EXPECT_EQ(r.host, "cache.internal");
+  EXPECT_EQ(r.port, 6380);
+  EXPECT_EQ(r.db, 2);
+  EXPECT_EQ(r.user, "user");
+  EXPECT_EQ(r.password, "s3cret");
+  EXPECT_EQ(r.url, "redis://user:***@cache.internal:6380/2");  // never the password in stats or messages
+  internal::RedisStreamConfig v6;
+  ASSERT_TRUE(internal::ParseRedisUrl("redis://[::1]", &v6, &why)) << why;
+  EXPECT_EQ(v6.host, "::1");
+  EXPECT_EQ(v6.port, 6379);
+  EXPECT_EQ(v6.db, 0);
+  EXPECT_FALSE(internal::ParseRedisUrl("redis://", &v6, &why));
+  EXPECT_FALSE(internal::ParseRedisUrl("redis://nopass@host", &v6, &why));
 }
 
 TEST(Config, InlineJwksMayBeAnObject) {

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "revocation/revocation_list.h"
+#include "support/request_helpers.h"
 #include "support/signer.h"
 #include "tokenverify/verifier.h"
 #include "verify/verifier_testing.h"
@@ -229,6 +230,20 @@ TEST(Revocation, ByJtiAndBySubjectOnTheFullPathAndFromTheCache) {
     EXPECT_EQ(v->Revoke("gone", 1700000000), Status::OK);  // already expired: nothing to keep
     EXPECT_EQ(Stat(*v, "revocation", "tokens"), 2);
   }
+}
+
+TEST(Revocation, ARevokedBearerTokenIsA401WithItsStatus) {
+  const TestKey k = MakeKey("HS256", "k1");
+  auto v = Make(Config(Inline(Jwks({&k})), kCache));
+  ASSERT_TRUE(v);
+  const std::string t = Token(k, R"("sub":"alice","jti":"j-1","exp":1800003600)");
+  testing::Req r;
+  r.headers = {{"Authorization", "Bearer " + t}};
+  EXPECT_EQ(testing::Decide(*v, r)->http_status, 200);
+  ASSERT_EQ(v->Revoke("j-1", 1800003600), Status::OK);
+  const auto d = testing::Decide(*v, r);
+  EXPECT_EQ(d->http_status, 401);
+  EXPECT_EQ(d->status, Status::ERR_REVOKED);
 }
 
 TEST(Revocation, TheListIsBoundedAndSaysSoWhenFull) {
