@@ -5,6 +5,9 @@
 // works on the pool's worker as well, whose CPU time the calling thread's
 // clock would not see. The report gives 2 threads / 1 thread (ideal 2.00×)
 // and the batch's cost per token over the loop on one thread.
+#include <time.h>
+
+#include <chrono>
 #include <exception>
 #include <map>
 #include <memory>
@@ -56,6 +59,12 @@ const BatchFixture& BatchFixtureFor(const char* alg) {
   return *fixtures.emplace(alg, std::move(b)).first->second;
 }
 
+double ProcessCpuSeconds() {
+  timespec ts{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
+}
+
 // threads 0: the baseline, a loop of tv_verify; otherwise tv_verify_batch on
 // that many threads. Every token must verify, every time.
 void BM_Batch(benchmark::State& state, const char* alg, unsigned threads) {
@@ -79,10 +88,17 @@ void BM_Batch(benchmark::State& state, const char* alg, unsigned threads) {
   // prepared OpenSSL contexts) and starts the pool.
   for (int i = 0; i < 3; ++i) (void)run();
   tv_status st = TV_OK;
+  // The process's CPU time over the wall time of the loop: how many cores
+  // the run really got (the pool's worker included). On a shared machine a
+  // 2-thread figure means little when this is well under 2.
+  const double cpu_start = ProcessCpuSeconds();
+  const auto wall_start = std::chrono::steady_clock::now();
   for (auto _ : state) {
     st = run();
     benchmark::DoNotOptimize(statuses.data());
   }
+  const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
+  if (wall > 0) state.counters["cores"] = (ProcessCpuSeconds() - cpu_start) / wall;
   for (tv_status s : statuses)
     if (s != TV_OK) st = s;
   if (st != TV_OK) {

@@ -36,15 +36,20 @@ inline void CpuRelax() noexcept {
 #endif
 }
 
-// Polls `done` for up to `budget`; true as soon as it holds.
+// Polls `done` for up to `budget`; true as soon as it holds. Every 64 polls
+// it also yields: when the machine has fewer free cores than threads (a
+// shared host), the thread this one waits for may be queued behind it on the
+// same core, and a spin that never yields would only delay it.
 template <typename Done>
 bool SpinFor(Done done, std::chrono::microseconds budget) noexcept {
   const auto start = std::chrono::steady_clock::now();
   for (unsigned i = 1;; ++i) {
     if (done()) return true;
     CpuRelax();
-    // The clock costs tens of nanoseconds: read it once per 64 polls.
-    if ((i & 63) == 0 && std::chrono::steady_clock::now() - start > budget) return done();
+    if ((i & 63) == 0) {
+      if (std::chrono::steady_clock::now() - start > budget) return done();
+      std::this_thread::yield();
+    }
   }
 }
 
