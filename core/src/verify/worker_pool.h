@@ -5,11 +5,10 @@
 // creates a thread of its own once the pool is large enough.
 //
 // One Run hands the indexes [0, count) out in chunks through an atomic
-// counter; the calling thread takes chunks too, and Run returns when every
-// index is done. Several threads may Run on one pool at once: each Run is a
-// job in a list, and an idle worker joins the first job that still wants
-// helpers, so concurrent batches share the workers instead of waiting for each
-// other.
+// counter (large chunks first, single indexes at the end); the calling thread
+// takes chunks too, and Run returns when every index is done. Several threads may Run on one pool at once: each Run is
+// a job in a list, and an idle worker joins the first job that still wants helpers, so concurrent batches share the
+// workers instead of waiting for each other.
 //
 // fork(): a child has none of the parent's workers. The pool's threads belong
 // to a "crew" stamped with the fork generation (keysets/key_cache.h) of the
