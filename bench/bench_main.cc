@@ -87,6 +87,7 @@ int main(int argc, char** argv) {
   tvbench::RegisterVerifyBenchmarks();
   tvbench::RegisterRejectBenchmarks();
   tvbench::RegisterThreadBenchmarks();
+  tvbench::RegisterBatchBenchmarks();
   tvbench::RegisterRefreshBenchmarks();
   tvbench::RegisterRequestBenchmarks();
   tvbench::RegisterAuthenticateBenchmarks();

@@ -64,6 +64,7 @@ void RegisterJsonBenchmarks();
 void RegisterVerifyBenchmarks();
 void RegisterRejectBenchmarks();
 void RegisterThreadBenchmarks();
+void RegisterBatchBenchmarks();
 void RegisterRefreshBenchmarks();
 void RegisterRequestBenchmarks();
 void RegisterAuthenticateBenchmarks();

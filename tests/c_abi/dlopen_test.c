@@ -54,6 +54,8 @@ struct api {
   tv_status (*tv_decision_remove_header)(const tv_decision*, size_t, const char**, size_t*);
   const tv_claims* (*tv_decision_claims)(const tv_decision*);
   tv_status (*tv_claims_dup)(tv_claims**, const tv_claims*);
+  tv_status (*tv_verify_batch)(const tv_verifier*, tv_status*, tv_claims**, const uint8_t* const*, const size_t*,
+                               size_t, unsigned);
 };
 
 /* The X-list of every function, used both to load them and to check at
@@ -92,7 +94,8 @@ struct api {
   X(tv_decision_remove_header_count) \
   X(tv_decision_remove_header)       \
   X(tv_decision_claims)              \
-  X(tv_claims_dup)
+  X(tv_claims_dup)                   \
+  X(tv_verify_batch)
 
 static struct api api;
 static int failures;
@@ -367,6 +370,89 @@ static void check_stats(const tv_verifier* v) {
   check(json == NULL, "out_json is NULL after a failed verifier_stats");
 }
 
+/* check_batch: tv_verify_batch on a verifier of its own (the stats checks
+ * count v's verifications): 203 tokens in a repeating pattern of good,
+ * tampered, malformed and NULL-with-a-length, so a status or claim at the
+ * wrong index shows; then the refusals of the whole call. */
+static void check_batch(const char* jwks, const char* token, const char* tampered, size_t token_len) {
+  enum { kBatch = 203 };
+  static const tv_status want_of[4] = {TV_OK, TV_ERR_SIGNATURE_INVALID, TV_ERR_MALFORMED_TOKEN,
+                                       TV_ERR_INVALID_ARGUMENT};
+  const uint8_t* tokens[kBatch];
+  size_t lens[kBatch];
+  tv_status statuses[kBatch];
+  tv_claims* claims[kBatch];
+  size_t i;
+  int wrong_status = 0, wrong_claims = 0, unlike_verify = 0, with_claims = 0;
+  unsigned threads;
+  tv_verifier* vb = new_verifier(jwks, "", TV_OK, "verifier_new for tv_verify_batch");
+  if (vb == NULL) return;
+  for (i = 0; i < kBatch; ++i) {
+    switch (i % 4) {
+      case 0:
+        tokens[i] = (const uint8_t*)token;
+        lens[i] = token_len;
+        break;
+      case 1:
+        tokens[i] = (const uint8_t*)tampered;
+        lens[i] = token_len;
+        break;
+      case 2:
+        tokens[i] = (const uint8_t*)"abc";
+        lens[i] = 3;
+        break;
+      default:
+        tokens[i] = NULL;
+        lens[i] = 5;
+        break;
+    }
+  }
+  for (threads = 0; threads <= 3; ++threads) {
+    for (i = 0; i < kBatch; ++i) {
+      statuses[i] = 12345;
+      claims[i] = (tv_claims*)&statuses[i]; /* must be overwritten */
+    }
+    check_status(api.tv_verify_batch(vb, statuses, claims, tokens, lens, kBatch, threads), TV_OK,
+                 threads == 0 ? "verify_batch, one thread per CPU" : "verify_batch");
+    for (i = 0; i < kBatch; ++i) {
+      wrong_status += statuses[i] != want_of[i % 4];
+      wrong_claims += (claims[i] != NULL) != (statuses[i] == TV_OK);
+      unlike_verify += statuses[i] != api.tv_verify(vb, NULL, tokens[i], lens[i]);
+    }
+    check(wrong_status == 0 && wrong_claims == 0 && unlike_verify == 0,
+          "verify_batch on %u thread(s): %d wrong status(es), %d wrong claims, %d unlike tv_verify", threads,
+          wrong_status, wrong_claims, unlike_verify);
+    if (threads == 2 && claims[kBatch - 3] != NULL) check_claims(claims[kBatch - 3]); /* index 200: good */
+    for (i = 0; i < kBatch; ++i) {
+      with_claims += claims[i] != NULL;
+      api.tv_claims_free(claims[i]);
+    }
+  }
+  check(with_claims == 4 * 51, "verify_batch made claims for the 51 good tokens of each of 4 batches (got %d)",
+        with_claims);
+  /* Without claims. */
+  check_status(api.tv_verify_batch(vb, statuses, NULL, tokens, lens, kBatch, 2), TV_OK, "verify_batch, no claims");
+  check(statuses[0] == TV_OK && statuses[201] == TV_ERR_SIGNATURE_INVALID && statuses[202] == TV_ERR_MALFORMED_TOKEN,
+        "verify_batch without claims: statuses in order");
+
+  /* Refusals of the whole call: every output defined, nothing verified. */
+  claims[0] = (tv_claims*)&statuses[0];
+  check_status(api.tv_verify_batch(NULL, statuses, claims, tokens, lens, 2, 2), TV_ERR_INVALID_ARGUMENT,
+               "verify_batch(verifier = NULL)");
+  check(statuses[0] == TV_ERR_INVALID_ARGUMENT && statuses[1] == TV_ERR_INVALID_ARGUMENT && claims[0] == NULL,
+        "verify_batch(verifier = NULL) writes its status to every token and NULL claims");
+  check_status(api.tv_verify_batch(vb, statuses, NULL, NULL, lens, 2, 2), TV_ERR_INVALID_ARGUMENT,
+               "verify_batch(tokens = NULL)");
+  check_status(api.tv_verify_batch(vb, statuses, NULL, tokens, NULL, 2, 2), TV_ERR_INVALID_ARGUMENT,
+               "verify_batch(token_lens = NULL)");
+  claims[0] = (tv_claims*)&statuses[0];
+  check_status(api.tv_verify_batch(vb, NULL, claims, tokens, lens, 1, 2), TV_ERR_INVALID_ARGUMENT,
+               "verify_batch(statuses_out = NULL)");
+  check(claims[0] == NULL, "verify_batch(statuses_out = NULL) writes NULL claims");
+  check_status(api.tv_verify_batch(vb, NULL, NULL, NULL, NULL, 0, 0), TV_OK, "verify_batch of no tokens");
+  api.tv_verifier_free(vb);
+}
+
 int main(int argc, char** argv) {
   void* lib;
   char *jwks, *token, *tampered, *jwks_string;
@@ -454,6 +540,7 @@ int main(int argc, char** argv) {
   check_status(st, TV_ERR_SIGNATURE_INVALID, "verify tampered signature");
   check(claims == NULL, "out_claims is NULL after a failure");
   check_stats(v);
+  check_batch(jwks, token, tampered, token_len);
 
   /* The token has no aud: a provider that requires one must refuse it. */
   v_aud = new_verifier(jwks, ",\"audiences\":[\"my-api\"]", TV_OK, "verifier_new (audiences)");

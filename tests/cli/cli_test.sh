@@ -268,6 +268,47 @@ read -r rss rc_long <<<"$rss_kib"
 ((rss < 64 * 1024)) || why+=" peak RSS ${rss} KiB for a 128 MiB line;"
 report "stdin mode: an over-long line is skipped with a status line, never buffered" "$why"
 
+# Line mode verifies in batches (tv_verify_batch) once it has read 64 tokens,
+# 256 at a time: 700 tokens (two full chunks and a remainder) in a pattern of
+# good, tampered and malformed ones, with blank lines and an over-long line
+# among them, must give exactly the lines that one-token runs give, in order.
+# The one-token answers come from runs of a single line (never batched).
+one_line() {  # one_line: the line mode answer for the single line in $tmp/one
+  "$cli" verify --config "$kg_config" "${now[@]}" - <"$tmp/one" || true
+}
+printf '%s\n' "$kg_token" >"$tmp/one" && good_line=$(one_line)
+printf '%s\n' "$kg_tampered" >"$tmp/one" && tampered_line=$(one_line)
+printf 'not-a-token\n' >"$tmp/one" && junk_line=$(one_line)
+long_token() { head -c $(((1 << 20) + 5000)) /dev/zero | tr '\0' 'A'; echo; }  # over kMaxInputLine (1 MiB + 4 KiB)
+long_token >"$tmp/one" && too_large_line=$(one_line)
+: >"$tmp/many"
+: >"$tmp/many_want"
+for ((i = 0; i < 700; i++)); do
+  case $((i * 7 % 11)) in
+    0 | 1 | 2 | 3 | 4) printf '%s\n' "$kg_token" >>"$tmp/many"; printf '%s\n' "$good_line" >>"$tmp/many_want" ;;
+    5 | 6) printf ' %s\r\n' "$kg_tampered" >>"$tmp/many"; printf '%s\n' "$tampered_line" >>"$tmp/many_want" ;;
+    7) printf '\n' >>"$tmp/many" ;;  # blank: no output line
+    *) printf 'not-a-token\n' >>"$tmp/many"; printf '%s\n' "$junk_line" >>"$tmp/many_want" ;;
+  esac
+  if ((i == 300)); then  # a status line in its place, in step
+    long_token >>"$tmp/many"
+    printf '%s\n' "$too_large_line" >>"$tmp/many_want"
+  fi
+done
+printf '%s\n' "$kg_tampered" >>"$tmp/many"  # the last failure sets the exit code
+printf '%s\n' "$tampered_line" >>"$tmp/many_want"
+stdin=$tmp/many
+run verify --config "$kg_config" "${now[@]}" -
+why=""
+[[ $rc == 13 ]] || why+=" exit $rc, want 13 (the last token's signature);"
+[[ $good_line == "{"*'"team":"dev"'* ]] || why+=" the one-token answer is not the claims;"
+[[ $tampered_line == "TV_ERR_SIGNATURE_INVALID: "* ]] || why+=" tampered answer: $tampered_line;"
+[[ $junk_line == "TV_ERR_MALFORMED_TOKEN: "* ]] || why+=" junk answer: $junk_line;"
+[[ $too_large_line == "TV_ERR_TOKEN_TOO_LARGE: "* ]] || why+=" over-long answer: $too_large_line;"
+[[ $(wc -l <"$tmp/many_want") == 638 ]] || why+=" $(wc -l <"$tmp/many_want") expected lines, want 638;"
+cmp -s "$tmp/out" "$tmp/many_want" || why+=" output differs: $(diff "$tmp/many_want" "$tmp/out" | head -c 300);"
+report "stdin mode: 700 tokens verified in batches, every line as one-token runs give it, in order" "$why"
+
 # ---------------------------------------------------------------- inspect
 run inspect "$kg_tampered"
 check "inspect prints UNVERIFIED" 0 --out-starts UNVERIFIED --out-has 'header: {"alg":"RS256"' \

@@ -16,6 +16,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <condition_variable>
@@ -24,10 +25,12 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "key_cache_rig.h"
 #include "keysets/snapshot.h"
 #include "support/jwks_server.h"
+#include "verify/worker_pool.h"
 
 namespace tokenverify::cachetest {
 namespace {
@@ -405,6 +408,105 @@ TEST(Fork, HazardSlotsOfThreadsLeftBehindDoNotPinSnapshots) {
   cv.notify_all();
   reader.join();
   ExpectChildSucceeded(c);
+}
+
+// A verifier whose batch worker pool started in the parent: the child has
+// none of those threads, so a batch there starts a pool of its own instead of
+// handing work to workers that do not exist (and waiting for ever), gives the
+// parent's answers, and the child frees the verifier without joining the
+// parent's threads. The parent's pool keeps working after the fork.
+TEST(Fork, BatchesInTheChildStartAWorkerPoolOfTheirOwn) {
+  const TestKey hs{"HS256", "", nullptr, "fork-batch-test-secret-0123456789"};
+  Error err;
+  auto created = Verifier::Create(R"({"providers":[{"name":"hs","algorithms":["HS256"],"secret":)" +
+                                      testing::JsonQuote(hs.secret) + R"(}],"now":1800000000})",
+                                  &err);
+  ASSERT_TRUE(created.ok()) << err.message;
+  std::unique_ptr<Verifier> v = std::move(created).value();
+  std::vector<std::string> tokens;
+  for (int i = 0; i < 400; ++i) {
+    const int64_t exp = i % 3 == 0 ? 1799999000 : 1800003600;  // every third one expired
+    tokens.push_back(SignJwt(hs, R"({"sub":"u)" + std::to_string(i) + R"(","exp":)" + std::to_string(exp) + "}"));
+  }
+  const std::vector<std::string_view> views(tokens.begin(), tokens.end());
+  std::vector<Status> want(views.size());
+  for (size_t i = 0; i < views.size(); ++i) want[i] = i % 3 == 0 ? Status::ERR_EXPIRED : Status::OK;
+  std::vector<Status> got(views.size());
+  ASSERT_EQ(v->VerifyBatch(views, got, 2), Status::OK);  // starts the parent's pool
+  ASSERT_EQ(got, want);
+  // The pool's worker ends its job long before this, and then only spins or
+  // waits on a condition variable: nothing a fork() can catch half done.
+  std::this_thread::sleep_for(milliseconds(20));
+
+  Child child(
+      [&](std::string* report) {
+        for (unsigned threads : {2u, 3u}) {
+          std::vector<Status> in_child(views.size(), Status::ERR_INTERNAL);
+          const auto start = Clock::now();
+          if (v->VerifyBatch(views, in_child, threads) != Status::OK || in_child != want) {
+            *report = "wrong statuses on " + std::to_string(threads) + " threads";
+            return 1;
+          }
+          ChildSays(std::to_string(threads) + " threads: " + std::to_string(MsSince(start)) + " ms");
+        }
+        const auto start = Clock::now();
+        v.reset();  // joins the child's workers only
+        *report = "freed in " + std::to_string(MsSince(start)) + " ms";
+        return MsSince(start) < 1000 ? 0 : 1;
+      },
+      milliseconds(10000));
+  ExpectChildSucceeded(child.Wait());
+  std::fill(got.begin(), got.end(), Status::ERR_INTERNAL);
+  ASSERT_EQ(v->VerifyBatch(views, got, 2), Status::OK);
+  EXPECT_EQ(got, want) << "the parent's pool after the fork";
+}
+
+// The pool under VerifyBatch after fork(): its workers stayed in the parent.
+// A run in the child must get a worker of the child's own (a run whose two
+// participants wait for each other finishes only then), not quietly run alone
+// on a crew of threads that are not there, and the child's pool is freed
+// without touching the parent's threads.
+TEST(Fork, TheWorkerPoolStartsWorkersOfItsOwnInTheChild) {
+  auto pool = std::make_unique<internal::WorkerPool>();
+  // Two participants that each wait (up to 5 s) until both are inside: true
+  // only when a worker really took a chunk beside the caller.
+  auto two_threads_met = [](internal::WorkerPool& p) {
+    std::atomic<int> inside{0};
+    std::atomic<bool> met{false};
+    auto body = [&](size_t, size_t) noexcept {
+      inside.fetch_add(1);
+      const auto start = Clock::now();
+      while (!met.load() && MsSince(start) < 5000)
+        if (inside.load() >= 2) met.store(true);
+      inside.fetch_sub(1);
+    };
+    p.Run(2, 2, body);
+    return met.load();
+  };
+  ASSERT_TRUE(two_threads_met(*pool));
+  ASSERT_EQ(pool->worker_count(), 1u);
+  std::this_thread::sleep_for(milliseconds(20));  // the worker is idle: waiting, or spinning on an atomic
+
+  Child child(
+      [&](std::string* report) {
+        if (pool->worker_count() != 0) {
+          *report = "the parent's worker counted as this process's";
+          return 1;
+        }
+        if (!two_threads_met(*pool)) {
+          *report = "no worker took a chunk in the child";
+          return 2;
+        }
+        const size_t workers = pool->worker_count();
+        const auto start = Clock::now();
+        pool.reset();
+        *report = std::to_string(workers) + " worker(s), freed in " + std::to_string(MsSince(start)) + " ms";
+        return workers == 1 && MsSince(start) < 1000 ? 0 : 3;
+      },
+      milliseconds(15000));
+  ExpectChildSucceeded(child.Wait());
+  EXPECT_TRUE(two_threads_met(*pool)) << "the parent's pool after the fork";
+  EXPECT_EQ(pool->worker_count(), 1u);
 }
 
 }  // namespace

@@ -6,7 +6,7 @@ import collections.abc
 import json
 import pathlib
 import re
-from typing import Any, Callable, Dict
+from typing import Any, Callable, Dict, List
 
 import pytest
 
@@ -258,6 +258,32 @@ def test_verify_many_matches_verify(hs_verifier: tokenverify.Verifier, make_toke
             else:
                 assert isinstance(result, tokenverify.Claims) and result == expected
                 assert result.provider == "internal"
+
+
+def test_verify_many_keeps_input_order(hs_verifier: tokenverify.Verifier, make_token: Callable[..., str]) -> None:
+    # Every token is told apart by its claim n, and the failures come in an
+    # irregular pattern of three different errors: a result at another index,
+    # from any thread, changes what is compared here.
+    tokens: List[Any] = []
+    expected: List[Any] = []
+    for i in range(600):
+        kind = (i * 7) % 10
+        if kind == 3:
+            tokens.append(make_token(n=i, exp=NOW - 3600))
+            expected.append(tokenverify.ExpiredSignatureError)
+        elif kind == 6:
+            tokens.append(make_token(n=i, aud="someone-else"))
+            expected.append(tokenverify.InvalidAudienceError)
+        elif kind == 9:
+            tokens.append(f"junk-{i}".encode())
+            expected.append(tokenverify.DecodeError)
+        else:
+            tokens.append(make_token(n=i))
+            expected.append(i)
+    for threads in (1, 2, 3, 8):
+        results = hs_verifier.verify_many(tokens, threads=threads)
+        got = [r["n"] if isinstance(r, tokenverify.Claims) else type(r) for r in results]
+        assert got == expected, f"threads={threads}"
 
 
 def test_verify_many_inputs(hs_verifier: tokenverify.Verifier, make_token: Callable[..., str]) -> None:

@@ -10,6 +10,7 @@
 #include <atomic>
 #include <barrier>
 #include <cstdint>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -17,6 +18,7 @@
 
 #include "support/signer.h"
 #include "tokenverify/verifier.h"
+#include "verify/worker_pool.h"
 
 namespace tokenverify {
 namespace {
@@ -235,6 +237,92 @@ TEST(ConcurrencyTest, SuccessiveVerifiersOnLongLivedThreads) {
   }
   for (auto& th : threads) th.join();
   EXPECT_EQ(mismatches.count(), 0) << "first: " << mismatches.first();
+}
+
+// Batches from several threads at once on one verifier, each spread over
+// the verifier's worker pool, which grows while the others use it (each call
+// asks for another thread count): every token of every batch gets the
+// single-threaded answer, at its own index.
+TEST(ConcurrencyTest, ConcurrentBatchesGiveSingleThreadedResults) {
+  constexpr int kCallers = 6;
+  constexpr int kBatches = 8;  // per caller
+  constexpr int kCopies = 12;  // of the case list in one batch
+  const TestKey rs = MakeKey("RS256", "rs");
+  const TestKey ps = MakeKey("PS256", "rs");
+  const TestKey es = MakeKey("ES256", "es");
+  const TestKey ed = MakeKey("EdDSA", "ed");
+  auto v = MakeVerifier(Config({&rs, &es, &ed}));
+  ASSERT_TRUE(v);
+  const std::vector<Case> cases = Cases(rs, ps, es, ed, "alice");
+  const std::vector<Expected> want = Baseline(*v, cases);
+  // Copies in rotated order, so neighbours differ from copy to copy.
+  std::vector<size_t> case_of;
+  for (int copy = 0; copy < kCopies; ++copy)
+    for (size_t j = 0; j < cases.size(); ++j) case_of.push_back((j + static_cast<size_t>(copy) * 5) % cases.size());
+  std::vector<std::string_view> batch;
+  for (size_t c : case_of) batch.push_back(cases[c].token);
+
+  Mismatches mismatches;
+  std::barrier start(kCallers);
+  std::vector<std::thread> callers;
+  for (int t = 0; t < kCallers; ++t) {
+    callers.emplace_back([&, t] {
+      start.arrive_and_wait();
+      for (int b = 0; b < kBatches; ++b) {
+        const unsigned threads = 1 + static_cast<unsigned>(t + b) % 7;
+        if ((t + b) % 2 == 0) {
+          std::vector<Status> statuses(batch.size(), Status::ERR_INTERNAL);
+          ASSERT_EQ(v->VerifyBatch(batch, statuses, threads), Status::OK);
+          for (size_t i = 0; i < batch.size(); ++i)
+            mismatches.Check(cases[case_of[i]], want[case_of[i]], statuses[i], nullptr);
+        } else {
+          std::vector<int> calls(batch.size(), 0);  // each index is written by one thread
+          ASSERT_EQ(v->VerifyBatch(batch, threads,
+                                   [&](size_t i, Status s, const VerifiedToken* out) {
+                                     ++calls[i];
+                                     mismatches.Check(cases[case_of[i]], want[case_of[i]], s, out);
+                                   }),
+                    Status::OK);
+          for (size_t i = 0; i < batch.size(); ++i) ASSERT_EQ(calls[i], 1) << "index " << i;
+        }
+      }
+    });
+  }
+  for (auto& th : callers) th.join();
+  EXPECT_EQ(mismatches.count(), 0) << "first: " << mismatches.first();
+  v.reset();  // joins the pool's workers, idle or still spinning
+}
+
+// One pool, many threads running jobs on it at once with different sizes and
+// participant counts: every index of every job runs exactly once, and the
+// pool is destroyed (its workers joined) right after.
+TEST(ConcurrencyTest, WorkerPoolSharedByConcurrentRuns) {
+  constexpr int kCallers = 8;
+  constexpr int kRunsEach = 40;
+  auto pool = std::make_unique<internal::WorkerPool>();
+  std::atomic<int> wrong{0};
+  std::barrier start(kCallers);
+  std::vector<std::thread> callers;
+  for (int t = 0; t < kCallers; ++t) {
+    callers.emplace_back([&, t] {
+      start.arrive_and_wait();
+      for (int r = 0; r < kRunsEach; ++r) {
+        const size_t count = 1 + static_cast<size_t>((t * 131 + r * 977) % 3000);
+        std::vector<std::atomic<int>> seen(count);
+        auto body = [&](size_t begin, size_t end) noexcept {
+          for (size_t i = begin; i < end; ++i) seen[i].fetch_add(1, std::memory_order_relaxed);
+        };
+        pool->Run(count, 1 + static_cast<unsigned>(t + r) % 9, body);
+        for (size_t i = 0; i < count; ++i)
+          if (seen[i].load(std::memory_order_relaxed) != 1) wrong.fetch_add(1);
+      }
+    });
+  }
+  for (auto& th : callers) th.join();
+  EXPECT_EQ(wrong.load(), 0);
+  EXPECT_GE(pool->worker_count(), 1u);
+  EXPECT_LE(pool->worker_count(), 8u);  // the largest request was 9 participants
+  pool.reset();
 }
 
 }  // namespace

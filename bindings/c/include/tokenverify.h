@@ -80,7 +80,7 @@ typedef struct tv_diag {
 /* ---------------------------------------------------------------- verifier */
 
 /* THREAD SAFETY: a tv_verifier is immutable once built. Any number of threads
- * may call tv_verify on the same verifier at once. tv_verifier_free must not
+ * may call tv_verify and tv_verify_batch on the same verifier at once. tv_verifier_free must not
  * run concurrently with any other use of that verifier.
  *
  * FORK: a verifier built before fork() may be used, and freed, in the child;
@@ -143,6 +143,37 @@ TV_API void tv_verifier_free(tv_verifier* v);
  * it (free with tv_claims_free) and on failure NULL is written. Passing NULL
  * avoids all heap allocation in tv_verify on a warm verifier. */
 TV_API tv_status tv_verify(const tv_verifier* v, tv_claims** out_claims, const uint8_t* token, size_t token_len);
+
+/* tv_verify_batch verifies |n| tokens as |n| calls of tv_verify would: token
+ * |i| is |token_lens[i]| bytes at |tokens[i]|, and its status is written to
+ * |statuses_out[i]|, in input order. A token that fails never stops the
+ * batch, and each status, claim and verification count is exactly what
+ * tv_verify would have given for that token (a NULL |tokens[i]| with a
+ * non-zero length gets TV_ERR_INVALID_ARGUMENT, as in tv_verify).
+ *
+ * If |claims_out| is not NULL it is an array of |n| pointers: for each token
+ * that verified, a new tv_claims is written to |claims_out[i]| (free each with
+ * tv_claims_free), and NULL for every other token. Passing NULL saves the
+ * copies.
+ *
+ * |threads| is how many threads work on the batch, the calling thread
+ * included: 0 means one per CPU; at most 64 are used, and never more than
+ * |n|. The threads other than the caller's belong to a pool that the verifier
+ * starts on the first batch that needs it, grows to the largest count asked
+ * for, and joins in tv_verifier_free: no call creates threads once the pool is
+ * large enough. A batch may run concurrently with other batches and tv_verify
+ * calls on the same verifier; a verifier built before fork() starts a new
+ * pool in the child.
+ *
+ * Returns TV_OK when every token got its status (whatever those statuses
+ * are); n == 0 is TV_OK, with the arrays allowed to be NULL. Otherwise no
+ * token was verified, each |statuses_out[i]| (when that array is there) holds
+ * the returned value and each |claims_out[i]| NULL: TV_ERR_INVALID_ARGUMENT
+ * when |v| is NULL, or when |statuses_out|, |tokens| or |token_lens| is NULL
+ * and n > 0; TV_ERR_OUT_OF_MEMORY when the call's own array of n token views
+ * could not be allocated. */
+TV_API tv_status tv_verify_batch(const tv_verifier* v, tv_status* statuses_out, tv_claims** claims_out,
+                                 const uint8_t* const* tokens, const size_t* token_lens, size_t n, unsigned threads);
 
 /* Flags for tv_verifier_stats. */
 #define TV_STATS_KEYS 1u /* also list each provider's keys */

@@ -8,7 +8,10 @@
 #include <cstring>
 #include <memory>
 #include <new>
+#include <stdexcept>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "tokenverify/claims.h"
 #include "tokenverify/inspect.h"
@@ -205,6 +208,55 @@ tv_status tv_verify(const tv_verifier* v, tv_claims** out_claims, const uint8_t*
   const Status s = v->impl->Verify(t, &verified);
   if (s != Status::OK) return ToC(s);
   return NewClaims(out_claims, verified.header_json, verified.payload_json, verified.provider);
+}
+
+tv_status tv_verify_batch(const tv_verifier* v, tv_status* statuses_out, tv_claims** claims_out,
+                          const uint8_t* const* tokens, const size_t* token_lens, size_t n, unsigned threads) {
+  if (n == 0) return v == nullptr ? TV_ERR_INVALID_ARGUMENT : TV_OK;
+  // A call that verifies nothing still leaves every output defined.
+  auto refuse = [&](tv_status s) {
+    if (statuses_out != nullptr) std::fill(statuses_out, statuses_out + n, s);
+    if (claims_out != nullptr) std::fill(claims_out, claims_out + n, nullptr);
+    return s;
+  };
+  if (v == nullptr || statuses_out == nullptr || tokens == nullptr || token_lens == nullptr)
+    return refuse(TV_ERR_INVALID_ARGUMENT);
+  if (claims_out != nullptr) std::fill(claims_out, claims_out + n, nullptr);
+  try {
+    // The core takes views. A NULL token with a length is the caller's
+    // mistake, answered as tv_verify answers it and never verified (nor
+    // counted): such tokens are left out of the views, and `index_of` maps a
+    // view back to its token (empty when there are none, the usual case).
+    std::vector<std::string_view> views;
+    std::vector<size_t> index_of;
+    views.reserve(n);
+    for (size_t i = 0; i < n; ++i) {
+      std::string_view t;
+      if (View(tokens[i], token_lens[i], &t)) {
+        if (!index_of.empty()) index_of.push_back(i);
+        views.push_back(t);
+        continue;
+      }
+      if (index_of.empty()) {
+        index_of.reserve(n);
+        for (size_t j = 0; j < i; ++j) index_of.push_back(j);
+      }
+      statuses_out[i] = TV_ERR_INVALID_ARGUMENT;
+    }
+    const Status s = v->impl->VerifyBatch(
+        views, threads, [&](size_t view, Status st, const tokenverify::VerifiedToken* verified) noexcept {
+          const size_t i = index_of.empty() ? view : index_of[view];
+          tv_status c = ToC(st);
+          if (c == TV_OK && claims_out != nullptr)
+            c = NewClaims(&claims_out[i], verified->header_json, verified->payload_json, verified->provider);
+          statuses_out[i] = c;
+        });
+    return s == Status::OK ? TV_OK : refuse(ToC(s));
+  } catch (const std::bad_alloc&) {
+    return refuse(TV_ERR_OUT_OF_MEMORY);
+  } catch (const std::length_error&) {  // n views cannot even be sized
+    return refuse(TV_ERR_OUT_OF_MEMORY);
+  }
 }
 
 tv_status tv_verifier_stats(const tv_verifier* v, char** out_json, size_t* out_len, uint32_t flags) {

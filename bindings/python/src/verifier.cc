@@ -1,12 +1,10 @@
 // _Verifier: one tv_verifier, shared by any number of Python threads. verify()
 // releases the GIL around tv_verify; verify_many() releases it for the whole
-// batch and spreads the batch over std::threads. tokenverify.Verifier is the
-// Python subclass that reads the configuration.
+// batch, which tv_verify_batch spreads over the verifier's worker pool.
+// tokenverify.Verifier is the Python subclass that reads the configuration.
 #include <algorithm>
-#include <atomic>
+#include <limits>
 #include <string>
-#include <system_error>
-#include <thread>
 #include <utility>
 #include <vector>
 
@@ -141,36 +139,6 @@ PyObject* Verify(VerifierObject* self, PyObject* token) {
   return NewClaims(claims);
 }
 
-void RunBatch(const tv_verifier* verifier, const std::vector<TokenBytes>& inputs, std::vector<tv_status>& statuses,
-              std::vector<tv_claims*>& claims, size_t threads) {
-  const size_t n = inputs.size();
-  // Small chunks balance uneven work (a bad token is cheaper than a good
-  // one) while keeping the shared counter off the per-token path.
-  const size_t chunk = std::clamp<size_t>(n / (threads * 8), 1, 256);
-  std::atomic<size_t> next{0};
-  auto work = [&]() {
-    for (;;) {
-      const size_t begin = next.fetch_add(chunk, std::memory_order_relaxed);
-      if (begin >= n) return;
-      const size_t end = std::min(n, begin + chunk);
-      for (size_t i = begin; i < end; ++i) {
-        statuses[i] = tv_verify(verifier, &claims[i], Bytes(inputs[i].view), inputs[i].view.size());
-      }
-    }
-  };
-  std::vector<std::thread> pool;
-  pool.reserve(threads - 1);
-  for (size_t t = 1; t < threads; ++t) {
-    try {
-      pool.emplace_back(work);
-    } catch (const std::system_error&) {
-      break;  // fewer threads than asked; this thread does the rest
-    }
-  }
-  work();
-  for (std::thread& t : pool) t.join();
-}
-
 PyObject* AuthenticateMethod(VerifierObject* self, PyObject* args, PyObject* kwargs) {
   if (!Ready(self)) return nullptr;
   return Authenticate(self->verifier, args, kwargs);
@@ -195,7 +163,7 @@ PyObject* VerifyMany(VerifierObject* self, PyObject* args, PyObject* kwargs) {
     return nullptr;
   }
   if (!Ready(self)) return nullptr;
-  size_t threads = std::max(1u, std::thread::hardware_concurrency());
+  unsigned threads = 0;  // tv_verify_batch's "one per CPU"
   if (threads_arg != Py_None) {
     long requested = PyLong_AsLong(threads_arg);
     if (requested == -1 && PyErr_Occurred()) return nullptr;
@@ -203,31 +171,41 @@ PyObject* VerifyMany(VerifierObject* self, PyObject* args, PyObject* kwargs) {
       PyErr_SetString(PyExc_ValueError, "threads must be at least 1");
       return nullptr;
     }
-    threads = static_cast<size_t>(requested);
+    // The library uses at most 64 threads whatever it is asked; this only
+    // keeps a huge request from wrapping around in the conversion.
+    threads = static_cast<unsigned>(std::min<long>(requested, std::numeric_limits<unsigned>::max()));
   }
   // The list keeps every str/bytes alive while the GIL is released.
   PyObject* items = PySequence_List(tokens);
   if (items == nullptr) return nullptr;
   const size_t n = static_cast<size_t>(PyList_GET_SIZE(items));
-  threads = std::max<size_t>(1, std::min(threads, n));
 
   PyObject* results = nullptr;
   try {
     // Sized once: a TokenBytes may point into its own copy, so the vector
     // must never reallocate.
     std::vector<TokenBytes> inputs(n);
+    std::vector<const uint8_t*> pointers(n);
+    std::vector<size_t> lengths(n);
     for (size_t i = 0; i < n; ++i) {
       if (!GetTokenBytes(PyList_GET_ITEM(items, static_cast<Py_ssize_t>(i)), inputs[i])) {
         Py_DECREF(items);
         return nullptr;
       }
+      pointers[i] = Bytes(inputs[i].view);
+      lengths[i] = inputs[i].view.size();
     }
     std::vector<tv_status> statuses(n, TV_OK);
     std::vector<tv_claims*> claims(n, nullptr);
-    Py_BEGIN_ALLOW_THREADS RunBatch(self->verifier, inputs, statuses, claims, threads);
-    Py_END_ALLOW_THREADS
+    tv_status batch;
+    Py_BEGIN_ALLOW_THREADS batch =
+        tv_verify_batch(self->verifier, statuses.data(), claims.data(), pointers.data(), lengths.data(), n, threads);
+    Py_END_ALLOW_THREADS if (batch != TV_OK) {  // no token verified (out of memory): nothing to free
+      Py_DECREF(items);
+      return SetError(batch);
+    }
 
-        results = PyList_New(static_cast<Py_ssize_t>(n));
+    results = PyList_New(static_cast<Py_ssize_t>(n));
     for (size_t i = 0; results != nullptr && i < n; ++i) {
       PyObject* result = statuses[i] == TV_OK ? NewClaims(std::exchange(claims[i], nullptr)) : NewError(statuses[i]);
       if (result == nullptr) {

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -76,6 +77,31 @@ class Verifier {
   // Claims are checked only after the signature verified, so a claim status
   // is never an answer for a forger. Never allocates on a warm thread.
   Status Verify(std::string_view token, VerifiedToken* out = nullptr) const noexcept;
+
+  // One token's outcome in VerifyBatch: its index in the batch, its status
+  // and, when that is OK, what Verify would have written to its
+  // VerifiedToken (views valid only during the call; null otherwise). Called
+  // on whichever thread verified the token, for several tokens at once when
+  // the batch has several threads; must not throw.
+  using BatchResultFn = std::function<void(size_t index, Status status, const VerifiedToken* verified)>;
+
+  // VerifyBatch verifies every token of `tokens` as Verify would, on the
+  // calling thread and up to `threads - 1` threads of a pool this verifier
+  // keeps (0: one per CPU; at most 64 in all; never more than there are
+  // tokens). The pool starts with the first batch that wants it and is
+  // joined by the destructor; later batches reuse its threads. A failed
+  // token never stops the batch. Any number of threads may call VerifyBatch
+  // (and Verify) at once.
+  //
+  // This form writes the status of tokens[i] to statuses[i] and returns OK,
+  // or ERR_INVALID_ARGUMENT (nothing verified) when the sizes differ.
+  Status VerifyBatch(std::span<const std::string_view> tokens, std::span<Status> statuses,
+                     unsigned threads) const noexcept;
+  // This form calls `on_result` exactly once per token (in no particular
+  // order across threads) and returns OK, or ERR_INVALID_ARGUMENT (nothing
+  // verified) when `on_result` is empty.
+  Status VerifyBatch(std::span<const std::string_view> tokens, unsigned threads,
+                     const BatchResultFn& on_result) const noexcept;
 
   // Authenticate decides whether `request` may pass, by the configuration's
   // rules (or, without rules, by its providers' tokens) and fills `*out`

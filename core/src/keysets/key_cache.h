@@ -77,6 +77,13 @@ struct KeyCacheStats {
 // process where that thread does not exist.
 extern std::atomic<uint64_t> g_fork_generation;
 
+// Installs the atfork handlers (once per process) that bump
+// g_fork_generation. A key cache calls it when it is built; anything else that
+// keeps threads and reads g_fork_generation (the batch worker pool, which a
+// verifier without key sets also has) calls it before its first read, since
+// the generation only counts forks made after this.
+void CountForks();
+
 class KeyCache {
  public:
   // Publishes the initial set (static, file) and starts the refresher (file,
@@ -141,6 +148,7 @@ class KeyCache {
 
   // The atfork handlers and the registry of live caches they walk
   // (key_cache_fork.cc).
+  friend void CountForks();
   static void RegisterForFork(KeyCache* cache);
   static void UnregisterForFork(KeyCache* cache);
   static void PrepareFork() noexcept;

@@ -45,7 +45,7 @@ std::vector<KeyCache*>& Registry() {
 
 }  // namespace
 
-void KeyCache::RegisterForFork(KeyCache* cache) {
+void CountForks() {
   // Outside the registry lock: fork() holds libc's atfork lock while our
   // prepare handler takes the registry lock, and pthread_atfork needs it.
   static std::once_flag once;
@@ -54,6 +54,10 @@ void KeyCache::RegisterForFork(KeyCache* cache) {
     (void)Registry();
     pthread_atfork(&KeyCache::PrepareFork, &KeyCache::ParentAfterFork, &KeyCache::ChildAfterFork);
   });
+}
+
+void KeyCache::RegisterForFork(KeyCache* cache) {
+  CountForks();
   std::lock_guard<std::mutex> lock(RegistryMutex());
   Registry().push_back(cache);
 }

@@ -25,6 +25,7 @@
 #include "token/token.h"
 #include "tokenverify/verifier.h"
 #include "verify/config.h"
+#include "verify/worker_pool.h"
 
 namespace tokenverify::internal {
 
@@ -116,6 +117,9 @@ struct Verifier::Impl {
   // first pass ended in ERR_KID_NOT_FOUND, before the verifier decides on a
   // second one, to land a refresh in exactly that window.
   void (*after_kid_miss)() = nullptr;
+  // The threads of VerifyBatch (batch.cc): none until a batch asks for more
+  // than one. Mutable: starting them changes no verdict of this verifier.
+  mutable internal::WorkerPool batch_workers;
 
   static constexpr size_t kNoProvider = std::numeric_limits<size_t>::max();
   // The index of the provider whose issuer is `iss`, or kNoProvider.
