@@ -172,6 +172,7 @@ bool ApplyRevocation(const RevocationEntry& e, RevocationList* list, int64_t lee
 RedisRevocationFeed::RedisRevocationFeed(RedisStreamConfig config, RevocationList* list, int64_t leeway_s,
                                          int64_t subject_ttl_s)
     : config_(std::move(config)), list_(list), leeway_s_(leeway_s), subject_ttl_s_(subject_ttl_s) {
+  CountForks();  // before the first read of the generation: see keysets/key_cache.h
   const uint64_t generation = g_fork_generation.load(std::memory_order_acquire);
   claimed_generation_.store(generation);
   ready_generation_.store(generation);
