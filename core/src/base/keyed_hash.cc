@@ -19,24 +19,47 @@ const uint64_t* ProcessHashKey() noexcept {
 }
 
 Digest128 KeyedDigest128(uint64_t domain, std::string_view s) noexcept {
+  // 16 bytes per step, one multiplication per lane per step; the two lanes
+  // are independent chains (they run side by side) that see every word.
   const uint64_t* k = ProcessHashKey();
   const uint64_t n = s.size();
   uint64_t a = k[0] ^ domain ^ (n * 0x9E3779B97F4A7C15ull);
   uint64_t b = k[1] ^ ~domain ^ (n * 0xC2B2AE3D27D4EB4Full);
-  size_t i = 0;
-  for (; i + 8 <= n; i += 8) {
-    uint64_t w;
-    std::memcpy(&w, s.data() + i, 8);
-    a = MulFold(a ^ w, k[2] | 1);
-    b = MulFold(b ^ w, k[3] | 1);
+  auto step = [&](uint64_t w0, uint64_t w1) {
+    a = MulFold(a ^ w0, w1 ^ k[2]);
+    b = MulFold(b ^ w1, w0 ^ k[3]);
+  };
+  const char* p = s.data();
+  auto load64 = [](const char* q) {
+    uint64_t v;
+    std::memcpy(&v, q, 8);
+    return v;
+  };
+  auto load32 = [](const char* q) {
+    uint32_t v;
+    std::memcpy(&v, q, 4);
+    return uint64_t{v};
+  };
+  // Fixed-size loads only (a variable-length copy would be a call): the last
+  // step reads the final 16 bytes, overlapping the previous step when the
+  // length is not a multiple of 16; shorter strings read overlapping halves.
+  // The length, already in both lanes, keeps overlapping inputs apart.
+  if (n > 16) {
+    size_t i = 0;
+    for (; i + 16 < n; i += 16) step(load64(p + i), load64(p + i + 8));
+    step(load64(p + n - 16), load64(p + n - 8));
+  } else if (n >= 8) {
+    step(load64(p), load64(p + n - 8));
+  } else if (n >= 4) {
+    step(load32(p), load32(p + n - 4));
+  } else if (n > 0) {
+    step(uint64_t{static_cast<uint8_t>(p[0])} << 16 | uint64_t{static_cast<uint8_t>(p[n / 2])} << 8 |
+             static_cast<uint8_t>(p[n - 1]),
+         0);
+  } else {
+    step(0, 0);
   }
-  if (i < n) {  // the tail, zero-padded (the length is already in both lanes)
-    uint64_t w = 0;
-    std::memcpy(&w, s.data() + i, n - i);
-    a = MulFold(a ^ w, k[2] | 1);
-    b = MulFold(b ^ w, k[3] | 1);
-  }
-  return {MulFold(a ^ k[4], b | 1), MulFold(b ^ k[5], a | 1)};
+  return {MulFold(a ^ k[4], b ^ k[5]), MulFold(b ^ k[0], a ^ k[1])};
 }
 
 }  // namespace tokenverify::internal

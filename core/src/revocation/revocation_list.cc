@@ -42,7 +42,7 @@ struct RevocationList::Table {
   size_t capacity, mask;
   std::unique_ptr<Slot[]> slots;
   size_t used = 0;  // slots filled (the writer's count)
-  size_t tokens = 0, subjects = 0;
+  size_t tokens = 0, subjects = 0, scoped = 0;
 };
 
 RevocationList::RevocationList(size_t max_entries)
@@ -132,6 +132,7 @@ RevocationList::Added RevocationList::Add(const Digest128& d, uint64_t iss_hash,
     s.hi.store(h, std::memory_order_release);  // last: publishes the slot to readers
     ++into.used;
     (before == kNoBefore ? into.tokens : into.subjects) += 1;
+    if (MetaIss(meta) != 0) ++into.scoped;
   };
 
   if (t->used + 1 > t->capacity / 2 || t->used + 1 > max_entries_) {
@@ -175,6 +176,11 @@ RevocationList::Added RevocationList::Add(const Digest128& d, uint64_t iss_hash,
   place(*t, hi, d.lo, Meta(iss, until_s), subject ? std::min(before_s, kNoBefore - 1) : kNoBefore);
   tokens_ = t->tokens;
   subjects_ = t->subjects;
+  // What lookups make digests for (IsRevoked without keys): an entry counts
+  // from here on, which is before Add returns.
+  token_entries_.store(t->tokens, std::memory_order_relaxed);
+  subject_entries_.store(t->subjects, std::memory_order_relaxed);
+  scoped_entries_.store(t->scoped, std::memory_order_relaxed);
   live_.store(t->used, std::memory_order_relaxed);
   return Added::kAdded;
 }

@@ -71,6 +71,17 @@ class RevocationList {
     if (live_.load(std::memory_order_relaxed) == 0) return false;
     return Lookup(k, now_s);
   }
+  // The same for a token whose keys are not computed yet: only the digests
+  // the list can match are made (no jti digest without token entries, no iss
+  // hash without issuer-limited entries).
+  bool IsRevoked(bool has_jti, std::string_view jti, bool has_sub, std::string_view sub, bool has_iss,
+                 std::string_view iss, bool has_iat, int64_t iat, int64_t now_s) const noexcept {
+    if (live_.load(std::memory_order_relaxed) == 0) return false;
+    return Lookup(KeysFor(has_jti && token_entries_.load(std::memory_order_relaxed) != 0, jti,
+                          has_sub && subject_entries_.load(std::memory_order_relaxed) != 0, sub,
+                          has_iss && scoped_entries_.load(std::memory_order_relaxed) != 0, iss, has_iat, iat),
+                  now_s);
+  }
 
   RevocationStats Stats() const;
 
@@ -84,6 +95,8 @@ class RevocationList {
   SnapshotCell<Table> table_;
   Table* writing_ = nullptr;       // the published table, for the writer (under write_mu_)
   std::atomic<uint64_t> live_{0};  // entries ever added and not yet dropped by a rebuild (expired ones included)
+  // Of those: by jti, by sub, and limited to an issuer (what a lookup needs digests of).
+  std::atomic<uint64_t> token_entries_{0}, subject_entries_{0}, scoped_entries_{0};
   mutable std::mutex write_mu_;
   uint64_t tokens_ = 0, subjects_ = 0, rejected_full_ = 0;  // under write_mu_
   int64_t full_until_s_ = 0;                                // full of live entries until then (under write_mu_)

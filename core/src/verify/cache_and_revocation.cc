@@ -53,14 +53,22 @@ bool Verifier::Impl::AnswerFromCache(std::string_view token, VerifiedToken* out,
 }
 
 Status Verifier::Impl::AfterAccepted(std::string_view token, const AcceptedToken& a, uint64_t serial) const {
-  const bool check = !revocations->empty();
-  if (!check && token_cache == nullptr) return Status::OK;
   const VerifiedToken& v = a.view;
+  const bool has_sub = !v.subject.empty();
+  if (token_cache == nullptr) {
+    // Only the digests the list can match (none at all while it is empty).
+    if (revocations->empty()) return Status::OK;
+    return revocations->IsRevoked(a.has_jti, a.jti, has_sub, v.subject, a.has_iss, a.iss, a.has_iat, a.iat,
+                                  NowSeconds(cfg.now))
+               ? Status::ERR_REVOKED
+               : Status::OK;
+  }
+  // An entry carries every key, for revocations that come after it.
   const RevocationKeys keys =
-      RevocationList::KeysFor(a.has_jti, a.jti, !v.subject.empty(), v.subject, a.has_iss, a.iss, a.has_iat, a.iat);
+      RevocationList::KeysFor(a.has_jti, a.jti, has_sub, v.subject, a.has_iss, a.iss, a.has_iat, a.iat);
   const int64_t now = NowSeconds(cfg.now);
-  if (check && revocations->IsRevoked(keys, now)) return Status::ERR_REVOKED;
-  if (token_cache == nullptr || token.size() > token_cache->max_token_bytes()) return Status::OK;
+  if (revocations->IsRevoked(keys, now)) return Status::ERR_REVOKED;
+  if (token.size() > token_cache->max_token_bytes()) return Status::OK;
 
   // The seconds in which the claim checks would pass again (claim_checks.cc):
   // exp, nbf and a future iat with the leeway, and maxTokenAge.
