@@ -132,43 +132,19 @@ class TokenCache {
     std::vector<const CachedToken*> retired;
     uint8_t next_victim = 0;
   };
-  // This thread's hold on the entry a way points to: announced in a hazard
-  // slot of its own, then confirmed still there (SnapshotCell::Read's steps).
+  // This thread's hold on the entry a way points to (a hazard slot).
   class Hold {
    public:
-    explicit Hold(const std::atomic<const CachedToken*>& cell) {
-      HazardRecord* r = tl_hazard_record;
-      if (r == nullptr) [[unlikely]]
-        r = ClaimHazardRecord();
-      int i = 0;
-      while (r->busy[i]) {
-        if (++i == kHazardSlotsPerThread) [[unlikely]]
-          HazardSlotsExhausted();
-      }
-      r->busy[i] = true;
-      record_ = r;
-      index_ = i;
-      const CachedToken* p = cell.load(std::memory_order_acquire);
-      for (;;) {
-        r->slots[i].store(p, std::memory_order_seq_cst);
-        const CachedToken* again = cell.load(std::memory_order_seq_cst);
-        if (again == p) break;
-        p = again;
-      }
-      value_ = p;
-    }
-    ~Hold() {
-      record_->slots[index_].store(nullptr, std::memory_order_release);
-      record_->busy[index_] = false;
-    }
+    explicit Hold(const std::atomic<const CachedToken*>& cell)
+        : slot_(HazardSlot::Take()), value_(slot_.Protect(cell)) {}
+    ~Hold() { slot_.Release(); }
     Hold(const Hold&) = delete;
     Hold& operator=(const Hold&) = delete;
     const CachedToken* get() const noexcept { return value_; }
 
    private:
-    HazardRecord* record_;
-    int index_;
-    const CachedToken* value_;
+    const HazardSlot slot_;
+    const CachedToken* const value_;
   };
 
   void Count(uint32_t provider, CounterKind c) const noexcept;

@@ -53,6 +53,47 @@ HazardRecord* ClaimHazardRecord();
 // Appends to *out every pointer currently announced by any thread.
 void CollectHazards(std::vector<const void*>* out);
 
+// One hold of this thread on the pointer a cell publishes: a free slot of the
+// thread's record, taken (TakeHazardSlot), announcing the pointer it protects
+// (Protect), until it is released (Release). SnapshotCell's readers and the
+// token cache's hits (cache/token_cache.h) use it.
+struct HazardSlot {
+  HazardRecord* record;
+  int index;
+
+  static HazardSlot Take() {
+    HazardRecord* r = tl_hazard_record;
+    if (r == nullptr) [[unlikely]]
+      r = ClaimHazardRecord();
+    int i = 0;
+    while (r->busy[i]) {
+      if (++i == kHazardSlotsPerThread) [[unlikely]]
+        HazardSlotsExhausted();
+    }
+    r->busy[i] = true;
+    return {r, i};
+  }
+
+  // Announces what `cell` holds and returns it once the cell is seen still
+  // holding it after the announcement (seq_cst both: see the top of this file).
+  template <class P>
+  P Protect(const std::atomic<P>& cell) const noexcept {
+    std::atomic<const void*>& slot = record->slots[index];
+    P p = cell.load(std::memory_order_acquire);
+    for (;;) {
+      slot.store(p, std::memory_order_seq_cst);
+      const P again = cell.load(std::memory_order_seq_cst);
+      if (again == p) return p;
+      p = again;
+    }
+  }
+
+  void Release() const noexcept {
+    record->slots[index].store(nullptr, std::memory_order_release);
+    record->busy[index] = false;
+  }
+};
+
 // A published pointer to an immutable T that readers use without locks.
 template <class T>
 class SnapshotCell {
@@ -66,10 +107,7 @@ class SnapshotCell {
     Reader& operator=(const Reader&) = delete;
     Reader& operator=(Reader&&) = delete;
     ~Reader() {
-      if (record_ != nullptr) {
-        record_->slots[index_].store(nullptr, std::memory_order_release);
-        record_->busy[index_] = false;
-      }
+      if (record_ != nullptr) HazardSlot{record_, index_}.Release();
     }
     const T* get() const noexcept { return value_; }
     const T* operator->() const noexcept { return value_; }
@@ -97,23 +135,8 @@ class SnapshotCell {
   // Takes a hold on the current snapshot (possibly null). Lock-free; writes
   // only this thread's own hazard slot.
   Reader Read() const {
-    HazardRecord* r = tl_hazard_record;
-    if (r == nullptr) [[unlikely]]
-      r = ClaimHazardRecord();
-    int i = 0;
-    while (r->busy[i]) {
-      if (++i == kHazardSlotsPerThread) [[unlikely]]
-        HazardSlotsExhausted();
-    }
-    r->busy[i] = true;
-    std::atomic<const void*>& slot = r->slots[i];
-    const T* p = current_.load(std::memory_order_acquire);
-    for (;;) {
-      slot.store(p, std::memory_order_seq_cst);
-      const T* again = current_.load(std::memory_order_seq_cst);
-      if (again == p) return Reader(r, i, p);
-      p = again;
-    }
+    const HazardSlot slot = HazardSlot::Take();
+    return Reader(slot.record, slot.index, slot.Protect(current_));
   }
 
   // Publishes `next` (may be null) and retires the previous snapshot, which
