@@ -299,16 +299,43 @@ def _freeze(value: Any) -> Any:
         return ("repr", type(value), repr(value))
 
 
+_CLAIM_OPTIONS = ("verify_exp", "verify_nbf", "verify_iat", "verify_aud", "verify_iss", "verify_sub", "verify_jti")
+
+
 def _merge_options(options: Optional[Mapping[str, Any]]) -> Dict[str, Any]:
+    """PyJWT's options over its defaults, as a new dict that shares nothing with the
+    caller's: the cached plan keeps it, so a caller who later edits the dict (or its
+    "require" list) changes neither this plan nor the calls that hit it."""
     merged = dict(_DEFAULT_OPTIONS)
     if options:
         if not options.get("verify_signature", True):
-            # PyJWT: without the signature, every other check is off unless asked for.
-            for name in ("verify_exp", "verify_nbf", "verify_iat", "verify_aud", "verify_iss",
-                         "verify_sub", "verify_jti"):
+            # PyJWT: without the signature, every other check is off unless the
+            # same options enable it (verify_exp: True still checks exp).
+            for name in _CLAIM_OPTIONS:
                 merged[name] = False
         merged.update(options)
+    require = merged.get("require")
+    # A copy of the list. Anything that is not iterable (None) is kept as it is,
+    # so the claim checks raise PyJWT's TypeError at the same point PyJWT does.
+    merged["require"] = list(require) if isinstance(require, Iterable) else require
     return merged
+
+
+def _required_claims(opts: Mapping[str, Any]) -> List[Any]:
+    """The claims the engine must require; [] when "require" is not a list (the
+    Python checks then raise PyJWT's TypeError for it)."""
+    require = opts.get("require")
+    return list(require) if isinstance(require, list) else []
+
+
+def _snapshot(value: Any) -> Any:
+    """A copy of a list/set argument (audience, issuer) for the cached plan: the
+    caller's own list may change after the call."""
+    if isinstance(value, (list, tuple)):
+        return tuple(value)
+    if isinstance(value, (set, frozenset)):
+        return frozenset(value)
+    return value
 
 
 def _build_plan(key: KeyInput, algorithms: Optional[Sequence[str]], audience: Any, issuer: Any,
@@ -321,7 +348,9 @@ def _build_plan(key: KeyInput, algorithms: Optional[Sequence[str]], audience: An
     if audience is not None and not isinstance(audience, (str, Iterable)):
         raise TypeError("audience must be a string, iterable or None")
     if audience is not None and not isinstance(audience, (str, list, tuple, set, frozenset)):
-        audience = list(audience)  # a one-shot iterable is read once, here
+        audience = list(audience)  # a one-shot iterable (or bytes, as PyJWT iterates them) is read once, here
+    audience = _snapshot(audience)
+    issuer = _snapshot(issuer)
     if not opts["verify_signature"]:
         return _Plan(None, True, leeway, opts, audience, issuer, subject)
     if not algorithms:
@@ -341,7 +370,10 @@ def _build_plan(key: KeyInput, algorithms: Optional[Sequence[str]], audience: An
     python_time_checks = (not all(opts[o] for o in _TIME_OPTIONS)) or leeway < 0 or leeway != math.floor(leeway)
     provider: Dict[str, Any] = dict(material)
     provider["algorithms"] = algs
-    audiences = None if audience is None else [audience] if isinstance(audience, str) else list(audience)
+    # Only strings can match a token's audience: anything else the caller lists
+    # (bytes, as PyJWT compares them) never matches, so the engine is not given it.
+    audiences = None if audience is None else [audience] if isinstance(audience, str) else [
+        a for a in audience if isinstance(a, str)]
     # An empty list accepts no audience at all (as in PyJWT); the engine refuses
     # "audiences": [] as a configuration error, so that case is checked in Python.
     engine_checks_audience = bool(opts["verify_aud"] and audiences)
@@ -360,7 +392,7 @@ def _build_plan(key: KeyInput, algorithms: Optional[Sequence[str]], audience: An
     config: Dict[str, Any] = {
         "providers": providers,
         "leeway": _NO_ENGINE_TIME_CHECKS if python_time_checks else int(leeway),
-        "requiredClaims": list(opts.get("require") or []),
+        "requiredClaims": _required_claims(opts),
     }
     try:
         verifier = Verifier(config)
@@ -461,10 +493,11 @@ def _python_checks(payload: Mapping[str, Any], plan: _Plan, engine_checked: bool
     With |engine_checked| the engine already applied iss, aud, sub, require and
     (unless plan.python_time_checks) the times; otherwise everything is here."""
     opts = plan.options
-    if not engine_checked:
-        for claim in opts.get("require") or []:
-            if payload.get(claim) is None:
-                raise MissingRequiredClaimError(claim=claim)
+    # Also after the engine: PyJWT counts a null claim as missing, and raises
+    # TypeError for a "require" that is not iterable.
+    for claim in opts["require"]:
+        if payload.get(claim) is None:
+            raise MissingRequiredClaimError(claim=claim)
     if not engine_checked or plan.python_time_checks:
         now = time.time()
         if opts["verify_iat"] and "iat" in payload:
@@ -693,7 +726,7 @@ def _verified_claims(jwt: Union[str, bytes], key: KeyInput, algorithms: Optional
         return claims, payload
     # The engine checked the signature, iss, aud (when given), sub, require, the
     # times and the types of every registered claim; PyJWT also refuses these.
-    for claim in opts.get("require") or ():
+    for claim in opts["require"]:
         if payload.get(claim) is None:  # PyJWT counts a null claim as missing
             raise MissingRequiredClaimError(claim=claim)
     if opts["verify_aud"] and not plan.engine_checks_audience:
