@@ -199,3 +199,41 @@ def _der_header(data: bytes, at: int) -> Optional[Tuple[int, int]]:
     if length < 0x80:
         return None
     return at + 2 + count, at + 2 + count + length
+
+
+# ---------------------------------------------------------------- elliptic curves
+
+# cryptography's curve names (the ones PyJWT's messages use) for each ES algorithm and JWK crv.
+EC_CURVE_BY_ALG = {"ES256": "secp256r1", "ES384": "secp384r1", "ES512": "secp521r1", "ES256K": "secp256k1"}
+_EC_CURVE_BY_CRV = {"P-256": "secp256r1", "P-384": "secp384r1", "P-521": "secp521r1", "secp256k1": "secp256k1"}
+
+
+def ec_curve_name(pem: Optional[str] = None, jwk: Optional[Any] = None) -> Optional[str]:
+    """The curve of an EC key given as the engine's PEM text (one key or
+    certificate) or as a single JWK; None for other keys, for several keys, or
+    when it cannot be told (a PEM without the cryptography package)."""
+    if jwk is not None:
+        if isinstance(jwk, dict) and jwk.get("kty") == "EC":
+            return _EC_CURVE_BY_CRV.get(jwk.get("crv"))  # type: ignore[arg-type]
+        return None
+    if pem is None or pem.count("-----BEGIN ") != 1:
+        return None
+    try:
+        from cryptography import x509
+        from cryptography.hazmat.primitives import serialization
+        from cryptography.hazmat.primitives.asymmetric import ec
+    except ImportError:  # pragma: no cover - exercised only without cryptography
+        return None
+    data = pem.encode("ascii")
+    try:
+        key: Any = (x509.load_pem_x509_certificate(data).public_key() if "CERTIFICATE" in pem
+                    else serialization.load_pem_public_key(data))
+    except Exception:  # noqa: BLE001 - cryptography raises several kinds for keys it cannot read
+        return None
+    return str(key.curve.name) if isinstance(key, ec.EllipticCurvePublicKey) else None
+
+
+def curve_mismatch(curve: str, alg: str) -> InvalidKeyError:
+    """PyJWT's error for an ES token whose key is on another curve."""
+    return InvalidKeyError("The key's curve '%s' does not match the expected curve '%s' for this algorithm"
+                           % (curve, EC_CURVE_BY_ALG[alg]))

@@ -156,7 +156,10 @@ class InvalidAlgorithmError(InvalidTokenError):
 
 
 class MissingRequiredClaimError(InvalidTokenError):
-    """A required claim is absent. ``claim`` names it when known."""
+    """A required claim is absent. ``claim`` names it when known.
+
+    As in PyJWT, ``MissingRequiredClaimError("exp")`` (the claim alone) names the
+    claim: ``.claim == "exp"`` and ``str(e) == 'Token is missing the "exp" claim'``."""
 
     default_status = "TV_ERR_MISSING_CLAIM"
 
@@ -171,10 +174,21 @@ class MissingRequiredClaimError(InvalidTokenError):
         detail: Optional[str] = None,
         claim: Optional[str] = None,
     ) -> None:
-        if message is None and claim is not None:
+        pyjwt_form = claim is None and message is not None and code is None and name is None \
+            and field is None and detail is None
+        if pyjwt_form:
+            claim = message  # PyJWT's signature: the only argument is the claim
+        if claim is not None and (message is None or pyjwt_form):
             message = 'Token is missing the "%s" claim' % claim
         super().__init__(message, code, name, field, detail)
         self.claim = claim
+        if pyjwt_form:
+            self.args = (claim,)  # as PyJWT's: repr() shows the claim, and pickling rebuilds it
+
+    def __str__(self) -> str:
+        if self.args == (self.claim,) and self.claim is not None:
+            return 'Token is missing the "%s" claim' % self.claim
+        return super().__str__()
 
 
 class KeyNotFoundError(InvalidTokenError):

@@ -247,7 +247,7 @@ class _Plan:
 
     __slots__ = ("verifier", "python_time_checks", "leeway", "options", "audience", "issuer", "subject",
                  "algorithms", "key_error", "single_key_config", "kid_verifiers", "refused_hmac",
-                 "engine_checks_audience")
+                 "engine_checks_audience", "curve_mismatch")
 
     def __init__(self, verifier: Optional[Verifier], python_time_checks: bool, leeway: float,
                  options: Dict[str, Any], audience: Any, issuer: Any, subject: Optional[str],
@@ -267,6 +267,9 @@ class _Plan:
         self.refused_hmac: FrozenSet[str] = frozenset()
         # Whether the engine's configuration holds the accepted audiences.
         self.engine_checks_audience = False
+        # ES algorithms the caller allowed whose curve is not the key's: a token
+        # naming one gets PyJWT's InvalidKeyError (alg -> the key's curve).
+        self.curve_mismatch: Dict[str, str] = {}
         self.python_time_checks = python_time_checks
         self.leeway = leeway
         self.options = options
@@ -398,11 +401,16 @@ def _build_plan(key: KeyInput, algorithms: Optional[Sequence[str]], audience: An
         verifier = Verifier(config)
     except ConfigurationError as e:
         raise InvalidKeyError(str(e), e.code, e.name, e.field, e.detail) from e
-    plan = _Plan(verifier, python_time_checks, leeway, opts, audience, issuer, subject)
+    plan = _Plan(verifier, python_time_checks, leeway, opts, audience, issuer, subject, tuple(algorithms))
     plan.engine_checks_audience = engine_checks_audience
     if "secret" not in material:
         plan.refused_hmac = frozenset(a for a in algorithms if a in HMAC_ALGORITHMS and a not in algs)
-    inline = material.get("jwks", {}).get("local", {}).get("inline")
+    local = material.get("jwks", {}).get("local", {})
+    inline = local.get("inline")
+    curve = _asymmetric_keys.ec_curve_name(pem=local.get("pem"), jwk=inline if "inline" in local else None)
+    if curve is not None:
+        plan.curve_mismatch = {a: curve for a in algorithms
+                               if _asymmetric_keys.EC_CURVE_BY_ALG.get(a, curve) != curve}
     if isinstance(inline, dict) and "keys" not in inline:
         plan.single_key_config = config
     return plan
@@ -540,7 +548,12 @@ def _check_audience(payload: Mapping[str, Any], audience: Any, engine_checked: b
     if not aud:
         raise MissingRequiredClaimError(claim="aud")
     if strict:
-        if not isinstance(audience, str) or not isinstance(aud, str) or aud != audience:
+        # PyJWT's strict mode: one audience, one claim, equal.
+        if not isinstance(audience, str):
+            raise InvalidAudienceError("Invalid audience (strict)")
+        if not isinstance(aud, str):
+            raise InvalidAudienceError("Invalid claim format in token (strict)")
+        if aud != audience:
             raise InvalidAudienceError("Audience doesn't match (strict)")
         return
     if engine_checked:
@@ -551,6 +564,34 @@ def _check_audience(payload: Mapping[str, Any], audience: Any, engine_checked: b
     wanted = [audience] if isinstance(audience, str) else list(audience)
     if all(a not in claims for a in wanted):
         raise InvalidAudienceError("Audience doesn't match")
+
+
+_SUPPORTED_CRIT = frozenset({"b64"})  # the extensions PyJWT understands
+
+
+def _pyjwt_header_error(header: Mapping[str, Any]) -> Optional[InvalidTokenError]:
+    """The error PyJWT raises for |header| before looking at the key or the
+    signature (kid and crit), or None. Keeps the engine's status code."""
+    code = "TV_ERR_MALFORMED_HEADER"
+    message = None
+    if "kid" in header and not isinstance(header["kid"], str):
+        message = "Key ID header parameter must be a string"
+    elif "crit" in header:
+        code = "TV_ERR_CRIT_UNSUPPORTED"
+        crit = header["crit"]
+        if not isinstance(crit, list) or not crit:
+            message = "Invalid 'crit' header: must be a non-empty list"
+        else:
+            for ext in crit:
+                if not isinstance(ext, str):
+                    message = "Invalid 'crit' header: values must be strings"
+                elif ext not in _SUPPORTED_CRIT:
+                    message = "Unsupported critical extension: %s" % ext
+                elif ext not in header:
+                    message = "Critical extension '%s' is missing from headers" % ext
+                if message is not None:
+                    break
+    return None if message is None else InvalidTokenError(message, name=code)
 
 
 def _header_alg(token: Union[str, bytes]) -> Any:
@@ -577,6 +618,8 @@ def _explain_failure(error: TokenVerifyError, token: Union[str, bytes], plan: _P
         return new
 
     if name in ("TV_ERR_ALG_NONE", "TV_ERR_EMPTY_SIGNATURE") and str(header.get("alg", "")).lower() == "none":
+        return recast(InvalidAlgorithmError, "The specified alg value is not allowed")
+    if name == "TV_ERR_ALG_NOT_ALLOWED" and header.get("alg") not in plan.algorithms:
         return recast(InvalidAlgorithmError, "The specified alg value is not allowed")
     if 400 <= error.code < 500 or name == "TV_ERR_MALFORMED_CLAIM":
         # A claim failed. PyJWT checks the claims in its own order, with its own
@@ -702,6 +745,9 @@ def _verified_claims(jwt: Union[str, bytes], key: KeyInput, algorithms: Optional
         raise plan.key_error
     if plan.verifier is None:
         claims = inspect_unverified(jwt)
+        header_error = _pyjwt_header_error(claims.header)
+        if header_error is not None:  # PyJWT checks these with the signature off too
+            raise header_error
         payload = claims.to_dict()
         _python_checks(payload, plan, engine_checked=False)
         return claims, payload
@@ -714,9 +760,20 @@ def _verified_claims(jwt: Union[str, bytes], key: KeyInput, algorithms: Optional
                 raise
             claims = by_kid.verify(jwt)
     except TokenVerifyError as e:
-        if plan.refused_hmac and _header_alg(jwt) in plan.refused_hmac:
+        try:
+            header: Mapping[str, Any] = inspect_unverified(jwt).header
+        except TokenVerifyError:
+            header = {}
+        header_error = _pyjwt_header_error(header)
+        if header_error is not None:
+            raise header_error from None
+        alg = header.get("alg")
+        if plan.refused_hmac and alg in plan.refused_hmac:
             # PyJWT's answer: the key is asymmetric, so never this token's HMAC secret.
             raise _asymmetric_keys.refuse_as_secret() from None
+        if isinstance(e, KeyNotFoundError) and isinstance(alg, str) and alg in plan.curve_mismatch:
+            # PyJWT's answer: the key is on another curve than the (allowed) alg's.
+            raise _asymmetric_keys.curve_mismatch(plan.curve_mismatch[alg], alg) from None
         raise _explain_failure(e, jwt, plan) from None
     # decode() returns the payload anyway: the remaining checks read that dict.
     payload = claims.to_dict()
