@@ -200,3 +200,14 @@ def test_a_public_key_as_an_hmac_secret_is_an_invalid_key(form: str) -> None:
         assert same(lambda m: m.decode(forged, key, algorithms=algorithms)) == (
             "InvalidKeyError",
             "The specified key is an asymmetric key or x509 certificate and should not be used as an HMAC secret.")
+
+
+def test_non_finite_numbers_are_not_json_to_the_engine(hs_key: KeyPair) -> None:
+    # Documented in docs/python.md's differences: PyJWT reads Infinity and names the claim;
+    # the engine parses strict JSON (RFC 8259) before the signature and refuses the token.
+    token = sign(hs_key, {"sub": "alice", "iat": float("inf")})
+    assert outcome(lambda m: m.decode(token, SECRET, algorithms=["HS256"]), pyjwt) == (
+        "InvalidIssuedAtError", "Issued At claim (iat) must be an integer.")
+    with pytest.raises(jwt.DecodeError) as info:
+        jwt.decode(token, SECRET, algorithms=["HS256"])
+    assert info.value.name == "TV_ERR_MALFORMED_JSON"
