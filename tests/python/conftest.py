@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import time
 from dataclasses import dataclass
-from typing import Any, Callable, Dict
+from typing import Any, Callable, Dict, Tuple
 
 import jwt as pyjwt
 import pytest
@@ -82,3 +82,25 @@ def make_token(hs_key: KeyPair) -> Callable[..., str]:
         return sign(hs_key, claims(**extra))
 
     return make
+
+
+# PyJWT against tokenverify.jwt: the same call through both modules.
+Outcome = Tuple[str, Any]
+
+
+def outcome(call: Callable[[Any], Any], module: Any) -> Outcome:
+    """The payload |call| returns with |module| (jwt or tokenverify.jwt), or the class name and message it raises."""
+    try:
+        return ("ok", call(module))
+    except Exception as e:  # noqa: BLE001 - the class and message are what is compared
+        return (type(e).__name__, str(e))
+
+
+def same(call: Callable[[Any], Any]) -> Outcome:
+    """The outcome of |call| with tokenverify.jwt, asserted equal to PyJWT's."""
+    from tokenverify import jwt
+
+    expected = outcome(call, pyjwt)
+    got = outcome(call, jwt)
+    assert got == expected
+    return got

@@ -7,31 +7,13 @@ compares the outcome: the payload, or the exception's class name and message.
 from __future__ import annotations
 
 import copy
-from typing import Any, Callable, Dict, Tuple
+from typing import Any, Dict
 
 import jwt as pyjwt
 import pytest
-from conftest import NOW, SECRET, KeyPair, claims, sign
+from conftest import NOW, SECRET, KeyPair, claims, outcome, same, sign
 
 from tokenverify import jwt
-
-Outcome = Tuple[str, Any]
-
-
-def outcome(call: Callable[[Any], Any], module: Any) -> Outcome:
-    try:
-        return ("ok", call(module))
-    except Exception as e:  # noqa: BLE001 - the class and message are what is compared
-        return (type(e).__name__, str(e))
-
-
-def same(call: Callable[[Any], Any]) -> Outcome:
-    """The outcome of |call| with tokenverify.jwt, asserted equal to PyJWT's."""
-    expected = outcome(call, pyjwt)
-    got = outcome(call, jwt)
-    assert got == expected
-    return got
-
 
 @pytest.fixture(autouse=True)
 def _fresh_cache() -> None:
