@@ -16,7 +16,17 @@ namespace {
 // per batch, not per insert.
 constexpr size_t kReclaimBatch = 32;
 
-void FreeEntry(const CachedToken* e) { ::operator delete(const_cast<CachedToken*>(e)); }
+// Entries start on a cache line and fill whole lines: hits of many threads read
+// them, and no unrelated allocation (another thread's counters or scratch) may
+// share a line with one.
+constexpr std::align_val_t kEntryAlignment{64};
+
+CachedToken* AllocateEntry(size_t bytes) {
+  const size_t size = (sizeof(CachedToken) + bytes + 63) / 64 * 64;
+  return static_cast<CachedToken*>(::operator new(size, kEntryAlignment));
+}
+
+void FreeEntry(const CachedToken* e) { ::operator delete(const_cast<CachedToken*>(e), kEntryAlignment); }
 
 }  // namespace
 
@@ -48,7 +58,7 @@ void TokenCache::Insert(const CachedTokenFacts& f, int64_t now_s, uint64_t curre
   if (f.token.size() < 16 || f.token.size() > max_token_bytes_) return;
   if (f.keys_serial != current_serial) return;  // a key set changed while it verified: it would be stale at once
   const size_t bytes = f.token.size() + f.header_json.size() + f.payload_json.size() + f.subject.size();
-  auto* e = static_cast<CachedToken*>(::operator new(sizeof(CachedToken) + bytes));
+  CachedToken* e = AllocateEntry(bytes);
   e->hash = HashOf(f.token);
   e->keys_serial = f.keys_serial;
   e->valid_from = f.valid_from;
