@@ -181,12 +181,17 @@ RedisRevocationFeed::RedisRevocationFeed(RedisStreamConfig config, RevocationLis
 
 RedisRevocationFeed::~RedisRevocationFeed() {
   stop_.store(true);
-  { std::lock_guard<std::mutex> lock(mu_); }
-  wake_.notify_all();
   if (ready_generation_.load() != g_fork_generation.load()) {
-    new (&thread_) std::thread();  // the parent's thread, never started here: nothing to join
+    // Freed in a child that never used it: the parent's thread is not here,
+    // and the lock and condition variable may still count it (held, or
+    // waiting), so they are remade before their destructors run.
+    new (&mu_) std::mutex();
+    new (&wake_) std::condition_variable();
+    new (&thread_) std::thread();
     return;
   }
+  { std::lock_guard<std::mutex> lock(mu_); }
+  wake_.notify_all();
   if (thread_.joinable()) thread_.join();
 }
 
