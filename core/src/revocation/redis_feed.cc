@@ -6,13 +6,13 @@
 
 #include <charconv>
 #include <chrono>
-#include <limits>
 #include <memory>
 #include <new>
 #include <random>
 #include <string_view>
 #include <vector>
 
+#include "base/saturating.h"
 #include "keysets/key_cache.h"  // g_fork_generation
 
 namespace tokenverify::internal {
@@ -120,11 +120,6 @@ bool ParseEntry(const redisReply* fields, RevocationEntry* e) {
   }
   e->issuer = iss ? std::string(*iss) : std::string();
   return true;
-}
-
-int64_t SatAdd(int64_t a, int64_t b) {
-  int64_t r;
-  return __builtin_add_overflow(a, b, &r) ? std::numeric_limits<int64_t>::max() : r;
 }
 
 }  // namespace

@@ -2,7 +2,6 @@
 // the token-cache lookup before it (AnswerFromCache) and, after it accepted a
 // token, the revocation check and the cache insert (AfterAccepted). See
 // cache/token_cache.h and revocation/revocation_list.h for the rules.
-#include <limits>
 #include <string>
 
 #include "verify/verifier_impl.h"
@@ -18,13 +17,6 @@ namespace {
 std::string& HitScratch() {
   thread_local std::string scratch;
   return scratch;
-}
-
-int64_t SatAdd(int64_t a, int64_t b) noexcept {
-  int64_t r;
-  if (__builtin_add_overflow(a, b, &r))
-    return b > 0 ? std::numeric_limits<int64_t>::max() : std::numeric_limits<int64_t>::min();
-  return r;
 }
 
 }  // namespace
@@ -70,19 +62,10 @@ Status Verifier::Impl::AfterAccepted(std::string_view token, const AcceptedToken
   if (revocations->IsRevoked(keys, now)) return Status::ERR_REVOKED;
   if (token.size() > token_cache->max_token_bytes()) return Status::OK;
 
-  // The seconds in which the claim checks would pass again (claim_checks.cc):
-  // exp, nbf and a future iat with the leeway, and maxTokenAge.
-  constexpr int64_t kMin = std::numeric_limits<int64_t>::min(), kMax = std::numeric_limits<int64_t>::max();
-  const int64_t leeway = cfg.leeway_s;
   CachedTokenFacts f;
-  f.valid_from = kMin;
-  f.valid_until = kMax;
-  if (a.has_exp) f.valid_until = SatAdd(a.exp, leeway);
-  if (a.has_nbf) f.valid_from = SatAdd(a.nbf, -leeway);
-  if (a.has_iat) f.valid_from = std::max(f.valid_from, SatAdd(a.iat, -leeway));
-  const int64_t max_age = providers[a.provider].cfg.max_token_age_s;
-  if (max_age > 0 && a.has_iat)
-    f.valid_until = std::min(f.valid_until, SatAdd(SatAdd(a.iat, SatAdd(max_age, leeway)), 1));
+  const TimeWindow window = ClaimTimeWindow(a);
+  f.valid_from = window.from;
+  f.valid_until = window.until;
   f.token = token;
   f.header_json = v.header_json;
   f.payload_json = v.payload_json;

@@ -1,6 +1,7 @@
 // The claim checks of one provider (Verifier::Impl::CheckClaims), run after
 // the signature has verified: typ, the times (exp, nbf, iat, maxTokenAge with
 // the leeway), requiredClaims, iss, aud, sub and the claim matchers.
+#include <algorithm>
 #include <cstdint>
 #include <limits>
 #include <span>
@@ -9,6 +10,7 @@
 #include <vector>
 
 #include "base/ascii.h"
+#include "base/saturating.h"
 #include "verify/verifier_impl.h"
 
 namespace tokenverify {
@@ -16,20 +18,6 @@ namespace tokenverify {
 using namespace internal;  // NOLINT: the claim rules read the internal token views
 
 namespace {
-
-int64_t SatAdd(int64_t a, int64_t b) noexcept {
-  int64_t r;
-  if (__builtin_add_overflow(a, b, &r))
-    return b > 0 ? std::numeric_limits<int64_t>::max() : std::numeric_limits<int64_t>::min();
-  return r;
-}
-
-int64_t SatSub(int64_t a, int64_t b) noexcept {
-  int64_t r;
-  if (__builtin_sub_overflow(a, b, &r))
-    return b < 0 ? std::numeric_limits<int64_t>::max() : std::numeric_limits<int64_t>::min();
-  return r;
-}
 
 // typ is a media type: compared case-insensitively, with the "application/"
 // prefix optional (RFC 7515 section 4.1.9).
@@ -52,6 +40,20 @@ bool TypMatches(std::string_view got, std::string_view want) noexcept {
 }
 
 }  // namespace
+
+TimeWindow Verifier::Impl::ClaimTimeWindow(const AcceptedToken& a) const noexcept {
+  // CheckClaims's time rules below, solved for now: exp (now < exp + leeway),
+  // nbf (now >= nbf - leeway), a future iat (now >= iat - leeway) and
+  // maxTokenAge (now <= iat + maxTokenAge + leeway).
+  const int64_t leeway = cfg.leeway_s;
+  TimeWindow w{std::numeric_limits<int64_t>::min(), std::numeric_limits<int64_t>::max()};
+  if (a.has_exp) w.until = SatAdd(a.exp, leeway);
+  if (a.has_nbf) w.from = SatSub(a.nbf, leeway);
+  if (a.has_iat) w.from = std::max(w.from, SatSub(a.iat, leeway));
+  const int64_t max_age = providers[a.provider].cfg.max_token_age_s;
+  if (max_age > 0 && a.has_iat) w.until = std::min(w.until, SatAdd(SatAdd(a.iat, SatAdd(max_age, leeway)), 1));
+  return w;
+}
 
 Status Verifier::Impl::CheckClaims(const Provider& p, const JoseHeader& h, const PayloadView& pv,
                                    bool issuer_matched) const noexcept {

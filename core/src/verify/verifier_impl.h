@@ -76,6 +76,11 @@ struct AcceptedToken {
   std::string_view iss, jti;
 };
 
+// The unix seconds [from, until) in which a token's time claims pass.
+struct TimeWindow {
+  int64_t from, until;
+};
+
 // Statuses that mean "this provider has no key for the token", as opposed to
 // "the token is bad"; with several providers the latter is the better report.
 inline bool IsNotThisProvider(Status s) noexcept {
@@ -177,6 +182,11 @@ struct Verifier::Impl {
   // that order. Run only after the signature has verified.
   Status CheckClaims(const internal::Provider& p, const internal::JoseHeader& h, const internal::PayloadView& pv,
                      bool issuer_matched) const noexcept;
+
+  // The seconds in which CheckClaims's time checks (exp, nbf, iat, maxTokenAge
+  // with the leeway) pass for an accepted token: how long a token-cache entry
+  // may answer. Beside CheckClaims so the two stay one rule.
+  internal::TimeWindow ClaimTimeWindow(const internal::AcceptedToken& a) const noexcept;
 
   // verifier.cc ---------------------------------------------------------
 
