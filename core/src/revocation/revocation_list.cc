@@ -27,6 +27,8 @@ int64_t MetaUntil(uint64_t meta) { return static_cast<int64_t>(meta & 0xFFFFFFFF
 
 // 0 marks an empty slot (hi) and "any issuer" (iss): real values avoid it.
 uint64_t NonZero(uint64_t v) { return v == 0 ? 1 : v; }
+// The keyed hash of an issuer (never 0, which means "any issuer").
+uint64_t IssHash(std::string_view iss) { return NonZero(KeyedDigest128(0, iss).hi); }
 uint32_t Iss32(uint64_t iss_hash) { return iss_hash == 0 ? 0 : static_cast<uint32_t>(NonZero(iss_hash & 0xFFFFFFFFu)); }
 
 }  // namespace
@@ -62,7 +64,7 @@ RevocationKeys RevocationList::KeysFor(bool has_jti, std::string_view jti, bool 
   if (has_jti) k.jti = KeyedDigest128(kJtiDomain, jti);
   k.has_sub = has_sub;
   if (has_sub) k.sub = KeyedDigest128(kSubDomain, sub);
-  if (has_iss) k.iss = NonZero(KeyedDigest128(0, iss).hi);
+  if (has_iss) k.iss = IssHash(iss);
   k.has_iat = has_iat;
   k.iat = iat;
   return k;
@@ -92,13 +94,13 @@ bool RevocationList::Lookup(const RevocationKeys& k, int64_t now_s) const noexce
 
 RevocationList::Added RevocationList::RevokeToken(std::string_view jti, std::string_view iss, int64_t until_s,
                                                   int64_t now_s) {
-  const uint64_t iss_hash = iss.empty() ? 0 : NonZero(KeyedDigest128(0, iss).hi);
+  const uint64_t iss_hash = iss.empty() ? 0 : IssHash(iss);
   return Add(KeyedDigest128(kJtiDomain, jti), iss_hash, kNoBefore, until_s, now_s, false);
 }
 
 RevocationList::Added RevocationList::RevokeSubject(std::string_view sub, std::string_view iss, int64_t before_s,
                                                     int64_t until_s, int64_t now_s) {
-  const uint64_t iss_hash = iss.empty() ? 0 : NonZero(KeyedDigest128(0, iss).hi);
+  const uint64_t iss_hash = iss.empty() ? 0 : IssHash(iss);
   return Add(KeyedDigest128(kSubDomain, sub), iss_hash, before_s, until_s, now_s, true);
 }
 
@@ -174,8 +176,6 @@ RevocationList::Added RevocationList::Add(const Digest128& d, uint64_t iss_hash,
     writing_ = t;
   }
   place(*t, hi, d.lo, Meta(iss, until_s), subject ? std::min(before_s, kNoBefore - 1) : kNoBefore);
-  tokens_ = t->tokens;
-  subjects_ = t->subjects;
   // What lookups make digests for (IsRevoked without keys): an entry counts
   // from here on, which is before Add returns.
   token_entries_.store(t->tokens, std::memory_order_relaxed);
@@ -188,8 +188,8 @@ RevocationList::Added RevocationList::Add(const Digest128& d, uint64_t iss_hash,
 RevocationStats RevocationList::Stats() const {
   std::lock_guard<std::mutex> lock(write_mu_);
   RevocationStats s;
-  s.tokens = tokens_;
-  s.subjects = subjects_;
+  s.tokens = writing_->tokens;
+  s.subjects = writing_->subjects;
   s.rejected_full = rejected_full_;
   s.capacity = writing_->capacity;
   s.memory_bytes = writing_->capacity * sizeof(Table::Slot);

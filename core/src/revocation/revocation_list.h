@@ -98,8 +98,8 @@ class RevocationList {
   // Of those: by jti, by sub, and limited to an issuer (what a lookup needs digests of).
   std::atomic<uint64_t> token_entries_{0}, subject_entries_{0}, scoped_entries_{0};
   mutable std::mutex write_mu_;
-  uint64_t tokens_ = 0, subjects_ = 0, rejected_full_ = 0;  // under write_mu_
-  int64_t full_until_s_ = 0;                                // full of live entries until then (under write_mu_)
+  uint64_t rejected_full_ = 0;  // under write_mu_
+  int64_t full_until_s_ = 0;    // full of live entries until then (under write_mu_)
 };
 
 }  // namespace tokenverify::internal
