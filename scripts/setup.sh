@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Installs what tokenverify needs from Debian's registry. Idempotent: when
-# everything is present it checks and exits quietly in well under a second.
+# Installs what tokenverify needs: Debian's packages, then what each runtime
+# binding needs from its own registry (bindings/<lang>/setup.sh: Go modules,
+# crates, npm packages, Maven artifacts). Idempotent: when everything is present
+# it checks and exits quietly in a second or two.
 set -euo pipefail
 
 packages=(
@@ -27,11 +29,19 @@ missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
-[[ ${#missing[@]} -eq 0 ]] && exit 0
+if ((${#missing[@]})); then
+  echo "setup: installing ${missing[*]}" >&2
+  sudo=""
+  [[ $(id -u) -ne 0 ]] && sudo="sudo"
+  export DEBIAN_FRONTEND=noninteractive
+  $sudo apt-get update -qq
+  $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
 
-echo "setup: installing ${missing[*]}" >&2
-sudo=""
-[[ $(id -u) -ne 0 ]] && sudo="sudo"
-export DEBIAN_FRONTEND=noninteractive
-$sudo apt-get update -qq
-$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+# Each binding's dependencies, from its runtime's registry.
+source "$(dirname "$0")/lib.sh"
+tv_toolchain_path
+for binding_setup in "$TV_ROOT"/bindings/*/setup.sh; do
+  [[ -f "$binding_setup" ]] && bash "$binding_setup"
+done
+exit 0
