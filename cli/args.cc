@@ -15,7 +15,7 @@ namespace {
 
 // Which commands accept an option. Keeping this as data makes the usage
 // errors precise ("--seconds is not an option of verify") with no per-command code.
-enum CommandBit : unsigned { kVerify = 1, kBench = 2, kKeys = 4, kAuthenticate = 8, kRevoke = 16 };
+enum CommandBit : unsigned { kVerify = 1, kBench = 2, kKeys = 4, kAuthenticate = 8, kRevoke = 16, kServe = 32 };
 constexpr unsigned kVerifierCommands = kVerify | kBench | kKeys;
 
 struct OptionSpec {
@@ -24,7 +24,7 @@ struct OptionSpec {
 };
 
 constexpr OptionSpec kOptions[] = {
-    {"config", kVerifierCommands | kAuthenticate | kRevoke},
+    {"config", kVerifierCommands | kAuthenticate | kRevoke | kServe},
     {"jwks", kVerifierCommands},
     {"jwks-url", kVerifierCommands},
     {"issuer", kVerifierCommands | kRevoke},
@@ -44,10 +44,23 @@ constexpr OptionSpec kOptions[] = {
     {"exp", kRevoke},
     {"sub", kRevoke},
     {"before", kRevoke},
+    {"listen", kServe},
+    {"metrics-listen", kServe},
+    {"threads", kServe},
+    {"dialect", kServe},
+    {"path-prefix", kServe},
+    {"max-connections", kServe},
+    {"max-connections-per-ip", kServe},
+    {"new-connections-per-second", kServe},
+    {"timeout", kServe},
+    {"max-header-bytes", kServe},
+    {"max-body-bytes", kServe},
+    {"drain-timeout", kServe},
+    {"answer-200-unauthenticated", kServe},
 };
 
 // Options that are flags: no value follows.
-bool IsFlag(std::string_view name) { return name == "json"; }
+bool IsFlag(std::string_view name) { return name == "json" || name == "answer-200-unauthenticated"; }
 
 bool Fail(const std::string& why) {
   std::fprintf(stderr, "tokenverify: %s\n", why.c_str());
@@ -60,6 +73,7 @@ unsigned CommandBitOf(std::string_view command) {
   if (command == "keys") return kKeys;
   if (command == "authenticate") return kAuthenticate;
   if (command == "revoke") return kRevoke;
+  if (command == "serve") return kServe;
   return 0;  // inspect, version, help: no options
 }
 
@@ -69,8 +83,61 @@ bool ParseInt64(std::string_view s, int64_t& out) {
   return ec == std::errc() && p == end && !s.empty();
 }
 
+// A whole number in [min, max] for --NAME, else a usage error.
+template <typename T>
+bool StoreBounded(std::string_view name, const std::string& value, uint64_t min, uint64_t max, T& out) {
+  uint64_t n = 0;
+  auto [p, ec] = std::from_chars(value.data(), value.data() + value.size(), n);
+  if (value.empty() || ec != std::errc() || p != value.data() + value.size() || n < min || n > max)
+    return Fail("--" + std::string(name) + " wants a whole number from " + std::to_string(min) + " to " +
+                std::to_string(max) + ", got \"" + value + "\"");
+  out = static_cast<T>(n);
+  return true;
+}
+
+// The options of serve (see serve/serve.h for what each means).
+bool StoreServe(tvserve::ServeOptions& s, std::string_view name, const std::string& value) {
+  if (name == "listen") {
+    s.listen.push_back(value);
+  } else if (name == "metrics-listen") {
+    s.metrics_listen = value;
+  } else if (name == "path-prefix") {
+    if (!value.starts_with("/")) return Fail("--path-prefix wants a path such as /auth, got \"" + value + "\"");
+    s.path_prefix = value;
+  } else if (name == "dialect") {
+    using tvserve::Dialect;
+    if (value == "auto") s.dialect = Dialect::kAuto;
+    else if (value == "forwarded") s.dialect = Dialect::kForwarded;
+    else if (value == "nginx") s.dialect = Dialect::kNginx;
+    else if (value == "envoy") s.dialect = Dialect::kEnvoy;
+    else return Fail("--dialect wants auto, forwarded, nginx or envoy, got \"" + value + "\"");
+  } else if (name == "threads") {
+    return StoreBounded(name, value, 1, 256, s.threads);
+  } else if (name == "max-connections") {
+    return StoreBounded(name, value, 1, 1000000, s.max_connections);
+  } else if (name == "max-connections-per-ip") {
+    return StoreBounded(name, value, 0, 1000000, s.max_connections_per_ip);
+  } else if (name == "new-connections-per-second") {
+    return StoreBounded(name, value, 0, 10000000, s.new_connections_per_second);
+  } else if (name == "timeout") {
+    return StoreBounded(name, value, 1, 3600, s.timeout_seconds);
+  } else if (name == "max-header-bytes") {
+    return StoreBounded(name, value, 1024, 1 << 20, s.max_header_bytes);
+  } else if (name == "max-body-bytes") {
+    return StoreBounded(name, value, 0, 64 << 20, s.max_body_bytes);
+  } else if (name == "drain-timeout") {
+    unsigned seconds = 0;
+    if (!StoreBounded(name, value, 0, 3600, seconds)) return false;
+    s.drain_seconds = seconds;
+  } else if (name == "answer-200-unauthenticated") {
+    s.answer_200_unauthenticated = true;
+  }
+  return true;
+}
+
 // Stores one option value into |opt|; |name| is already known to be valid.
 bool Store(Options& opt, std::string_view name, const std::string& value) {
+  if (opt.command == "serve" && name != "config") return StoreServe(opt.serve, name, value);
   if (name == "config") {
     opt.config_file = value;
   } else if (name == "jwks") {
@@ -135,7 +202,8 @@ bool ParseArgs(int argc, char** argv, Options& opt) {
   }
   if (opt.command == "--version") opt.command = "version";
   if (opt.command != "verify" && opt.command != "inspect" && opt.command != "bench" && opt.command != "keys" &&
-      opt.command != "version" && opt.command != "authenticate" && opt.command != "revoke")
+      opt.command != "version" && opt.command != "authenticate" && opt.command != "revoke" &&
+      opt.command != "serve")
     return Fail("unknown command \"" + opt.command + "\"");
 
   const unsigned bit = CommandBitOf(opt.command);
@@ -183,6 +251,11 @@ bool ParseArgs(int argc, char** argv, Options& opt) {
   if (opt.command == "authenticate") {
     if (opt.positional.size() != 1) return Fail("authenticate takes one TARGET, such as /api/x?y=1");
     if (!opt.config_file) return Fail("authenticate needs --config FILE");
+    return true;
+  }
+  if (opt.command == "serve") {
+    if (!opt.positional.empty()) return Fail("serve takes no operands");
+    if (!opt.config_file) return Fail("serve needs --config FILE");
     return true;
   }
   if (opt.command == "revoke") {

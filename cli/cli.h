@@ -11,6 +11,7 @@
 //   authenticate.cc  authenticate: one request through tv_authenticate
 //   keys.cc       keys: each provider's keys and health
 //   revoke.cc     revoke: one revocation onto the configuration's Redis stream
+//   serve.cc      serve: the forward-auth server (its parts are in serve/)
 //   main.cc       dispatch and usage text
 #pragma once
 
@@ -25,6 +26,7 @@
 #include <utility>
 #include <vector>
 
+#include "serve.h"
 #include "tokenverify.h"
 
 namespace tvcli {
@@ -56,6 +58,7 @@ struct Options {
   std::optional<std::string> data;                           // --data TEXT or @FILE (authenticate): the body
   std::optional<std::string> jti, sub;                       // --jti, --sub (revoke)
   std::optional<int64_t> exp, before;                        // --exp, --before (revoke): unix seconds
+  tvserve::ServeOptions serve;                               // serve: --listen, --metrics-listen, limits...
   bool help = false;
   std::vector<std::string> positional;  // operands after the command
 };
@@ -175,6 +178,9 @@ int RunAuthenticate(const Options& opt);
 
 // ---- revoke.cc
 int RunRevoke(const Options& opt);
+
+// ---- serve.cc
+int RunServeCommand(const Options& opt);
 
 // ---- keys.cc
 

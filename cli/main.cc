@@ -21,6 +21,11 @@ void PrintUsage(std::FILE* to) {
       "  tokenverify authenticate --config FILE [--method M] [--host H] [-H 'Name: value']...\n"
       "                           [--data TEXT | --data @FILE] [--now UNIX] TARGET\n"
       "  tokenverify revoke --config FILE (--jti ID --exp UNIX | --sub S --before UNIX) [--issuer ISS]\n"
+      "  tokenverify serve --config FILE [--listen HOST:PORT]... [--metrics-listen HOST:PORT]\n"
+      "                    [--dialect auto|forwarded|nginx|envoy] [--path-prefix /P] [--threads N]\n"
+      "                    [--max-connections N] [--max-connections-per-ip N]\n"
+      "                    [--new-connections-per-second N] [--timeout S] [--max-header-bytes N]\n"
+      "                    [--max-body-bytes N] [--drain-timeout S]\n"
       "  tokenverify version\n"
       "  tokenverify help\n"
       "\n"
@@ -51,6 +56,12 @@ void PrintUsage(std::FILE* to) {
       "revoke adds one revocation to the Redis stream named by the configuration's\n"
       "revocation.redis (every verifier reading it refuses the token with\n"
       "TV_ERR_REVOKED) and prints the stream entry's ID.\n"
+      "\n"
+      "serve answers forward-auth requests from nginx (auth_request), Caddy\n"
+      "(forward_auth), Traefik (ForwardAuth), Envoy and kgateway (ext_authz, HTTP)\n"
+      "with the configuration's decision: 200 and headers to pass on, or 400, 401,\n"
+      "403, 503. Default --listen 127.0.0.1:9000; /healthz and /metrics only on\n"
+      "--metrics-listen. SIGHUP reloads --config, SIGTERM drains and stops.\n"
       "\n"
       "exit codes: 0 ok, 2 usage, 3 configuration/IO, 11 malformed, 12 header/alg,\n"
       "            13 signature, 14 claims/time, 15 keys, 16 request credentials\n",
@@ -84,6 +95,8 @@ int main(int argc, char** argv) {
     code = RunAuthenticate(opt);
   else if (opt.command == "revoke")
     code = RunRevoke(opt);
+  else if (opt.command == "serve")
+    code = RunServeCommand(opt);
   else if (opt.command == "version")
     code = RunVersion();
 

@@ -14,6 +14,9 @@ packages=(
   libcurl4-openssl-dev  # remote key sets: HTTPS fetches of JWKS (libcurl on OpenSSL)
   libcrypt-dev       # Basic passwords: bcrypt, sha-crypt, yescrypt (libxcrypt's crypt_rn)
   libargon2-dev      # Basic passwords: argon2
+  libmicrohttpd-dev  # tokenverify serve: the HTTP server (serve/http_server.cc)
+  nginx-light caddy  # the serve tests put tokenverify serve behind real gateways on 127.0.0.1
+  wrk                # ./scripts/bench.sh --serve: the load generator
   libhiredis-dev     # shared revocations: the Redis stream reader (core/src/revocation/redis_feed.cc)
   redis-server redis-tools  # the revocation tests start a real redis-server on 127.0.0.1; redis-cli in the README
   libgtest-dev       # unit tests
