@@ -4,6 +4,8 @@
 #                                            in bench/results/latest.md (also printed)
 #   ./scripts/bench.sh --peers [args...]     the peer harness (bench/peers/run.sh)
 #   ./scripts/bench.sh --python [args...]    the Python package benchmarks (bench/python/run.sh)
+#   ./scripts/bench.sh --serve [args...]     tokenverify serve under wrk, alone and behind nginx
+#                                            (bench/serve/bench_serve.py), into bench/results/serve.md
 #
 # Environment: TV_BENCH_REPETITIONS (default 5) and TV_BENCH_MIN_TIME (seconds
 # per repetition, default 0.2). Extra arguments go to tv_bench, e.g.
@@ -24,7 +26,13 @@ delegate() {  # delegate SCRIPT ARGS...: run another harness if it exists yet
 case "${1:-}" in
   --peers) shift; delegate bench/peers/run.sh "$@" ;;
   --python) shift; delegate bench/python/run.sh "$@" ;;
-  -h|--help) sed -n '2,10p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+  --serve)
+    shift
+    "$TV_ROOT/scripts/setup.sh"
+    tv_build build
+    mkdir -p "$TV_ROOT/bench/results"
+    exec python3 "$TV_ROOT/bench/serve/bench_serve.py" "$TV_ROOT/build/tokenverify" "$TV_ROOT/bench/results/serve.md" "$@" ;;
+  -h|--help) sed -n '2,12p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
 esac
 
 "$TV_ROOT/scripts/setup.sh"

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Every suite: the formatting check, then unit, standard vectors, allocation, C ABI (dlopen from C11),
 # exported symbols and the CLI; first in Release, then the Python package
-# (scripts/test_python.sh) and each runtime's binding (scripts/test_bindings.sh),
+# (scripts/test_python.sh), each runtime's binding (scripts/test_bindings.sh) and
+# the forward-auth server behind real gateways (scripts/test_serve.sh),
 # then the C++ suites again under
 # AddressSanitizer + UndefinedBehaviorSanitizer; then the concurrency tests
 # under ThreadSanitizer and every fuzzer for a short budget (TV_FUZZ_SECONDS
@@ -32,6 +33,9 @@ echo "== Python package (pip install . into build-py/venv, pytest tests/python)"
 
 echo "== Bindings: Go, Rust, Node.js, Java over the library just built (scripts/test_bindings.sh)"
 "$TV_ROOT/scripts/test_bindings.sh" build
+
+echo "== tokenverify serve behind nginx and Caddy (scripts/test_serve.sh)"
+"$TV_ROOT/scripts/test_serve.sh" build
 
 echo "== AddressSanitizer + UndefinedBehaviorSanitizer build"
 tv_build build-asan -DTV_SANITIZE=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo
