@@ -106,11 +106,16 @@ bool StoreServe(tvserve::ServeOptions& s, std::string_view name, const std::stri
     s.path_prefix = value;
   } else if (name == "dialect") {
     using tvserve::Dialect;
-    if (value == "auto") s.dialect = Dialect::kAuto;
-    else if (value == "forwarded") s.dialect = Dialect::kForwarded;
-    else if (value == "nginx") s.dialect = Dialect::kNginx;
-    else if (value == "envoy") s.dialect = Dialect::kEnvoy;
-    else return Fail("--dialect wants auto, forwarded, nginx or envoy, got \"" + value + "\"");
+    if (value == "auto")
+      s.dialect = Dialect::kAuto;
+    else if (value == "forwarded")
+      s.dialect = Dialect::kForwarded;
+    else if (value == "nginx")
+      s.dialect = Dialect::kNginx;
+    else if (value == "envoy")
+      s.dialect = Dialect::kEnvoy;
+    else
+      return Fail("--dialect wants auto, forwarded, nginx or envoy, got \"" + value + "\"");
   } else if (name == "threads") {
     return StoreBounded(name, value, 1, 256, s.threads);
   } else if (name == "max-connections") {
@@ -202,8 +207,7 @@ bool ParseArgs(int argc, char** argv, Options& opt) {
   }
   if (opt.command == "--version") opt.command = "version";
   if (opt.command != "verify" && opt.command != "inspect" && opt.command != "bench" && opt.command != "keys" &&
-      opt.command != "version" && opt.command != "authenticate" && opt.command != "revoke" &&
-      opt.command != "serve")
+      opt.command != "version" && opt.command != "authenticate" && opt.command != "revoke" && opt.command != "serve")
     return Fail("unknown command \"" + opt.command + "\"");
 
   const unsigned bit = CommandBitOf(opt.command);

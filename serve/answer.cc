@@ -9,12 +9,18 @@ constexpr const char* kRetryAfterSeconds = "5";
 
 std::string ReasonLine(unsigned status) {
   switch (status) {
-    case 200: return "allowed\n";
-    case 400: return "bad request\n";
-    case 401: return "unauthorized\n";
-    case 403: return "forbidden\n";
-    case 503: return "authentication unavailable, retry later\n";
-    default: return "error\n";
+    case 200:
+      return "allowed\n";
+    case 400:
+      return "bad request\n";
+    case 401:
+      return "unauthorized\n";
+    case 403:
+      return "forbidden\n";
+    case 503:
+      return "authentication unavailable, retry later\n";
+    default:
+      return "error\n";
   }
 }
 
@@ -23,7 +29,8 @@ std::string ReasonLine(unsigned status) {
 Answer AnswerFor(const tv_decision* d) {
   Answer a;
   const int32_t http = tv_decision_http_status(d);
-  a.status = http == 200 || http == 400 || http == 401 || http == 403 || http == 503 ? static_cast<unsigned>(http) : 403;
+  a.status =
+      http == 200 || http == 400 || http == 401 || http == 403 || http == 503 ? static_cast<unsigned>(http) : 403;
   if (a.status == 200) {
     const size_t set_count = tv_decision_set_header_count(d);
     for (size_t i = 0; i < set_count; ++i) {

@@ -143,7 +143,7 @@ std::unique_ptr<HttpServer> HttpServer::Start(int listen_fd, const ServerLimits&
     options.push_back({MHD_OPTION_THREAD_POOL_SIZE, static_cast<intptr_t>(limits.threads), nullptr});
   options.push_back({MHD_OPTION_END, 0, nullptr});
   server->daemon_ = MHD_start_daemon(flags, 0, &Impl::Accept, impl, &Impl::Request, impl,  //
-                                     MHD_OPTION_EXTERNAL_LOGGER, &Impl::Log, nullptr,         // first, as MHD asks
+                                     MHD_OPTION_EXTERNAL_LOGGER, &Impl::Log, nullptr,      // first, as MHD asks
                                      MHD_OPTION_ARRAY, options.data(), MHD_OPTION_END);
   if (server->daemon_ == nullptr) {
     error = "libmicrohttpd could not start (see its message above)";

@@ -61,7 +61,8 @@ int OpenListener(const ListenAddress& address, int backlog, uint16_t* bound_port
     const int one = 1;
     setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
     if (bind(fd, ai->ai_addr, ai->ai_addrlen) != 0 || listen(fd, backlog) != 0) {
-      error = std::string("cannot listen on ") + FormatListenAddress(address, address.port) + ": " + std::strerror(errno);
+      error =
+          std::string("cannot listen on ") + FormatListenAddress(address, address.port) + ": " + std::strerror(errno);
       close(fd);
       fd = -1;
     }

@@ -9,8 +9,8 @@
 namespace tvserve {
 
 struct ListenAddress {
-  std::string host;  // a name, an IPv4 literal, or an IPv6 literal without brackets
-  uint16_t port = 0; // 0: the kernel picks one (tests)
+  std::string host;   // a name, an IPv4 literal, or an IPv6 literal without brackets
+  uint16_t port = 0;  // 0: the kernel picks one (tests)
 };
 
 // ParseListenAddress reads "host:port", "[v6]:port" or ":port" (all

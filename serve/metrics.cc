@@ -59,7 +59,8 @@ bool ForEachProvider(const tv_verifier* v, Visit visit) {
 }  // namespace
 
 void Metrics::Record(int32_t method, unsigned http_status, uint64_t nanoseconds) {
-  const size_t m = method >= 0 && method < static_cast<int32_t>(kMethods) - 1 ? static_cast<size_t>(method) : kMethods - 1;
+  const size_t m =
+      method >= 0 && method < static_cast<int32_t>(kMethods) - 1 ? static_cast<size_t>(method) : kMethods - 1;
   size_t c = kCodes.size();
   for (size_t i = 0; i < kCodes.size(); ++i)
     if (kCodes[i] == http_status) c = i;
@@ -73,7 +74,9 @@ void Metrics::Record(int32_t method, unsigned http_status, uint64_t nanoseconds)
 
 std::string Metrics::Render(const tv_verifier* verifier) const {
   std::string out;
-  Line(out, "# HELP tokenverify_serve_requests_total Forward-auth requests answered, by HTTP answer and authentication method.");
+  Line(out,
+       "# HELP tokenverify_serve_requests_total Forward-auth requests answered, by HTTP answer and authentication "
+       "method.");
   Line(out, "# TYPE tokenverify_serve_requests_total counter");
   for (size_t m = 0; m < kMethods; ++m) {
     for (size_t c = 0; c < kCodeSlots; ++c) {
@@ -109,11 +112,13 @@ std::string Metrics::Render(const tv_verifier* verifier) const {
     const std::string label = "{provider=\"" + LabelValue(name) + "\"}";
     bool is_healthy = false;
     int64_t n = 0;
-    if (p["healthy"].get_bool().get(is_healthy) == simdjson::SUCCESS) Sample(healthy, "tokenverify_provider_healthy" + label, is_healthy ? 1 : 0);
+    if (p["healthy"].get_bool().get(is_healthy) == simdjson::SUCCESS)
+      Sample(healthy, "tokenverify_provider_healthy" + label, is_healthy ? 1 : 0);
     if (p["keyCount"].get_int64().get(n) == simdjson::SUCCESS) Sample(keys, "tokenverify_provider_keys" + label, n);
     if (p["consecutiveFailures"].get_int64().get(n) == simdjson::SUCCESS)
       Sample(failures, "tokenverify_provider_consecutive_refresh_failures" + label, n);
-    if (p["tokenCache"]["hits"].get_int64().get(n) == simdjson::SUCCESS) Sample(cache_hits, "tokenverify_token_cache_hits_total" + label, n);
+    if (p["tokenCache"]["hits"].get_int64().get(n) == simdjson::SUCCESS)
+      Sample(cache_hits, "tokenverify_token_cache_hits_total" + label, n);
     if (p["tokenCache"]["misses"].get_int64().get(n) == simdjson::SUCCESS)
       Sample(cache_misses, "tokenverify_token_cache_misses_total" + label, n);
   });

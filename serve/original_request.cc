@@ -27,7 +27,7 @@ OriginalRequest FindOriginalRequest(const IncomingRequest& in, Dialect dialect, 
   const std::string_view forwarded_uri = HeaderValue(in.headers, "x-forwarded-uri");
   const std::string_view original_uri = HeaderValue(in.headers, "x-original-uri");
   if (dialect == Dialect::kAuto) {
-    dialect = forwarded_uri.data() != nullptr ? Dialect::kForwarded
+    dialect = forwarded_uri.data() != nullptr  ? Dialect::kForwarded
               : original_uri.data() != nullptr ? Dialect::kNginx
                                                : Dialect::kEnvoy;
   }

@@ -151,9 +151,9 @@ int RunServe(const ServeOptions& o) {
   std::vector<std::unique_ptr<HttpServer>> servers;
   const std::vector<std::string> listen = o.listen.empty() ? std::vector<std::string>{"127.0.0.1:9000"} : o.listen;
   for (const std::string& address : listen) {
-    auto server = Listen(address, limits, [&](const IncomingRequest& in) { return Authenticate(o, slot, metrics, in); },
-                         o.answer_200_unauthenticated ? "forward auth: answering 200 to everything, benchmarks only"
-                                                      : "forward auth");
+    auto server = Listen(
+        address, limits, [&](const IncomingRequest& in) { return Authenticate(o, slot, metrics, in); },
+        o.answer_200_unauthenticated ? "forward auth: answering 200 to everything, benchmarks only" : "forward auth");
     if (!server) return 3;
     servers.push_back(std::move(server));
   }
@@ -161,8 +161,9 @@ int RunServe(const ServeOptions& o) {
     ServerLimits admin_limits = limits;
     admin_limits.threads = 1;
     admin_limits.max_body_bytes = 0;
-    auto server = Listen(o.metrics_listen, admin_limits,
-                         [&](const IncomingRequest& in) { return Admin(slot, metrics, in); }, "healthz, metrics");
+    auto server = Listen(
+        o.metrics_listen, admin_limits, [&](const IncomingRequest& in) { return Admin(slot, metrics, in); },
+        "healthz, metrics");
     if (!server) return 3;
     servers.push_back(std::move(server));
   }

@@ -37,13 +37,13 @@ struct ServeOptions {
   Dialect dialect = Dialect::kAuto;
   std::string path_prefix;  // Envoy's path_prefix / kgateway's pathPrefix, stripped from the path
   unsigned max_connections = 10000;
-  unsigned max_connections_per_ip = 0;         // 0: no limit (a gateway is one address)
-  unsigned new_connections_per_second = 0;     // 0: no limit
-  unsigned timeout_seconds = 30;               // idle or slow connection
-  size_t max_header_bytes = 32 * 1024;         // request line and headers of one request
-  size_t max_body_bytes = 1024 * 1024;         // a body is only read when the gateway sends one
-  double drain_seconds = 10;                   // SIGTERM: how long in-flight requests may finish
-  bool answer_200_unauthenticated = false;     // benchmarks only: the HTTP floor
+  unsigned max_connections_per_ip = 0;      // 0: no limit (a gateway is one address)
+  unsigned new_connections_per_second = 0;  // 0: no limit
+  unsigned timeout_seconds = 30;            // idle or slow connection
+  size_t max_header_bytes = 32 * 1024;      // request line and headers of one request
+  size_t max_body_bytes = 1024 * 1024;      // a body is only read when the gateway sends one
+  double drain_seconds = 10;                // SIGTERM: how long in-flight requests may finish
+  bool answer_200_unauthenticated = false;  // benchmarks only: the HTTP floor
 };
 
 // Runs until SIGTERM or SIGINT; returns the process exit code (0 after a clean

@@ -21,8 +21,9 @@ SharedVerifier BuildVerifier(const std::string& config_file, std::string& error)
   tv_diag diag{};
   const tv_status st = tv_verifier_new(&v, config.data(), config.size(), &diag);
   if (st != TV_OK) {
-    error = config_file + ": " + std::string(tv_status_name(st)) + (diag.field[0] ? " " + std::string(diag.field) : "") +
-            ": " + (diag.message[0] ? diag.message : tv_status_message(st));
+    error = config_file + ": " + std::string(tv_status_name(st)) +
+            (diag.field[0] ? " " + std::string(diag.field) : "") + ": " +
+            (diag.message[0] ? diag.message : tv_status_message(st));
     return nullptr;
   }
   return SharedVerifier(v, tv_verifier_free);
