@@ -10,7 +10,7 @@
       "target_name": "tokenverify",
       "sources": ["src/addon.c"],
       "include_dirs": ["../c/include", "<(tv_lib_dir)/generated/include"],
-      "cflags_c": ["-std=c11", "-O2", "-Wall", "-Wextra", "-Wno-unused-parameter"],
+      "cflags_c": ["-std=c11", "-Wall", "-Wextra", "-Wno-unused-parameter"],
       "defines": ["NAPI_VERSION=8", "_POSIX_C_SOURCE=200809L"],
       "libraries": ["-L<(tv_lib_dir)", "-ltokenverify", "-Wl,-rpath,<(tv_lib_dir)"]
     }

@@ -396,6 +396,14 @@ class Verifier {
   }
 
   /**
+   * How many open Verifier objects (in every thread) share this one's native
+   * verifier: 1 unless built with {shared: true}; 0 once closed.
+   */
+  get references() {
+    return binding.refCount(this.#h);
+  }
+
+  /**
    * Releases this verifier's reference to the native one (freed when no other
    * {shared: true} verifier holds it). Idempotent; later calls throw a UsageError.
    */
