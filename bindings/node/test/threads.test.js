@@ -1,0 +1,95 @@
+'use strict';
+// Worker threads verify concurrently while a remote key set (served by this thread
+// on 127.0.0.1) rotates A -> A+B -> B: with one verifier per worker, and with one
+// native verifier shared by every worker ({shared: true}).
+const test = require('node:test');
+const assert = require('node:assert/strict');
+const http = require('node:http');
+const path = require('node:path');
+const { Worker } = require('node:worker_threads');
+const { ecKey, ISSUER } = require('./helpers');
+
+process.env.no_proxy = '127.0.0.1,localhost'; // libcurl: loopback never through a proxy
+process.env.NO_PROXY = process.env.no_proxy;
+const WORKERS = 3;
+
+async function jwksServer() {
+  const state = { keys: [], requests: 0 };
+  const server = http.createServer((req, res) => {
+    state.requests++;
+    if (req.url !== '/jwks.json' || state.requests > 2000) {
+      res.writeHead(404).end();
+      return;
+    }
+    const body = JSON.stringify({ keys: state.keys });
+    res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }).end(body);
+  });
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  state.url = `http://127.0.0.1:${server.address().port}/jwks.json`;
+  state.close = () => new Promise((r) => server.close(r));
+  return state;
+}
+
+function ask(worker, msg) {
+  return new Promise((resolve, reject) => {
+    worker.once('message', resolve);
+    worker.once('error', reject);
+    worker.postMessage(msg);
+  });
+}
+
+async function rotation(shared) {
+  const A = ecKey('A');
+  const B = ecKey('B');
+  const server = await jwksServer();
+  server.keys = [A.jwk];
+  try {
+    const config = {
+      providers: [
+        {
+          name: 'idp',
+          issuer: ISSUER,
+          algorithms: ['ES256'],
+          jwks: {
+            remote: { url: server.url, cacheDuration: '1s', unknownKidWait: '3s', initialFetchWait: '5s', requireInitialKeys: true },
+          },
+        },
+      ],
+    };
+    const keys = Object.fromEntries([A, B].map((k) => [k.kid, k.privateKey.export({ format: 'pem', type: 'pkcs8' })]));
+    const workers = [];
+    const ready = [];
+    for (let id = 0; id < WORKERS; id++) {
+      const w = new Worker(path.join(__dirname, 'fixtures', 'rotation-worker.js'), {
+        workerData: { pkg: path.resolve(__dirname, '..'), config, shared, issuer: ISSUER, keys, id },
+      });
+      workers.push(w);
+      ready.push(new Promise((resolve, reject) => (w.once('message', resolve), w.once('error', reject))));
+    }
+    await Promise.all(ready);
+    const run = async (phase) => {
+      const reports = await Promise.all(workers.map((w) => ask(w, phase)));
+      for (const r of reports) {
+        assert.deepEqual(r.unexpected, [], `phase ${phase}`);
+        assert.ok(r.count > 0);
+        assert.equal(r.references, shared ? WORKERS : 1, 'one native verifier for every worker when shared');
+      }
+      return reports;
+    };
+    await run('A');
+    server.keys = [A.jwk, B.jwk];
+    await run('AB');
+    server.keys = [B.jwk];
+    const last = await run('B');
+    for (const r of last) assert.equal(r.aRefused, true, 'the removed key was refused in time');
+    await Promise.all(workers.map((w) => new Promise((r) => (w.once('exit', r), w.postMessage('close')))));
+    assert.ok(server.requests >= 2, 'the key set was fetched again');
+  } finally {
+    await server.close();
+  }
+}
+
+test('one verifier per worker thread, while the remote key set rotates', { timeout: 60_000 }, () => rotation(false));
+
+test('one native verifier shared by every worker thread, while the remote key set rotates', { timeout: 60_000 }, () =>
+  rotation(true));
