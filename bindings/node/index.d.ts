@@ -123,6 +123,12 @@ export interface RequestInput {
 export interface VerifierOptions {
   /** One native verifier per configuration for every thread of the process (reference counted). */
   shared?: boolean;
+  /**
+   * Answers for "validator": true auths (Basic or API key; for apiKey, |user| is the key
+   * and |password| is ""). Called synchronously on the thread calling authenticate();
+   * must return a boolean. Not with {shared: true}.
+   */
+  validator?: (method: 'basic' | 'apiKey', user: string, password: string, rule: string) => boolean;
 }
 
 export interface VerifyManyOptions {

@@ -314,22 +314,29 @@ function deniedBody(d) {
  * A verifier built from a configuration (an object, or a JSON string or Buffer; the
  * README's "Configuration"). Thread-safe in the engine; in Node, one per thread, or
  * one native verifier for every worker thread with {shared: true}. close() when done
- * (a forgotten verifier is freed by the garbage collector).
+ * (a forgotten verifier is freed by the garbage collector). options.validator,
+ * fn(method, user, password, rule) -> boolean, answers for "validator": true auths
+ * (Basic or API key), synchronously, on the thread calling authenticate().
  */
 class Verifier {
   #h;
+  #validator;
   constructor(config, options = {}) {
     let text;
     if (typeof config === 'string') text = config;
     else if (config instanceof Uint8Array) text = Buffer.from(config.buffer, config.byteOffset, config.byteLength).toString('utf8');
     else if (config !== null && typeof config === 'object') text = JSON.stringify(config);
     else throw new TypeError('tokenverify: the configuration must be an object or a JSON string');
-    const r = binding.newVerifier(text, options.shared === true);
+    const validator = options.validator;
+    if (validator !== undefined && typeof validator !== 'function') throw new TypeError('tokenverify: validator must be a function');
+    if (validator && options.shared === true) throw new TypeError('tokenverify: a verifier with a validator cannot be shared');
+    const r = binding.newVerifier(text, options.shared === true, validator !== undefined);
     if (Array.isArray(r)) {
       const [code, field, detail] = r;
       throw errorFromStatus(code, { field: field || undefined, detail: detail || undefined });
     }
     this.#h = r;
+    this.#validator = validator;
   }
 
   /** Verifies a token (string or bytes) and returns its Claims; throws TokenVerifyError. */
@@ -366,7 +373,7 @@ class Verifier {
    */
   authenticate(req, body) {
     const [method, host, target, flat, b] = requestParts(req, body);
-    const r = binding.authenticate(this.#h, method, host, target, flat, b);
+    const r = binding.authenticate(this.#h, method, host, target, flat, b, this.#validator);
     if (typeof r === 'number') throw failure(r, 'verifier');
     return new Decision(INTERNAL, r);
   }

@@ -255,16 +255,58 @@ static napi_value wrap_claims(napi_env env, tv_claims* c) {
   return v;
 }
 
-/* newVerifier(configText, shared) -> handle | [code, field, message] */
+/* ---------------------------------------------------------------- validator */
+
+/* The engine calls a configuration's validator ("validator": true) on the thread
+ * that runs tv_authenticate, i.e. inside js_authenticate on a JS thread. That call
+ * sets t_validator to its env and the JS function of the Verifier being used; the C
+ * callback calls it there, synchronously. Anywhere else (no context) it refuses. */
+typedef struct {
+  napi_env env;
+  napi_value fn;
+  int failed; /* the JS function threw or returned a non-boolean: refuse, rethrow later */
+} tvn_validator_ctx;
+
+static _Thread_local tvn_validator_ctx* t_validator = NULL;
+
+static int tvn_validate(void* user_data, const tv_credential* c) {
+  (void)user_data;
+  tvn_validator_ctx* ctx = t_validator;
+  if (ctx == NULL || ctx->failed) return 0;
+  napi_env env = ctx->env;
+  napi_value args[4], global, result;
+  const char* method = c->method == TV_AUTH_BASIC ? "basic" : c->method == TV_AUTH_API_KEY ? "apiKey" : "unknown";
+  args[0] = make_str(env, method, strlen(method));
+  args[1] = make_str(env, c->user, c->user_len);
+  args[2] = make_str(env, c->password, c->password_len);
+  args[3] = make_str(env, c->rule, c->rule_len);
+  if (args[0] == NULL || args[1] == NULL || args[2] == NULL || args[3] == NULL || napi_get_global(env, &global) != napi_ok ||
+      napi_call_function(env, global, ctx->fn, 4, args, &result) != napi_ok) {
+    ctx->failed = 1; /* an exception is pending; js_authenticate lets it propagate */
+    return 0;
+  }
+  napi_valuetype t;
+  bool ok = false;
+  if (napi_typeof(env, result, &t) != napi_ok || t != napi_boolean) {
+    ctx->failed = 1;
+    napi_throw_type_error(env, NULL, "tokenverify: the validator must return true or false (synchronously)");
+    return 0;
+  }
+  napi_get_value_bool(env, result, &ok);
+  return ok ? 1 : 0;
+}
+
+/* newVerifier(configText, shared, withValidator) -> handle | [code, field, message] */
 static napi_value js_new_verifier(napi_env env, napi_callback_info info) {
-  size_t argc = 2;
-  napi_value argv[2];
+  size_t argc = 3;
+  napi_value argv[3];
   CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
   char stack[STACK_BYTES];
   bytes cfg;
   if (argc < 1 || !get_name(env, argv[0], stack, sizeof stack, &cfg, "config")) return NULL;
-  bool shared = false;
+  bool shared = false, with_validator = false;
   if (argc > 1) napi_get_value_bool(env, argv[1], &shared);
+  if (argc > 2) napi_get_value_bool(env, argv[2], &with_validator);
 
   tvn_handle* h = calloc(1, sizeof *h);
   if (h == NULL) {
@@ -287,7 +329,11 @@ static napi_value js_new_verifier(napi_env env, napi_callback_info info) {
     tv_diag diag;
     memset(&diag, 0, sizeof diag);
     tv_verifier* v = NULL;
-    tv_status s = tv_verifier_new(&v, (const char*)cfg.p, cfg.len, &diag);
+    tv_verifier_options options;
+    memset(&options, 0, sizeof options);
+    options.struct_size = sizeof options;
+    if (with_validator) options.validator = tvn_validate;
+    tv_status s = tv_verifier_new_ex2(&v, (const char*)cfg.p, cfg.len, &options, &diag);
     if (s != TV_OK) {
       free(cfg.heap);
       free(h);
@@ -680,15 +726,15 @@ static napi_value js_claims_free(napi_env env, napi_callback_info info) {
 
 /* ---------------------------------------------------------------- requests */
 
-/* authenticate(handle, method, host, target, flatHeaders, body)
+/* authenticate(handle, method, host, target, flatHeaders, body, validator)
  *   -> {decision, code, httpStatus, method, principal, wwwAuthenticate, setHeaders, removeHeaders}
  *    | status (misuse) | TVN_CLOSED
  * flatHeaders is [name0, value0, name1, value1, ...] (Node's rawHeaders layout). */
 static napi_value js_authenticate(napi_env env, napi_callback_info info) {
-  size_t argc = 6;
-  napi_value argv[6];
+  size_t argc = 7;
+  napi_value argv[7];
   CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  tvn_handle* h = argc >= 6 ? get_external(env, argv[0]) : NULL;
+  tvn_handle* h = argc >= 7 ? get_external(env, argv[0]) : NULL;
   if (h == NULL) return NULL;
   if (h->core == NULL) return make_int(env, TVN_CLOSED);
 
@@ -775,8 +821,26 @@ static napi_value js_authenticate(napi_env env, napi_callback_info info) {
     req.body_len = body.len;
   }
   tv_decision* d = NULL;
-  tv_status s = tv_authenticate(h->core->v, &d, &req);
+  napi_valuetype vt;
+  napi_typeof(env, argv[6], &vt);
+  tvn_validator_ctx vctx = {env, argv[6], 0};
+  tvn_validator_ctx* saved = t_validator;
+  t_validator = vt == napi_function ? &vctx : NULL;
+  /* The validator runs JS, which could close this verifier: hold a reference. */
+  tvn_core* core = h->core;
+  if (t_validator != NULL) {
+    pthread_mutex_lock(&g_registry_mutex);
+    core->refs++;
+    pthread_mutex_unlock(&g_registry_mutex);
+  }
+  tv_status s = tv_authenticate(core->v, &d, &req);
+  if (t_validator != NULL) core_release(core);
+  t_validator = saved;
   free(body.heap);
+  if (vctx.failed) { /* the validator's exception is pending: let it propagate */
+    tv_decision_free(d);
+    goto done;
+  }
   if (s != TV_OK) {
     result = make_int(env, s);
     goto done;

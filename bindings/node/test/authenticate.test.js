@@ -140,3 +140,55 @@ test('HMAC request signatures read the body', () => {
   assert.equal(v.authenticate({ method: 'POST', url: '/hook', headers, body: body + ' ' }).status, 'TV_ERR_REQUEST_SIGNATURE_INVALID');
   v.close();
 });
+
+test('a validator function answers for "validator": true auths, on the calling thread', () => {
+  const config = {
+    rules: [
+      {
+        name: 'svc',
+        auth: { type: 'apiKey', apiKey: { header: 'X-Api-Key', validator: true } },
+        paths: [{ path: '/admin/', auth: { type: 'basic', basic: { validator: true } } }],
+      },
+    ],
+  };
+  assert.throws(() => new tv.Verifier(config), (e) => e.name === 'TV_ERR_CONFIG');
+  const calls = [];
+  const v = new tv.Verifier(config, {
+    validator: (method, user, password, rule) => {
+      calls.push([method, user, password, rule]);
+      return (method === 'apiKey' && user === 'k1') || (method === 'basic' && user === 'u' && password === 'p');
+    },
+  });
+  const req = (url, headers) => v.authenticate({ method: 'GET', url, headers });
+  assert.equal(req('/x', { 'x-api-key': 'k1' }).allowed, true);
+  assert.equal(req('/x', { 'x-api-key': 'k2' }).status, 'TV_ERR_UNKNOWN_KEY');
+  assert.equal(req('/admin/', { authorization: basic('u', 'p') }).principal, 'u');
+  assert.equal(req('/admin/', { authorization: basic('u', 'x') }).status, 'TV_ERR_BAD_CREDENTIALS');
+  assert.deepEqual(calls.map((c) => c.slice(0, 3)), [
+    ['apiKey', 'k1', ''],
+    ['apiKey', 'k2', ''],
+    ['basic', 'u', 'p'],
+    ['basic', 'u', 'x'],
+  ]);
+  assert.equal(calls[0][3], 'svc');
+  v.close();
+
+  // A throwing validator's exception propagates; a non-boolean answer is a TypeError (a Promise is not true).
+  const boom = new tv.Verifier(config, {
+    validator: () => {
+      throw new Error('boom');
+    },
+  });
+  assert.throws(() => boom.authenticate({ method: 'GET', url: '/x', headers: { 'x-api-key': 'k' } }), /boom/);
+  boom.close();
+  const lazy = new tv.Verifier(config, { validator: async () => true });
+  assert.throws(() => lazy.authenticate({ method: 'GET', url: '/x', headers: { 'x-api-key': 'k' } }), TypeError);
+  lazy.close();
+  // Closing the verifier from inside the validator does not free it under the engine's feet.
+  let self;
+  self = new tv.Verifier(config, { validator: () => (self.close(), true) });
+  assert.equal(self.authenticate({ method: 'GET', url: '/x', headers: { 'x-api-key': 'k' } }).allowed, true);
+  assert.equal(self.closed, true);
+  assert.throws(() => new tv.Verifier(config, { validator: () => true, shared: true }), TypeError);
+  assert.throws(() => new tv.Verifier(config, { validator: 'yes' }), TypeError);
+});

@@ -6,6 +6,8 @@ import { Verifier, TokenVerifyError, SignatureError, Status, type Claims, type D
 
 const verifier = new Verifier({ providers: [{ name: 'hs', issuer: 'i', secret: { base64url: 'x' } }] });
 const shared = new Verifier('{"providers": []}', { shared: true });
+const checked = new Verifier({ rules: [] }, { validator: (method, user, password, rule) => method === 'basic' && user + password + rule !== '' });
+checked.close();
 
 function read(token: string | Buffer): string | undefined {
   try {
