@@ -168,6 +168,7 @@ declare module 'node:http' {
 export class Verifier {
   constructor(config: Config | string | Uint8Array, options?: VerifierOptions);
   verify(token: Token): Claims;
+  verifyAsync(token: Token): Promise<Claims>;
   verifyOnly(token: Token): true;
   verifyMany(tokens: readonly Token[], options?: VerifyManyOptions & { claims?: true }): Array<Claims | TokenVerifyError>;
   verifyMany(tokens: readonly Token[], options: VerifyManyOptions & { claims: false }): Array<true | TokenVerifyError>;

@@ -346,6 +346,18 @@ class Verifier {
     return new Claims(INTERNAL, r);
   }
 
+  /**
+   * verify() on libuv's thread pool: a Promise of Claims, rejected with a
+   * TokenVerifyError. For verifications that may wait (a remote key set's
+   * unknownKidWait or initial keys) without blocking the event loop. The token is
+   * copied; the pending work holds its own reference to the native verifier.
+   */
+  async verifyAsync(token) {
+    const r = await binding.verifyAsync(this.#h, token);
+    if (typeof r === 'number') throw failure(r, 'verifier');
+    return new Claims(INTERNAL, r);
+  }
+
   /** Verifies without making a claims object (nothing allocated): true, or throws. */
   verifyOnly(token) {
     const s = binding.verifyOnly(this.#h, token);

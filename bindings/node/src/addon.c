@@ -467,6 +467,104 @@ static napi_value js_verify(napi_env env, napi_callback_info info) {
   return wrap_claims(env, c);
 }
 
+/* verifyAsync(handle, token) -> Promise of (claims handle | status). The token is
+ * copied, the verification runs on libuv's thread pool, and the work holds a
+ * reference to the native verifier, so close() meanwhile cannot free it under the
+ * engine: the last reference (maybe this one, on completion) frees it. */
+typedef struct {
+  tvn_core* core;
+  uint8_t* token;
+  size_t len;
+  tv_claims* claims;
+  tv_status status;
+  napi_deferred deferred;
+  napi_async_work work;
+} tvn_async_verify;
+
+static void async_verify_execute(napi_env env, void* data) {
+  (void)env;
+  tvn_async_verify* a = data;
+  a->status = tv_verify(a->core->v, &a->claims, a->token, a->len);
+}
+
+static void async_verify_complete(napi_env env, napi_status st, void* data) {
+  tvn_async_verify* a = data;
+  napi_value result = NULL;
+  if (st == napi_ok && a->status == TV_OK) {
+    result = wrap_claims(env, a->claims);
+    a->claims = NULL;
+  } else {
+    result = make_int(env, st == napi_ok ? a->status : TV_ERR_INTERNAL);
+  }
+  tv_claims_free(a->claims);
+  if (result != NULL) {
+    napi_resolve_deferred(env, a->deferred, result);
+  } else {
+    napi_value err;
+    napi_get_and_clear_last_exception(env, &err);
+    napi_reject_deferred(env, a->deferred, err);
+  }
+  napi_delete_async_work(env, a->work);
+  core_release(a->core);
+  free(a->token);
+  free(a);
+}
+
+static napi_value js_verify_async(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  tvn_handle* h = argc >= 2 ? get_external(env, argv[0]) : NULL;
+  if (h == NULL) return NULL;
+  napi_value promise;
+  napi_deferred deferred;
+  CHECK(napi_create_promise(env, &deferred, &promise));
+  if (h->core == NULL) {
+    napi_resolve_deferred(env, deferred, make_int(env, TVN_CLOSED));
+    return promise;
+  }
+  char stack[STACK_BYTES];
+  bytes tok;
+  if (!get_bytes(env, argv[1], stack, sizeof stack, &tok, "token")) {
+    napi_value err;
+    napi_get_and_clear_last_exception(env, &err);
+    napi_reject_deferred(env, deferred, err);
+    return promise;
+  }
+  tvn_async_verify* a = calloc(1, sizeof *a);
+  uint8_t* copy = malloc(tok.len ? tok.len : 1);
+  if (a == NULL || copy == NULL) {
+    free(a);
+    free(copy);
+    free(tok.heap);
+    napi_throw_error(env, NULL, "tokenverify: out of memory");
+    return NULL;
+  }
+  memcpy(copy, tok.p, tok.len);
+  free(tok.heap);
+  a->token = copy;
+  a->len = tok.len;
+  a->deferred = deferred;
+  napi_value name = make_str(env, "tokenverify.verify", 18);
+  if (napi_create_async_work(env, NULL, name, async_verify_execute, async_verify_complete, a, &a->work) != napi_ok) {
+    free(copy);
+    free(a);
+    return NULL;
+  }
+  pthread_mutex_lock(&g_registry_mutex);
+  h->core->refs++;
+  pthread_mutex_unlock(&g_registry_mutex);
+  a->core = h->core;
+  if (napi_queue_async_work(env, a->work) != napi_ok) {
+    core_release(a->core);
+    napi_delete_async_work(env, a->work);
+    free(copy);
+    free(a);
+    return NULL;
+  }
+  return promise;
+}
+
 /* Token views of a JS array; strings are copied into one block, Buffers borrowed. */
 typedef struct {
   const uint8_t** ptrs;
@@ -959,6 +1057,7 @@ NAPI_MODULE_INIT() {
       {"refCount", NULL, js_ref_count, NULL, NULL, NULL, napi_default, NULL},
       {"verifyOnly", NULL, js_verify_only, NULL, NULL, NULL, napi_default, NULL},
       {"verify", NULL, js_verify, NULL, NULL, NULL, napi_default, NULL},
+      {"verifyAsync", NULL, js_verify_async, NULL, NULL, NULL, napi_default, NULL},
       {"verifyMany", NULL, js_verify_many, NULL, NULL, NULL, napi_default, NULL},
       {"revoke", NULL, js_revoke, NULL, NULL, NULL, napi_default, NULL},
       {"revokeSubject", NULL, js_revoke_subject, NULL, NULL, NULL, napi_default, NULL},

@@ -7,7 +7,8 @@ const assert = require('node:assert/strict');
 const http = require('node:http');
 const path = require('node:path');
 const { Worker } = require('node:worker_threads');
-const { ecKey, ISSUER } = require('./helpers');
+const tv = require('..');
+const { ecKey, ISSUER, sign, claims } = require('./helpers');
 
 process.env.no_proxy = '127.0.0.1,localhost'; // libcurl: loopback never through a proxy
 process.env.NO_PROXY = process.env.no_proxy;
@@ -93,3 +94,46 @@ test('one verifier per worker thread, while the remote key set rotates', { timeo
 
 test('one native verifier shared by every worker thread, while the remote key set rotates', { timeout: 60_000 }, () =>
   rotation(true));
+
+test('verifyAsync on the main thread: the engine waits for the rotated key set off the event loop, which serves it', { timeout: 60_000 }, async () => {
+  const A = ecKey('A');
+  const B = ecKey('B');
+  const server = await jwksServer();
+  server.keys = [A.jwk];
+  const v = new tv.Verifier({
+    providers: [
+      { name: 'idp', issuer: ISSUER, algorithms: ['ES256'], jwks: { remote: { url: server.url, unknownKidWait: '5s' } } },
+    ],
+  });
+  try {
+    const tokenA = () => sign({ alg: 'ES256', kid: 'A' }, claims(), A.privateKey);
+    const tokenB = () => sign({ alg: 'ES256', kid: 'B' }, claims(), B.privateKey);
+    // No initial wait: TV_ERR_KEYS_UNAVAILABLE until the first set lands, then A verifies.
+    const deadline = Date.now() + 10_000;
+    for (;;) {
+      try {
+        assert.equal((await v.verifyAsync(tokenA())).getString('sub'), 'alice');
+        break;
+      } catch (e) {
+        assert.equal(e.name, 'TV_ERR_KEYS_UNAVAILABLE');
+        assert.ok(Date.now() < deadline, 'the first key set never arrived');
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    }
+    server.keys = [A.jwk, B.jwk];
+    // B's kid is unknown: the verification waits for the early refresh, which this
+    // thread's HTTP server answers meanwhile (a synchronous verify would block it).
+    const results = await Promise.all(Array.from({ length: 40 }, (_, i) => v.verifyAsync(i % 2 ? tokenA() : Buffer.from(tokenB()))));
+    assert.deepEqual(results.map((c) => c.getString('sub')), Array(40).fill('alice'));
+    await assert.rejects(v.verifyAsync(tokenB().slice(0, -4) + 'AAAA'), (e) => e instanceof tv.SignatureError);
+    await assert.rejects(v.verifyAsync(42), TypeError);
+    // close() while verifications are pending: they finish on their own references.
+    const pending = Array.from({ length: 20 }, () => v.verifyAsync(tokenB()));
+    v.close();
+    assert.equal((await Promise.all(pending)).length, 20);
+    await assert.rejects(v.verifyAsync(tokenB()), (e) => e instanceof tv.UsageError && /closed/.test(e.message));
+  } finally {
+    v.close();
+    await server.close();
+  }
+});

@@ -29,6 +29,7 @@ function read(token: string | Buffer): string | undefined {
 }
 
 const ok: true = verifier.verifyOnly(new Uint8Array(0));
+const later: Promise<Claims> = verifier.verifyAsync('token');
 const many = verifier.verifyMany(['a', 'b'], { threads: 2 });
 const flags = verifier.verifyMany(['a'], { claims: false });
 const d: Decision = verifier.authenticate({ method: 'GET', url: '/x', headers: { authorization: 'Bearer x' } });
@@ -56,4 +57,4 @@ f.addHook('onRequest', verifier.fastifyHook());
 
 shared.close();
 verifier.close();
-void read, ok, many, flags, status, setHeaders, doc, providers;
+void later, read, ok, many, flags, status, setHeaders, doc, providers;
