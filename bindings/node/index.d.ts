@@ -129,6 +129,18 @@ export interface VerifierOptions {
    * must return a boolean. Not with {shared: true}.
    */
   validator?: (method: 'basic' | 'apiKey', user: string, password: string, rule: string) => boolean;
+  /** Key-set events, delivered on this thread's event loop. Not with {shared: true}. */
+  onEvent?: (event: KeySetEvent) => void;
+}
+
+export interface KeySetEvent {
+  kind: 'keysUpdated' | 'keysUnchanged' | 'refreshFailed' | 'keysDropped' | 'unknown';
+  provider: string;
+  generation: number;
+  keyCount: number;
+  /** Remote key sets: the response status, 0 if none. */
+  httpStatus: number;
+  message: string;
 }
 
 export interface VerifyManyOptions {

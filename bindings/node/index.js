@@ -317,6 +317,9 @@ function deniedBody(d) {
  * (a forgotten verifier is freed by the garbage collector). options.validator,
  * fn(method, user, password, rule) -> boolean, answers for "validator": true auths
  * (Basic or API key), synchronously, on the thread calling authenticate().
+ * options.onEvent({kind, provider, generation, keyCount, httpStatus, message}) hears
+ * key-set events (keysUpdated, keysUnchanged, refreshFailed, keysDropped), delivered
+ * on this thread's event loop (they do not keep the process alive).
  */
 class Verifier {
   #h;
@@ -330,7 +333,10 @@ class Verifier {
     const validator = options.validator;
     if (validator !== undefined && typeof validator !== 'function') throw new TypeError('tokenverify: validator must be a function');
     if (validator && options.shared === true) throw new TypeError('tokenverify: a verifier with a validator cannot be shared');
-    const r = binding.newVerifier(text, options.shared === true, validator !== undefined);
+    const onEvent = options.onEvent;
+    if (onEvent !== undefined && typeof onEvent !== 'function') throw new TypeError('tokenverify: onEvent must be a function');
+    if (onEvent && options.shared === true) throw new TypeError('tokenverify: a verifier with onEvent cannot be shared');
+    const r = binding.newVerifier(text, options.shared === true, validator !== undefined, onEvent);
     if (Array.isArray(r)) {
       const [code, field, detail] = r;
       throw errorFromStatus(code, { field: field || undefined, detail: detail || undefined });

@@ -173,8 +173,32 @@ static void* get_external(napi_env env, napi_value v) {
 
 /* ---------------------------------------------------------------- verifier cores */
 
+/* Key-set events (tv_event_fn) reach JS through a thread-safe function: the engine
+ * calls on_event from its refresher threads; call_js runs on the JS thread. |mu|
+ * orders the refresher's calls against the function's end (its finalizer, which
+ * Node also runs when a worker's environment is torn down): once |closed| is set no
+ * call is made. The box is freed by whichever of the core and the finalizer lets
+ * go of it last (|refs| starts at 2). */
+typedef struct {
+  pthread_mutex_t mu;
+  napi_threadsafe_function tsfn;
+  int closed;
+  int refs;
+} tvn_events;
+
+static void events_unref(tvn_events* e) {
+  pthread_mutex_lock(&e->mu);
+  int last = --e->refs == 0;
+  pthread_mutex_unlock(&e->mu);
+  if (last) {
+    pthread_mutex_destroy(&e->mu);
+    free(e);
+  }
+}
+
 typedef struct tvn_core {
   tv_verifier* v;
+  tvn_events* events;    /* NULL without onEvent */
   size_t refs;           /* guarded by g_registry_mutex */
   char* key;             /* shared verifiers: the configuration text; NULL otherwise */
   size_t key_len;
@@ -206,9 +230,94 @@ static void core_release(tvn_core* c) {
   pthread_mutex_unlock(&g_registry_mutex);
   if (last) {
     tv_verifier_free(c->v); /* joins the refresher threads: outside the lock */
+    if (c->events != NULL) { /* no event can come any more: end the thread-safe function */
+      pthread_mutex_lock(&c->events->mu);
+      int closed = c->events->closed;
+      pthread_mutex_unlock(&c->events->mu);
+      if (!closed) napi_release_threadsafe_function(c->events->tsfn, napi_tsfn_release);
+      events_unref(c->events);
+    }
     free(c->key);
     free(c);
   }
+}
+
+typedef struct {
+  int32_t kind;
+  char* provider;
+  char* message;
+  uint64_t generation, key_count;
+  int32_t http_status;
+} tvn_event_copy;
+
+static void event_copy_free(tvn_event_copy* e) {
+  free(e->provider);
+  free(e->message);
+  free(e);
+}
+
+static char* dup_cstr(const char* s) {
+  if (s == NULL) s = "";
+  size_t n = strlen(s);
+  char* d = malloc(n + 1);
+  if (d != NULL) memcpy(d, s, n + 1);
+  return d;
+}
+
+/* On a refresher thread. */
+static void on_event(void* user_data, const tv_event* ev) {
+  tvn_events* e = user_data;
+  tvn_event_copy* copy = calloc(1, sizeof *copy);
+  if (copy == NULL) return;
+  copy->kind = ev->kind;
+  copy->provider = dup_cstr(ev->provider);
+  copy->message = dup_cstr(ev->message);
+  copy->generation = ev->generation;
+  copy->key_count = ev->key_count;
+  copy->http_status = ev->http_status;
+  if (copy->provider == NULL || copy->message == NULL) {
+    event_copy_free(copy);
+    return;
+  }
+  pthread_mutex_lock(&e->mu);
+  napi_status st = e->closed ? napi_closing : napi_call_threadsafe_function(e->tsfn, copy, napi_tsfn_nonblocking);
+  pthread_mutex_unlock(&e->mu);
+  if (st != napi_ok) event_copy_free(copy);
+}
+
+/* On the JS thread: onEvent({kind, provider, generation, keyCount, httpStatus, message}). */
+static void event_call_js(napi_env env, napi_value fn, void* context, void* data) {
+  (void)context;
+  tvn_event_copy* e = data;
+  if (env != NULL && fn != NULL) {
+    static const char* const kKinds[] = {"unknown", "keysUpdated", "keysUnchanged", "refreshFailed", "keysDropped"};
+    const char* kind = e->kind >= 1 && e->kind <= 4 ? kKinds[e->kind] : kKinds[0];
+    napi_value obj, undefined, gen, count, result;
+    if (napi_create_object(env, &obj) == napi_ok) {
+      napi_set_named_property(env, obj, "kind", make_str(env, kind, strlen(kind)));
+      napi_set_named_property(env, obj, "provider", make_str(env, e->provider, strlen(e->provider)));
+      napi_create_double(env, (double)e->generation, &gen);
+      napi_create_double(env, (double)e->key_count, &count);
+      napi_set_named_property(env, obj, "generation", gen);
+      napi_set_named_property(env, obj, "keyCount", count);
+      napi_set_named_property(env, obj, "httpStatus", make_int(env, e->http_status));
+      napi_set_named_property(env, obj, "message", make_str(env, e->message, strlen(e->message)));
+      napi_get_undefined(env, &undefined);
+      napi_call_function(env, undefined, fn, 1, &obj, &result); /* a throw is the process's uncaught exception */
+    }
+  }
+  event_copy_free(e);
+}
+
+/* On the JS thread, after the last release or at environment teardown. */
+static void events_finalize(napi_env env, void* data, void* hint) {
+  (void)env;
+  (void)hint;
+  tvn_events* e = data;
+  pthread_mutex_lock(&e->mu);
+  e->closed = 1;
+  pthread_mutex_unlock(&e->mu);
+  events_unref(e);
 }
 
 static void handle_finalize(napi_env env, void* data, void* hint) {
@@ -296,14 +405,16 @@ static int tvn_validate(void* user_data, const tv_credential* c) {
   return ok ? 1 : 0;
 }
 
-/* newVerifier(configText, shared, withValidator) -> handle | [code, field, message] */
+/* newVerifier(configText, shared, withValidator, onEvent) -> handle | [code, field, message] */
 static napi_value js_new_verifier(napi_env env, napi_callback_info info) {
-  size_t argc = 3;
-  napi_value argv[3];
+  size_t argc = 4;
+  napi_value argv[4];
   CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
   char stack[STACK_BYTES];
   bytes cfg;
   if (argc < 1 || !get_name(env, argv[0], stack, sizeof stack, &cfg, "config")) return NULL;
+  napi_valuetype ev_type = napi_undefined;
+  if (argc > 3) napi_typeof(env, argv[3], &ev_type);
   bool shared = false, with_validator = false;
   if (argc > 1) napi_get_value_bool(env, argv[1], &shared);
   if (argc > 2) napi_get_value_bool(env, argv[2], &with_validator);
@@ -333,8 +444,37 @@ static napi_value js_new_verifier(napi_env env, napi_callback_info info) {
     memset(&options, 0, sizeof options);
     options.struct_size = sizeof options;
     if (with_validator) options.validator = tvn_validate;
+    tvn_events* events = NULL;
+    if (ev_type == napi_function) { /* index.js refuses onEvent with shared */
+      events = calloc(1, sizeof *events);
+      napi_value name = make_str(env, "tokenverify.onEvent", 19);
+      if (events == NULL || name == NULL) {
+        free(events);
+        free(cfg.heap);
+        free(h);
+        napi_throw_error(env, NULL, "tokenverify: out of memory");
+        return NULL;
+      }
+      pthread_mutex_init(&events->mu, NULL);
+      events->refs = 2;
+      if (napi_create_threadsafe_function(env, argv[3], NULL, name, 0, 1, events, events_finalize, NULL, event_call_js,
+                                          &events->tsfn) != napi_ok) {
+        pthread_mutex_destroy(&events->mu);
+        free(events);
+        free(cfg.heap);
+        free(h);
+        return NULL;
+      }
+      napi_unref_threadsafe_function(env, events->tsfn); /* events do not keep the process alive */
+      options.on_event = on_event;
+      options.event_user_data = events;
+    }
     tv_status s = tv_verifier_new_ex2(&v, (const char*)cfg.p, cfg.len, &options, &diag);
     if (s != TV_OK) {
+      if (events != NULL) {
+        napi_release_threadsafe_function(events->tsfn, napi_tsfn_release);
+        events_unref(events);
+      }
       free(cfg.heap);
       free(h);
       napi_value arr;
@@ -352,10 +492,15 @@ static napi_value js_new_verifier(napi_env env, napi_callback_info info) {
       free(h);
       free(cfg.heap);
       tv_verifier_free(v);
+      if (events != NULL) {
+        napi_release_threadsafe_function(events->tsfn, napi_tsfn_release);
+        events_unref(events);
+      }
       napi_throw_error(env, NULL, "tokenverify: out of memory");
       return NULL;
     }
     c->v = v;
+    c->events = events;
     c->refs = 1;
     if (shared) {
       memcpy(key, cfg.p, cfg.len);

@@ -137,3 +137,56 @@ test('verifyAsync on the main thread: the engine waits for the rotated key set o
     await server.close();
   }
 });
+
+test('onEvent hears the key-set events of the refresher thread on the event loop', { timeout: 60_000 }, async () => {
+  const A = ecKey('A');
+  const B = ecKey('B');
+  const server = await jwksServer();
+  server.keys = [A.jwk];
+  const events = [];
+  const v = new tv.Verifier(
+    { providers: [{ name: 'idp', issuer: ISSUER, algorithms: ['ES256'], jwks: { remote: { url: server.url, cacheDuration: '1s' } } }] },
+    { onEvent: (e) => events.push(e) },
+  );
+  const waitFor = async (what, pred) => {
+    const deadline = Date.now() + 15_000;
+    while (!events.some(pred)) {
+      assert.ok(Date.now() < deadline, `no ${what} event; got ${JSON.stringify(events)}`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  };
+  try {
+    await waitFor('keysUpdated (A)', (e) => e.kind === 'keysUpdated' && e.keyCount === 1);
+    const first = events.find((e) => e.kind === 'keysUpdated');
+    assert.equal(first.provider, 'idp');
+    assert.equal(first.httpStatus, 200);
+    assert.equal(typeof first.generation, 'number');
+    server.keys = [A.jwk, B.jwk];
+    await waitFor('keysUpdated (A+B)', (e) => e.kind === 'keysUpdated' && e.keyCount === 2);
+    server.keys = [];
+    await waitFor('refreshFailed', (e) => e.kind === 'refreshFailed');
+    assert.throws(() => new tv.Verifier({ providers: [] }, { onEvent: 1 }), TypeError);
+    assert.throws(() => new tv.Verifier({ providers: [] }, { onEvent: () => {}, shared: true }), TypeError);
+  } finally {
+    v.close();
+    await server.close();
+  }
+  // A worker that exits with a listening verifier it never closed: torn down cleanly.
+  const again = await jwksServer();
+  again.keys = [A.jwk];
+  const w = new Worker(
+    `const { parentPort, workerData } = require('node:worker_threads');
+     const tv = require(workerData.pkg);
+     const v = new tv.Verifier(workerData.config, { onEvent: (e) => parentPort.postMessage(e.kind) });`,
+    {
+      eval: true,
+      workerData: {
+        pkg: path.resolve(__dirname, '..'),
+        config: { providers: [{ name: 'idp', issuer: ISSUER, jwks: { remote: { url: again.url, cacheDuration: '1s', initialFetchWait: '5s' } } }] },
+      },
+    },
+  );
+  const code = await new Promise((r) => w.once('exit', r));
+  assert.equal(code, 0);
+  await again.close();
+});

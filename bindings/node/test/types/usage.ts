@@ -8,6 +8,8 @@ const verifier = new Verifier({ providers: [{ name: 'hs', issuer: 'i', secret: {
 const shared = new Verifier('{"providers": []}', { shared: true });
 const checked = new Verifier({ rules: [] }, { validator: (method, user, password, rule) => method === 'basic' && user + password + rule !== '' });
 checked.close();
+const heard = new Verifier({ providers: [] }, { onEvent: (e) => console.log(e.kind, e.provider, e.keyCount) });
+heard.close();
 
 function read(token: string | Buffer): string | undefined {
   try {
