@@ -2,8 +2,19 @@
 // tokenverify for Node.js: the engine's C ABI through an N-API addon (src/addon.c).
 // This file only shapes values: no verification logic lives here.
 const http = require('node:http');
-const binding = require('./build/Release/tokenverify.node');
-const STATUS_TABLE = require('./lib/status.js'); // generated from status.def by scripts/gen-status.js
+function load(what) {
+  try {
+    return require(what);
+  } catch (e) {
+    if (e.code !== 'MODULE_NOT_FOUND') throw e;
+    throw new Error(
+      `tokenverify: ${what} is missing: build the package first (TOKENVERIFY_LIB_DIR=/path/to/tokenverify/build npm run build)`,
+      { cause: e },
+    );
+  }
+}
+const binding = load('./build/Release/tokenverify.node');
+const STATUS_TABLE = load('./lib/status.js'); // generated from status.def by scripts/gen-status.js
 
 const INTERNAL = Symbol('tokenverify.internal');
 const CLOSED = -1; // the addon's answer on a closed verifier or freed claims

@@ -192,3 +192,31 @@ test('a validator function answers for "validator": true auths, on the calling t
   assert.throws(() => new tv.Verifier(config, { validator: () => true, shared: true }), TypeError);
   assert.throws(() => new tv.Verifier(config, { validator: 'yes' }), TypeError);
 });
+
+test("http2 compatibility requests: pseudo-headers are left out, :authority is the host", async () => {
+  const http2 = require('node:http2');
+  const v = new tv.Verifier(rulesConfig);
+  const server = http2.createServer((req, res) => {
+    const d = v.authenticate(req);
+    res.writeHead(d.httpStatus, { 'x-status': d.status }).end();
+  });
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  const client = http2.connect(`http://127.0.0.1:${server.address().port}`);
+  const get = (p, headers) =>
+    new Promise((resolve, reject) => {
+      const s = client.request({ ':path': p, ...headers });
+      s.on('response', (h) => resolve([h[':status'], h['x-status']]));
+      s.on('error', reject);
+      s.resume();
+      s.end();
+    });
+  try {
+    assert.deepEqual(await get('/admin', { authorization: basic('admin', 'admin-pass') }), [200, 'TV_OK']);
+    assert.deepEqual(await get('/admin', {}), [401, 'TV_ERR_CREDENTIAL_MISSING']);
+    assert.deepEqual(await get('/api/x', { authorization: `Bearer ${hsToken({})}` }), [200, 'TV_OK']);
+  } finally {
+    client.close();
+    await new Promise((r) => server.close(r));
+    v.close();
+  }
+});
