@@ -235,6 +235,31 @@ if wanted node; then
   fi
 fi
 
+# ---------------------------------------------------------------- Node: tokenverify's own package
+# bindings/node (an N-API addon over the C ABI), built under $WORK against this run's
+# library; the runner times verifier.verifyOnly(token) (no claims object, like the C row).
+if wanted node; then
+  NODE_TV_PEERS=("tokenverify (Node)|Node")
+  if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+    unavailable "node or npm not found" "${NODE_TV_PEERS[@]}"
+  else
+    say "building the Node package (bindings/node) against ${BUILD#"$ROOT"/}"
+    NODE_PKG="$WORK/node-tokenverify"
+    mkdir -p "$NODE_PKG"
+    if (cd "$ROOT/bindings/node" && cp -R package.json package-lock.json binding.gyp index.js index.d.ts setup.sh src scripts "$NODE_PKG/") &&
+      mkdir -p "$NODE_PKG/core-status" && cp "$ROOT/core/include/tokenverify/status.def" "$NODE_PKG/core-status/" &&
+      mkdir -p "$WORK/bindings-c" && rm -rf "$WORK/bindings-c/include" && cp -R "$ROOT/bindings/c/include" "$WORK/bindings-c/include" &&
+      bash "$NODE_PKG/setup.sh" >"$LOGS/node-tokenverify.build.log" 2>&1 &&
+      (cd "$NODE_PKG" && TOKENVERIFY_LIB_DIR="$BUILD" TOKENVERIFY_STATUS_DEF="$NODE_PKG/core-status/status.def" \
+        TOKENVERIFY_C_INCLUDE="$WORK/bindings-c/include" node scripts/build.js) >>"$LOGS/node-tokenverify.build.log" 2>&1; then
+      TOKENVERIFY_NODE_PACKAGE="$NODE_PKG" run_peer node-tokenverify "${NODE_TV_PEERS[@]}" -- \
+        node "$HERE/node-tokenverify/bench.mjs" "$TOKENS" "$BUDGET" "$REPEATS"
+    else
+      unavailable "building bindings/node failed; see ${LOGS#"$ROOT"/}/node-tokenverify.build.log" "${NODE_TV_PEERS[@]}"
+    fi
+  fi
+fi
+
 # ---------------------------------------------------------------- Python: PyJWT, joserfc, jwcrypto, authlib
 if wanted python; then
   say "Python peers (PyJWT, joserfc, jwcrypto, authlib)"
