@@ -19,6 +19,10 @@ pub type tv_status = i32;
 
 include!(concat!(env!("OUT_DIR"), "/status.rs"));
 
+/// The directory of the libtokenverify this crate was linked against
+/// (`TOKENVERIFY_LIB_DIR` at build time, or `<repo>/build`).
+pub const LINKED_LIB_DIR: &str = env!("TOKENVERIFY_LINKED_LIB_DIR");
+
 // ---------------------------------------------------------------- versions
 
 pub const TV_VERSION_MAJOR: u32 = 0;
@@ -134,7 +138,8 @@ pub struct tv_credential {
     pub password_len: usize,
 }
 
-pub type tv_validator_fn = Option<unsafe extern "C" fn(user_data: *mut c_void, credential: *const tv_credential) -> c_int>;
+pub type tv_validator_fn =
+    Option<unsafe extern "C" fn(user_data: *mut c_void, credential: *const tv_credential) -> c_int>;
 
 #[repr(C)]
 #[derive(Clone, Copy)]
@@ -187,7 +192,12 @@ extern "C" {
         threads: c_uint,
     ) -> tv_status;
 
-    pub fn tv_verifier_stats(v: *const tv_verifier, out_json: *mut *mut c_char, out_len: *mut usize, flags: u32) -> tv_status;
+    pub fn tv_verifier_stats(
+        v: *const tv_verifier,
+        out_json: *mut *mut c_char,
+        out_len: *mut usize,
+        flags: u32,
+    ) -> tv_status;
     pub fn tv_string_free(s: *mut c_char);
 
     pub fn tv_verifier_revoke(v: *const tv_verifier, jti: *const c_char, jti_len: usize, exp: i64) -> tv_status;
@@ -234,8 +244,11 @@ extern "C" {
     pub fn tv_decision_method(d: *const tv_decision) -> i32;
     pub fn tv_decision_json(d: *const tv_decision, out: *mut *const c_char, out_len: *mut usize) -> tv_status;
     pub fn tv_decision_principal(d: *const tv_decision, out: *mut *const c_char, out_len: *mut usize) -> tv_status;
-    pub fn tv_decision_www_authenticate(d: *const tv_decision, out: *mut *const c_char, out_len: *mut usize)
-        -> tv_status;
+    pub fn tv_decision_www_authenticate(
+        d: *const tv_decision,
+        out: *mut *const c_char,
+        out_len: *mut usize,
+    ) -> tv_status;
     pub fn tv_decision_set_header_count(d: *const tv_decision) -> usize;
     pub fn tv_decision_set_header(
         d: *const tv_decision,

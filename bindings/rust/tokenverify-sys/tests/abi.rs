@@ -45,11 +45,7 @@ fn struct_layouts_match_the_header() {
 fn every_exported_function_is_declared() {
     let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../../..");
     let exported = std::fs::read_to_string(format!("{root}/tests/abi/exported_symbols.txt")).unwrap();
-    let mut exported: Vec<&str> = exported
-        .lines()
-        .map(str::trim)
-        .filter(|l| l.starts_with("tv_"))
-        .collect();
+    let mut exported: Vec<&str> = exported.lines().map(str::trim).filter(|l| l.starts_with("tv_")).collect();
     let source = include_str!("../src/lib.rs");
     let mut declared: Vec<&str> = source
         .split("pub fn ")
@@ -60,4 +56,20 @@ fn every_exported_function_is_declared() {
     exported.sort_unstable();
     declared.sort_unstable();
     assert_eq!(declared, exported);
+}
+
+/// The library this process loaded is the one of TOKENVERIFY_LIB_DIR (rpath), not another copy.
+#[test]
+#[cfg(target_os = "linux")]
+fn loads_the_library_it_was_linked_against() {
+    let _ = unsafe { tv_version_number() };
+    let maps = std::fs::read_to_string("/proc/self/maps").unwrap();
+    let loaded: Vec<&str> =
+        maps.lines().filter_map(|l| l.split_whitespace().nth(5)).filter(|p| p.contains("libtokenverify")).collect();
+    assert!(!loaded.is_empty());
+    let dir = std::path::Path::new(LINKED_LIB_DIR).canonicalize().unwrap();
+    for path in loaded {
+        let path = std::path::Path::new(path).canonicalize().unwrap();
+        assert!(path.starts_with(&dir), "{} is not in {}", path.display(), dir.display());
+    }
 }

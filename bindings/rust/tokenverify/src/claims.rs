@@ -54,16 +54,19 @@ impl ClaimsRef {
     ) -> &str {
         let (mut p, mut n) = (ptr::null(), 0usize);
         // SAFETY: a valid tv_claims and two out parameters.
-        match check(unsafe { f(self.as_ptr(), &mut p, &mut n) }).and_then(|()| text(p, n)) {
-            Ok(s) => s,
-            Err(_) => "",
-        }
+        check(unsafe { f(self.as_ptr(), &mut p, &mut n) }).and_then(|()| text(p, n)).unwrap_or_default()
     }
 
     fn named(
         &self,
         name: &str,
-        f: unsafe extern "C" fn(*const sys::tv_claims, *mut *const c_char, *mut usize, *const c_char, usize) -> sys::tv_status,
+        f: unsafe extern "C" fn(
+            *const sys::tv_claims,
+            *mut *const c_char,
+            *mut usize,
+            *const c_char,
+            usize,
+        ) -> sys::tv_status,
     ) -> Result<&str, Error> {
         let (mut p, mut n) = (ptr::null(), 0usize);
         // SAFETY: a valid tv_claims, two out parameters, and name as pointer + length.

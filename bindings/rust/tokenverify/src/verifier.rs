@@ -149,7 +149,11 @@ impl Verifier {
     /// (`threads` counts the calling thread; 0 = one per CPU, at most 64):
     /// one result per token, in order, each what [`verify`](Verifier::verify)
     /// would have returned.
-    pub fn verify_batch<T: AsRef<[u8]>>(&self, tokens: &[T], threads: u32) -> Result<Vec<Result<Claims, Error>>, Error> {
+    pub fn verify_batch<T: AsRef<[u8]>>(
+        &self,
+        tokens: &[T],
+        threads: u32,
+    ) -> Result<Vec<Result<Claims, Error>>, Error> {
         let mut claims: Vec<*mut sys::tv_claims> = vec![ptr::null_mut(); tokens.len()];
         let statuses = self.batch(tokens, threads, claims.as_mut_ptr())?;
         Ok(statuses
@@ -169,7 +173,11 @@ impl Verifier {
     }
 
     /// [`verify_batch`](Verifier::verify_batch) without claims.
-    pub fn verify_batch_only<T: AsRef<[u8]>>(&self, tokens: &[T], threads: u32) -> Result<Vec<Result<(), Error>>, Error> {
+    pub fn verify_batch_only<T: AsRef<[u8]>>(
+        &self,
+        tokens: &[T],
+        threads: u32,
+    ) -> Result<Vec<Result<(), Error>>, Error> {
         Ok(self.batch(tokens, threads, ptr::null_mut())?.into_iter().map(check).collect())
     }
 
