@@ -176,6 +176,22 @@ if wanted rust; then
   fi
 fi
 
+# ---------------------------------------------------------------- Rust: the tokenverify crate (bindings/rust)
+if wanted rust; then
+  if ! command -v cargo >/dev/null; then
+    unavailable "cargo not found" "tokenverify (Rust)|Rust"
+  else
+    say "building the tokenverify crate's runner (bindings/rust, against ${BUILD#"$ROOT"/})"
+    if TOKENVERIFY_LIB_DIR="$BUILD" CARGO_TARGET_DIR="$WORK/rust-tokenverify-target" cargo build --release --locked \
+      --manifest-path "$HERE/rust-tokenverify/Cargo.toml" >"$LOGS/cargo-tokenverify.log" 2>&1; then
+      run_peer rust-tokenverify "tokenverify (Rust)|Rust" -- \
+        "$WORK/rust-tokenverify-target/release/tokenverify-rust-peer" "$TOKENS" "$BUDGET" "$REPEATS"
+    else
+      unavailable "cargo build failed; see ${LOGS#"$ROOT"/}/cargo-tokenverify.log" "tokenverify (Rust)|Rust"
+    fi
+  fi
+fi
+
 # ---------------------------------------------------------------- Go: golang-jwt
 if wanted go; then
   if ! command -v go >/dev/null; then

@@ -1,10 +1,11 @@
 //! The verifier: one engine instance, shared by any number of threads.
 
+use std::cell::Cell;
 use std::ffi::c_char;
 use std::fmt;
 use std::path::Path;
 use std::ptr;
-use std::sync::atomic::{fence, AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use tokenverify_sys as sys;
 
@@ -12,8 +13,32 @@ use crate::claims::Claims;
 use crate::error::{check, Error};
 use crate::request::{Decision, Request};
 
-/// Set in `Verifier::users` once `close` ran; the low bits count the users.
-const CLOSED: usize = 1 << (usize::BITS - 1);
+/// How many in-flight counters a verifier has; each thread uses one of them
+/// (assigned round-robin on its first call), so that threads verifying at once
+/// do not write one shared cache line.
+const SLOTS: usize = 16;
+
+/// One counter on its own cache lines (128 bytes: adjacent-line prefetch too).
+#[repr(align(128))]
+struct Slot(AtomicUsize);
+
+/// This thread's slot index.
+#[inline]
+fn slot_index() -> usize {
+    static NEXT: AtomicUsize = AtomicUsize::new(0);
+    thread_local! {
+        static SLOT: Cell<usize> = const { Cell::new(usize::MAX) };
+    }
+    SLOT.with(|slot| {
+        let i = slot.get();
+        if i != usize::MAX {
+            return i;
+        }
+        let i = NEXT.fetch_add(1, Ordering::Relaxed) % SLOTS;
+        slot.set(i);
+        i
+    })
+}
 
 /// A verifier built from a configuration document (see the repository README,
 /// "Configuration"): its providers, key sets (local or remote, refreshed in the
@@ -27,30 +52,39 @@ const CLOSED: usize = 1 << (usize::BITS - 1);
 /// refreshers and batch pool). [`close`](Verifier::close) frees it earlier
 /// through a shared reference; it is idempotent, and every call after it returns
 /// an [`Error`] whose [`is_closed`](Error::is_closed) is true (status
-/// `TV_ERR_INVALID_ARGUMENT`). Close never races with calls in flight: each call
-/// holds a count on the verifier (one atomic increment and decrement), and the
-/// engine's verifier is freed by whichever of `close` or the last call in flight
-/// finishes last.
+/// `TV_ERR_INVALID_ARGUMENT`). Close never races with calls in flight: each
+/// call counts itself in (one atomic increment and one decrement, on a counter
+/// of its thread's own, so threads do not contend), and the engine's verifier is
+/// freed by whichever of `close` or the last call in flight finishes last,
+/// exactly once.
 pub struct Verifier {
     raw: *mut sys::tv_verifier,
-    /// Users in flight plus one for the owner, `| CLOSED` once closed.
-    users: AtomicUsize,
+    /// Calls in flight, spread over per-thread counters.
+    slots: Box<[Slot; SLOTS]>,
+    /// Set once by `close`.
+    closed: AtomicBool,
     /// Whether `raw` was freed (set once, by the one that frees it).
     freed: AtomicBool,
 }
 
 // SAFETY: a tv_verifier may be used by any number of threads at once (the
-// header's THREAD SAFETY note); freeing it is serialised by `users` and `freed`.
+// header's THREAD SAFETY note); freeing it is serialised by `slots`, `closed`
+// and `freed`.
 unsafe impl Send for Verifier {}
 unsafe impl Sync for Verifier {}
 
 /// Holds one count on the verifier while the engine works.
-struct Use<'a>(&'a Verifier);
+struct Use<'a>(&'a Verifier, &'a AtomicUsize);
 
 impl Drop for Use<'_> {
     #[inline]
     fn drop(&mut self) {
-        self.0.release();
+        // SeqCst (a locked RMW and a plain load on x86): the decrement must be
+        // ordered before the load of `closed` (see `acquire`).
+        self.1.fetch_sub(1, Ordering::SeqCst);
+        if self.0.closed.load(Ordering::SeqCst) {
+            self.0.free_if_unused();
+        }
     }
 }
 
@@ -68,7 +102,12 @@ impl Verifier {
         if status != sys::TV_OK || raw.is_null() {
             return Err(Error::from_diag(if status == sys::TV_OK { sys::TV_ERR_INTERNAL } else { status }, &diag));
         }
-        Ok(Verifier { raw, users: AtomicUsize::new(1), freed: AtomicBool::new(false) })
+        Ok(Verifier {
+            raw,
+            slots: Box::new(std::array::from_fn(|_| Slot(AtomicUsize::new(0)))),
+            closed: AtomicBool::new(false),
+            freed: AtomicBool::new(false),
+        })
     }
 
     /// [`Verifier::new`] with the document read from a file (`TV_ERR_IO` if it
@@ -82,28 +121,25 @@ impl Verifier {
 
     #[inline]
     fn acquire(&self) -> Result<Use<'_>, Error> {
-        // Relaxed is enough for the count (as in Arc): the verifier cannot be
-        // freed while our count is in, and nothing else is published through it.
-        let before = self.users.fetch_add(1, Ordering::Relaxed);
-        let guard = Use(self); // from here on, released on every path
-        if before & CLOSED != 0 {
+        // Count in, then look at `closed`; `close` sets `closed`, then looks at
+        // the counts. All SeqCst, so at least one side sees the other: a call
+        // that saw `closed` unset is counted when `close` (or the last call to
+        // leave after it) sums the counters, and a call counted in after that
+        // sees `closed` and backs out.
+        let slot = &self.slots[slot_index()].0;
+        slot.fetch_add(1, Ordering::SeqCst);
+        let guard = Use(self, slot); // from here on, counted out on every path
+        if self.closed.load(Ordering::SeqCst) {
             return Err(Error::closed());
         }
         Ok(guard)
     }
 
-    #[inline]
-    fn release(&self) {
-        if self.users.fetch_sub(1, Ordering::Release) == CLOSED | 1 {
-            self.free_last();
-        }
-    }
-
+    /// Frees the engine's verifier if no call is in flight (after `close`).
     #[cold]
-    fn free_last(&self) {
-        fence(Ordering::Acquire); // every user's work happens before the free
-        if !self.freed.swap(true, Ordering::AcqRel) {
-            // SAFETY: closed and no user left: nobody can reach raw any more.
+    fn free_if_unused(&self) {
+        if self.slots.iter().all(|s| s.0.load(Ordering::SeqCst) == 0) && !self.freed.swap(true, Ordering::AcqRel) {
+            // SAFETY: closed and no call in flight: nobody can reach raw any more.
             unsafe { sys::tv_verifier_free(self.raw) }
         }
     }
@@ -112,14 +148,14 @@ impl Verifier {
     /// returned (it does not wait for them). Idempotent. Later calls return an
     /// error ([`Error::is_closed`]). Dropping a verifier closes it too.
     pub fn close(&self) {
-        if self.users.fetch_or(CLOSED, Ordering::AcqRel) & CLOSED == 0 {
-            self.release(); // the owner's count
+        if !self.closed.swap(true, Ordering::SeqCst) {
+            self.free_if_unused();
         }
     }
 
     /// Whether [`close`](Verifier::close) was called.
     pub fn is_closed(&self) -> bool {
-        self.users.load(Ordering::Relaxed) & CLOSED != 0
+        self.closed.load(Ordering::Relaxed)
     }
 
     /// Verifies the compact JWS/JWT `token` (structure, header, algorithm, key,
