@@ -20,6 +20,7 @@
 
 mod claims;
 mod error;
+mod options;
 mod request;
 mod verifier;
 
@@ -27,6 +28,7 @@ use std::ffi::CStr;
 
 pub use claims::{Claims, ClaimsRef};
 pub use error::{Error, ErrorClass, ErrorKind};
+pub use options::{Credential, EventKind, KeySetEvent, Options};
 pub use request::{AuthMethod, Decision, Header, Request};
 pub use tokenverify_sys as sys;
 pub use verifier::Verifier;

@@ -137,7 +137,7 @@ pub enum AuthMethod {
 }
 
 impl AuthMethod {
-    fn from_raw(m: i32) -> AuthMethod {
+    pub(crate) fn from_raw(m: i32) -> AuthMethod {
         match m {
             sys::TV_AUTH_NONE => AuthMethod::None,
             sys::TV_AUTH_JWT => AuthMethod::Jwt,

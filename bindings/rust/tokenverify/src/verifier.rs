@@ -11,6 +11,7 @@ use tokenverify_sys as sys;
 
 use crate::claims::Claims;
 use crate::error::{check, Error};
+use crate::options::Options;
 use crate::request::{Decision, Request};
 
 /// How many in-flight counters a verifier has; each thread uses one of them
@@ -65,6 +66,8 @@ pub struct Verifier {
     closed: AtomicBool,
     /// Whether `raw` was freed (set once, by the one that frees it).
     freed: AtomicBool,
+    /// The callbacks the engine holds pointers to: dropped after `raw` is freed.
+    _callbacks: Option<Box<Options>>,
 }
 
 // SAFETY: a tv_verifier may be used by any number of threads at once (the
@@ -99,14 +102,41 @@ impl Verifier {
         let mut diag = sys::tv_diag::zeroed();
         // SAFETY: config as pointer + length, out pointer and diag owned here.
         let status = unsafe { sys::tv_verifier_new(&mut raw, config.as_ptr().cast(), config.len(), &mut diag) };
+        Verifier::built(status, raw, &diag, None)
+    }
+
+    /// [`Verifier::new`] with callbacks: key-set events and the validator of
+    /// `"validator": true` auths (see [`Options`]).
+    pub fn with_options(config: &str, options: Options) -> Result<Verifier, Error> {
+        // The engine keeps these pointers until the verifier is freed; the boxes
+        // live in the Verifier, which frees the engine's verifier before them.
+        let options = Box::new(options);
+        let raw_options = options.as_raw();
+        let mut raw = ptr::null_mut();
+        let mut diag = sys::tv_diag::zeroed();
+        // SAFETY: config as pointer + length, options and diag owned here; the
+        // user data outlives the verifier (see above).
+        let status = unsafe {
+            sys::tv_verifier_new_ex2(&mut raw, config.as_ptr().cast(), config.len(), &raw_options, &mut diag)
+        };
+        Verifier::built(status, raw, &diag, Some(options))
+    }
+
+    fn built(
+        status: sys::tv_status,
+        raw: *mut sys::tv_verifier,
+        diag: &sys::tv_diag,
+        callbacks: Option<Box<Options>>,
+    ) -> Result<Verifier, Error> {
         if status != sys::TV_OK || raw.is_null() {
-            return Err(Error::from_diag(if status == sys::TV_OK { sys::TV_ERR_INTERNAL } else { status }, &diag));
+            return Err(Error::from_diag(if status == sys::TV_OK { sys::TV_ERR_INTERNAL } else { status }, diag));
         }
         Ok(Verifier {
             raw,
             slots: Box::new(std::array::from_fn(|_| Slot(AtomicUsize::new(0)))),
             closed: AtomicBool::new(false),
             freed: AtomicBool::new(false),
+            _callbacks: callbacks,
         })
     }
 

@@ -108,3 +108,41 @@ fn malformed_request_is_400() {
     let d = v.authenticate(&Request { host: "example.com", ..Request::new("GET", "http://absolute/x") }).unwrap();
     assert_eq!((d.error().unwrap().kind(), d.http_status()), (ErrorKind::MalformedRequest, 400));
 }
+
+/// `"validator": true` auths ask the application's callback, on the calling thread.
+#[test]
+fn validator_callback_decides() {
+    use std::sync::{Arc, Mutex};
+    let config = r#"{"rules": [{"name": "r", "paths": [
+        {"path": "/keys/", "auth": {"type": "apiKey", "apiKey": {"validator": true}}},
+        {"path": "/admin/", "auth": {"type": "basic", "basic": {"validator": true}}}]}]}"#;
+    // Without a validator, such a configuration is refused.
+    assert_eq!(Verifier::new(config).unwrap_err().kind(), ErrorKind::Config);
+
+    let calls = Arc::new(Mutex::new(Vec::new()));
+    let seen = calls.clone();
+    let options = tokenverify::Options::new().validator(move |c| {
+        seen.lock().unwrap().push((c.method, c.user.to_vec(), c.password.to_vec(), c.rule.to_string()));
+        if c.user == b"boom" {
+            panic!("a panicking validator refuses");
+        }
+        matches!((c.user, c.password), (b"k1", b"") | (b"u", b"p"))
+    });
+    let v = Verifier::with_options(config, options).unwrap();
+    let auth = |target: &str, name: &str, value: &str| {
+        let headers = [Header::new(name, value)];
+        v.authenticate(&Request { target, headers: &headers, ..Request::default() }).unwrap()
+    };
+    let d = auth("/keys/a", "X-Api-Key", "k1");
+    assert!(d.allowed() && d.method() == AuthMethod::ApiKey, "{}", d.json());
+    assert!(!auth("/keys/a", "X-Api-Key", "k2").allowed());
+    assert!(auth("/admin/", "Authorization", &basic("u", "p")).allowed());
+    let wrong = auth("/admin/", "Authorization", &basic("u", "x"));
+    assert_eq!((wrong.http_status(), wrong.error().unwrap().kind()), (401, ErrorKind::BadCredentials));
+    let boom = auth("/keys/a", "X-Api-Key", "boom");
+    assert_eq!(boom.http_status(), 401);
+    let calls = calls.lock().unwrap();
+    assert_eq!(calls.len(), 5);
+    assert_eq!(calls[0], (AuthMethod::ApiKey, b"k1".to_vec(), vec![], "r".to_string()));
+    assert_eq!(calls[2].0, AuthMethod::Basic);
+}

@@ -98,3 +98,21 @@ fn concurrent_verification_while_the_remote_key_set_rotates() {
     assert!(server.requests.load(Ordering::SeqCst) >= 3);
     v.close();
 }
+
+/// Key-set events reach a Rust closure from the engine's refresher thread.
+#[test]
+fn key_set_events_reach_the_callback() {
+    use std::sync::{Arc, Mutex};
+    let a = EcKey::new("key-a", 11);
+    let server = JwksServer::start(jwks(&[&a]));
+    let events = Arc::new(Mutex::new(Vec::new()));
+    let sink = events.clone();
+    let options = tokenverify::Options::new().on_event(move |e| {
+        sink.lock().unwrap().push((e.kind, e.provider.to_string(), e.key_count, e.http_status));
+    });
+    let v = Verifier::with_options(&remote_config(&server.url), options).unwrap();
+    v.verify_only(a.sign(&claims("alice")).as_bytes()).unwrap();
+    let events = events.lock().unwrap();
+    assert!(!events.is_empty());
+    assert_eq!(events[0], (tokenverify::EventKind::KeysUpdated, "remote".to_string(), 1, 200));
+}
