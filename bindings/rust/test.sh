@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # bindings/rust/test.sh BUILD: builds the Rust workspace against BUILD's
 # libtokenverify (BUILD holds libtokenverify.so and generated/include), runs
-# `cargo test` (tokenverify-sys and tokenverify), clippy with -D warnings,
-# rustfmt --check, the example program examples/rust (from the repository root,
+# `cargo test` (tokenverify-sys and tokenverify), clippy and rustdoc with -D
+# warnings, rustfmt --check, the example program examples/rust (from the repository root,
 # output checked), and checks that the README's example is that program.
 set -euo pipefail
 
@@ -37,6 +37,9 @@ if cargo clippy --version >/dev/null 2>&1; then
 else
   echo "-- cargo clippy is not installed (rustup component add clippy): skipped"
 fi
+echo "-- cargo doc -D warnings"
+RUSTDOCFLAGS="-D warnings" "${cargo[@]}" doc --offline --locked "${manifest[@]}" --workspace --no-deps -j 2 --quiet
+
 if cargo fmt --version >/dev/null 2>&1; then
   echo "-- cargo fmt --check"
   cargo fmt "${manifest[@]}" --all --check

@@ -62,7 +62,8 @@ type ValidatorFn = dyn Fn(&Credential<'_>) -> bool + Send + Sync + 'static;
 /// provider's refresher thread, the validator on the thread that called
 /// `authenticate` (possibly several at once), hence `Send + Sync`. A panic in
 /// a callback does not cross into the engine: it is caught (an event is then
-/// dropped, a credential refused). Neither may close the verifier.
+/// dropped, a credential refused). Neither may close or drop the verifier
+/// (so do not move the last `Arc<Verifier>` into one).
 #[derive(Default)]
 pub struct Options {
     pub(crate) on_event: Option<Box<EventFn>>,

@@ -20,6 +20,12 @@ pub struct Header<'a> {
     _borrow: PhantomData<&'a [u8]>,
 }
 
+// `&[Header]` is handed to the engine as `const tv_header*`.
+const _: () = assert!(
+    std::mem::size_of::<Header<'static>>() == std::mem::size_of::<sys::tv_header>()
+        && std::mem::align_of::<Header<'static>>() == std::mem::align_of::<sys::tv_header>()
+);
+
 // SAFETY: only shared borrows of bytes.
 unsafe impl Send for Header<'_> {}
 unsafe impl Sync for Header<'_> {}
