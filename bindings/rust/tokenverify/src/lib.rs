@@ -86,3 +86,49 @@ pub fn status_message(code: i32) -> &'static str {
     // SAFETY: any value; a static string.
     static_str(unsafe { ffi::tv_status_message(code) })
 }
+
+/// One revocation to publish on a Redis stream (see [`publish_revocation`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Revocation<'a> {
+    /// Refuse the token whose `jti` is this until `exp` (unix seconds).
+    Token { jti: &'a str, exp: i64 },
+    /// Refuse the tokens of subject `sub` issued before `before` (unix seconds).
+    Subject { sub: &'a str, before: i64 },
+}
+
+/// Adds `revocation` to the Redis stream that `config` names in
+/// `"revocation.redis"` (only that member is read; no key set is loaded), for
+/// every verifier reading that stream; `issuer` (optional) limits it to tokens
+/// of that `iss`. Returns the new stream entry's ID. Fails with
+/// `TV_ERR_CONFIG` (no `revocation.redis`, or a bad document),
+/// `TV_ERR_INVALID_ARGUMENT` or `TV_ERR_IO` (Redis unreachable or refusing),
+/// with the reason in [`Error::detail`].
+pub fn publish_revocation(config: &str, revocation: Revocation<'_>, issuer: Option<&str>) -> Result<String, Error> {
+    let (kind, id, time) = match revocation {
+        Revocation::Token { jti, exp } => (ffi::TV_REVOKE_TOKEN, jti, exp),
+        Revocation::Subject { sub, before } => (ffi::TV_REVOKE_SUBJECT, sub, before),
+    };
+    let issuer = issuer.unwrap_or("");
+    let r = ffi::tv_revocation {
+        kind,
+        id: id.as_ptr().cast(),
+        id_len: id.len(),
+        time,
+        issuer: issuer.as_ptr().cast(),
+        issuer_len: issuer.len(),
+    };
+    let mut out: *mut std::ffi::c_char = std::ptr::null_mut();
+    let mut diag = ffi::tv_diag::zeroed();
+    // SAFETY: config as pointer + length; r, out and diag owned here.
+    let status = unsafe { ffi::tv_revocation_publish(config.as_ptr().cast(), config.len(), &r, &mut out, &mut diag) };
+    if status != ffi::TV_OK {
+        return Err(Error::from_diag(status, &diag));
+    }
+    if out.is_null() {
+        return Ok(String::new());
+    }
+    // SAFETY: a NUL-terminated string allocated for us: copied, then freed once.
+    let id = unsafe { CStr::from_ptr(out) }.to_string_lossy().into_owned();
+    unsafe { ffi::tv_string_free(out) };
+    Ok(id)
+}

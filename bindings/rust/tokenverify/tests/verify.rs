@@ -163,3 +163,21 @@ fn stats_are_json() {
     let keys: serde_json::Value = serde_json::from_str(&v.stats_with_keys().unwrap()).unwrap();
     assert_eq!(keys["providers"][0]["keys"][0]["kid"], "solo-public-key-001");
 }
+
+#[test]
+fn publish_revocation_reports_its_failures() {
+    use tokenverify::{publish_revocation, Revocation};
+    let err =
+        publish_revocation(&kgateway_config(), Revocation::Token { jti: "j-1", exp: now() + 60 }, None).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Config, "{err}");
+    assert!(err.detail().is_some() || err.field().is_some(), "{err:?}");
+    // Nothing listens on port 1: Redis is unreachable.
+    let base = kgateway_config();
+    let config = format!(
+        r#"{}, "revocation": {{"redis": {{"url": "redis://127.0.0.1:1/0", "connectTimeout": "200ms"}}}}}}"#,
+        base.trim_end().strip_suffix('}').unwrap()
+    );
+    let err =
+        publish_revocation(&config, Revocation::Subject { sub: "alice", before: now() }, Some("solo.io")).unwrap_err();
+    assert_eq!((err.kind(), err.class()), (ErrorKind::Io, ErrorClass::Misuse), "{err}");
+}
