@@ -33,7 +33,10 @@ type Claims struct {
 
 func newClaims(p *C.tv_claims) *Claims {
 	c := &Claims{p: p}
-	c.cleanup = runtime.AddCleanup(c, func(p *C.tv_claims) { C.tv_claims_free(p) }, p)
+	c.cleanup = runtime.AddCleanup(c, func(p *C.tv_claims) {
+		cleanupFrees.Add(1)
+		C.tv_claims_free(p)
+	}, p)
 	return c
 }
 

@@ -44,6 +44,7 @@ import "C"
 import (
 	"runtime"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unsafe"
 )
@@ -75,6 +76,10 @@ func bytesPtr(b []byte) *C.uint8_t {
 func stringPtr(s string) *C.uint8_t { return (*C.uint8_t)(unsafe.Pointer(unsafe.StringData(s))) }
 
 func charPtr(s string) *C.char { return (*C.char)(unsafe.Pointer(unsafe.StringData(s))) }
+
+// cleanupFrees counts the verifiers and claims freed by a cleanup rather than
+// by Close (for the lifetime tests).
+var cleanupFrees atomic.Int64
 
 // Verifier verifies tokens and authenticates requests with one configuration.
 //
@@ -109,7 +114,10 @@ func NewVerifier(config []byte) (*Verifier, error) {
 		return nil, &e
 	}
 	v := &Verifier{p: p}
-	v.cleanup = runtime.AddCleanup(v, func(p *C.tv_verifier) { C.tv_verifier_free(p) }, p)
+	v.cleanup = runtime.AddCleanup(v, func(p *C.tv_verifier) {
+		cleanupFrees.Add(1)
+		C.tv_verifier_free(p)
+	}, p)
 	return v, nil
 }
 
