@@ -183,7 +183,7 @@ func TestStatsBatchInspectVersion(t *testing.T) {
 		t.Fatalf("batch: %v, %v", errs, err)
 	}
 	wantStatus(t, errs[1], StatusMalformedToken)
-	wantStatus(t, errs[3], v.VerifyOnly(""). (*Error).Status())
+	wantStatus(t, errs[3], v.VerifyOnly("").(*Error).Status())
 	if errs, err := v.VerifyBatch(nil, 0); errs != nil || err != nil {
 		t.Fatalf("empty batch: %v %v", errs, err)
 	}
