@@ -2,7 +2,6 @@ package tokenverify
 
 /*
 #cgo noescape tv_authenticate
-#cgo nocallback tv_authenticate
 #include <stdlib.h>
 #include <string.h>
 #include "tokenverify.h"

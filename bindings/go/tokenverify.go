@@ -28,8 +28,6 @@ package tokenverify
 #cgo nocallback tv_verify
 #cgo noescape tv_verify_batch
 #cgo nocallback tv_verify_batch
-#cgo noescape tv_verifier_new
-#cgo nocallback tv_verifier_new
 #cgo noescape tv_verifier_revoke
 #cgo nocallback tv_verifier_revoke
 #cgo noescape tv_verifier_revoke_subject
@@ -95,6 +93,7 @@ var cleanupFrees atomic.Int64
 type Verifier struct {
 	mu      sync.RWMutex
 	p       *C.tv_verifier // nil once closed
+	release func()         // frees what the callbacks need, after p (NewVerifierWithOptions)
 	cleanup runtime.Cleanup
 }
 
@@ -104,20 +103,41 @@ type Verifier struct {
 // (TV_ERR_CONFIG) and the Field and Detail at fault; a key set that cannot be
 // read or parsed is TV_ERR_IO, TV_ERR_JWKS_MALFORMED, ...
 func NewVerifier(config []byte) (*Verifier, error) {
+	return newVerifier(config, nil, nil)
+}
+
+// owned is what a Verifier's cleanup frees: the engine's verifier, then what
+// its callbacks needed (release, may be nil).
+type owned struct {
+	p       *C.tv_verifier
+	release func()
+}
+
+func (o owned) free() {
+	C.tv_verifier_free(o.p)
+	if o.release != nil {
+		o.release()
+	}
+}
+
+func newVerifier(config []byte, opts *C.tv_verifier_options, release func()) (*Verifier, error) {
 	var p *C.tv_verifier
 	var diag C.tv_diag
 	cfg := (*C.char)(unsafe.Pointer(bytesPtr(config)))
-	if s := C.tv_verifier_new(&p, cfg, C.size_t(len(config)), &diag); s != 0 {
+	if s := C.tv_verifier_new_ex2(&p, cfg, C.size_t(len(config)), opts, &diag); s != 0 {
+		if release != nil {
+			release()
+		}
 		e := Error{Code: int32(s), Name: cStatusName(int32(s)), Message: cStatusMessage(int32(s))}
 		e.Field = C.GoString(&diag.field[0])
 		e.Detail = C.GoString(&diag.message[0])
 		return nil, &e
 	}
-	v := &Verifier{p: p}
-	v.cleanup = runtime.AddCleanup(v, func(p *C.tv_verifier) {
+	v := &Verifier{p: p, release: release}
+	v.cleanup = runtime.AddCleanup(v, func(o owned) {
 		cleanupFrees.Add(1)
-		C.tv_verifier_free(p)
-	}, p)
+		o.free()
+	}, owned{p, release})
 	return v, nil
 }
 
@@ -131,7 +151,7 @@ func (v *Verifier) Close() {
 	v.mu.Unlock()
 	if p != nil {
 		v.cleanup.Stop()
-		C.tv_verifier_free(p)
+		owned{p, v.release}.free()
 	}
 }
 
