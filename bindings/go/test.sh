@@ -56,6 +56,13 @@ go test -race -count=1 ./...
 (cd "$ROOT/bench/peers/go-tokenverify" && go vet ./... && go build -o "$TMP/go-tokenverify" .)
 (cd "$ROOT/examples/go" && go vet ./... && go build -o "$TMP/example" .)
 
+# The programs load the library of BUILD (rpath), never another copy.
+if ! ldd "$TMP/example" | grep -q "libtokenverify.so.0 => $BUILD/libtokenverify.so.0"; then
+  ldd "$TMP/example" >&2
+  echo "go binding: examples/go does not load $BUILD/libtokenverify.so.0" >&2
+  exit 1
+fi
+
 # The example, run from the repository root (its configuration names its key
 # file relative to it), with its exact output.
 expected='verified: sub=alice team=dev exp=2074274884 provider=kgateway
