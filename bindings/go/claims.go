@@ -54,10 +54,11 @@ func (c *Claims) Close() {
 
 func (c *Claims) acquire() *C.tv_claims {
 	c.mu.RLock()
-	if c.p == nil {
+	p := c.p
+	if p == nil {
 		c.mu.RUnlock()
 	}
-	return c.p
+	return p
 }
 
 // String returns the string claim name, unescaped. An absent claim is an

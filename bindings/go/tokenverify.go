@@ -159,10 +159,11 @@ func (v *Verifier) Close() {
 // (lock released) when the verifier is closed. Callers release with v.mu.RUnlock.
 func (v *Verifier) acquire() *C.tv_verifier {
 	v.mu.RLock()
-	if v.p == nil {
+	p := v.p
+	if p == nil {
 		v.mu.RUnlock()
 	}
-	return v.p
+	return p
 }
 
 // VerifyOnly verifies token (signature, header, key and claims) and returns nil
