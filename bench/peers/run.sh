@@ -209,6 +209,23 @@ if wanted go; then
   fi
 fi
 
+# ---------------------------------------------------------------- Go: tokenverify's Go package (bindings/go)
+if wanted go; then
+  if ! command -v go >/dev/null; then
+    unavailable "go not found" "tokenverify (Go)|Go"
+  else
+    say "building the tokenverify Go package's runner (cgo, against ${BUILD#"$ROOT"/})"
+    # Built every run (Go's build cache makes it quick): it links the library just built.
+    if (cd "$HERE/go-tokenverify" && CGO_ENABLED=1 GOFLAGS=-mod=readonly \
+      CGO_CFLAGS="-I$ROOT/bindings/c/include -I$BUILD/generated/include" \
+      CGO_LDFLAGS="-L$BUILD -Wl,-rpath,$BUILD" go build -o "$BIN/go-tokenverify" .) >"$LOGS/go-tokenverify.log" 2>&1; then
+      run_peer go-tokenverify "tokenverify (Go)|Go" -- env GOMAXPROCS=1 "$BIN/go-tokenverify" "$TOKENS" "$BUDGET" "$REPEATS"
+    else
+      unavailable "go build failed; see ${LOGS#"$ROOT"/}/go-tokenverify.log" "tokenverify (Go)|Go"
+    fi
+  fi
+fi
+
 # ---------------------------------------------------------------- C: libjwt (Debian)
 if wanted libjwt; then
   say "libjwt from Debian"

@@ -1,0 +1,3 @@
+module tokenverify/bindings/go
+
+go 1.24
