@@ -57,8 +57,11 @@ go test -race -count=1 ./...
 (cd "$ROOT/examples/go" && go vet ./... && go build -o "$TMP/example" .)
 
 # The programs load the library of BUILD (rpath), never another copy.
-if ! ldd "$TMP/example" | grep -q "libtokenverify.so.0 => $BUILD/libtokenverify.so.0"; then
-  ldd "$TMP/example" >&2
+# (ldd's output is kept first: grep -q stops reading at its match, and under
+# pipefail ldd's SIGPIPE would fail the pipeline.)
+linked="$(ldd "$TMP/example")"
+if ! grep -q "libtokenverify.so.0 => $BUILD/libtokenverify.so.0" <<<"$linked"; then
+  echo "$linked" >&2
   echo "go binding: examples/go does not load $BUILD/libtokenverify.so.0" >&2
   exit 1
 fi
