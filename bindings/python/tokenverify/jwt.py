@@ -70,6 +70,9 @@ ASYMMETRIC_ALGORITHMS = frozenset(
     {"RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "ES256K",
      "EdDSA", "Ed25519", "Ed448"}
 )
+# The shortest HMAC secret each algorithm accepts: the hash's output size (RFC 7518 §3.2),
+# as the engine and PyJWT's enforce_minimum_key_length count it.
+_HMAC_MIN_SECRET = {"HS256": 32, "HS384": 48, "HS512": 64}
 _TIME_OPTIONS = ("verify_exp", "verify_nbf", "verify_iat")
 # The engine's largest leeway (just under 100 years): with it the engine's time
 # checks always pass and Python applies the ones PyJWT's options ask for.
@@ -95,6 +98,38 @@ KeyInput = Any  # str | bytes | JWK dict | PyJWK | cryptography public/private k
 
 def _b64url(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+
+def _secret_length(material: Mapping[str, Any]) -> Optional[int]:
+    """The length of the HMAC secret in |material| (a secret, or one "oct" JWK), else None."""
+    if "secret" in material:
+        encoded = material["secret"]["base64url"]
+    else:
+        jwk = material.get("jwks", {}).get("local", {}).get("inline")
+        if not isinstance(jwk, Mapping) or jwk.get("kty") != "oct" or not isinstance(jwk.get("k"), str):
+            return None
+        encoded = jwk["k"]
+    try:
+        return len(base64.urlsafe_b64decode(encoded + "=" * (-len(encoded) % 4)))
+    except ValueError:
+        return None
+
+
+def _short_secret_error(length: int, alg: str, options: Mapping[str, Any]) -> TokenVerifyError:
+    """The error for an HMAC secret of |length| bytes, shorter than |alg| needs.
+
+    PyJWT's option enforce_minimum_key_length chooses between refusing such a
+    secret (True: InvalidKeyError) and accepting it with an
+    InsecureKeyLengthWarning (False, PyJWT's default). tokenverify always refuses
+    it: the engine has no setting to accept a short secret yet."""
+    needed = _HMAC_MIN_SECRET[alg]
+    what = "the HMAC secret is %d bytes long, below the %d bytes %s needs (RFC 7518 §3.2)" % (length, needed, alg)
+    if options.get("enforce_minimum_key_length"):
+        return InvalidKeyError(what[0].upper() + what[1:], name="TV_ERR_JWK_WEAK")
+    return InvalidJWKError(
+        "tokenverify refuses short HMAC secrets: %s. PyJWT accepts one with a warning unless "
+        'options={"enforce_minimum_key_length": True}; tokenverify cannot accept one yet, whatever '
+        "that option says: use a secret of at least %d bytes" % (what, needed), name="TV_ERR_JWK_WEAK")
 
 
 def _jwk_json(key: bytes) -> Optional[Dict[str, Any]]:
@@ -247,7 +282,7 @@ class _Plan:
 
     __slots__ = ("verifier", "python_time_checks", "leeway", "options", "audience", "issuer", "subject",
                  "algorithms", "key_error", "single_key_config", "kid_verifiers", "refused_hmac",
-                 "engine_checks_audience", "curve_mismatch")
+                 "engine_checks_audience", "curve_mismatch", "secret_length")
 
     def __init__(self, verifier: Optional[Verifier], python_time_checks: bool, leeway: float,
                  options: Dict[str, Any], audience: Any, issuer: Any, subject: Optional[str],
@@ -270,6 +305,9 @@ class _Plan:
         # ES algorithms the caller allowed whose curve is not the key's: a token
         # naming one gets PyJWT's InvalidKeyError (alg -> the key's curve).
         self.curve_mismatch: Dict[str, str] = {}
+        # The HMAC secret's length in bytes when it may be too short for one of the
+        # allowed algorithms (checked per token, by its alg), else None.
+        self.secret_length: Optional[int] = None
         self.python_time_checks = python_time_checks
         self.leeway = leeway
         self.options = options
@@ -397,11 +435,23 @@ def _build_plan(key: KeyInput, algorithms: Optional[Sequence[str]], audience: An
         "leeway": _NO_ENGINE_TIME_CHECKS if python_time_checks else int(leeway),
         "requiredClaims": _required_claims(opts),
     }
+    secret_length = _secret_length(material)
+    if secret_length is not None and secret_length >= max((_HMAC_MIN_SECRET[a] for a in algs if a in _HMAC_MIN_SECRET), default=0):
+        secret_length = None  # long enough for every allowed algorithm
     try:
         verifier = Verifier(config)
     except ConfigurationError as e:
         raise InvalidKeyError(str(e), e.code, e.name, e.field, e.detail) from e
+    except InvalidJWKError as e:
+        if secret_length is None:
+            raise
+        # Too short for the engine whatever the token's alg: refused per token, after
+        # PyJWT's checks of the header (alg allowed), with the option's error.
+        plan = _Plan(None, False, leeway, opts, audience, issuer, subject, tuple(algorithms), e)
+        plan.secret_length = secret_length
+        return plan
     plan = _Plan(verifier, python_time_checks, leeway, opts, audience, issuer, subject, tuple(algorithms))
+    plan.secret_length = secret_length
     plan.engine_checks_audience = engine_checks_audience
     if "secret" not in material:
         plan.refused_hmac = frozenset(a for a in algorithms if a in HMAC_ALGORITHMS and a not in algs)
@@ -740,9 +790,17 @@ def _verified_claims(jwt: Union[str, bytes], key: KeyInput, algorithms: Optional
         raise DecodeError("Invalid token type. Token must be a %s" % bytes)
     plan = _plan_for(key, algorithms, audience, issuer, subject, leeway, options)
     if plan.key_error is not None:
-        if inspect_unverified(jwt).header.get("alg") not in plan.algorithms:
+        alg = inspect_unverified(jwt).header.get("alg")
+        if alg not in plan.algorithms:
             raise InvalidAlgorithmError("The specified alg value is not allowed")
+        if plan.secret_length is not None and alg in _HMAC_MIN_SECRET:
+            raise _short_secret_error(plan.secret_length, alg, plan.options) from None
         raise plan.key_error
+    if plan.secret_length is not None and plan.verifier is not None:
+        # A secret long enough for some allowed algorithms but maybe not this token's.
+        alg = _header_alg(jwt)
+        if isinstance(alg, str) and alg in plan.algorithms and plan.secret_length < _HMAC_MIN_SECRET.get(alg, 0):
+            raise _short_secret_error(plan.secret_length, alg, plan.options)
     if plan.verifier is None:
         claims = inspect_unverified(jwt)
         header_error = _pyjwt_header_error(claims.header)
