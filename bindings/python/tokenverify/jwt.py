@@ -652,11 +652,42 @@ def _header_alg(token: Union[str, bytes]) -> Any:
         return None
 
 
+def _json_failure(error: TokenVerifyError, token: Union[str, bytes], plan: _Plan) -> TokenVerifyError:
+    """PyJWT's DecodeError for a header or payload that is not a JSON object, naming
+    the segment; for a payload the engine refused for NaN or Infinity (not JSON, RFC
+    8259) that PyJWT reads, the error PyJWT's claim checks give for it (an "exp" of
+    Infinity is not an integer), when one does. Keeps the engine's code."""
+    text = token.decode("ascii", "replace") if isinstance(token, bytes) else token
+    segments = text.split(".")
+    if len(segments) != 3:
+        return error
+    decoded: List[Any] = []
+    for segment, what in ((segments[0], "header"), (segments[1], "payload")):
+        try:
+            value = json.loads(base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4)))
+        except (ValueError, RecursionError) as e:
+            return DecodeError("Invalid %s string: %s" % (what, e), error.code, error.name)
+        if not isinstance(value, dict):
+            return DecodeError("Invalid %s string: must be a json object" % what, error.code, error.name)
+        decoded.append(value)
+    replay = _Plan(None, True, plan.leeway, plan.options, plan.audience, plan.issuer, plan.subject)
+    try:
+        _python_checks(decoded[1], replay, engine_checked=False)
+    except MissingRequiredClaimError:
+        return error
+    except TokenVerifyError as e:
+        if isinstance(e, (DecodeError, InvalidIssuedAtError)) and "must be an integer" in str(e):
+            return type(e)(str(e), error.code, error.name)
+    return error
+
+
 def _explain_failure(error: TokenVerifyError, token: Union[str, bytes], plan: _Plan) -> TokenVerifyError:
     """The exception PyJWT would raise for the engine's |error|, when the engine's
     status is broader than PyJWT's classes (e.g. a missing iss is an issuer mismatch
     to the engine, a missing required claim to PyJWT). Keeps the engine's code."""
     name = error.name
+    if name in ("TV_ERR_MALFORMED_JSON", "TV_ERR_JSON_NOT_OBJECT"):
+        return _json_failure(error, token, plan)
     try:
         unverified = inspect_unverified(token)
         header, payload = unverified.header, dict(unverified)
