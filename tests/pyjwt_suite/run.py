@@ -106,7 +106,7 @@ def summarise(name: str, records: List[Dict[str, Any]]) -> Tuple[int, int, Dict[
                 "%s (%d)" % kv for kv in sorted(record["mapped_exceptions"].items())))
     by_cause: Dict[str, List[str]] = collections.defaultdict(list)
     for test, cause in failures.items():
-        by_cause[re.sub(r"\d+", "N", cause)].append(test)
+        by_cause[re.sub(r"\d+ bytes", "N bytes", re.sub(r"HS(256|384|512)", "HSnnn", cause))].append(test)
     for cause, names in sorted(by_cause.items(), key=lambda kv: -len(kv[1])):
         print("   %3d  %s" % (len(names), cause))
         for test in sorted(names):

@@ -821,7 +821,10 @@ def _verified_claims(jwt: Union[str, bytes], key: KeyInput, algorithms: Optional
         raise DecodeError("Invalid token type. Token must be a %s" % bytes)
     plan = _plan_for(key, algorithms, audience, issuer, subject, leeway, options)
     if plan.key_error is not None:
-        alg = inspect_unverified(jwt).header.get("alg")
+        try:
+            alg = inspect_unverified(jwt).header.get("alg")
+        except TokenVerifyError as e:
+            raise _explain_failure(e, jwt, plan) from None
         if alg not in plan.algorithms:
             raise InvalidAlgorithmError("The specified alg value is not allowed")
         if plan.secret_length is not None and alg in _HMAC_MIN_SECRET:
@@ -833,7 +836,10 @@ def _verified_claims(jwt: Union[str, bytes], key: KeyInput, algorithms: Optional
         if isinstance(alg, str) and alg in plan.algorithms and plan.secret_length < _HMAC_MIN_SECRET.get(alg, 0):
             raise _short_secret_error(plan.secret_length, alg, plan.options)
     if plan.verifier is None:
-        claims = inspect_unverified(jwt)
+        try:
+            claims = inspect_unverified(jwt)
+        except TokenVerifyError as e:
+            raise _explain_failure(e, jwt, plan) from None
         header_error = _pyjwt_header_error(claims.header)
         if header_error is not None:  # PyJWT checks these with the signature off too
             raise header_error
