@@ -50,7 +50,44 @@ NOT_APPLICABLE: Dict[str, str] = {
 # test_jwks_client.py with tokenverify's PyJWKClient: these replace PyJWT's
 # transport (urllib.request.build_opener), call its redirect handler, or reach
 # into its cache object; tokenverify's client fetches with the engine.
-NOT_APPLICABLE_CLIENT: Dict[str, str] = {}
+_TRANSPORT = ("replaces urllib.request.build_opener, PyJWT's transport, to serve the key set; tokenverify's "
+              "client reads the set the engine fetched (libcurl), which the mock does not reach "
+              "(tests/python/test_jwks_client.py runs the same cases against a real server)")
+_CACHE = _TRANSPORT + ", and reads PyJWT's jwk_set_cache (a JWKSetCache object)"
+_CLOCK = _TRANSPORT + ", and mocks jwt.jwks_client.time.monotonic"
+NOT_APPLICABLE_CLIENT: Dict[str, str] = {
+    "tests/test_jwks_client.py::TestPyJWKClient::test_get_jwk_set": _TRANSPORT,
+    "tests/test_jwks_client.py::TestPyJWKClient::test_get_signing_keys": _TRANSPORT,
+    "tests/test_jwks_client.py::TestPyJWKClient::test_get_signing_keys_if_no_use_provided": _TRANSPORT,
+    "tests/test_jwks_client.py::TestPyJWKClient::test_get_signing_keys_raises_if_none_found": _TRANSPORT,
+    "tests/test_jwks_client.py::TestPyJWKClient::test_get_signing_key": _TRANSPORT,
+    "tests/test_jwks_client.py::TestPyJWKClient::test_get_signing_key_caches_result": _TRANSPORT,
+    "tests/test_jwks_client.py::TestPyJWKClient::test_get_signing_key_does_not_cache_opt_out": _TRANSPORT,
+    "tests/test_jwks_client.py::TestPyJWKClient::test_get_signing_key_from_jwt": _TRANSPORT,
+    "tests/test_jwks_client.py::TestPyJWKClient::test_get_jwk_set_returns_pyjwkset_cached_by_the_client": _TRANSPORT,
+    "tests/test_jwks_client.py::TestPyJWKClient::test_get_jwk_set_raises_when_endpoint_does_not_return_an_object": _TRANSPORT,
+    "tests/test_jwks_client.py::TestPyJWKClient::test_get_jwt_set_cache_expired_result": _TRANSPORT,
+    "tests/test_jwks_client.py::TestPyJWKClient::test_failed_request_should_raise_connection_error": _TRANSPORT,
+    "tests/test_jwks_client.py::TestPyJWKClient::test_incomplete_read_should_raise_connection_error": _TRANSPORT,
+    "tests/test_jwks_client.py::TestPyJWKClient::test_get_jwt_set_refresh_cache": _TRANSPORT,
+    "tests/test_jwks_client.py::TestPyJWKClient::test_get_jwt_set_no_matching_kid_after_second_attempt": _TRANSPORT,
+    "tests/test_jwks_client.py::TestPyJWKClient::test_unknown_kid_refresh_is_cooled_down": _TRANSPORT,
+    "tests/test_jwks_client.py::TestPyJWKClient::test_unknown_kid_refresh_ignores_cooldown_when_cache_disabled": _TRANSPORT,
+    "tests/test_jwks_client.py::TestPyJWKClient::test_get_jwt_set_timeout": _TRANSPORT,
+    "tests/test_jwks_client.py::TestPyJWKClient::test_http_error_is_closed_on_connection_failure": _TRANSPORT,
+    "tests/test_jwks_client.py::TestPyJWKClient::test_get_jwk_set_caches_result": _CACHE,
+    "tests/test_jwks_client.py::TestPyJWKClient::test_get_jwk_set_accepts_externally_cached_pyjwkset": _CACHE,
+    "tests/test_jwks_client.py::TestPyJWKClient::test_client_caches_the_parsed_jwk_set": _CACHE,
+    "tests/test_jwks_client.py::TestPyJWKClient::test_get_jwk_set_reuses_the_cached_instance": _CACHE,
+    "tests/test_jwks_client.py::TestPyJWKClient::test_get_jwt_set_cache_disabled": _CACHE,
+    "tests/test_jwks_client.py::TestPyJWKClient::test_get_jwt_set_failed_refresh_preserves_cached_jwks": _CACHE,
+    "tests/test_jwks_client.py::TestPyJWKClient::test_unknown_kid_refresh_runs_again_after_cooldown": _CLOCK,
+    "tests/test_jwks_client.py::TestPyJWKClient::test_unknown_kid_refresh_serializes_concurrent_misses": _CLOCK,
+    "tests/test_jwks_client.py::TestPyJWKClient::test_get_signing_key_from_jwt_rejects_payload_recursion_error": _TRANSPORT + ", and mocks jwt.api_jwt.json.loads",
+    "tests/test_jwks_client.py::TestPyJWKClient::test_fetch_data_override_result_is_cached": "subclasses PyJWKClient to override fetch_data, which PyJWT's get_jwk_set calls; tokenverify's reads the engine's set",
+    "tests/test_jwks_client.py::TestPyJWKClient::test_get_jwt_set_sslcontext_default": _TRANSPORT + ", to see the ssl_context reach urllib's handlers",
+    "tests/test_jwks_client.py::TestPyJWKClient::test_get_jwt_set_sslcontext_no_ca": _TRANSPORT,
+}
 
 MODE = os.environ.get("TV_PYJWT_MODE", "as-written")
 CLIENT = os.environ.get("TV_PYJWT_CLIENT") == "1"
@@ -249,12 +286,15 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[Any]) -> 
         if call.excinfo is not None:
             exc = call.excinfo.value
             error = "%s: %s" % (type(exc).__name__, str(exc).splitlines()[0] if str(exc) else "")
-            original = exc.__cause__ or exc.__context__
+            def inner(e: BaseException) -> Optional[BaseException]:
+                return e.__cause__ if e.__cause__ is not None or e.__suppress_context__ else e.__context__
+
+            original: Optional[BaseException] = exc
             while original is not None:  # the innermost exception of tokenverify, when there is one
                 if type(original).__module__.startswith("tokenverify"):
                     cause = "%s(%s): %s" % (type(original).__name__, getattr(original, "name", ""),
                                            str(original).splitlines()[0] if str(original) else "")
-                original = original.__cause__ or original.__context__
+                original = inner(original)
         skipped_reason = ""
         if report.skipped and isinstance(report.longrepr, tuple):
             skipped_reason = str(report.longrepr[2]).removeprefix("Skipped: ")

@@ -18,12 +18,16 @@ from __future__ import annotations
 import base64
 import collections
 import json
+import http.client
 import math
 import threading
 import time
+import urllib.error
+import urllib.parse
+import urllib.request
 import warnings
 from datetime import timedelta
-from typing import Any, Dict, FrozenSet, Iterable, List, Mapping, Optional, Sequence, Tuple, Union
+from typing import Any, Dict, FrozenSet, Iterable, Iterator, List, Mapping, Optional, Sequence, Tuple, Union
 
 from . import Verifier, _asymmetric_keys
 from ._tokenverify import inspect_unverified
@@ -151,12 +155,23 @@ def _key_material(key: KeyInput, algorithms: Sequence[str]) -> Tuple[Dict[str, A
     hmac_algs = [a for a in wanted if a in HMAC_ALGORITHMS]
     asym_algs = [a for a in wanted if a in ASYMMETRIC_ALGORITHMS]
 
+    if isinstance(key, PyJWKSet):
+        remote = [k.key for k in key.keys if isinstance(k, PyJWKClientSigningKey)]
+        if remote:
+            key = remote[0]
+        else:
+            # The engine keeps HMAC secrets and public keys in separate sets: the
+            # secrets serve HMAC-only algorithms, the public keys anything else.
+            jwks = [k._engine_jwk() for k in key.keys]
+            secrets = [j for j in jwks if j.get("kty") == "oct"]
+            public = [j for j in jwks if j.get("kty") != "oct"]
+            key = {"keys": secrets if secrets and (not public or (hmac_algs and not asym_algs)) else public}
     if isinstance(key, PyJWKClientSigningKey):
         key = key.key
     if isinstance(key, RemoteKeySet):
         # Fetched and kept fresh by the engine; kids select the key.
         return {"jwks": {"remote": dict(key.remote)}}, hmac_algs + asym_algs
-    # PyJWK (PyJWT's key object): its cryptography key, or its secret bytes.
+    # PyJWK (ours or PyJWT's): its JWK, cryptography key, or secret bytes.
     if hasattr(key, "key") and hasattr(key, "algorithm_name"):
         key = key.key
     if isinstance(key, Mapping):
@@ -210,68 +225,318 @@ class RemoteKeySet:
         return "RemoteKeySet(%r)" % (self.remote.get("url"),)
 
 
-class PyJWKClientSigningKey:
-    """What PyJWKClient.get_signing_key* return: ``.key`` goes to decode(); the
-    object itself works too, and shares the verifier of its ``.key``."""
+class _ClientArgumentError(KeySetError, ValueError):
+    """PyJWKClient's arguments refused: PyJWT's PyJWKClientError, and a ValueError."""
 
-    def __init__(self, key: RemoteKeySet, key_id: Optional[str]) -> None:
+
+# The algorithm a key serves when its JWK names none (as PyJWT's PyJWK picks it).
+_DEFAULT_ALG_BY_CURVE = {"P-256": "ES256", "P-384": "ES384", "P-521": "ES512", "secp256k1": "ES256K",
+                         "Ed25519": "EdDSA", "Ed448": "EdDSA"}
+_PRIVATE_JWK_MEMBERS = frozenset({"d", "p", "q", "dp", "dq", "qi", "oth"})
+
+
+def _default_algorithm(kty: Any, crv: Any) -> Optional[str]:
+    if kty == "RSA":
+        return "RS256"
+    if kty == "oct":
+        return "HS256"
+    if kty in ("EC", "OKP"):
+        return _DEFAULT_ALG_BY_CURVE.get(crv) if isinstance(crv, str) else None
+    return None
+
+
+class PyJWK:
+    """One JWK, as PyJWT's PyJWK: ``key_id``, ``key_type``, ``public_key_use``,
+    ``algorithm_name`` (the JWK's ``alg``, else the one its type and curve imply) and
+    ``key``, what decode() takes: the secret's bytes for an ``oct`` key, else the
+    public JWK (with its ``alg``) as a dict, which the engine reads. Passing the
+    PyJWK itself to decode() works the same. Raises InvalidKeyError for a JWK
+    without a usable ``kty``, PyJWKError for one whose algorithm is unknown."""
+
+    def __init__(self, jwk_data: Mapping[str, Any], algorithm: Optional[str] = None) -> None:
+        if not isinstance(jwk_data, Mapping):
+            raise InvalidKeyError("a JWK is a JSON object, not %s" % type(jwk_data).__name__)
+        data = dict(jwk_data)
+        kty = data.get("kty")
+        if not kty:
+            raise InvalidKeyError('the JWK has no "kty": %r' % (data,))
+        if kty not in ("RSA", "EC", "OKP", "oct"):
+            raise InvalidKeyError("the JWK's kty %r is not one tokenverify reads (RSA, EC, OKP, oct)" % (kty,))
+        alg = algorithm or data.get("alg") or _default_algorithm(kty, data.get("crv"))
+        if not alg:
+            raise InvalidKeyError("the JWK's curve %r is not one tokenverify reads" % (data.get("crv"),))
+        if not isinstance(alg, str) or alg not in HMAC_ALGORITHMS | ASYMMETRIC_ALGORITHMS:
+            raise PyJWKError("no algorithm of tokenverify's for the JWK (alg %r, kty %r)" % (alg, kty))
+        self._jwk_data = data
+        self.algorithm_name: str = alg
+        self.key_type: str = kty
+        self.key_id: Optional[str] = data.get("kid")
+        self.public_key_use: Optional[str] = data.get("use")
+        if kty == "oct":
+            k = data.get("k")
+            if not isinstance(k, str):
+                raise InvalidKeyError('the "oct" JWK has no "k"')
+            try:
+                self.key: Any = base64.urlsafe_b64decode(k + "=" * (-len(k) % 4))
+            except ValueError:
+                raise InvalidKeyError('the "oct" JWK\'s "k" is not base64url') from None
+        else:
+            self.key = {m: v for m, v in data.items() if m not in _PRIVATE_JWK_MEMBERS}
+            self.key["alg"] = alg
+
+    @staticmethod
+    def from_dict(obj: Mapping[str, Any], algorithm: Optional[str] = None) -> "PyJWK":
+        return PyJWK(obj, algorithm)
+
+    @staticmethod
+    def from_json(data: str, algorithm: Optional[str] = None) -> "PyJWK":
+        return PyJWK(json.loads(data), algorithm)
+
+    def _engine_jwk(self) -> Dict[str, Any]:
+        """The JWK the engine verifies with (public members, alg fixed)."""
+        if isinstance(self.key, dict):
+            return dict(self.key)
+        return {m: v for m, v in self._jwk_data.items() if m in ("kty", "k", "kid", "use", "key_ops")} | {
+            "alg": self.algorithm_name}
+
+    def __repr__(self) -> str:
+        return "PyJWK(kid=%r, kty=%r, alg=%r)" % (self.key_id, self.key_type, self.algorithm_name)
+
+
+class PyJWKSet:
+    """A JWK set, as PyJWT's PyJWKSet: ``keys`` holds a PyJWK for each key
+    tokenverify can use (the others are skipped, as PyJWT skips them);
+    ``set[kid]`` finds one (KeyError if none). Raises PyJWKSetError when no key
+    is usable. decode() takes the set itself: keys are then matched by kid."""
+
+    def __init__(self, keys: List[Mapping[str, Any]]) -> None:
+        self.keys: List[Any] = []
+        if not isinstance(keys, list):
+            raise PyJWKSetError("a JWK set's keys are a list, not %s" % type(keys).__name__)
+        if not keys:
+            raise PyJWKSetError("the JWK set has no keys")
+        for key in keys:
+            try:
+                self.keys.append(PyJWK(key))
+            except (InvalidKeyError, PyJWKError):
+                continue
+        if not self.keys:
+            raise PyJWKSetError("the JWK set has no key tokenverify can use")
+
+    @classmethod
+    def _of(cls, keys: List[Any]) -> "PyJWKSet":
+        made = cls.__new__(cls)
+        made.keys = list(keys)
+        return made
+
+    @staticmethod
+    def from_dict(obj: Mapping[str, Any]) -> "PyJWKSet":
+        return PyJWKSet(obj.get("keys", []))
+
+    @staticmethod
+    def from_json(data: str) -> "PyJWKSet":
+        return PyJWKSet.from_dict(json.loads(data))
+
+    def __getitem__(self, kid: str) -> Any:
+        for key in self.keys:
+            if key.key_id == kid:
+                return key
+        raise KeyError("keyset has no key for kid: %s" % kid)
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self.keys)
+
+    def __len__(self) -> int:
+        return len(self.keys)
+
+
+class PyJWKClientSigningKey:
+    """A key of a PyJWKClient's set, like PyJWT's PyJWK: ``key_id``, ``key_type``,
+    ``algorithm_name``, ``public_key_use`` ("sig": the engine keeps only keys that
+    may verify) and ``key``, the client's RemoteKeySet, for decode(). The object
+    itself works as decode()'s key too, and shares the verifier of its ``key``."""
+
+    def __init__(self, key: RemoteKeySet, key_id: Optional[str], key_type: Optional[str] = None,
+                 algorithm_name: Optional[str] = None) -> None:
         self.key = key
         self.key_id = key_id
+        self.key_type = key_type
+        self.algorithm_name = algorithm_name
+        self.public_key_use = "sig"
 
     def __repr__(self) -> str:
         return "PyJWKClientSigningKey(kid=%r, %r)" % (self.key_id, self.key)
 
 
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None  # urllib then raises HTTPError for the 3xx answer
+
+
+_CLIENT_VERIFIERS: "collections.OrderedDict[RemoteKeySet, Verifier]" = collections.OrderedDict()
+_CLIENT_VERIFIERS_MAX = 32
+_client_verifiers_lock = threading.Lock()
+
+
 class PyJWKClient:
-    """PyJWT's PyJWKClient pattern over the engine's remote key sets::
+    """PyJWT's PyJWKClient over the engine's remote key sets::
 
         client = jwt.PyJWKClient("https://idp.example/certs")
         key = client.get_signing_key_from_jwt(token)
         payload = jwt.decode(token, key.key, algorithms=["RS256"], audience="my-api")
 
-    Unlike PyJWT, nothing is fetched in the caller's thread after the first
-    wait: the engine refreshes the set in the background (honouring
+    The engine fetches the set and keeps it fresh in the background (honouring
     Cache-Control, with conditional requests), serves the last good set through
-    outages, and refreshes early, rate-limited, for an unknown kid.
+    outages, and refreshes early, at most once per ``cooldown_duration``, for an
+    unknown kid. ``get_signing_key*`` ask the engine's set and raise at that call:
+    PyJWKClientError for a kid the set does not hold (after that early refresh),
+    PyJWKClientConnectionError when no set could be fetched. decode() with the
+    returned key verifies in the engine.
 
-    lifespan: seconds a set stays fresh when the response has no caching
-    headers. timeout: seconds for one fetch. initial_fetch_wait: how long the
-    first decode() waits for the first set. unknown_kid_wait: how long a token
-    with an unknown kid waits for the early refresh. remote: further
-    ``jwks.remote`` members (README, "Remote key sets"). PyJWT's cache_keys,
-    max_cached_keys and cache_jwk_set are accepted and have no effect: the
-    engine always caches the set. Custom request headers and an ssl_context
-    are not supported (use remote={"tls": {"caFile": ...}})."""
+    lifespan: seconds a set stays fresh when the response has no caching headers.
+    timeout: seconds for one fetch. cooldown_duration: the least time between two
+    early refreshes for unknown kids. initial_fetch_wait: how long the first call
+    waits for the first set. unknown_kid_wait: how long a call with an unknown kid
+    waits for the early refresh. remote: further ``jwks.remote`` members (README,
+    "Remote key sets"). Only http and https URIs. PyJWT's cache_keys,
+    max_cached_keys and cache_jwk_set are accepted and have no effect: the engine
+    always caches the set. Custom request headers and an ssl_context are not
+    supported (use remote={"tls": {"caFile": ...}})."""
 
     def __init__(self, uri: str, cache_keys: bool = False, max_cached_keys: int = 16, cache_jwk_set: bool = True,
                  lifespan: float = 300, headers: Optional[Mapping[str, str]] = None, timeout: float = 30,
-                 ssl_context: Any = None, *, initial_fetch_wait: float = 5, unknown_kid_wait: float = 1,
-                 remote: Optional[Mapping[str, Any]] = None) -> None:
+                 ssl_context: Any = None, cooldown_duration: float = 30, *, initial_fetch_wait: float = 5,
+                 unknown_kid_wait: float = 1, remote: Optional[Mapping[str, Any]] = None) -> None:
+        scheme = urllib.parse.urlparse(uri).scheme.lower() if isinstance(uri, str) else ""
+        if scheme not in ("http", "https"):
+            raise _ClientArgumentError("Invalid JWKS URI scheme %r: the key set's URI must be http or https" % scheme)
         if headers:
             raise ValueError("tokenverify's key-set fetcher sends no custom headers")
         if ssl_context is not None:
             raise ValueError('ssl_context is not supported; use remote={"tls": {"caFile": "ca.pem"}}')
-        if lifespan <= 0:
-            raise ValueError("lifespan must be greater than 0")
+        if not (cooldown_duration >= 0 and math.isfinite(cooldown_duration)):
+            raise _ClientArgumentError("Cooldown duration must be a finite number of seconds, at least 0, not %r"
+                                       % (cooldown_duration,))
+        if cache_jwk_set and not lifespan > 0:
+            raise _ClientArgumentError("Lifespan must be greater than 0, not %r" % (lifespan,))
         self.uri = uri
+        self.timeout = timeout
+        self.lifespan = lifespan
+        self.cooldown_duration = cooldown_duration
         settings: Dict[str, Any] = {
             "url": uri,
-            "cacheDuration": float(lifespan),
+            "cacheDuration": float(lifespan) if lifespan > 0 else 300.0,
             "timeout": float(timeout),
+            # PyJWT's 0 (no cooldown) is the engine's shortest one.
+            "unknownKidCooldown": max(float(cooldown_duration), 0.001),
             "initialFetchWait": float(initial_fetch_wait),
             "unknownKidWait": float(unknown_kid_wait),
         }
         settings.update(remote or {})
         self.key_set = RemoteKeySet(settings)
 
+    # -- the engine's view of the set
+
+    def _verifier(self) -> Verifier:
+        """The verifier that holds this client's set for the get_* calls, shared by
+        clients with the same settings (a client made per request adds no fetcher)."""
+        verifier = _CLIENT_VERIFIERS.get(self.key_set)
+        if verifier is not None:
+            return verifier
+        config = {"providers": [{"name": "jwks", "jwks": {"remote": dict(self.key_set.remote)}}]}
+        try:
+            verifier = Verifier(config)
+        except ConfigurationError as e:
+            raise PyJWKClientError(str(e), e.code, e.name, e.field, e.detail) from None
+        with _client_verifiers_lock:
+            verifier = _CLIENT_VERIFIERS.setdefault(self.key_set, verifier)
+            while len(_CLIENT_VERIFIERS) > _CLIENT_VERIFIERS_MAX:
+                _CLIENT_VERIFIERS.popitem(last=False)
+        return verifier
+
+    def _engine_keys(self, kid: Optional[str] = None) -> List[Dict[str, Any]]:
+        """The keys of the engine's set, after waiting for the first set and, for a
+        |kid| not in it, for the engine's early refresh. Raises
+        PyJWKClientConnectionError when no set could be fetched."""
+        verifier = self._verifier()
+        # A token that names |kid|: verifying it waits for the first set and, for an
+        # unknown kid, for one early refresh (rate-limited by the cooldown). Its
+        # outcome only says whether keys are available; the stats list them.
+        header = {"alg": "RS256"} if kid is None else {"alg": "RS256", "kid": kid}
+        probe = _b64url(json.dumps(header).encode()) + ".e30.AAAA"
+        try:
+            verifier.verify(probe)
+        except KeysUnavailableError as e:
+            provider = verifier.stats()["providers"][0]
+            reason = provider.get("lastError") or provider.get("lastOutcome") or e.name
+            raise PyJWKClientConnectionError('Fail to fetch data from the url %s, err: "%s"' % (self.uri, reason),
+                                             e.code, e.name) from None
+        except TokenVerifyError:
+            pass
+        keys: List[Dict[str, Any]] = verifier.stats(keys=True)["providers"][0].get("keys", [])
+        return keys
+
+    def _signing_key(self, entry: Mapping[str, Any]) -> PyJWKClientSigningKey:
+        alg = entry.get("alg") or _default_algorithm(entry.get("kty"), entry.get("crv"))
+        return PyJWKClientSigningKey(self.key_set, entry.get("kid"), entry.get("kty"), alg)
+
+    # -- PyJWT's API
+
+    def fetch_data(self) -> Any:
+        """The key set's JSON document, fetched now, once, as PyJWT's fetch_data does
+        (no redirects followed). For inspection: decode() and the get_* calls use the
+        engine's copy, which this does not change."""
+        opener = urllib.request.build_opener(_NoRedirects())
+        request = urllib.request.Request(self.uri, headers={"Accept": "application/json"})
+        try:
+            with opener.open(request, timeout=self.timeout) as response:
+                data = json.load(response)
+        except (urllib.error.URLError, TimeoutError, http.client.HTTPException, OSError) as e:
+            if isinstance(e, urllib.error.HTTPError):
+                e.close()
+            raise PyJWKClientConnectionError('Fail to fetch data from the url, err: "%s"' % (e,)) from e
+        except ValueError as e:
+            raise PyJWKClientError("The JWKS endpoint did not return JSON: %s" % (e,)) from e
+        if not isinstance(data, dict):
+            raise PyJWKClientError("The JWKS endpoint did not return a JSON object")
+        return data
+
+    def get_signing_keys(self, refresh: bool = False) -> List[PyJWKClientSigningKey]:
+        """The set's signing keys with a kid (the engine keeps only keys that may
+        verify). Raises PyJWKClientError when there is none. |refresh| has no effect:
+        the engine refreshes the set itself."""
+        keys = [self._signing_key(entry) for entry in self._engine_keys() if entry.get("kid")]
+        if not keys:
+            raise PyJWKClientError("The JWKS endpoint did not contain any signing keys")
+        return keys
+
+    def get_jwk_set(self, refresh: bool = False) -> PyJWKSet:
+        """The engine's set as a PyJWKSet of the signing keys (see get_signing_keys)."""
+        return PyJWKSet._of(self.get_signing_keys(refresh))
+
+    @staticmethod
+    def match_kid(signing_keys: Iterable[Any], kid: Optional[str]) -> Optional[Any]:
+        """The key in |signing_keys| whose key_id is |kid|, or None."""
+        for key in signing_keys:
+            if key.key_id == kid:
+                return key
+        return None
+
     def get_signing_key(self, kid: Optional[str]) -> PyJWKClientSigningKey:
-        """The key for decode(); the engine selects the key with this kid when verifying."""
-        return PyJWKClientSigningKey(self.key_set, kid)
+        """The key with this kid, for decode(). Asks the engine's set, which is
+        refreshed early once (per cooldown) for a kid it does not hold; raises
+        PyJWKClientError when the kid is still not there, PyJWKClientConnectionError
+        when no set could be fetched."""
+        entries = self._engine_keys(kid)
+        for entry in entries:
+            if entry.get("kid") and entry.get("kid") == kid:
+                return self._signing_key(entry)
+        raise PyJWKClientError('Unable to find a signing key that matches: "%s"' % (kid,))
 
     def get_signing_key_from_jwt(self, token: Union[str, bytes]) -> PyJWKClientSigningKey:
         """get_signing_key() for the kid in |token|'s header (the token is not verified here)."""
-        kid = inspect_unverified(token).header.get("kid")
-        return self.get_signing_key(kid if isinstance(kid, str) else None)
+        kid = get_unverified_header(token).get("kid")
+        return self.get_signing_key(kid)
 
 
 # ---------------------------------------------------------------- the cached verifiers
@@ -913,6 +1178,8 @@ __all__ = [
     "MissingRequiredClaimError",
     "PyJWKError",
     "PyJWKSetError",
+    "PyJWK",
+    "PyJWKSet",
     "PyJWKClient",
     "PyJWKClientError",
     "PyJWKClientConnectionError",
