@@ -259,7 +259,7 @@ class PyJWK:
         data = dict(jwk_data)
         kty = data.get("kty")
         if not kty:
-            raise InvalidKeyError('the JWK has no "kty": %r' % (data,))
+            raise InvalidKeyError('the JWK has no "kty" (members: %s)' % ", ".join(sorted(map(str, data))))
         if kty not in ("RSA", "EC", "OKP", "oct"):
             raise InvalidKeyError("the JWK's kty %r is not one tokenverify reads (RSA, EC, OKP, oct)" % (kty,))
         alg = algorithm or data.get("alg") or _default_algorithm(kty, data.get("crv"))
@@ -376,6 +376,9 @@ class _NoRedirects(urllib.request.HTTPRedirectHandler):
 _CLIENT_VERIFIERS: "collections.OrderedDict[RemoteKeySet, Verifier]" = collections.OrderedDict()
 _CLIENT_VERIFIERS_MAX = 32
 _client_verifiers_lock = threading.Lock()
+# The keys each of those verifiers listed last (kid, kty, alg, curve): a kid the engine
+# still knows is answered from here.
+_CLIENT_KEYS: Dict[RemoteKeySet, List[Dict[str, Any]]] = {}
 
 
 class PyJWKClient:
@@ -451,19 +454,20 @@ class PyJWKClient:
         with _client_verifiers_lock:
             verifier = _CLIENT_VERIFIERS.setdefault(self.key_set, verifier)
             while len(_CLIENT_VERIFIERS) > _CLIENT_VERIFIERS_MAX:
-                _CLIENT_VERIFIERS.popitem(last=False)
+                _CLIENT_KEYS.pop(_CLIENT_VERIFIERS.popitem(last=False)[0], None)
         return verifier
 
     def _engine_keys(self, kid: Optional[str] = None) -> List[Dict[str, Any]]:
-        """The keys of the engine's set, after waiting for the first set and, for a
-        |kid| not in it, for the engine's early refresh. Raises
+        """The keys of the engine's set (as its stats list them), after waiting for the
+        first set and, for a |kid| not in it, for the engine's early refresh. Raises
         PyJWKClientConnectionError when no set could be fetched."""
         verifier = self._verifier()
         # A token that names |kid|: verifying it waits for the first set and, for an
         # unknown kid, for one early refresh (rate-limited by the cooldown). Its
-        # outcome only says whether keys are available; the stats list them.
+        # outcome says whether keys are available and whether the kid is known.
         header = {"alg": "RS256"} if kid is None else {"alg": "RS256", "kid": kid}
         probe = _b64url(json.dumps(header).encode()) + ".e30.AAAA"
+        known = kid is not None
         try:
             verifier.verify(probe)
         except KeysUnavailableError as e:
@@ -471,9 +475,15 @@ class PyJWKClient:
             reason = provider.get("lastError") or provider.get("lastOutcome") or e.name
             raise PyJWKClientConnectionError('Fail to fetch data from the url %s, err: "%s"' % (self.uri, reason),
                                              e.code, e.name) from None
+        except KeyNotFoundError as e:
+            known = known and e.name != "TV_ERR_KID_NOT_FOUND"
         except TokenVerifyError:
             pass
+        cached = _CLIENT_KEYS.get(self.key_set)
+        if known and cached is not None and any(entry.get("kid") == kid for entry in cached):
+            return cached  # the per-request path: no stats document to build
         keys: List[Dict[str, Any]] = verifier.stats(keys=True)["providers"][0].get("keys", [])
+        _CLIENT_KEYS[self.key_set] = keys
         return keys
 
     def _signing_key(self, entry: Mapping[str, Any]) -> PyJWKClientSigningKey:
