@@ -52,7 +52,7 @@ NOT_APPLICABLE: Dict[str, str] = {
 # into its cache object; tokenverify's client fetches with the engine.
 _TRANSPORT = ("replaces urllib.request.build_opener, PyJWT's transport, to serve the key set; tokenverify's "
               "client reads the set the engine fetched (libcurl), which the mock does not reach "
-              "(tests/python/test_jwks_client.py runs the same cases against a real server)")
+              "(tests/python/test_jwks_client.py tests tokenverify's client against a real server)")
 _CACHE = _TRANSPORT + ", and reads PyJWT's jwk_set_cache (a JWKSetCache object)"
 _CLOCK = _TRANSPORT + ", and mocks jwt.jwks_client.time.monotonic"
 NOT_APPLICABLE_CLIENT: Dict[str, str] = {
