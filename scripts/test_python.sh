@@ -3,7 +3,8 @@
 # reused when present) with the pinned test requirements, then run the pytest
 # suite in tests/python/. Called by scripts/test.sh; runs on its own too.
 #
-#   scripts/test_python.sh          pip install . and pytest
+#   scripts/test_python.sh          pip install . and pytest, then PyJWT's own
+#                                   suite against tokenverify.jwt (tests/pyjwt_suite)
 #   scripts/test_python.sh --asan   the extension and library built with
 #                                   -DTV_SANITIZE=ON in build-py/asan, imported
 #                                   from the build tree under ASan + UBSan
@@ -36,7 +37,11 @@ if [[ "${1:-}" == "--asan" ]]; then
   LD_PRELOAD="$(gcc -print-file-name=libasan.so) $(gcc -print-file-name=libubsan.so)" \
   ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   PYTHONPATH="$dir/python" \
-    "$venv/bin/python" -m pytest -x -q -p no:cacheprovider tests/python \
+    "$venv/bin/python" -m pytest -x -q -p no:cacheprovider tests/python
+# PyJWT's own test suite (the pinned version's sdist, fetched once into
+# build-py/pyjwt-suite/) with decoding routed to tokenverify.jwt: fails on any
+# failure that tests/pyjwt_suite/expected_failures.txt does not list with its cause.
+"$venv/bin/python" tests/pyjwt_suite/run.py --expected tests/pyjwt_suite/expected_failures.txt \
       --deselect tests/python/test_examples.py::test_mypy_strict_on_examples_and_package
   exit 0
 fi
@@ -44,3 +49,7 @@ fi
 CMAKE_BUILD_PARALLEL_LEVEL="$TV_JOBS" "$venv/bin/pip" install -q --no-build-isolation . \
   || CMAKE_BUILD_PARALLEL_LEVEL=1 "$venv/bin/pip" install --no-build-isolation .  # again, showing the error
 "$venv/bin/python" -m pytest -x -q -p no:cacheprovider tests/python
+# PyJWT's own test suite (the pinned version's sdist, fetched once into
+# build-py/pyjwt-suite/) with decoding routed to tokenverify.jwt: fails on any
+# failure that tests/pyjwt_suite/expected_failures.txt does not list with its cause.
+"$venv/bin/python" tests/pyjwt_suite/run.py --expected tests/pyjwt_suite/expected_failures.txt

@@ -184,12 +184,36 @@ def test_a_public_key_as_an_hmac_secret_is_an_invalid_key(form: str) -> None:
             "The specified key is an asymmetric key or x509 certificate and should not be used as an HMAC secret.")
 
 
-def test_non_finite_numbers_are_not_json_to_the_engine(hs_key: KeyPair) -> None:
-    # Documented in docs/python.md's differences: PyJWT reads Infinity and names the claim;
-    # the engine parses strict JSON (RFC 8259) before the signature and refuses the token.
-    token = sign(hs_key, {"sub": "alice", "iat": float("inf")})
-    assert outcome(lambda m: m.decode(token, SECRET, algorithms=["HS256"]), pyjwt) == (
-        "InvalidIssuedAtError", "Issued At claim (iat) must be an integer.")
+@pytest.mark.parametrize("claim,value", [("exp", float("inf")), ("nbf", float("-inf")), ("iat", float("inf")),
+                                         ("exp", float("nan")), ("iat", float("nan"))])
+def test_non_finite_time_claims_name_the_claim(hs_key: KeyPair, claim: str, value: float) -> None:
+    # The engine refuses NaN and Infinity (not JSON, RFC 8259) before the signature;
+    # tokenverify.jwt then raises what PyJWT's check of that claim raises.
+    token = sign(hs_key, {"sub": "alice", claim: value})
+    result = same(lambda m: m.decode(token, SECRET, algorithms=["HS256"]))
+    assert result[0] == ("InvalidIssuedAtError" if claim == "iat" else "DecodeError") and claim in result[1]
+    with pytest.raises(jwt.DecodeError if claim != "iat" else jwt.InvalidIssuedAtError) as info:
+        jwt.decode(token, SECRET, algorithms=["HS256"])
+    assert info.value.name == "TV_ERR_MALFORMED_JSON"
+
+
+def test_non_finite_numbers_elsewhere_are_not_json_to_the_engine(hs_key: KeyPair) -> None:
+    # Documented in docs/python.md's differences: PyJWT reads Infinity where no check
+    # reads it; the engine parses strict JSON (RFC 8259) and refuses the token.
+    token = sign(hs_key, {"sub": "alice", "score": float("inf")})
+    assert outcome(lambda m: m.decode(token, SECRET, algorithms=["HS256"]), pyjwt)[0] == "ok"
     with pytest.raises(jwt.DecodeError) as info:
         jwt.decode(token, SECRET, algorithms=["HS256"])
     assert info.value.name == "TV_ERR_MALFORMED_JSON"
+
+
+@pytest.mark.parametrize("payload", ["1", "[]", '"text"', "hello world"])
+def test_a_payload_that_is_not_a_json_object(payload: str) -> None:
+    token = hs256({"alg": "HS256", "typ": "JWT"}, payload)
+    result = same(lambda m: m.decode(token, SECRET, algorithms=["HS256"]))
+    assert result[0] == "DecodeError" and result[1].startswith("Invalid payload string: ")
+
+
+def test_a_header_that_is_not_json() -> None:
+    token = b64(b"hello world") + "." + b64(b"{}") + "." + b64(b"sig")
+    assert same(lambda m: m.decode(token, SECRET, algorithms=["HS256"]))[1].startswith("Invalid header string: ")

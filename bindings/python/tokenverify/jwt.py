@@ -18,12 +18,16 @@ from __future__ import annotations
 import base64
 import collections
 import json
+import http.client
 import math
 import threading
 import time
+import urllib.error
+import urllib.parse
+import urllib.request
 import warnings
 from datetime import timedelta
-from typing import Any, Dict, FrozenSet, Iterable, List, Mapping, Optional, Sequence, Tuple, Union
+from typing import Any, Dict, FrozenSet, Iterable, Iterator, List, Mapping, Optional, Sequence, Tuple, Union
 
 from . import Verifier, _asymmetric_keys
 from ._tokenverify import inspect_unverified
@@ -70,6 +74,9 @@ ASYMMETRIC_ALGORITHMS = frozenset(
     {"RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "ES256K",
      "EdDSA", "Ed25519", "Ed448"}
 )
+# The shortest HMAC secret each algorithm accepts: the hash's output size (RFC 7518 §3.2),
+# as the engine and PyJWT's enforce_minimum_key_length count it.
+_HMAC_MIN_SECRET = {"HS256": 32, "HS384": 48, "HS512": 64}
 _TIME_OPTIONS = ("verify_exp", "verify_nbf", "verify_iat")
 # The engine's largest leeway (just under 100 years): with it the engine's time
 # checks always pass and Python applies the ones PyJWT's options ask for.
@@ -97,6 +104,38 @@ def _b64url(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
 
 
+def _secret_length(material: Mapping[str, Any]) -> Optional[int]:
+    """The length of the HMAC secret in |material| (a secret, or one "oct" JWK), else None."""
+    if "secret" in material:
+        encoded = material["secret"]["base64url"]
+    else:
+        jwk = material.get("jwks", {}).get("local", {}).get("inline")
+        if not isinstance(jwk, Mapping) or jwk.get("kty") != "oct" or not isinstance(jwk.get("k"), str):
+            return None
+        encoded = jwk["k"]
+    try:
+        return len(base64.urlsafe_b64decode(encoded + "=" * (-len(encoded) % 4)))
+    except ValueError:
+        return None
+
+
+def _short_secret_error(length: int, alg: str, options: Mapping[str, Any]) -> TokenVerifyError:
+    """The error for an HMAC secret of |length| bytes, shorter than |alg| needs.
+
+    PyJWT's option enforce_minimum_key_length chooses between refusing such a
+    secret (True: InvalidKeyError) and accepting it with an
+    InsecureKeyLengthWarning (False, PyJWT's default). tokenverify always refuses
+    it: the engine has no setting to accept a short secret yet."""
+    needed = _HMAC_MIN_SECRET[alg]
+    what = "the HMAC secret is %d bytes long, below the %d bytes %s needs (RFC 7518 §3.2)" % (length, needed, alg)
+    if options.get("enforce_minimum_key_length"):
+        return InvalidKeyError(what[0].upper() + what[1:], name="TV_ERR_JWK_WEAK")
+    return InvalidJWKError(
+        "tokenverify refuses short HMAC secrets: %s. PyJWT accepts one with a warning unless "
+        'options={"enforce_minimum_key_length": True}; tokenverify cannot accept one yet, whatever '
+        "that option says: use a secret of at least %d bytes" % (what, needed), name="TV_ERR_JWK_WEAK")
+
+
 def _jwk_json(key: bytes) -> Optional[Dict[str, Any]]:
     """|key| as a JWK or JWK set when it is the JSON text of one (a "kty" or a
     "keys" member), else None."""
@@ -116,12 +155,23 @@ def _key_material(key: KeyInput, algorithms: Sequence[str]) -> Tuple[Dict[str, A
     hmac_algs = [a for a in wanted if a in HMAC_ALGORITHMS]
     asym_algs = [a for a in wanted if a in ASYMMETRIC_ALGORITHMS]
 
+    if isinstance(key, PyJWKSet):
+        remote = [k.key for k in key.keys if isinstance(k, PyJWKClientSigningKey)]
+        if remote:
+            key = remote[0]
+        else:
+            # The engine keeps HMAC secrets and public keys in separate sets: the
+            # secrets serve HMAC-only algorithms, the public keys anything else.
+            jwks = [k._engine_jwk() for k in key.keys]
+            secrets = [j for j in jwks if j.get("kty") == "oct"]
+            public = [j for j in jwks if j.get("kty") != "oct"]
+            key = {"keys": secrets if secrets and (not public or (hmac_algs and not asym_algs)) else public}
     if isinstance(key, PyJWKClientSigningKey):
         key = key.key
     if isinstance(key, RemoteKeySet):
         # Fetched and kept fresh by the engine; kids select the key.
         return {"jwks": {"remote": dict(key.remote)}}, hmac_algs + asym_algs
-    # PyJWK (PyJWT's key object): its cryptography key, or its secret bytes.
+    # PyJWK (ours or PyJWT's): its JWK, cryptography key, or secret bytes.
     if hasattr(key, "key") and hasattr(key, "algorithm_name"):
         key = key.key
     if isinstance(key, Mapping):
@@ -175,68 +225,328 @@ class RemoteKeySet:
         return "RemoteKeySet(%r)" % (self.remote.get("url"),)
 
 
-class PyJWKClientSigningKey:
-    """What PyJWKClient.get_signing_key* return: ``.key`` goes to decode(); the
-    object itself works too, and shares the verifier of its ``.key``."""
+class _ClientArgumentError(KeySetError, ValueError):
+    """PyJWKClient's arguments refused: PyJWT's PyJWKClientError, and a ValueError."""
 
-    def __init__(self, key: RemoteKeySet, key_id: Optional[str]) -> None:
+
+# The algorithm a key serves when its JWK names none (as PyJWT's PyJWK picks it).
+_DEFAULT_ALG_BY_CURVE = {"P-256": "ES256", "P-384": "ES384", "P-521": "ES512", "secp256k1": "ES256K",
+                         "Ed25519": "EdDSA", "Ed448": "EdDSA"}
+_PRIVATE_JWK_MEMBERS = frozenset({"d", "p", "q", "dp", "dq", "qi", "oth"})
+
+
+def _default_algorithm(kty: Any, crv: Any) -> Optional[str]:
+    if kty == "RSA":
+        return "RS256"
+    if kty == "oct":
+        return "HS256"
+    if kty in ("EC", "OKP"):
+        return _DEFAULT_ALG_BY_CURVE.get(crv) if isinstance(crv, str) else None
+    return None
+
+
+class PyJWK:
+    """One JWK, as PyJWT's PyJWK: ``key_id``, ``key_type``, ``public_key_use``,
+    ``algorithm_name`` (the JWK's ``alg``, else the one its type and curve imply) and
+    ``key``, what decode() takes: the secret's bytes for an ``oct`` key, else the
+    public JWK (with its ``alg``) as a dict, which the engine reads. Passing the
+    PyJWK itself to decode() works the same. Raises InvalidKeyError for a JWK
+    without a usable ``kty``, PyJWKError for one whose algorithm is unknown."""
+
+    def __init__(self, jwk_data: Mapping[str, Any], algorithm: Optional[str] = None) -> None:
+        if not isinstance(jwk_data, Mapping):
+            raise InvalidKeyError("a JWK is a JSON object, not %s" % type(jwk_data).__name__)
+        data = dict(jwk_data)
+        kty = data.get("kty")
+        if not kty:
+            raise InvalidKeyError('the JWK has no "kty" (members: %s)' % ", ".join(sorted(map(str, data))))
+        if kty not in ("RSA", "EC", "OKP", "oct"):
+            raise InvalidKeyError("the JWK's kty %r is not one tokenverify reads (RSA, EC, OKP, oct)" % (kty,))
+        alg = algorithm or data.get("alg") or _default_algorithm(kty, data.get("crv"))
+        if not alg:
+            raise InvalidKeyError("the JWK's curve %r is not one tokenverify reads" % (data.get("crv"),))
+        if not isinstance(alg, str) or alg not in HMAC_ALGORITHMS | ASYMMETRIC_ALGORITHMS:
+            raise PyJWKError("no algorithm of tokenverify's for the JWK (alg %r, kty %r)" % (alg, kty))
+        self._jwk_data = data
+        self.algorithm_name: str = alg
+        self.key_type: str = kty
+        self.key_id: Optional[str] = data.get("kid")
+        self.public_key_use: Optional[str] = data.get("use")
+        if kty == "oct":
+            k = data.get("k")
+            if not isinstance(k, str):
+                raise InvalidKeyError('the "oct" JWK has no "k"')
+            try:
+                self.key: Any = base64.urlsafe_b64decode(k + "=" * (-len(k) % 4))
+            except ValueError:
+                raise InvalidKeyError('the "oct" JWK\'s "k" is not base64url') from None
+        else:
+            self.key = {m: v for m, v in data.items() if m not in _PRIVATE_JWK_MEMBERS}
+            self.key["alg"] = alg
+
+    @staticmethod
+    def from_dict(obj: Mapping[str, Any], algorithm: Optional[str] = None) -> "PyJWK":
+        return PyJWK(obj, algorithm)
+
+    @staticmethod
+    def from_json(data: str, algorithm: Optional[str] = None) -> "PyJWK":
+        return PyJWK(json.loads(data), algorithm)
+
+    def _engine_jwk(self) -> Dict[str, Any]:
+        """The JWK the engine verifies with (public members, alg fixed)."""
+        if isinstance(self.key, dict):
+            return dict(self.key)
+        return {m: v for m, v in self._jwk_data.items() if m in ("kty", "k", "kid", "use", "key_ops")} | {
+            "alg": self.algorithm_name}
+
+    def __repr__(self) -> str:
+        return "PyJWK(kid=%r, kty=%r, alg=%r)" % (self.key_id, self.key_type, self.algorithm_name)
+
+
+class PyJWKSet:
+    """A JWK set, as PyJWT's PyJWKSet: ``keys`` holds a PyJWK for each key
+    tokenverify can use (the others are skipped, as PyJWT skips them);
+    ``set[kid]`` finds one (KeyError if none). Raises PyJWKSetError when no key
+    is usable. decode() takes the set itself: keys are then matched by kid."""
+
+    def __init__(self, keys: List[Mapping[str, Any]]) -> None:
+        self.keys: List[Any] = []
+        if not isinstance(keys, list):
+            raise PyJWKSetError("a JWK set's keys are a list, not %s" % type(keys).__name__)
+        if not keys:
+            raise PyJWKSetError("the JWK set has no keys")
+        for key in keys:
+            try:
+                self.keys.append(PyJWK(key))
+            except (InvalidKeyError, PyJWKError):
+                continue
+        if not self.keys:
+            raise PyJWKSetError("the JWK set has no key tokenverify can use")
+
+    @classmethod
+    def _of(cls, keys: List[Any]) -> "PyJWKSet":
+        made = cls.__new__(cls)
+        made.keys = list(keys)
+        return made
+
+    @staticmethod
+    def from_dict(obj: Mapping[str, Any]) -> "PyJWKSet":
+        return PyJWKSet(obj.get("keys", []))
+
+    @staticmethod
+    def from_json(data: str) -> "PyJWKSet":
+        return PyJWKSet.from_dict(json.loads(data))
+
+    def __getitem__(self, kid: str) -> Any:
+        for key in self.keys:
+            if key.key_id == kid:
+                return key
+        raise KeyError("keyset has no key for kid: %s" % kid)
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self.keys)
+
+    def __len__(self) -> int:
+        return len(self.keys)
+
+
+class PyJWKClientSigningKey:
+    """A key of a PyJWKClient's set, like PyJWT's PyJWK: ``key_id``, ``key_type``,
+    ``algorithm_name``, ``public_key_use`` ("sig": the engine keeps only keys that
+    may verify) and ``key``, the client's RemoteKeySet, for decode(). The object
+    itself works as decode()'s key too, and shares the verifier of its ``key``."""
+
+    def __init__(self, key: RemoteKeySet, key_id: Optional[str], key_type: Optional[str] = None,
+                 algorithm_name: Optional[str] = None) -> None:
         self.key = key
         self.key_id = key_id
+        self.key_type = key_type
+        self.algorithm_name = algorithm_name
+        self.public_key_use = "sig"
 
     def __repr__(self) -> str:
         return "PyJWKClientSigningKey(kid=%r, %r)" % (self.key_id, self.key)
 
 
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None  # urllib then raises HTTPError for the 3xx answer
+
+
+_CLIENT_VERIFIERS: "collections.OrderedDict[RemoteKeySet, Verifier]" = collections.OrderedDict()
+_CLIENT_VERIFIERS_MAX = 32
+_client_verifiers_lock = threading.Lock()
+# The keys each of those verifiers listed last (kid, kty, alg, curve): a kid the engine
+# still knows is answered from here.
+_CLIENT_KEYS: Dict[RemoteKeySet, List[Dict[str, Any]]] = {}
+
+
 class PyJWKClient:
-    """PyJWT's PyJWKClient pattern over the engine's remote key sets::
+    """PyJWT's PyJWKClient over the engine's remote key sets::
 
         client = jwt.PyJWKClient("https://idp.example/certs")
         key = client.get_signing_key_from_jwt(token)
         payload = jwt.decode(token, key.key, algorithms=["RS256"], audience="my-api")
 
-    Unlike PyJWT, nothing is fetched in the caller's thread after the first
-    wait: the engine refreshes the set in the background (honouring
+    The engine fetches the set and keeps it fresh in the background (honouring
     Cache-Control, with conditional requests), serves the last good set through
-    outages, and refreshes early, rate-limited, for an unknown kid.
+    outages, and refreshes early, at most once per ``cooldown_duration``, for an
+    unknown kid. ``get_signing_key*`` ask the engine's set and raise at that call:
+    PyJWKClientError for a kid the set does not hold (after that early refresh),
+    PyJWKClientConnectionError when no set could be fetched. decode() with the
+    returned key verifies in the engine.
 
-    lifespan: seconds a set stays fresh when the response has no caching
-    headers. timeout: seconds for one fetch. initial_fetch_wait: how long the
-    first decode() waits for the first set. unknown_kid_wait: how long a token
-    with an unknown kid waits for the early refresh. remote: further
-    ``jwks.remote`` members (README, "Remote key sets"). PyJWT's cache_keys,
-    max_cached_keys and cache_jwk_set are accepted and have no effect: the
-    engine always caches the set. Custom request headers and an ssl_context
-    are not supported (use remote={"tls": {"caFile": ...}})."""
+    lifespan: seconds a set stays fresh when the response has no caching headers.
+    timeout: seconds for one fetch. cooldown_duration: the least time between two
+    early refreshes for unknown kids. initial_fetch_wait: how long the first call
+    waits for the first set. unknown_kid_wait: how long a call with an unknown kid
+    waits for the early refresh. remote: further ``jwks.remote`` members (README,
+    "Remote key sets"). Only http and https URIs. PyJWT's cache_keys,
+    max_cached_keys and cache_jwk_set are accepted and have no effect: the engine
+    always caches the set. Custom request headers and an ssl_context are not
+    supported (use remote={"tls": {"caFile": ...}})."""
 
     def __init__(self, uri: str, cache_keys: bool = False, max_cached_keys: int = 16, cache_jwk_set: bool = True,
                  lifespan: float = 300, headers: Optional[Mapping[str, str]] = None, timeout: float = 30,
-                 ssl_context: Any = None, *, initial_fetch_wait: float = 5, unknown_kid_wait: float = 1,
-                 remote: Optional[Mapping[str, Any]] = None) -> None:
+                 ssl_context: Any = None, cooldown_duration: float = 30, *, initial_fetch_wait: float = 5,
+                 unknown_kid_wait: float = 1, remote: Optional[Mapping[str, Any]] = None) -> None:
+        scheme = urllib.parse.urlparse(uri).scheme.lower() if isinstance(uri, str) else ""
+        if scheme not in ("http", "https"):
+            raise _ClientArgumentError("Invalid JWKS URI scheme %r: the key set's URI must be http or https" % scheme)
         if headers:
             raise ValueError("tokenverify's key-set fetcher sends no custom headers")
         if ssl_context is not None:
             raise ValueError('ssl_context is not supported; use remote={"tls": {"caFile": "ca.pem"}}')
-        if lifespan <= 0:
-            raise ValueError("lifespan must be greater than 0")
+        if not (cooldown_duration >= 0 and math.isfinite(cooldown_duration)):
+            raise _ClientArgumentError("Cooldown duration must be a finite number of seconds, at least 0, not %r"
+                                       % (cooldown_duration,))
+        if cache_jwk_set and not lifespan > 0:
+            raise _ClientArgumentError("Lifespan must be greater than 0, not %r" % (lifespan,))
         self.uri = uri
+        self.timeout = timeout
+        self.lifespan = lifespan
+        self.cooldown_duration = cooldown_duration
         settings: Dict[str, Any] = {
             "url": uri,
-            "cacheDuration": float(lifespan),
+            "cacheDuration": float(lifespan) if lifespan > 0 else 300.0,
             "timeout": float(timeout),
+            # PyJWT's 0 (no cooldown) is the engine's shortest one.
+            "unknownKidCooldown": max(float(cooldown_duration), 0.001),
             "initialFetchWait": float(initial_fetch_wait),
             "unknownKidWait": float(unknown_kid_wait),
         }
         settings.update(remote or {})
         self.key_set = RemoteKeySet(settings)
 
+    # -- the engine's view of the set
+
+    def _verifier(self) -> Verifier:
+        """The verifier that holds this client's set for the get_* calls, shared by
+        clients with the same settings (a client made per request adds no fetcher)."""
+        verifier = _CLIENT_VERIFIERS.get(self.key_set)
+        if verifier is not None:
+            return verifier
+        config = {"providers": [{"name": "jwks", "jwks": {"remote": dict(self.key_set.remote)}}]}
+        try:
+            verifier = Verifier(config)
+        except ConfigurationError as e:
+            raise PyJWKClientError(str(e), e.code, e.name, e.field, e.detail) from None
+        with _client_verifiers_lock:
+            verifier = _CLIENT_VERIFIERS.setdefault(self.key_set, verifier)
+            while len(_CLIENT_VERIFIERS) > _CLIENT_VERIFIERS_MAX:
+                _CLIENT_KEYS.pop(_CLIENT_VERIFIERS.popitem(last=False)[0], None)
+        return verifier
+
+    def _engine_keys(self, kid: Optional[str] = None) -> List[Dict[str, Any]]:
+        """The keys of the engine's set (as its stats list them), after waiting for the
+        first set and, for a |kid| not in it, for the engine's early refresh. Raises
+        PyJWKClientConnectionError when no set could be fetched."""
+        verifier = self._verifier()
+        # A token that names |kid|: verifying it waits for the first set and, for an
+        # unknown kid, for one early refresh (rate-limited by the cooldown). Its
+        # outcome says whether keys are available and whether the kid is known.
+        header = {"alg": "RS256"} if kid is None else {"alg": "RS256", "kid": kid}
+        probe = _b64url(json.dumps(header).encode()) + ".e30.AAAA"
+        known = kid is not None
+        try:
+            verifier.verify(probe)
+        except KeysUnavailableError as e:
+            provider = verifier.stats()["providers"][0]
+            reason = provider.get("lastError") or provider.get("lastOutcome") or e.name
+            raise PyJWKClientConnectionError('Fail to fetch data from the url %s, err: "%s"' % (self.uri, reason),
+                                             e.code, e.name) from None
+        except KeyNotFoundError as e:
+            known = known and e.name != "TV_ERR_KID_NOT_FOUND"
+        except TokenVerifyError:
+            pass
+        cached = _CLIENT_KEYS.get(self.key_set)
+        if known and cached is not None and any(entry.get("kid") == kid for entry in cached):
+            return cached  # the per-request path: no stats document to build
+        keys: List[Dict[str, Any]] = verifier.stats(keys=True)["providers"][0].get("keys", [])
+        _CLIENT_KEYS[self.key_set] = keys
+        return keys
+
+    def _signing_key(self, entry: Mapping[str, Any]) -> PyJWKClientSigningKey:
+        alg = entry.get("alg") or _default_algorithm(entry.get("kty"), entry.get("crv"))
+        return PyJWKClientSigningKey(self.key_set, entry.get("kid"), entry.get("kty"), alg)
+
+    # -- PyJWT's API
+
+    def fetch_data(self) -> Any:
+        """The key set's JSON document, fetched now, once, as PyJWT's fetch_data does
+        (no redirects followed). For inspection: decode() and the get_* calls use the
+        engine's copy, which this does not change."""
+        opener = urllib.request.build_opener(_NoRedirects())
+        request = urllib.request.Request(self.uri, headers={"Accept": "application/json"})
+        try:
+            with opener.open(request, timeout=self.timeout) as response:
+                data = json.load(response)
+        except (urllib.error.URLError, TimeoutError, http.client.HTTPException, OSError) as e:
+            if isinstance(e, urllib.error.HTTPError):
+                e.close()
+            raise PyJWKClientConnectionError('Fail to fetch data from the url, err: "%s"' % (e,)) from e
+        except ValueError as e:
+            raise PyJWKClientError("The JWKS endpoint did not return JSON: %s" % (e,)) from e
+        if not isinstance(data, dict):
+            raise PyJWKClientError("The JWKS endpoint did not return a JSON object")
+        return data
+
+    def get_signing_keys(self, refresh: bool = False) -> List[PyJWKClientSigningKey]:
+        """The set's signing keys with a kid (the engine keeps only keys that may
+        verify). Raises PyJWKClientError when there is none. |refresh| has no effect:
+        the engine refreshes the set itself."""
+        keys = [self._signing_key(entry) for entry in self._engine_keys() if entry.get("kid")]
+        if not keys:
+            raise PyJWKClientError("The JWKS endpoint did not contain any signing keys")
+        return keys
+
+    def get_jwk_set(self, refresh: bool = False) -> PyJWKSet:
+        """The engine's set as a PyJWKSet of the signing keys (see get_signing_keys)."""
+        return PyJWKSet._of(self.get_signing_keys(refresh))
+
+    @staticmethod
+    def match_kid(signing_keys: Iterable[Any], kid: Optional[str]) -> Optional[Any]:
+        """The key in |signing_keys| whose key_id is |kid|, or None."""
+        for key in signing_keys:
+            if key.key_id == kid:
+                return key
+        return None
+
     def get_signing_key(self, kid: Optional[str]) -> PyJWKClientSigningKey:
-        """The key for decode(); the engine selects the key with this kid when verifying."""
-        return PyJWKClientSigningKey(self.key_set, kid)
+        """The key with this kid, for decode(). Asks the engine's set, which is
+        refreshed early once (per cooldown) for a kid it does not hold; raises
+        PyJWKClientError when the kid is still not there, PyJWKClientConnectionError
+        when no set could be fetched."""
+        entries = self._engine_keys(kid)
+        for entry in entries:
+            if entry.get("kid") and entry.get("kid") == kid:
+                return self._signing_key(entry)
+        raise PyJWKClientError('Unable to find a signing key that matches: "%s"' % (kid,))
 
     def get_signing_key_from_jwt(self, token: Union[str, bytes]) -> PyJWKClientSigningKey:
         """get_signing_key() for the kid in |token|'s header (the token is not verified here)."""
-        kid = inspect_unverified(token).header.get("kid")
-        return self.get_signing_key(kid if isinstance(kid, str) else None)
+        kid = get_unverified_header(token).get("kid")
+        return self.get_signing_key(kid)
 
 
 # ---------------------------------------------------------------- the cached verifiers
@@ -247,7 +557,7 @@ class _Plan:
 
     __slots__ = ("verifier", "python_time_checks", "leeway", "options", "audience", "issuer", "subject",
                  "algorithms", "key_error", "single_key_config", "kid_verifiers", "refused_hmac",
-                 "engine_checks_audience", "curve_mismatch")
+                 "engine_checks_audience", "curve_mismatch", "secret_length")
 
     def __init__(self, verifier: Optional[Verifier], python_time_checks: bool, leeway: float,
                  options: Dict[str, Any], audience: Any, issuer: Any, subject: Optional[str],
@@ -270,6 +580,9 @@ class _Plan:
         # ES algorithms the caller allowed whose curve is not the key's: a token
         # naming one gets PyJWT's InvalidKeyError (alg -> the key's curve).
         self.curve_mismatch: Dict[str, str] = {}
+        # The HMAC secret's length in bytes when it may be too short for one of the
+        # allowed algorithms (checked per token, by its alg), else None.
+        self.secret_length: Optional[int] = None
         self.python_time_checks = python_time_checks
         self.leeway = leeway
         self.options = options
@@ -397,11 +710,23 @@ def _build_plan(key: KeyInput, algorithms: Optional[Sequence[str]], audience: An
         "leeway": _NO_ENGINE_TIME_CHECKS if python_time_checks else int(leeway),
         "requiredClaims": _required_claims(opts),
     }
+    secret_length = _secret_length(material)
+    if secret_length is not None and secret_length >= max((_HMAC_MIN_SECRET[a] for a in algs if a in _HMAC_MIN_SECRET), default=0):
+        secret_length = None  # long enough for every allowed algorithm
     try:
         verifier = Verifier(config)
     except ConfigurationError as e:
         raise InvalidKeyError(str(e), e.code, e.name, e.field, e.detail) from e
+    except InvalidJWKError as e:
+        if secret_length is None:
+            raise
+        # Too short for the engine whatever the token's alg: refused per token, after
+        # PyJWT's checks of the header (alg allowed), with the option's error.
+        plan = _Plan(None, False, leeway, opts, audience, issuer, subject, tuple(algorithms), e)
+        plan.secret_length = secret_length
+        return plan
     plan = _Plan(verifier, python_time_checks, leeway, opts, audience, issuer, subject, tuple(algorithms))
+    plan.secret_length = secret_length
     plan.engine_checks_audience = engine_checks_audience
     if "secret" not in material:
         plan.refused_hmac = frozenset(a for a in algorithms if a in HMAC_ALGORITHMS and a not in algs)
@@ -602,11 +927,42 @@ def _header_alg(token: Union[str, bytes]) -> Any:
         return None
 
 
+def _json_failure(error: TokenVerifyError, token: Union[str, bytes], plan: _Plan) -> TokenVerifyError:
+    """PyJWT's DecodeError for a header or payload that is not a JSON object, naming
+    the segment; for a payload the engine refused for NaN or Infinity (not JSON, RFC
+    8259) that PyJWT reads, the error PyJWT's claim checks give for it (an "exp" of
+    Infinity is not an integer), when one does. Keeps the engine's code."""
+    text = token.decode("ascii", "replace") if isinstance(token, bytes) else token
+    segments = text.split(".")
+    if len(segments) != 3:
+        return error
+    decoded: List[Any] = []
+    for segment, what in ((segments[0], "header"), (segments[1], "payload")):
+        try:
+            value = json.loads(base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4)))
+        except (ValueError, RecursionError) as e:
+            return DecodeError("Invalid %s string: %s" % (what, e), error.code, error.name)
+        if not isinstance(value, dict):
+            return DecodeError("Invalid %s string: must be a json object" % what, error.code, error.name)
+        decoded.append(value)
+    replay = _Plan(None, True, plan.leeway, plan.options, plan.audience, plan.issuer, plan.subject)
+    try:
+        _python_checks(decoded[1], replay, engine_checked=False)
+    except MissingRequiredClaimError:
+        return error
+    except TokenVerifyError as e:
+        if isinstance(e, (DecodeError, InvalidIssuedAtError)) and "must be an integer" in str(e):
+            return type(e)(str(e), error.code, error.name)
+    return error
+
+
 def _explain_failure(error: TokenVerifyError, token: Union[str, bytes], plan: _Plan) -> TokenVerifyError:
     """The exception PyJWT would raise for the engine's |error|, when the engine's
     status is broader than PyJWT's classes (e.g. a missing iss is an issuer mismatch
     to the engine, a missing required claim to PyJWT). Keeps the engine's code."""
     name = error.name
+    if name in ("TV_ERR_MALFORMED_JSON", "TV_ERR_JSON_NOT_OBJECT"):
+        return _json_failure(error, token, plan)
     try:
         unverified = inspect_unverified(token)
         header, payload = unverified.header, dict(unverified)
@@ -740,11 +1096,25 @@ def _verified_claims(jwt: Union[str, bytes], key: KeyInput, algorithms: Optional
         raise DecodeError("Invalid token type. Token must be a %s" % bytes)
     plan = _plan_for(key, algorithms, audience, issuer, subject, leeway, options)
     if plan.key_error is not None:
-        if inspect_unverified(jwt).header.get("alg") not in plan.algorithms:
+        try:
+            alg = inspect_unverified(jwt).header.get("alg")
+        except TokenVerifyError as e:
+            raise _explain_failure(e, jwt, plan) from None
+        if alg not in plan.algorithms:
             raise InvalidAlgorithmError("The specified alg value is not allowed")
+        if plan.secret_length is not None and alg in _HMAC_MIN_SECRET:
+            raise _short_secret_error(plan.secret_length, alg, plan.options) from None
         raise plan.key_error
+    if plan.secret_length is not None and plan.verifier is not None:
+        # A secret long enough for some allowed algorithms but maybe not this token's.
+        alg = _header_alg(jwt)
+        if isinstance(alg, str) and alg in plan.algorithms and plan.secret_length < _HMAC_MIN_SECRET.get(alg, 0):
+            raise _short_secret_error(plan.secret_length, alg, plan.options)
     if plan.verifier is None:
-        claims = inspect_unverified(jwt)
+        try:
+            claims = inspect_unverified(jwt)
+        except TokenVerifyError as e:
+            raise _explain_failure(e, jwt, plan) from None
         header_error = _pyjwt_header_error(claims.header)
         if header_error is not None:  # PyJWT checks these with the signature off too
             raise header_error
@@ -818,6 +1188,8 @@ __all__ = [
     "MissingRequiredClaimError",
     "PyJWKError",
     "PyJWKSetError",
+    "PyJWK",
+    "PyJWKSet",
     "PyJWKClient",
     "PyJWKClientError",
     "PyJWKClientConnectionError",
