@@ -46,6 +46,8 @@ tv_build build-asan -DTV_SANITIZE=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo
 asan_env=(ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1)
 env "${asan_env[@]}" ctest --test-dir build-asan --output-on-failure -j "$TV_JOBS" -E '^fork$'
 env "${asan_env[@]}" ctest --test-dir build-asan --output-on-failure -R '^fork$'
+echo "== AddressSanitizer + UndefinedBehaviorSanitizer: tokenverify serve (a leak fails its exit status)"
+env "${asan_env[@]}" "$TV_ROOT/scripts/test_serve.sh" build-asan
 echo "== AddressSanitizer + UndefinedBehaviorSanitizer: the Python extension"
 "$TV_ROOT/scripts/test_python.sh" --asan
 
