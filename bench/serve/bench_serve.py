@@ -81,7 +81,7 @@ def nginx(work: Path, auth_port: Optional[int], cpu: Optional[int]) -> Tuple[Ser
     port = free_port()
     work.mkdir(parents=True, exist_ok=True)
     temp = "".join(f"  {k}_temp_path {work}/{k};\n" for k in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
-    auth = (f"proxy_pass http://tokenverify; proxy_http_version 1.1; proxy_set_header Connection \"\";\n"
+    auth = ("proxy_pass http://tokenverify; proxy_http_version 1.1; proxy_set_header Connection \"\";\n"
             f"      proxy_pass_request_body off; proxy_set_header Content-Length \"\";\n"
             f"      proxy_set_header X-Original-URI $request_uri; proxy_set_header X-Original-Method $request_method;"
             if auth_port else "return 200;")
