@@ -82,8 +82,8 @@ def nginx(work: Path, auth_port: Optional[int], cpu: Optional[int]) -> Tuple[Ser
     work.mkdir(parents=True, exist_ok=True)
     temp = "".join(f"  {k}_temp_path {work}/{k};\n" for k in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
     auth = ("proxy_pass http://tokenverify; proxy_http_version 1.1; proxy_set_header Connection \"\";\n"
-            f"      proxy_pass_request_body off; proxy_set_header Content-Length \"\";\n"
-            f"      proxy_set_header X-Original-URI $request_uri; proxy_set_header X-Original-Method $request_method;"
+            "      proxy_pass_request_body off; proxy_set_header Content-Length \"\";\n"
+            "      proxy_set_header X-Original-URI $request_uri; proxy_set_header X-Original-Method $request_method;"
             if auth_port else "return 200;")
     upstream = f"upstream tokenverify {{ server 127.0.0.1:{auth_port}; keepalive 64; }}\n" if auth_port else ""
     (work / "nginx.conf").write_text(f"""daemon off; worker_processes 1; pid {work}/nginx.pid; error_log {work}/error.log;
