@@ -17,6 +17,7 @@ packages=(
   libmicrohttpd-dev  # tokenverify serve: the HTTP server (serve/http_server.cc)
   nginx-light caddy  # the serve tests put tokenverify serve behind real gateways on 127.0.0.1
   wrk                # ./scripts/bench.sh --serve: the load generator
+  libcpp-httplib-dev # ./scripts/bench.sh --serve: the HTTP library serve was measured against
   libhiredis-dev     # shared revocations: the Redis stream reader (core/src/revocation/redis_feed.cc)
   redis-server redis-tools  # the revocation tests start a real redis-server on 127.0.0.1; redis-cli in the README
   libgtest-dev       # unit tests

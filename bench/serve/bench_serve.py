@@ -81,9 +81,9 @@ def nginx(work: Path, auth_port: Optional[int], cpu: Optional[int]) -> Tuple[Ser
     port = free_port()
     work.mkdir(parents=True, exist_ok=True)
     temp = "".join(f"  {k}_temp_path {work}/{k};\n" for k in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
-    auth = (f"proxy_pass http://tokenverify; proxy_http_version 1.1; proxy_set_header Connection \"\";\n"
-            f"      proxy_pass_request_body off; proxy_set_header Content-Length \"\";\n"
-            f"      proxy_set_header X-Original-URI $request_uri; proxy_set_header X-Original-Method $request_method;"
+    auth = ("proxy_pass http://tokenverify; proxy_http_version 1.1; proxy_set_header Connection \"\";\n"
+            "      proxy_pass_request_body off; proxy_set_header Content-Length \"\";\n"
+            "      proxy_set_header X-Original-URI $request_uri; proxy_set_header X-Original-Method $request_method;"
             if auth_port else "return 200;")
     upstream = f"upstream tokenverify {{ server 127.0.0.1:{auth_port}; keepalive 64; }}\n" if auth_port else ""
     (work / "nginx.conf").write_text(f"""daemon off; worker_processes 1; pid {work}/nginx.pid; error_log {work}/error.log;
@@ -174,6 +174,21 @@ def main() -> int:
 
     rps: Dict[str, float] = {}
     runs: Dict[str, List[float]] = {}
+    # The other HTTP library considered: cpp-httplib, answering the same floor.
+    httplib_floor = work / "httplib_floor"
+    compiled = os.path.exists("/usr/include/httplib.h") and subprocess.run(
+        ["c++", "-std=c++20", "-O2", "-pthread", "-o", str(httplib_floor),
+         str(ROOT / "bench/serve/httplib_floor.cc"), "-lcpp-httplib"], capture_output=True).returncode == 0
+    if compiled:
+        def start_httplib():
+            port = free_port()
+            return Server([str(httplib_floor), str(port)], port, server_cpu), port
+        runs["httplib-floor"] = measure(start_httplib, headers["hs256"])
+        rps["httplib-floor"] = statistics.median(runs["httplib-floor"])
+        print(f"bench_serve: httplib-floor: {rps['httplib-floor']:,.0f} requests/s", file=sys.stderr)
+    else:
+        print("bench_serve: cpp-httplib is not installed (libcpp-httplib-dev): its floor is not measured",
+              file=sys.stderr)
     plan = [
         ("floor", lambda: serve(args.tokenverify, paths["hs256"], server_cpu, "--answer-200-unauthenticated"),
          headers["hs256"]),
@@ -228,8 +243,12 @@ def main() -> int:
     labels = {"floor": "200 without authentication (the HTTP floor)", "hs256": "HS256 JWT",
               "rs256-cached": "RS256 JWT, token cache on", "rs256-uncached": "RS256 JWT, no token cache (RSA every time)",
               "basic": "Basic, bcrypt (cost 10), remembered after the first check",
-              "nginx-static": "nginx → static auth → app", "nginx-tokenverify": "nginx → tokenverify serve (HS256) → app"}
-    for name in ("floor", "hs256", "rs256-cached", "rs256-uncached", "basic", "nginx-static", "nginx-tokenverify"):
+              "nginx-static": "nginx → static auth → app", "nginx-tokenverify": "nginx → tokenverify serve (HS256) → app",
+              "httplib-floor": "200 without authentication on cpp-httplib (the library not chosen)"}
+    for name in ("floor", "httplib-floor", "hs256", "rs256-cached", "rs256-uncached", "basic", "nginx-static",
+                 "nginx-tokenverify"):
+        if name not in rps:
+            continue
         base = "nginx-static" if name.startswith("nginx") else "floor"
         lines.append(f"| {labels[name]} | {rps[name]:,.0f} | {cost_ratio(name, base):.2f}× |")
     text = "\n".join(lines) + "\n"

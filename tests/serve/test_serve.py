@@ -3,16 +3,15 @@
 
 from __future__ import annotations
 
-import json
+import http.client
 import signal
 import socket
+import subprocess
 import time
 from pathlib import Path
-from typing import Any, Dict
+from typing import Dict
 
-import pytest
-
-from conftest import ISSUER, Serve, Signer, bearer, basic, gateway_config, get, write_config
+from conftest import TOKENVERIFY, Serve, Signer, basic, bearer, gateway_config, get, write_config
 
 
 def metrics_of(serve: Serve) -> Dict[str, float]:
@@ -120,7 +119,6 @@ def test_oversized_headers_and_bodies_are_refused(serve_factory, jwks) -> None:
     assert get(serve.port, "/api", {"X-Big": "a" * 8000})[0] == 431
     status, _, _ = get(serve.port, "/.well-known/x", {"Content-Type": "text/plain"}, method="POST")
     assert status == 200
-    import http.client
     conn = http.client.HTTPConnection("127.0.0.1", serve.port, timeout=10)
     conn.request("POST", "/.well-known/x", body=b"x" * 1000, headers={"Host": "app.test"})
     assert conn.getresponse().status == 413
@@ -160,8 +158,6 @@ def test_sighup_reloads_and_a_bad_configuration_keeps_the_old_one(tmp_path: Path
 
 
 def test_bad_configuration_and_busy_port_exit_3(tmp_path: Path, serve_factory, jwks) -> None:
-    import subprocess
-    from conftest import TOKENVERIFY
     bad = write_config(tmp_path / "bad.json", {"rules": []})
     r = subprocess.run([str(TOKENVERIFY), "serve", "--config", str(bad), "--listen", "127.0.0.1:0"],
                        capture_output=True, text=True, timeout=20)
@@ -181,3 +177,19 @@ def test_bad_configuration_and_busy_port_exit_3(tmp_path: Path, serve_factory, j
                        capture_output=True, text=True, timeout=20)
     assert r.returncode == 2
     assert "--dialect wants auto, forwarded, nginx or envoy" in r.stderr
+
+
+def test_new_connections_beyond_the_rate_are_closed(serve_factory, jwks) -> None:
+    serve = serve_factory(gateway_config(jwks.url), "--new-connections-per-second", "3")
+    answered = refused = 0
+    for _ in range(12):  # far faster than 3 per second: the burst allows 3
+        try:
+            status = get(serve.port, "/.well-known/x")[0]
+            assert status == 200
+            answered += 1
+        except (OSError, http.client.HTTPException):
+            refused += 1
+    assert 3 <= answered <= 6, (answered, refused)
+    assert refused == 12 - answered
+    time.sleep(1.2)  # the bucket refills
+    assert get(serve.port, "/.well-known/x")[0] == 200
