@@ -10,7 +10,11 @@ baseline measured in the same run:
   - nginx auth_request -> tokenverify serve vs nginx auth_request -> a static
     `return 200` location, the whole chain (the app is nginx's own `return 200`);
   - requests/s for HS256, RS256 (token cache on, and off: every request a full
-    RSA verification) and Basic (bcrypt, remembered after the first check).
+    RSA verification) and Basic (bcrypt, remembered after the first check);
+  - oauth2-proxy (from the Go module proxy, `go install`, cached under
+    bench/serve/work/) answering /oauth2/auth for the same kind of RS256 bearer
+    token with --skip-jwt-bearer-tokens, against tokenverify serve on that token
+    without its token cache (oauth2-proxy has none).
 The server gets CPU 1 and wrk CPU 0 when there are two; medians of the repeats.
 """
 
@@ -108,11 +112,12 @@ http {{
     return Server([nginx_bin, "-p", str(work), "-c", str(work / "nginx.conf")], port, cpu), port
 
 
-def wrk(port: int, headers: Dict[str, str], seconds: float, connections: int, cpu: Optional[int]) -> float:
+def wrk(port: int, headers: Dict[str, str], seconds: float, connections: int, cpu: Optional[int],
+        path: str = "/api") -> float:
     argv = ["wrk", "-t1", f"-c{connections}", f"-d{max(1, round(seconds))}s"]  # wrk takes whole seconds
     for k, v in headers.items():
         argv += ["-H", f"{k}: {v}"]
-    argv.append(f"http://127.0.0.1:{port}/api")
+    argv.append(f"http://127.0.0.1:{port}{path}")
     out = subprocess.run(pinned(cpu, argv), capture_output=True, text=True, check=True).stdout
     m = re.search(r"Requests/sec:\s+([\d.]+)", out)
     non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
@@ -121,6 +126,48 @@ def wrk(port: int, headers: Dict[str, str], seconds: float, connections: int, cp
     if non2xx:
         raise SystemExit(f"bench_serve: {non2xx[1]} requests were refused; wrk said:\n{out}")
     return float(m[1])
+
+
+OAUTH2_PROXY = "github.com/oauth2-proxy/oauth2-proxy/v7@v7.15.6"
+
+
+def b64url(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def rs256_token_and_jwks(work: Path, claims: Dict[str, object]) -> Tuple[str, Dict[str, object]]:
+    """An RS256 key made with the openssl command line, its JWK set, and a token."""
+    key = work / "oidc-key.pem"
+    subprocess.run(["openssl", "genrsa", "-out", str(key), "2048"], check=True, capture_output=True)
+    text = subprocess.run(["openssl", "rsa", "-in", str(key), "-noout", "-text"], check=True, capture_output=True,
+                          text=True).stdout
+    modulus = re.search(r"modulus:\n((?:\s+[0-9a-f:]+\n)+)", text)
+    assert modulus, "openssl rsa -text printed no modulus"
+    n = bytes.fromhex(re.sub(r"[\s:]", "", modulus[1])).lstrip(b"\0")
+    jwk = {"kty": "RSA", "kid": "bench", "alg": "RS256", "use": "sig", "n": b64url(n), "e": "AQAB"}
+    header = b64url(json.dumps({"alg": "RS256", "typ": "JWT", "kid": "bench"}).encode())
+    payload = b64url(json.dumps(claims).encode())
+    signature = subprocess.run(["openssl", "dgst", "-sha256", "-sign", str(key)], input=f"{header}.{payload}".encode(),
+                               check=True, capture_output=True).stdout
+    return f"{header}.{payload}.{b64url(signature)}", {"keys": [jwk]}
+
+
+def oauth2_proxy_binary() -> Optional[str]:
+    """oauth2-proxy, built once with go install into bench/serve/work/bin."""
+    bin_dir = ROOT / "bench/serve/work/bin"
+    binary = bin_dir / "oauth2-proxy"
+    if binary.exists():
+        return str(binary)
+    if not shutil.which("go"):
+        print("bench_serve: go is not installed: oauth2-proxy is not measured", file=sys.stderr)
+        return None
+    print(f"bench_serve: go install {OAUTH2_PROXY} (once, a few minutes)", file=sys.stderr)
+    r = subprocess.run(["go", "install", OAUTH2_PROXY], env=dict(os.environ, GOBIN=str(bin_dir)), cwd="/",
+                       capture_output=True, text=True)
+    if r.returncode != 0:
+        print(f"bench_serve: go install failed: oauth2-proxy is not measured\n{r.stderr[-2000:]}", file=sys.stderr)
+        return None
+    return str(binary)
 
 
 def main() -> int:
@@ -164,11 +211,11 @@ def main() -> int:
         "basic": {"Authorization": "Basic " + base64.b64encode(b"admin:s3cret-pass").decode()},
     }
 
-    def measure(start, hdrs) -> List[float]:
+    def measure(start, hdrs, path: str = "/api") -> List[float]:
         server, port = start()
         try:
-            wrk(port, hdrs, 1, args.connections, load_cpu)  # warm-up: keys, caches, connections
-            return [wrk(port, hdrs, args.seconds, args.connections, load_cpu) for _ in range(args.repeats)]
+            wrk(port, hdrs, 1, args.connections, load_cpu, path)  # warm-up: keys, caches, connections
+            return [wrk(port, hdrs, args.seconds, args.connections, load_cpu, path) for _ in range(args.repeats)]
         finally:
             server.stop()
 
@@ -213,6 +260,46 @@ def main() -> int:
     for name in ("nginx-static", "nginx-tokenverify"):
         rps[name] = statistics.median(runs[name])
         print(f"bench_serve: {name}: {rps[name]:,.0f} requests/s", file=sys.stderr)
+    # oauth2-proxy against serve on the same RS256 bearer token, both verifying every request.
+    proxy = oauth2_proxy_binary()
+    if proxy:
+        issuer = "https://idp.bench.test"
+        token, jwks = rs256_token_and_jwks(work, {"iss": issuer, "aud": "my-api", "sub": "alice",
+                                                  "email": "alice@example.com", "email_verified": True,
+                                                  "exp": int(time.time()) + 86400, "iat": int(time.time())})
+        (work / "oidc-jwks.json").write_text(json.dumps(jwks))
+        jwks_port = free_port()
+        jwks_server = Server([sys.executable, "-m", "http.server", "--bind", "127.0.0.1", "--directory", str(work),
+                              str(jwks_port)], jwks_port, load_cpu)
+        try:
+            oidc_config = {"providers": [{"name": "idp", "issuer": issuer, "audiences": ["my-api"],
+                                          "algorithms": ["RS256"],
+                                          "jwks": {"local": {"file": str(work / "oidc-jwks.json")}}}]}
+            paths["oidc"] = work / "oidc.json"
+            paths["oidc"].write_text(json.dumps(oidc_config))
+
+            def start_oauth2_proxy():
+                port = free_port()
+                argv = [proxy, "--provider=oidc", "--client-id=my-api", "--client-secret=unused",
+                        "--cookie-secret=" + b64url(os.urandom(32)), "--email-domain=*",
+                        "--skip-jwt-bearer-tokens=true", "--upstream=static://200",
+                        f"--http-address=127.0.0.1:{port}", f"--oidc-issuer-url={issuer}", "--skip-oidc-discovery",
+                        f"--oidc-jwks-url=http://127.0.0.1:{jwks_port}/oidc-jwks.json",
+                        f"--login-url={issuer}/auth", f"--redeem-url={issuer}/token", "--request-logging=false",
+                        "--standard-logging=false", "--auth-logging=false"]
+                return Server(argv, port, server_cpu), port
+
+            bearer_headers = {"Authorization": f"Bearer {token}"}
+            for name, start in (("oauth2-proxy", start_oauth2_proxy),
+                                ("oidc-tokenverify", lambda: serve(args.tokenverify, paths["oidc"], server_cpu))):
+                try:
+                    runs[name] = measure(start, bearer_headers, path="/oauth2/auth")
+                    rps[name] = statistics.median(runs[name])
+                    print(f"bench_serve: {name}: {rps[name]:,.0f} requests/s", file=sys.stderr)
+                except SystemExit as e:
+                    print(f"bench_serve: {name} not measured: {e}", file=sys.stderr)
+        finally:
+            jwks_server.stop()
     shutil.rmtree(work, ignore_errors=True)
 
     def cost_ratio(x: str, base: str) -> float:  # time per request, x over base
@@ -237,7 +324,7 @@ def main() -> int:
         f"| nginx auth_request → serve (HS256) ÷ nginx auth_request → static `return 200` | "
         f"{chain_ratio:.3f}× {'✓' if chain_ratio <= 1.15 else '✗'} | ≤ 1.15× |",
         "",
-        "| server answering | requests/s | × the HTTP floor's time |",
+        "| server answering | requests/s | × its baseline's time (the HTTP floor; nginx → static; oauth2-proxy) |",
         "|---|---:|---:|",
     ]
     labels = {"floor": "200 without authentication (the HTTP floor)", "hs256": "HS256 JWT",
@@ -251,6 +338,11 @@ def main() -> int:
             continue
         base = "nginx-static" if name.startswith("nginx") else "floor"
         lines.append(f"| {labels[name]} | {rps[name]:,.0f} | {cost_ratio(name, base):.2f}× |")
+    if "oauth2-proxy" in rps and "oidc-tokenverify" in rps:
+        lines += ["", f"tokenverify serve answers the same RS256 bearer request in "
+                      f"{cost_ratio('oidc-tokenverify', 'oauth2-proxy'):.2f}× oauth2-proxy's time "
+                      f"({rps['oidc-tokenverify'] / rps['oauth2-proxy']:.1f}× its requests/s), both verifying "
+                      "every request."]
     text = "\n".join(lines) + "\n"
     Path(args.results).write_text(text)
     print(text)
