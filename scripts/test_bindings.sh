@@ -11,7 +11,7 @@ set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
 # Every binding this tree has, in the order they run.
-TV_BINDINGS=(go rust node)
+TV_BINDINGS=(go rust node java)
 
 build="$(cd "${1:-$TV_ROOT/build}" && pwd)"
 shift || true

@@ -8,7 +8,7 @@
 #   --seconds S   timed budget of one repeat of one peer x algorithm (default 1)
 #   --repeats N   repeats per peer x algorithm; the median counts (default 3)
 #   --only LIST   comma-separated groups to run: tokenverify (always run: it is the
-#                 reference), python, node, go, rust, libjwt
+#                 reference), python, node, go, rust, java, libjwt
 #   --cpu N       pin every runner to CPU N with taskset (default: the last CPU);
 #                 "none" does not pin
 #   --quick       --seconds 0.2 --repeats 1: a smoke test, not a measurement
@@ -16,8 +16,8 @@
 # Environment: PEERS_WORK (work dir, default bench/peers/work), PEERS_BUILD_DIR
 # (tokenverify build, default build-peers), PEERS_RESULTS_DIR (default bench/results).
 #
-# Everything installed (venv, node_modules, Go and Rust binaries, libjwt from
-# Debian) is cached in the work dir and reinstalled only when a pin file changes.
+# Everything installed (venv, node_modules, Go and Rust binaries, Maven packages, libjwt
+# from Debian) is cached in the work dir and reinstalled only when a pin file changes.
 # A peer that cannot be installed or built is reported as unavailable with the
 # reason; only tokenverify itself and the harness's own Python are required.
 set -uo pipefail
@@ -289,6 +289,45 @@ if wanted node; then
         node "$HERE/node-tokenverify/bench.mjs" "$TOKENS" "$BUDGET" "$REPEATS"
     else
       unavailable "building bindings/node failed; see ${LOGS#"$ROOT"/}/node-tokenverify.build.log" "${NODE_TV_PEERS[@]}"
+    fi
+  fi
+fi
+
+# ---------------------------------------------------------------- Java: tokenverify (Java), jjwt, nimbus-jose-jwt
+if wanted java; then
+  JAVA_PEERS=("jjwt|Java" "nimbus-jose-jwt|Java")
+  # A JDK with the FFM API (22+) for the package; bindings/java/jdk.sh finds one.
+  # shellcheck source=../../bindings/java/jdk.sh
+  if ! (source "$ROOT/bindings/java/jdk.sh" && tv_use_jdk22) 2>"$LOGS/java-jdk.log"; then
+    unavailable "no JDK 22 or later found; see ${LOGS#"$ROOT"/}/java-jdk.log" "tokenverify (Java)|Java" "${JAVA_PEERS[@]}"
+  elif ! command -v mvn >/dev/null; then
+    unavailable "mvn (Maven) not found" "tokenverify (Java)|Java" "${JAVA_PEERS[@]}"
+  else
+    source "$ROOT/bindings/java/jdk.sh" && tv_use_jdk22
+    JAVA_OPTS_=(-XX:+UseSerialGC -Xms256m -Xmx256m)
+    MVN=(mvn -B -ntp -q)
+    (($(tv_jdk_feature "$JAVA_HOME/bin/java") >= 24)) && export MAVEN_OPTS="--sun-misc-unsafe-memory-access=allow"
+    echo "java=$("$JAVA_HOME/bin/java" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.runtime.version = //p' | head -1)" >>"$META"
+    say "building the Java package (bindings/java) and its peer runner"
+    JBIN="$WORK/java-tokenverify"
+    JJAR="$WORK/java-binding/tokenverify-$(sed -n 's:^  <version>\(.*\)</version>$:\1:p' "$ROOT/bindings/java/pom.xml" | head -1).jar"
+    if "${MVN[@]}" -f "$ROOT/bindings/java/pom.xml" -DskipTests -Dtokenverify.build.dir="$WORK/java-binding" package \
+      >"$LOGS/java-binding.log" 2>&1 &&
+      mkdir -p "$JBIN" && javac -d "$JBIN" -cp "$JJAR" \
+        "$HERE/java-tokenverify/TokenverifyPeer.java" >>"$LOGS/java-binding.log" 2>&1; then
+      run_peer java-tokenverify "tokenverify (Java)|Java" -- java "${JAVA_OPTS_[@]}" --enable-native-access=ALL-UNNAMED \
+        -Dtokenverify.library.dir="$BUILD" -cp "$JJAR:$JBIN" \
+        TokenverifyPeer "$TOKENS" "$BUDGET" "$REPEATS"
+    else
+      unavailable "building the Java package failed; see ${LOGS#"$ROOT"/}/java-binding.log" "tokenverify (Java)|Java"
+    fi
+    say "Maven packages (jjwt, nimbus-jose-jwt) and the Java peer runner"
+    if "${MVN[@]}" -f "$HERE/java/pom.xml" -Dpeers.build.dir="$WORK/java-peers" package dependency:build-classpath \
+      -Dmdep.outputFile="$WORK/java-peers.classpath" >"$LOGS/java-peers.log" 2>&1; then
+      run_peer java "${JAVA_PEERS[@]}" -- java "${JAVA_OPTS_[@]}" \
+        -cp "$WORK/java-peers/classes:$(cat "$WORK/java-peers.classpath")" peers.JavaPeers "$TOKENS" "$BUDGET" "$REPEATS"
+    else
+      unavailable "mvn package failed; see ${LOGS#"$ROOT"/}/java-peers.log" "${JAVA_PEERS[@]}"
     fi
   fi
 fi
