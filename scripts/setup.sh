@@ -15,7 +15,7 @@ packages=(
   libcrypt-dev       # Basic passwords: bcrypt, sha-crypt, yescrypt (libxcrypt's crypt_rn)
   libargon2-dev      # Basic passwords: argon2
   libmicrohttpd-dev  # tokenverify serve: the HTTP server (serve/http_server.cc)
-  nginx-light caddy  # the serve tests put tokenverify serve behind real gateways on 127.0.0.1
+  nginx-light caddy haproxy  # the serve tests put tokenverify serve behind real gateways on 127.0.0.1
   wrk                # ./scripts/bench.sh --serve: the load generator
   libcpp-httplib-dev # ./scripts/bench.sh --serve: the HTTP library serve was measured against
   libhiredis-dev     # shared revocations: the Redis stream reader (core/src/revocation/redis_feed.cc)

@@ -34,7 +34,7 @@ echo "== Python package (pip install . into build-py/venv, pytest tests/python)"
 echo "== Bindings: Go, Rust, Node.js, Java over the library just built (scripts/test_bindings.sh)"
 "$TV_ROOT/scripts/test_bindings.sh" build
 
-echo "== tokenverify serve behind nginx and Caddy (scripts/test_serve.sh)"
+echo "== tokenverify serve behind nginx, Caddy and HAProxy (scripts/test_serve.sh)"
 "$TV_ROOT/scripts/test_serve.sh" build
 
 echo "== AddressSanitizer + UndefinedBehaviorSanitizer build"

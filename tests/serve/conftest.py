@@ -1,7 +1,7 @@
 """Fixtures of the forward-auth tests: `tokenverify serve` started from the build
 tree, a tiny upstream that echoes what reached it, a JWK set server, and real
 gateways from Debian's packages (nginx with auth_request, Caddy with
-forward_auth) in front, all on 127.0.0.1 and free ports, stopped by the test."""
+forward_auth, HAProxy with examples/gateways/tokenverify_auth.lua) in front, all on 127.0.0.1 and free ports, stopped by the test."""
 
 from __future__ import annotations
 
@@ -310,7 +310,22 @@ class Caddy(Process):
         assert self.proc.poll() is None, f"caddy did not start:\n{self.output()}"
 
 
-GATEWAYS = {"nginx": Nginx, "caddy": Caddy}
+class HAProxy(Process):
+    def __init__(self, workdir: Path, serve_port: int, upstream_port: int) -> None:
+        self.port = free_port()
+        workdir.mkdir(parents=True, exist_ok=True)
+        conf = (ROOT / "examples/gateways/haproxy.cfg").read_text()
+        conf = (conf.replace("/etc/haproxy/tokenverify_auth.lua", str(ROOT / "examples/gateways/tokenverify_auth.lua"))
+                    .replace("127.0.0.1:8080", f"127.0.0.1:{self.port}")
+                    .replace("127.0.0.1:9000", f"127.0.0.1:{serve_port}")
+                    .replace("127.0.0.1:3000", f"127.0.0.1:{upstream_port}"))
+        (workdir / "haproxy.cfg").write_text(conf)
+        super().__init__([need("haproxy"), "-db", "-f", str(workdir / "haproxy.cfg")], cwd=workdir)
+        wait_until(lambda: port_open(self.port) or self.proc.poll() is not None, START_TIMEOUT, "haproxy")
+        assert self.proc.poll() is None, f"haproxy did not start:\n{self.output()}"
+
+
+GATEWAYS = {"nginx": Nginx, "caddy": Caddy, "haproxy": HAProxy}
 
 
 def caddy_version() -> Tuple[int, ...]:

@@ -1,5 +1,5 @@
-"""tokenverify serve behind real gateways: nginx (auth_request) and Caddy
-(forward_auth) from Debian's packages, with the example configurations in
+"""tokenverify serve behind real gateways: nginx (auth_request), Caddy
+(forward_auth) and HAProxy (our Lua action) from Debian's packages, with the example configurations in
 examples/gateways/ as written, in front of an upstream that echoes what reached
 it. Every test runs once per gateway."""
 
