@@ -93,13 +93,34 @@ fi
 # Generous wall-clock cap for one runner: 5 algorithms x up to 4 peers, 3x slack.
 RUNNER_TIMEOUT="$(python3 -c "print(int(5 * 4 * $BUDGET * ($REPEATS + 0.1) * 3 + 180))")"
 
+# reference_beside LANG: the C ABI's "tokenverify" row for HS256 and RS256 (the
+# runtime packages' overhead targets), measured now and kept as
+# "tokenverify (C, beside LANG)": report.py compares each package with the C ABI
+# timed right before and right after it, not minutes earlier, which on a shared
+# machine drifts by more than the 2% being measured.
+reference_beside() {
+  TV_PEERS_REFERENCE_ALGS=HS256,RS256 timeout "$RUNNER_TIMEOUT" "${PIN[@]}" "$BIN/tokenverify_driver" \
+    "$TOKENS" "$BUDGET" "$REPEATS" 2>>"$LOGS/reference-beside.log" |
+    LANG_="$1" python3 -c '
+import json, os, sys
+for line in sys.stdin:
+    if line.startswith("{"):
+        r = json.loads(line)
+        r["peer"] = "tokenverify (C, beside %s)" % os.environ["LANG_"]
+        print(json.dumps(r))' >>"$RESULTS"
+}
+
 # run_peer NAME "PEER|LANG"... -- CMD...: runs one runner pinned to the CPU, keeps
 # its JSON lines; if it fails, its peers that printed nothing become unavailable.
+# A runtime package's runner (NAME *-tokenverify) is bracketed by reference_beside.
 run_peer() {
   local name="$1"; shift
   local specs=()
   while [[ "$1" != -- ]]; do specs+=("$1"); shift; done
   shift
+  local package_lang=""
+  [[ "$name" == *-tokenverify ]] && package_lang="${specs[0]#*|}"
+  [[ -n "$package_lang" ]] && reference_beside "$package_lang"
   say "running $name"
   local out="$LOGS/$name.out" rc=0
   timeout "$RUNNER_TIMEOUT" "${PIN[@]}" "$@" >"$out" 2>"$LOGS/$name.log" || rc=$?
@@ -110,6 +131,7 @@ for line in sys.stdin:
     r = json.loads(line)
     v = ("%.2f us/op" % (r["ns_per_op"] / 1000)) if "ns_per_op" in r else "unavailable: " + r["unavailable"]
     print("    %-22s %-6s %s" % (r["peer"], r["alg"], v), file=sys.stderr)'
+  [[ -n "$package_lang" ]] && reference_beside "$package_lang"
   if ((rc != 0)); then
     local why="runner failed (exit $rc$( ((rc == 124)) && echo ", timed out")); see ${LOGS#"$ROOT"/}/$name.log"
     unavailable "$why" "${specs[@]}"
