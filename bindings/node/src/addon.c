@@ -31,11 +31,11 @@
 
 /* ---------------------------------------------------------------- helpers */
 
-#define TVN_CLOSED (-1) /* returned instead of a status when the verifier was closed */
+#define TVN_CLOSED (-1)  /* returned instead of a status when the verifier was closed */
 #define STACK_BYTES 4096 /* tokens up to this size are copied to the stack, longer ones to the heap */
 
-#define CHECK(call)                   \
-  do {                                \
+#define CHECK(call)                     \
+  do {                                  \
     if ((call) != napi_ok) return NULL; \
   } while (0)
 
@@ -198,9 +198,9 @@ static void events_unref(tvn_events* e) {
 
 typedef struct tvn_core {
   tv_verifier* v;
-  tvn_events* events;    /* NULL without onEvent */
-  size_t refs;           /* guarded by g_registry_mutex */
-  char* key;             /* shared verifiers: the configuration text; NULL otherwise */
+  tvn_events* events; /* NULL without onEvent */
+  size_t refs;        /* guarded by g_registry_mutex */
+  char* key;          /* shared verifiers: the configuration text; NULL otherwise */
   size_t key_len;
   struct tvn_core* next; /* the registry's list */
 } tvn_core;
@@ -229,7 +229,7 @@ static void core_release(tvn_core* c) {
   }
   pthread_mutex_unlock(&g_registry_mutex);
   if (last) {
-    tv_verifier_free(c->v); /* joins the refresher threads: outside the lock */
+    tv_verifier_free(c->v);  /* joins the refresher threads: outside the lock */
     if (c->events != NULL) { /* no event can come any more: end the thread-safe function */
       pthread_mutex_lock(&c->events->mu);
       int closed = c->events->closed;
@@ -389,7 +389,8 @@ static int tvn_validate(void* user_data, const tv_credential* c) {
   args[1] = make_str(env, c->user, c->user_len);
   args[2] = make_str(env, c->password, c->password_len);
   args[3] = make_str(env, c->rule, c->rule_len);
-  if (args[0] == NULL || args[1] == NULL || args[2] == NULL || args[3] == NULL || napi_get_global(env, &global) != napi_ok ||
+  if (args[0] == NULL || args[1] == NULL || args[2] == NULL || args[3] == NULL ||
+      napi_get_global(env, &global) != napi_ok ||
       napi_call_function(env, global, ctx->fn, 4, args, &result) != napi_ok) {
     ctx->failed = 1; /* an exception is pending; js_authenticate lets it propagate */
     return 0;
@@ -1220,8 +1221,7 @@ NAPI_MODULE_INIT() {
       {"versionNumber", NULL, NULL, NULL, NULL, make_int(env, (int32_t)loaded), napi_enumerable, NULL},
       {"headerVersion", NULL, NULL, NULL, NULL, make_str(env, TV_VERSION_STRING, strlen(TV_VERSION_STRING)),
        napi_enumerable, NULL},
-      {"base64urlImplementation", NULL, NULL, NULL, NULL, make_str(env, kernel, strlen(kernel)), napi_enumerable,
-       NULL},
+      {"base64urlImplementation", NULL, NULL, NULL, NULL, make_str(env, kernel, strlen(kernel)), napi_enumerable, NULL},
   };
   if (napi_define_properties(env, exports, sizeof props / sizeof props[0], props) != napi_ok) return NULL;
   return exports;
