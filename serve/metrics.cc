@@ -58,7 +58,9 @@ bool ForEachProvider(const tv_verifier* v, Visit visit) {
 
 }  // namespace
 
-void Metrics::Record(int32_t method, unsigned http_status, uint64_t nanoseconds) {
+void Metrics::Record(int32_t method, unsigned http_status, tv_status status, uint64_t nanoseconds) {
+  if (status != TV_OK && status >= 0 && static_cast<size_t>(status) < kStatuses)
+    denials_[static_cast<size_t>(status)].fetch_add(1, std::memory_order_relaxed);
   const size_t m =
       method >= 0 && method < static_cast<int32_t>(kMethods) - 1 ? static_cast<size_t>(method) : kMethods - 1;
   size_t c = kCodes.size();
@@ -88,6 +90,17 @@ std::string Metrics::Render(const tv_verifier* verifier) const {
                  (code == "200" ? "allow" : "deny") + "\",method=\"" + kMethodNames[m] + "\"}",
              n);
     }
+  }
+  Line(out,
+       "# HELP tokenverify_serve_denials_total Requests refused, by the decision's status (never sent to the client).");
+  Line(out, "# TYPE tokenverify_serve_denials_total counter");
+  for (size_t st = 1; st < kStatuses; ++st) {
+    const uint64_t n = denials_[st].load(std::memory_order_relaxed);
+    if (n != 0)
+      Sample(
+          out,
+          std::string("tokenverify_serve_denials_total{status=\"") + tv_status_name(static_cast<tv_status>(st)) + "\"}",
+          n);
   }
   Line(out, "# HELP tokenverify_serve_decision_seconds Time to decide one request (authentication and the answer).");
   Line(out, "# TYPE tokenverify_serve_decision_seconds histogram");

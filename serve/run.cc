@@ -29,7 +29,7 @@ Answer Authenticate(const ServeOptions& o, VerifierSlot& slot, Metrics& metrics,
   const auto start = std::chrono::steady_clock::now();
   if (o.answer_200_unauthenticated) {
     Answer floor = FloorAnswer();
-    metrics.Record(TV_AUTH_NONE, floor.status, NanosSince(start));
+    metrics.Record(TV_AUTH_NONE, floor.status, TV_OK, NanosSince(start));
     return floor;
   }
   std::string scratch;
@@ -39,8 +39,9 @@ Answer Authenticate(const ServeOptions& o, VerifierSlot& slot, Metrics& metrics,
   const tv_status st = tv_authenticate(verifier.get(), &decision, &original.request);
   Answer answer = st == TV_OK ? AnswerFor(decision) : AnswerForFailure(st);
   const int32_t method = st == TV_OK ? tv_decision_method(decision) : -1;
+  const tv_status verdict = st == TV_OK ? tv_decision_status(decision) : st;
   tv_decision_free(decision);
-  metrics.Record(method, answer.status, NanosSince(start));
+  metrics.Record(method, answer.status, verdict, NanosSince(start));
   return answer;
 }
 

@@ -102,12 +102,17 @@ def test_metrics_count_answers_and_health(serve_factory, jwks, key_a: Signer) ->
     get(serve.port, "/api", bearer(key_a.token()))
     get(serve.port, "/api")
     get(serve.port, "/admin", basic("admin", "admin-pass"))
+    get(serve.port, "/api", bearer(key_a.token(exp=1)))
+    get(serve.port, "/admin", basic("admin", "wrong"))
     m = metrics_of(serve)
+    assert m['tokenverify_serve_denials_total{status="TV_ERR_CREDENTIAL_MISSING"}'] == 1
+    assert m['tokenverify_serve_denials_total{status="TV_ERR_EXPIRED"}'] == 1
+    assert m['tokenverify_serve_denials_total{status="TV_ERR_BAD_CREDENTIALS"}'] == 1
     assert m['tokenverify_serve_requests_total{code="200",decision="allow",method="jwt"}'] == 2
-    assert m['tokenverify_serve_requests_total{code="401",decision="deny",method="jwt"}'] == 1
+    assert m['tokenverify_serve_requests_total{code="401",decision="deny",method="jwt"}'] == 2
     assert m['tokenverify_serve_requests_total{code="200",decision="allow",method="basic"}'] == 1
-    assert m['tokenverify_serve_decision_seconds_count'] == 4
-    assert m['tokenverify_serve_decision_seconds_bucket{le="+Inf"}'] == 4
+    assert m['tokenverify_serve_decision_seconds_count'] == 6
+    assert m['tokenverify_serve_decision_seconds_bucket{le="+Inf"}'] == 6
     assert m['tokenverify_provider_healthy{provider="idp"}'] == 1
     assert m['tokenverify_provider_keys{provider="idp"}'] == 1
     assert get(serve.metrics_port, "/healthz")[0::2] == (200, b"ok\n")
