@@ -227,26 +227,41 @@ int64_t KeyCache::RequestRefreshForUnknownKid() noexcept {
   if (source_.kind != KeySourceConfig::Kind::kRemote) return -1;
   ResumeAfterForkIfNeeded();
   const int64_t now = SteadyNs();
-  int64_t allowed = next_kid_refresh_ns_.load(std::memory_order_relaxed);
-  if (now >= allowed &&
-      next_kid_refresh_ns_.compare_exchange_strong(allowed, now + source_.remote.unknown_kid_cooldown_ms * 1'000'000,
-                                                   std::memory_order_relaxed)) {
-    int64_t target;
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      if (!thread_.joinable()) return -1;  // no refresher in this process (see ResumeAfterFork): nothing to wait for
-      kid_refresh_wanted_ = true;
-      ++stats_.unknown_kid_refreshes;
-      // An attempt already under way may have been answered before the kid
-      // existed upstream: wait for the one after it, the one asked for here.
-      target = attempts_ + (fetching_ ? 1 : 0);
-      kid_refresh_target_.store(target, std::memory_order_relaxed);
-    }
-    wake_.notify_one();
-    return target;
+  // Inside the cooldown (the common case of a flood of unknown kids): no lock.
+  // Acquire pairs with the release below, so a miss that sees this cooldown
+  // also sees the target its requester published before it.
+  if (now < next_kid_refresh_ns_.load(std::memory_order_acquire)) {
+    // A refresh asked for by another miss may still be on its way: share it.
+    return kid_refresh_target_.load(std::memory_order_acquire);
   }
-  // A refresh asked for by another miss may still be on its way: share it.
-  return kid_refresh_target_.load(std::memory_order_relaxed);
+  int64_t target;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    // Misses racing at the cooldown's end: the first to get here asks; the
+    // others share what it published.
+    if (now < next_kid_refresh_ns_.load(std::memory_order_relaxed))
+      return kid_refresh_target_.load(std::memory_order_relaxed);
+    if (!thread_.joinable()) {
+      // No refresher in this process (see ResumeAfterFork): nothing to wait
+      // for, and the cooldown still spares the misses after this one the lock.
+      kid_refresh_target_.store(-1, std::memory_order_relaxed);
+      next_kid_refresh_ns_.store(now + source_.remote.unknown_kid_cooldown_ms * 1'000'000, std::memory_order_release);
+      return -1;
+    }
+    kid_refresh_wanted_ = true;
+    ++stats_.unknown_kid_refreshes;
+    // An attempt already under way may have been answered before the kid
+    // existed upstream: wait for the one after it, the one asked for here.
+    target = attempts_ + (fetching_ ? 1 : 0);
+    // The target first, then the cooldown that sends later misses to it:
+    // published the other way round, a miss in between shared no refresh and
+    // answered TV_ERR_KID_NOT_FOUND without waiting (seen with four threads
+    // meeting a new kid at once).
+    kid_refresh_target_.store(target, std::memory_order_relaxed);
+    next_kid_refresh_ns_.store(now + source_.remote.unknown_kid_cooldown_ms * 1'000'000, std::memory_order_release);
+  }
+  wake_.notify_one();
+  return target;
 }
 
 bool KeyCache::WaitForAttempt(int64_t attempts, Clock::time_point deadline) {
@@ -282,7 +297,10 @@ void KeyCache::Run() {
         RefreshFile(lock);
       fetching_ = false;
       ++attempts_;
-      if (for_kid) kid_refresh_target_.store(-1, std::memory_order_relaxed);
+      // Done with the early refresh waiters wait for, unless a later one was
+      // asked for while this attempt ran (its target is this count or more).
+      if (kid_refresh_target_.load(std::memory_order_relaxed) < attempts_)
+        kid_refresh_target_.store(-1, std::memory_order_relaxed);
       attempted_.notify_all();
     }
     DeliverEvents(lock);
