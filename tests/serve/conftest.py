@@ -272,57 +272,60 @@ def need(tool: str) -> str:
     return path
 
 
-class Nginx(Process):
+class Gateway(Process):
+    """A gateway from Debian's packages running its example configuration
+    (examples/gateways/), with the example's ports for tokenverify serve
+    (9000) and the app (3000) swapped for the test's own, listening on a
+    free port of its own."""
+
     def __init__(self, workdir: Path, serve_port: int, upstream_port: int) -> None:
         self.port = free_port()
+        self.workdir = workdir
         workdir.mkdir(parents=True, exist_ok=True)
-        conf = (ROOT / "examples/gateways/nginx.conf").read_text()
-        # The example listens on 8080 and names tokenverify serve and the app
-        # on their usual ports; the test swaps in its own.
-        conf = (conf.replace("127.0.0.1:8080", f"127.0.0.1:{self.port}")
-                    .replace("127.0.0.1:9000", f"127.0.0.1:{serve_port}")
-                    .replace("127.0.0.1:3000", f"127.0.0.1:{upstream_port}"))
+        self.serve_port, self.upstream_port = serve_port, upstream_port
+
+    def example(self, name: str) -> str:
+        return ((ROOT / "examples/gateways" / name).read_text()
+                .replace("127.0.0.1:9000", f"127.0.0.1:{self.serve_port}")
+                .replace("127.0.0.1:3000", f"127.0.0.1:{self.upstream_port}"))
+
+    def start(self, tool: str, config_name: str, config: str, args: List[str], **popen: Any) -> None:
+        (self.workdir / config_name).write_text(config)
+        super().__init__([need(tool), *args], **popen)
+        wait_until(lambda: port_open(self.port) or self.proc.poll() is not None, START_TIMEOUT, tool)
+        assert self.proc.poll() is None, f"{tool} did not start:\n{self.output()}"
+
+
+class Nginx(Gateway):
+    def __init__(self, workdir: Path, serve_port: int, upstream_port: int) -> None:
+        super().__init__(workdir, serve_port, upstream_port)
+        conf = self.example("nginx.conf").replace("127.0.0.1:8080", f"127.0.0.1:{self.port}")
         head = (f"daemon off;\nworker_processes 1;\npid {workdir}/nginx.pid;\nerror_log {workdir}/error.log;\n"
                 "events { worker_connections 1024; }\n")
         temp = "".join(f"  {kind}_temp_path {workdir}/{kind};\n" for kind in
                        ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
         conf = conf.replace("http {", "http {\n  access_log off;\n" + temp, 1)
-        (workdir / "nginx.conf").write_text(head + conf)
-        super().__init__([need("nginx"), "-p", str(workdir), "-c", str(workdir / "nginx.conf")])
-        wait_until(lambda: port_open(self.port) or self.proc.poll() is not None, START_TIMEOUT, "nginx")
-        assert self.proc.poll() is None, f"nginx did not start:\n{self.output()}"
+        self.start("nginx", "nginx.conf", head + conf, ["-p", str(workdir), "-c", str(workdir / "nginx.conf")])
 
 
-class Caddy(Process):
+class Caddy(Gateway):
     def __init__(self, workdir: Path, serve_port: int, upstream_port: int) -> None:
-        self.port = free_port()
-        workdir.mkdir(parents=True, exist_ok=True)
-        conf = (ROOT / "examples/gateways/Caddyfile").read_text()
-        conf = (conf.replace(":8080 {", f"http://:{self.port} {{\n\tbind 127.0.0.1")
-                    .replace("127.0.0.1:9000", f"127.0.0.1:{serve_port}")
-                    .replace("127.0.0.1:3000", f"127.0.0.1:{upstream_port}"))
-        (workdir / "Caddyfile").write_text("{\n\tadmin off\n\tauto_https off\n}\n\n" + conf)
+        super().__init__(workdir, serve_port, upstream_port)
+        # A site address with a host would be HTTPS even with auto_https off: bind instead.
+        conf = self.example("Caddyfile").replace(":8080 {", f"http://:{self.port} {{\n\tbind 127.0.0.1")
         env = dict(os.environ, HOME=str(workdir), XDG_DATA_HOME=str(workdir / "data"),
                    XDG_CONFIG_HOME=str(workdir / "config"))
-        super().__init__([need("caddy"), "run", "--adapter", "caddyfile", "--config", str(workdir / "Caddyfile")],
-                         cwd=workdir, env=env)
-        wait_until(lambda: port_open(self.port) or self.proc.poll() is not None, START_TIMEOUT, "caddy")
-        assert self.proc.poll() is None, f"caddy did not start:\n{self.output()}"
+        self.start("caddy", "Caddyfile", "{\n\tadmin off\n\tauto_https off\n}\n\n" + conf,
+                   ["run", "--adapter", "caddyfile", "--config", str(workdir / "Caddyfile")], cwd=workdir, env=env)
 
 
-class HAProxy(Process):
+class HAProxy(Gateway):
     def __init__(self, workdir: Path, serve_port: int, upstream_port: int) -> None:
-        self.port = free_port()
-        workdir.mkdir(parents=True, exist_ok=True)
-        conf = (ROOT / "examples/gateways/haproxy.cfg").read_text()
-        conf = (conf.replace("/etc/haproxy/tokenverify_auth.lua", str(ROOT / "examples/gateways/tokenverify_auth.lua"))
-                    .replace("127.0.0.1:8080", f"127.0.0.1:{self.port}")
-                    .replace("127.0.0.1:9000", f"127.0.0.1:{serve_port}")
-                    .replace("127.0.0.1:3000", f"127.0.0.1:{upstream_port}"))
-        (workdir / "haproxy.cfg").write_text(conf)
-        super().__init__([need("haproxy"), "-db", "-f", str(workdir / "haproxy.cfg")], cwd=workdir)
-        wait_until(lambda: port_open(self.port) or self.proc.poll() is not None, START_TIMEOUT, "haproxy")
-        assert self.proc.poll() is None, f"haproxy did not start:\n{self.output()}"
+        super().__init__(workdir, serve_port, upstream_port)
+        conf = (self.example("haproxy.cfg")
+                .replace("/etc/haproxy/tokenverify_auth.lua", str(ROOT / "examples/gateways/tokenverify_auth.lua"))
+                .replace("127.0.0.1:8080", f"127.0.0.1:{self.port}"))
+        self.start("haproxy", "haproxy.cfg", conf, ["-db", "-f", str(workdir / "haproxy.cfg")], cwd=workdir)
 
 
 GATEWAYS = {"nginx": Nginx, "caddy": Caddy, "haproxy": HAProxy}
