@@ -82,7 +82,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   } else if (err.status != Status::OK && err.status != set.status()) {
     Fail("Error.status differs from the returned status");
   }
-  const bool strict_ok = ParseJwks(json, nullptr, UnusableKeys::kRefuse).ok();
+  const bool strict_ok = ParseJwks(json, nullptr, KeyPolicy{UnusableKeys::kRefuse}).ok();
   if (strict_ok != (set.ok() && set.value()->skipped().empty()))
     Fail("strict mode disagrees with the keys the default mode skipped");
   Error key_err;

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# make_examples.sh: regenerate examples/hs256, es256, eddsa, ed25519, es256k and
-# firebase with fresh keys and tokens.
+# make_examples.sh: regenerate examples/hs256, es256, eddsa, ed25519, es256k,
+# firebase and alb with fresh keys and tokens.
 #
 # Only the openssl command line and the python3 standard library are used, so
 # that the examples can be rebuilt on any machine without installing a JWT
@@ -197,4 +197,37 @@ write_example("firebase", "RS256", token,
               {"issuer": f"https://securetoken.google.com/{PROJECT}", "audiences": [PROJECT],
                "jwks": {"local": {"file": "examples/firebase/certs.json", "format": "x509"}}},
               certs, key_file="certs.json")
+
+# AWS ALB: the x-amzn-oidc-data token an Application Load Balancer passes to its
+# targets, ES256 with base64 padding on every segment (the padded text is what
+# ALB signs). ALB publishes one PEM public key per kid at
+# https://public-keys.auth.elb.<region>.amazonaws.com/<kid>; the configuration
+# holds that PEM and "allowPaddedSegments".
+def b64pad(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).decode("ascii")
+
+
+key = os.path.join(work, "alb.pem")
+openssl("genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", key)
+kid = "b7a3e4c2-5f1d-4e8a-9c6b-" + hashlib.sha256(public_key_bits(key)).hexdigest()[:12]
+header = {"typ": "JWT", "kid": kid, "alg": "ES256", "iss": ISSUER, "client": "tokenverify-example-client",
+          "signer": "arn:aws:elasticloadbalancing:eu-west-1:123456789012:loadbalancer/app/example/50dc6c495c0c9188",
+          "exp": 2082758400}
+alb_claims = {"sub": "alice", "email": "alice@example.com", "exp": 2082758400, "iss": ISSUER}
+si = (b64pad(compact(header)) + "." + b64pad(compact(alb_claims))).encode()
+assert si.count(b"=") > 0, "the example should show padding"
+with open(os.path.join(work, "alb.in"), "wb") as f:
+    f.write(si)
+der = openssl("dgst", "-sha256", "-sign", key, os.path.join(work, "alb.in"))
+token = si.decode() + "." + b64pad(ecdsa_der_to_raw(der, 32))
+pem = openssl("pkey", "-in", key, "-pubout").decode()
+folder = os.path.join(out_dir, "alb")
+os.makedirs(folder, exist_ok=True)
+with open(os.path.join(folder, "token.jwt"), "w") as f:
+    f.write(token + "\n")
+with open(os.path.join(folder, "config.json"), "w") as f:
+    json.dump({"providers": [{"name": "alb", "issuer": ISSUER, "algorithms": ["ES256"], "allowPaddedSegments": True,
+                              "jwks": {"local": {"pem": pem}}}]}, f, indent=2)
+    f.write("\n")
+print(f"wrote {folder}/ (ES256, ALB padding)")
 PY

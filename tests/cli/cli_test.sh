@@ -366,6 +366,15 @@ check "ES256K token, only ES256 allowed" 12 --err-starts TV_ERR_ALG_NOT_ALLOWED
 run verify --jwks examples/es256k/jwks.json --alg ES256K --alg ES256 "${now[@]}" "$(<examples/es256/token.jwt)"
 check "ES256 token against a secp256k1 key set" 15 --err-starts TV_ERR_KID_NOT_FOUND
 
+# AWS ALB: padded segments, accepted only with the provider's allowPaddedSegments
+stdin=examples/alb/token.jwt
+run verify --config examples/alb/config.json "${now[@]}"
+check "verify examples/alb (padded segments allowed)" 0 --out-has '"email":"alice@example.com"'
+grep -v allowPaddedSegments examples/alb/config.json >"$tmp/alb_strict.json"
+stdin=examples/alb/token.jwt
+run verify --config "$tmp/alb_strict.json" "${now[@]}"
+check "examples/alb without allowPaddedSegments" 11 --err-starts TV_ERR_BAD_BASE64URL
+
 fb_token=$(<examples/firebase/token.jwt)
 fb_project=tokenverify-example
 run verify --jwks examples/firebase/certs.json --issuer "https://securetoken.google.com/$fb_project" \

@@ -156,6 +156,27 @@ TEST(Config, ErrorsNameTheField) {
        "providers[0].jwks.remote.requireInitialKeys"},
       {R"({"providers":[{"jwks":{"remote":{"url":"https://x","tls":{"verify":false}}}}]})", Status::ERR_CONFIG,
        "providers[0].jwks.remote.tls.verify"},
+      {R"({"providers":[{"jwks":{"remote":{"url":"https://x","followRedirects":1}}}]})", Status::ERR_CONFIG,
+       "providers[0].jwks.remote.followRedirects"},
+      {R"({"providers":[{"jwks":{"remote":{"url":"https://x","headers":["a"]}}}]})", Status::ERR_CONFIG,
+       "providers[0].jwks.remote.headers"},
+      {R"({"providers":[{"jwks":{"remote":{"url":"https://x","headers":{"X Key":"v"}}}}]})", Status::ERR_CONFIG,
+       "providers[0].jwks.remote.headers.X Key"},
+      {R"({"providers":[{"jwks":{"remote":{"url":"https://x","headers":{"X-Key":"v\r\nX-Injected: 1"}}}}]})",
+       Status::ERR_CONFIG, "providers[0].jwks.remote.headers.X-Key"},
+      {R"({"providers":[{"jwks":{"remote":{"url":"https://x","headers":{"X-Key":1}}}}]})", Status::ERR_CONFIG,
+       "providers[0].jwks.remote.headers.X-Key"},
+      {R"({"providers":[{"jwks":{"remote":{"url":"https://x","headers":{"If-None-Match":"*"}}}}]})", Status::ERR_CONFIG,
+       "providers[0].jwks.remote.headers.If-None-Match"},
+      {R"({"providers":[{"jwks":{"remote":{"url":"https://x","headers":{"Host":"evil"}}}}]})", Status::ERR_CONFIG,
+       "providers[0].jwks.remote.headers.Host"},
+      {R"({"providers":[{"jwks":{"remote":{"url":"https://x","headers":{"X-A":"1","x-a":"2"}}}}]})", Status::ERR_CONFIG,
+       "providers[0].jwks.remote.headers.x-a"},
+      {R"({"providers":[{"secret":"short","allowShortHmacSecrets":"yes"}]})", Status::ERR_CONFIG,
+       "providers[0].allowShortHmacSecrets"},
+      {R"({"providers":[{"secret":"","allowShortHmacSecrets":true}]})", Status::ERR_JWK_WEAK, "providers[0].secret"},
+      {R"({"providers":[{"secret":"0123456789abcdef0123456789abcdef","allowPaddedSegments":1}]})", Status::ERR_CONFIG,
+       "providers[0].allowPaddedSegments"},
       {R"({"providers":[{"jwks":{"remote":{"url":"https://x"},"local":{"pem":""}}}]})", Status::ERR_CONFIG,
        "providers[0].jwks"},
       {R"({"providers":[{"jwks":{"local":{"pem":"x","checkInterval":"1s"}}}]})", Status::ERR_JWK_INVALID,
@@ -193,12 +214,17 @@ TEST(Config, RemoteKeySetDefaultsAndKnobs) {
   EXPECT_EQ(src.remote.backoff_max_ms, 10'000);
   EXPECT_EQ(src.remote.unknown_kid_cooldown_ms, 30'000);
   EXPECT_TRUE(src.remote.verify_tls);
+  EXPECT_TRUE(src.remote.follow_redirects);
+  EXPECT_TRUE(src.remote.headers.empty());
+  EXPECT_FALSE(src.policy.short_hmac_secrets);
+  EXPECT_FALSE(d->providers[0].allow_padded_segments);
 
   auto k = ParseConfig(R"({"providers":[{"jwks":{"remote":{"url":"HTTP://127.0.0.1:1/k","cacheDuration":"250ms",
       "timeout":2,"useCacheHeaders":false,"minRefreshInterval":"1s","maxRefreshInterval":"1h","refreshAhead":"5s",
       "maxStale":"0s","backoff":{"initial":"100ms","multiplier":3,"max":"2s"},"unknownKidCooldown":"1s",
       "unknownKidWait":"500ms","initialFetchWait":"3s","requireInitialKeys":true,"maxResponseBytes":4096,
-      "tls":{"insecureSkipVerify":true,"caFile":"/ca.pem"}}}}]})",
+      "tls":{"insecureSkipVerify":true,"caFile":"/ca.pem"},"followRedirects":false,
+      "headers":{"X-Api-Key":"k\t1","User-Agent":"a/1"}}}}]})",
                        &err);
   ASSERT_TRUE(k.ok()) << err.field << ": " << err.message;
   const RemoteJwksConfig& r = k->providers[0].keys.remote;
@@ -219,6 +245,10 @@ TEST(Config, RemoteKeySetDefaultsAndKnobs) {
   EXPECT_EQ(r.max_response_bytes, 4096u);
   EXPECT_FALSE(r.verify_tls);
   EXPECT_EQ(r.ca_file, "/ca.pem");
+  EXPECT_FALSE(r.follow_redirects);
+  ASSERT_EQ(r.headers.size(), 2u);
+  EXPECT_EQ(r.headers[0], std::make_pair(std::string("X-Api-Key"), std::string("k\t1")));
+  EXPECT_EQ(r.headers[1], std::make_pair(std::string("User-Agent"), std::string("a/1")));
 }
 
 TEST(Config, RedisUrls) {

@@ -134,6 +134,25 @@ TEST(HttpFetch, IfNoneMatchThatCouldInjectHeadersIsNotSent) {
   EXPECT_EQ(seen.headers.count("x-injected"), 0u);
 }
 
+TEST(HttpFetch, SendsConfiguredHeaders) {
+  auto server = JwksServer::Start();
+  ASSERT_NE(server, nullptr);
+  server->ServeJwks(std::string(kJwks), "\"v1\"");
+  HttpFetchRequest req = Request(server->Url());
+  req.headers = {{"X-Api-Key", "k-123"}, {"User-Agent", "my-agent/1"}};
+  HttpFetchResult got = HttpFetch(req);
+  ASSERT_EQ(got.outcome, Outcome::kResponse) << got.error;
+  const HttpRequestSeen seen = server->requests().at(0);
+  EXPECT_EQ(seen.headers.at("x-api-key"), "k-123");
+  EXPECT_EQ(seen.headers.at("user-agent"), "my-agent/1");  // replaces tokenverify's own
+  EXPECT_EQ(seen.headers.at("accept"), "application/json");
+
+  // An Accept of the caller's replaces the default one rather than joining it.
+  req.headers = {{"accept", "application/jwk-set+json"}};
+  ASSERT_EQ(HttpFetch(req).outcome, Outcome::kResponse);
+  EXPECT_EQ(server->requests().at(1).headers.at("accept"), "application/jwk-set+json");
+}
+
 TEST(HttpFetch, ErrorStatusesAreResponsesWithoutBody) {
   auto server = JwksServer::Start();
   ASSERT_NE(server, nullptr);
@@ -416,6 +435,21 @@ TEST(HttpFetch, FollowsHttpRedirects) {
     EXPECT_EQ(got.body, kJwks);
     EXPECT_EQ(got.etag, "\"v1\"");  // the final response's headers, not the redirect's
   }
+}
+
+TEST(HttpFetch, RedirectsNotFollowedWhenAskedNotTo) {
+  auto server = JwksServer::Start();
+  ASSERT_NE(server, nullptr);
+  server->SetHandler(ByPath(testing::RedirectResponse(302, "/jwks")));
+  HttpFetchRequest req = Request(server->Url("/old"));
+  req.follow_redirects = false;
+  HttpFetchResult got = HttpFetch(req);
+  ASSERT_EQ(got.outcome, Outcome::kResponse) << got.error;
+  EXPECT_EQ(got.http_status, 302);
+  EXPECT_EQ(got.body, "");
+  EXPECT_EQ(got.error, "a redirect, not followed (followRedirects: false)");
+  ASSERT_EQ(server->request_count(), 1);  // the destination was never asked
+  EXPECT_EQ(server->requests().at(0).path, "/old");
 }
 
 TEST(HttpFetch, RedirectToOtherSchemesIsRefused) {

@@ -738,12 +738,12 @@ TEST(JwksSkips, StrictModeRefusesTheSetForAnyUnusableKey) {
   const TestKey good = MakeKey("RS256", "good"), weak = MakeKey("RS256", "weak", 1024);
   const std::string doc = Jwks({&good, &weak});
   Error err;
-  auto strict = ParseJwks(doc, &err, UnusableKeys::kRefuse);
+  auto strict = ParseJwks(doc, &err, KeyPolicy{UnusableKeys::kRefuse});
   ASSERT_FALSE(strict.ok());
   EXPECT_EQ(strict.status(), Status::ERR_JWK_WEAK);
   EXPECT_EQ(err.message, R"(keys[1] (kid "weak"): "n" is a 1024-bit modulus; at least 2048 bits are required)"
                          " (strictKeySet: any unusable key refuses the set)");
-  EXPECT_EQ(ParseJwks(Jwks({&good}), nullptr, UnusableKeys::kRefuse).status(), Status::OK);
+  EXPECT_EQ(ParseJwks(Jwks({&good}), nullptr, KeyPolicy{UnusableKeys::kRefuse}).status(), Status::OK);
   EXPECT_EQ(ParseJwks(doc, nullptr).status(), Status::OK);  // the default skips
 }
 

@@ -558,7 +558,8 @@ TEST(KeyRsa, PemKeysWithAnExponentAbove2To32AreSkipped) {
   ASSERT_EQ((*mixed)->skipped().size(), 1u);
   EXPECT_EQ((*mixed)->skipped()[0].status, Status::ERR_JWK_INVALID);
   EXPECT_EQ((*mixed)->skipped()[0].kty, "RSA");
-  EXPECT_EQ(ParsePemKeys(huge + good.PublicPem(), &err, UnusableKeys::kRefuse).status(), Status::ERR_JWK_INVALID);
+  EXPECT_EQ(ParsePemKeys(huge + good.PublicPem(), &err, KeyPolicy{UnusableKeys::kRefuse}).status(),
+            Status::ERR_JWK_INVALID);
   // 2^32 - 1 is still an exponent we accept.
   EXPECT_TRUE(ParsePemKeys(RsaPemWithExponent(big, "FFFFFFFF"), &err).ok()) << err.message;
 }

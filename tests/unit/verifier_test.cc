@@ -498,5 +498,90 @@ TEST(Verifier, KgatewayExample) {
   EXPECT_EQ(later->Verify(kKgatewayToken), Status::ERR_EXPIRED);
 }
 
+// "allowShortHmacSecrets": PyJWT's enforce_minimum_key_length: False for the
+// engine. Short secrets are refused unless the provider asks, then serve every
+// HS algorithm; an empty one never.
+TEST(Verifier, ShortHmacSecretsOnlyWhenTheProviderAllowsThem) {
+  TestKey key;
+  key.alg = "HS256";
+  key.secret = "secret";
+  const std::string provider = R"({"now":1800000000,"providers":[{"name":"p","secret":"secret")";
+  Error err;
+  auto refused = Verifier::Create(provider + "}]}", &err);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.status(), Status::ERR_JWK_WEAK);
+  EXPECT_NE(err.message.find("allowShortHmacSecrets"), std::string::npos) << err.message;
+
+  auto v = Make(provider + R"(,"allowShortHmacSecrets":true}]})");
+  ASSERT_TRUE(v);
+  for (const char* alg : {"HS256", "HS384", "HS512"}) {
+    key.alg = alg;
+    const std::string token = SignJwt(key, Payload());
+    EXPECT_EQ(v->Verify(token), Status::OK) << alg;
+    std::string tampered = token;
+    tampered.back() = tampered.back() == 'A' ? 'Q' : 'A';
+    EXPECT_EQ(v->Verify(tampered), Status::ERR_SIGNATURE_INVALID) << alg;
+  }
+
+  // The same in a JWK set, where the setting also governs refreshes.
+  key.alg = "HS256";
+  const std::string jwks = Jwks({&key});
+  Error jwks_err;
+  auto strict = Verifier::Create(Config(jwks), &jwks_err);
+  ASSERT_FALSE(strict.ok());
+  EXPECT_EQ(strict.status(), Status::ERR_JWK_WEAK) << jwks_err.message;
+  auto allowed = Make(Config(jwks, R"("allowShortHmacSecrets":true)"));
+  ASSERT_TRUE(allowed);
+  EXPECT_EQ(allowed->Verify(SignJwt(key, Payload())), Status::OK);
+}
+
+// AWS ALB signs "header.payload" with base64 padding on each segment; the
+// padding is part of what was signed. Only a provider with
+// "allowPaddedSegments" accepts such a token.
+TEST(Verifier, PaddedSegmentsOnlyWhenTheProviderAllowsThem) {
+  const TestKey key = MakeKey("ES256", "alb-key");
+  auto pad = [](std::string s) {
+    while (s.size() % 4 != 0) s += '=';
+    return s;
+  };
+  // A header and payload whose encodings need one and two "=".
+  const std::string header = pad(B64(R"({"alg":"ES256","kid":"alb-key","typ":"JWT"})"));
+  const std::string payload = pad(B64(Payload(R"("email":"a@example.com")")));
+  ASSERT_EQ(header.back(), '=');
+  ASSERT_EQ(payload.back(), '=');
+  const std::string signing_input = header + "." + payload;
+  const std::string padded = signing_input + "." + pad(B64(testing::SignRaw(key, signing_input)));
+
+  auto strict = Make(Config(Jwks({&key})));
+  ASSERT_TRUE(strict);
+  EXPECT_EQ(strict->Verify(padded), Status::ERR_BAD_BASE64URL);
+
+  auto alb = Make(Config(Jwks({&key}), R"("allowPaddedSegments":true)"));
+  ASSERT_TRUE(alb);
+  VerifiedToken out;
+  ASSERT_EQ(alb->Verify(padded, &out), Status::OK);
+  EXPECT_EQ(out.payload_json, Payload(R"("email":"a@example.com")"));
+  EXPECT_EQ(alb->Verify(SignJwt(key, Payload())), Status::OK);  // unpadded tokens still verify
+  // The padding was signed: without it the signature no longer matches.
+  std::string stripped = padded;
+  std::erase(stripped, '=');
+  EXPECT_EQ(alb->Verify(stripped), Status::ERR_SIGNATURE_INVALID);
+  // Padding that is not base64's is still refused.
+  const std::string overpadded = header + "==." + payload + "." + B64(testing::SignRaw(key, header + "==." + payload));
+  EXPECT_EQ(alb->Verify(overpadded), Status::ERR_BAD_BASE64URL);
+  const std::string inner = "eyJ=" + signing_input.substr(4);
+  EXPECT_EQ(alb->Verify(inner + "." + B64(testing::SignRaw(key, inner))), Status::ERR_BAD_BASE64URL);
+
+  // Two providers: the padded token is one only the opted-in provider accepts.
+  const TestKey other = MakeKey("ES256", "other-key");
+  auto two =
+      Make(R"({"now":1800000000,"providers":[{"name":"strict","jwks":{"local":{"inline":)" + JsonQuote(Jwks({&key})) +
+           R"(}}},{"name":"alb","allowPaddedSegments":true,"jwks":{"local":{"inline":)" + JsonQuote(Jwks({&other})) +
+           "}}}]}");
+  ASSERT_TRUE(two);
+  EXPECT_EQ(two->Verify(padded), Status::ERR_BAD_BASE64URL);  // key's provider does not allow padding
+  EXPECT_EQ(two->Verify(SignJwt(key, Payload())), Status::OK);
+}
+
 }  // namespace
 }  // namespace tokenverify

@@ -8,8 +8,9 @@ leeway, options) becomes a configuration document and a Verifier, kept in a
 bounded LRU cache, so repeated calls cost one engine verification.
 
 Where the engine's rules differ from PyJWT's (docs/python.md lists them):
-HMAC secrets must be at least as long as the hash, RSA keys at least 2048
-bits, and ``alg: none`` is never accepted. As in PyJWT, the signature is
+HMAC secrets must be at least as long as the hash (unless PyJWT's own
+``options={"enforce_minimum_key_length": False}`` is given), RSA keys at least
+2048 bits, and ``alg: none`` is never accepted. As in PyJWT, the signature is
 checked before the claims (a tampered and expired token is a bad signature).
 """
 
@@ -119,21 +120,27 @@ def _secret_length(material: Mapping[str, Any]) -> Optional[int]:
         return None
 
 
+def _short_secret_message(length: int, alg: str) -> str:
+    """PyJWT's words for an HMAC secret of |length| bytes, shorter than |alg| needs."""
+    return ("The HMAC key is %d bytes long, which is below the minimum recommended length of %d bytes for "
+            "SHA%s. See RFC 7518 Section 3.2." % (length, _HMAC_MIN_SECRET[alg], alg[2:]))
+
+
 def _short_secret_error(length: int, alg: str, options: Mapping[str, Any]) -> TokenVerifyError:
     """The error for an HMAC secret of |length| bytes, shorter than |alg| needs.
 
     PyJWT's option enforce_minimum_key_length chooses between refusing such a
     secret (True: InvalidKeyError) and accepting it with an
-    InsecureKeyLengthWarning (False, PyJWT's default). tokenverify always refuses
-    it: the engine has no setting to accept a short secret yet."""
-    needed = _HMAC_MIN_SECRET[alg]
-    what = "the HMAC secret is %d bytes long, below the %d bytes %s needs (RFC 7518 §3.2)" % (length, needed, alg)
+    InsecureKeyLengthWarning (False). Without the option PyJWT warns; tokenverify
+    refuses (RFC 7518 §3.2), and says how to accept it."""
+    what = _short_secret_message(length, alg)
     if options.get("enforce_minimum_key_length"):
-        return InvalidKeyError(what[0].upper() + what[1:], name="TV_ERR_JWK_WEAK")
+        return InvalidKeyError(what, name="TV_ERR_JWK_WEAK")
     return InvalidJWKError(
-        "tokenverify refuses short HMAC secrets: %s. PyJWT accepts one with a warning unless "
-        'options={"enforce_minimum_key_length": True}; tokenverify cannot accept one yet, whatever '
-        "that option says: use a secret of at least %d bytes" % (what, needed), name="TV_ERR_JWK_WEAK")
+        "tokenverify refuses short HMAC secrets by default: %s Pass "
+        'options={"enforce_minimum_key_length": False} to accept it with an InsecureKeyLengthWarning, '
+        "as PyJWT does, or use a secret of at least %d bytes" % (what, _HMAC_MIN_SECRET[alg]),
+        name="TV_ERR_JWK_WEAK")
 
 
 def _jwk_json(key: bytes) -> Optional[Dict[str, Any]]:
@@ -400,11 +407,13 @@ class PyJWKClient:
     timeout: seconds for one fetch. cooldown_duration: the least time between two
     early refreshes for unknown kids. initial_fetch_wait: how long the first call
     waits for the first set. unknown_kid_wait: how long a call with an unknown kid
-    waits for the early refresh. remote: further ``jwks.remote`` members (README,
-    "Remote key sets"). Only http and https URIs. PyJWT's cache_keys,
+    waits for the early refresh. headers: sent with every fetch (the engine's and
+    fetch_data's). remote: further ``jwks.remote`` members (README, "Remote key
+    sets"). Only http and https URIs; redirects are not followed, as in PyJWT
+    2.15 (remote={"followRedirects": True} follows up to 3). PyJWT's cache_keys,
     max_cached_keys and cache_jwk_set are accepted and have no effect: the engine
-    always caches the set. Custom request headers and an ssl_context are not
-    supported (use remote={"tls": {"caFile": ...}})."""
+    always caches the set. An ssl_context is not supported (use
+    remote={"tls": {"caFile": ...}})."""
 
     def __init__(self, uri: str, cache_keys: bool = False, max_cached_keys: int = 16, cache_jwk_set: bool = True,
                  lifespan: float = 300, headers: Optional[Mapping[str, str]] = None, timeout: float = 30,
@@ -413,8 +422,8 @@ class PyJWKClient:
         scheme = urllib.parse.urlparse(uri).scheme.lower() if isinstance(uri, str) else ""
         if scheme not in ("http", "https"):
             raise _ClientArgumentError("Invalid JWKS URI scheme %r: the key set's URI must be http or https" % scheme)
-        if headers:
-            raise ValueError("tokenverify's key-set fetcher sends no custom headers")
+        if headers is not None and not isinstance(headers, Mapping):
+            raise _ClientArgumentError("headers must be a mapping of header names to values")
         if ssl_context is not None:
             raise ValueError('ssl_context is not supported; use remote={"tls": {"caFile": "ca.pem"}}')
         if not (cooldown_duration >= 0 and math.isfinite(cooldown_duration)):
@@ -434,8 +443,12 @@ class PyJWKClient:
             "unknownKidCooldown": max(float(cooldown_duration), 0.001),
             "initialFetchWait": float(initial_fetch_wait),
             "unknownKidWait": float(unknown_kid_wait),
+            "followRedirects": False,
         }
+        if headers:
+            settings["headers"] = {str(name): str(value) for name, value in headers.items()}
         settings.update(remote or {})
+        self.headers: Dict[str, str] = dict(settings.get("headers", {}))
         self.key_set = RemoteKeySet(settings)
 
     # -- the engine's view of the set
@@ -497,7 +510,7 @@ class PyJWKClient:
         (no redirects followed). For inspection: decode() and the get_* calls use the
         engine's copy, which this does not change."""
         opener = urllib.request.build_opener(_NoRedirects())
-        request = urllib.request.Request(self.uri, headers={"Accept": "application/json"})
+        request = urllib.request.Request(self.uri, headers=dict({"Accept": "application/json"}, **self.headers))
         try:
             with opener.open(request, timeout=self.timeout) as response:
                 data = json.load(response)
@@ -557,7 +570,7 @@ class _Plan:
 
     __slots__ = ("verifier", "python_time_checks", "leeway", "options", "audience", "issuer", "subject",
                  "algorithms", "key_error", "single_key_config", "kid_verifiers", "refused_hmac",
-                 "engine_checks_audience", "curve_mismatch", "secret_length")
+                 "engine_checks_audience", "curve_mismatch", "secret_length", "short_secret_accepted")
 
     def __init__(self, verifier: Optional[Verifier], python_time_checks: bool, leeway: float,
                  options: Dict[str, Any], audience: Any, issuer: Any, subject: Optional[str],
@@ -583,6 +596,8 @@ class _Plan:
         # The HMAC secret's length in bytes when it may be too short for one of the
         # allowed algorithms (checked per token, by its alg), else None.
         self.secret_length: Optional[int] = None
+        # Whether the engine was given that secret (enforce_minimum_key_length: False).
+        self.short_secret_accepted = False
         self.python_time_checks = python_time_checks
         self.leeway = leeway
         self.options = options
@@ -713,6 +728,14 @@ def _build_plan(key: KeyInput, algorithms: Optional[Sequence[str]], audience: An
     secret_length = _secret_length(material)
     if secret_length is not None and secret_length >= max((_HMAC_MIN_SECRET[a] for a in algs if a in _HMAC_MIN_SECRET), default=0):
         secret_length = None  # long enough for every allowed algorithm
+    # PyJWT's own switch, given explicitly, is the only way to a short secret:
+    # the engine then loads it, and each token using it warns as PyJWT does.
+    short_secret_accepted = secret_length is not None and opts.get("enforce_minimum_key_length") is False
+    for p in providers:
+        # PyJWT decodes base64 padding (AWS ALB pads its tokens); the engine only where asked.
+        p["allowPaddedSegments"] = True
+        if short_secret_accepted:
+            p["allowShortHmacSecrets"] = True
     try:
         verifier = Verifier(config)
     except ConfigurationError as e:
@@ -727,6 +750,7 @@ def _build_plan(key: KeyInput, algorithms: Optional[Sequence[str]], audience: An
         return plan
     plan = _Plan(verifier, python_time_checks, leeway, opts, audience, issuer, subject, tuple(algorithms))
     plan.secret_length = secret_length
+    plan.short_secret_accepted = short_secret_accepted
     plan.engine_checks_audience = engine_checks_audience
     if "secret" not in material:
         plan.refused_hmac = frozenset(a for a in algorithms if a in HMAC_ALGORITHMS and a not in algs)
@@ -1109,7 +1133,9 @@ def _verified_claims(jwt: Union[str, bytes], key: KeyInput, algorithms: Optional
         # A secret long enough for some allowed algorithms but maybe not this token's.
         alg = _header_alg(jwt)
         if isinstance(alg, str) and alg in plan.algorithms and plan.secret_length < _HMAC_MIN_SECRET.get(alg, 0):
-            raise _short_secret_error(plan.secret_length, alg, plan.options)
+            if not plan.short_secret_accepted:
+                raise _short_secret_error(plan.secret_length, alg, plan.options)
+            warnings.warn(_short_secret_message(plan.secret_length, alg), InsecureKeyLengthWarning, stacklevel=3)
     if plan.verifier is None:
         try:
             claims = inspect_unverified(jwt)

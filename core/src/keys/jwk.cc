@@ -134,7 +134,7 @@ Result<std::unique_ptr<Key>> Located(KeyResult r, const std::string& why, const 
 // fail like any other key the engine cannot use (ERR_JWK_INVALID,
 // ERR_KEY_USE_MISMATCH), so that a set can report them.
 Result<std::unique_ptr<Key>> ParseKeyObject(dom::object obj, std::string prefix, Error* err,
-                                            bool report_unsupported = false) {
+                                            bool report_unsupported = false, bool short_hmac_secrets = false) {
   Where where{std::move(prefix), {}};
   std::string_view kid;
   bool present = false;
@@ -180,7 +180,7 @@ Result<std::unique_ptr<Key>> ParseKeyObject(dom::object obj, std::string prefix,
   if (kty == "oct") {
     Material k;
     TV_RETURN_IF_ERROR(k.Read(obj, "k", where, err));
-    return Located(NewHmacKey(k.bytes(), std::move(common), &why), why, where, err);
+    return Located(NewHmacKey(k.bytes(), std::move(common), &why, short_hmac_secrets), why, where, err);
   }
   if (!report_unsupported) return std::unique_ptr<Key>();  // a key type we don't verify with
   return Fail(err, Status::ERR_JWK_INVALID,
@@ -243,10 +243,10 @@ struct Entries {
 
 // Parses entry `i` of the set into `out`: a usable key, or a skipped one.
 // Fails only for what refuses the whole document (out of memory, mixed keys).
-Status AddEntry(dom::object obj, size_t i, std::string prefix, Entries* out, bool* any_secret, bool* any_public,
-                Error* err) {
+Status AddEntry(dom::object obj, size_t i, std::string prefix, const KeyPolicy& policy, Entries* out, bool* any_secret,
+                bool* any_public, Error* err) {
   Error why;
-  auto parsed = ParseKeyObject(obj, prefix, &why, /*report_unsupported=*/true);
+  auto parsed = ParseKeyObject(obj, prefix, &why, /*report_unsupported=*/true, policy.short_hmac_secrets);
   if (!parsed.ok()) {
     if (parsed.status() == Status::ERR_OUT_OF_MEMORY) return Fail(err, parsed.status(), why.message);
     out->skipped.emplace_back(i, Skipped(obj, parsed.status(), std::move(why.message)));
@@ -319,7 +319,7 @@ void SkipAmbiguousKids(Entries* e) {
   e->key_at = std::move(kept.key_at);
 }
 
-Result<std::shared_ptr<const KeySet>> ParseJwksImpl(std::string_view json, Error* err, UnusableKeys unusable) {
+Result<std::shared_ptr<const KeySet>> ParseJwksImpl(std::string_view json, Error* err, const KeyPolicy& policy) {
   dom::parser parser;
   dom::object root;
   TV_RETURN_IF_ERROR(ParseDocument(json, &parser, &root, err));
@@ -332,7 +332,7 @@ Result<std::shared_ptr<const KeySet>> ParseJwksImpl(std::string_view json, Error
     dom::element kty;
     if (root.at_key("kty").get(kty) != simdjson::SUCCESS)
       return Fail(err, Status::ERR_JWKS_MALFORMED, "key set: neither a \"keys\" array nor a single JWK with \"kty\"");
-    TV_RETURN_IF_ERROR(AddEntry(root, 0, "jwk", &entries, &any_secret, &any_public, err));
+    TV_RETURN_IF_ERROR(AddEntry(root, 0, "jwk", policy, &entries, &any_secret, &any_public, err));
   } else {
     dom::array arr;
     if (keys_member.get_array().get(arr) != simdjson::SUCCESS)
@@ -348,16 +348,16 @@ Result<std::shared_ptr<const KeySet>> ParseJwksImpl(std::string_view json, Error
       dom::object obj;
       if (element.get_object().get(obj) != simdjson::SUCCESS)
         return Fail(err, Status::ERR_JWKS_MALFORMED, Cat({prefix, ": not a JSON object"}));
-      TV_RETURN_IF_ERROR(AddEntry(obj, i, prefix, &entries, &any_secret, &any_public, err));
+      TV_RETURN_IF_ERROR(AddEntry(obj, i, prefix, policy, &entries, &any_secret, &any_public, err));
     }
   }
   SkipAmbiguousKids(&entries);
   std::stable_sort(entries.skipped.begin(), entries.skipped.end(),
                    [](const auto& a, const auto& b) { return a.first < b.first; });
-  if (!entries.skipped.empty() && (unusable == UnusableKeys::kRefuse || entries.keys.empty())) {
+  if (!entries.skipped.empty() && (policy.unusable == UnusableKeys::kRefuse || entries.keys.empty())) {
     const SkippedKey& first = entries.skipped.front().second;
     std::string message = first.reason;
-    if (unusable == UnusableKeys::kRefuse)
+    if (policy.unusable == UnusableKeys::kRefuse)
       message += " (strictKeySet: any unusable key refuses the set)";
     else if (entries.skipped.size() > 1)
       message +=
@@ -373,9 +373,9 @@ Result<std::shared_ptr<const KeySet>> ParseJwksImpl(std::string_view json, Error
 
 }  // namespace
 
-Result<std::shared_ptr<const KeySet>> ParseJwks(std::string_view json, Error* err, UnusableKeys unusable) {
+Result<std::shared_ptr<const KeySet>> ParseJwks(std::string_view json, Error* err, KeyPolicy policy) {
   try {
-    return ParseJwksImpl(json, err, unusable);
+    return ParseJwksImpl(json, err, policy);
   } catch (const std::bad_alloc&) {
     return Fail(err, Status::ERR_OUT_OF_MEMORY, "out of memory while loading the key set");
   }
@@ -392,10 +392,10 @@ Result<std::unique_ptr<Key>> ParseJwk(std::string_view json, Error* err) {
   }
 }
 
-Result<std::shared_ptr<const KeySet>> KeySetFromSecret(std::span<const uint8_t> secret, Error* err) {
+Result<std::shared_ptr<const KeySet>> KeySetFromSecret(std::span<const uint8_t> secret, Error* err, KeyPolicy policy) {
   try {
     std::string why;
-    auto key = NewHmacKey(secret, JwkCommon{}, &why);
+    auto key = NewHmacKey(secret, JwkCommon{}, &why, policy.short_hmac_secrets);
     if (!key.ok()) return Fail(err, key.status(), Cat({"secret: ", why}));
     std::vector<std::unique_ptr<Key>> keys;
     keys.push_back(std::move(key).value());

@@ -140,6 +140,16 @@ enum class UnusableKeys {
   kRefuse,  // refuse the whole set ("strictKeySet": true)
 };
 
+// How a provider's key sets are loaded: what its configuration asks of them.
+struct KeyPolicy {
+  UnusableKeys unusable = UnusableKeys::kSkip;
+  // "allowShortHmacSecrets": true loads HMAC secrets shorter than the hash
+  // output (RFC 7518 3.2 forbids them; at least 1 byte), for every HS
+  // algorithm. Never the default: it exists to migrate from libraries that
+  // accept them (PyJWT's enforce_minimum_key_length: False).
+  bool short_hmac_secrets = false;
+};
+
 // ParseJwks parses a JWK set document ({"keys":[...]}) into a KeySet.
 // Strict JSON (duplicate members, depth, UTF-8 as for tokens).
 //
@@ -151,16 +161,16 @@ enum class UnusableKeys {
 // A key the engine cannot use is skipped (KeySet::skipped) with its status:
 // ERR_JWKS_MALFORMED (a member of the wrong type), ERR_JWK_INVALID (unknown
 // kty or crv, bad lengths, point not on curve, bad base64url, RSA e above
-// 2^32), ERR_JWK_WEAK (RSA < 2048 bits, e < 3, HMAC secret < 32 bytes,
+// 2^32), ERR_JWK_WEAK (RSA < 2048 bits, e < 3, HMAC secret < 32 bytes
+// unless policy.short_hmac_secrets,
 // Ed25519 small-order point), ERR_KEY_USE_MISMATCH ("use" other than "sig",
 // "key_ops" without "verify", X25519/X448), ERR_JWKS_DUPLICATE_KID (every
 // usable key whose kid another usable key shares). With UnusableKeys::kRefuse
-// the first such key refuses the set with its status instead. A set left with
+// (policy.unusable) the first such key refuses the set with its status instead. A set left with
 // no usable key is refused: with the first skipped key's status (and its
 // message), or ERR_KEYS_UNAVAILABLE when the document holds no key at all.
 // `err->message` says which key (index and kid) and which member.
-Result<std::shared_ptr<const KeySet>> ParseJwks(std::string_view json, Error* err,
-                                                UnusableKeys unusable = UnusableKeys::kSkip);
+Result<std::shared_ptr<const KeySet>> ParseJwks(std::string_view json, Error* err, KeyPolicy policy = {});
 
 // ParseJwk parses one JWK object (its JSON text). Every problem is an error
 // with the statuses above, except an unknown "kty" and a key-agreement OKP
@@ -168,8 +178,9 @@ Result<std::shared_ptr<const KeySet>> ParseJwks(std::string_view json, Error* er
 Result<std::unique_ptr<Key>> ParseJwk(std::string_view json, Error* err);
 
 // KeySetFromSecret builds a one-key HMAC set (no kid) from raw secret bytes.
-// ERR_JWK_WEAK if shorter than 32 bytes.
-Result<std::shared_ptr<const KeySet>> KeySetFromSecret(std::span<const uint8_t> secret, Error* err);
+// ERR_JWK_WEAK if shorter than 32 bytes (empty, with policy.short_hmac_secrets).
+Result<std::shared_ptr<const KeySet>> KeySetFromSecret(std::span<const uint8_t> secret, Error* err,
+                                                       KeyPolicy policy = {});
 
 // ParsePemKeys builds a set from one or more PEM blocks: "PUBLIC KEY"
 // (SubjectPublicKeyInfo), "RSA PUBLIC KEY" (PKCS#1) or "CERTIFICATE" (its
@@ -181,7 +192,6 @@ Result<std::shared_ptr<const KeySet>> KeySetFromSecret(std::span<const uint8_t> 
 // is refused with the first one's status. ERR_JWK_INVALID for a malformed
 // block, a private key, text without PEM or an unsupported key type, with
 // `err->message` naming the block.
-Result<std::shared_ptr<const KeySet>> ParsePemKeys(std::string_view pem, Error* err,
-                                                   UnusableKeys unusable = UnusableKeys::kSkip);
+Result<std::shared_ptr<const KeySet>> ParsePemKeys(std::string_view pem, Error* err, KeyPolicy policy = {});
 
 }  // namespace tokenverify::internal

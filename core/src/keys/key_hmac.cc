@@ -113,8 +113,9 @@ struct HmacState {
 };
 
 // HS256 needs 32 bytes of secret, HS384 48, HS512 64 (RFC 7518 3.2: a key at
-// least as long as the hash output).
-AlgSet AlgsForSecretLength(size_t n) noexcept {
+// least as long as the hash output), unless short secrets were asked for.
+AlgSet AlgsForSecretLength(size_t n, bool short_secrets) noexcept {
+  if (short_secrets) return kHmacAlgs;
   AlgSet s = AlgBit(Alg::kHS256);
   if (n >= 48) s |= AlgBit(Alg::kHS384);
   if (n >= 64) s |= AlgBit(Alg::kHS512);
@@ -123,8 +124,9 @@ AlgSet AlgsForSecretLength(size_t n) noexcept {
 
 class HmacKey final : public KeyBase {
  public:
-  HmacKey(Bytes secret, JwkCommon&& common) noexcept
-      : KeyBase(KeyType::kOct, AlgsForSecretLength(secret.size()), std::move(common)), bits_(secret.size() * 8) {
+  HmacKey(Bytes secret, bool short_secrets, JwkCommon&& common) noexcept
+      : KeyBase(KeyType::kOct, AlgsForSecretLength(secret.size(), short_secrets), std::move(common)),
+        bits_(secret.size() * 8) {
     s256_.Init(secret);
     s384_.Init(secret);
     s512_.Init(secret);
@@ -162,13 +164,14 @@ class HmacKey final : public KeyBase {
 
 }  // namespace
 
-KeyResult NewHmacKey(Bytes secret, JwkCommon common, std::string* why) {
-  if (secret.size() < kMinSecretBytes) {
-    *why = Cat({"\"k\" is ", std::to_string(secret.size()), " bytes; an HMAC secret needs at least ",
-                std::to_string(kMinSecretBytes)});
+KeyResult NewHmacKey(Bytes secret, JwkCommon common, std::string* why, bool short_secrets) {
+  if (secret.size() < kMinSecretBytes && (!short_secrets || secret.empty())) {
+    *why = short_secrets ? std::string("\"k\" is empty")
+                         : Cat({"\"k\" is ", std::to_string(secret.size()), " bytes; an HMAC secret needs at least ",
+                                std::to_string(kMinSecretBytes)});
     return Status::ERR_JWK_WEAK;
   }
-  std::unique_ptr<Key> key(new HmacKey(secret, std::move(common)));
+  std::unique_ptr<Key> key(new HmacKey(secret, short_secrets, std::move(common)));
   SetThumbprint(*key, JwkThumbprint({{"k", Base64urlEncode(secret)}, {"kty", "oct"}}));
   return key;
 }

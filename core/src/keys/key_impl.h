@@ -46,7 +46,9 @@ KeyResult NewRsaKey(Bytes n, Bytes e, JwkCommon common, std::string* why);
 KeyResult NewEcKey(std::string_view crv, Bytes x, Bytes y, JwkCommon common, std::string* why);
 // crv is "Ed25519" or "Ed448" (signing curves only; the caller skips X25519/X448).
 KeyResult NewOkpKey(std::string_view crv, Bytes x, JwkCommon common, std::string* why);
-KeyResult NewHmacKey(Bytes secret, JwkCommon common, std::string* why);
+// A secret shorter than 32 bytes is ERR_JWK_WEAK, unless `short_secrets`
+// (KeyPolicy::short_hmac_secrets): then only an empty one is.
+KeyResult NewHmacKey(Bytes secret, JwkCommon common, std::string* why, bool short_secrets = false);
 // The public key of the one PEM "CERTIFICATE" block in `pem` (the certificate
 // itself is not validated), through the factories above. ERR_JWK_INVALID when
 // `pem` is not exactly one certificate.

@@ -246,10 +246,10 @@ KeyResult NewKeyFromCertificatePem(std::string_view pem, JwkCommon common, std::
   return KeyFromPkey(pkey.get(), std::move(common), why);
 }
 
-Result<std::shared_ptr<const KeySet>> ParsePemKeys(std::string_view pem, Error* err, UnusableKeys unusable) {
+Result<std::shared_ptr<const KeySet>> ParsePemKeys(std::string_view pem, Error* err, KeyPolicy policy) {
   if (pem.size() > (1u << 20)) return Fail(err, Status::ERR_JWK_INVALID, "PEM text larger than 1 MiB");
   try {
-    auto r = ParsePemKeysImpl(pem, err, unusable);
+    auto r = ParsePemKeysImpl(pem, err, policy.unusable);
     ERR_clear_error();
     return r;
   } catch (const std::bad_alloc&) {

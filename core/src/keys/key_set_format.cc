@@ -33,17 +33,17 @@ bool LooksLikeX509Map(std::string_view text) {
 }  // namespace
 
 Result<std::shared_ptr<const KeySet>> ParseKeySetDocument(std::string_view text, KeySetFormat format, Error* err,
-                                                          UnusableKeys unusable) {
+                                                          KeyPolicy policy) {
   switch (format) {
     case KeySetFormat::kJwks:
-      return ParseJwks(text, err, unusable);
+      return ParseJwks(text, err, policy);
     case KeySetFormat::kX509:
-      return ParseX509Map(text, err, unusable);
+      return ParseX509Map(text, err, policy);
     case KeySetFormat::kDetect:
       break;
   }
   try {
-    if (LooksLikeX509Map(text)) return ParseX509Map(text, err, unusable);
+    if (LooksLikeX509Map(text)) return ParseX509Map(text, err, policy);
   } catch (const std::bad_alloc&) {
     if (err != nullptr) {
       err->status = Status::ERR_OUT_OF_MEMORY;
@@ -51,7 +51,7 @@ Result<std::shared_ptr<const KeySet>> ParseKeySetDocument(std::string_view text,
     }
     return Status::ERR_OUT_OF_MEMORY;
   }
-  return ParseJwks(text, err, unusable);
+  return ParseJwks(text, err, policy);
 }
 
 }  // namespace tokenverify::internal

@@ -21,7 +21,7 @@ enum class KeySetFormat {
 // holding a PEM block (Google's and Firebase's certificate documents), and a
 // JWK set for anything else. Errors are those of the chosen parser.
 Result<std::shared_ptr<const KeySet>> ParseKeySetDocument(std::string_view text, KeySetFormat format, Error* err,
-                                                          UnusableKeys unusable = UnusableKeys::kSkip);
+                                                          KeyPolicy policy = {});
 
 // ParseX509Map parses a JSON object mapping each kid to one PEM certificate
 // into a KeySet whose keys carry those kids (the certificates are not
@@ -33,7 +33,6 @@ Result<std::shared_ptr<const KeySet>> ParseKeySetDocument(std::string_view text,
 // skipped and reported as a JWK would be; with UnusableKeys::kRefuse, or when
 // no usable key is left, it refuses the document with its own status.
 // `err->message` names the kid.
-Result<std::shared_ptr<const KeySet>> ParseX509Map(std::string_view json, Error* err,
-                                                   UnusableKeys unusable = UnusableKeys::kSkip);
+Result<std::shared_ptr<const KeySet>> ParseX509Map(std::string_view json, Error* err, KeyPolicy policy = {});
 
 }  // namespace tokenverify::internal

@@ -105,9 +105,9 @@ Result<std::shared_ptr<const KeySet>> ParseX509MapImpl(std::string_view json, Er
 
 }  // namespace
 
-Result<std::shared_ptr<const KeySet>> ParseX509Map(std::string_view json, Error* err, UnusableKeys unusable) {
+Result<std::shared_ptr<const KeySet>> ParseX509Map(std::string_view json, Error* err, KeyPolicy policy) {
   try {
-    return ParseX509MapImpl(json, err, unusable);
+    return ParseX509MapImpl(json, err, policy.unusable);
   } catch (const std::bad_alloc&) {
     return Fail(err, Status::ERR_OUT_OF_MEMORY, "out of memory while loading the x509 key set");
   }

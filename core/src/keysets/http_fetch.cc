@@ -319,8 +319,15 @@ HttpFetchResult Fetch(const HttpFetchRequest& req) {
 
   // A stored ETag that could break the header line is not sent: an
   // unconditional GET is always correct.
-  if (!h.AddHeader("Accept: application/json") || (!req.if_none_match.empty() && !HasControlChar(req.if_none_match) &&
-                                                   !h.AddHeader("If-None-Match: " + req.if_none_match))) {
+  bool headers_ok = true;
+  bool own_accept = false;
+  for (const auto& [name, value] : req.headers) {
+    own_accept = own_accept || AsciiEqualsIgnoreCase(name, "accept");
+    headers_ok = headers_ok && h.AddHeader(name + ": " + value);
+  }
+  if (!headers_ok || (!own_accept && !h.AddHeader("Accept: application/json")) ||
+      (!req.if_none_match.empty() && !HasControlChar(req.if_none_match) &&
+       !h.AddHeader("If-None-Match: " + req.if_none_match))) {
     return Fail(HttpFetchResult::Outcome::kNetworkError, "out of memory");
   }
 
@@ -332,7 +339,7 @@ HttpFetchResult Fetch(const HttpFetchRequest& req) {
   set(CURLOPT_URL, req.url.c_str());
   set(CURLOPT_PROTOCOLS_STR, "http,https");
   set(CURLOPT_REDIR_PROTOCOLS_STR, https ? "https" : "http,https");  // never https -> http
-  set(CURLOPT_FOLLOWLOCATION, 1L);
+  set(CURLOPT_FOLLOWLOCATION, req.follow_redirects ? 1L : 0L);
   set(CURLOPT_MAXREDIRS, kMaxRedirects);
   set(CURLOPT_NOSIGNAL, 1L);
   set(CURLOPT_TIMEOUT_MS, timeout_ms);
@@ -385,6 +392,8 @@ HttpFetchResult Fetch(const HttpFetchRequest& req) {
   } else if (rc == CURLE_OK || rc == CURLE_TOO_MANY_REDIRECTS) {
     r.outcome = Outcome::kResponse;
     if (rc == CURLE_TOO_MANY_REDIRECTS) r.error = curl_message;
+    if (!req.follow_redirects && r.http_status >= 300 && r.http_status < 400 && r.http_status != 304)
+      r.error = "a redirect, not followed (followRedirects: false)";
     TakeResponseHeaders(t, &r);
     if (r.http_status == 200) r.body = std::move(t.body);
   } else if (rc == CURLE_OPERATION_TIMEDOUT) {

@@ -13,6 +13,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 namespace tokenverify::internal {
 
@@ -23,6 +25,10 @@ struct HttpFetchRequest {
   size_t max_body_bytes = 1 << 20;  // larger body -> kTooLarge, as soon as it is known
   bool verify_tls = true;           // peer and host name verification
   std::string ca_file;              // optional CA bundle (PEM) for https; "" = system store
+  bool follow_redirects = true;     // up to 3 (never https -> http); false: a 3xx is the final response
+  // Extra request headers, already checked (http token names, no control
+  // characters in values). One named Accept replaces the default one.
+  std::vector<std::pair<std::string, std::string>> headers;
   // When it becomes true the transfer is abandoned within ~kCancelPollMs.
   const std::atomic<bool>* cancel = nullptr;
 };

@@ -316,6 +316,8 @@ void KeyCache::RefreshRemote(std::unique_lock<std::mutex>& lock) {
   req.max_body_bytes = cfg.max_response_bytes;
   req.verify_tls = cfg.verify_tls;
   req.ca_file = cfg.ca_file;
+  req.follow_redirects = cfg.follow_redirects;
+  req.headers = cfg.headers;
   req.cancel = &cancel_;
 
   lock.unlock();  // never hold the lock across the network
@@ -329,7 +331,7 @@ void KeyCache::RefreshRemote(std::unique_lock<std::mutex>& lock) {
       Error err;
       // A set left with no usable key (an empty one, or all skipped) is an
       // error here: the last good set keeps serving.
-      auto set = ParseKeySetDocument(r.body, source_.format, &err, source_.unusable);
+      auto set = ParseKeySetDocument(r.body, source_.format, &err, source_.policy);
       if (set.ok())
         parsed = std::move(set).value();
       else
@@ -400,7 +402,7 @@ void KeyCache::RefreshFile(std::unique_lock<std::mutex>& lock) {
     // On failure ReadSmallFile says why in `failure`.
     if (ReadSmallFile(source_.file, kMaxKeyFileBytes, &text, &failure) && text != current_body_) {
       Error err;
-      auto set = ParseKeySetDocument(text, source_.format, &err, source_.unusable);
+      auto set = ParseKeySetDocument(text, source_.format, &err, source_.policy);
       if (set.ok())
         parsed = std::move(set).value();
       else

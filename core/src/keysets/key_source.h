@@ -6,6 +6,8 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "keys/key.h"
 #include "keys/key_set_format.h"
@@ -32,7 +34,11 @@ struct RemoteJwksConfig {
   bool require_initial_keys = false;         // ... and fails if it has not arrived by then
   size_t max_response_bytes = 1 << 20;
   bool verify_tls = true;
-  std::string ca_file;  // PEM bundle for https; empty: the system's
+  std::string ca_file;           // PEM bundle for https; empty: the system's
+  bool follow_redirects = true;  // up to 3, never https -> http; false: a 3xx is a failed fetch
+  // "headers": sent with every fetch (an API gateway's key, a User-Agent).
+  // Checked at load: names are HTTP tokens, values hold no control characters.
+  std::vector<std::pair<std::string, std::string>> headers;
 
   int64_t EffectiveMaxStaleMs() const noexcept { return max_stale_ms >= 0 ? max_stale_ms : 10 * cache_duration_ms; }
 };
@@ -51,8 +57,9 @@ struct KeySourceConfig {
   RemoteJwksConfig remote;                      // kRemote
   KeySetFormat format = KeySetFormat::kDetect;  // kFile and kRemote: how each new text is parsed
   // "strictKeySet": true refuses a set (at load, and as a failed refresh)
-  // that holds any key the engine cannot use, instead of skipping that key.
-  UnusableKeys unusable = UnusableKeys::kSkip;
+  // that holds any key the engine cannot use, instead of skipping that key;
+  // "allowShortHmacSecrets" loads HMAC secrets shorter than the hash.
+  KeyPolicy policy;
   // limits.maxKeysWithoutKid, to report sets whose kid-less keys exceed it.
   size_t max_keys_without_kid = 4;
 };

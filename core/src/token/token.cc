@@ -25,6 +25,28 @@ Status SplitToken(std::string_view token, TokenParts* out) noexcept {
 
 namespace {
 
+// Drops the padding of one segment; false when it has none to drop.
+bool DropPadding(std::string_view* segment) noexcept {
+  const size_t n = segment->size();
+  size_t pad = 0;
+  while (pad < 2 && pad < n && (*segment)[n - 1 - pad] == '=') ++pad;
+  if (pad == 0 || n % 4 != 0 || (n > pad && (*segment)[n - 1 - pad] == '=')) return false;
+  segment->remove_suffix(pad);
+  return true;
+}
+
+}  // namespace
+
+bool DropSegmentPadding(TokenParts* parts) noexcept {
+  // Not short-circuited: each segment loses its own padding.
+  const bool header = DropPadding(&parts->header);
+  const bool payload = DropPadding(&parts->payload);
+  const bool signature = DropPadding(&parts->signature);
+  return header || payload || signature;
+}
+
+namespace {
+
 // A value of the wrong JSON type is `wrong_type`, but only if it is valid
 // JSON: broken JSON is reported as such. `depth` is that of the container
 // holding it (1 for a member of the top-level object).

@@ -26,6 +26,13 @@ struct TokenParts {
 // (RFC 7515); the signature too (the caller decides).
 Status SplitToken(std::string_view token, TokenParts* out) noexcept;
 
+// DropSegmentPadding takes base64 padding off the end of each segment that
+// ends in it, as AWS ALB signs its tokens: one "=" after 3 mod 4 characters,
+// two after 2 mod 4. The signing input keeps the padding (it is what was
+// signed). Other "=" are left for the decoder to refuse. Returns whether any
+// segment was padded: only providers with "allowPaddedSegments" accept it.
+bool DropSegmentPadding(TokenParts* parts) noexcept;
+
 // The protected header members the engine acts on.
 struct JoseHeader {
   Alg alg = Alg::kHS256;

@@ -2,6 +2,7 @@
 
 #include <simdjson.h>
 
+#include <algorithm>
 #include <cctype>
 #include <cmath>
 #include <limits>
@@ -25,11 +26,11 @@ std::string ReadKeyFile(const std::string& file, const std::string& path) {
 }
 
 // Loads a key set with `parse` (ParseJwks or ParsePemKeys); a failure names `path`.
-using KeySetParser = Result<std::shared_ptr<const KeySet>> (*)(std::string_view, Error*, UnusableKeys);
+using KeySetParser = Result<std::shared_ptr<const KeySet>> (*)(std::string_view, Error*, KeyPolicy);
 std::shared_ptr<const KeySet> LoadKeys(KeySetParser parse, const std::string& text, const std::string& path,
-                                       UnusableKeys unusable) {
+                                       const KeyPolicy& policy) {
   Error err;
-  auto set = parse(text, &err, unusable);
+  auto set = parse(text, &err, policy);
   if (!set.ok()) Fail(path, err.message.empty() ? std::string(StatusMessage(set.status())) : err.message, set.status());
   return std::move(set).value();
 }
@@ -61,9 +62,40 @@ KeySetParser ParserFor(KeySetFormat format) {
     case KeySetFormat::kDetect:
       break;
   }
-  return [](std::string_view text, Error* err, UnusableKeys unusable) {
-    return ParseKeySetDocument(text, KeySetFormat::kDetect, err, unusable);
+  return [](std::string_view text, Error* err, KeyPolicy policy) {
+    return ParseKeySetDocument(text, KeySetFormat::kDetect, err, policy);
   };
+}
+
+// "headers": {"name": "value", ...} sent with each key-set fetch. Checked here
+// so that nothing in the document can split a request line or smuggle a
+// second header: names are HTTP tokens, values hold no control characters.
+// The headers the fetcher manages itself cannot be set.
+std::vector<std::pair<std::string, std::string>> ParseFetchHeaders(element e, const std::string& path) {
+  constexpr size_t kMaxHeaders = 32, kMaxValueBytes = 4096;
+  constexpr std::string_view kManaged[] = {
+      "host",    "if-none-match", "if-modified-since", "content-length", "transfer-encoding", "connection", "te",
+      "upgrade", "expect"};
+  std::vector<std::pair<std::string, std::string>> headers;
+  for (auto [name, value] : AsObject(e, path)) {
+    const std::string hpath = Join(path, name);
+    if (headers.size() == kMaxHeaders) Fail(path, "holds more than 32 headers");
+    if (name.empty() || !std::all_of(name.begin(), name.end(), [](char c) { return IsHttpTokenChar(c); }))
+      Fail(hpath, "is not a header name (letters, digits and !#$%&'*+-.^_`|~ only)");
+    for (std::string_view managed : kManaged)
+      if (AsciiEqualsIgnoreCase(name, managed)) Fail(hpath, "is set by the fetcher itself");
+    for (const auto& [seen, v] : headers)
+      if (AsciiEqualsIgnoreCase(seen, name)) Fail(hpath, "repeats a header name (names are case-insensitive)");
+    std::string text = AsString(value, hpath);
+    if (text.size() > kMaxValueBytes) Fail(hpath, "is longer than 4096 bytes");
+    if (std::any_of(text.begin(), text.end(), [](char c) {
+          const auto u = static_cast<unsigned char>(c);
+          return (u < 0x20 && c != '\t') || u == 0x7f;
+        }))
+      Fail(hpath, "holds a control character");
+    headers.emplace_back(std::string(name), std::move(text));
+  }
+  return headers;
 }
 
 RemoteJwksConfig ParseRemote(element e, const std::string& path, KeySetFormat* format) {
@@ -117,6 +149,10 @@ RemoteJwksConfig ParseRemote(element e, const std::string& path, KeySetFormat* f
       *format = ParseKeySetFormat(value, kpath);
     else if (key == "maxResponseBytes")
       r.max_response_bytes = static_cast<size_t>(AsInt(value, kpath, 1024, 64 << 20));
+    else if (key == "followRedirects")
+      r.follow_redirects = AsBool(value, kpath);
+    else if (key == "headers")
+      r.headers = ParseFetchHeaders(value, kpath);
     else if (key == "tls") {
       for (auto [tkey, tvalue] : AsObject(value, kpath)) {
         const std::string tpath = Join(kpath, tkey);
@@ -140,11 +176,11 @@ RemoteJwksConfig ParseRemote(element e, const std::string& path, KeySetFormat* f
   return r;
 }
 
-KeySourceConfig ParseJwksSource(element e, const std::string& path, UnusableKeys unusable) {
+KeySourceConfig ParseJwksSource(element e, const std::string& path, const KeyPolicy& policy) {
   object jwks = AsObject(e, path);
   if (jwks.size() != 1) Fail(path, "needs exactly one of \"local\" or \"remote\"");
   KeySourceConfig src;
-  src.unusable = unusable;
+  src.policy = policy;
   for (auto [key, value] : jwks) {
     if (key == "local") {
       const std::string lpath = Join(path, "local");
@@ -170,15 +206,15 @@ KeySourceConfig ParseJwksSource(element e, const std::string& path, UnusableKeys
           src.initial =
               LoadKeys(ParserFor(src.format),
                        lvalue.is_string() ? AsString(lvalue, fpath) : simdjson::to_string(AsObject(lvalue, fpath)),
-                       fpath, unusable);
+                       fpath, policy);
         } else if (lkey == "file") {
           src.kind = KeySourceConfig::Kind::kFile;
           src.file = AsString(lvalue, fpath);
           src.initial_text = ReadKeyFile(src.file, fpath);
-          src.initial = LoadKeys(ParserFor(src.format), src.initial_text, fpath, unusable);
+          src.initial = LoadKeys(ParserFor(src.format), src.initial_text, fpath, policy);
         } else {
           if (has_format) Fail(Join(lpath, "format"), "applies to \"inline\" and \"file\", not to \"pem\"");
-          src.initial = LoadKeys(ParsePemKeys, AsString(lvalue, fpath), fpath, unusable);
+          src.initial = LoadKeys(ParsePemKeys, AsString(lvalue, fpath), fpath, policy);
         }
       }
       if (!has_source) Fail(lpath, "needs exactly one of \"inline\", \"file\" or \"pem\"");
@@ -194,7 +230,7 @@ KeySourceConfig ParseJwksSource(element e, const std::string& path, UnusableKeys
   return src;
 }
 
-std::shared_ptr<const KeySet> ParseSecret(element e, const std::string& path) {
+std::shared_ptr<const KeySet> ParseSecret(element e, const std::string& path, const KeyPolicy& policy) {
   std::string bytes;
   if (e.is_string()) {
     bytes = AsString(e, path);
@@ -212,13 +248,15 @@ std::shared_ptr<const KeySet> ParseSecret(element e, const std::string& path) {
     }
   }
   Error err;
-  auto set =
-      KeySetFromSecret(std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()), &err);
+  auto set = KeySetFromSecret(std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()),
+                              &err, policy);
   if (!set.ok())
     Fail(path,
-         set.status() == Status::ERR_JWK_WEAK
-             ? "is " + std::to_string(bytes.size()) + " bytes; HMAC secrets need at least 32"
-             : err.message,
+         set.status() != Status::ERR_JWK_WEAK ? err.message
+         : bytes.empty()                      ? std::string("is empty")
+                                              : "is " + std::to_string(bytes.size()) +
+                               " bytes; HMAC secrets need at least 32 (RFC 7518 3.2; the provider's "
+                               "\"allowShortHmacSecrets\": true accepts shorter ones)",
          set.status());
   return std::move(set).value();
 }
@@ -321,10 +359,12 @@ ProviderConfig ParseProvider(element e, const std::string& path, const std::vect
   ProviderConfig p;
   p.required_claims = global_required;
   bool has_algorithms = false, has_keys = false;
-  // Read before "jwks", which it governs, wherever it stands in the object.
-  UnusableKeys unusable = UnusableKeys::kSkip;
+  // Read before "jwks" and "secret", which they govern, wherever they stand in the object.
+  KeyPolicy policy;
   if (element strict; !AsObject(e, path)["strictKeySet"].get(strict))
-    unusable = AsBool(strict, Join(path, "strictKeySet")) ? UnusableKeys::kRefuse : UnusableKeys::kSkip;
+    policy.unusable = AsBool(strict, Join(path, "strictKeySet")) ? UnusableKeys::kRefuse : UnusableKeys::kSkip;
+  if (element short_secrets; !AsObject(e, path)["allowShortHmacSecrets"].get(short_secrets))
+    policy.short_hmac_secrets = AsBool(short_secrets, Join(path, "allowShortHmacSecrets"));
   for (auto [key, value] : AsObject(e, path)) {
     const std::string kpath = Join(path, key);
     if (key == "name")
@@ -342,11 +382,11 @@ ProviderConfig ParseProvider(element e, const std::string& path, const std::vect
       has_algorithms = true;
     } else if (key == "jwks") {
       if (has_keys) Fail(kpath, "a provider takes either \"jwks\" or \"secret\", not both");
-      p.keys = ParseJwksSource(value, kpath, unusable);
+      p.keys = ParseJwksSource(value, kpath, policy);
       has_keys = true;
     } else if (key == "secret") {
       if (has_keys) Fail(kpath, "a provider takes either \"jwks\" or \"secret\", not both");
-      p.keys.initial = ParseSecret(value, kpath);
+      p.keys.initial = ParseSecret(value, kpath, policy);
       has_keys = true;
     } else if (key == "subject")
       p.subject = AsString(value, kpath);
@@ -364,8 +404,10 @@ ProviderConfig ParseProvider(element e, const std::string& path, const std::vect
       p.forward_token = AsBool(value, kpath);
     else if (key == "tokenSource")
       p.token_source = ParseTokenSource(value, kpath);
-    else if (key == "strictKeySet")
+    else if (key == "strictKeySet" || key == "allowShortHmacSecrets")
       continue;  // read above
+    else if (key == "allowPaddedSegments")
+      p.allow_padded_segments = AsBool(value, kpath);
     else
       UnknownField(path, key);
   }

@@ -51,6 +51,10 @@ struct ProviderConfig {
   std::vector<std::string> required_claims;  // the document's requiredClaims plus the provider's
   int64_t max_token_age_s = 0;               // 0: unlimited
   KeySourceConfig keys;                      // where the keys come from and how they refresh
+  // "allowPaddedSegments": true accepts a token whose segments end in base64
+  // padding ("=", as AWS ALB signs them); the padded text is what was signed.
+  // Never the default: padding makes two spellings of one token.
+  bool allow_padded_segments = false;
   // Front-end settings, validated and kept for middleware and gateways.
   std::vector<ClaimToHeader> claims_to_headers;
   bool forward_token = false;

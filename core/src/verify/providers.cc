@@ -36,9 +36,11 @@ Status Verifier::Impl::PrescreenKid(const JoseHeader& h, HeldKeys* held) const {
 
 template <PayloadStep kPayload>
 Status Verifier::Impl::CheckProvider(size_t index, const JoseHeader& h, const PayloadView& pv, bool issuer_matched,
-                                     std::string_view signing_input, std::span<const uint8_t> sig, const HeldKeys& held,
-                                     uint64_t* generation) const {
+                                     bool padded, std::string_view signing_input, std::span<const uint8_t> sig,
+                                     const HeldKeys& held, uint64_t* generation) const {
   const Provider& p = providers[index];
+  // What a provider without "allowPaddedSegments" would have said to the padding.
+  if (padded && !p.cfg.allow_padded_segments) return Status::ERR_BAD_BASE64URL;
   if (!AlgSetHas(p.cfg.algorithms, h.alg)) return Status::ERR_ALG_NOT_ALLOWED;
   // One snapshot for the whole check, even if a refresh publishes another:
   // the one Prescreen holds when it is this provider's, else our own.
@@ -69,10 +71,10 @@ Status Verifier::Impl::CheckProvider(size_t index, const JoseHeader& h, const Pa
 }
 
 template Status Verifier::Impl::CheckProvider<PayloadStep::kJwt>(size_t, const JoseHeader&, const PayloadView&, bool,
-                                                                 std::string_view, std::span<const uint8_t>,
+                                                                 bool, std::string_view, std::span<const uint8_t>,
                                                                  const HeldKeys&, uint64_t*) const;
 template Status Verifier::Impl::CheckProvider<PayloadStep::kOpaque>(size_t, const JoseHeader&, const PayloadView&, bool,
-                                                                    std::string_view, std::span<const uint8_t>,
+                                                                    bool, std::string_view, std::span<const uint8_t>,
                                                                     const HeldKeys&, uint64_t*) const;
 
 uint64_t Verifier::Impl::CurrentGenerations(int provider) const {

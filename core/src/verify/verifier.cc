@@ -73,6 +73,7 @@ Result<std::unique_ptr<Verifier>> Verifier::Create(std::string_view config_json,
                     "more than 64 distinct required or matched claim names");
       impl->any_provider_algs |= p.cfg.algorithms;
       impl->any_remote |= p.cfg.keys.kind == KeySourceConfig::Kind::kRemote;
+      impl->any_allows_padding |= p.cfg.allow_padded_segments;
       auto cache = KeyCache::Create(p.cfg.name, std::move(p.cfg.keys), on_event, err, &impl->keys_serial);
       if (!cache.ok()) {
         err->field = "providers[" + std::to_string(i) + "].jwks.remote";
@@ -122,6 +123,7 @@ Status Verifier::Impl::VerifyOnce(std::string_view token, AcceptedToken* out, in
   if (token.size() > cfg.max_token_bytes) return Status::ERR_TOKEN_TOO_LARGE;
   TokenParts parts;
   TV_RETURN_IF_ERROR(SplitToken(token, &parts));
+  const bool padded = any_allows_padding && DropSegmentPadding(&parts);
   ThreadScratch& ts = Scratch();
 
   JoseHeader header;
@@ -154,7 +156,8 @@ Status Verifier::Impl::VerifyOnce(std::string_view token, AcceptedToken* out, in
   const Provider* accepted = nullptr;
   uint64_t generation = 0;
   if (only != kNoProvider) {
-    result = CheckProvider<kPayload>(only, header, pv, true, parts.signing_input, signature.span(), held, &generation);
+    result = CheckProvider<kPayload>(only, header, pv, true, padded, parts.signing_input, signature.span(), held,
+                                     &generation);
     *provider = static_cast<int>(only);
     *missed_in = generation;
     if (result == Status::OK) accepted = &providers[only];
@@ -162,8 +165,8 @@ Status Verifier::Impl::VerifyOnce(std::string_view token, AcceptedToken* out, in
     result = Status::ERR_NO_MATCHING_KEY;
     bool have_failure = false;
     for (size_t idx : without_issuer.empty() ? every_provider : without_issuer) {
-      const Status st =
-          CheckProvider<kPayload>(idx, header, pv, false, parts.signing_input, signature.span(), held, &generation);
+      const Status st = CheckProvider<kPayload>(idx, header, pv, false, padded, parts.signing_input, signature.span(),
+                                                held, &generation);
       if (st == Status::OK) {
         accepted = &providers[idx];
         result = st;

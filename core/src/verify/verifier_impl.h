@@ -107,6 +107,7 @@ struct Verifier::Impl {
   internal::AlgSet any_provider_algs = 0;                  // union of every provider's allow-list
   bool any_ignores_kid = false;                            // some provider ignores kid
   bool any_remote = false;                                 // some provider's keys may gain a kid by refreshing
+  bool any_allows_padding = false;                         // some provider has "allowPaddedSegments"
   internal::StatusCounters unattributed;                   // verifications that failed before a provider was chosen
   std::unique_ptr<internal::Authenticator> authenticator;  // request authentication (Authenticate)
   // Advanced by every key-set publication of any provider (KeyCache::Create):
@@ -157,11 +158,12 @@ struct Verifier::Impl {
 
   // Provider `index`'s verdict on the token: its allow-list, its key, the
   // signature, then its claims (claim_checks.cc). issuer_matched: the
-  // token's iss already chose this provider by its issuer. *generation gets
+  // token's iss already chose this provider by its issuer. padded: its
+  // segments had base64 padding (DropSegmentPadding). *generation gets
   // the generation of the key set it checked against (0 without one).
   template <internal::PayloadStep kPayload>
   Status CheckProvider(size_t index, const internal::JoseHeader& h, const internal::PayloadView& pv,
-                       bool issuer_matched, std::string_view signing_input, std::span<const uint8_t> sig,
+                       bool issuer_matched, bool padded, std::string_view signing_input, std::span<const uint8_t> sig,
                        const internal::HeldKeys& held, uint64_t* generation) const;
 
   // The HeldKeys::missed_in_generations the key sets of `provider` (or of
