@@ -27,6 +27,7 @@ struct api {
   tv_status (*tv_verifier_new)(tv_verifier**, const char*, size_t, tv_diag*);
   void (*tv_verifier_free)(tv_verifier*);
   tv_status (*tv_verify)(const tv_verifier*, tv_claims**, const uint8_t*, size_t);
+  tv_status (*tv_verify_signature)(const tv_verifier*, const uint8_t*, size_t);
   void (*tv_claims_free)(tv_claims*);
   tv_status (*tv_claims_json)(const tv_claims*, const char**, size_t*);
   tv_status (*tv_claims_header_json)(const tv_claims*, const char**, size_t*);
@@ -68,6 +69,7 @@ struct api {
   X(tv_verifier_new)                 \
   X(tv_verifier_free)                \
   X(tv_verify)                       \
+  X(tv_verify_signature)             \
   X(tv_claims_free)                  \
   X(tv_claims_json)                  \
   X(tv_claims_header_json)           \
@@ -544,9 +546,19 @@ int main(int argc, char** argv) {
 
   /* The token has no aud: a provider that requires one must refuse it. */
   v_aud = new_verifier(jwks, ",\"audiences\":[\"my-api\"]", TV_OK, "verifier_new (audiences)");
-  if (v_aud != NULL)
+  if (v_aud != NULL) {
     check_status(api.tv_verify(v_aud, NULL, (const uint8_t*)token, token_len), TV_ERR_AUDIENCE_MISMATCH,
                  "verify without the required audience");
+    /* The signature alone is good: tv_verify_signature checks no claim. */
+    check_status(api.tv_verify_signature(v_aud, (const uint8_t*)token, token_len), TV_OK,
+                 "verify_signature ignores the claims");
+    check_status(api.tv_verify_signature(v_aud, (const uint8_t*)tampered, token_len), TV_ERR_SIGNATURE_INVALID,
+                 "verify_signature of a tampered token");
+    check_status(api.tv_verify_signature(NULL, (const uint8_t*)token, token_len), TV_ERR_INVALID_ARGUMENT,
+                 "verify_signature without a verifier");
+    check_status(api.tv_verify_signature(v_aud, NULL, 1), TV_ERR_INVALID_ARGUMENT,
+                 "verify_signature of NULL with a length");
+  }
   api.tv_verifier_free(v_aud);
 
   /* A misspelt field is an error with a diagnostic, not silently ignored. */

@@ -87,6 +87,9 @@ NOT_APPLICABLE_CLIENT: Dict[str, str] = {
     "tests/test_jwks_client.py::TestPyJWKClient::test_fetch_data_override_result_is_cached": "subclasses PyJWKClient to override fetch_data, which PyJWT's get_jwk_set calls; tokenverify's reads the engine's set",
     "tests/test_jwks_client.py::TestPyJWKClient::test_get_jwt_set_sslcontext_default": _TRANSPORT + ", to see the ssl_context reach urllib's handlers",
     "tests/test_jwks_client.py::TestPyJWKClient::test_get_jwt_set_sslcontext_no_ca": _TRANSPORT,
+    "tests/test_jwks_client.py::TestPyJWKClient::test_fetch_data_forwards_headers_to_correct_url":
+        _TRANSPORT + ", to see the headers reach urllib's Request (tests/python/test_jwks_client.py sees them "
+        "reach a real server, from the engine's fetches and fetch_data)",
 }
 
 MODE = os.environ.get("TV_PYJWT_MODE", "as-written")
@@ -242,13 +245,31 @@ def _install() -> None:
     if CLIENT:
         import jwt.jwks_client
 
-        def client(*args: Any, **kwargs: Any) -> Any:
-            global _calls
-            _calls += 1
-            try:
-                return tv.PyJWKClient(*args, **kwargs)
-            except tv.TokenVerifyError as e:
-                raise _translate(e) from e
+        class Client:
+            """tokenverify's client, its exceptions raised as PyJWT's classes."""
+
+            def __init__(self, *args: Any, **kwargs: Any) -> None:
+                global _calls
+                _calls += 1
+                try:
+                    self._client = tv.PyJWKClient(*args, **kwargs)
+                except tv.TokenVerifyError as e:
+                    raise _translate(e) from e
+
+            def __getattr__(self, name: str) -> Any:
+                value = getattr(self._client, name)
+                if not callable(value):
+                    return value
+
+                @functools.wraps(value)
+                def call(*args: Any, **kwargs: Any) -> Any:
+                    try:
+                        return value(*args, **kwargs)
+                    except tv.TokenVerifyError as e:
+                        raise _translate(e) from e
+                return call
+
+        client = Client
 
         jwt.PyJWKClient = client
         jwt.jwks_client.PyJWKClient = client

@@ -19,12 +19,14 @@ class JwksServer:
     def __init__(self) -> None:
         self.keys: List[Dict[str, Any]] = []
         self.requests = 0
+        self.headers: List[Dict[str, str]] = []  # each request's headers, lower-case names
         self.delay = 0.0  # seconds each response waits before it is sent (at most 5)
         server = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self) -> None:  # noqa: N802 - the http.server name
                 server.requests += 1
+                server.headers.append({k.lower(): v for k, v in self.headers.items()})
                 if server.requests > MAX_REQUESTS or self.path != "/jwks.json":
                     self.send_error(503 if server.requests > MAX_REQUESTS else 404)
                     return

@@ -99,11 +99,29 @@ def test_unreachable_key_set(rsa_key: KeyPair, monkeypatch: pytest.MonkeyPatch) 
 
 def test_unsupported_client_options() -> None:
     with pytest.raises(ValueError):
-        tvjwt.PyJWKClient("http://127.0.0.1:9/jwks.json", headers={"X": "y"})
+        tvjwt.PyJWKClient("http://127.0.0.1:9/jwks.json", headers=[("X", "y")])
     with pytest.raises(ValueError):
         tvjwt.PyJWKClient("http://127.0.0.1:9/jwks.json", ssl_context=object())
     with pytest.raises(ValueError):
         tvjwt.PyJWKClient("http://127.0.0.1:9/jwks.json", lifespan=0)
+
+
+def test_headers_go_with_every_fetch(server: JwksServer, rsa_key: KeyPair) -> None:
+    server.keys = [dict(rsa_key.jwk, kid="k1", use="sig")]
+    client = tvjwt.PyJWKClient(server.url, headers={"X-Api-Key": "k-123", "User-Agent": "my-agent/1"})
+    token = sign(rsa_key, claims(), headers={"kid": "k1"})
+    assert client.get_signing_key_from_jwt(token).key_id == "k1"  # the engine's fetch
+    assert client.fetch_data()["keys"][0]["kid"] == "k1"  # fetch_data's, in Python
+    assert len(server.headers) == 2
+    for seen in server.headers:
+        assert seen["x-api-key"] == "k-123" and seen["user-agent"] == "my-agent/1"
+
+
+def test_headers_the_engine_refuses_raise_at_the_first_call(server: JwksServer) -> None:
+    client = tvjwt.PyJWKClient(server.url, headers={"X-Key": "a\r\nX-Injected: 1"})
+    with pytest.raises(tvjwt.PyJWKClientError) as info:
+        client.get_signing_keys()
+    assert "headers" in str(info.value) and server.requests == 0
 
 
 def test_verifier_with_remote_keys_reports_stats(server: JwksServer, rsa_key: KeyPair) -> None:
@@ -209,10 +227,21 @@ def test_fetch_data_follows_no_redirect(monkeypatch: pytest.MonkeyPatch) -> None
         thread = threading.Thread(target=httpd.serve_forever, daemon=True)
         thread.start()
         try:
-            client = tvjwt.PyJWKClient("http://127.0.0.1:%d/jwks.json" % httpd.server_address[1])
+            client = tvjwt.PyJWKClient("http://127.0.0.1:%d/jwks.json" % httpd.server_address[1],
+                                       initial_fetch_wait=2)
             with pytest.raises(tvjwt.PyJWKClientConnectionError):
                 client.fetch_data()
             assert redirected == ["/jwks.json"] and target.requests == 0
+            # The engine's fetch refuses it too, as PyJWT 2.15 does, and says so.
+            with pytest.raises(tvjwt.PyJWKClientConnectionError) as info:
+                client.get_signing_keys()
+            assert "not followed" in str(info.value)
+            assert redirected == ["/jwks.json"] * 2 and target.requests == 0
+            # Unless asked to follow it.
+            target.keys = [{"kty": "oct", "k": "A" * 43, "kid": "h"}]
+            following = tvjwt.PyJWKClient("http://127.0.0.1:%d/jwks.json" % httpd.server_address[1],
+                                          initial_fetch_wait=2, remote={"followRedirects": True})
+            assert [k.key_id for k in following.get_signing_keys()] == ["h"] and target.requests == 1
         finally:
             httpd.shutdown()
             httpd.server_close()

@@ -22,14 +22,4 @@ void SetNowForTesting(Verifier& verifier, int64_t unix_seconds) {
   VerifierInternals::Mutable(verifier).cfg.now = unix_seconds;
 }
 
-Status VerifyJwsForTesting(const Verifier& verifier, std::string_view token) noexcept {
-  int provider = -1;
-  uint64_t missed_in = 0;
-  try {
-    return VerifierInternals::Of(verifier).VerifyOnce<PayloadStep::kOpaque>(token, nullptr, &provider, &missed_in);
-  } catch (const std::bad_alloc&) {
-    return Status::ERR_OUT_OF_MEMORY;
-  }
-}
-
 }  // namespace tokenverify::internal

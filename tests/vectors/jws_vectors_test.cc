@@ -1,5 +1,5 @@
 // The JWS vectors, each key set configured as a provider's inline key set
-// and every token run through Verify's own pipeline (VerifyJwsForTesting:
+// and every token run through Verify's own pipeline (Verifier::VerifySignature:
 // the same steps in the same order, with the payload taken as opaque bytes,
 // since most of these payloads are not JSON; a JSON-object payload gets the
 // same answer from Verify itself, JsonPayloadsGetTheSameAnswerFromVerify):
@@ -83,7 +83,7 @@ LoadedSet LoadKeySet(const std::string& json) {
 
 Status Verify(const LoadedSet& set, std::string_view token) {
   if (set.verifier == nullptr) return set.status;
-  return VerifyJwsForTesting(*set.verifier, token);
+  return set.verifier->VerifySignature(token);
 }
 
 // True when `jwk` (a JWK or a JWK set) holds the private half of an
@@ -537,7 +537,7 @@ TEST(CookbookVectors, JsonPayloadsGetTheSameAnswerFromVerify) {
     payload.resize(Base64urlDecodedLength(segment.size()));
     for (const std::string& token : {compact, TamperSignature(compact)}) {
       if (payload.starts_with('{')) {
-        EXPECT_EQ(v->Verify(token), VerifyJwsForTesting(*v, token)) << label << ": " << token;
+        EXPECT_EQ(v->Verify(token), v->VerifySignature(token)) << label << ": " << token;
         ++compared;
       } else {
         EXPECT_EQ(v->Verify(token), Status::ERR_JSON_NOT_OBJECT) << label << ": " << token;

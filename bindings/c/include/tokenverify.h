@@ -144,6 +144,16 @@ TV_API void tv_verifier_free(tv_verifier* v);
  * avoids all heap allocation in tv_verify on a warm verifier. */
 TV_API tv_status tv_verify(const tv_verifier* v, tv_claims** out_claims, const uint8_t* token, size_t token_len);
 
+/* tv_verify_signature checks |token| as tv_verify does up to and including
+ * its signature: size, structure, header, algorithm allow-lists, key choice
+ * (with a remote set's early refresh for an unknown kid) and signature, with
+ * tv_verify's statuses. The payload is opaque bytes: it is not parsed, no
+ * claim is checked, and neither revocation nor the token cache applies (nor
+ * is the call counted in the stats). TV_OK means only that a configured key
+ * signed the token: for a JWS whose payload is not a JWT, or for a front end
+ * that checks the claims itself. Never treat it as a verified JWT. */
+TV_API tv_status tv_verify_signature(const tv_verifier* v, const uint8_t* token, size_t token_len);
+
 /* tv_verify_batch verifies |n| tokens as |n| calls of tv_verify would: token
  * |i| is |token_lens[i]| bytes at |tokens[i]|, and its status is written to
  * |statuses_out[i]|, in input order. A token that fails never stops the

@@ -210,6 +210,11 @@ tv_status tv_verify(const tv_verifier* v, tv_claims** out_claims, const uint8_t*
   return NewClaims(out_claims, verified.header_json, verified.payload_json, verified.provider);
 }
 
+tv_status tv_verify_signature(const tv_verifier* v, const uint8_t* token, size_t token_len) {
+  if (v == nullptr || (token == nullptr && token_len != 0)) return TV_ERR_INVALID_ARGUMENT;
+  return ToC(v->impl->VerifySignature(std::string_view(reinterpret_cast<const char*>(token), token_len)));
+}
+
 tv_status tv_verify_batch(const tv_verifier* v, tv_status* statuses_out, tv_claims** claims_out,
                           const uint8_t* const* tokens, const size_t* token_lens, size_t n, unsigned threads) {
   if (n == 0) return v == nullptr ? TV_ERR_INVALID_ARGUMENT : TV_OK;

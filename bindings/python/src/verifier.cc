@@ -139,6 +139,16 @@ PyObject* Verify(VerifierObject* self, PyObject* token) {
   return NewClaims(claims);
 }
 
+PyObject* VerifySignature(VerifierObject* self, PyObject* token) {
+  if (!Ready(self)) return nullptr;
+  TokenBytes bytes;
+  if (!GetTokenBytes(token, bytes)) return nullptr;
+  tv_status s;
+  Py_BEGIN_ALLOW_THREADS s = tv_verify_signature(self->verifier, Bytes(bytes.view), bytes.view.size());
+  Py_END_ALLOW_THREADS if (s != TV_OK) return SetError(s);
+  Py_RETURN_NONE;
+}
+
 PyObject* AuthenticateMethod(VerifierObject* self, PyObject* args, PyObject* kwargs) {
   if (!Ready(self)) return nullptr;
   return Authenticate(self->verifier, args, kwargs);
@@ -259,6 +269,9 @@ PyObject* InspectUnverified(PyObject*, PyObject* token) {
 PyMethodDef kMethods[] = {
     {"verify", reinterpret_cast<PyCFunction>(Verify), METH_O,
      "verify(token) -> Claims: verifies a compact JWS/JWT (str or bytes); raises a TokenVerifyError subclass."},
+    {"verify_signature", reinterpret_cast<PyCFunction>(VerifySignature), METH_O,
+     "verify_signature(token) -> None: checks only the signature of a compact JWS, as verify() checks it; the "
+     "payload is not parsed and no claim is checked. Raises a TokenVerifyError subclass."},
     {"verify_many", reinterpret_cast<PyCFunction>(reinterpret_cast<void (*)()>(VerifyMany)),
      METH_VARARGS | METH_KEYWORDS,
      "verify_many(tokens, *, threads=None) -> list of Claims or TokenVerifyError, one per token, in order."},

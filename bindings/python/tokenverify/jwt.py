@@ -980,6 +980,35 @@ def _json_failure(error: TokenVerifyError, token: Union[str, bytes], plan: _Plan
     return error
 
 
+def _signature_only(plan: _Plan, token: Union[str, bytes]) -> None:
+    """The engine's check of |token|'s signature alone, with the plan's key."""
+    assert plan.verifier is not None
+    try:
+        plan.verifier.verify_signature(token)
+    except KeyNotFoundError:
+        by_kid = _verifier_for_kid(plan, token)
+        if by_kid is None:
+            raise
+        by_kid.verify_signature(token)
+
+
+def _loosely_typed_claims(token: Union[str, bytes], plan: _Plan) -> Tuple[Any, Dict[str, Any]]:
+    """For a token the engine refused with TV_ERR_MALFORMED_CLAIM: a registered claim
+    of a JSON type RFC 7519 does not allow, which the engine refuses before the
+    signature. PyJWT reads some of those ("iat": "1638202770" as a number, "aud":
+    null as no audience) and refuses the others with errors of its own, after the
+    signature. So the same here: the engine checks the signature alone, then PyJWT's
+    claim checks run on the payload."""
+    try:
+        _signature_only(plan, token)
+    except TokenVerifyError as e:
+        raise _explain_failure(e, token, plan) from None
+    claims = inspect_unverified(token)
+    payload = claims.to_dict()
+    _python_checks(payload, plan, engine_checked=False)
+    return claims, payload
+
+
 def _explain_failure(error: TokenVerifyError, token: Union[str, bytes], plan: _Plan) -> TokenVerifyError:
     """The exception PyJWT would raise for the engine's |error|, when the engine's
     status is broader than PyJWT's classes (e.g. a missing iss is an issuer mismatch
@@ -1001,6 +1030,8 @@ def _explain_failure(error: TokenVerifyError, token: Union[str, bytes], plan: _P
         return recast(InvalidAlgorithmError, "The specified alg value is not allowed")
     if name == "TV_ERR_ALG_NOT_ALLOWED" and header.get("alg") not in plan.algorithms:
         return recast(InvalidAlgorithmError, "The specified alg value is not allowed")
+    if name == "TV_ERR_SIGNATURE_INVALID":
+        return recast(InvalidSignatureError, "Signature verification failed")
     if 400 <= error.code < 500 or name == "TV_ERR_MALFORMED_CLAIM":
         # A claim failed. PyJWT checks the claims in its own order, with its own
         # class per claim: replay its checks to name the same one.
@@ -1170,6 +1201,8 @@ def _verified_claims(jwt: Union[str, bytes], key: KeyInput, algorithms: Optional
         if isinstance(e, KeyNotFoundError) and isinstance(alg, str) and alg in plan.curve_mismatch:
             # PyJWT's answer: the key is on another curve than the (allowed) alg's.
             raise _asymmetric_keys.curve_mismatch(plan.curve_mismatch[alg], alg) from None
+        if e.name == "TV_ERR_MALFORMED_CLAIM":
+            return _loosely_typed_claims(jwt, plan)
         raise _explain_failure(e, jwt, plan) from None
     # decode() returns the payload anyway: the remaining checks read that dict.
     payload = claims.to_dict()

@@ -78,6 +78,17 @@ class Verifier {
   // is never an answer for a forger. Never allocates on a warm thread.
   Status Verify(std::string_view token, VerifiedToken* out = nullptr) const noexcept;
 
+  // VerifySignature checks `token` as Verify does up to and including its
+  // signature (size, structure, header, allow-lists, key choice with the
+  // early refresh for an unknown kid, signature) but takes the payload as
+  // opaque bytes: no JSON, no claims, no revocation, no token cache, and no
+  // verification counted in the stats. For a JWS whose payload is not a JWT,
+  // and for front ends that check claims by rules of their own (the Python
+  // package's PyJWT drop-in does, where PyJWT reads claims more loosely than
+  // the engine). A token that passes it is signed by a configured key,
+  // nothing more: never let it stand for a verified JWT.
+  Status VerifySignature(std::string_view token) const noexcept;
+
   // One token's outcome in VerifyBatch: its index in the batch, its status
   // and, when that is OK, what Verify would have written to its
   // VerifiedToken (views valid only during the call; null otherwise). Called

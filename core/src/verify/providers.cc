@@ -65,7 +65,7 @@ Status Verifier::Impl::CheckProvider(size_t index, const JoseHeader& h, const Pa
   // sender who has no key (it would tell them which guessed aud, sub or
   // matcher value is accepted). Claims first would only save work on tokens
   // whose claims fail, and a forger can always make those pass.
-  TV_RETURN_IF_ERROR(VerifySignature(keys, h, key, signing_input, sig, cfg.max_keys_without_kid));
+  TV_RETURN_IF_ERROR(internal::VerifySignature(keys, h, key, signing_input, sig, cfg.max_keys_without_kid));
   if constexpr (kPayload == PayloadStep::kOpaque) return Status::OK;  // no claims to check
   return CheckClaims(p, h, pv, issuer_matched);
 }

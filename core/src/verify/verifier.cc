@@ -252,4 +252,22 @@ Status Verifier::Verify(std::string_view token, VerifiedToken* out) const noexce
   return result;
 }
 
+Status Verifier::VerifySignature(std::string_view token) const noexcept {
+  const Impl& im = *impl_;
+  int provider = -1;
+  uint64_t missed_in = 0;
+  try {
+    Status result = im.VerifyOnce<PayloadStep::kOpaque>(token, nullptr, &provider, &missed_in);
+    // As in Verify: one more pass when an early refresh brought new keys.
+    if (result == Status::ERR_KID_NOT_FOUND && im.any_remote &&
+        (im.RefreshForUnknownKid(provider) || im.CurrentGenerations(provider) != missed_in))
+      result = im.VerifyOnce<PayloadStep::kOpaque>(token, nullptr, &provider, &missed_in);
+    return result;
+  } catch (const std::bad_alloc&) {
+    return Status::ERR_OUT_OF_MEMORY;
+  } catch (const std::system_error&) {
+    return Status::ERR_INTERNAL;
+  }
+}
+
 }  // namespace tokenverify

@@ -30,11 +30,4 @@ void SetAfterKidMissHookForTesting(Verifier& verifier, void (*hook)());
 // verifies with `verifier`.
 void SetNowForTesting(Verifier& verifier, int64_t unix_seconds);
 
-// One pass of Verify's pipeline with the payload taken as opaque bytes
-// (PayloadStep::kOpaque): size, split, header, prescreen, signature,
-// payload base64url, provider, key and signature, in Verify's order and with
-// its statuses, but no payload JSON and no claims. The standard JWS vectors,
-// whose payloads are mostly not JSON, run through it.
-Status VerifyJwsForTesting(const Verifier& verifier, std::string_view token) noexcept;
-
 }  // namespace tokenverify::internal
