@@ -2,7 +2,8 @@
 // the fuzz input, through Verifier::Create and Verifier::Verify with a fixed
 // clock. Must never crash, leak, or disagree with itself: each token is
 // verified twice (with and without VerifiedToken output) and must get the same
-// status; an accepted token's header and payload must load as Claims.
+// status; an accepted token's header and payload must load as Claims, and its
+// signature must pass VerifySignature.
 //
 // Input layout:
 //   bytes 0-1   policy flags (little-endian; see BuildConfig)
@@ -44,7 +45,7 @@ enum Flag : uint16_t {
   // bits 8-10: index into kAlgorithmLists
   kMaxTokenAge = 1 << 11,     // maxTokenAge "1h"
   kSecretProvider = 1 << 12,  // line 1 is a secret, not a JWK set
-  kSecondProvider = 1 << 13,  // plus a provider without issuer and a fixed HS256 secret
+  kSecondProvider = 1 << 13,  // plus a provider without issuer, a short HMAC secret and padding allowed
   kTightLimits = 1 << 14,     // maxKeysWithoutKid 1, maxJsonDepth 4, maxTokenBytes 1024
   kAllowMissing = 1 << 15,    // validationMode AllowMissing, provider requires "team"
 };
@@ -101,7 +102,10 @@ std::string BuildConfig(uint16_t flags, std::string_view keys) {
   }
   p += "}";
   std::string doc = R"({"providers":[)" + p;
-  if (flags & kSecondProvider) doc += R"(,{"name":"shared","secret":"fuzz-second-provider-secret-0123456789"})";
+  // Short, and with both migration settings: padded tokens and short secrets
+  // reach the provider-level checks.
+  if (flags & kSecondProvider)
+    doc += R"(,{"name":"shared","secret":"fuzz-second","allowShortHmacSecrets":true,"allowPaddedSegments":true})";
   doc += "],\"now\":" + std::to_string(kNow);
   if (flags & kRequiredClaims) doc += R"(,"requiredClaims":["exp","iat"])";
   if (flags & kLeeway) doc += R"(,"leeway":"60s")";
@@ -180,6 +184,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     VerifiedToken out;  // views into per-thread scratch: valid until the next Verify
     const Status with_out = v->Verify(token, &out);
     if (with_out != without_out) Fail("same token, different status", with_out, without_out);
+    // A verified token's signature verifies on its own.
+    const Status signature_only = v->VerifySignature(token);
+    if (with_out == Status::OK && signature_only != Status::OK)
+      Fail("verified, but its signature alone is refused", with_out, signature_only);
     if (Verbose())
       std::fprintf(stderr, "verify: flags %04x token %zu: status %d\n", flags, i, static_cast<int>(with_out));
     if (with_out != Status::OK) continue;

@@ -583,5 +583,30 @@ TEST(Verifier, PaddedSegmentsOnlyWhenTheProviderAllowsThem) {
   EXPECT_EQ(two->Verify(SignJwt(key, Payload())), Status::OK);
 }
 
+// VerifySignature: Verify's checks up to the signature, the payload opaque.
+TEST(Verifier, VerifySignatureChecksTheSignatureAndNoClaim) {
+  const TestKey key = MakeKey("ES256", "k1");
+  const TestKey other = MakeKey("ES256", "k2");
+  // The key's provider names an issuer; the other provider names none. An
+  // opaque payload has no iss to choose by: every provider is tried.
+  auto v = Make(R"({"now":1800000000,"providers":[{"name":"issued","issuer":"https://issuer.example",)"
+                R"("audiences":["nobody"],"jwks":{"local":{"inline":)" +
+                JsonQuote(Jwks({&key})) + R"(}}},{"name":"open","jwks":{"local":{"inline":)" +
+                JsonQuote(Jwks({&other})) + "}}}]}");
+  ASSERT_TRUE(v);
+  const std::string token = SignJwt(key, Payload());
+  EXPECT_EQ(v->Verify(token), Status::ERR_AUDIENCE_MISMATCH);
+  EXPECT_EQ(v->VerifySignature(token), Status::OK);
+  // Claims of any type, or no JSON at all: the payload is not read.
+  EXPECT_EQ(v->VerifySignature(SignJws(key, Header(key), R"({"iat":"1638202770","aud":null})")), Status::OK);
+  EXPECT_EQ(v->VerifySignature(SignJws(key, Header(key), "not json")), Status::OK);
+  std::string tampered = token;
+  char& c = tampered[tampered.rfind('.') + 5];
+  c = c == 'A' ? 'B' : 'A';
+  EXPECT_EQ(v->VerifySignature(tampered), Status::ERR_SIGNATURE_INVALID);
+  EXPECT_EQ(v->VerifySignature(SignJwt(MakeKey("ES256", "k3"), Payload())), Status::ERR_KID_NOT_FOUND);
+  EXPECT_EQ(v->VerifySignature("a.b"), Status::ERR_MALFORMED_TOKEN);
+}
+
 }  // namespace
 }  // namespace tokenverify

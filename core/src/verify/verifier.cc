@@ -164,7 +164,9 @@ Status Verifier::Impl::VerifyOnce(std::string_view token, AcceptedToken* out, in
   } else {
     result = Status::ERR_NO_MATCHING_KEY;
     bool have_failure = false;
-    for (size_t idx : without_issuer.empty() ? every_provider : without_issuer) {
+    // An opaque payload has no iss: any provider's key may have signed it.
+    const bool all = without_issuer.empty() || kPayload == PayloadStep::kOpaque;
+    for (size_t idx : all ? every_provider : without_issuer) {
       const Status st = CheckProvider<kPayload>(idx, header, pv, false, padded, parts.signing_input, signature.span(),
                                                 held, &generation);
       if (st == Status::OK) {
