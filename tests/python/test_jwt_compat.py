@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import datetime
 import json
+import os
 import time
 import warnings
 from datetime import timedelta
@@ -352,3 +353,19 @@ def test_exceptions_keep_the_engine_status(hs_key: KeyPair) -> None:
     with pytest.raises(tokenverify.MissingRequiredClaimError) as info:
         tvjwt.decode(sign(hs_key, claims(aud=None, iss=None)), SECRET, algorithms=["HS256"], issuer="x")
     assert info.value.claim == "iss" and info.value.name == "TV_ERR_ISSUER_MISMATCH"
+
+
+def test_aws_alb_padded_token_as_pyjwt() -> None:
+    # examples/alb: ALB's x-amzn-oidc-data token, base64 padding on its segments. The ALB
+    # recipe reads the kid first (to fetch that key's PEM), then verifies with the PEM.
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    with open(os.path.join(root, "examples", "alb", "token.jwt")) as f:
+        token = f.read().strip()
+    with open(os.path.join(root, "examples", "alb", "config.json")) as f:
+        pem = json.load(f)["providers"][0]["jwks"]["local"]["pem"]
+    assert "=" in token
+    assert tvjwt.get_unverified_header(token) == pyjwt.get_unverified_header(token)
+    same(lambda m: m.decode(token, options={"verify_signature": False}))
+    assert same(lambda m: m.decode(token, pem, algorithms=["ES256"]))[0] == "ok"
+    # The padding is signed: the same token without it no longer verifies.
+    assert same(lambda m: m.decode(token.replace("=", ""), pem, algorithms=["ES256"]))[0] == "InvalidSignatureError"

@@ -98,6 +98,24 @@ _DEFAULT_OPTIONS: Dict[str, Any] = {
 KeyInput = Any  # str | bytes | JWK dict | PyJWK | cryptography public/private key
 
 
+def _inspect(token: Union[str, bytes]) -> Any:
+    """inspect_unverified, reading segments with base64 padding as PyJWT does (AWS ALB
+    pads its tokens; every verifier here allows padded segments): for the unverified
+    reads, the header's kid and alg, a payload read with the signature off."""
+    try:
+        return inspect_unverified(token)
+    except TokenVerifyError as error:
+        if error.name != "TV_ERR_BAD_BASE64URL":
+            raise
+        text = token.decode("ascii", "replace") if isinstance(token, (bytes, bytearray)) else token
+        if not isinstance(text, str) or "=" not in text:
+            raise
+        try:
+            return inspect_unverified(".".join(segment.rstrip("=") for segment in text.split(".")))
+        except TokenVerifyError:
+            raise error from None
+
+
 # ---------------------------------------------------------------- keys → configuration
 
 
@@ -772,7 +790,7 @@ def _verifier_for_kid(plan: _Plan, token: Union[str, bytes]) -> Optional[Verifie
     """For a single-key plan, a verifier whose key has the kid |token| names."""
     if plan.single_key_config is None:
         return None
-    kid = inspect_unverified(token).header.get("kid")
+    kid = _inspect(token).header.get("kid")
     if not isinstance(kid, str):
         return None
     verifier = plan.kid_verifiers.get(kid)
@@ -946,7 +964,7 @@ def _pyjwt_header_error(header: Mapping[str, Any]) -> Optional[InvalidTokenError
 def _header_alg(token: Union[str, bytes]) -> Any:
     """The unverified header's alg; None when the token does not parse."""
     try:
-        return inspect_unverified(token).header.get("alg")
+        return _inspect(token).header.get("alg")
     except TokenVerifyError:
         return None
 
@@ -1003,7 +1021,7 @@ def _loosely_typed_claims(token: Union[str, bytes], plan: _Plan) -> Tuple[Any, D
         _signature_only(plan, token)
     except TokenVerifyError as e:
         raise _explain_failure(e, token, plan) from None
-    claims = inspect_unverified(token)
+    claims = _inspect(token)
     payload = claims.to_dict()
     _python_checks(payload, plan, engine_checked=False)
     return claims, payload
@@ -1017,7 +1035,7 @@ def _explain_failure(error: TokenVerifyError, token: Union[str, bytes], plan: _P
     if name in ("TV_ERR_MALFORMED_JSON", "TV_ERR_JSON_NOT_OBJECT"):
         return _json_failure(error, token, plan)
     try:
-        unverified = inspect_unverified(token)
+        unverified = _inspect(token)
         header, payload = unverified.header, dict(unverified)
     except TokenVerifyError:
         return error
@@ -1052,7 +1070,7 @@ def get_unverified_header(jwt: Union[str, bytes]) -> Dict[str, Any]:
     """The token's protected header, decoded WITHOUT verifying anything but its shape
     (three segments, strict base64url, JSON objects), like PyJWT's: for choosing a key
     by `kid` before verifying. A token that is not well formed raises DecodeError."""
-    header = inspect_unverified(jwt).header
+    header = _inspect(jwt).header
     kid = header.get("kid")
     if kid is not None and not isinstance(kid, str):
         raise InvalidTokenError("Key ID header parameter must be a string")
@@ -1152,7 +1170,7 @@ def _verified_claims(jwt: Union[str, bytes], key: KeyInput, algorithms: Optional
     plan = _plan_for(key, algorithms, audience, issuer, subject, leeway, options)
     if plan.key_error is not None:
         try:
-            alg = inspect_unverified(jwt).header.get("alg")
+            alg = _inspect(jwt).header.get("alg")
         except TokenVerifyError as e:
             raise _explain_failure(e, jwt, plan) from None
         if alg not in plan.algorithms:
@@ -1169,7 +1187,7 @@ def _verified_claims(jwt: Union[str, bytes], key: KeyInput, algorithms: Optional
             warnings.warn(_short_secret_message(plan.secret_length, alg), InsecureKeyLengthWarning, stacklevel=3)
     if plan.verifier is None:
         try:
-            claims = inspect_unverified(jwt)
+            claims = _inspect(jwt)
         except TokenVerifyError as e:
             raise _explain_failure(e, jwt, plan) from None
         header_error = _pyjwt_header_error(claims.header)
@@ -1188,7 +1206,7 @@ def _verified_claims(jwt: Union[str, bytes], key: KeyInput, algorithms: Optional
             claims = by_kid.verify(jwt)
     except TokenVerifyError as e:
         try:
-            header: Mapping[str, Any] = inspect_unverified(jwt).header
+            header: Mapping[str, Any] = _inspect(jwt).header
         except TokenVerifyError:
             header = {}
         header_error = _pyjwt_header_error(header)
