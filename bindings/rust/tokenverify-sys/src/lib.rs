@@ -182,6 +182,7 @@ extern "C" {
         token: *const u8,
         token_len: usize,
     ) -> tv_status;
+    pub fn tv_verify_signature(v: *const tv_verifier, token: *const u8, token_len: usize) -> tv_status;
     pub fn tv_verify_batch(
         v: *const tv_verifier,
         statuses_out: *mut tv_status,

@@ -211,6 +211,16 @@ impl Verifier {
         check(unsafe { sys::tv_verify(self.raw, ptr::null_mut(), token.as_ptr(), token.len()) })
     }
 
+    /// Checks only the signature of a compact JWS, as [`verify`](Verifier::verify)
+    /// checks it (allow-lists, key choice, a remote set's refresh); the payload
+    /// is not parsed and no claim is checked. For a JWS whose payload is not a
+    /// JWT, or claims checked by rules of your own: never a verified JWT.
+    pub fn verify_signature(&self, token: &[u8]) -> Result<(), Error> {
+        let _use = self.acquire()?;
+        // SAFETY: a live verifier (counted), token as pointer + length.
+        check(unsafe { sys::tv_verify_signature(self.raw, token.as_ptr(), token.len()) })
+    }
+
     /// Verifies many tokens in one call on the verifier's worker pool
     /// (`threads` counts the calling thread; 0 = one per CPU, at most 64):
     /// one result per token, in order, each what [`verify`](Verifier::verify)

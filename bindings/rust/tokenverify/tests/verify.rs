@@ -58,6 +58,9 @@ fn tampered_token_is_a_bad_signature() {
     assert_eq!((err.code(), err.name()), (300, "TV_ERR_SIGNATURE_INVALID"));
     assert_eq!((err.kind(), err.class()), (ErrorKind::SignatureInvalid, ErrorClass::Signature));
     assert_eq!(v.verify_only(&forged).unwrap_err().kind(), ErrorKind::SignatureInvalid);
+    // The signature alone: the good token passes, the forged one does not.
+    v.verify_signature(token.as_bytes()).unwrap();
+    assert_eq!(v.verify_signature(&forged).unwrap_err().kind(), ErrorKind::SignatureInvalid);
 
     // A payload changed under the same signature.
     let parts: Vec<&str> = token.split('.').collect();
