@@ -46,6 +46,12 @@ KeyResult NewRsaKey(Bytes n, Bytes e, JwkCommon common, std::string* why);
 KeyResult NewEcKey(std::string_view crv, Bytes x, Bytes y, JwkCommon common, std::string* why);
 // crv is "Ed25519" or "Ed448" (signing curves only; the caller skips X25519/X448).
 KeyResult NewOkpKey(std::string_view crv, Bytes x, JwkCommon common, std::string* why);
+// The Ed25519 key that verifies through libsodium (key_ed25519.cc), from the
+// 32 bytes of "x" that NewOkpKey has checked (length, not small-order); no
+// thumbprint set. ERR_INTERNAL if libsodium cannot be initialised.
+KeyResult NewEd25519Key(Bytes x, JwkCommon common, std::string* why);
+// Runs sodium_init() once per process (thread-safe); false if it failed.
+bool SodiumReady() noexcept;
 KeyResult NewHmacKey(Bytes secret, JwkCommon common, std::string* why);
 // The public key of the one PEM "CERTIFICATE" block in `pem` (the certificate
 // itself is not validated), through the factories above. ERR_JWK_INVALID when
