@@ -8,6 +8,7 @@
 #include <openssl/rand.h>
 #include <sodium.h>
 
+#include <cstring>
 #include <memory>
 #include <string>
 #include <vector>
@@ -164,6 +165,48 @@ TEST(Ed25519, TokensFromTheTestSignerVerifyThroughTheVerifier) {
       EXPECT_EQ((*v)->Verify(bad), Status::ERR_SIGNATURE_INVALID) << alg << " " << bad;
     }
   }
+}
+
+// The one class of signature OpenSSL accepted and libsodium refuses that a
+// key's owner can make (docs/fuzzing.md, "small-order-R"): R = the identity,
+// S = H(R || A || M) * a satisfies the cofactorless equation, so OpenSSL's
+// EVP_DigestVerify accepts it; libsodium refuses a small-order R. No signer
+// produces it (R = r * B with r from a hash is never the identity).
+TEST(Ed25519, IdentityRForgedByTheOwnerIsRefused) {
+  ASSERT_GE(sodium_init(), 0);
+  const std::string seed = Hex("9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60");  // RFC 8032 TEST 1
+  unsigned char pk[32], sk[64], h[64], a[32], wide[64] = {0};
+  crypto_sign_seed_keypair(pk, sk, reinterpret_cast<const unsigned char*>(seed.data()));
+  crypto_hash_sha512(h, reinterpret_cast<const unsigned char*>(seed.data()), 32);
+  h[0] &= 248;
+  h[31] &= 127;
+  h[31] |= 64;
+  std::memcpy(wide, h, 32);
+  crypto_core_ed25519_scalar_reduce(a, wide);  // the secret scalar mod L
+  const std::string msg = "eyJhbGciOiJFZERTQSJ9.eyJzdWIiOiJtYWxsb3J5In0";
+  unsigned char sig[64] = {1};  // R = the identity (y = 1, x = 0)
+  crypto_hash_sha512_state st;
+  crypto_hash_sha512_init(&st);
+  crypto_hash_sha512_update(&st, sig, 32);
+  crypto_hash_sha512_update(&st, pk, 32);
+  crypto_hash_sha512_update(&st, reinterpret_cast<const unsigned char*>(msg.data()), msg.size());
+  crypto_hash_sha512_final(&st, wide);
+  unsigned char k[32];
+  crypto_core_ed25519_scalar_reduce(k, wide);
+  crypto_core_ed25519_scalar_mul(sig + 32, k, a);  // S = k * a
+
+  std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)> openssl_key(
+      EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, nullptr, pk, sizeof pk), EVP_PKEY_free);
+  std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
+  ASSERT_EQ(EVP_DigestVerifyInit(ctx.get(), nullptr, nullptr, nullptr, openssl_key.get()), 1);
+  EXPECT_EQ(
+      EVP_DigestVerify(ctx.get(), sig, sizeof sig, reinterpret_cast<const unsigned char*>(msg.data()), msg.size()), 1)
+      << "OpenSSL no longer accepts a small-order R: update docs/fuzzing.md";
+
+  const std::unique_ptr<Key> key = Load(std::string(reinterpret_cast<char*>(pk), sizeof pk));
+  ASSERT_NE(key, nullptr);
+  const std::string sig_bytes(reinterpret_cast<char*>(sig), sizeof sig);
+  EXPECT_EQ(key->Verify(Alg::kEdDSA, S(msg), S(sig_bytes)), Status::ERR_SIGNATURE_INVALID);
 }
 
 // The small-order refusal stays at load (the identity, and y = 1 encoded as p + 1).
