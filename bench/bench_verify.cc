@@ -117,14 +117,20 @@ void BM_Verify(benchmark::State& state, const char* alg) {
   if (const Fixture* f = VerifyLoop(state, alg)) state.SetLabel(SizeLabel(*f));
 }
 
+// The fixture for `alg`, or null after marking the benchmark failed.
+const Fixture* FixtureOrFail(benchmark::State& state, const char* alg) {
+  try {
+    return &FixtureFor(alg);
+  } catch (const std::exception& e) {
+    Fail(state, e.what());
+    return nullptr;
+  }
+}
+
 // HS*: the hash of the signing input alone.
 void BM_RawHash(benchmark::State& state, const char* alg) {
-  const Fixture* f = nullptr;
-  try {
-    f = &FixtureFor(alg);
-  } catch (const std::exception& e) {
-    return Fail(state, e.what());
-  }
+  const Fixture* f = FixtureOrFail(state, alg);
+  if (f == nullptr) return;
   const int bits = HashBits(f->alg);
   const std::string& msg = f->signing_input;
   unsigned char md[SHA512_DIGEST_LENGTH];
@@ -139,12 +145,8 @@ void BM_RawHash(benchmark::State& state, const char* alg) {
 
 // RS/PS/ES: digest + EVP_PKEY_verify on a context prepared once.
 void BM_RawPkeyVerify(benchmark::State& state, const char* alg) {
-  const Fixture* f = nullptr;
-  try {
-    f = &FixtureFor(alg);
-  } catch (const std::exception& e) {
-    return Fail(state, e.what());
-  }
+  const Fixture* f = FixtureOrFail(state, alg);
+  if (f == nullptr) return;
   const std::string a = f->alg;
   const int bits = HashBits(a);
   const EVP_MD* md = MdFor(bits);
@@ -182,12 +184,8 @@ void BM_RawPkeyVerify(benchmark::State& state, const char* alg) {
 
 // EdDSA: EVP_DigestVerify on an EVP_MD_CTX initialised once, if OpenSSL lets it be reused.
 void BM_RawEdDsa(benchmark::State& state, const char* alg) {
-  const Fixture* f = nullptr;
-  try {
-    f = &FixtureFor(alg);
-  } catch (const std::exception& e) {
-    return Fail(state, e.what());
-  }
+  const Fixture* f = FixtureOrFail(state, alg);
+  if (f == nullptr) return;
   PkeyPtr pub = PublicOnly(f->key.pkey.get());
   MdCtxPtr ctx(EVP_MD_CTX_new());
   if (!pub || !ctx || EVP_DigestVerifyInit(ctx.get(), nullptr, nullptr, nullptr, pub.get()) != 1)
@@ -223,12 +221,8 @@ void BM_RawEdDsa(benchmark::State& state, const char* alg) {
 
 // Ed25519: libsodium's crypto_sign_verify_detached alone on the 32-byte public key.
 void BM_RawSodiumEdDsa(benchmark::State& state, const char* alg) {
-  const Fixture* f = nullptr;
-  try {
-    f = &FixtureFor(alg);
-  } catch (const std::exception& e) {
-    return Fail(state, e.what());
-  }
+  const Fixture* f = FixtureOrFail(state, alg);
+  if (f == nullptr) return;
   unsigned char pk[32];
   size_t pk_len = sizeof pk;
   if (sodium_init() < 0 || EVP_PKEY_get_raw_public_key(f->key.pkey.get(), pk, &pk_len) != 1 || pk_len != sizeof pk ||

@@ -79,7 +79,7 @@ class KeyBase : public Key {
 
 // A prepared verification context for one (key, alg): either an EVP_PKEY_CTX
 // after EVP_PKEY_verify_init and its parameters (RSA, ECDSA), or an
-// EVP_MD_CTX after EVP_DigestVerifyInit (EdDSA).
+// EVP_MD_CTX after EVP_DigestVerifyInit (Ed448; Ed25519 keys use libsodium).
 struct VerifyCtx {
   EVP_PKEY_CTX* pkey_ctx = nullptr;
   EVP_MD_CTX* md_ctx = nullptr;
