@@ -31,17 +31,18 @@ for arg in "$@"; do
     *) seconds="$arg" ;;
   esac
 done
-all_targets=(base64url token_parse json_differential jwks_parse verify config x509_map request_target request_signature authenticate password_hash redis_stream)
+all_targets=(base64url token_parse json_differential jwks_parse verify config x509_map request_target request_signature authenticate password_hash redis_stream
+             ed25519_differential)
 [[ ${#targets[@]} -eq 0 ]] && targets=("${all_targets[@]}")
 
 # -max_len per target: the longest input worth exploring (a base64url text of
 # an RSA-4096 signature and beyond; a header and payload; one decoded header
 # or payload; a key set with a few large RSA keys; key set plus four tokens; a
-# configuration with inline keys).
+# configuration with inline keys; an Ed25519 message with its four control bytes).
 declare -A max_len=([base64url]=2048 [token_parse]=4096 [json_differential]=4096 [jwks_parse]=8192 [verify]=12288
                     [config]=8192 [x509_map]=8192 [request_target]=1024
                     [request_signature]=4096 [authenticate]=4096 [password_hash]=512
-                    [redis_stream]=4096)
+                    [redis_stream]=4096 [ed25519_differential]=1024)
 for t in "${targets[@]}"; do
   [[ -n "${max_len[$t]:-}" ]] || { echo "fuzz: unknown target '$t' (targets: ${all_targets[*]})" >&2; exit 2; }
 done
@@ -61,14 +62,14 @@ export ASAN_OPTIONS="detect_leaks=1:abort_on_error=1:symbolize=1${symbolizer:+:e
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:abort_on_error=1"
 
 failed=0
-printf '%-17s %10s %8s %8s %8s  %s\n' target runs cov ft corpus result
+printf '%-21s %10s %8s %8s %8s  %s\n' target runs cov ft corpus result
 for t in "${targets[@]}"; do
   work="$out/corpus/$t"
   [[ $fresh -eq 1 ]] && rm -rf "$work"
   mkdir -p "$work"
   log="$out/logs/$t.log"
   dict=()
-  [[ $t != base64url ]] && dict=(-dict="$TV_ROOT/fuzz/dict/json.dict")
+  [[ $t != base64url && $t != ed25519_differential ]] && dict=(-dict="$TV_ROOT/fuzz/dict/json.dict")
   touch "$out/logs/$t.start"
   rc=0
   "$out/fuzz/tv_fuzz_$t" "$work" "$TV_ROOT/fuzz/corpus/$t" \
@@ -86,7 +87,7 @@ for t in "${targets[@]}"; do
     result="FAILED (exit $rc; log $log)"
     failed=1
   fi
-  printf '%-17s %10s %8s %8s %8s  %s\n' "$t" "${runs:-?}" "${cov:-?}" "${ft:-?}" "${corp:-?}" "$result"
+  printf '%-21s %10s %8s %8s %8s  %s\n' "$t" "${runs:-?}" "${cov:-?}" "${ft:-?}" "${corp:-?}" "$result"
   if [[ $result != ok ]]; then
     # The report itself: from the sanitizer's or libFuzzer's first error line.
     grep -nE '^==[0-9]+==|runtime error:|^SUMMARY|Test unit written|^[a-z_]+: ' "$log" | head -n 20 >&2 || true

@@ -8,7 +8,8 @@ set -euo pipefail
 packages=(
   g++ cmake ninja-build pkg-config python3
   python3-venv python3-dev  # the Python package: its virtual environment and the extension's headers
-  libssl-dev         # OpenSSL 3: every signature algorithm
+  libssl-dev         # OpenSSL 3: every signature algorithm (Ed25519 verification aside)
+  libsodium-dev      # Ed25519 verification (core/src/keys/key_ed25519.cc): libsodium's crypto_sign_verify_detached
   libsimdjson-dev    # JSON parsing (On-Demand)
   libabsl-dev        # hash maps
   libcurl4-openssl-dev  # remote key sets: HTTPS fetches of JWKS (libcurl on OpenSSL)

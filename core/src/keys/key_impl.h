@@ -46,6 +46,12 @@ KeyResult NewRsaKey(Bytes n, Bytes e, JwkCommon common, std::string* why);
 KeyResult NewEcKey(std::string_view crv, Bytes x, Bytes y, JwkCommon common, std::string* why);
 // crv is "Ed25519" or "Ed448" (signing curves only; the caller skips X25519/X448).
 KeyResult NewOkpKey(std::string_view crv, Bytes x, JwkCommon common, std::string* why);
+// The Ed25519 key that verifies through libsodium (key_ed25519.cc), from the
+// 32 bytes of "x" that NewOkpKey has checked (length, not small-order); no
+// thumbprint set. ERR_INTERNAL if libsodium cannot be initialised.
+KeyResult NewEd25519Key(Bytes x, JwkCommon common, std::string* why);
+// Runs sodium_init() once per process (thread-safe); false if it failed.
+bool SodiumReady() noexcept;
 // A secret shorter than 32 bytes is ERR_JWK_WEAK, unless `short_secrets`
 // (KeyPolicy::short_hmac_secrets): then only an empty one is.
 KeyResult NewHmacKey(Bytes secret, JwkCommon common, std::string* why, bool short_secrets = false);
@@ -75,7 +81,7 @@ class KeyBase : public Key {
 
 // A prepared verification context for one (key, alg): either an EVP_PKEY_CTX
 // after EVP_PKEY_verify_init and its parameters (RSA, ECDSA), or an
-// EVP_MD_CTX after EVP_DigestVerifyInit (EdDSA).
+// EVP_MD_CTX after EVP_DigestVerifyInit (Ed448; Ed25519 keys use libsodium).
 struct VerifyCtx {
   EVP_PKEY_CTX* pkey_ctx = nullptr;
   EVP_MD_CTX* md_ctx = nullptr;

@@ -1,7 +1,9 @@
 // OKP keys (kty "OKP", RFC 8037): Ed25519 and Ed448, each for its RFC 9864
 // name ("Ed25519", "Ed448") and for the deprecated polymorphic "EdDSA".
 // X25519/X448 are key-agreement curves and are skipped by the JWK parser
-// before this file.
+// before this file. Both curves are checked here (length, small-order
+// refusal, thumbprint); Ed25519 keys then verify through libsodium
+// (key_ed25519.cc), Ed448 keys through OpenSSL's EVP_DigestVerify below.
 #include <openssl/core_names.h>
 #include <openssl/err.h>
 #include <openssl/param_build.h>
@@ -97,15 +99,16 @@ bool IsSmallOrderEd448(const uint8_t* key) noexcept {
 }
 
 // Can one EVP_MD_CTX, initialised once, run EVP_DigestVerify again and again?
+// (Ed448 keys only: Ed25519 keys verify through libsodium.)
 // OpenSSL 3.0 allows it for EdDSA (the one-shot keeps no state), but a library
 // may mark the context finalised after one call; then we re-initialise it
 // before each use. Probed once per process with a throwaway key.
 bool ProbeReusableOneShot() noexcept {
   bool reusable = false;
-  EVP_PKEY* key = EVP_PKEY_Q_keygen(nullptr, nullptr, "ED25519");
+  EVP_PKEY* key = EVP_PKEY_Q_keygen(nullptr, nullptr, "ED448");
   EVP_MD_CTX* sign = EVP_MD_CTX_new();
   EVP_MD_CTX* verify = EVP_MD_CTX_new();
-  uint8_t sig[64];
+  uint8_t sig[114];
   size_t sig_len = sizeof sig;
   static constexpr uint8_t kMsg[] = {'p', 'r', 'o', 'b', 'e'};
   if (key != nullptr && sign != nullptr && verify != nullptr &&
@@ -200,12 +203,19 @@ KeyResult NewOkpKey(std::string_view crv, Bytes x, JwkCommon common, std::string
     *why = Cat({"\"x\" is a small-order ", curve->jwk_name, " point"});
     return Status::ERR_JWK_WEAK;
   }
-  EvpPkeyPtr pkey = EdFromPublic(*curve, x);
-  if (pkey == nullptr) {
-    *why = Cat({"OpenSSL refused the ", curve->jwk_name, " public key"});
-    return Status::ERR_JWK_INVALID;
+  std::unique_ptr<Key> key;
+  if (curve == &kEd25519) {
+    KeyResult ed25519 = NewEd25519Key(x, std::move(common), why);
+    if (!ed25519.ok()) return ed25519.status();
+    key = std::move(ed25519).value();
+  } else {
+    EvpPkeyPtr pkey = EdFromPublic(*curve, x);
+    if (pkey == nullptr) {
+      *why = Cat({"OpenSSL refused the ", curve->jwk_name, " public key"});
+      return Status::ERR_JWK_INVALID;
+    }
+    key.reset(new OkpKey(std::move(pkey), *curve, std::move(common)));
   }
-  std::unique_ptr<Key> key(new OkpKey(std::move(pkey), *curve, std::move(common)));
   SetThumbprint(*key, JwkThumbprint({{"crv", curve->jwk_name}, {"kty", "OKP"}, {"x", Base64urlEncode(x)}}));
   return key;
 }
