@@ -1068,8 +1068,9 @@ def _explain_failure(error: TokenVerifyError, token: Union[str, bytes], plan: _P
 
 def get_unverified_header(jwt: Union[str, bytes]) -> Dict[str, Any]:
     """The token's protected header, decoded WITHOUT verifying anything but its shape
-    (three segments, strict base64url, JSON objects), like PyJWT's: for choosing a key
-    by `kid` before verifying. A token that is not well formed raises DecodeError."""
+    (three segments, base64url with or without the padding PyJWT accepts, JSON objects),
+    like PyJWT's: for choosing a key by `kid` before verifying. A token that is not well
+    formed raises DecodeError."""
     header = _inspect(jwt).header
     kid = header.get("kid")
     if kid is not None and not isinstance(kid, str):
