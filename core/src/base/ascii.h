@@ -39,6 +39,16 @@ inline constexpr struct HttpTokenTable {
 } kHttpTokenTable;
 constexpr bool IsHttpTokenChar(unsigned char c) noexcept { return kHttpTokenTable.ok[c]; }
 
+// Control characters (other than tab) would let a header value break out of
+// its line: a value that holds one is never sent.
+constexpr bool HasControlChar(std::string_view s) noexcept {
+  for (char c : s) {
+    const auto u = static_cast<unsigned char>(c);
+    if ((u < 0x20 && c != '\t') || u == 0x7f) return true;
+  }
+  return false;
+}
+
 // The four whitespace characters of RFC 8259 section 2.
 constexpr bool IsJsonWhitespace(unsigned char c) noexcept { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 

@@ -36,15 +36,6 @@ std::string_view TrimOws(std::string_view s) {
   return s;
 }
 
-// Control characters (other than tab) would let a value break out of its
-// header line when we send it back.
-bool HasControlChar(std::string_view s) {
-  return std::any_of(s.begin(), s.end(), [](char c) {
-    const auto u = static_cast<unsigned char>(c);
-    return (u < 0x20 && c != '\t') || u == 0x7f;
-  });
-}
-
 // Non-empty decimal digits, capped at kDeltaSecondsCap; nullopt otherwise.
 std::optional<int64_t> ParseDeltaSeconds(std::string_view s) {
   if (s.empty()) return std::nullopt;

@@ -88,11 +88,7 @@ std::vector<std::pair<std::string, std::string>> ParseFetchHeaders(element e, co
       if (AsciiEqualsIgnoreCase(seen, name)) Fail(hpath, "repeats a header name (names are case-insensitive)");
     std::string text = AsString(value, hpath);
     if (text.size() > kMaxValueBytes) Fail(hpath, "is longer than 4096 bytes");
-    if (std::any_of(text.begin(), text.end(), [](char c) {
-          const auto u = static_cast<unsigned char>(c);
-          return (u < 0x20 && c != '\t') || u == 0x7f;
-        }))
-      Fail(hpath, "holds a control character");
+    if (HasControlChar(text)) Fail(hpath, "holds a control character");
     headers.emplace_back(std::string(name), std::move(text));
   }
   return headers;
