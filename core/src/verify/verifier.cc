@@ -204,9 +204,19 @@ Status Verifier::Impl::VerifyOnce(std::string_view token, AcceptedToken* out, in
   return result;
 }
 
-template Status Verifier::Impl::VerifyOnce<PayloadStep::kJwt>(std::string_view, AcceptedToken*, int*, uint64_t*) const;
-template Status Verifier::Impl::VerifyOnce<PayloadStep::kOpaque>(std::string_view, AcceptedToken*, int*,
-                                                                 uint64_t*) const;
+template <PayloadStep kPayload>
+Status Verifier::Impl::VerifyWithRefresh(std::string_view token, AcceptedToken* out, int* provider) const {
+  uint64_t missed_in = 0;
+  Status result = VerifyOnce<kPayload>(token, out, provider, &missed_in);
+  if (result != Status::ERR_KID_NOT_FOUND || !any_remote) return result;
+  if (after_kid_miss != nullptr) after_kid_miss();  // a test seam (verifier_testing.h)
+  // A second pass when an early refresh completed for this token, or when
+  // the one another token asked for a moment ago (still in its cooldown, so
+  // not asked for again) has landed since this pass read the keys.
+  if (RefreshForUnknownKid(*provider) || CurrentGenerations(*provider) != missed_in)
+    result = VerifyOnce<kPayload>(token, out, provider, &missed_in);
+  return result;
+}
 
 Status Verifier::Authenticate(const RequestView& request, Decision* out) const noexcept {
   try {
@@ -220,7 +230,6 @@ Status Verifier::Authenticate(const RequestView& request, Decision* out) const n
 Status Verifier::Verify(std::string_view token, VerifiedToken* out) const noexcept {
   const Impl& im = *impl_;
   int provider = -1;
-  uint64_t missed_in = 0;
   Status result;
   try {
     if (im.revocation_feed != nullptr) im.revocation_feed->ResumeAfterForkIfNeeded();
@@ -231,15 +240,7 @@ Status Verifier::Verify(std::string_view token, VerifiedToken* out) const noexce
     // Read before the pass: an entry is tagged with the key sets it could have used.
     const uint64_t serial = im.keys_serial.load(std::memory_order_acquire);
     AcceptedToken accepted;
-    result = im.VerifyOnce<PayloadStep::kJwt>(token, &accepted, &provider, &missed_in);
-    if (result == Status::ERR_KID_NOT_FOUND && im.any_remote) {
-      if (im.after_kid_miss != nullptr) im.after_kid_miss();  // a test seam (verifier_testing.h)
-      // A second pass when an early refresh completed for this token, or when
-      // the one another token asked for a moment ago (still in its cooldown,
-      // so not asked for again) has landed since this pass read the keys.
-      if (im.RefreshForUnknownKid(provider) || im.CurrentGenerations(provider) != missed_in)
-        result = im.VerifyOnce<PayloadStep::kJwt>(token, &accepted, &provider, &missed_in);
-    }
+    result = im.VerifyWithRefresh<PayloadStep::kJwt>(token, &accepted, &provider);
     if (result == Status::OK) {
       result = im.AfterAccepted(token, accepted, serial);
       if (result == Status::OK && out != nullptr) *out = accepted.view;
@@ -255,16 +256,9 @@ Status Verifier::Verify(std::string_view token, VerifiedToken* out) const noexce
 }
 
 Status Verifier::VerifySignature(std::string_view token) const noexcept {
-  const Impl& im = *impl_;
   int provider = -1;
-  uint64_t missed_in = 0;
   try {
-    Status result = im.VerifyOnce<PayloadStep::kOpaque>(token, nullptr, &provider, &missed_in);
-    // As in Verify: one more pass when an early refresh brought new keys.
-    if (result == Status::ERR_KID_NOT_FOUND && im.any_remote &&
-        (im.RefreshForUnknownKid(provider) || im.CurrentGenerations(provider) != missed_in))
-      result = im.VerifyOnce<PayloadStep::kOpaque>(token, nullptr, &provider, &missed_in);
-    return result;
+    return impl_->VerifyWithRefresh<PayloadStep::kOpaque>(token, nullptr, &provider);
   } catch (const std::bad_alloc&) {
     return Status::ERR_OUT_OF_MEMORY;
   } catch (const std::system_error&) {

@@ -196,10 +196,14 @@ struct Verifier::Impl {
   // provider the result belongs to (the one that accepted the token, or whose
   // failure is reported), or -1. After ERR_KID_NOT_FOUND, *missed_in
   // identifies the key sets the kid was missing from (HeldKeys).
-  // kPayload is kJwt for every verification the API makes; the test peer
-  // (verifier_testing.h) runs the same steps with kOpaque for JWS vectors.
+  // kPayload is kJwt for Verify, kOpaque for VerifySignature (no claims).
   template <internal::PayloadStep kPayload>
   Status VerifyOnce(std::string_view token, internal::AcceptedToken* out, int* provider, uint64_t* missed_in) const;
+
+  // VerifyOnce, and after ERR_KID_NOT_FOUND from a provider whose keys may
+  // gain the kid, a second pass once an early refresh has brought new keys.
+  template <internal::PayloadStep kPayload>
+  Status VerifyWithRefresh(std::string_view token, internal::AcceptedToken* out, int* provider) const;
 
   // cache_and_revocation.cc ---------------------------------------------
 
