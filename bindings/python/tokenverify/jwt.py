@@ -144,6 +144,11 @@ def _short_secret_message(length: int, alg: str) -> str:
             "SHA%s. See RFC 7518 Section 3.2." % (length, _HMAC_MIN_SECRET[alg], alg[2:]))
 
 
+def _accepts_short_secrets(options: Mapping[str, Any]) -> bool:
+    """PyJWT's own switch, given explicitly, is the only way to a short HMAC secret."""
+    return options.get("enforce_minimum_key_length") is False
+
+
 def _short_secret_error(length: int, alg: str, options: Mapping[str, Any]) -> TokenVerifyError:
     """The error for an HMAC secret of |length| bytes, shorter than |alg| needs.
 
@@ -588,7 +593,7 @@ class _Plan:
 
     __slots__ = ("verifier", "python_time_checks", "leeway", "options", "audience", "issuer", "subject",
                  "algorithms", "key_error", "single_key_config", "kid_verifiers", "refused_hmac",
-                 "engine_checks_audience", "curve_mismatch", "secret_length", "short_secret_accepted")
+                 "engine_checks_audience", "curve_mismatch", "secret_length")
 
     def __init__(self, verifier: Optional[Verifier], python_time_checks: bool, leeway: float,
                  options: Dict[str, Any], audience: Any, issuer: Any, subject: Optional[str],
@@ -614,8 +619,6 @@ class _Plan:
         # The HMAC secret's length in bytes when it may be too short for one of the
         # allowed algorithms (checked per token, by its alg), else None.
         self.secret_length: Optional[int] = None
-        # Whether the engine was given that secret (enforce_minimum_key_length: False).
-        self.short_secret_accepted = False
         self.python_time_checks = python_time_checks
         self.leeway = leeway
         self.options = options
@@ -746,9 +749,9 @@ def _build_plan(key: KeyInput, algorithms: Optional[Sequence[str]], audience: An
     secret_length = _secret_length(material)
     if secret_length is not None and secret_length >= max((_HMAC_MIN_SECRET[a] for a in algs if a in _HMAC_MIN_SECRET), default=0):
         secret_length = None  # long enough for every allowed algorithm
-    # PyJWT's own switch, given explicitly, is the only way to a short secret:
-    # the engine then loads it, and each token using it warns as PyJWT does.
-    short_secret_accepted = secret_length is not None and opts.get("enforce_minimum_key_length") is False
+    # With PyJWT's switch the engine loads a short secret, and each token using it
+    # warns as PyJWT does.
+    short_secret_accepted = secret_length is not None and _accepts_short_secrets(opts)
     for p in providers:
         # PyJWT decodes base64 padding (AWS ALB pads its tokens); the engine only where asked.
         p["allowPaddedSegments"] = True
@@ -768,7 +771,6 @@ def _build_plan(key: KeyInput, algorithms: Optional[Sequence[str]], audience: An
         return plan
     plan = _Plan(verifier, python_time_checks, leeway, opts, audience, issuer, subject, tuple(algorithms))
     plan.secret_length = secret_length
-    plan.short_secret_accepted = short_secret_accepted
     plan.engine_checks_audience = engine_checks_audience
     if "secret" not in material:
         plan.refused_hmac = frozenset(a for a in algorithms if a in HMAC_ALGORITHMS and a not in algs)
@@ -1183,7 +1185,7 @@ def _verified_claims(jwt: Union[str, bytes], key: KeyInput, algorithms: Optional
         # A secret long enough for some allowed algorithms but maybe not this token's.
         alg = _header_alg(jwt)
         if isinstance(alg, str) and alg in plan.algorithms and plan.secret_length < _HMAC_MIN_SECRET.get(alg, 0):
-            if not plan.short_secret_accepted:
+            if not _accepts_short_secrets(plan.options):
                 raise _short_secret_error(plan.secret_length, alg, plan.options)
             warnings.warn(_short_secret_message(plan.secret_length, alg), InsecureKeyLengthWarning, stacklevel=3)
     if plan.verifier is None:
