@@ -14,38 +14,14 @@
 #include <memory>
 #include <string>
 
+#include "base/constant_time.h"
 #include "keys/key_impl.h"
+#include "keys/mac_in_progress.h"
 
 namespace tokenverify::internal {
 namespace {
 
 constexpr size_t kMinSecretBytes = 32;
-
-// Clears secrets-derived stack memory on the verify path. A memset the
-// compiler must assume is read (the asm takes the pointer and clobbers
-// memory), so it cannot drop it as a dead store; OPENSSL_cleanse does the
-// same through a volatile pointer a byte or word at a time, ~80 instructions
-// for a SHA-256 state against ~15 here.
-void WipeStack(void* p, size_t n) noexcept {
-  std::memset(p, 0, n);
-  __asm__ __volatile__("" : : "r"(p) : "memory");
-}
-
-// Constant-time equality of two MACs (n a multiple of 8): OR of the XORs of
-// 64-bit words. CRYPTO_memcmp does the same a byte at a time, some 230
-// instructions for 32 bytes against 20 here. The empty asm hides the running
-// value from the optimiser, so it cannot stop at the first difference.
-bool MacsEqual(const uint8_t* a, const uint8_t* b, size_t n) noexcept {
-  uint64_t diff = 0;
-  for (size_t i = 0; i < n; i += 8) {
-    uint64_t x, y;
-    std::memcpy(&x, a + i, 8);
-    std::memcpy(&y, b + i, 8);
-    diff |= x ^ y;
-    __asm__("" : "+r"(diff));
-  }
-  return diff == 0;
-}
 
 // One hash function's view of the SHA-2 API.
 template <typename Ctx, int (*Init)(Ctx*), int (*Update)(Ctx*, const void*, size_t), int (*Final)(unsigned char*, Ctx*),
@@ -109,7 +85,27 @@ struct HmacState {
     return ok ? Status::OK : Status::ERR_SIGNATURE_INVALID;
   }
 
+  // Verify, begun in *out for its owner to advance (keys/mac_in_progress.h).
+  void Begin(const Key* key, Alg alg, Bytes message, MacInProgress* out) const noexcept {
+    static_assert(sizeof(typename H::Context) <= MacInProgress::kContextBytes);
+    static_assert(H::kOutBytes <= MacInProgress::kMaxOutBytes);
+    std::memcpy(out->context(), &inner, sizeof inner);
+    out->Begin(key, alg, message, &kBegunHash, this);
+  }
+
   void Wipe() noexcept { OPENSSL_cleanse(this, sizeof *this); }
+
+ private:
+  // The hash of Begin.
+  static constexpr MacInProgress::Hash kBegunHash = {
+      H::kBlockBytes,
+      H::kOutBytes,
+      [](void* ctx, const uint8_t* p, size_t n) noexcept { H::Absorb(static_cast<typename H::Context*>(ctx), p, n); },
+      [](void* ctx, uint8_t* out) noexcept { H::Finish(static_cast<typename H::Context*>(ctx), out); },
+      [](const void* state, void* ctx) noexcept {
+        *static_cast<typename H::Context*>(ctx) = static_cast<const HmacState*>(state)->outer;
+      },
+  };
 };
 
 // HS256 needs 32 bytes of secret, HS384 48, HS512 64 (RFC 7518 3.2: a key at
@@ -150,6 +146,23 @@ class HmacKey final : public KeyBase {
         return s512_.Verify(signing_input, signature);
       default:
         return Status::ERR_SIGNATURE_INVALID;
+    }
+  }
+
+  bool BeginMac(Alg alg, std::span<const uint8_t> signing_input, MacInProgress* out) const noexcept override {
+    if (!FamilyAllows(alg)) return false;
+    switch (alg) {
+      case Alg::kHS256:
+        s256_.Begin(this, alg, signing_input, out);
+        return true;
+      case Alg::kHS384:
+        s384_.Begin(this, alg, signing_input, out);
+        return true;
+      case Alg::kHS512:
+        s512_.Begin(this, alg, signing_input, out);
+        return true;
+      default:
+        return false;
     }
   }
 

@@ -75,6 +75,8 @@ std::string_view Key::member_alg() const noexcept {
   return AlgName(static_cast<Alg>(__builtin_ctz(member_algs_)));
 }
 
+bool Key::BeginMac(Alg, std::span<const uint8_t>, MacInProgress*) const noexcept { return false; }
+
 Status Key::CheckUsableFor(Alg alg) const noexcept {
   // An HMAC secret too short for this hash is a weak key, not a wrong family:
   // only the length restriction is left out of this first test.

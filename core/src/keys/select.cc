@@ -18,12 +18,12 @@ Status SelectKeyWithoutKid(const KeySet& keys, const JoseHeader& header) noexcep
 }
 
 Status VerifyWithCandidates(const KeySet& keys, const JoseHeader& header, std::span<const uint8_t> input,
-                            std::span<const uint8_t> sig, size_t max_keys_without_kid) noexcept {
+                            std::span<const uint8_t> sig, size_t max_keys_without_kid, MacInProgress* mac) noexcept {
   const auto candidates = keys.CandidatesFor(header.alg);
   const size_t tries = std::min(candidates.size(), max_keys_without_kid);
   Status last = Status::ERR_NO_MATCHING_KEY;
   for (size_t i = 0; i < tries; ++i) {
-    last = candidates[i]->Verify(header.alg, input, sig);
+    last = VerifyWithKey(*candidates[i], header.alg, input, sig, mac);
     if (last == Status::OK) return last;
   }
   // The bound keeps a forged token from costing one verification per key;

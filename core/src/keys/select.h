@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "keys/key.h"
+#include "keys/mac_in_progress.h"
 #include "token/token.h"
 
 namespace tokenverify::internal {
@@ -39,19 +40,28 @@ inline Status SelectKey(const KeySet& keys, const JoseHeader& header, const Key*
   return SelectKeyWithoutKid(keys, header);
 }
 
+// key.Verify(alg, input, sig), from `mac` when that is the MAC this call
+// would compute (begun earlier, see keys/mac_in_progress.h; may be null).
+inline Status VerifyWithKey(const Key& key, Alg alg, std::span<const uint8_t> input, std::span<const uint8_t> sig,
+                            MacInProgress* mac) noexcept {
+  if (mac != nullptr && mac->IsFor(&key, alg, input)) return mac->Check(sig);
+  return key.Verify(alg, input, sig);
+}
+
 // Verifies `sig` over `signing_input` with the key SelectKey chose, or with
 // up to `max_keys_without_kid` compatible keys in order (VerifyWithCandidates).
 // When none of those verifies and more compatible keys were left untried,
-// ERR_TOO_MANY_CANDIDATE_KEYS rather than a signature status.
+// ERR_TOO_MANY_CANDIDATE_KEYS rather than a signature status. `mac` (may be
+// null): an HMAC begun for one of the keys (VerifyWithKey).
 Status VerifyWithCandidates(const KeySet& keys, const JoseHeader& header, std::span<const uint8_t> input,
-                            std::span<const uint8_t> sig, size_t max_keys_without_kid) noexcept;
+                            std::span<const uint8_t> sig, size_t max_keys_without_kid, MacInProgress* mac) noexcept;
 inline Status VerifySignature(const KeySet& keys, const JoseHeader& header, const Key* key,
-                              std::string_view signing_input, std::span<const uint8_t> sig,
-                              size_t max_keys_without_kid) noexcept {
+                              std::string_view signing_input, std::span<const uint8_t> sig, size_t max_keys_without_kid,
+                              MacInProgress* mac = nullptr) noexcept {
   const auto input =
       std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(signing_input.data()), signing_input.size());
-  if (key != nullptr) return key->Verify(header.alg, input, sig);
-  return VerifyWithCandidates(keys, header, input, sig, max_keys_without_kid);
+  if (key != nullptr) return VerifyWithKey(*key, header.alg, input, sig, mac);
+  return VerifyWithCandidates(keys, header, input, sig, max_keys_without_kid, mac);
 }
 
 }  // namespace tokenverify::internal

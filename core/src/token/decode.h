@@ -45,11 +45,12 @@ inline Status DecodeHeader(const TokenParts& parts, TokenJsonScratch& scratch, i
 }
 
 // Decodes the payload of `parts` into `scratch` and scans it (see
-// ParsePayload). ERR_BAD_BASE64URL or a ParsePayload status.
+// ParsePayload, which runs `work`). ERR_BAD_BASE64URL or a ParsePayload status.
 inline Status DecodePayload(const TokenParts& parts, TokenJsonScratch& scratch, int max_depth,
-                            const ClaimInterest& interest, PayloadView* out, size_t* out_len) {
+                            const ClaimInterest& interest, PayloadView* out, size_t* out_len,
+                            InterleavedWork work = {}) {
   TV_RETURN_IF_ERROR(DecodeSegment(parts.payload, scratch, out_len));
-  return ParsePayload(scratch, *out_len, max_depth, interest, out);
+  return ParsePayload(scratch, *out_len, max_depth, interest, out, work);
 }
 
 // Decodes the signature segment: ERR_EMPTY_SIGNATURE, ERR_SIGNATURE_LENGTH

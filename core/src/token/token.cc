@@ -246,9 +246,11 @@ namespace {
 
 // The payload's members, read through either cursor (see WalkHeader).
 template <typename Cursor>
-[[gnu::always_inline]] inline Status WalkPayload(Cursor& c, const ClaimInterest& interest, PayloadView* out) noexcept {
+[[gnu::always_inline]] inline Status WalkPayload(Cursor& c, const ClaimInterest& interest, PayloadView* out,
+                                                 InterleavedWork work = {}) noexcept {
   auto& strings = *out->strings;
   return c.WalkObject([&](const MemberName& name) -> Status {
+    if (work.slice != nullptr) work.slice(work.arg);
     const ClaimInterest::Entry* const e = interest.Lookup(name);
     if (e == nullptr) return c.SkipValue(1);  // most members: nobody asked
     StringRange* values = nullptr;
@@ -299,8 +301,8 @@ template <typename Cursor>
 
 }  // namespace
 
-bool ParsePayloadFast(TokenJsonScratch& doc, size_t n, int max_depth, const ClaimInterest& interest,
-                      PayloadView* out) noexcept {
+bool ParsePayloadFast(TokenJsonScratch& doc, size_t n, int max_depth, const ClaimInterest& interest, PayloadView* out,
+                      InterleavedWork work) noexcept {
   out->strings->clear();
   if (!FastJsonCursor::Admits(doc, n)) return false;
   // A fallback starts afresh: the strings go, and the presence bits (or-ed
@@ -308,7 +310,7 @@ bool ParsePayloadFast(TokenJsonScratch& doc, size_t n, int max_depth, const Clai
   // same values, before it reads past anything the fast walk read.
   const uint64_t present = out->present;
   FastJsonCursor fast(doc, n, max_depth);
-  if (WalkPayload(fast, interest, out) == Status::OK) [[likely]]
+  if (WalkPayload(fast, interest, out, work) == Status::OK) [[likely]]
     return true;
   out->present = present;
   out->strings->clear();
@@ -322,10 +324,10 @@ Status ParsePayloadScanner(TokenJsonScratch& doc, size_t n, int max_depth, const
   return WalkPayload(c, interest, out);
 }
 
-Status ParsePayload(TokenJsonScratch& doc, size_t n, int max_depth, const ClaimInterest& interest,
-                    PayloadView* out) noexcept {
+Status ParsePayload(TokenJsonScratch& doc, size_t n, int max_depth, const ClaimInterest& interest, PayloadView* out,
+                    InterleavedWork work) noexcept {
   // The fast path first, as in ParseHeader.
-  if (ParsePayloadFast(doc, n, max_depth, interest, out)) [[likely]]
+  if (ParsePayloadFast(doc, n, max_depth, interest, out, work)) [[likely]]
     return Status::OK;
   return ParsePayloadScanner(doc, n, max_depth, interest, out);
 }

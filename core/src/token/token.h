@@ -136,14 +136,24 @@ struct PayloadView {
   }
 };
 
+// Work a caller runs in slices beside the payload's walk: one slice as the
+// fast path reaches each top-level member (the scanner runs none; the caller
+// finishes what is left). Verification puts the HMAC of the signature there
+// (keys/mac_in_progress.h): a hash is one long chain of dependent
+// instructions that leaves most of the core idle, and the walk fills it.
+struct InterleavedWork {
+  void (*slice)(void* arg) noexcept = nullptr;
+  void* arg = nullptr;
+};
+
 // ParsePayload scans the payload document, the first n bytes of `doc`,
 // strictly: the registered claims exp, nbf, iat (NumericDates: JSON numbers
 // within int64, fractions floored, else ERR_MALFORMED_CLAIM), iss, sub
 // (strings), aud (a string or an array of strings), plus presence and string
 // values of the claims in `interest`. out->strings must be set; it is cleared
-// first.
-Status ParsePayload(TokenJsonScratch& doc, size_t n, int max_depth, const ClaimInterest& interest,
-                    PayloadView* out) noexcept;
+// first. `work` gets its slices (see InterleavedWork).
+Status ParsePayload(TokenJsonScratch& doc, size_t n, int max_depth, const ClaimInterest& interest, PayloadView* out,
+                    InterleavedWork work = {}) noexcept;
 
 // The two halves of ParseHeader and ParsePayload, for tests and the
 // differential fuzzer. The fast path (json/fast_path.h) alone: true when it took
@@ -152,8 +162,8 @@ Status ParsePayload(TokenJsonScratch& doc, size_t n, int max_depth, const ClaimI
 // (json/scanner.h) alone: the answer for any document.
 bool ParseHeaderFast(TokenJsonScratch& doc, size_t n, int max_depth, JoseHeader* out, Status* verdict) noexcept;
 Status ParseHeaderScanner(TokenJsonScratch& doc, size_t n, int max_depth, JoseHeader* out) noexcept;
-bool ParsePayloadFast(TokenJsonScratch& doc, size_t n, int max_depth, const ClaimInterest& interest,
-                      PayloadView* out) noexcept;
+bool ParsePayloadFast(TokenJsonScratch& doc, size_t n, int max_depth, const ClaimInterest& interest, PayloadView* out,
+                      InterleavedWork work = {}) noexcept;
 Status ParsePayloadScanner(TokenJsonScratch& doc, size_t n, int max_depth, const ClaimInterest& interest,
                            PayloadView* out) noexcept;
 

@@ -34,10 +34,32 @@ Status Verifier::Impl::PrescreenKid(const JoseHeader& h, HeldKeys* held) const {
   return Status::ERR_KID_NOT_FOUND;
 }
 
+void Verifier::Impl::BeginLikelyMac(const JoseHeader& h, HeldKeys* held, std::string_view signing_input,
+                                    MacInProgress* mac) const {
+  if (!AlgSetHas(kHmacAlgs, h.alg)) return;
+  const Key* key = nullptr;
+  if (held->kid_looked_up) {
+    key = held->kid_key;
+  } else if (providers.size() == 1) {
+    if (held->provider != 0) {
+      held->provider = 0;
+      held->reader.emplace(providers[0].cache->Read());
+    }
+    const KeySnapshot* snap = held->reader->get();
+    // As SelectKey chooses without a kid: the alg's candidates, here only one.
+    if (snap != nullptr && snap->keys && (!h.has_kid || snap->keys->ignores_kid())) {
+      const auto candidates = snap->keys->CandidatesFor(h.alg);
+      if (candidates.size() == 1) key = candidates[0];
+    }
+  }
+  if (key != nullptr)
+    key->BeginMac(h.alg, {reinterpret_cast<const uint8_t*>(signing_input.data()), signing_input.size()}, mac);
+}
+
 template <PayloadStep kPayload>
 Status Verifier::Impl::CheckProvider(size_t index, const JoseHeader& h, const PayloadView& pv, bool issuer_matched,
                                      bool padded, std::string_view signing_input, std::span<const uint8_t> sig,
-                                     const HeldKeys& held, uint64_t* generation) const {
+                                     const HeldKeys& held, MacInProgress* mac, uint64_t* generation) const {
   const Provider& p = providers[index];
   // What a provider without "allowPaddedSegments" would have said to the padding.
   if (padded && !p.cfg.allow_padded_segments) return Status::ERR_BAD_BASE64URL;
@@ -65,17 +87,17 @@ Status Verifier::Impl::CheckProvider(size_t index, const JoseHeader& h, const Pa
   // sender who has no key (it would tell them which guessed aud, sub or
   // matcher value is accepted). Claims first would only save work on tokens
   // whose claims fail, and a forger can always make those pass.
-  TV_RETURN_IF_ERROR(internal::VerifySignature(keys, h, key, signing_input, sig, cfg.max_keys_without_kid));
+  TV_RETURN_IF_ERROR(internal::VerifySignature(keys, h, key, signing_input, sig, cfg.max_keys_without_kid, mac));
   if constexpr (kPayload == PayloadStep::kOpaque) return Status::OK;  // no claims to check
   return CheckClaims(p, h, pv, issuer_matched);
 }
 
 template Status Verifier::Impl::CheckProvider<PayloadStep::kJwt>(size_t, const JoseHeader&, const PayloadView&, bool,
                                                                  bool, std::string_view, std::span<const uint8_t>,
-                                                                 const HeldKeys&, uint64_t*) const;
+                                                                 const HeldKeys&, MacInProgress*, uint64_t*) const;
 template Status Verifier::Impl::CheckProvider<PayloadStep::kOpaque>(size_t, const JoseHeader&, const PayloadView&, bool,
                                                                     bool, std::string_view, std::span<const uint8_t>,
-                                                                    const HeldKeys&, uint64_t*) const;
+                                                                    const HeldKeys&, MacInProgress*, uint64_t*) const;
 
 uint64_t Verifier::Impl::CurrentGenerations(int provider) const {
   uint64_t sum = 0;

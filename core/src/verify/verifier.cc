@@ -134,6 +134,14 @@ Status Verifier::Impl::VerifyOnce(std::string_view token, AcceptedToken* out, in
     *missed_in = held.missed_in_generations;
     return st;
   }
+  // Declared after `held`, whose snapshot keeps the key alive, so it goes first.
+  MacInProgress mac;
+  BeginLikelyMac(header, &held, parts.signing_input, &mac);
+  InterleavedWork beside_payload;
+  if (mac.active()) {
+    mac.Step();  // a block beside each decode too
+    beside_payload = {&MacInProgress::StepThunk, &mac};
+  }
   SignatureBuffer signature;
   TV_RETURN_IF_ERROR(DecodeSignature(parts.signature, &signature));
 
@@ -141,7 +149,9 @@ Status Verifier::Impl::VerifyOnce(std::string_view token, AcceptedToken* out, in
   PayloadView pv;
   pv.strings = &ts.strings;
   if constexpr (kPayload == PayloadStep::kJwt) {
-    TV_RETURN_IF_ERROR(DecodePayload(parts, ts.payload, cfg.max_json_depth, interest, &pv, &payload_len));
+    if (mac.active()) mac.Step();
+    TV_RETURN_IF_ERROR(
+        DecodePayload(parts, ts.payload, cfg.max_json_depth, interest, &pv, &payload_len, beside_payload));
   } else {
     TV_RETURN_IF_ERROR(DecodeSegment(parts.payload, ts.payload, &payload_len));
   }
@@ -156,7 +166,7 @@ Status Verifier::Impl::VerifyOnce(std::string_view token, AcceptedToken* out, in
   const Provider* accepted = nullptr;
   uint64_t generation = 0;
   if (only != kNoProvider) {
-    result = CheckProvider<kPayload>(only, header, pv, true, padded, parts.signing_input, signature.span(), held,
+    result = CheckProvider<kPayload>(only, header, pv, true, padded, parts.signing_input, signature.span(), held, &mac,
                                      &generation);
     *provider = static_cast<int>(only);
     *missed_in = generation;
@@ -168,7 +178,7 @@ Status Verifier::Impl::VerifyOnce(std::string_view token, AcceptedToken* out, in
     const bool all = without_issuer.empty() || kPayload == PayloadStep::kOpaque;
     for (size_t idx : all ? every_provider : without_issuer) {
       const Status st = CheckProvider<kPayload>(idx, header, pv, false, padded, parts.signing_input, signature.span(),
-                                                held, &generation);
+                                                held, &mac, &generation);
       if (st == Status::OK) {
         accepted = &providers[idx];
         result = st;

@@ -17,6 +17,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "base/status_counters.h"
 #include "cache/token_cache.h"
+#include "keys/mac_in_progress.h"
 #include "keysets/key_cache.h"
 #include "request/authenticator.h"
 #include "revocation/redis_feed.h"
@@ -161,10 +162,21 @@ struct Verifier::Impl {
   // token's iss already chose this provider by its issuer. padded: its
   // segments had base64 padding (DropSegmentPadding). *generation gets
   // the generation of the key set it checked against (0 without one).
+  // mac (may be null): the HMAC begun for the key the header pointed at
+  // (BeginLikelyMac), used if this provider's key choice is that key.
   template <internal::PayloadStep kPayload>
   Status CheckProvider(size_t index, const internal::JoseHeader& h, const internal::PayloadView& pv,
                        bool issuer_matched, bool padded, std::string_view signing_input, std::span<const uint8_t> sig,
-                       const internal::HeldKeys& held, uint64_t* generation) const;
+                       const internal::HeldKeys& held, internal::MacInProgress* mac, uint64_t* generation) const;
+
+  // Begins in *mac the HMAC of the signing input with the key the header
+  // points at, so that it runs beside the payload's decoding and walk
+  // (keys/mac_in_progress.h): the key Prescreen found by the token's kid, or
+  // the only provider's only key for the alg. Only a guess at the key:
+  // CheckProvider uses the MAC if its own choice agrees. May leave the only
+  // provider's snapshot in *held, as Prescreen does.
+  void BeginLikelyMac(const internal::JoseHeader& h, internal::HeldKeys* held, std::string_view signing_input,
+                      internal::MacInProgress* mac) const;
 
   // The HeldKeys::missed_in_generations the key sets of `provider` (or of
   // every provider, for -1) would give now: different from what a pass saw
