@@ -106,7 +106,7 @@ TEST_P(VerifyEveryAlg, BegunMacAnswersAsVerify) {
   auto key = Parse(tk.PublicJwk());
   ASSERT_NE(key, nullptr);
   const Alg alg = AlgOf(tk);
-  const bool hmac = tk.alg.starts_with("HS");
+  const bool hmac = tk.alg == "HS256";  // HS384/512 hash in software: nothing to overlap (key_hmac.cc)
   for (size_t len : {0u, 1u, 63u, 64u, 65u, 127u, 128u, 129u, 547u, 1000u}) {
     std::string msg(len, '\0');
     for (size_t i = 0; i < len; ++i) msg[i] = static_cast<char>('a' + i % 26);

@@ -45,11 +45,11 @@ class Key {
   virtual Status Verify(Alg alg, std::span<const uint8_t> signing_input,
                         std::span<const uint8_t> signature) const noexcept = 0;
 
-  // Starts in *out, when this key computes a MAC for `alg` (an HMAC secret),
-  // what Verify(alg, signing_input, ...) would compute, for the caller to
-  // advance between other work and check later (keys/mac_in_progress.h);
-  // false, and *out untouched, for any other key or alg. signing_input must
-  // outlive *out's use, and so must this key.
+  // Starts in *out, when this key is an HMAC secret and `alg` is HS256 (see
+  // key_hmac.cc), what Verify(alg, signing_input, ...) would compute, for
+  // the caller to advance between other work and check later
+  // (keys/mac_in_progress.h); false, and *out untouched, for any other key
+  // or alg. signing_input must outlive *out's use, and so must this key.
   virtual bool BeginMac(Alg alg, std::span<const uint8_t> signing_input, MacInProgress* out) const noexcept;
 
   // The size in bits of an RSA modulus or an HMAC secret; 0 for curve keys.
