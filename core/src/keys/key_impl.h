@@ -18,6 +18,7 @@
 
 namespace tokenverify::internal {
 
+inline constexpr AlgSet kHmacAlgs = AlgBit(Alg::kHS256) | AlgBit(Alg::kHS384) | AlgBit(Alg::kHS512);
 inline constexpr AlgSet kRsaAlgs = AlgBit(Alg::kRS256) | AlgBit(Alg::kRS384) | AlgBit(Alg::kRS512) |
                                    AlgBit(Alg::kPS256) | AlgBit(Alg::kPS384) | AlgBit(Alg::kPS512);
 inline constexpr AlgSet kEcdsaAlgs =

@@ -34,7 +34,6 @@ using AlgSet = uint32_t;
 inline constexpr AlgSet kAllAlgs = (1u << kAlgCount) - 1;
 constexpr AlgSet AlgBit(Alg a) noexcept { return 1u << static_cast<unsigned>(a); }
 constexpr bool AlgSetHas(AlgSet s, Alg a) noexcept { return (s & AlgBit(a)) != 0; }
-inline constexpr AlgSet kHmacAlgs = AlgBit(Alg::kHS256) | AlgBit(Alg::kHS384) | AlgBit(Alg::kHS512);
 // What a provider allows when its configuration lists no algorithms: every
 // algorithm but ES256K, which few issuers use and which must be asked for.
 inline constexpr AlgSet kDefaultAllowedAlgs = kAllAlgs & ~AlgBit(Alg::kES256K);

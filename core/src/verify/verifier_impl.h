@@ -169,8 +169,8 @@ struct Verifier::Impl {
                        bool issuer_matched, bool padded, std::string_view signing_input, std::span<const uint8_t> sig,
                        const internal::HeldKeys& held, internal::MacInProgress* mac, uint64_t* generation) const;
 
-  // Begins in *mac the HMAC of the signing input with the key the header
-  // points at, so that it runs beside the payload's decoding and walk
+  // Begins in *mac the HS256 MAC of the signing input with the key the
+  // header points at, so that it runs beside the payload's decoding and walk
   // (keys/mac_in_progress.h): the key Prescreen found by the token's kid, or
   // the only provider's only key for the alg. Only a guess at the key:
   // CheckProvider uses the MAC if its own choice agrees. May leave the only
