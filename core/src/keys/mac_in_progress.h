@@ -45,10 +45,10 @@ class MacInProgress {
     void (*load_outer)(const void* key_state, void* ctx) noexcept;
   };
 
-  // Room for the largest hash context (SHA-384 and SHA-512 share SHA512_CTX)
-  // and output.
-  static constexpr size_t kContextBytes = sizeof(SHA512_CTX);
-  static constexpr size_t kMaxOutBytes = 64;
+  // Room for the hash context and output of HMAC-SHA-256, the only one begun
+  // (key_hmac.cc asserts its hash fits).
+  static constexpr size_t kContextBytes = sizeof(SHA256_CTX);
+  static constexpr size_t kMaxOutBytes = 32;
 
   MacInProgress() = default;
   MacInProgress(const MacInProgress&) = delete;
@@ -116,6 +116,13 @@ class MacInProgress {
   Status Check(std::span<const uint8_t> tag) noexcept {
     Status st = Status::ERR_SIGNATURE_LENGTH;
     if (tag.size() == hash_->out_bytes) {
+      // The message's blocks not yet absorbed go in one call, which keeps
+      // OpenSSL's loop over many blocks; then the steps that are left.
+      if (stage_ == Stage::kInner && left_ >= hash_->block_bytes) {
+        hash_->absorb(ctx_, next_, left_);
+        next_ += left_;
+        left_ = 0;
+      }
       while (stage_ != Stage::kDone) Step();
       st = MacsEqual(mac_, tag.data(), hash_->out_bytes) ? Status::OK : Status::ERR_SIGNATURE_INVALID;
     }
