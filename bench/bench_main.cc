@@ -92,6 +92,7 @@ int main(int argc, char** argv) {
   tvbench::RegisterRequestBenchmarks();
   tvbench::RegisterAuthenticateBenchmarks();
   tvbench::RegisterTokenCacheBenchmarks();
+  tvbench::RegisterRevocationRedisBenchmarks();
   benchmark::RunSpecifiedBenchmarks();
   benchmark::Shutdown();
   return 0;

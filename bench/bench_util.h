@@ -69,5 +69,6 @@ void RegisterRefreshBenchmarks();
 void RegisterRequestBenchmarks();
 void RegisterAuthenticateBenchmarks();
 void RegisterTokenCacheBenchmarks();
+void RegisterRevocationRedisBenchmarks();
 
 }  // namespace tvbench

@@ -56,6 +56,7 @@ class Results:
         self.labels = {}
         self.swaps = {}    # run name -> [snapshot swaps per second during the run]
         self.paired = {}   # run name -> [median ratio of each repetition's pairs (bench_verify.cc BM_Paired)]
+        self.latency_ms = {}  # (run name, "p50_ms"|"p99_ms"|"max_ms") -> [per repetition] (bench_revocation_redis.cc)
         self.errors = {}
         self.reps = 0
         for b in doc.get("benchmarks", []):
@@ -76,6 +77,9 @@ class Results:
                 self.swaps.setdefault(name, []).append(b["swaps_per_s"])
             if name.endswith("/paired") and "ratio" in b:
                 self.paired.setdefault(name, []).append(b["ratio"])
+            for key in ("p50_ms", "p99_ms", "max_ms"):
+                if key in b:
+                    self.latency_ms.setdefault((name, key), []).append(b[key])
             if "items_per_second" in b:
                 family = re.sub(r"/(real_time|threads:\d+)", "", name)
                 key = (family, int(b.get("threads", 1)))
@@ -470,6 +474,21 @@ def render(res, command, others=()):
           "revocation list (bench/bench_token_cache.cc). The revocation check is measured alone (the digests of the "
           "token's jti and sub, then their lookup) because two verifiers built alike differ by more than 30 ns "
           "from run to run; the whole verifications are shown beside it.\n")
+
+    # ------------------------------------------------------------------ revocation through Redis
+    propagation = next((n for n in res.cpu if n.startswith("revocation/redis/propagation")), None)
+    if propagation is not None:
+        p50, p99, worst = (res.latency_ms.get((propagation, k)) for k in ("p50_ms", "p99_ms", "max_ms"))
+        w("### Revocation propagation through Redis\n")
+        w("| from XADD to the token refused by 2 verifiers | p50 | p99 | slowest | target |")
+        w("|---|---:|---:|---:|---|")
+        if p50 and p99 and worst:
+            p99_median = statistics.median(p99)
+            w(f"| {res.labels.get(propagation, '')}, median of {len(p99)} repetitions | "
+              f"{statistics.median(p50):.2f} ms | {p99_median:.2f} ms (repetitions {min(p99):.2f}–{max(p99):.2f}) | "
+              f"{max(worst):.2f} ms | p99 ≤ 100 ms {verdict(p99_median <= 100)} |")
+        w("\nA real redis-server on 127.0.0.1 (bench/bench_revocation_redis.cc): each revocation is timed from just "
+          "before its XADD until both verifiers, each reading the stream on its own thread, refuse the token.\n")
 
     # ------------------------------------------------------------------ refresh
     if any(res.ns(f"refresh/{a}/quiet") for a in REFRESH_ALGS):

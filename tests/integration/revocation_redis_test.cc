@@ -1,10 +1,10 @@
 // Revocations shared through a real redis-server (started here on a free
 // port): entries written with redis-cli XADD (the README's line) reach every
-// verifier reading the stream within 100 ms; an outage loses nothing and
-// un-revokes nothing; a flood stays within the list's bound.
+// verifier reading the stream; an outage loses nothing and un-revokes
+// nothing; a flood stays within the list's bound. How fast a revocation
+// lands is measured by bench/bench_revocation_redis.cc, not asserted here.
 #include <gtest/gtest.h>
 
-#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <string>
@@ -83,7 +83,7 @@ int64_t RevocationStat(const Verifier& v, std::string_view name) {
 
 bool Connected(const Verifier& v) { return RedisStat(v, "connected") == "true"; }
 
-TEST(RevocationRedis, XaddReachesTwoVerifiersWithin100Ms) {
+TEST(RevocationRedis, XaddReachesTwoVerifiers) {
   const TestKey k = MakeKey("HS256", "k1");
   auto redis = RedisServer::Start();
   ASSERT_NE(redis, nullptr);
@@ -111,32 +111,20 @@ TEST(RevocationRedis, XaddReachesTwoVerifiersWithin100Ms) {
   }
   EXPECT_EQ(a->Verify(Token(k, "bob", "new-login", UnixNow() + 1)), Status::OK);  // bob logs in again afterwards
 
-  // Propagation: from just before the XADD until both verifiers refuse the token.
-  std::vector<double> ms;
-  for (int i = 0; i < 100; ++i) {
+  // Revocation after revocation, each must reach both verifiers (a bounded
+  // wait: 2 s, far beyond what it takes; the time is the benchmark's).
+  for (int i = 0; i < 20; ++i) {
     const std::string jti = "p" + std::to_string(i);
     const std::string t = Token(k, "carol", jti, UnixNow() - 10);
     ASSERT_EQ(a->Verify(t), Status::OK);
     ASSERT_EQ(b->Verify(t), Status::OK);
-    const auto start = Clock::now();
     ASSERT_NE(redis->Command({"XADD", std::string(kStream), "*", "jti", jti, "exp", std::to_string(UnixNow() + 3600)})
                   .substr(0, 3),
               "ERR");
-    bool a_done = false, b_done = false;
-    while (!(a_done && b_done) && Clock::now() - start < milliseconds(2000)) {
-      a_done = a_done || a->Verify(t) == Status::ERR_REVOKED;
-      b_done = b_done || b->Verify(t) == Status::ERR_REVOKED;
-    }
-    ASSERT_TRUE(a_done && b_done) << "revocation " << i << " not applied within 2 s";
-    ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - start).count());
+    for (const auto* v : {&a, &b})
+      ASSERT_TRUE(PollUntil([&] { return (*v)->Verify(t) == Status::ERR_REVOKED; }, milliseconds(2000)))
+          << "revocation " << i << " not applied within 2 s";
   }
-  std::sort(ms.begin(), ms.end());
-  const double p50 = ms[ms.size() / 2], p99 = ms[ms.size() * 99 / 100];
-  std::printf(
-      "[revocation-propagation] XADD to refused on 2 verifiers, %zu revocations: p50 %.2f ms, p99 %.2f ms, max %.2f "
-      "ms\n",
-      ms.size(), p50, p99, ms.back());
-  EXPECT_LE(p99, 100.0);
   EXPECT_EQ(RedisStat(*a, "invalidEntries"), "0");
 }
 
