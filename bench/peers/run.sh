@@ -337,8 +337,14 @@ if wanted java; then
       >"$LOGS/java-binding.log" 2>&1 &&
       mkdir -p "$JBIN" && javac -d "$JBIN" -cp "$JJAR" \
         "$HERE/java-tokenverify/TokenverifyPeer.java" >>"$LOGS/java-binding.log" 2>&1; then
+      # cloop.c: the runner's paired-overhead baseline; if it does not build, the runner
+      # still prints its other lines and says on stderr why the paired ones are missing.
+      rm -f "$BIN/libtv_peer_cloop.so"
+      cc -std=c11 -O2 -Wall -Wextra -shared -fPIC -o "$BIN/libtv_peer_cloop.so" "$HERE/java-tokenverify/cloop.c" \
+        -I"$ROOT/bindings/c/include" -I"$BUILD/generated/include" -L"$BUILD" -ltokenverify \
+        -Wl,-rpath,"$BUILD" >"$LOGS/java-tokenverify-cloop.build.log" 2>&1
       run_peer java-tokenverify "tokenverify (Java)|Java" -- java "${JAVA_OPTS_[@]}" --enable-native-access=ALL-UNNAMED \
-        -Dtokenverify.library.dir="$BUILD" -cp "$JJAR:$JBIN" \
+        -Dtokenverify.library.dir="$BUILD" -Dtokenverify.peer.cloop="$BIN/libtv_peer_cloop.so" -cp "$JJAR:$JBIN" \
         TokenverifyPeer "$TOKENS" "$BUDGET" "$REPEATS"
     else
       unavailable "building the Java package failed; see ${LOGS#"$ROOT"/}/java-binding.log" "tokenverify (Java)|Java"

@@ -3,7 +3,8 @@
 # libtokenverify (BUILD holds libtokenverify.so and generated/include), runs
 # `cargo test` (tokenverify-sys and tokenverify), clippy and rustdoc with -D
 # warnings, rustfmt --check, the example program examples/rust (from the repository root,
-# output checked), and checks that the README's example is that program.
+# output checked), checks that the README's example is that program, and builds
+# the peer harness's runner (bench/peers/rust-tokenverify) with clippy -D warnings.
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -65,4 +66,15 @@ if [[ -z "$readme_example" || "$readme_example" != "$(cat "$root/examples/rust/s
   diff <(echo "$readme_example") "$root/examples/rust/src/main.rs" >&2 || true
   exit 1
 fi
+echo "-- bench/peers/rust-tokenverify (the peer harness's runner) builds, clippy -D warnings"
+peer_manifest=(--manifest-path "$root/bench/peers/rust-tokenverify/Cargo.toml")
+if cargo clippy --version >/dev/null 2>&1; then
+  "${cargo[@]}" clippy --offline --locked "${peer_manifest[@]}" --release -j 2 --quiet -- -D warnings
+else
+  "${cargo[@]}" build --offline --locked "${peer_manifest[@]}" --release -j 2 --quiet
+fi
+if cargo fmt --version >/dev/null 2>&1; then
+  cargo fmt "${peer_manifest[@]}" --check
+fi
+
 echo "rust/test.sh: ok"

@@ -63,6 +63,99 @@ fn timed_run(op: &mut impl FnMut() -> bool, seconds: f64) -> Option<(f64, f64, u
     Some((cpu, elapsed.as_nanos() as f64 / done as f64, done))
 }
 
+/// A native verifier of the runner's own, built from the same configuration
+/// through tokenverify-sys, for the paired baseline below.
+struct NativeVerifier(*mut tokenverify_sys::tv_verifier);
+
+impl NativeVerifier {
+    fn new(config: &str) -> Option<Self> {
+        let mut v = std::ptr::null_mut();
+        // SAFETY: the configuration outlives the call; `v` is ours to free.
+        let s = unsafe {
+            tokenverify_sys::tv_verifier_new(&mut v, config.as_ptr().cast(), config.len(), std::ptr::null_mut())
+        };
+        (s == 0 && !v.is_null()).then_some(Self(v))
+    }
+
+    /// n verifications straight through the C ABI: how many were valid.
+    fn verify_loop(&self, token: &[u8], n: u64) -> u64 {
+        let mut ok = 0;
+        for _ in 0..n {
+            // SAFETY: a live verifier and a token slice that outlives the call.
+            ok += (unsafe { tokenverify_sys::tv_verify(self.0, std::ptr::null_mut(), token.as_ptr(), token.len()) }
+                == 0) as u64;
+        }
+        ok
+    }
+}
+
+impl Drop for NativeVerifier {
+    fn drop(&mut self) {
+        // SAFETY: built by tv_verifier_new, freed once.
+        unsafe { tokenverify_sys::tv_verifier_free(self.0) }
+    }
+}
+
+/// The crate's overhead measured in this process: `verify_only` against
+/// tv_verify called in a plain loop (what a C caller does), in alternating
+/// blocks of about 2 ms of CPU each (every runtime's runner does the same;
+/// bench/peers/report.py's PAIRED_PROTOCOL describes it). The C ABI row timed
+/// by another process minutes apart differs from this one by more than the 2 %
+/// the RS256 target allows, on a shared machine. Returns the JSON fields.
+fn paired_overhead(v: &Verifier, config: &str, token: &[u8], seconds: f64) -> Result<String, String> {
+    let native = NativeVerifier::new(config).ok_or("tv_verifier_new refused the configuration")?;
+    let package = |n: u64| -> Option<u64> {
+        let t = cpu_ns();
+        for _ in 0..n {
+            v.verify_only(token).ok()?;
+        }
+        Some(cpu_ns() - t)
+    };
+    let c_loop = |n: u64| -> Option<u64> {
+        let t = cpu_ns();
+        (native.verify_loop(token, n) == n).then(|| cpu_ns() - t)
+    };
+    let warm = package(64).ok_or("the good token was refused")?.max(1);
+    let block = ((2e6 * 64.0 / warm as f64) as u64).max(1);
+    let (mut ratios, mut package_ns, mut c_ns) = (Vec::new(), Vec::new(), Vec::new());
+    let start = Instant::now();
+    let mut i = 0;
+    while i < 20 || start.elapsed().as_secs_f64() < seconds {
+        // Alternate which side goes first: drift over a pair then cancels.
+        let (a, b) = if i % 2 == 0 {
+            let a = package(block);
+            (a, c_loop(block))
+        } else {
+            let b = c_loop(block);
+            (package(block), b)
+        };
+        let (a, b) = (a.ok_or("a verification failed")?, b.ok_or("a verification failed")?);
+        i += 1;
+        if b == 0 {
+            continue;
+        }
+        ratios.push(a as f64 / b as f64);
+        package_ns.push(a as f64 / block as f64);
+        c_ns.push(b as f64 / block as f64);
+    }
+    let pct = |v: &mut Vec<f64>, p: f64| {
+        v.sort_by(|a, b| a.partial_cmp(b).unwrap());
+        v[(p * (v.len() - 1) as f64) as usize]
+    };
+    Ok(format!(
+        "\"kind\":\"paired_overhead\",\"ratio\":{:.4},\"low\":{:.4},\"high\":{:.4},\"pairs\":{},\"block\":{},\
+         \"package_ns\":{:.1},\"c_ns\":{:.1},\"baseline\":{}",
+        pct(&mut ratios, 0.5),
+        pct(&mut ratios, 0.1),
+        pct(&mut ratios, 0.9),
+        ratios.len(),
+        block,
+        pct(&mut package_ns, 0.5),
+        pct(&mut c_ns, 0.5),
+        json_str("tv_verify called in a loop through tokenverify-sys, same process, a native verifier of the same configuration")
+    ))
+}
+
 fn json_str(s: &str) -> String {
     let mut out = String::from("\"");
     for c in s.chars() {
@@ -142,6 +235,12 @@ fn run(dir: &Path, alg: &str, seconds: f64, repeats: usize) -> Result<(), String
         runs_ns.join(","),
         json_str(&note)
     );
+    if alg == "HS256" || alg == "RS256" {
+        match paired_overhead(&v, &config, &good, seconds) {
+            Ok(fields) => println!("{},{}}}", head(alg), fields),
+            Err(why) => eprintln!("{alg}: no paired overhead: {why}"),
+        }
+    }
     Ok(())
 }
 
