@@ -30,10 +30,10 @@ int64_t UnixNow() {
 }
 
 std::string Token(const tokenverify::testing::TestKey& key, const std::string& jti) {
-  return tokenverify::testing::SignJws(
-      key, R"({"alg":"HS256","kid":"k1"})",
-      R"({"iss":"https://issuer.example","sub":"carol","jti":")" + jti + R"(","iat":)" +
-          std::to_string(UnixNow() - 10) + R"(,"exp":)" + std::to_string(UnixNow() + 3600) + "}");
+  return tokenverify::testing::SignJws(key, R"({"alg":"HS256","kid":"k1"})",
+                                       R"({"iss":"https://issuer.example","sub":"carol","jti":")" + jti +
+                                           R"(","iat":)" + std::to_string(UnixNow() - 10) + R"(,"exp":)" +
+                                           std::to_string(UnixNow() + 3600) + "}");
 }
 
 bool Connected(const tokenverify::Verifier& v) {
