@@ -242,6 +242,15 @@ if wanted go; then
       CGO_CFLAGS="-I$ROOT/bindings/c/include -I$BUILD/generated/include" \
       CGO_LDFLAGS="-L$BUILD -Wl,-rpath,$BUILD" go build -o "$BIN/go-tokenverify" .) >"$LOGS/go-tokenverify.log" 2>&1; then
       run_peer go-tokenverify "tokenverify (Go)|Go" -- env GOMAXPROCS=1 "$BIN/go-tokenverify" "$TOKENS" "$BUDGET" "$REPEATS"
+      # The package against the C ABI in one process (paired.go): on two CPUs, not
+      # pinned, where the Go runtime's own threads run beside the verification.
+      if (($(nproc) >= 2)); then
+        say "running go-tokenverify --paired (GOMAXPROCS=2, not pinned)"
+        timeout "$RUNNER_TIMEOUT" env GOMAXPROCS=2 "$BIN/go-tokenverify" --paired "$TOKENS" "$BUDGET" \
+          2>"$LOGS/go-tokenverify-paired.log" | grep '^{' >>"$RESULTS"
+      else
+        say "go-tokenverify --paired needs two CPUs; this machine has one"
+      fi
     else
       unavailable "go build failed; see ${LOGS#"$ROOT"/}/go-tokenverify.log" "tokenverify (Go)|Go"
     fi

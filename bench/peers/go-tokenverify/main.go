@@ -4,12 +4,14 @@
 // scheme (CPU time of the whole process, growing batches, median of repeats).
 //
 //	go-tokenverify TOKENS_DIR [SECONDS [REPEATS]]
+//	go-tokenverify --paired TOKENS_DIR [SECONDS]
 //
 // One Verifier per algorithm is built from <alg>.tv.json (signature, exp, iss
 // and aud checked, as the C row "tokenverify"). Before timing, the good token
 // must pass and every negative token must fail with the expected status class.
 // The timed call is Verifier.VerifyOnly: no claims object, like the C row.
-// One JSON line per algorithm on stdout.
+// One JSON line per algorithm on stdout. With --paired, only the paired
+// overhead lines of HS256 and RS256 (paired.go).
 package main
 
 import (
@@ -120,19 +122,24 @@ func check(v *tokenverify.Verifier, e entry) string {
 }
 
 func main() {
-	if len(os.Args) < 2 || len(os.Args) > 4 {
-		fmt.Fprintln(os.Stderr, "usage: go-tokenverify TOKENS_DIR [SECONDS [REPEATS]]")
+	args := os.Args[1:]
+	paired := len(args) > 0 && args[0] == "--paired"
+	if paired {
+		args = args[1:]
+	}
+	if len(args) < 1 || len(args) > 3 {
+		fmt.Fprintln(os.Stderr, "usage: go-tokenverify [--paired] TOKENS_DIR [SECONDS [REPEATS]]")
 		os.Exit(2)
 	}
-	dir := os.Args[1]
+	dir := args[0]
 	seconds, repeats := 1.0, 3
-	if len(os.Args) > 2 {
-		if s, err := strconv.ParseFloat(os.Args[2], 64); err == nil && s > 0 {
+	if len(args) > 1 {
+		if s, err := strconv.ParseFloat(args[1], 64); err == nil && s > 0 {
 			seconds = s
 		}
 	}
-	if len(os.Args) > 3 {
-		if r, err := strconv.Atoi(os.Args[3]); err == nil && r > 0 {
+	if len(args) > 2 {
+		if r, err := strconv.Atoi(args[2]); err == nil && r > 0 {
 			repeats = r
 		}
 	}
@@ -172,6 +179,20 @@ func main() {
 		if why := check(v, e); why != "" {
 			r.Unavailable = why
 			emit(r)
+			v.Close()
+			continue
+		}
+		if paired {
+			if alg == "HS256" || alg == "RS256" {
+				p, err := pairedOverhead(v, config, e.Token, seconds)
+				if err != nil {
+					fmt.Fprintf(os.Stderr, "%s: no paired overhead: %v\n", alg, err)
+				} else {
+					p.Peer, p.Language, p.Version, p.Alg = base.Peer, base.Language, base.Version, alg
+					b, _ := json.Marshal(p)
+					fmt.Println(string(b))
+				}
+			}
 			v.Close()
 			continue
 		}
