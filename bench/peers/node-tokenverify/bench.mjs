@@ -10,7 +10,8 @@
 // verifier.verifyOnly(token) is timed (no claims object, like the C row
 // "tokenverify"), with the same scheme as the other runners: batches growing to
 // 5 ms, CPU time per verification, median of REPEATS runs of SECONDS each.
-// One JSON line per algorithm on stdout.
+// One JSON line per algorithm on stdout; for HS256 and RS256 also the package's
+// overhead paired in this process (pairedOverhead below).
 import { createRequire } from 'node:module';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -67,6 +68,63 @@ function timedRun(v, token, seconds) {
 }
 
 const round1 = (x) => Math.round(x * 10) / 10;
+const round4 = (x) => Math.round(x * 1e4) / 1e4;
+
+// The package's overhead measured in this process: blocks of verifier.verifyOnly
+// alternating with blocks of tv_verify looped in C (the addon's internal cLoop, on
+// a native verifier of the same configuration), about 2 ms of process CPU each,
+// which side goes first alternating, for SECONDS and at least 20 pairs
+// (bench/peers/report.py's PAIRED_PROTOCOL, as every runtime's runner). The C ABI
+// row timed by another process minutes apart differs from this one by more than
+// the 2 % the RS256 target allows, on a shared machine.
+function pairedOverhead(v, config, token, seconds) {
+  const binding = require(path.join(pkgDir, 'build', 'Release', 'tokenverify.node'));
+  const native = binding.newVerifier(config, false, false, undefined);
+  if (Array.isArray(native)) throw new Error(`newVerifier refused the configuration (status ${native[0]})`);
+  try {
+    const pkg = (n) => {
+      const t = cpuNs();
+      for (let i = 0; i < n; i++) v.verifyOnly(token);
+      return cpuNs() - t;
+    };
+    const cLoop = (n) => {
+      const t = cpuNs();
+      if (binding.cLoop(native, token, n) !== n) throw new Error('tv_verify looped in C refused the token');
+      return cpuNs() - t;
+    };
+    const block = Math.max(1, Math.round((2e6 * 256) / Math.max(1, pkg(256))));
+    const ratios = [], pkgNs = [], cNs = [];
+    const start = process.hrtime.bigint(), budget = BigInt(Math.round(seconds * 1e9));
+    for (let i = 0; i < 20 || process.hrtime.bigint() - start < budget; i++) {
+      let a, b;
+      if (i % 2 === 0) {
+        a = pkg(block);
+        b = cLoop(block);
+      } else {
+        b = cLoop(block);
+        a = pkg(block);
+      }
+      if (b === 0) continue; // below the clock's resolution
+      ratios.push(a / b);
+      pkgNs.push(a / block);
+      cNs.push(b / block);
+    }
+    const pct = (xs, p) => xs.slice().sort((x, y) => x - y)[Math.floor(p * (xs.length - 1))];
+    return {
+      kind: 'paired_overhead',
+      ratio: round4(pct(ratios, 0.5)),
+      low: round4(pct(ratios, 0.1)),
+      high: round4(pct(ratios, 0.9)),
+      pairs: ratios.length,
+      block,
+      package_ns: round1(pct(pkgNs, 0.5)),
+      c_ns: round1(pct(cNs, 0.5)),
+      baseline: 'tv_verify looped in C (the addon\'s internal cLoop), same process, a native verifier of the same configuration',
+    };
+  } finally {
+    binding.close(native);
+  }
+}
 
 for (const alg of ALGS) {
   const low = alg.toLowerCase();
@@ -114,5 +172,12 @@ for (const alg of ALGS) {
     checks: 'ok',
     note: `Node ${process.versions.node}; verifier.verifyOnly(token): N-API addon, tv_verify(v, NULL, ...), no claims object; token a string; base64url kernel ${tv.base64urlImplementation}`,
   });
+  if (alg === 'HS256' || alg === 'RS256') {
+    try {
+      emit({ ...base, alg, ...pairedOverhead(v, read(`${low}.tv.json`), token, SECONDS) });
+    } catch (e) {
+      console.error(`${alg}: no paired overhead: ${e.message}`);
+    }
+  }
   v.close();
 }

@@ -591,6 +591,34 @@ static napi_value js_verify_only(napi_env env, napi_callback_info info) {
   return make_int(env, s);
 }
 
+/* cLoop(handle, token, n) -> how many of n tv_verify calls returned TV_OK (or
+ * TVN_CLOSED). Not part of the package's API: the peer harness's in-process
+ * baseline (bench/peers/node-tokenverify/bench.mjs), tv_verify looped in C on the
+ * same native verifier, to time verifyOnly against. The token is converted once. */
+static napi_value js_c_loop(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value argv[3];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  void* p = NULL;
+  int64_t n = 0;
+  if (argc < 3 || napi_get_value_external(env, argv[0], &p) != napi_ok ||
+      napi_get_value_int64(env, argv[2], &n) != napi_ok || n < 0) {
+    napi_throw_type_error(env, NULL, "tokenverify: cLoop(handle, token, n)");
+    return NULL;
+  }
+  tvn_handle* h = p;
+  if (h->core == NULL) return make_int(env, TVN_CLOSED);
+  char stack[STACK_BYTES];
+  bytes tok;
+  if (!get_bytes(env, argv[1], stack, sizeof stack, &tok, "token")) return NULL;
+  int64_t ok = 0;
+  for (int64_t i = 0; i < n; i++) ok += tv_verify(h->core->v, NULL, tok.p, tok.len) == TV_OK;
+  free(tok.heap);
+  napi_value out;
+  CHECK(napi_create_int64(env, ok, &out));
+  return out;
+}
+
 /* verify(handle, token) -> claims handle | status */
 static napi_value js_verify(napi_env env, napi_callback_info info) {
   size_t argc = 2;
@@ -1202,6 +1230,7 @@ NAPI_MODULE_INIT() {
       {"close", NULL, js_close, NULL, NULL, NULL, napi_default, NULL},
       {"refCount", NULL, js_ref_count, NULL, NULL, NULL, napi_default, NULL},
       {"verifyOnly", NULL, js_verify_only, NULL, NULL, NULL, napi_default, NULL},
+      {"cLoop", NULL, js_c_loop, NULL, NULL, NULL, napi_default, NULL},
       {"verify", NULL, js_verify, NULL, NULL, NULL, napi_default, NULL},
       {"verifyAsync", NULL, js_verify_async, NULL, NULL, NULL, napi_default, NULL},
       {"verifyMany", NULL, js_verify_many, NULL, NULL, NULL, napi_default, NULL},
