@@ -599,14 +599,13 @@ static napi_value js_c_loop(napi_env env, napi_callback_info info) {
   size_t argc = 3;
   napi_value argv[3];
   CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  void* p = NULL;
+  tvn_handle* h = argc >= 3 ? get_external(env, argv[0]) : NULL;
+  if (h == NULL) return NULL;
   int64_t n = 0;
-  if (argc < 3 || napi_get_value_external(env, argv[0], &p) != napi_ok ||
-      napi_get_value_int64(env, argv[2], &n) != napi_ok || n < 0) {
-    napi_throw_type_error(env, NULL, "tokenverify: cLoop(handle, token, n)");
+  if (napi_get_value_int64(env, argv[2], &n) != napi_ok || n < 0) {
+    napi_throw_type_error(env, NULL, "tokenverify: cLoop(handle, token, n): n must be a count");
     return NULL;
   }
-  tvn_handle* h = p;
   if (h->core == NULL) return make_int(env, TVN_CLOSED);
   char stack[STACK_BYTES];
   bytes tok;
