@@ -48,6 +48,11 @@ func (c *Claims) Close() {
 	c.mu.Unlock()
 	if p != nil {
 		c.cleanup.Stop()
+		// c must stay reachable across Stop (runtime.Cleanup's contract): once
+		// the handle is copied out of it, nothing else here uses c, and a
+		// garbage collection during Stop could queue the cleanup, which would
+		// then free p a second time (a crash seen under TestCloseDuringVerificationsIsSafe).
+		runtime.KeepAlive(c)
 		C.tv_claims_free(p)
 	}
 }

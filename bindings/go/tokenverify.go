@@ -151,6 +151,8 @@ func (v *Verifier) Close() {
 	v.mu.Unlock()
 	if p != nil {
 		v.cleanup.Stop()
+		// Reading v.release keeps v reachable across Stop, as runtime.Cleanup
+		// requires (see Claims.Close).
 		owned{p, v.release}.free()
 	}
 }
