@@ -43,6 +43,17 @@ constexpr PackIndex MakePackIndex() {
 }
 constexpr PackIndex kPackIndex = MakePackIndex();
 
+// 0, 1, ..., 127: from offset k, the indexes of a shift down by k lanes.
+struct Ramp {
+  alignas(64) uint8_t v[128];
+};
+constexpr Ramp MakeRamp() {
+  Ramp r{};
+  for (unsigned j = 0; j < 128; ++j) r.v[j] = static_cast<uint8_t>(j);
+  return r;
+}
+constexpr Ramp kRamp = MakeRamp();
+
 // 6-bit values (one per byte) -> 48 output bytes in the low part of the result.
 TV_AVX512_INLINE __m512i Pack(__m512i v, __m512i pack_index) {
   const __m512i ab = _mm512_maddubs_epi16(v, _mm512_set1_epi32(0x01400140));
@@ -77,7 +88,19 @@ TV_AVX512 bool Base64urlDecode(const char* in, size_t len, uint8_t* out) noexcep
     // read as 'A' (value 0). The byte right after the decoded ones then holds
     // exactly the last character's unused bits (or is 0 when rest % 4 == 0).
     const __mmask64 live = (uint64_t{1} << rest) - 1;
-    const __m512i x = _mm512_mask_loadu_epi8(_mm512_set1_epi8('A'), live, in + i);
+    __m512i x;
+    if (i != 0) {
+      // Not a masked load here: its masked-off lanes still count as read for
+      // memory ordering, and when they overlap memory just stored (the output,
+      // allocated right after the input, say) the load waits for those stores
+      // to retire (measured: 15.5 ns instead of 8.9 ns at 322 bytes). The last
+      // 64 bytes of the input, already known to exist, shifted down instead.
+      const __m512i last = _mm512_loadu_si512(in + len - 64);
+      const __m512i from = _mm512_loadu_si512(kRamp.v + 64 - rest);  // lane j takes byte 64 - rest + j
+      x = _mm512_mask_permutexvar_epi8(_mm512_set1_epi8('A'), live, from, last);
+    } else {
+      x = _mm512_mask_loadu_epi8(_mm512_set1_epi8('A'), live, in + i);
+    }
     const __m512i v = _mm512_permutex2var_epi8(lut_lo, x, lut_hi);
     seen = _mm512_ternarylogic_epi32(seen, x, v, 0xFE);
     const __m512i bytes = Pack(v, pack_index);
