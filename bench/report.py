@@ -170,6 +170,7 @@ def render(res, command, others=()):
     hs = res.ns("verify/HS256/tokenverify")
     sha = res.ns("verify/HS256/raw-openssl")
     parse = res.ns("json/header+payload")
+    parse_memo = res.ns("json/header-memo+payload")
     sha_json = res.ns("json/sha256-of-signing-input")
 
     w("### Environment\n")
@@ -244,8 +245,9 @@ def render(res, command, others=()):
               "not runnable: this CPU has no AVX-512 VBMI | — |")
         elif name == "haswell":
             w("| base64url AVX2 (haswell) ≥ 4× scalar at 342 bytes | not runnable: no AVX2 | — |")
-    w(f"| header + payload parse ≤ 150 ns | {fmt_ns(parse)} "
-      f"({fmt_x(ratio(parse, sha_json))} SHA-256 of the signing input) | "
+    memo_note = "" if parse_memo is None else f"; the verifier's, header from the thread's memo: {fmt_ns(parse_memo)}"
+    w(f"| header + payload parse ≤ 150 ns (both decoded afresh) | {fmt_ns(parse)} "
+      f"({fmt_x(ratio(parse, sha_json))} SHA-256 of the signing input{memo_note}) | "
       f"{verdict(None if parse is None else parse <= PARSE_LIMIT_NS)} |")
     rej = [res.ns(f"reject/{c}") for c, _, _ in REJECTS]
     known = [x for (c, _, _), x in zip(REJECTS, rej) if x is not None and c not in EXPENSIVE_REJECTS]
@@ -325,6 +327,8 @@ def render(res, command, others=()):
     w("| step | time | × SHA-256 of the signing input | target |")
     w("|---|---:|---:|---|")
     rows = [("json/header+payload", "base64url decode + strict parse of header and payload, claims read", "≤ 150 ns"),
+            ("json/header-memo+payload", "the same as the verifier runs it for a stream of one issuer's tokens: "
+             "the header answered by the thread's memo of the last header segment (token/header_memo.h)", ""),
             ("json/parse-only", "the strict JSON scan alone (already decoded): fast path, scanner behind it", ""),
             ("json/parse-only-scanner", "the scanner alone, as for JSON the fast path hands over (whitespace, escapes, non-ASCII)", ""),
             ("json/parse-only-simdjson-walk",

@@ -10,6 +10,7 @@
 #include <system_error>
 
 #include "token/decode.h"
+#include "token/header_memo.h"
 #include "verify/verifier_impl.h"
 
 namespace tokenverify {
@@ -21,7 +22,7 @@ namespace {
 // Per-thread working memory, reused by every verification on the thread:
 // after the first few tokens a thread allocates nothing.
 struct ThreadScratch {
-  TokenJsonScratch header;
+  HeaderMemo header;
   TokenJsonScratch payload;
   std::vector<std::string_view> strings;
 };
@@ -128,7 +129,7 @@ Status Verifier::Impl::VerifyOnce(std::string_view token, AcceptedToken* out, in
 
   JoseHeader header;
   size_t header_len = 0;
-  TV_RETURN_IF_ERROR(DecodeHeader(parts, ts.header, cfg.max_json_depth, &header, &header_len));
+  TV_RETURN_IF_ERROR(ts.header.Decode(parts, cfg.max_json_depth, &header, &header_len));
   HeldKeys held;
   if (const Status st = Prescreen(header, &held); st != Status::OK) {
     *missed_in = held.missed_in_generations;
