@@ -137,13 +137,15 @@ struct PayloadView {
 };
 
 // Work a caller runs in slices beside the payload's walk: one slice as the
-// fast path reaches each top-level member (the scanner runs none; the caller
+// fast path reaches the first top-level member, and again at every
+// members_per_slice-th member after it (the scanner runs none; the caller
 // finishes what is left). Verification puts the HMAC of the signature there
 // (keys/mac_in_progress.h): a hash is one long chain of dependent
 // instructions that leaves most of the core idle, and the walk fills it.
 struct InterleavedWork {
   void (*slice)(void* arg) noexcept = nullptr;
   void* arg = nullptr;
+  unsigned members_per_slice = 1;  // at least 1
 };
 
 // ParsePayload scans the payload document, the first n bytes of `doc`,
