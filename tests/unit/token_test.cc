@@ -39,7 +39,7 @@ std::string TokenWithHeader(std::string_view header_json) { return Base64urlEnco
 
 // What HeaderMemo::Decode answered, copied out of the scratch.
 struct Decoded {
-  Status status;
+  Status status = Status::OK;
   Alg alg = Alg::kHS256;
   std::string kid;
   std::string json;  // the decoded header the memo's scratch holds
@@ -50,7 +50,8 @@ Decoded DecodeThrough(HeaderMemo& memo, const std::string& token, int max_depth 
   EXPECT_EQ(SplitToken(token, &parts), Status::OK);
   JoseHeader h;
   size_t len = 0;
-  Decoded d{memo.Decode(parts, max_depth, &h, &len)};
+  Decoded d;
+  d.status = memo.Decode(parts, max_depth, &h, &len);
   if (d.status == Status::OK) {
     d.alg = h.alg;
     d.kid = h.has_kid ? std::string(h.kid) : "(none)";

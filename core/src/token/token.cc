@@ -249,12 +249,9 @@ template <typename Cursor>
 [[gnu::always_inline]] inline Status WalkPayload(Cursor& c, const ClaimInterest& interest, PayloadView* out,
                                                  InterleavedWork work = {}) noexcept {
   auto& strings = *out->strings;
-  unsigned members_to_slice = 0;  // a countdown: no division per member
+  unsigned member = 0;
   return c.WalkObject([&](const MemberName& name) -> Status {
-    if (work.slice != nullptr && members_to_slice-- == 0) {
-      work.slice(work.arg);
-      members_to_slice = work.members_per_slice - 1;
-    }
+    if (work.slice != nullptr && (member++ & 1) == 0) work.slice(work.arg);
     const ClaimInterest::Entry* const e = interest.Lookup(name);
     if (e == nullptr) return c.SkipValue(1);  // most members: nobody asked
     StringRange* values = nullptr;
