@@ -378,7 +378,7 @@ class Verifier {
   /** Verifies without making a claims object (nothing allocated): true, or throws. */
   verifyOnly(token) {
     const s = binding.verifyOnly(this.#h, token);
-    if (s !== 0) throw failure(s, 'verifier');
+    if (s !== undefined) throw failure(s, 'verifier');
     return true;
   }
 
