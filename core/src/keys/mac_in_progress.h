@@ -5,8 +5,9 @@
 // An HMAC is one chain of dependent SHA-2 rounds, block after block, that
 // leaves most of the core's execution units idle; the payload's walk is
 // short, independent work. Advanced a step at a time between the walk's
-// members (every second one: verifier.cc), the two overlap. The verification checks the finished MAC when,
-// and only when, its own key choice lands on the same key for the same alg
+// members (every second one: InterleavedWork in token/token.h), the two
+// overlap. The verification checks the finished MAC when, and only when, its
+// own key choice lands on the same key for the same alg
 // and signing input; any other outcome verifies as before, and the MAC is
 // wiped unused.
 //
