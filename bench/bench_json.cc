@@ -32,6 +32,7 @@ constexpr int kMaxDepth = 32;  // the configuration default
 struct Scratch {
   ti::TokenJsonScratch header;
   ti::TokenJsonScratch payload;
+  ti::PayloadMemo payload_memo;
   std::vector<std::string_view> strings;
   ti::JsonScratch simdjson_header;  // for the oracle's walk
   ti::JsonScratch simdjson_payload;
@@ -78,11 +79,11 @@ bool PayloadLooksRight(const ti::PayloadView& pv) {
          (pv.present & 3) == 3 && pv.values[1].count == 1;
 }
 
-// Times decode_header followed by the payload's decode and parse, as the
-// verifier runs them, after checking (twice: a memo misses, then hits) that
-// they read what the fixture holds.
+// Times decode_header followed by the payload's decode and parse (with
+// `payload_memo`, if any), as the verifier runs them, after checking (twice: a
+// memo misses, then hits) that they read what the fixture holds.
 template <typename DecodeHeaderFn>
-void TimeHeaderAndPayload(benchmark::State& state, DecodeHeaderFn decode_header) {
+void TimeHeaderAndPayload(benchmark::State& state, DecodeHeaderFn decode_header, ti::PayloadMemo* payload_memo) {
   Input in;
   if (!Split(state, &in)) return;
   Scratch& s = ThreadScratch();
@@ -90,7 +91,7 @@ void TimeHeaderAndPayload(benchmark::State& state, DecodeHeaderFn decode_header)
     size_t header_len = 0, payload_len = 0;
     TV_RETURN_IF_ERROR(decode_header(in.parts, h, &header_len));
     pv->strings = &s.strings;
-    return ti::DecodePayload(in.parts, s.payload, kMaxDepth, Interest(), pv, &payload_len);
+    return ti::DecodePayload(in.parts, s.payload, kMaxDepth, Interest(), pv, &payload_len, {}, payload_memo);
   };
   for (int i = 0; i < 2; ++i) {
     ti::JoseHeader h;
@@ -111,23 +112,31 @@ void TimeHeaderAndPayload(benchmark::State& state, DecodeHeaderFn decode_header)
                           static_cast<int64_t>(in.parts.signing_input.size()));
 }
 
-// Header + payload: decode and parse both, read alg/kid/typ and the claims.
+// Header + payload: decode and parse both, read alg/kid/typ and the claims;
+// no memo, every token as if it were the thread's first.
 void BM_HeaderAndPayload(benchmark::State& state) {
   ti::TokenJsonScratch& scratch = ThreadScratch().header;  // looked up once, not in the timed loop
-  TimeHeaderAndPayload(state, [&scratch](const ti::TokenParts& parts, ti::JoseHeader* h, size_t* len) {
-    return ti::DecodeHeader(parts, scratch, kMaxDepth, h, len);
-  });
+  TimeHeaderAndPayload(
+      state,
+      [&scratch](const ti::TokenParts& parts, ti::JoseHeader* h, size_t* len) {
+        return ti::DecodeHeader(parts, scratch, kMaxDepth, h, len);
+      },
+      nullptr);
 }
 
 // The same as the verifier runs it on a stream of one issuer's tokens: the
 // header through the thread's HeaderMemo (token/header_memo.h), which after
-// the first token answers from the segment's bytes alone; the payload as above.
+// the first token answers from the segment's bytes alone; the payload with
+// the thread's PayloadMemo (json/member_memo.h), which predicts its names.
 void BM_HeaderMemoAndPayload(benchmark::State& state) {
   thread_local ti::HeaderMemo thread_memo;
   ti::HeaderMemo& memo = thread_memo;  // looked up once, not in the timed loop, as the verifier's scratch
-  TimeHeaderAndPayload(state, [&memo](const ti::TokenParts& parts, ti::JoseHeader* h, size_t* len) {
-    return memo.Decode(parts, kMaxDepth, h, len);
-  });
+  TimeHeaderAndPayload(
+      state,
+      [&memo](const ti::TokenParts& parts, ti::JoseHeader* h, size_t* len) {
+        return memo.Decode(parts, kMaxDepth, h, len);
+      },
+      &ThreadScratch().payload_memo);
 }
 
 // Decodes both segments into the scratch buffers once; false (benchmark

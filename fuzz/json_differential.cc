@@ -16,6 +16,11 @@
 // Input: one mode byte, then the JSON document itself (not base64url).
 //   bit 0      0: header, 1: payload
 //   bits 1-2   maxJsonDepth: 32, 2 (the smallest a configuration allows), 3, 256
+// A payload is also parsed with a member memo (json/member_memo.h) against
+// its answer without one: the memo first takes the names of the bytes before
+// the input's first 0xFF (a byte no document the fast path takes has), or
+// else of the document itself, so every payload is walked once wholly
+// predicted, and inputs with a 0xFF in part.
 // The scanner's scratch is thread_local and reused, as in the verifier, so
 // state one document leaves behind can hurt the next one here too.
 #include <cstdint>
@@ -75,7 +80,7 @@ void Expect(bool same, std::string_view what, std::string_view doc, Status st) {
 struct Scratch {
   TokenJsonScratch scanner;
   JsonScratch oracle;
-  std::vector<std::string_view> scanner_strings, oracle_strings, fast_strings, scanner_only_strings;
+  std::vector<std::string_view> scanner_strings, oracle_strings, fast_strings, scanner_only_strings, memo_strings;
 };
 
 void SameHeader(const JoseHeader& got, const JoseHeader& want, std::string_view doc, Status st) {
@@ -130,11 +135,21 @@ void SamePayload(const PayloadView& got, const PayloadView& want, std::string_vi
   }
 }
 
-void Payload(Scratch& s, std::string_view doc, int max_depth) {
+void Payload(Scratch& s, std::string_view prime, std::string_view doc, int max_depth) {
+  // With a memo of prime's names first (its parse's own answer is not the point).
+  PayloadMemo memo;
+  PayloadView remembered;
+  remembered.strings = &s.memo_strings;
+  std::memcpy(s.scanner.Reserve(prime.size()), prime.data(), prime.size());
+  (void)ParsePayload(s.scanner, prime.size(), max_depth, Interest(), &remembered, {}, &memo);
   std::memcpy(s.scanner.Reserve(doc.size()), doc.data(), doc.size());
+  const Status with_memo = ParsePayload(s.scanner, doc.size(), max_depth, Interest(), &remembered, {}, &memo);
+
   PayloadView got;
   got.strings = &s.scanner_strings;
   const Status scanned = ParsePayload(s.scanner, doc.size(), max_depth, Interest(), &got);
+  if (with_memo != scanned) Mismatch("payload status, member memo vs none", doc, with_memo, scanned);
+  if (scanned == Status::OK) SamePayload(remembered, got, doc, scanned);
 
   PayloadView want;
   want.strings = &s.oracle_strings;
@@ -162,11 +177,17 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size == 0) return 0;
   static constexpr int kDepths[] = {32, 2, 3, 256};
   const int max_depth = kDepths[(data[0] >> 1) & 3];
-  const std::string_view doc(reinterpret_cast<const char*>(data + 1), size - 1);
+  std::string_view doc(reinterpret_cast<const char*>(data + 1), size - 1);
   thread_local Scratch scratch;
-  if (data[0] & 1)
-    Payload(scratch, doc, max_depth);
-  else
+  if (data[0] & 1) {
+    std::string_view prime = doc;
+    if (const size_t split = doc.find('\xFF'); split != std::string_view::npos) {
+      prime = doc.substr(0, split);
+      doc.remove_prefix(split + 1);
+    }
+    Payload(scratch, prime, doc, max_depth);
+  } else {
     Header(scratch, doc, max_depth);
+  }
   return 0;
 }

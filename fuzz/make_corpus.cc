@@ -161,6 +161,11 @@ void JsonDifferential() {
                           R"("email":"a@b.example","email_verified":true,"nonce":"n-0S6_WzA2Mj","tenant":"acme"})");
   payload("fast_values", R"({"team":["dev","ops",1,true,null,[]],"n":-0,"f":1.5e-3,"x":[],"scope":"","exp":0,)"
                          R"("nbf":-1,"iat":123456789012345678,"aud":[],"roles":"one"})");
+  // A member memo primed with one document (before the 0xFF), then another
+  // that shares its first names and then repeats one of them.
+  payload("memo_partial", R"({"iss":"i","sub":"s","team":"dev","exp":1})"
+                          "\xFF"
+                          R"({"iss":"j","sub":"t","roles":"r","sub":"u"})");
   {
     const std::string s(70, 'x'), name(66, 'n');  // across 64-byte blocks
     payload("fast_long_strings", "{\"" + name + "\":\"" + s + "\",\"sub\":\"" + s +

@@ -5,10 +5,15 @@
 // document has several; and which documents the fast path takes.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstring>
+#include <functional>
 #include <string>
+#include <utility>
 #include <vector>
 
+#include "json/fast_path.h"
+#include "json/member_memo.h"
 #include "support/oracle/token_simdjson.h"
 #include "token/token.h"
 
@@ -18,7 +23,8 @@ namespace {
 struct Scratch {
   TokenJsonScratch scanner;
   JsonScratch oracle;
-  std::vector<std::string_view> strings, oracle_strings;
+  std::vector<std::string_view> strings, oracle_strings, memo_strings;
+  PayloadMemo memo;  // carried from document to document, as the verifier's
 };
 
 Scratch& S() {
@@ -53,12 +59,39 @@ const ClaimInterest& Interest() {
 
 PayloadView g_payload;
 
+// What two parses of one payload read alike.
+void ExpectSameView(const PayloadView& a, const PayloadView& b, std::string_view json) {
+  EXPECT_EQ(a.has_exp, b.has_exp) << json;
+  EXPECT_EQ(a.exp, b.exp) << json;
+  EXPECT_EQ(a.has_nbf, b.has_nbf) << json;
+  EXPECT_EQ(a.nbf, b.nbf) << json;
+  EXPECT_EQ(a.has_iat, b.has_iat) << json;
+  EXPECT_EQ(a.iat, b.iat) << json;
+  EXPECT_EQ(a.has_iss, b.has_iss) << json;
+  EXPECT_EQ(a.iss, b.iss) << json;
+  EXPECT_EQ(a.has_sub, b.has_sub) << json;
+  EXPECT_EQ(a.sub, b.sub) << json;
+  EXPECT_EQ(a.has_aud, b.has_aud) << json;
+  EXPECT_TRUE(std::ranges::equal(a.Strings(a.aud), b.Strings(b.aud))) << json;
+  EXPECT_EQ(a.present, b.present) << json;
+  for (size_t i = 0; i < ClaimInterest::kMax; ++i)
+    EXPECT_TRUE(std::ranges::equal(a.Strings(a.values[i]), b.Strings(b.values[i]))) << json << " values " << i;
+}
+
+// ParsePayload, checked against the simdjson walk, and against itself with
+// the member memo every call here shares (the names of whatever document
+// came before: hits, misses and partial hits alike).
 Status Payload(std::string_view json, int max_depth = 32) {
   Scratch& s = S();
   std::memcpy(s.scanner.Reserve(json.size()), json.data(), json.size());
+  PayloadView with_memo;
+  with_memo.strings = &s.memo_strings;
+  const Status remembered = ParsePayload(s.scanner, json.size(), max_depth, Interest(), &with_memo, {}, &s.memo);
   g_payload = PayloadView();
   g_payload.strings = &s.strings;
   const Status scanned = ParsePayload(s.scanner, json.size(), max_depth, Interest(), &g_payload);
+  EXPECT_EQ(remembered, scanned) << "the member memo changes the answer on " << json;
+  if (remembered == Status::OK && scanned == Status::OK) ExpectSameView(with_memo, g_payload, json);
   PayloadView want;
   want.strings = &s.oracle_strings;
   simdjson::ondemand::document doc;
@@ -410,6 +443,165 @@ TEST(TokenJsonFastPath, RunsASliceEverySecondMember) {
                          {[](void* n) noexcept { ++*static_cast<int*>(n); }, &slices}),
             Status::OK);
   EXPECT_EQ(slices, 0);
+}
+
+// The member memo (json/member_memo.h) on the fast cursor itself: which
+// names it predicts (resolve is not called for them), and that a document
+// it predicts in part is still checked whole.
+struct MemoWalk {
+  Status status = Status::OK;
+  int resolved = 0;                // names resolve() was asked for: not predicted
+  std::vector<std::string> names;  // as on_member saw them
+};
+
+// What the test resolver makes of a name: any function of the name will do.
+int Resolution(std::string_view name) { return static_cast<int>(std::hash<std::string_view>{}(name)&0x7FFFFFFF); }
+
+MemoWalk WalkWithMemo(MemberMemo<int>& memo, std::string_view json, uint64_t owner = 1) {
+  TokenJsonScratch doc;
+  std::memcpy(doc.Reserve(json.size()), json.data(), json.size());
+  MemoWalk w;
+  EXPECT_TRUE(FastJsonCursor::Admits(doc, json.size())) << json;
+  FastJsonCursor c(doc, json.size(), 32);
+  w.status = c.WalkObject(
+      &memo, owner,
+      [&](const MemberName& name) {
+        ++w.resolved;
+        return Resolution(name.text);
+      },
+      [&](const MemberName& name, int resolved) {
+        // Predicted or not, on_member gets the name, its fingerprint and its resolution.
+        EXPECT_EQ(resolved, Resolution(name.text)) << name.text;
+        EXPECT_EQ(name.fingerprint, NameFingerprint(name.text.data(), name.text.size())) << name.text;
+        w.names.emplace_back(name.text);
+        return c.SkipValue(1);
+      });
+  return w;
+}
+
+using Names = std::vector<std::string>;
+
+TEST(TokenJsonMemberMemo, PredictsTheNamesOfTheLastDocument) {
+  MemberMemo<int> memo;
+  MemoWalk w = WalkWithMemo(memo, R"({"iss":"a","sub":"b","email_verified":true})");
+  EXPECT_EQ(w.status, Status::OK);
+  EXPECT_EQ(w.resolved, 3);
+  EXPECT_EQ(memo.size(1), 3u);
+  w = WalkWithMemo(memo, R"({"iss":"other","sub":"values","email_verified":false})");
+  EXPECT_EQ(w.status, Status::OK);
+  EXPECT_EQ(w.resolved, 0);
+  EXPECT_EQ(w.names, (Names{"iss", "sub", "email_verified"}));
+  // Another owner resolves every name again (and takes the memo over).
+  w = WalkWithMemo(memo, R"({"iss":"a","sub":"b","email_verified":true})", 2);
+  EXPECT_EQ(w.resolved, 3);
+  EXPECT_EQ(memo.size(1), 0u);
+  EXPECT_EQ(memo.size(2), 3u);
+}
+
+TEST(TokenJsonMemberMemo, AMissEndsThePrediction) {
+  MemberMemo<int> memo;
+  ASSERT_EQ(WalkWithMemo(memo, R"({"a":1,"b":2,"c":3})").status, Status::OK);
+  MemoWalk w = WalkWithMemo(memo, R"({"a":1,"x":2,"c":3})");
+  EXPECT_EQ(w.status, Status::OK);
+  EXPECT_EQ(w.resolved, 2);  // x, and c after it
+  EXPECT_EQ(w.names, (Names{"a", "x", "c"}));
+  EXPECT_EQ(WalkWithMemo(memo, R"({"a":1,"x":2,"c":3})").resolved, 0);
+  // Longer and shorter names than the memo's, same start.
+  EXPECT_EQ(WalkWithMemo(memo, R"({"ab":1,"x":2,"c":3})").resolved, 3);
+  EXPECT_EQ(WalkWithMemo(memo, R"({"a":1,"x":2,"c":3})").resolved, 3);
+  // Fewer members: all predicted, the memo keeps its longer list.
+  w = WalkWithMemo(memo, R"({"a":1,"x":2})");
+  EXPECT_EQ(w.resolved, 0);
+  EXPECT_EQ(memo.size(1), 3u);
+  // More members: the rest are resolved and kept.
+  EXPECT_EQ(WalkWithMemo(memo, R"({"a":1,"x":2,"c":3,"d":4})").resolved, 1);
+  EXPECT_EQ(memo.size(1), 4u);
+}
+
+TEST(TokenJsonMemberMemo, DuplicatesOfPredictedNamesAreFound) {
+  MemberMemo<int> memo;
+  ASSERT_EQ(WalkWithMemo(memo, R"({"a":1,"b":2,"c":3})").status, Status::OK);
+  EXPECT_EQ(WalkWithMemo(memo, R"({"a":1,"b":2,"a":3})").status, kFallback);
+  EXPECT_EQ(WalkWithMemo(memo, R"({"a":1,"b":2,"c":3,"b":4})").status, kFallback);
+  // A walk that fails keeps nothing of what it met: the same duplicate again
+  // is found again.
+  for (int i = 0; i < 2; ++i) EXPECT_EQ(WalkWithMemo(memo, R"({"a":1,"x":2,"x":3})").status, kFallback);
+  EXPECT_EQ(memo.size(1), 1u);  // "a", which both walks matched
+  // Trailing bytes after a wholly predicted object.
+  ASSERT_EQ(WalkWithMemo(memo, R"({"a":1,"b":2})").status, Status::OK);
+  EXPECT_EQ(WalkWithMemo(memo, R"({"a":1,"b":2}x)").status, kFallback);
+  EXPECT_EQ(WalkWithMemo(memo, R"({"a":1,"b":2,)").status, kFallback);
+}
+
+TEST(TokenJsonMemberMemo, KeepsShortNamesUpToTheFirstLongOne) {
+  MemberMemo<int> memo;
+  const std::string fourteen(14, 'f'), fifteen(15, 'g');
+  const std::string doc = "{\"a\":1,\"" + fourteen + "\":2,\"" + fifteen + "\":3,\"b\":4}";
+  ASSERT_EQ(WalkWithMemo(memo, doc).status, Status::OK);
+  EXPECT_EQ(memo.size(1), 2u);
+  EXPECT_EQ(WalkWithMemo(memo, doc).resolved, 2);
+  std::string many = "{";
+  for (int i = 0; i < 40; ++i) many += "\"k" + std::to_string(i) + "\":" + std::to_string(i) + (i < 39 ? "," : "}");
+  ASSERT_EQ(WalkWithMemo(memo, many).status, Status::OK);
+  EXPECT_EQ(memo.size(1), MemberMemo<int>::kMaxMembers);
+  const MemoWalk w = WalkWithMemo(memo, many);
+  EXPECT_EQ(w.resolved, 40 - static_cast<int>(MemberMemo<int>::kMaxMembers));
+  EXPECT_EQ(w.names.size(), 40u);
+}
+
+// Documents that end where a predicted name would be read: the compare
+// reads the padding after them, which matches no name.
+TEST(TokenJsonMemberMemo, StopsAtTheEnd) {
+  MemberMemo<int> memo;
+  ASSERT_EQ(WalkWithMemo(memo, R"({"a":1,"b":2})").status, Status::OK);
+  for (std::string_view doc : {"{\"", "{\"a\":1,", "{\"a\":1,\"", "{\"a\":1,\"b\"", "{\"a\":1,\"b\":"})
+    EXPECT_EQ(WalkWithMemo(memo, doc).status, kFallback) << doc;
+}
+
+TEST(TokenJsonMemberMemo, EveryTableHasItsOwnSerial) {
+  ClaimInterest a, b;
+  EXPECT_NE(a.serial(), 0u);
+  EXPECT_NE(a.serial(), b.serial());
+  const ClaimInterest copy = a;
+  EXPECT_NE(copy.serial(), a.serial());
+  const uint64_t before = a.serial();
+  a.Add("team", true);
+  EXPECT_NE(a.serial(), before);
+  b = a;
+  EXPECT_NE(b.serial(), a.serial());
+}
+
+// Through ParsePayload: one memo, two tables resolving the same names
+// differently, documents alternating; each parse reads what it reads without
+// the memo.
+TEST(TokenJsonMemberMemo, ParsePayloadReadsTheSameWithAMemo) {
+  ClaimInterest first, second;
+  first.Add("team", true);
+  first.Add("roles", false);
+  second.Add("roles", true);
+  second.Add("team", false);
+  PayloadMemo memo;
+  const std::string docs[] = {
+      R"({"iss":"i","team":["dev","ops"],"roles":"r","exp":1800000000,"sub":"s"})",
+      R"({"iss":"j","team":"qa","roles":["x","y"],"exp":1800000001,"sub":"t"})",
+      R"({"iss":"j","team":null,"roles":["x","y"],"exp":1800000001})",
+      R"({"iss":"j","team":null,"exp":"not a date"})",
+  };
+  for (int round = 0; round < 3; ++round) {
+    for (const std::string& doc : docs) {
+      for (const ClaimInterest* ci : {&first, &second}) {
+        TokenJsonScratch scratch;
+        std::memcpy(scratch.Reserve(doc.size()), doc.data(), doc.size());
+        std::vector<std::string_view> a_strings, b_strings;
+        PayloadView with, without;
+        with.strings = &a_strings;
+        without.strings = &b_strings;
+        const Status got = ParsePayload(scratch, doc.size(), 32, *ci, &with, {}, &memo);
+        ASSERT_EQ(got, ParsePayload(scratch, doc.size(), 32, *ci, &without)) << doc;
+        if (got == Status::OK) ExpectSameView(with, without, doc);
+      }
+    }
+  }
 }
 
 }  // namespace

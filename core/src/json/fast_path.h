@@ -40,6 +40,7 @@
 #endif
 
 #include "base/ascii.h"
+#include "json/member_memo.h"
 #include "json/scanner.h"
 #include "tokenverify/status.h"
 
@@ -100,7 +101,19 @@ class FastJsonCursor {
       : p_(doc.data()), end_(doc.data() + n), max_depth_(max_depth) {}
 
   template <typename OnMember>
-  [[gnu::always_inline]] Status WalkObject(OnMember&& on_member) noexcept;
+  [[gnu::always_inline]] Status WalkObject(OnMember&& on_member) noexcept {
+    return WalkObject(
+        static_cast<MemberMemo<int>*>(nullptr), 0, [](const MemberName&) { return 0; },
+        [&](const MemberName& name, int) { return on_member(name); });
+  }
+  // WalkObject with each name resolved once (resolve(name)) and both given to
+  // on_member(name, resolved). With a memo (json/member_memo.h, of `owner`,
+  // the resolver's), the names it predicts skip their search, fingerprint,
+  // duplicate check and resolution; a walk that succeeds leaves its names
+  // there for the next.
+  template <typename Resolved, typename Resolve, typename OnMember>
+  [[gnu::always_inline]] Status WalkObject(MemberMemo<Resolved>* memo, uint64_t owner, Resolve&& resolve,
+                                           OnMember&& on_member) noexcept;
 
   uint8_t Peek() const noexcept { return *p_; }
   bool AtNumber() const noexcept { return *p_ == '-' || (*p_ >= '0' && *p_ <= '9'); }
@@ -262,6 +275,31 @@ class FastJsonCursor {
     size_t size;
     uint64_t fingerprint;
   };
+  // Marks a top-level name's fingerprint in the duplicate filter (256 bits,
+  // as the scanner's); true when its bit was set already (a repeat, or a
+  // collision), when the names must be compared.
+  static bool MarkSeen(uint64_t* seen, uint64_t fingerprint) noexcept {
+    const uint64_t h = (fingerprint * 0x9E3779B97F4A7C15u) >> 56;
+    const uint64_t bit = uint64_t{1} << (h & 63);
+    const bool hit = (seen[h >> 6] & bit) != 0;
+    seen[h >> 6] |= bit;
+    return hit;
+  }
+  // After a top-level member's value: kNext with the cursor on the next
+  // name's quote, kEnd past the closing brace, or kBad.
+  enum class After : uint8_t { kNext, kEnd, kBad };
+  [[gnu::always_inline]] After AfterMember() noexcept {
+    uint16_t next;  // ',' and the next name's quote, compared at once
+    std::memcpy(&next, p_, 2);
+    if (next == (',' | '"' << 8)) {
+      ++p_;
+      return After::kNext;
+    }
+    if (*p_ != '}') [[unlikely]]
+      return After::kBad;
+    ++p_;
+    return After::kEnd;
+  }
   // True when names[i] repeats one of names[0, i).
   static bool RepeatsEarlierName(const SeenName* names, size_t i) noexcept {
     const SeenName& a = names[i];
@@ -312,50 +350,79 @@ inline const uint8_t* FastJsonCursor::NestedEnd(const uint8_t* p, int depth, int
   return p + 1;
 }
 
-template <typename OnMember>
-[[gnu::always_inline]] inline Status FastJsonCursor::WalkObject(OnMember&& on_member) noexcept {
+template <typename Resolved, typename Resolve, typename OnMember>
+[[gnu::always_inline]] inline Status FastJsonCursor::WalkObject(MemberMemo<Resolved>* memo, uint64_t owner,
+                                                                Resolve&& resolve, OnMember&& on_member) noexcept {
   if (*p_ != '{' || p_[1] != '"') return kFallback;  // {} and whitespace: the scanner's
   ++p_;
+  // The memo's names, compared in order until one differs (then 0).
+  size_t predicted = memo != nullptr ? memo->size(owner) : 0;
+  bool searching = false;  // past the predicted names: each name searched for, checked and resolved
   // Duplicates: a 256-bit filter of fingerprints, as in the scanner; a hit
-  // compares the name with the earlier ones.
+  // compares the name with the earlier ones. Predicted names are distinct
+  // and enter both only once the names are searched for.
   uint64_t seen[4] = {0, 0, 0, 0};
   // The names so far, for the duplicate check. Here, not in the cursor: the
   // cursor holds scalars only, so the compiler keeps it in registers.
   SeenName names[kMaxMembers];
+  bool keeping = false;  // whether the memo keeps this document's names so far
+  size_t kept = 0;
   for (size_t count = 0;; ++count) {
     // Here *p_ == '"'.
     const uint8_t* const body = p_ + 1;
-    const uint8_t* const close = StringEnd(body);
-    if (close[1] != ':' || count == kMaxMembers) [[unlikely]]
-      return kFallback;
-    const size_t n = static_cast<size_t>(close - body);
-    const char* const text = reinterpret_cast<const char*>(body);
-    const MemberName name{std::string_view(text, n), NameFingerprint(text, n)};
-    names[count] = SeenName{text, n, name.fingerprint};
-    const uint64_t h = (name.fingerprint * 0x9E3779B97F4A7C15u) >> 56;
-    const uint64_t bit = uint64_t{1} << (h & 63);
-    if (seen[h >> 6] & bit) [[unlikely]] {
-      if (RepeatsEarlierName(names, count)) return kFallback;  // ERR_DUPLICATE_MEMBER, the scanner says
+    MemberName name;
+    Resolved resolved;
+    if (count < predicted && memo->Matches(count, body)) {
+      const size_t n = memo->name_size(count);
+      name = MemberName{std::string_view(reinterpret_cast<const char*>(body), n), memo->fingerprint(count)};
+      resolved = memo->resolved(count);
+      p_ = body + n + 2;
+    } else {
+      if (!searching) {
+        // The names matched so far are the memo's (their text as good as the document's).
+        searching = true;
+        predicted = 0;
+        for (size_t i = 0; i < count; ++i) {
+          names[i] = SeenName{memo->name_text(i), memo->name_size(i), memo->fingerprint(i)};
+          MarkSeen(seen, names[i].fingerprint);
+        }
+        if (memo != nullptr) {
+          memo->Restart(owner, count);
+          keeping = true;
+          kept = count;
+        }
+      }
+      const uint8_t* const close = StringEnd(body);
+      if (close[1] != ':' || count == kMaxMembers) [[unlikely]]
+        return kFallback;
+      const size_t n = static_cast<size_t>(close - body);
+      const char* const text = reinterpret_cast<const char*>(body);
+      name = MemberName{std::string_view(text, n), NameFingerprint(text, n)};
+      names[count] = SeenName{text, n, name.fingerprint};
+      if (MarkSeen(seen, name.fingerprint)) [[unlikely]] {
+        if (RepeatsEarlierName(names, count)) return kFallback;  // ERR_DUPLICATE_MEMBER, the scanner says
+      }
+      p_ = close + 2;
+      resolved = resolve(name);
+      if (keeping) {
+        keeping = memo->Keep(count, text, n, name.fingerprint, resolved);
+        kept += keeping ? 1 : 0;
+      }
     }
-    seen[h >> 6] |= bit;
-    p_ = close + 2;
-    if (on_member(name) != Status::OK) [[unlikely]]
+    if (on_member(name, resolved) != Status::OK) [[unlikely]]
       return kFallback;
     // The per-member point: the member's value is consumed (a hook that
     // runs once per top-level member goes here, as in JsonCursor::WalkObject;
     // on a fallback the scanner's walk runs it again from the first member).
-    uint16_t next;  // ',' and the next name's quote, compared at once
-    std::memcpy(&next, p_, 2);
-    if (next == (',' | '"' << 8)) {
-      ++p_;
-      continue;
-    }
-    if (*p_ != '}') [[unlikely]]
+    const After after = AfterMember();
+    if (after == After::kNext) continue;
+    if (after == After::kBad) [[unlikely]]
       return kFallback;
-    ++p_;
     break;
   }
-  return p_ == end_ ? Status::OK : kFallback;
+  if (p_ != end_) return kFallback;
+  if (searching && memo != nullptr) memo->Commit(kept);
+  return Status::OK;
 }
 
 }  // namespace tokenverify::internal

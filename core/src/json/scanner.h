@@ -201,6 +201,13 @@ class JsonCursor {
   // Every failure goes through FailureStatus.
   template <typename OnMember>
   Status WalkObject(OnMember&& on_member) noexcept;
+  // The same with each name resolved (resolve(name)) and both given to
+  // on_member(name, resolved): FastJsonCursor's interface. The scanner keeps
+  // no member memo (json/member_memo.h), so it ignores `memo` and `owner`.
+  template <typename Memo, typename Resolve, typename OnMember>
+  Status WalkObject(Memo* /*memo*/, uint64_t /*owner*/, Resolve&& resolve, OnMember&& on_member) noexcept {
+    return WalkObject([&](const MemberName& name) { return on_member(name, resolve(name)); });
+  }
 
   uint8_t Peek() const noexcept { return *p_; }
   // True when the value at the cursor is a number (by its first byte).

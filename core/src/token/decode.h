@@ -45,12 +45,13 @@ inline Status DecodeHeader(const TokenParts& parts, TokenJsonScratch& scratch, i
 }
 
 // Decodes the payload of `parts` into `scratch` and scans it (see
-// ParsePayload, which runs `work`). ERR_BAD_BASE64URL or a ParsePayload status.
+// ParsePayload, which runs `work` and uses `memo`). ERR_BAD_BASE64URL or a
+// ParsePayload status.
 inline Status DecodePayload(const TokenParts& parts, TokenJsonScratch& scratch, int max_depth,
-                            const ClaimInterest& interest, PayloadView* out, size_t* out_len,
-                            InterleavedWork work = {}) {
+                            const ClaimInterest& interest, PayloadView* out, size_t* out_len, InterleavedWork work = {},
+                            PayloadMemo* memo = nullptr) {
   TV_RETURN_IF_ERROR(DecodeSegment(parts.payload, scratch, out_len));
-  return ParsePayload(scratch, *out_len, max_depth, interest, out, work);
+  return ParsePayload(scratch, *out_len, max_depth, interest, out, work, memo);
 }
 
 // Decodes the signature segment: ERR_EMPTY_SIGNATURE, ERR_SIGNATURE_LENGTH

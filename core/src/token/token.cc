@@ -1,5 +1,6 @@
 #include "token/token.h"
 
+#include <atomic>
 #include <cmath>
 #include <cstring>
 
@@ -218,7 +219,13 @@ ClaimInterest::Entry& ClaimInterest::Insert(uint64_t fingerprint, std::string_vi
   }
 }
 
+uint64_t ClaimInterest::Serial::Next() noexcept {
+  static std::atomic<uint64_t> last{0};
+  return last.fetch_add(1, std::memory_order_relaxed) + 1;
+}
+
 int ClaimInterest::Add(std::string_view name, bool wants_values) {
+  serial_.value = Serial::Next();  // memos of the table as it was are no longer this table's
   int idx = Find(name);
   if (idx < 0) {
     idx = static_cast<int>(names_.size());
@@ -247,12 +254,12 @@ namespace {
 // The payload's members, read through either cursor (see WalkHeader).
 template <typename Cursor>
 [[gnu::always_inline]] inline Status WalkPayload(Cursor& c, const ClaimInterest& interest, PayloadView* out,
-                                                 InterleavedWork work = {}) noexcept {
+                                                 InterleavedWork work = {}, PayloadMemo* memo = nullptr) noexcept {
   auto& strings = *out->strings;
   unsigned member = 0;
-  return c.WalkObject([&](const MemberName& name) -> Status {
+  auto lookup = [&interest](const MemberName& name) { return interest.Lookup(name); };
+  return c.WalkObject(memo, interest.serial(), lookup, [&](const MemberName&, const ClaimInterest::Entry* e) -> Status {
     if (work.slice != nullptr && (member++ & 1) == 0) work.slice(work.arg);
-    const ClaimInterest::Entry* const e = interest.Lookup(name);
     if (e == nullptr) return c.SkipValue(1);  // most members: nobody asked
     StringRange* values = nullptr;
     if (e->index >= 0) {
@@ -303,7 +310,7 @@ template <typename Cursor>
 }  // namespace
 
 bool ParsePayloadFast(TokenJsonScratch& doc, size_t n, int max_depth, const ClaimInterest& interest, PayloadView* out,
-                      InterleavedWork work) noexcept {
+                      InterleavedWork work, PayloadMemo* memo) noexcept {
   out->strings->clear();
   if (!FastJsonCursor::Admits(doc, n)) return false;
   // A fallback starts afresh: the strings go, and the presence bits (or-ed
@@ -311,7 +318,7 @@ bool ParsePayloadFast(TokenJsonScratch& doc, size_t n, int max_depth, const Clai
   // same values, before it reads past anything the fast walk read.
   const uint64_t present = out->present;
   FastJsonCursor fast(doc, n, max_depth);
-  if (WalkPayload(fast, interest, out, work) == Status::OK) [[likely]]
+  if (WalkPayload(fast, interest, out, work, memo) == Status::OK) [[likely]]
     return true;
   out->present = present;
   out->strings->clear();
@@ -326,9 +333,9 @@ Status ParsePayloadScanner(TokenJsonScratch& doc, size_t n, int max_depth, const
 }
 
 Status ParsePayload(TokenJsonScratch& doc, size_t n, int max_depth, const ClaimInterest& interest, PayloadView* out,
-                    InterleavedWork work) noexcept {
+                    InterleavedWork work, PayloadMemo* memo) noexcept {
   // The fast path first, as in ParseHeader.
-  if (ParsePayloadFast(doc, n, max_depth, interest, out, work)) [[likely]]
+  if (ParsePayloadFast(doc, n, max_depth, interest, out, work, memo)) [[likely]]
     return Status::OK;
   return ParsePayloadScanner(doc, n, max_depth, interest, out);
 }

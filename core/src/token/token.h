@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "json/member_memo.h"
 #include "json/scanner.h"
 #include "token/alg.h"
 #include "tokenverify/status.h"
@@ -86,6 +87,10 @@ class ClaimInterest {
   const std::vector<std::string>& names() const noexcept { return names_; }
   bool wants_values(size_t i) const noexcept { return wants_values_[i]; }
 
+  // A number no other table shares, in this process, and that changes with
+  // every Add: what a member memo (PayloadMemo) resolved names for.
+  uint64_t serial() const noexcept { return serial_.value; }
+
   // The table entry of a member name, or nullptr when the payload scan has
   // nothing to do with it. One multiply and usually one probe.
   const Entry* Lookup(const MemberName& name) const noexcept {
@@ -101,6 +106,18 @@ class ClaimInterest {
   }
 
  private:
+  // A fresh number for every table, copies included (never 0: a memo's "none").
+  struct Serial {
+    uint64_t value = Next();
+    Serial() noexcept = default;
+    Serial(const Serial&) noexcept : value(Next()) {}
+    Serial& operator=(const Serial&) noexcept {
+      value = Next();
+      return *this;
+    }
+    static uint64_t Next() noexcept;
+  };
+
   // Room for kMax interest names and the six registered ones, at most half full.
   static constexpr size_t kSlots = 256;
   static size_t SlotOf(uint64_t fingerprint) noexcept {
@@ -112,6 +129,7 @@ class ClaimInterest {
   std::vector<std::string> names_;
   std::vector<bool> wants_values_;
   Entry slots_[kSlots];
+  Serial serial_;
 };
 
 // A span of string values inside PayloadView::strings.
@@ -151,14 +169,20 @@ struct InterleavedWork {
   void* arg = nullptr;
 };
 
+// The payload names a thread's last fast walk met, resolved in one
+// ClaimInterest (json/member_memo.h): per thread, beside its payload scratch.
+using PayloadMemo = MemberMemo<const ClaimInterest::Entry*>;
+
 // ParsePayload scans the payload document, the first n bytes of `doc`,
 // strictly: the registered claims exp, nbf, iat (NumericDates: JSON numbers
 // within int64, fractions floored, else ERR_MALFORMED_CLAIM), iss, sub
 // (strings), aud (a string or an array of strings), plus presence and string
 // values of the claims in `interest`. out->strings must be set; it is cleared
-// first. `work` gets its slices (see InterleavedWork).
+// first. `work` gets its slices (see InterleavedWork). With a memo, the fast
+// path walks the names it predicts without looking them up again, and
+// leaves this document's there.
 Status ParsePayload(TokenJsonScratch& doc, size_t n, int max_depth, const ClaimInterest& interest, PayloadView* out,
-                    InterleavedWork work = {}) noexcept;
+                    InterleavedWork work = {}, PayloadMemo* memo = nullptr) noexcept;
 
 // The two halves of ParseHeader and ParsePayload, for tests and the
 // differential fuzzer. The fast path (json/fast_path.h) alone: true when it took
@@ -168,7 +192,7 @@ Status ParsePayload(TokenJsonScratch& doc, size_t n, int max_depth, const ClaimI
 bool ParseHeaderFast(TokenJsonScratch& doc, size_t n, int max_depth, JoseHeader* out, Status* verdict) noexcept;
 Status ParseHeaderScanner(TokenJsonScratch& doc, size_t n, int max_depth, JoseHeader* out) noexcept;
 bool ParsePayloadFast(TokenJsonScratch& doc, size_t n, int max_depth, const ClaimInterest& interest, PayloadView* out,
-                      InterleavedWork work = {}) noexcept;
+                      InterleavedWork work = {}, PayloadMemo* memo = nullptr) noexcept;
 Status ParsePayloadScanner(TokenJsonScratch& doc, size_t n, int max_depth, const ClaimInterest& interest,
                            PayloadView* out) noexcept;
 

@@ -24,6 +24,7 @@ namespace {
 struct ThreadScratch {
   HeaderMemo header;
   TokenJsonScratch payload;
+  PayloadMemo payload_memo;
   std::vector<std::string_view> strings;
 };
 
@@ -151,8 +152,8 @@ Status Verifier::Impl::VerifyOnce(std::string_view token, AcceptedToken* out, in
   pv.strings = &ts.strings;
   if constexpr (kPayload == PayloadStep::kJwt) {
     if (mac.active()) mac.Step();
-    TV_RETURN_IF_ERROR(
-        DecodePayload(parts, ts.payload, cfg.max_json_depth, interest, &pv, &payload_len, beside_payload));
+    TV_RETURN_IF_ERROR(DecodePayload(parts, ts.payload, cfg.max_json_depth, interest, &pv, &payload_len, beside_payload,
+                                     &ts.payload_memo));
   } else {
     TV_RETURN_IF_ERROR(DecodeSegment(parts.payload, ts.payload, &payload_len));
   }
