@@ -19,8 +19,10 @@
 #include <thread>
 #include <vector>
 
+#include "keys/digest_in_progress.h"
 #include "keys/key.h"
 #include "keys/mac_in_progress.h"
+#include "keys/select.h"
 #include "support/signer.h"
 
 namespace tokenverify::internal {
@@ -99,8 +101,8 @@ TEST_P(VerifyEveryAlg, AcceptsItsOwnSignaturesAndNothingElse) {
 // The HMAC a verification begins before the payload is parsed, advanced a
 // step at a time between the payload's members (keys/mac_in_progress.h),
 // answers exactly what Verify answers, however many steps ran before it is
-// checked. Other keys begin nothing: measured, overlapping their hash with the
-// walk changed nothing next to an RSA or ECDSA operation.
+// checked. Other keys begin nothing (their SHA-256 algs begin a digest
+// instead: BegunDigestAnswersAsVerify).
 TEST_P(VerifyEveryAlg, BegunMacAnswersAsVerify) {
   const TestKey tk = MakeKey(GetParam(), "k");
   auto key = Parse(tk.PublicJwk());
@@ -134,6 +136,96 @@ TEST_P(VerifyEveryAlg, BegunMacAnswersAsVerify) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Keys, VerifyEveryAlg, ::testing::ValuesIn(kAllTestAlgs));
+
+// The digest a verification begins for RS256, PS256, ES256 and ES256K
+// before choosing a key (keys/digest_in_progress.h), advanced any number of
+// steps, verifies (VerifyWithKey) exactly what Verify answers; every other
+// alg gets no digest from it and verifies as before.
+TEST_P(VerifyEveryAlg, BegunDigestAnswersAsVerify) {
+  const TestKey tk = MakeKey(GetParam(), "k");
+  auto key = Parse(tk.PublicJwk());
+  ASSERT_NE(key, nullptr);
+  const Alg alg = AlgOf(tk);
+  const bool covered = tk.alg == "RS256" || tk.alg == "PS256" || tk.alg == "ES256" || tk.alg == "ES256K";
+  EXPECT_EQ(DigestInProgress::Covers(alg), covered);
+  for (size_t len : {0u, 1u, 63u, 64u, 65u, 127u, 128u, 129u, 547u, 1000u}) {
+    std::string msg(len, '\0');
+    for (size_t i = 0; i < len; ++i) msg[i] = static_cast<char>('a' + i % 26);
+    const std::string good = SignRaw(tk, msg);
+    std::string flipped = good;
+    flipped[good.size() / 2] ^= 0x10;
+    const std::string signatures[] = {good, flipped, good.substr(1), "", SignRaw(tk, msg + "x")};
+    for (size_t steps = 0; steps <= len / 64 + 2; ++steps) {
+      for (const std::string& sig : signatures) {
+        DigestInProgress digest;
+        digest.Begin(S(msg));
+        for (size_t i = 0; i < steps; ++i) digest.Step();
+        EXPECT_EQ(digest.DigestFor(alg, S(msg)) != nullptr, covered);
+        EXPECT_EQ(VerifyWithKey(*key, alg, S(msg), S(sig), {nullptr, &digest}), key->Verify(alg, S(msg), S(sig)))
+            << GetParam() << " len " << len << " steps " << steps << " signature of " << sig.size() << " bytes";
+      }
+    }
+  }
+}
+
+TEST(KeyVerify, BegunDigestIsOnlyForItsMessageAndSha256Algs) {
+  const std::string msg = "header.payload", copy = msg;
+  DigestInProgress digest;
+  EXPECT_FALSE(digest.active());
+  EXPECT_EQ(digest.DigestFor(Alg::kRS256, S(msg)), nullptr);  // never begun
+  digest.Begin(S(msg));
+  EXPECT_TRUE(digest.active());
+  EXPECT_EQ(digest.DigestFor(Alg::kRS256, S(copy)), nullptr);  // the same text elsewhere is another message
+  EXPECT_EQ(digest.DigestFor(Alg::kRS256, S(msg).first(5)), nullptr);
+  for (Alg other : {Alg::kRS384, Alg::kPS512, Alg::kES384, Alg::kHS256, Alg::kEdDSA})
+    EXPECT_EQ(digest.DigestFor(other, S(msg)), nullptr);
+  const uint8_t* d = digest.DigestFor(Alg::kPS256, S(msg));
+  ASSERT_NE(d, nullptr);
+  uint8_t want[SHA256_DIGEST_LENGTH];
+  SHA256(reinterpret_cast<const uint8_t*>(msg.data()), msg.size(), want);
+  EXPECT_EQ(std::string(reinterpret_cast<const char*>(d), 32), std::string(reinterpret_cast<const char*>(want), 32));
+  EXPECT_EQ(digest.DigestFor(Alg::kES256, S(msg)), d);  // finished once, then the same for every SHA-256 alg
+
+  // A verification through the begun digest uses it: a message changed after
+  // it was finished still verifies with the signature of what was hashed.
+  const TestKey tk = MakeKey("RS256", "k");
+  auto key = Parse(tk.PublicJwk());
+  std::string text = "signed text";
+  const std::string sig = SignRaw(tk, text);
+  DigestInProgress of_text;
+  of_text.Begin(S(text));
+  ASSERT_NE(of_text.DigestFor(Alg::kRS256, S(text)), nullptr);
+  text[0] = 'S';
+  EXPECT_EQ(key->Verify(Alg::kRS256, S(text), S(sig)), Status::ERR_SIGNATURE_INVALID);
+  EXPECT_EQ(VerifyWithKey(*key, Alg::kRS256, S(text), S(sig), {nullptr, &of_text}), Status::OK);
+}
+
+TEST(KeyVerify, VerifyDigestTakesOnlyTheAlgsDigest) {
+  for (const char* name : {"RS256", "PS384", "ES256", "ES512"}) {
+    const TestKey tk = MakeKey(name, "k");
+    auto key = Parse(tk.PublicJwk());
+    ASSERT_NE(key, nullptr);
+    const Alg alg = AlgOf(tk);
+    const std::string sig = SignRaw(tk, "m");
+    const EVP_MD* md = EVP_get_digestbyname(name[2] == '2' ? "SHA256" : name[2] == '3' ? "SHA384" : "SHA512");
+    uint8_t digest[EVP_MAX_MD_SIZE];
+    unsigned len = 0;
+    ASSERT_EQ(EVP_Digest("m", 1, digest, &len, md, nullptr), 1);
+    EXPECT_EQ(key->VerifyDigest(alg, {digest, len}, S(sig)), Status::OK) << name;
+    EXPECT_EQ(key->VerifyDigest(alg, {digest, len - 1}, S(sig)), Status::ERR_SIGNATURE_INVALID) << name;
+    digest[0] ^= 1;
+    EXPECT_EQ(key->VerifyDigest(alg, {digest, len}, S(sig)), Status::ERR_SIGNATURE_INVALID) << name;
+  }
+  // Keys whose signatures do not sign a digest alone refuse one.
+  for (const char* name : {"HS256", "EdDSA"}) {
+    const TestKey tk = MakeKey(name, "k");
+    auto key = Parse(tk.PublicJwk());
+    ASSERT_NE(key, nullptr);
+    const std::string sig = SignRaw(tk, "m");
+    uint8_t digest[32] = {};
+    EXPECT_EQ(key->VerifyDigest(AlgOf(tk), {digest, 32}, S(sig)), Status::ERR_SIGNATURE_INVALID) << name;
+  }
+}
 
 TEST(KeyVerify, BegunMacIsOnlyForItsKeyAlgAndMessage) {
   auto key = Parse(R"({"kty":"oct","k":")" + testing::B64(std::string(64, 's')) + "\"}");

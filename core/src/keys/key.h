@@ -45,6 +45,13 @@ class Key {
   virtual Status Verify(Alg alg, std::span<const uint8_t> signing_input,
                         std::span<const uint8_t> signature) const noexcept = 0;
 
+  // Verify, given the digest of the signing input for `alg` (its hash's
+  // output, computed by the caller: keys/digest_in_progress.h) instead of
+  // the signing input. RSA and EC keys; any other key refuses
+  // (ERR_SIGNATURE_INVALID): its signatures do not sign a digest alone.
+  virtual Status VerifyDigest(Alg alg, std::span<const uint8_t> digest,
+                              std::span<const uint8_t> signature) const noexcept;
+
   // Starts in *out, when this key is an HMAC secret and `alg` is HS256 (see
   // key_hmac.cc), what Verify(alg, signing_input, ...) would compute, for
   // the caller to advance between other work and check later

@@ -85,18 +85,24 @@ class EcKey final : public KeyBase {
 
   Status Verify(Alg alg, std::span<const uint8_t> signing_input,
                 std::span<const uint8_t> signature) const noexcept override {
+    uint8_t digest[EVP_MAX_MD_SIZE];
+    return VerifyDigest(alg, {digest, HashForAlg(alg, signing_input, digest)}, signature);
+  }
+
+  Status VerifyDigest(Alg alg, std::span<const uint8_t> digest,
+                      std::span<const uint8_t> signature) const noexcept override {
     if (alg != curve_.alg) return Status::ERR_SIGNATURE_INVALID;
     if (signature.size() != 2 * curve_.coord_bytes) return Status::ERR_SIGNATURE_LENGTH;
+    // ECDSA_do_verify would take (and truncate) a digest of any length: only alg's hash output is one.
+    if (digest.size() != DigestSizeForAlg(alg)) return Status::ERR_SIGNATURE_INVALID;
     thread_local ThreadSignature thread_signature;
     const ECDSA_SIG* sig = thread_signature.Load(signature.data(), curve_.coord_bytes);
     if (sig == nullptr) {
       ERR_clear_error();
       return Status::ERR_OUT_OF_MEMORY;
     }
-    uint8_t digest[EVP_MAX_MD_SIZE];
-    const size_t digest_len = HashForAlg(alg, signing_input, digest);
     // OpenSSL refuses r or s outside [1, n-1].
-    if (ECDSA_do_verify(digest, static_cast<int>(digest_len), sig, ec_) == 1) return Status::OK;
+    if (ECDSA_do_verify(digest.data(), static_cast<int>(digest.size()), sig, ec_) == 1) return Status::OK;
     ERR_clear_error();
     return Status::ERR_SIGNATURE_INVALID;
   }

@@ -163,6 +163,27 @@ inline size_t HashForAlg(Alg alg, Bytes input, uint8_t* out) noexcept {
   }
 }
 
+// The length of HashForAlg's output for `alg` (0 for HS*/EdDSA).
+inline size_t DigestSizeForAlg(Alg alg) noexcept {
+  switch (alg) {
+    case Alg::kRS256:
+    case Alg::kPS256:
+    case Alg::kES256:
+    case Alg::kES256K:
+      return 32;
+    case Alg::kRS384:
+    case Alg::kPS384:
+    case Alg::kES384:
+      return 48;
+    case Alg::kRS512:
+    case Alg::kPS512:
+    case Alg::kES512:
+      return 64;
+    default:
+      return 0;
+  }
+}
+
 // The EVP_MD of the hash HashForAlg uses (null for HS*/EdDSA).
 inline const EVP_MD* MdForAlg(Alg alg) noexcept {
   switch (alg) {

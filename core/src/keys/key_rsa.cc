@@ -93,17 +93,23 @@ class RsaKey final : public KeyBase {
 
   Status Verify(Alg alg, std::span<const uint8_t> signing_input,
                 std::span<const uint8_t> signature) const noexcept override {
+    uint8_t digest[EVP_MAX_MD_SIZE];
+    return VerifyDigest(alg, {digest, HashForAlg(alg, signing_input, digest)}, signature);
+  }
+
+  Status VerifyDigest(Alg alg, std::span<const uint8_t> digest,
+                      std::span<const uint8_t> signature) const noexcept override {
     if (!FamilyAllows(alg)) return Status::ERR_SIGNATURE_INVALID;
     // RFC 7518 3.3/3.5: the signature is exactly as long as the modulus.
     if (signature.size() != signature_bytes_) return Status::ERR_SIGNATURE_LENGTH;
-    uint8_t digest[EVP_MAX_MD_SIZE];
-    const size_t digest_len = HashForAlg(alg, signing_input, digest);
+    if (digest.size() != DigestSizeForAlg(alg)) return Status::ERR_SIGNATURE_INVALID;
     VerifyCtx* ctx = CachedVerifyCtx(id(), alg, pkey_.get(), &InitRsaCtx);
     if (ctx == nullptr) {
       ERR_clear_error();
       return Status::ERR_INTERNAL;
     }
-    if (EVP_PKEY_verify(ctx->pkey_ctx, signature.data(), signature.size(), digest, digest_len) == 1) return Status::OK;
+    if (EVP_PKEY_verify(ctx->pkey_ctx, signature.data(), signature.size(), digest.data(), digest.size()) == 1)
+      return Status::OK;
     ERR_clear_error();  // a bad signature is not an error worth keeping in the thread's queue
     return Status::ERR_SIGNATURE_INVALID;
   }

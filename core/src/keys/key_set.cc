@@ -77,6 +77,10 @@ std::string_view Key::member_alg() const noexcept {
 
 bool Key::BeginMac(Alg, std::span<const uint8_t>, MacInProgress*) const noexcept { return false; }
 
+Status Key::VerifyDigest(Alg, std::span<const uint8_t>, std::span<const uint8_t>) const noexcept {
+  return Status::ERR_SIGNATURE_INVALID;
+}
+
 Status Key::CheckUsableFor(Alg alg) const noexcept {
   // An HMAC secret too short for this hash is a weak key, not a wrong family:
   // only the length restriction is left out of this first test.

@@ -18,12 +18,12 @@ Status SelectKeyWithoutKid(const KeySet& keys, const JoseHeader& header) noexcep
 }
 
 Status VerifyWithCandidates(const KeySet& keys, const JoseHeader& header, std::span<const uint8_t> input,
-                            std::span<const uint8_t> sig, size_t max_keys_without_kid, MacInProgress* mac) noexcept {
+                            std::span<const uint8_t> sig, size_t max_keys_without_kid, BegunHashes begun) noexcept {
   const auto candidates = keys.CandidatesFor(header.alg);
   const size_t tries = std::min(candidates.size(), max_keys_without_kid);
   Status last = Status::ERR_NO_MATCHING_KEY;
   for (size_t i = 0; i < tries; ++i) {
-    last = VerifyWithKey(*candidates[i], header.alg, input, sig, mac);
+    last = VerifyWithKey(*candidates[i], header.alg, input, sig, begun);
     if (last == Status::OK) return last;
   }
   // The bound keeps a forged token from costing one verification per key;

@@ -8,6 +8,7 @@
 #include <span>
 #include <string_view>
 
+#include "keys/digest_in_progress.h"
 #include "keys/key.h"
 #include "keys/mac_in_progress.h"
 #include "token/token.h"
@@ -40,28 +41,40 @@ inline Status SelectKey(const KeySet& keys, const JoseHeader& header, const Key*
   return SelectKeyWithoutKid(keys, header);
 }
 
-// key.Verify(alg, input, sig), from `mac` when that is the MAC this call
-// would compute (begun earlier, see keys/mac_in_progress.h; may be null).
+// Hashes of the signing input a verification began before choosing a key,
+// to run beside other work; either may be null, or not the one a key needs.
+struct BegunHashes {
+  MacInProgress* mac = nullptr;  // an HS256 MAC with one key (keys/mac_in_progress.h)
+  DigestInProgress* digest =
+      nullptr;  // the SHA-256 an RS256/PS256/ES256/ES256K key verifies (keys/digest_in_progress.h)
+};
+
+// key.Verify(alg, input, sig), from `begun` when it holds the MAC this call
+// would compute or the digest it would verify.
 inline Status VerifyWithKey(const Key& key, Alg alg, std::span<const uint8_t> input, std::span<const uint8_t> sig,
-                            MacInProgress* mac) noexcept {
-  if (mac != nullptr && mac->IsFor(&key, alg, input)) return mac->Check(sig);
+                            BegunHashes begun) noexcept {
+  if (begun.mac != nullptr && begun.mac->IsFor(&key, alg, input)) return begun.mac->Check(sig);
+  if (begun.digest != nullptr) {
+    if (const uint8_t* digest = begun.digest->DigestFor(alg, input))
+      return key.VerifyDigest(alg, {digest, DigestInProgress::kBytes}, sig);
+  }
   return key.Verify(alg, input, sig);
 }
 
 // Verifies `sig` over `signing_input` with the key SelectKey chose, or with
 // up to `max_keys_without_kid` compatible keys in order (VerifyWithCandidates).
 // When none of those verifies and more compatible keys were left untried,
-// ERR_TOO_MANY_CANDIDATE_KEYS rather than a signature status. `mac` (may be
-// null): an HMAC begun for one of the keys (VerifyWithKey).
+// ERR_TOO_MANY_CANDIDATE_KEYS rather than a signature status. `begun`: hashes
+// begun before the key choice (VerifyWithKey).
 Status VerifyWithCandidates(const KeySet& keys, const JoseHeader& header, std::span<const uint8_t> input,
-                            std::span<const uint8_t> sig, size_t max_keys_without_kid, MacInProgress* mac) noexcept;
+                            std::span<const uint8_t> sig, size_t max_keys_without_kid, BegunHashes begun) noexcept;
 inline Status VerifySignature(const KeySet& keys, const JoseHeader& header, const Key* key,
                               std::string_view signing_input, std::span<const uint8_t> sig, size_t max_keys_without_kid,
-                              MacInProgress* mac = nullptr) noexcept {
+                              BegunHashes begun = {}) noexcept {
   const auto input =
       std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(signing_input.data()), signing_input.size());
-  if (key != nullptr) return VerifyWithKey(*key, header.alg, input, sig, mac);
-  return VerifyWithCandidates(keys, header, input, sig, max_keys_without_kid, mac);
+  if (key != nullptr) return VerifyWithKey(*key, header.alg, input, sig, begun);
+  return VerifyWithCandidates(keys, header, input, sig, max_keys_without_kid, begun);
 }
 
 }  // namespace tokenverify::internal

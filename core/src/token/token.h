@@ -157,13 +157,16 @@ struct PayloadView {
 // Work a caller runs in slices beside the payload's walk: one slice as the
 // fast path reaches the first top-level member and every second one after it
 // (the scanner runs none; the caller finishes what is left). Verification
-// puts the HMAC of the signature there (keys/mac_in_progress.h): a hash is
+// puts the hash of the signing input there (the HMAC, keys/mac_in_progress.h,
+// or the digest of RS256/PS256/ES256, keys/digest_in_progress.h): a hash is
 // one long chain of dependent instructions that leaves most of the core
 // idle, and the walk fills it. Every second member: a slice is a SHA-256
 // block, about 130 cycles of dependent rounds, and two members' walk fit in
 // the reorder window beside it (paired HS256 ÷ SHA-256, same machine,
 // alternating runs: a slice every member 1.77–1.79×, every second 1.70×,
-// every third 1.74×, every fourth 1.81×).
+// every third 1.74×, every fourth 1.81×; again with the member memo's
+// shorter walk: every member 1.71×, every second 1.65×, every third 1.62–1.74×,
+// two blocks every third or fourth member 1.67–1.71×).
 struct InterleavedWork {
   void (*slice)(void* arg) noexcept = nullptr;
   void* arg = nullptr;

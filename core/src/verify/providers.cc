@@ -59,7 +59,7 @@ void Verifier::Impl::BeginLikelyMac(const JoseHeader& h, HeldKeys* held, std::st
 template <PayloadStep kPayload>
 Status Verifier::Impl::CheckProvider(size_t index, const JoseHeader& h, const PayloadView& pv, bool issuer_matched,
                                      bool padded, std::string_view signing_input, std::span<const uint8_t> sig,
-                                     const HeldKeys& held, MacInProgress* mac, uint64_t* generation) const {
+                                     const HeldKeys& held, BegunHashes begun, uint64_t* generation) const {
   const Provider& p = providers[index];
   // What a provider without "allowPaddedSegments" would have said to the padding.
   if (padded && !p.cfg.allow_padded_segments) return Status::ERR_BAD_BASE64URL;
@@ -87,17 +87,17 @@ Status Verifier::Impl::CheckProvider(size_t index, const JoseHeader& h, const Pa
   // sender who has no key (it would tell them which guessed aud, sub or
   // matcher value is accepted). Claims first would only save work on tokens
   // whose claims fail, and a forger can always make those pass.
-  TV_RETURN_IF_ERROR(internal::VerifySignature(keys, h, key, signing_input, sig, cfg.max_keys_without_kid, mac));
+  TV_RETURN_IF_ERROR(internal::VerifySignature(keys, h, key, signing_input, sig, cfg.max_keys_without_kid, begun));
   if constexpr (kPayload == PayloadStep::kOpaque) return Status::OK;  // no claims to check
   return CheckClaims(p, h, pv, issuer_matched);
 }
 
 template Status Verifier::Impl::CheckProvider<PayloadStep::kJwt>(size_t, const JoseHeader&, const PayloadView&, bool,
                                                                  bool, std::string_view, std::span<const uint8_t>,
-                                                                 const HeldKeys&, MacInProgress*, uint64_t*) const;
+                                                                 const HeldKeys&, BegunHashes, uint64_t*) const;
 template Status Verifier::Impl::CheckProvider<PayloadStep::kOpaque>(size_t, const JoseHeader&, const PayloadView&, bool,
                                                                     bool, std::string_view, std::span<const uint8_t>,
-                                                                    const HeldKeys&, MacInProgress*, uint64_t*) const;
+                                                                    const HeldKeys&, BegunHashes, uint64_t*) const;
 
 uint64_t Verifier::Impl::CurrentGenerations(int provider) const {
   uint64_t sum = 0;

@@ -136,14 +136,25 @@ Status Verifier::Impl::VerifyOnce(std::string_view token, AcceptedToken* out, in
     *missed_in = held.missed_in_generations;
     return st;
   }
-  // Declared after `held`, whose snapshot keeps the key alive, so it goes first.
+  // The hash of the signing input starts now, to run beside the decoding and
+  // the walk: the HS256 MAC with the key the header points at, or the digest
+  // an RS256/PS256/ES256(K) key verifies. Declared after `held`, whose
+  // snapshot keeps the MAC's key alive, so they go first.
   MacInProgress mac;
+  DigestInProgress digest;
   BeginLikelyMac(header, &held, parts.signing_input, &mac);
-  InterleavedWork beside_payload;
+  InterleavedWork beside_payload;  // a block beside every second member
   if (mac.active()) {
-    mac.Step();                                          // a block beside each decode too
-    beside_payload = {&MacInProgress::StepThunk, &mac};  // a block beside every second member
+    beside_payload = {&MacInProgress::StepThunk, &mac};
+  } else if (DigestInProgress::Covers(header.alg)) {
+    digest.Begin({reinterpret_cast<const uint8_t*>(parts.signing_input.data()), parts.signing_input.size()});
+    beside_payload = {&DigestInProgress::StepThunk, &digest};
   }
+  const BegunHashes begun{&mac, &digest};
+  auto step = [&beside_payload] {  // a block beside each decode too
+    if (beside_payload.slice != nullptr) beside_payload.slice(beside_payload.arg);
+  };
+  step();
   SignatureBuffer signature;
   TV_RETURN_IF_ERROR(DecodeSignature(parts.signature, &signature));
 
@@ -151,7 +162,7 @@ Status Verifier::Impl::VerifyOnce(std::string_view token, AcceptedToken* out, in
   PayloadView pv;
   pv.strings = &ts.strings;
   if constexpr (kPayload == PayloadStep::kJwt) {
-    if (mac.active()) mac.Step();
+    step();
     TV_RETURN_IF_ERROR(DecodePayload(parts, ts.payload, cfg.max_json_depth, interest, &pv, &payload_len, beside_payload,
                                      &ts.payload_memo));
   } else {
@@ -168,7 +179,7 @@ Status Verifier::Impl::VerifyOnce(std::string_view token, AcceptedToken* out, in
   const Provider* accepted = nullptr;
   uint64_t generation = 0;
   if (only != kNoProvider) {
-    result = CheckProvider<kPayload>(only, header, pv, true, padded, parts.signing_input, signature.span(), held, &mac,
+    result = CheckProvider<kPayload>(only, header, pv, true, padded, parts.signing_input, signature.span(), held, begun,
                                      &generation);
     *provider = static_cast<int>(only);
     *missed_in = generation;
@@ -180,7 +191,7 @@ Status Verifier::Impl::VerifyOnce(std::string_view token, AcceptedToken* out, in
     const bool all = without_issuer.empty() || kPayload == PayloadStep::kOpaque;
     for (size_t idx : all ? every_provider : without_issuer) {
       const Status st = CheckProvider<kPayload>(idx, header, pv, false, padded, parts.signing_input, signature.span(),
-                                                held, &mac, &generation);
+                                                held, begun, &generation);
       if (st == Status::OK) {
         accepted = &providers[idx];
         result = st;

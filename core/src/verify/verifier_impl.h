@@ -18,6 +18,7 @@
 #include "base/status_counters.h"
 #include "cache/token_cache.h"
 #include "keys/mac_in_progress.h"
+#include "keys/select.h"
 #include "keysets/key_cache.h"
 #include "request/authenticator.h"
 #include "revocation/redis_feed.h"
@@ -162,12 +163,13 @@ struct Verifier::Impl {
   // token's iss already chose this provider by its issuer. padded: its
   // segments had base64 padding (DropSegmentPadding). *generation gets
   // the generation of the key set it checked against (0 without one).
-  // mac (may be null): the HMAC begun for the key the header pointed at
-  // (BeginLikelyMac), used if this provider's key choice is that key.
+  // begun: the HMAC begun for the key the header pointed at (BeginLikelyMac),
+  // used if this provider's key choice is that key, or the digest begun for
+  // the alg (keys/select.h).
   template <internal::PayloadStep kPayload>
   Status CheckProvider(size_t index, const internal::JoseHeader& h, const internal::PayloadView& pv,
                        bool issuer_matched, bool padded, std::string_view signing_input, std::span<const uint8_t> sig,
-                       const internal::HeldKeys& held, internal::MacInProgress* mac, uint64_t* generation) const;
+                       const internal::HeldKeys& held, internal::BegunHashes begun, uint64_t* generation) const;
 
   // Begins in *mac the HS256 MAC of the signing input with the key the
   // header points at, so that it runs beside the payload's decoding and walk

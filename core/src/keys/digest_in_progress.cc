@@ -1,0 +1,32 @@
+#include "keys/digest_in_progress.h"
+
+namespace tokenverify::internal {
+
+void DigestInProgress::Begin(std::span<const uint8_t> message) noexcept {
+  SHA256_Init(&ctx_);
+  message_ = message;
+  next_ = message.data();
+  left_ = message.size();
+  stage_ = Stage::kHashing;
+}
+
+void DigestInProgress::Step() noexcept {
+  if (stage_ != Stage::kHashing || left_ < SHA256_CBLOCK) return;
+  SHA256_Update(&ctx_, next_, SHA256_CBLOCK);
+  next_ += SHA256_CBLOCK;
+  left_ -= SHA256_CBLOCK;
+}
+
+const uint8_t* DigestInProgress::DigestFor(Alg alg, std::span<const uint8_t> message) noexcept {
+  if (stage_ == Stage::kIdle || !Covers(alg) || message.data() != message_.data() ||
+      message.size() != message_.size())
+    return nullptr;
+  if (stage_ == Stage::kHashing) {
+    SHA256_Update(&ctx_, next_, left_);  // the blocks not yet stepped, in one call, and the tail
+    SHA256_Final(digest_, &ctx_);
+    stage_ = Stage::kDone;
+  }
+  return digest_;
+}
+
+}  // namespace tokenverify::internal
