@@ -97,6 +97,17 @@ TEST(Verifier, RejectsMalformedTokens) {
   EXPECT_EQ(v->Verify(""), Status::ERR_MALFORMED_TOKEN);
   EXPECT_EQ(v->Verify("abc.def"), Status::ERR_MALFORMED_TOKEN);
   EXPECT_EQ(v->Verify(good + ".x"), Status::ERR_MALFORMED_TOKEN);
+  // More than three segments is ERR_MALFORMED_TOKEN before anything the
+  // header, the key or the signature would say.
+  const std::string head = good.substr(0, good.find('.'));
+  for (const std::string& bad :
+       {head + "." + payload + ".x" + sig, head + ".." + payload + sig, head + "." + payload + "." + sig,
+        "e30=." + payload + ".x" + sig, B64(R"({"alg":"RS256","kid":"k1"})") + "." + payload + ".x" + sig,
+        B64(R"({"alg":"HS256","kid":"nope"})") + "." + payload + ".x" + sig,
+        B64(R"({"alg":"HS256","kid":"k1","crit":["x"]})") + ".a.b.c" + sig}) {
+    EXPECT_EQ(v->Verify(bad), Status::ERR_MALFORMED_TOKEN) << bad;
+    EXPECT_EQ(v->VerifySignature(bad), Status::ERR_MALFORMED_TOKEN) << bad;
+  }
   EXPECT_EQ(v->Verify("e30=." + payload + sig), Status::ERR_BAD_BASE64URL);   // padding
   EXPECT_EQ(v->Verify("e3+." + payload + sig), Status::ERR_BAD_BASE64URL);    // standard alphabet
   EXPECT_EQ(v->Verify("e30 ." + payload + sig), Status::ERR_BAD_BASE64URL);   // whitespace
