@@ -18,8 +18,7 @@ void DigestInProgress::Step() noexcept {
 }
 
 const uint8_t* DigestInProgress::DigestFor(Alg alg, std::span<const uint8_t> message) noexcept {
-  if (stage_ == Stage::kIdle || !Covers(alg) || message.data() != message_.data() ||
-      message.size() != message_.size())
+  if (stage_ == Stage::kIdle || !Covers(alg) || message.data() != message_.data() || message.size() != message_.size())
     return nullptr;
   if (stage_ == Stage::kHashing) {
     SHA256_Update(&ctx_, next_, left_);  // the blocks not yet stepped, in one call, and the tail
