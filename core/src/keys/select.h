@@ -44,9 +44,10 @@ inline Status SelectKey(const KeySet& keys, const JoseHeader& header, const Key*
 // Hashes of the signing input a verification began before choosing a key,
 // to run beside other work; either may be null, or not the one a key needs.
 struct BegunHashes {
-  MacInProgress* mac = nullptr;  // an HS256 MAC with one key (keys/mac_in_progress.h)
-  DigestInProgress* digest =
-      nullptr;  // the SHA-256 an RS256/PS256/ES256/ES256K key verifies (keys/digest_in_progress.h)
+  // An HS256 MAC with one key (keys/mac_in_progress.h).
+  MacInProgress* mac = nullptr;
+  // The SHA-256 an RS256/PS256/ES256/ES256K key verifies (keys/digest_in_progress.h).
+  DigestInProgress* digest = nullptr;
 };
 
 // key.Verify(alg, input, sig), from `begun` when it holds the MAC this call
