@@ -98,6 +98,24 @@ TEST_P(VerifyEveryAlg, AcceptsItsOwnSignaturesAndNothingElse) {
   EXPECT_EQ(key->Verify(alg, S(""), S(SignRaw(tk, ""))), Status::OK);
 }
 
+// What the begun MAC and digest are tried on: messages across block
+// boundaries, and for each the signatures a check must tell apart (good, one
+// bit flipped, a byte short, empty, another message's).
+constexpr size_t kBegunLengths[] = {0, 1, 63, 64, 65, 127, 128, 129, 547, 1000};
+
+std::string BegunMessage(size_t len) {
+  std::string msg(len, '\0');
+  for (size_t i = 0; i < len; ++i) msg[i] = static_cast<char>('a' + i % 26);
+  return msg;
+}
+
+std::vector<std::string> SignaturesToTry(const TestKey& tk, const std::string& msg) {
+  const std::string good = SignRaw(tk, msg);
+  std::string flipped = good;
+  flipped[good.size() / 2] ^= 0x10;
+  return {good, flipped, good.substr(1), "", SignRaw(tk, msg + "x")};
+}
+
 // The HMAC a verification begins before the payload is parsed, advanced a
 // step at a time between the payload's members (keys/mac_in_progress.h),
 // answers exactly what Verify answers, however many steps ran before it is
@@ -109,13 +127,9 @@ TEST_P(VerifyEveryAlg, BegunMacAnswersAsVerify) {
   ASSERT_NE(key, nullptr);
   const Alg alg = AlgOf(tk);
   const bool hmac = tk.alg == "HS256";  // HS384/512 hash in software: nothing to overlap (key_hmac.cc)
-  for (size_t len : {0u, 1u, 63u, 64u, 65u, 127u, 128u, 129u, 547u, 1000u}) {
-    std::string msg(len, '\0');
-    for (size_t i = 0; i < len; ++i) msg[i] = static_cast<char>('a' + i % 26);
-    const std::string good = SignRaw(tk, msg);
-    std::string flipped = good;
-    flipped[good.size() / 2] ^= 0x10;
-    const std::string signatures[] = {good, flipped, good.substr(1), "", SignRaw(tk, msg + "x")};
+  for (size_t len : kBegunLengths) {
+    const std::string msg = BegunMessage(len);
+    const std::vector<std::string> signatures = SignaturesToTry(tk, msg);
     // From no step at all to more steps than the HMAC has (blocks, the inner hash's end, the outer hash).
     for (size_t steps = 0; steps <= len / 64 + 3; ++steps) {
       for (const std::string& sig : signatures) {
@@ -148,13 +162,9 @@ TEST_P(VerifyEveryAlg, BegunDigestAnswersAsVerify) {
   const Alg alg = AlgOf(tk);
   const bool covered = tk.alg == "RS256" || tk.alg == "PS256" || tk.alg == "ES256" || tk.alg == "ES256K";
   EXPECT_EQ(DigestInProgress::Covers(alg), covered);
-  for (size_t len : {0u, 1u, 63u, 64u, 65u, 127u, 128u, 129u, 547u, 1000u}) {
-    std::string msg(len, '\0');
-    for (size_t i = 0; i < len; ++i) msg[i] = static_cast<char>('a' + i % 26);
-    const std::string good = SignRaw(tk, msg);
-    std::string flipped = good;
-    flipped[good.size() / 2] ^= 0x10;
-    const std::string signatures[] = {good, flipped, good.substr(1), "", SignRaw(tk, msg + "x")};
+  for (size_t len : kBegunLengths) {
+    const std::string msg = BegunMessage(len);
+    const std::vector<std::string> signatures = SignaturesToTry(tk, msg);
     for (size_t steps = 0; steps <= len / 64 + 2; ++steps) {
       for (const std::string& sig : signatures) {
         DigestInProgress digest;

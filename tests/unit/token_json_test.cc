@@ -311,12 +311,7 @@ bool FastPayload(std::string_view json, int max_depth = 32) {
   slow.strings = &slow_strings;
   if (!ParsePayloadFast(s.scanner, json.size(), max_depth, Interest(), &fast)) return false;
   EXPECT_EQ(ParsePayloadScanner(s.scanner, json.size(), max_depth, Interest(), &slow), Status::OK) << json;
-  EXPECT_EQ(fast.exp, slow.exp) << json;
-  EXPECT_EQ(fast.nbf, slow.nbf) << json;
-  EXPECT_EQ(fast.iat, slow.iat) << json;
-  EXPECT_EQ(fast.iss, slow.iss) << json;
-  EXPECT_EQ(fast.sub, slow.sub) << json;
-  EXPECT_EQ(fast.present, slow.present) << json;
+  ExpectSameView(fast, slow, json);
   EXPECT_EQ(fast_strings, slow_strings) << json;
   return true;
 }
