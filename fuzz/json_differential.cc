@@ -136,12 +136,17 @@ void SamePayload(const PayloadView& got, const PayloadView& want, std::string_vi
 }
 
 void Payload(Scratch& s, std::string_view prime, std::string_view doc, int max_depth) {
-  // With a memo of prime's names first (its parse's own answer is not the point).
+  // With a memo of prime's names first (its parse's own answer is not the
+  // point; each parse gets a fresh view, as in the verifier).
   PayloadMemo memo;
+  {
+    PayloadView primed;
+    primed.strings = &s.memo_strings;
+    std::memcpy(s.scanner.Reserve(prime.size()), prime.data(), prime.size());
+    (void)ParsePayload(s.scanner, prime.size(), max_depth, Interest(), &primed, {}, &memo);
+  }
   PayloadView remembered;
   remembered.strings = &s.memo_strings;
-  std::memcpy(s.scanner.Reserve(prime.size()), prime.data(), prime.size());
-  (void)ParsePayload(s.scanner, prime.size(), max_depth, Interest(), &remembered, {}, &memo);
   std::memcpy(s.scanner.Reserve(doc.size()), doc.data(), doc.size());
   const Status with_memo = ParsePayload(s.scanner, doc.size(), max_depth, Interest(), &remembered, {}, &memo);
 

@@ -166,6 +166,10 @@ void JsonDifferential() {
   payload("memo_partial", R"({"iss":"i","sub":"s","team":"dev","exp":1})"
                           "\xFF"
                           R"({"iss":"j","sub":"t","roles":"r","sub":"u"})");
+  // A memo primed by a document that fails part-way (its presence bits must not leak into the next view).
+  payload("memo_prime_fails", R"({"iss":-"x5u")"
+                              "\xFF"
+                              "{}");
   {
     const std::string s(70, 'x'), name(66, 'n');  // across 64-byte blocks
     payload("fast_long_strings", "{\"" + name + "\":\"" + s + "\",\"sub\":\"" + s +
