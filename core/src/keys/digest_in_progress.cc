@@ -12,7 +12,13 @@ void DigestInProgress::Begin(std::span<const uint8_t> message) noexcept {
 
 void DigestInProgress::Step() noexcept {
   if (stage_ != Stage::kHashing || left_ < SHA256_CBLOCK) return;
-  SHA256_Update(&ctx_, next_, SHA256_CBLOCK);
+  // Whole blocks only, so the context never buffers a partial one: the
+  // compression function alone, and the bit count SHA256_Update would keep
+  // (a call through SHA256_Update costs its bookkeeping on every block).
+  SHA256_Transform(&ctx_, next_);
+  const SHA_LONG bits = ctx_.Nl;
+  ctx_.Nl += SHA256_CBLOCK * 8;
+  if (ctx_.Nl < bits) ++ctx_.Nh;
   next_ += SHA256_CBLOCK;
   left_ -= SHA256_CBLOCK;
 }

@@ -25,7 +25,7 @@ constexpr size_t kMinSecretBytes = 32;
 
 // One hash function's view of the SHA-2 API.
 template <typename Ctx, int (*Init)(Ctx*), int (*Update)(Ctx*, const void*, size_t), int (*Final)(unsigned char*, Ctx*),
-          size_t kBlock, size_t kOut>
+          void (*Transform)(Ctx*, const unsigned char*), size_t kBlock, size_t kOut>
 struct Sha2 {
   using Context = Ctx;
   static constexpr size_t kBlockBytes = kBlock;
@@ -39,12 +39,22 @@ struct Sha2 {
   }
   static void Start(Ctx* c) noexcept { Init(c); }
   static void Absorb(Ctx* c, const uint8_t* p, size_t n) noexcept { Update(c, p, n); }
+  // One whole block into a context holding no partial block (num == 0), as
+  // Absorb would take it: the compression function alone, and the bit count
+  // (paired HS256 1.66x -> 1.62x: SHA256_Update's bookkeeping on every
+  // stepped block).
+  static void AbsorbBlock(Ctx* c, const uint8_t* p) noexcept {
+    Transform(c, p);
+    const auto before = c->Nl;
+    c->Nl += kBlock * 8;
+    if (c->Nl < before) ++c->Nh;
+  }
   static void Finish(Ctx* c, uint8_t* out) noexcept { Final(out, c); }
 };
 
-using Sha256 = Sha2<SHA256_CTX, SHA256_Init, SHA256_Update, SHA256_Final, 64, 32>;
-using Sha384 = Sha2<SHA512_CTX, SHA384_Init, SHA384_Update, SHA384_Final, 128, 48>;
-using Sha512 = Sha2<SHA512_CTX, SHA512_Init, SHA512_Update, SHA512_Final, 128, 64>;
+using Sha256 = Sha2<SHA256_CTX, SHA256_Init, SHA256_Update, SHA256_Final, SHA256_Transform, 64, 32>;
+using Sha384 = Sha2<SHA512_CTX, SHA384_Init, SHA384_Update, SHA384_Final, SHA512_Transform, 128, 48>;
+using Sha512 = Sha2<SHA512_CTX, SHA512_Init, SHA512_Update, SHA512_Final, SHA512_Transform, 128, 64>;
 
 // The inner and outer states of HMAC-H for one key.
 template <typename H>
@@ -101,6 +111,7 @@ struct HmacState {
       H::kBlockBytes,
       H::kOutBytes,
       [](void* ctx, const uint8_t* p, size_t n) noexcept { H::Absorb(static_cast<typename H::Context*>(ctx), p, n); },
+      [](void* ctx, const uint8_t* p) noexcept { H::AbsorbBlock(static_cast<typename H::Context*>(ctx), p); },
       [](void* ctx, uint8_t* out) noexcept { H::Finish(static_cast<typename H::Context*>(ctx), out); },
       [](const void* state, void* ctx) noexcept {
         *static_cast<typename H::Context*>(ctx) = static_cast<const HmacState*>(state)->outer;

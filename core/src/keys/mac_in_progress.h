@@ -40,6 +40,7 @@ class MacInProgress {
     size_t block_bytes;
     size_t out_bytes;
     void (*absorb)(void* ctx, const uint8_t* p, size_t n) noexcept;
+    void (*absorb_block)(void* ctx, const uint8_t* p) noexcept;  // one block, nothing buffered
     void (*finish)(void* ctx, uint8_t* out) noexcept;
     void (*load_outer)(const void* key_state, void* ctx) noexcept;
   };
@@ -85,7 +86,7 @@ class MacInProgress {
     switch (stage_) {
       case Stage::kInner:
         if (left_ >= hash_->block_bytes) {
-          hash_->absorb(ctx_, next_, hash_->block_bytes);
+          hash_->absorb_block(ctx_, next_);
           next_ += hash_->block_bytes;
           left_ -= hash_->block_bytes;
           return;
