@@ -31,9 +31,7 @@ class DigestInProgress {
   static constexpr size_t kBytes = SHA256_DIGEST_LENGTH;
 
   // Whether `alg`'s signature signs the SHA-256 of the signing input.
-  static bool Covers(Alg alg) noexcept {
-    return alg == Alg::kRS256 || alg == Alg::kPS256 || alg == Alg::kES256 || alg == Alg::kES256K;
-  }
+  static bool Covers(Alg alg) noexcept { return SignedDigestBytes(alg) == kBytes; }
 
   DigestInProgress() = default;
   DigestInProgress(const DigestInProgress&) = delete;

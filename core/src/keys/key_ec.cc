@@ -94,7 +94,7 @@ class EcKey final : public KeyBase {
     if (alg != curve_.alg) return Status::ERR_SIGNATURE_INVALID;
     if (signature.size() != 2 * curve_.coord_bytes) return Status::ERR_SIGNATURE_LENGTH;
     // ECDSA_do_verify would take (and truncate) a digest of any length: only alg's hash output is one.
-    if (digest.size() != DigestSizeForAlg(alg)) return Status::ERR_SIGNATURE_INVALID;
+    if (digest.size() != SignedDigestBytes(alg)) return Status::ERR_SIGNATURE_INVALID;
     thread_local ThreadSignature thread_signature;
     const ECDSA_SIG* sig = thread_signature.Load(signature.data(), curve_.coord_bytes);
     if (sig == nullptr) {

@@ -124,34 +124,28 @@ inline Bytes StripLeadingZeros(Bytes b) noexcept {
 }
 
 // The SHA-2 hash of RS/PS/ES `alg` over `input` into out[64]; returns its
-// length. Low-level SHA-2 on a stack context: OpenSSL 3's one-shot SHA256()
-// goes through EVP_Q_digest, which fetches and allocates on every call. (The
-// low-level API is deprecated in OpenSSL 3 but supported; the core is built
-// with OPENSSL_SUPPRESS_DEPRECATED for it.)
+// length (SignedDigestBytes, 0 for other algs). Low-level SHA-2 on a stack
+// context: OpenSSL 3's one-shot SHA256() goes through EVP_Q_digest, which
+// fetches and allocates on every call. (The low-level API is deprecated in
+// OpenSSL 3 but supported; the core is built with OPENSSL_SUPPRESS_DEPRECATED
+// for it.)
 inline size_t HashForAlg(Alg alg, Bytes input, uint8_t* out) noexcept {
-  switch (alg) {
-    case Alg::kRS256:
-    case Alg::kPS256:
-    case Alg::kES256:
-    case Alg::kES256K: {
+  switch (SignedDigestBytes(alg)) {
+    case 32: {
       SHA256_CTX c;
       SHA256_Init(&c);
       SHA256_Update(&c, input.data(), input.size());
       SHA256_Final(out, &c);
       return 32;
     }
-    case Alg::kRS384:
-    case Alg::kPS384:
-    case Alg::kES384: {
+    case 48: {
       SHA512_CTX c;
       SHA384_Init(&c);
       SHA384_Update(&c, input.data(), input.size());
       SHA384_Final(out, &c);
       return 48;
     }
-    case Alg::kRS512:
-    case Alg::kPS512:
-    case Alg::kES512: {
+    case 64: {
       SHA512_CTX c;
       SHA512_Init(&c);
       SHA512_Update(&c, input.data(), input.size());
@@ -163,42 +157,14 @@ inline size_t HashForAlg(Alg alg, Bytes input, uint8_t* out) noexcept {
   }
 }
 
-// The length of HashForAlg's output for `alg` (0 for HS*/EdDSA).
-inline size_t DigestSizeForAlg(Alg alg) noexcept {
-  switch (alg) {
-    case Alg::kRS256:
-    case Alg::kPS256:
-    case Alg::kES256:
-    case Alg::kES256K:
-      return 32;
-    case Alg::kRS384:
-    case Alg::kPS384:
-    case Alg::kES384:
-      return 48;
-    case Alg::kRS512:
-    case Alg::kPS512:
-    case Alg::kES512:
-      return 64;
-    default:
-      return 0;
-  }
-}
-
 // The EVP_MD of the hash HashForAlg uses (null for HS*/EdDSA).
 inline const EVP_MD* MdForAlg(Alg alg) noexcept {
-  switch (alg) {
-    case Alg::kRS256:
-    case Alg::kPS256:
-    case Alg::kES256:
-    case Alg::kES256K:
+  switch (SignedDigestBytes(alg)) {
+    case 32:
       return EVP_sha256();
-    case Alg::kRS384:
-    case Alg::kPS384:
-    case Alg::kES384:
+    case 48:
       return EVP_sha384();
-    case Alg::kRS512:
-    case Alg::kPS512:
-    case Alg::kES512:
+    case 64:
       return EVP_sha512();
     default:
       return nullptr;

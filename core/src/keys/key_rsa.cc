@@ -102,7 +102,7 @@ class RsaKey final : public KeyBase {
     if (!FamilyAllows(alg)) return Status::ERR_SIGNATURE_INVALID;
     // RFC 7518 3.3/3.5: the signature is exactly as long as the modulus.
     if (signature.size() != signature_bytes_) return Status::ERR_SIGNATURE_LENGTH;
-    if (digest.size() != DigestSizeForAlg(alg)) return Status::ERR_SIGNATURE_INVALID;
+    if (digest.size() != SignedDigestBytes(alg)) return Status::ERR_SIGNATURE_INVALID;
     VerifyCtx* ctx = CachedVerifyCtx(id(), alg, pkey_.get(), &InitRsaCtx);
     if (ctx == nullptr) {
       ERR_clear_error();

@@ -2,6 +2,7 @@
 // RFC 9864's fully specified Ed25519 and Ed448).
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string_view>
 
@@ -37,6 +38,29 @@ constexpr bool AlgSetHas(AlgSet s, Alg a) noexcept { return (s & AlgBit(a)) != 0
 // What a provider allows when its configuration lists no algorithms: every
 // algorithm but ES256K, which few issuers use and which must be asked for.
 inline constexpr AlgSet kDefaultAllowedAlgs = kAllAlgs & ~AlgBit(Alg::kES256K);
+
+// The length of the SHA-2 digest an RS*, PS* or ES* signature signs (32, 48
+// or 64 bytes: SHA-256, SHA-384, SHA-512); 0 for HS* (a MAC over the whole
+// signing input) and EdDSA (which hashes inside the signature scheme).
+constexpr size_t SignedDigestBytes(Alg a) noexcept {
+  switch (a) {
+    case Alg::kRS256:
+    case Alg::kPS256:
+    case Alg::kES256:
+    case Alg::kES256K:
+      return 32;
+    case Alg::kRS384:
+    case Alg::kPS384:
+    case Alg::kES384:
+      return 48;
+    case Alg::kRS512:
+    case Alg::kPS512:
+    case Alg::kES512:
+      return 64;
+    default:
+      return 0;
+  }
+}
 
 // ParseAlg maps an exact, case-sensitive JWS alg name to *out.
 // Returns OK, ERR_ALG_NONE for "none" (in any letter case: it is never
