@@ -1,5 +1,7 @@
 #include "keys/digest_in_progress.h"
 
+#include "keys/key_impl.h"
+
 namespace tokenverify::internal {
 
 void DigestInProgress::Begin(std::span<const uint8_t> message) noexcept {
@@ -12,13 +14,8 @@ void DigestInProgress::Begin(std::span<const uint8_t> message) noexcept {
 
 void DigestInProgress::Step() noexcept {
   if (stage_ != Stage::kHashing || left_ < SHA256_CBLOCK) return;
-  // Whole blocks only, so the context never buffers a partial one: the
-  // compression function alone, and the bit count SHA256_Update would keep
-  // (a call through SHA256_Update costs its bookkeeping on every block).
-  SHA256_Transform(&ctx_, next_);
-  const SHA_LONG bits = ctx_.Nl;
-  ctx_.Nl += SHA256_CBLOCK * 8;
-  if (ctx_.Nl < bits) ++ctx_.Nh;
+  // Whole blocks only, so the context never buffers a partial one.
+  AbsorbWholeBlock<SHA256_CTX, SHA256_Transform, SHA256_CBLOCK>(&ctx_, next_);
   next_ += SHA256_CBLOCK;
   left_ -= SHA256_CBLOCK;
 }

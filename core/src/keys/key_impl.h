@@ -157,6 +157,19 @@ inline size_t HashForAlg(Alg alg, Bytes input, uint8_t* out) noexcept {
   }
 }
 
+// One whole block into a SHA-2 context that holds no partial block (num ==
+// 0), as its Update would take it: the compression function alone, and the
+// bit count Update keeps. For hashes stepped a block at a time beside other
+// work (keys/mac_in_progress.h, keys/digest_in_progress.h): Update's
+// bookkeeping on every stepped block cost paired HS256 1.66x -> 1.62x.
+template <typename Ctx, void (*Transform)(Ctx*, const unsigned char*), size_t kBlockBytes>
+inline void AbsorbWholeBlock(Ctx* c, const uint8_t* block) noexcept {
+  Transform(c, block);
+  const auto before = c->Nl;
+  c->Nl += kBlockBytes * 8;
+  if (c->Nl < before) ++c->Nh;
+}
+
 // The EVP_MD of the hash HashForAlg uses (null for HS*/EdDSA).
 inline const EVP_MD* MdForAlg(Alg alg) noexcept {
   switch (SignedDigestBytes(alg)) {
