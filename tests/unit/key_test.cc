@@ -210,6 +210,48 @@ TEST(KeyVerify, BegunDigestIsOnlyForItsMessageAndSha256Algs) {
   EXPECT_EQ(VerifyWithKey(*key, Alg::kRS256, S(text), S(sig), {nullptr, &of_text}), Status::OK);
 }
 
+// A digest begun with a thread's first-block memo is the SHA-256 of its
+// message whatever the memo holds: messages sharing their first 64 bytes,
+// others, shorter ones, and ones finished before any step (which leave the
+// memo as it was).
+TEST(KeyVerify, BegunDigestFromFirstBlockMemo) {
+  const std::string first(64, 'h'), other = "x" + first.substr(1), last = first.substr(0, 63) + "x";
+  std::vector<std::string> messages;
+  for (size_t tail : {0, 1, 63, 64, 65, 200}) {
+    messages.push_back(first + BegunMessage(tail));
+    messages.push_back(other + BegunMessage(tail));
+    messages.push_back(first + BegunMessage(tail));
+    messages.push_back(last + BegunMessage(tail));
+  }
+  messages.push_back(first + "end");
+  messages.push_back(first.substr(0, 63));  // too short to touch the memo
+  DigestInProgress::FirstBlock memo;
+  for (size_t round = 0; round < 2; ++round) {
+    for (const std::string& msg : messages) {
+      for (size_t steps : {0, 1, 3}) {
+        DigestInProgress digest;
+        digest.Begin(S(msg), &memo);
+        for (size_t i = 0; i < steps; ++i) digest.Step();
+        const uint8_t* d = digest.DigestFor(Alg::kRS256, S(msg));
+        ASSERT_NE(d, nullptr);
+        uint8_t want[SHA256_DIGEST_LENGTH];
+        SHA256(reinterpret_cast<const uint8_t*>(msg.data()), msg.size(), want);
+        EXPECT_EQ(std::memcmp(d, want, sizeof want), 0) << msg.size() << " bytes, " << steps << " steps";
+      }
+    }
+  }
+  // A message that starts with the memo's block starts from the memo's state.
+  ASSERT_TRUE(memo.kept);
+  ASSERT_EQ(std::string(reinterpret_cast<const char*>(memo.block), 64), first);
+  memo.ctx.h[0] ^= 1;
+  const std::string msg = first + "tail";
+  DigestInProgress digest;
+  digest.Begin(S(msg), &memo);
+  uint8_t want[SHA256_DIGEST_LENGTH];
+  SHA256(reinterpret_cast<const uint8_t*>(msg.data()), msg.size(), want);
+  EXPECT_NE(std::memcmp(digest.DigestFor(Alg::kRS256, S(msg)), want, sizeof want), 0);
+}
+
 TEST(KeyVerify, VerifyDigestTakesOnlyTheAlgsDigest) {
   for (const char* name : {"RS256", "PS384", "ES256", "ES512"}) {
     const TestKey tk = MakeKey(name, "k");

@@ -14,6 +14,13 @@
 //
 // The key's check asks for the digest of its own alg and signing input
 // (DigestFor); anything else is hashed afresh by the key.
+//
+// A thread's tokens from one issuer mostly share their first 64 bytes (the
+// header segment, with a kid often longer than 60 characters, the dot and
+// the payload's first characters). A FirstBlock memo keeps the state after
+// the last message's first block: a message that starts with the very same
+// 64 bytes starts its hash from there, a block shorter. Only public bytes
+// and their hash are kept.
 #pragma once
 
 #include <openssl/sha.h>  // the context type only: the calls are in digest_in_progress.cc
@@ -33,12 +40,22 @@ class DigestInProgress {
   // Whether `alg`'s signature signs the SHA-256 of the signing input.
   static bool Covers(Alg alg) noexcept { return SignedDigestBytes(alg) == kBytes; }
 
+  // The state after the first block of the last message begun with it
+  // (one per thread: not shared).
+  struct FirstBlock {
+    uint8_t block[SHA256_CBLOCK];
+    SHA256_CTX ctx;
+    bool kept = false;
+  };
+
   DigestInProgress() = default;
   DigestInProgress(const DigestInProgress&) = delete;
   DigestInProgress& operator=(const DigestInProgress&) = delete;
 
-  // Starts the hash of `message` (which must outlive this object's use).
-  void Begin(std::span<const uint8_t> message) noexcept;
+  // Starts the hash of `message` (which must outlive this object's use);
+  // from `memo`'s state when the message starts with its block, else
+  // leaving the message's first block there once it is hashed.
+  void Begin(std::span<const uint8_t> message, FirstBlock* memo = nullptr) noexcept;
   bool active() const noexcept { return stage_ != Stage::kIdle; }
 
   // One block of the message; nothing once fewer than a block are left (the
@@ -57,6 +74,7 @@ class DigestInProgress {
   SHA256_CTX ctx_;
   uint8_t digest_[kBytes];
   Stage stage_ = Stage::kIdle;
+  FirstBlock* memo_ = nullptr;  // to fill once the first block is hashed
   std::span<const uint8_t> message_;
   const uint8_t* next_ = nullptr;
   size_t left_ = 0;

@@ -25,6 +25,7 @@ struct ThreadScratch {
   HeaderMemo header;
   TokenJsonScratch payload;
   PayloadMemo payload_memo;
+  DigestInProgress::FirstBlock digest_memo;
   std::vector<std::string_view> strings;
 };
 
@@ -147,7 +148,8 @@ Status Verifier::Impl::VerifyOnce(std::string_view token, AcceptedToken* out, in
   if (mac.active()) {
     beside_payload = {&MacInProgress::StepThunk, &mac};
   } else if (DigestInProgress::Covers(header.alg)) {
-    digest.Begin({reinterpret_cast<const uint8_t*>(parts.signing_input.data()), parts.signing_input.size()});
+    digest.Begin({reinterpret_cast<const uint8_t*>(parts.signing_input.data()), parts.signing_input.size()},
+                 &ts.digest_memo);
     beside_payload = {&DigestInProgress::StepThunk, &digest};
   }
   const BegunHashes begun{&mac, &digest};
