@@ -304,6 +304,90 @@ TEST(KeyVerify, BegunMacIsOnlyForItsKeyAlgAndMessage) {
   EXPECT_FALSE(none.active());
 }
 
+// An HS256 key keeps the state after the first block of the last message
+// whose begun MAC verified (keys/mac_first_block_memo.h), and begins the MAC
+// of a message with the same first 64 bytes from it. Forged tags neither fill
+// nor displace it; every answer is Verify's.
+TEST(KeyVerify, BegunMacFromTheKeysFirstBlockMemo) {
+  const TestKey tk = MakeKey("HS256", "k");
+  auto key = Parse(tk.PublicJwk());
+  ASSERT_NE(key, nullptr);
+  const std::string first(64, 'h'), last = first.substr(0, 63) + "x";
+  struct Case {
+    std::string msg;
+    bool forged;
+    bool from_memo;  // as the memo stands when this case begins
+  };
+  const std::vector<Case> cases = {
+      {first + "a", false, false},          // fills the memo
+      {first + "bb", false, true},          // same first block
+      {first, false, true},                 // exactly the block
+      {first.substr(0, 63), false, false},  // shorter than a block: never
+      {last + "a", true, false},            // forged: does not displace it
+      {first + "c", false, true},
+      {first + "d", true, true},   // forged, same block: refused from the memo
+      {last + "a", false, false},  // verified: now the memo's
+      {first + "e", false, false},
+      {first + "f", false, true},
+  };
+  for (size_t steps : {1, 2, 5}) {
+    auto fresh = Parse(tk.PublicJwk());  // an empty memo for each round
+    for (const Case& c : cases) {
+      std::string sig = SignRaw(tk, c.msg);
+      if (c.forged) sig[0] ^= 1;
+      MacInProgress begun;
+      ASSERT_TRUE(fresh->BeginMac(Alg::kHS256, S(c.msg), &begun));
+      EXPECT_EQ(begun.began_from_memo(), c.from_memo) << c.msg.size() << " bytes, " << steps << " steps";
+      for (size_t i = 0; i < steps; ++i) begun.Step();
+      EXPECT_EQ(begun.Check(S(sig)), c.forged ? Status::ERR_SIGNATURE_INVALID : Status::OK) << c.msg;
+      EXPECT_EQ(key->Verify(Alg::kHS256, S(c.msg), S(sig)), c.forged ? Status::ERR_SIGNATURE_INVALID : Status::OK);
+    }
+  }
+}
+
+// Readers and writers of one memo at once (run under ThreadSanitizer too):
+// a reader finds either nothing or a block with the state kept with it.
+TEST(ConcurrencyMacFirstBlockMemo, ReadersSeeWholeEntriesOnly) {
+  MacFirstBlockMemo memo;
+  auto state_of = [](uint8_t tag, uint8_t* state) { std::memset(state, tag, MacFirstBlockMemo::kStateBytes); };
+  std::atomic<size_t> torn{0};
+  std::vector<std::thread> threads;
+  for (int w = 0; w < 2; ++w) {
+    threads.emplace_back([&, w] {
+      uint8_t block[64], state[MacFirstBlockMemo::kStateBytes];
+      for (int i = 0; i < 400000; ++i) {
+        const uint8_t tag = static_cast<uint8_t>(1 + (i + w) % 4);
+        std::memset(block, tag, sizeof block);
+        state_of(tag, state);
+        memo.Keep(block, state);
+      }
+    });
+  }
+  for (int r = 0; r < 2; ++r) {
+    threads.emplace_back([&] {
+      uint8_t block[64], state[MacFirstBlockMemo::kStateBytes], want[MacFirstBlockMemo::kStateBytes];
+      for (int i = 0; i < 800000; ++i) {
+        const uint8_t tag = static_cast<uint8_t>(1 + i % 4);
+        std::memset(block, tag, sizeof block);
+        if (!memo.Find(block, state)) continue;
+        state_of(tag, want);
+        if (std::memcmp(state, want, sizeof want) != 0) torn.fetch_add(1, std::memory_order_relaxed);
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(torn.load(), 0u);
+  uint8_t block[64], state[MacFirstBlockMemo::kStateBytes], want[MacFirstBlockMemo::kStateBytes];
+  std::memset(block, 9, sizeof block);
+  EXPECT_FALSE(memo.Find(block, state));
+  state_of(9, want);
+  memo.Keep(block, want);
+  ASSERT_TRUE(memo.Find(block, state));
+  EXPECT_EQ(std::memcmp(state, want, sizeof want), 0);
+  block[63] = 8;
+  EXPECT_FALSE(memo.Find(block, state));
+}
+
 TEST(KeyVerify, SignatureLengthsAreExact) {
   const struct {
     const char* alg;

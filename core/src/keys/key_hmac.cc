@@ -42,6 +42,21 @@ struct Sha2 {
   // One whole block, nothing buffered (AbsorbWholeBlock, key_impl.h).
   static void AbsorbBlock(Ctx* c, const uint8_t* p) noexcept { AbsorbWholeBlock<Ctx, Transform, kBlock>(c, p); }
   static void Finish(Ctx* c, uint8_t* out) noexcept { Final(out, c); }
+  // The chaining value and bit count a MacFirstBlockMemo keeps, for the hash
+  // that has one (HMAC-SHA-256, the only one begun).
+  static constexpr bool kHasMemo = sizeof Ctx::h + sizeof Ctx::Nl + sizeof Ctx::Nh == MacFirstBlockMemo::kStateBytes;
+  static void SaveChain(const Ctx* c, uint8_t* state) noexcept {
+    static_assert(kHasMemo);
+    std::memcpy(state, c->h, sizeof c->h);
+    std::memcpy(state + sizeof c->h, &c->Nl, sizeof c->Nl);
+    std::memcpy(state + sizeof c->h + sizeof c->Nl, &c->Nh, sizeof c->Nh);
+  }
+  static void LoadChain(Ctx* c, const uint8_t* state) noexcept {
+    static_assert(kHasMemo);
+    std::memcpy(c->h, state, sizeof c->h);
+    std::memcpy(&c->Nl, state + sizeof c->h, sizeof c->Nl);
+    std::memcpy(&c->Nh, state + sizeof c->h + sizeof c->Nl, sizeof c->Nh);
+  }
 };
 
 using Sha256 = Sha2<SHA256_CTX, SHA256_Init, SHA256_Update, SHA256_Final, SHA256_Transform, 64, 32>;
@@ -87,12 +102,24 @@ struct HmacState {
     return ok ? Status::OK : Status::ERR_SIGNATURE_INVALID;
   }
 
-  // Verify, begun in *out for its owner to advance (keys/mac_in_progress.h).
-  void Begin(const Key* key, Alg alg, Bytes message, MacInProgress* out) const noexcept {
+  // Verify, begun in *out for its owner to advance (keys/mac_in_progress.h),
+  // from the state `memo` keeps when the message starts with its block.
+  void Begin(const Key* key, Alg alg, Bytes message, MacInProgress* out, MacFirstBlockMemo* memo) const noexcept {
     static_assert(sizeof(typename H::Context) <= MacInProgress::kContextBytes);
     static_assert(H::kOutBytes <= MacInProgress::kMaxOutBytes);
-    std::memcpy(out->context(), &inner, sizeof inner);
-    out->Begin(key, alg, message, &kBegunHash, this);
+    auto* ctx = static_cast<typename H::Context*>(out->context());
+    std::memcpy(ctx, &inner, sizeof inner);
+    if constexpr (H::kHasMemo) {
+      static_assert(H::kBlockBytes == MacFirstBlockMemo::kBlockBytes);
+      uint8_t state[MacFirstBlockMemo::kStateBytes];
+      if (message.size() >= H::kBlockBytes && memo->Find(message.data(), state)) {
+        H::LoadChain(ctx, state);
+        WipeStack(state, sizeof state);
+        out->Begin(key, alg, message, &kBegunHash, this, H::kBlockBytes);
+        return;
+      }
+    }
+    out->Begin(key, alg, message, &kBegunHash, this, 0, memo);
   }
 
   void Wipe() noexcept { OPENSSL_cleanse(this, sizeof *this); }
@@ -108,6 +135,9 @@ struct HmacState {
       [](const void* state, void* ctx) noexcept {
         *static_cast<typename H::Context*>(ctx) = static_cast<const HmacState*>(state)->outer;
       },
+      H::kHasMemo ? +[](const void* ctx, uint8_t* state) noexcept {
+        if constexpr (H::kHasMemo) H::SaveChain(static_cast<const typename H::Context*>(ctx), state);
+      } : nullptr,
   };
 };
 
@@ -158,7 +188,7 @@ class HmacKey final : public KeyBase {
   // +6 %, HS512 +2 % per verification).
   bool BeginMac(Alg alg, std::span<const uint8_t> signing_input, MacInProgress* out) const noexcept override {
     if (alg != Alg::kHS256 || !FamilyAllows(alg)) return false;
-    s256_.Begin(this, alg, signing_input, out);
+    s256_.Begin(this, alg, signing_input, out, &first_block_);
     return true;
   }
 
@@ -169,6 +199,9 @@ class HmacKey final : public KeyBase {
   HmacState<Sha256> s256_;
   HmacState<Sha384> s384_;
   HmacState<Sha512> s512_;
+  // The HS256 inner state after the first block of the last token it
+  // verified (keys/mac_first_block_memo.h).
+  mutable MacFirstBlockMemo first_block_;
 };
 
 }  // namespace

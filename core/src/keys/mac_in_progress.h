@@ -11,6 +11,10 @@
 // and signing input; any other outcome verifies as before, and the MAC is
 // wiped unused.
 //
+// A key may start the MAC from its memo of the state after the message's
+// first block (keys/mac_first_block_memo.h), and hears of that state once a
+// MAC it began verifies.
+//
 // Only HMAC-SHA-256, whose hash runs on the CPU's SHA extensions as one
 // latency-bound chain (HS384/512 hash in software, busy on every unit, and
 // were slower stepped). The SHA-256 an RS256/PS256/ES256 signature signs
@@ -24,6 +28,7 @@
 #include <span>
 
 #include "base/constant_time.h"
+#include "keys/mac_first_block_memo.h"
 #include "token/alg.h"
 #include "tokenverify/status.h"
 
@@ -43,6 +48,9 @@ class MacInProgress {
     void (*absorb_block)(void* ctx, const uint8_t* p) noexcept;  // one block, nothing buffered
     void (*finish)(void* ctx, uint8_t* out) noexcept;
     void (*load_outer)(const void* key_state, void* ctx) noexcept;
+    // The context's chaining value and bit count, for a MacFirstBlockMemo
+    // (null when the hash has no memo).
+    void (*save_chain)(const void* ctx, uint8_t* state) noexcept;
   };
 
   // Room for the hash context and output of HMAC-SHA-256, the only one begun
@@ -59,21 +67,29 @@ class MacInProgress {
   }
 
   // For the key (key_hmac.cc): fill context() with the keyed inner state
-  // (the ipad block absorbed), then Begin.
+  // (the ipad block absorbed) and the message's first `absorbed` bytes (0,
+  // or a whole block from the key's memo), then Begin. With `keep_in`, the
+  // state after the message's first block goes there once the MAC verifies.
   void* context() noexcept { return ctx_; }
-  void Begin(const Key* key, Alg alg, std::span<const uint8_t> message, const Hash* hash,
-             const void* key_state) noexcept {
+  void Begin(const Key* key, Alg alg, std::span<const uint8_t> message, const Hash* hash, const void* key_state,
+             size_t absorbed = 0, MacFirstBlockMemo* keep_in = nullptr) noexcept {
     key_ = key;
     alg_ = alg;
     message_ = message;
-    next_ = message.data();
-    left_ = message.size();
+    next_ = message.data() + absorbed;
+    left_ = message.size() - absorbed;
     hash_ = hash;
     key_state_ = key_state;
     stage_ = Stage::kInner;
+    from_memo_ = absorbed != 0;
+    keep_in_ = hash->save_chain != nullptr && absorbed == 0 ? keep_in : nullptr;
+    first_saved_ = false;
   }
 
   bool active() const noexcept { return key_ != nullptr; }
+  // Whether the key began this MAC past the message's first block, from its
+  // memo (for tests).
+  bool began_from_memo() const noexcept { return from_memo_; }
   // Whether this is the MAC key->Verify(alg, message, ...) computes.
   bool IsFor(const Key* key, Alg alg, std::span<const uint8_t> message) const noexcept {
     return key_ != nullptr && key == key_ && alg == alg_ && message.data() == message_.data() &&
@@ -87,6 +103,10 @@ class MacInProgress {
       case Stage::kInner:
         if (left_ >= hash_->block_bytes) {
           hash_->absorb_block(ctx_, next_);
+          if (keep_in_ != nullptr && next_ == message_.data()) {
+            hash_->save_chain(ctx_, first_state_);
+            first_saved_ = true;
+          }
           next_ += hash_->block_bytes;
           left_ -= hash_->block_bytes;
           return;
@@ -125,6 +145,7 @@ class MacInProgress {
       }
       while (stage_ != Stage::kDone) Step();
       st = MacsEqual(mac_, tag.data(), hash_->out_bytes) ? Status::OK : Status::ERR_SIGNATURE_INVALID;
+      if (st == Status::OK && first_saved_) keep_in_->Keep(message_.data(), first_state_);
     }
     Wipe();
     key_ = nullptr;
@@ -137,6 +158,8 @@ class MacInProgress {
   void Wipe() noexcept {
     if (stage_ != Stage::kDone) WipeStack(ctx_, sizeof ctx_);
     WipeStack(mac_, sizeof mac_);
+    if (first_saved_) WipeStack(first_state_, sizeof first_state_);
+    first_saved_ = false;
   }
 
   alignas(16) unsigned char ctx_[kContextBytes];
@@ -149,6 +172,10 @@ class MacInProgress {
   size_t left_ = 0;
   const Hash* hash_ = nullptr;
   const void* key_state_ = nullptr;
+  MacFirstBlockMemo* keep_in_ = nullptr;
+  bool first_saved_ = false;
+  bool from_memo_ = false;
+  uint8_t first_state_[MacFirstBlockMemo::kStateBytes];
 };
 
 }  // namespace tokenverify::internal
