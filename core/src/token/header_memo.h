@@ -44,7 +44,7 @@ class HeaderMemo {
     const Status st = DecodeHeader(parts, scratch_, max_depth, out, out_len);
     if (st == Status::OK && segment.size() <= kMaxSegment) {
       std::memcpy(segment_, segment.data(), segment.size());
-      segment_size_ = segment.size();  // never 0 here: SplitToken refuses an empty header
+      segment_size_ = segment.size();  // never 0 here: an empty header is refused by the split
       max_depth_ = max_depth;
       header_ = *out;
       decoded_size_ = *out_len;

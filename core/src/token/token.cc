@@ -9,19 +9,28 @@
 
 namespace tokenverify::internal {
 
-Status SplitToken(std::string_view token, TokenParts* out) noexcept {
+Status SplitAtOuterDots(std::string_view token, TokenParts* out) noexcept {
   const size_t dot1 = token.find('.');
-  if (dot1 == std::string_view::npos) return Status::ERR_MALFORMED_TOKEN;
-  const size_t dot2 = token.find('.', dot1 + 1);
-  if (dot2 == std::string_view::npos) return Status::ERR_MALFORMED_TOKEN;
-  if (token.find('.', dot2 + 1) != std::string_view::npos) return Status::ERR_MALFORMED_TOKEN;
-  // RFC 7515 allows an empty payload (a JWT then fails as "not an object").
-  if (dot1 == 0) return Status::ERR_MALFORMED_TOKEN;
+  // RFC 7515 allows an empty payload (a JWT then fails as "not an object"), not an empty header.
+  if (dot1 == std::string_view::npos || dot1 == 0) return Status::ERR_MALFORMED_TOKEN;
+    // The last dot, searched from the end: past the signature only.
+#if defined(__GLIBC__)
+  const void* last = memrchr(token.data(), '.', token.size());
+  const size_t dot2 = static_cast<size_t>(static_cast<const char*>(last) - token.data());
+#else
+  const size_t dot2 = token.rfind('.');
+#endif
+  if (dot2 == dot1) return Status::ERR_MALFORMED_TOKEN;
   out->header = token.substr(0, dot1);
   out->payload = token.substr(dot1 + 1, dot2 - dot1 - 1);
   out->signature = token.substr(dot2 + 1);
   out->signing_input = token.substr(0, dot2);
   return Status::OK;
+}
+
+Status SplitToken(std::string_view token, TokenParts* out) noexcept {
+  TV_RETURN_IF_ERROR(SplitAtOuterDots(token, out));
+  return PayloadHoldsDot(*out) ? Status::ERR_MALFORMED_TOKEN : Status::OK;
 }
 
 namespace {

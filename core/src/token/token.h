@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <cstring>
 #include <span>
 #include <string>
 #include <string_view>
@@ -26,6 +27,17 @@ struct TokenParts {
 // exactly three segments or the header is empty. The payload may be empty
 // (RFC 7515); the signature too (the caller decides).
 Status SplitToken(std::string_view token, TokenParts* out) noexcept;
+
+// SplitToken in two halves, for a verification that starts hashing the
+// signing input before it searches the payload, the longest segment:
+// SplitAtOuterDots takes the first and the last dot (ERR_MALFORMED_TOKEN for
+// fewer than two, or an empty header), and the token has more than three
+// segments when PayloadHoldsDot. The caller answers ERR_MALFORMED_TOKEN for
+// that before any other status and before it reads the payload.
+Status SplitAtOuterDots(std::string_view token, TokenParts* out) noexcept;
+inline bool PayloadHoldsDot(const TokenParts& parts) noexcept {
+  return std::memchr(parts.payload.data(), '.', parts.payload.size()) != nullptr;
+}
 
 // DropSegmentPadding takes base64 padding off the end of each segment that
 // ends in it, as AWS ALB signs its tokens: one "=" after 3 mod 4 characters,

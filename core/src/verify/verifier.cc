@@ -124,18 +124,23 @@ Status Verifier::Impl::VerifyOnce(std::string_view token, AcceptedToken* out, in
                                   uint64_t* missed_in) const {
   *provider = -1;
   if (token.size() > cfg.max_token_bytes) return Status::ERR_TOKEN_TOO_LARGE;
+  // The payload is searched for a third dot (SplitToken's other half) only
+  // once the hash of the signing input has begun; a token of more than three
+  // segments is ERR_MALFORMED_TOKEN all the same, whatever else is wrong.
   TokenParts parts;
-  TV_RETURN_IF_ERROR(SplitToken(token, &parts));
+  TV_RETURN_IF_ERROR(SplitAtOuterDots(token, &parts));
+  auto refuse = [&parts](Status st) { return PayloadHoldsDot(parts) ? Status::ERR_MALFORMED_TOKEN : st; };
   const bool padded = any_allows_padding && DropSegmentPadding(&parts);
   ThreadScratch& ts = Scratch();
 
   JoseHeader header;
   size_t header_len = 0;
-  TV_RETURN_IF_ERROR(ts.header.Decode(parts, cfg.max_json_depth, &header, &header_len));
+  if (const Status st = ts.header.Decode(parts, cfg.max_json_depth, &header, &header_len); st != Status::OK)
+    return refuse(st);
   HeldKeys held;
   if (const Status st = Prescreen(header, &held); st != Status::OK) {
     *missed_in = held.missed_in_generations;
-    return st;
+    return refuse(st);
   }
   // The hash of the signing input starts now, to run beside the decoding and
   // the walk: the HS256 MAC with the key the header points at, or the digest
@@ -157,6 +162,7 @@ Status Verifier::Impl::VerifyOnce(std::string_view token, AcceptedToken* out, in
     if (beside_payload.slice != nullptr) beside_payload.slice(beside_payload.arg);
   };
   step();
+  if (PayloadHoldsDot(parts)) return Status::ERR_MALFORMED_TOKEN;
   SignatureBuffer signature;
   TV_RETURN_IF_ERROR(DecodeSignature(parts.signature, &signature));
 
