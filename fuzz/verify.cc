@@ -3,7 +3,8 @@
 // clock. Must never crash, leak, or disagree with itself: each token is
 // verified twice (with and without VerifiedToken output) and must get the same
 // status; an accepted token's header and payload must load as Claims, and its
-// signature must pass VerifySignature.
+// signature must pass VerifySignature; a token of more than three segments is
+// ERR_MALFORMED_TOKEN (or too large).
 //
 // Input layout:
 //   bytes 0-1   policy flags (little-endian; see BuildConfig)
@@ -14,6 +15,7 @@
 //               and optionally a tab and a signature segment, encoded into a
 //               token here, so the claim checks see directly fuzzed JSON
 // fuzz/make_corpus.cc writes seeds in this layout with real signatures.
+#include <algorithm>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -184,6 +186,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     VerifiedToken out;  // views into per-thread scratch: valid until the next Verify
     const Status with_out = v->Verify(token, &out);
     if (with_out != without_out) Fail("same token, different status", with_out, without_out);
+    // More than three segments: malformed, whatever else is wrong (the
+    // payload is searched for a third dot after the header's checks began).
+    if (std::count(token.begin(), token.end(), '.') > 2 && with_out != Status::ERR_MALFORMED_TOKEN &&
+        with_out != Status::ERR_TOKEN_TOO_LARGE)
+      Fail("more than three segments, yet not ERR_MALFORMED_TOKEN", with_out, Status::ERR_MALFORMED_TOKEN);
     // A verified token's signature verifies on its own.
     const Status signature_only = v->VerifySignature(token);
     if (with_out == Status::OK && signature_only != Status::OK)
