@@ -9,17 +9,26 @@
 
 namespace tokenverify::internal {
 
+namespace {
+
+// The last dot of a token that has one, searched from the end: past the
+// signature only (glibc's memrchr reads a vector at a time).
+size_t LastDot(std::string_view token) noexcept {
+#if defined(__GLIBC__)
+  const void* last = memrchr(token.data(), '.', token.size());
+  return static_cast<size_t>(static_cast<const char*>(last) - token.data());
+#else
+  return token.rfind('.');
+#endif
+}
+
+}  // namespace
+
 Status SplitAtOuterDots(std::string_view token, TokenParts* out) noexcept {
   const size_t dot1 = token.find('.');
   // RFC 7515 allows an empty payload (a JWT then fails as "not an object"), not an empty header.
   if (dot1 == std::string_view::npos || dot1 == 0) return Status::ERR_MALFORMED_TOKEN;
-    // The last dot, searched from the end: past the signature only.
-#if defined(__GLIBC__)
-  const void* last = memrchr(token.data(), '.', token.size());
-  const size_t dot2 = static_cast<size_t>(static_cast<const char*>(last) - token.data());
-#else
-  const size_t dot2 = token.rfind('.');
-#endif
+  const size_t dot2 = LastDot(token);
   if (dot2 == dot1) return Status::ERR_MALFORMED_TOKEN;
   out->header = token.substr(0, dot1);
   out->payload = token.substr(dot1 + 1, dot2 - dot1 - 1);
