@@ -207,6 +207,10 @@ void JwksParse(const std::vector<TestKey>& keys) {
   Write(
       "jwks_parse", "set_unknown_kty",
       R"({"keys":[{"kty":"XYZ","kid":"a"},{"kty":"OKP","crv":"X25519","x":"hSDwCYkwp1R0i33ctD73Wg2_Og0mOBr066SpjqqbTmo"}]})");
+  // An encryption key under the signing key's kid: the signing key stays usable.
+  Write("jwks_parse", "set_kid_shared_with_enc",
+        R"({"keys":[{"kty":"oct","kid":"a","k":"c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0MTI"},)"
+        R"({"kty":"oct","kid":"a","use":"enc","k":"c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0MTI"}]})");
   Write("jwks_parse", "set_empty", R"({"keys":[]})");
   const TestKey rsa_1024 = MakeKey("RS256", "small", 1024);
   Write("jwks_parse", "rsa_1024", Jwks({&rsa_1024}));
