@@ -64,10 +64,10 @@ def test_revoke_arguments(hs_verifier: tokenverify.Verifier) -> None:
 
 def test_a_full_list_says_so() -> None:
     verifier = tokenverify.Verifier(_config(revocation={"maxEntries": 2}))
-    verifier.revoke("one", NOW + 60)
-    verifier.revoke("two", NOW + 60)
+    verifier.revoke("one", NOW + 3600)
+    verifier.revoke("two", NOW + 3600)
     with pytest.raises(tokenverify.RevocationsFullError):
-        verifier.revoke("three", NOW + 60)
+        verifier.revoke("three", NOW + 3600)
     assert verifier.stats()["revocation"]["rejectedFull"] == 1
 
 
