@@ -23,6 +23,7 @@
 #include "keys/key.h"
 #include "keys/mac_in_progress.h"
 #include "keys/select.h"
+#include "keys/sha256_ni.h"
 #include "support/signer.h"
 
 namespace tokenverify::internal {
@@ -302,6 +303,38 @@ TEST(KeyVerify, BegunMacIsOnlyForItsKeyAlgAndMessage) {
   ASSERT_NE(ec, nullptr);
   EXPECT_FALSE(ec->BeginMac(Alg::kES256, S(msg), &none));
   EXPECT_FALSE(none.active());
+}
+
+// A begun HS256 MAC answers as Verify does for every message length around
+// SHA-256's padding boundaries (a tail of 55, 56, 63, 64 bytes), after any
+// number of steps, with and without the key's first-block memo; on the SHA
+// extensions where the CPU has them (keys/sha256_ni.h), and on OpenSSL under
+// TOKENVERIFY_FORCE_IMPLEMENTATION=fallback (ctest unit_fallback_kernel).
+TEST(KeyVerify, BegunMacEveryLengthAndStepCount) {
+  const std::string secret(32, 'k');
+  auto key = Parse(R"({"kty":"oct","k":")" + testing::B64(secret) + "\"}");
+  ASSERT_NE(key, nullptr);
+  for (size_t len = 0; len <= 3 * 64 + 1; ++len) {
+    std::string msg(len, '\0');
+    for (size_t i = 0; i < len; ++i) msg[i] = static_cast<char>('a' + (i * 7 + len) % 26);
+    uint8_t tag[32];
+    unsigned tag_len = 0;
+    ASSERT_NE(HMAC(EVP_sha256(), secret.data(), static_cast<int>(secret.size()),
+                   reinterpret_cast<const uint8_t*>(msg.data()), msg.size(), tag, &tag_len),
+              nullptr);
+    std::string good(reinterpret_cast<const char*>(tag), tag_len), forged = good;
+    forged[31] ^= 0x40;
+    for (size_t steps : {0, 1, 2, 3, 5, 9}) {
+      for (const std::string* sig : {&forged, &good, &good}) {  // the third begins from the memo when len >= 64
+        MacInProgress begun;
+        ASSERT_TRUE(key->BeginMac(Alg::kHS256, S(msg), &begun));
+        EXPECT_EQ(begun.on_sha_extensions(), sha256_ni::Active());
+        for (size_t i = 0; i < steps; ++i) begun.Step();
+        EXPECT_EQ(begun.Check(S(*sig)), sig == &good ? Status::OK : Status::ERR_SIGNATURE_INVALID)
+            << len << " bytes, " << steps << " steps, from memo " << begun.began_from_memo();
+      }
+    }
+  }
 }
 
 // An HS256 key keeps the state after the first block of the last message

@@ -13,6 +13,7 @@
 #include <cstring>
 #include <memory>
 #include <string>
+#include <type_traits>
 
 #include "base/constant_time.h"
 #include "keys/key_impl.h"
@@ -138,6 +139,7 @@ struct HmacState {
       H::kHasMemo ? +[](const void* ctx, uint8_t* state) noexcept {
         if constexpr (H::kHasMemo) H::SaveChain(static_cast<const typename H::Context*>(ctx), state);
       } : nullptr,
+      std::is_same_v<typename H::Context, SHA256_CTX> && H::kOutBytes == 32,
   };
 };
 

@@ -19,16 +19,23 @@
 // latency-bound chain (HS384/512 hash in software, busy on every unit, and
 // were slower stepped). The SHA-256 an RS256/PS256/ES256 signature signs
 // overlaps the same way (keys/digest_in_progress.h).
+//
+// On a CPU with the SHA extensions the steps run on keys/sha256_ni.h: the
+// chaining value stays in the instructions' word order from block to block,
+// the inner hash's last blocks are padded at Begin, and the outer block takes
+// the inner digest's words without a trip through SHA256_Final's buffer.
 #pragma once
 
 #include <openssl/sha.h>
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <span>
 
 #include "base/constant_time.h"
 #include "keys/mac_first_block_memo.h"
+#include "keys/sha256_ni.h"
 #include "token/alg.h"
 #include "tokenverify/status.h"
 
@@ -51,6 +58,9 @@ class MacInProgress {
     // The context's chaining value and bit count, for a MacFirstBlockMemo
     // (null when the hash has no memo).
     void (*save_chain)(const void* ctx, uint8_t* state) noexcept;
+    // The context is a SHA256_CTX (HMAC-SHA-256): the steps may run on the
+    // SHA extensions (keys/sha256_ni.h).
+    bool sha256_ctx = false;
   };
 
   // Room for the hash context and output of HMAC-SHA-256, the only one begun
@@ -84,6 +94,14 @@ class MacInProgress {
     from_memo_ = absorbed != 0;
     keep_in_ = hash->save_chain != nullptr && absorbed == 0 ? keep_in : nullptr;
     first_saved_ = false;
+    on_sha_extensions_ = hash->sha256_ctx && sha256_ni::Active();
+    in_lane_order_ = false;
+    if (on_sha_extensions_) {  // the inner hash's last blocks, padded while the first ones run
+      const auto* c = reinterpret_cast<const SHA256_CTX*>(ctx_);
+      const size_t tail = left_ % 64;
+      last_blocks_ = sha256_ni::PadLastBlocks(next_ + left_ - tail, tail,
+                                              ((uint64_t{c->Nh} << 32) | c->Nl) + uint64_t{left_} * 8, last_);
+    }
   }
 
   bool active() const noexcept { return key_ != nullptr; }
@@ -99,6 +117,7 @@ class MacInProgress {
   // One step: a block of the message, or its end and the inner hash, or the
   // outer hash; nothing once the MAC is done.
   void Step() noexcept {
+    if (on_sha_extensions_ && StepOnShaExtensions()) return;
     switch (stage_) {
       case Stage::kInner:
         if (left_ >= hash_->block_bytes) {
@@ -127,6 +146,9 @@ class MacInProgress {
         return;
     }
   }
+  // Whether the steps run on the SHA extensions (for tests).
+  bool on_sha_extensions() const noexcept { return on_sha_extensions_; }
+
   // Step, for InterleavedWork (token/token.h).
   static void StepThunk(void* self) noexcept { static_cast<MacInProgress*>(self)->Step(); }
 
@@ -138,7 +160,7 @@ class MacInProgress {
     if (tag.size() == hash_->out_bytes) {
       // The message's blocks not yet absorbed go in one call, which keeps
       // OpenSSL's loop over many blocks; then the steps that are left.
-      if (stage_ == Stage::kInner && left_ >= hash_->block_bytes) {
+      if (!on_sha_extensions_ && stage_ == Stage::kInner && left_ >= hash_->block_bytes) {
         hash_->absorb(ctx_, next_, left_);
         next_ += left_;
         left_ = 0;
@@ -154,6 +176,54 @@ class MacInProgress {
 
  private:
   enum class Stage : uint8_t { kInner, kOuter, kDone };
+
+  // Step on keys/sha256_ni.h; false for the one step it leaves to Step's
+  // OpenSSL path: the message's first block when the memo is to hear of the
+  // state after it (in the standard order, as the memo keeps it).
+  bool StepOnShaExtensions() noexcept {
+#if defined(__x86_64__)
+    auto* c = reinterpret_cast<SHA256_CTX*>(ctx_);
+    constexpr size_t kBlock = 64;
+    switch (stage_) {
+      case Stage::kInner:
+        if (left_ >= kBlock && keep_in_ != nullptr && next_ == message_.data()) return false;
+        if (!in_lane_order_) sha256_ni::ToLaneOrder(c->h);
+        in_lane_order_ = true;
+        if (left_ >= kBlock) {
+          sha256_ni::Block(c->h, next_);  // no bit count to keep: Begin padded last_ with the total
+          next_ += kBlock;
+          left_ -= kBlock;
+          return true;
+        }
+        sha256_ni::Block(c->h, last_);
+        if (last_blocks_ == 2) sha256_ni::Block(c->h, last_ + 64);
+        left_ = 0;
+        sha256_ni::FromLaneOrder(c->h);
+        in_lane_order_ = false;
+        std::memcpy(mac_, c->h, sizeof c->h);  // the inner digest, as words
+        stage_ = Stage::kOuter;
+        return true;
+      case Stage::kOuter: {
+        uint32_t inner[8];
+        std::memcpy(inner, mac_, sizeof inner);
+        hash_->load_outer(key_state_, ctx_);  // the opad block absorbed
+        sha256_ni::ToLaneOrder(c->h);
+        sha256_ni::HmacOuterBlock(c->h, inner);
+        sha256_ni::FromLaneOrder(c->h);
+        sha256_ni::DigestBytes(c->h, mac_);
+        WipeStack(inner, sizeof inner);
+        WipeStack(ctx_, sizeof ctx_);
+        stage_ = Stage::kDone;
+        return true;
+      }
+      case Stage::kDone:
+        return true;
+    }
+    return true;
+#else
+    return false;
+#endif
+  }
 
   void Wipe() noexcept {
     if (stage_ != Stage::kDone) WipeStack(ctx_, sizeof ctx_);
@@ -175,6 +245,10 @@ class MacInProgress {
   MacFirstBlockMemo* keep_in_ = nullptr;
   bool first_saved_ = false;
   bool from_memo_ = false;
+  bool on_sha_extensions_ = false;
+  bool in_lane_order_ = false;  // ctx_'s chaining value, on the SHA extensions
+  uint8_t last_blocks_ = 0;     // on the SHA extensions: the inner hash's last blocks, padded
+  alignas(16) uint8_t last_[128];
   uint8_t first_state_[MacFirstBlockMemo::kStateBytes];
 };
 
