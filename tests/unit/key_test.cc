@@ -215,6 +215,29 @@ TEST(KeyVerify, BegunDigestIsOnlyForItsMessageAndSha256Algs) {
 // message whatever the memo holds: messages sharing their first 64 bytes,
 // others, shorter ones, and ones finished before any step (which leave the
 // memo as it was).
+// The begun digest is SHA-256 for every message length around the padding's
+// boundaries (a tail of 55, 56, 63, 64 bytes), after any number of steps,
+// with and without the first-block memo.
+TEST(KeyVerify, BegunDigestEveryLengthAndStepCount) {
+  DigestInProgress::FirstBlock memo;
+  for (size_t len = 0; len <= 3 * 64 + 1; ++len) {
+    std::string msg(len, '\0');
+    for (size_t i = 0; i < len; ++i) msg[i] = static_cast<char>('a' + (i * 5 + len / 64) % 26);
+    uint8_t want[SHA256_DIGEST_LENGTH];
+    SHA256(reinterpret_cast<const uint8_t*>(msg.data()), msg.size(), want);
+    for (size_t steps : {0, 1, 2, 5}) {
+      for (DigestInProgress::FirstBlock* m : {static_cast<DigestInProgress::FirstBlock*>(nullptr), &memo}) {
+        DigestInProgress digest;
+        digest.Begin(S(msg), m);
+        for (size_t i = 0; i < steps; ++i) digest.Step();
+        const uint8_t* d = digest.DigestFor(Alg::kPS256, S(msg));
+        ASSERT_NE(d, nullptr);
+        EXPECT_EQ(std::memcmp(d, want, sizeof want), 0) << len << " bytes, " << steps << " steps";
+      }
+    }
+  }
+}
+
 TEST(KeyVerify, BegunDigestFromFirstBlockMemo) {
   const std::string first(64, 'h'), other = "x" + first.substr(1), last = first.substr(0, 63) + "x";
   std::vector<std::string> messages;
