@@ -30,6 +30,11 @@ inline constexpr bool kCompiled = false;  // Active() is false, the rest absent
 // TOKENVERIFY_FORCE_IMPLEMENTATION is not "fallback". Decided once.
 bool Active() noexcept;
 
+// The message's last n < 64 bytes, padded with `total_bits` (the length of
+// everything hashed, these bytes included), into out: returns the blocks
+// that takes, one or two. Plain code, to build before the hash gets there.
+size_t PadLastBlocks(const uint8_t* tail, size_t n, uint64_t total_bits, uint8_t out[128]) noexcept;
+
 #if defined(__x86_64__)
 // The chaining value h[0..7] from the standard order into the
 // instructions' (ABEF, CDGH), and back.
@@ -43,14 +48,7 @@ void Block(uint32_t h[8], const uint8_t* block) noexcept;
 // absorbed): the inner digest, given as its words in the standard order,
 // padded as the 32 bytes after one block.
 void HmacOuterBlock(uint32_t h[8], const uint32_t inner[8]) noexcept;
-#endif
 
-// The message's last n < 64 bytes, padded with `total_bits` (the length of
-// everything hashed, these bytes included), into out: returns the blocks
-// that takes, one or two. Plain code, to build before the hash gets there.
-size_t PadLastBlocks(const uint8_t* tail, size_t n, uint64_t total_bits, uint8_t out[128]) noexcept;
-
-#if defined(__x86_64__)
 // The digest of h in the standard order: its words, big-endian.
 void DigestBytes(const uint32_t h[8], uint8_t out[32]) noexcept;
 #endif
