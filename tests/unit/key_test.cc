@@ -211,10 +211,6 @@ TEST(KeyVerify, BegunDigestIsOnlyForItsMessageAndSha256Algs) {
   EXPECT_EQ(VerifyWithKey(*key, Alg::kRS256, S(text), S(sig), {nullptr, &of_text}), Status::OK);
 }
 
-// A digest begun with a thread's first-block memo is the SHA-256 of its
-// message whatever the memo holds: messages sharing their first 64 bytes,
-// others, shorter ones, and ones finished before any step (which leave the
-// memo as it was).
 // The begun digest is SHA-256 for every message length around the padding's
 // boundaries (a tail of 55, 56, 63, 64 bytes), after any number of steps,
 // with and without the first-block memo.
@@ -238,6 +234,10 @@ TEST(KeyVerify, BegunDigestEveryLengthAndStepCount) {
   }
 }
 
+// A digest begun with a thread's first-block memo is the SHA-256 of its
+// message whatever the memo holds: messages sharing their first 64 bytes,
+// others, shorter ones, and ones finished before any step (which leave the
+// memo as it was).
 TEST(KeyVerify, BegunDigestFromFirstBlockMemo) {
   const std::string first(64, 'h'), other = "x" + first.substr(1), last = first.substr(0, 63) + "x";
   std::vector<std::string> messages;
