@@ -32,17 +32,19 @@ for arg in "$@"; do
   esac
 done
 all_targets=(base64url token_parse json_differential jwks_parse verify config x509_map request_target request_signature authenticate password_hash redis_stream
-             ed25519_differential)
+             ed25519_differential rsa_padding_differential)
 [[ ${#targets[@]} -eq 0 ]] && targets=("${all_targets[@]}")
 
 # -max_len per target: the longest input worth exploring (a base64url text of
 # an RSA-4096 signature and beyond; a header and payload; one decoded header
 # or payload; a key set with a few large RSA keys; key set plus four tokens; a
-# configuration with inline keys; an Ed25519 message with its four control bytes).
+# configuration with inline keys; an Ed25519 message with its four control bytes;
+# an RSA padding's header and a few hundred byte changes).
 declare -A max_len=([base64url]=2048 [token_parse]=4096 [json_differential]=4096 [jwks_parse]=8192 [verify]=12288
                     [config]=8192 [x509_map]=8192 [request_target]=1024
                     [request_signature]=4096 [authenticate]=4096 [password_hash]=512
-                    [redis_stream]=4096 [ed25519_differential]=1024)
+                    [redis_stream]=4096 [ed25519_differential]=1024
+                    [rsa_padding_differential]=1024)
 for t in "${targets[@]}"; do
   [[ -n "${max_len[$t]:-}" ]] || { echo "fuzz: unknown target '$t' (targets: ${all_targets[*]})" >&2; exit 2; }
 done
@@ -69,7 +71,7 @@ for t in "${targets[@]}"; do
   mkdir -p "$work"
   log="$out/logs/$t.log"
   dict=()
-  [[ $t != base64url && $t != ed25519_differential ]] && dict=(-dict="$TV_ROOT/fuzz/dict/json.dict")
+  [[ $t != base64url && $t != ed25519_differential && $t != rsa_padding_differential ]] && dict=(-dict="$TV_ROOT/fuzz/dict/json.dict")
   touch "$out/logs/$t.start"
   rc=0
   "$out/fuzz/tv_fuzz_$t" "$work" "$TV_ROOT/fuzz/corpus/$t" \

@@ -5,6 +5,7 @@
 #include <openssl/bn.h>
 #include <openssl/core_names.h>
 #include <openssl/ec.h>
+#include <openssl/err.h>
 #include <openssl/hmac.h>
 #include <openssl/obj_mac.h>
 #include <openssl/param_build.h>
@@ -545,6 +546,97 @@ TEST(KeyRsa, Pkcs1DigestInfoWithoutNullParametersIsRefused) {
             1);
   EVP_PKEY_CTX_free(ctx);
   EXPECT_EQ(key->Verify(Alg::kRS256, S(in), S(sig)), Status::ERR_SIGNATURE_INVALID);
+}
+
+// An RSA key pair whose modulus has exactly `bits` bits (EVP_RSA_gen makes
+// an odd length one bit short): primes of bits - bits / 2 and bits / 2 bits,
+// each with its top two bits set (BN_generate_prime_ex), so their product has
+// exactly `bits` bits.
+TestKey RsaKeyOfExactBits(const char* alg, int bits) {
+  BN_CTX* bn = BN_CTX_new();
+  BIGNUM *p = BN_new(), *q = BN_new(), *n = BN_new(), *e = BN_new(), *d = BN_new(), *p1 = BN_new(), *q1 = BN_new(),
+         *lcm = BN_new(), *gcd = BN_new(), *dp = BN_new(), *dq = BN_new(), *qinv = BN_new();
+  BN_set_word(e, 65537);
+  do {
+    EXPECT_EQ(BN_generate_prime_ex(p, bits - bits / 2, 0, nullptr, nullptr, nullptr), 1);
+    EXPECT_EQ(BN_generate_prime_ex(q, bits / 2, 0, nullptr, nullptr, nullptr), 1);
+    BN_mul(n, p, q, bn);
+    BN_sub(p1, p, BN_value_one());
+    BN_sub(q1, q, BN_value_one());
+    BN_mul(lcm, p1, q1, bn);
+    BN_gcd(gcd, p1, q1, bn);
+    BN_div(lcm, nullptr, lcm, gcd, bn);
+  } while (BN_num_bits(n) != bits || BN_cmp(p, q) == 0 || BN_mod_inverse(d, e, lcm, bn) == nullptr);
+  BN_mod(dp, d, p1, bn);
+  BN_mod(dq, d, q1, bn);
+  BN_mod_inverse(qinv, q, p, bn);
+  OSSL_PARAM_BLD* bld = OSSL_PARAM_BLD_new();
+  OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_N, n);
+  OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_E, e);
+  OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_D, d);
+  OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_FACTOR1, p);
+  OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_FACTOR2, q);
+  OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_EXPONENT1, dp);
+  OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_EXPONENT2, dq);
+  OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_COEFFICIENT1, qinv);
+  OSSL_PARAM* params = OSSL_PARAM_BLD_to_param(bld);
+  EVP_PKEY_CTX* ctx = EVP_PKEY_CTX_new_from_name(nullptr, "RSA", nullptr);
+  EVP_PKEY* pkey = nullptr;
+  EXPECT_EQ(EVP_PKEY_fromdata_init(ctx), 1);
+  EXPECT_EQ(EVP_PKEY_fromdata(ctx, &pkey, EVP_PKEY_KEYPAIR, params), 1);
+  EVP_PKEY_CTX_free(ctx);
+  OSSL_PARAM_free(params);
+  OSSL_PARAM_BLD_free(bld);
+  for (BIGNUM* b : {p, q, n, e, d, p1, q1, lcm, gcd, dp, dq, qinv}) BN_clear_free(b);
+  BN_CTX_free(bn);
+  TestKey tk;
+  tk.alg = alg;
+  tk.kid = "shape";
+  tk.pkey.reset(pkey, EVP_PKEY_free);
+  return tk;
+}
+
+// The padding is checked by keys/rsa_padding.cc on what the public-key
+// operation recovers: moduli whose bit length minus one is a multiple of 8
+// (2049: the recovered value's first byte is not part of EM) or not.
+TEST(KeyRsa, EveryAlgOnModuliOfEveryByteShape) {
+  for (const int bits : {2049, 2055, 2056}) {
+    const TestKey pair = RsaKeyOfExactBits("RS256", bits);
+    ASSERT_EQ(EVP_PKEY_get_bits(pair.pkey.get()), bits);
+    for (const char* alg : {"RS256", "RS384", "RS512", "PS256", "PS384", "PS512"}) {
+      TestKey tk = pair;
+      tk.alg = alg;
+      auto key = Parse(tk.PublicJwk());
+      const std::string in = "shape.check";
+      const std::string sig = SignRaw(tk, in);
+      ASSERT_EQ(sig.size(), static_cast<size_t>(bits + 7) / 8) << alg;
+      EXPECT_EQ(key->Verify(AlgOf(tk), S(in), S(sig)), Status::OK) << alg << " " << bits;
+      for (const size_t at : {size_t{0}, sig.size() / 2, sig.size() - 1}) {
+        std::string bad = sig;
+        bad[at] = static_cast<char>(bad[at] ^ 0x01);
+        EXPECT_EQ(key->Verify(AlgOf(tk), S(in), S(bad)), Status::ERR_SIGNATURE_INVALID) << alg << " " << bits;
+      }
+      EXPECT_EQ(key->Verify(AlgOf(tk), S("shape.other"), S(sig)), Status::ERR_SIGNATURE_INVALID);
+    }
+  }
+}
+
+// RFC 8017 RSAVP1 refuses a signature representative s >= n; so must we,
+// and leave nothing in OpenSSL's error queue.
+TEST(KeyRsa, SignatureNotBelowTheModulusIsInvalid) {
+  for (const char* alg : {"RS256", "PS256"}) {
+    const TestKey tk = MakeKey(alg, "range");
+    auto key = Parse(tk.PublicJwk());
+    BIGNUM* n = nullptr;
+    ASSERT_EQ(EVP_PKEY_get_bn_param(tk.pkey.get(), OSSL_PKEY_PARAM_RSA_N, &n), 1);
+    std::string n_bytes(256, '\0');
+    ASSERT_EQ(BN_bn2binpad(n, reinterpret_cast<unsigned char*>(n_bytes.data()), 256), 256);
+    BN_free(n);
+    ERR_clear_error();
+    EXPECT_EQ(key->Verify(AlgOf(tk), S("a.b"), S(n_bytes)), Status::ERR_SIGNATURE_INVALID) << alg;
+    EXPECT_EQ(key->Verify(AlgOf(tk), S("a.b"), S(std::string(256, '\xff'))), Status::ERR_SIGNATURE_INVALID) << alg;
+    EXPECT_EQ(ERR_peek_error(), 0u) << alg;
+  }
 }
 
 // ---------------------------------------------------------------- ECDSA ranges

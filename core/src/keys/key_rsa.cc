@@ -11,6 +11,7 @@
 #include <string>
 
 #include "keys/key_impl.h"
+#include "keys/rsa_padding.h"
 
 namespace tokenverify::internal {
 namespace {
@@ -57,30 +58,23 @@ bool HasRocaFingerprint(Bytes n) noexcept {
   return true;
 }
 
-// Prepares an EVP_PKEY_CTX for verifying a digest with `alg`'s padding, on
-// the calling thread's own copy of the key. Why a copy: every RSA public-key
-// operation takes a read lock on its key (to fetch the cached Montgomery
-// form of n), which is two atomic writes to a cache line that all threads
-// verifying with a shared key would fight over. The copy (a few hundred
-// bytes per key and thread, freed with the cached context) keeps that line
-// to one thread.
-bool InitRsaCtx(EVP_PKEY* pkey, Alg alg, VerifyCtx* out) noexcept {
+// Prepares an EVP_PKEY_CTX that recovers the message representative from a
+// signature (RFC 8017 RSAVP1: s^e mod n, refusing s >= n), on the calling
+// thread's own copy of the key; the padding is checked by rsa_padding.cc,
+// for either padding (why not OpenSSL's: rsa_padding.h). Why a copy: every
+// RSA public-key operation takes a read lock on its key (to fetch the cached
+// Montgomery form of n), which is two atomic writes to a cache line that all
+// threads verifying with a shared key would fight over. The copy (a few
+// hundred bytes per key and thread, freed with the cached context) keeps
+// that line to one thread.
+bool InitRsaCtx(EVP_PKEY* pkey, Alg, VerifyCtx* out) noexcept {
   EVP_PKEY* own = EVP_PKEY_dup(pkey);
   if (own == nullptr) return false;
   out->pkey_ctx = EVP_PKEY_CTX_new_from_pkey(nullptr, own, nullptr);
   EVP_PKEY_free(own);  // the context holds its own reference
   EVP_PKEY_CTX* ctx = out->pkey_ctx;
-  const EVP_MD* md = MdForAlg(alg);
-  if (ctx == nullptr || md == nullptr || EVP_PKEY_verify_init(ctx) != 1) return false;
-  if (IsPss(alg)) {
-    return EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_PSS_PADDING) == 1 &&
-           EVP_PKEY_CTX_set_signature_md(ctx, md) == 1 && EVP_PKEY_CTX_set_rsa_mgf1_md(ctx, md) == 1 &&
-           // On verify, "digest" means the salt must be exactly hLen bytes.
-           EVP_PKEY_CTX_set_rsa_pss_saltlen(ctx, RSA_PSS_SALTLEN_DIGEST) == 1;
-  }
-  // PKCS#1 v1.5 verification of a digest re-encodes the DigestInfo and
-  // compares it byte for byte, so any other encoding is refused.
-  return EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_PADDING) == 1 && EVP_PKEY_CTX_set_signature_md(ctx, md) == 1;
+  return ctx != nullptr && EVP_PKEY_verify_recover_init(ctx) == 1 &&
+         EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_NO_PADDING) == 1;
 }
 
 class RsaKey final : public KeyBase {
@@ -103,15 +97,23 @@ class RsaKey final : public KeyBase {
     // RFC 7518 3.3/3.5: the signature is exactly as long as the modulus.
     if (signature.size() != signature_bytes_) return Status::ERR_SIGNATURE_LENGTH;
     if (digest.size() != SignedDigestBytes(alg)) return Status::ERR_SIGNATURE_INVALID;
-    VerifyCtx* ctx = CachedVerifyCtx(id(), alg, pkey_.get(), &InitRsaCtx);
+    // One context per key and thread serves every RSA alg: it only recovers.
+    VerifyCtx* ctx = CachedVerifyCtx(id(), Alg::kRS256, pkey_.get(), &InitRsaCtx);
     if (ctx == nullptr) {
       ERR_clear_error();
       return Status::ERR_INTERNAL;
     }
-    if (EVP_PKEY_verify(ctx->pkey_ctx, signature.data(), signature.size(), digest.data(), digest.size()) == 1)
-      return Status::OK;
-    ERR_clear_error();  // a bad signature is not an error worth keeping in the thread's queue
-    return Status::ERR_SIGNATURE_INVALID;
+    uint8_t em[kMaxModulusBits / 8];
+    size_t em_len = sizeof em;
+    if (EVP_PKEY_verify_recover(ctx->pkey_ctx, em, &em_len, signature.data(), signature.size()) != 1) {
+      ERR_clear_error();  // s >= n: a bad signature is not an error worth keeping in the thread's queue
+      return Status::ERR_SIGNATURE_INVALID;
+    }
+    const std::span<const uint8_t> recovered(em, em_len);
+    const bool matches = em_len == signature_bytes_ &&
+                         (IsPss(alg) ? PssEncodingMatches(alg, recovered, static_cast<size_t>(bits_), digest)
+                                     : Pkcs1v15EncodingMatches(alg, recovered, digest));
+    return matches ? Status::OK : Status::ERR_SIGNATURE_INVALID;
   }
 
   size_t bits() const noexcept override { return static_cast<size_t>(bits_); }
