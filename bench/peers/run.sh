@@ -129,7 +129,12 @@ run_peer() {
 import json, sys
 for line in sys.stdin:
     r = json.loads(line)
-    v = ("%.2f us/op" % (r["ns_per_op"] / 1000)) if "ns_per_op" in r else "unavailable: " + r["unavailable"]
+    if r.get("kind") == "paired_overhead":
+        v = "%.3fx the C ABI (paired)" % r["ratio"]
+    elif "ns_per_op" in r:
+        v = "%.2f us/op" % (r["ns_per_op"] / 1000)
+    else:
+        v = "unavailable: " + r["unavailable"]
     print("    %-22s %-6s %s" % (r["peer"], r["alg"], v), file=sys.stderr)'
   [[ -n "$package_lang" ]] && reference_beside "$package_lang"
   if ((rc != 0)); then
