@@ -16,12 +16,8 @@
 // the digest; then groups of three bytes (position, 2 bytes; xor value)
 // changing the encoding.
 #define OPENSSL_SUPPRESS_DEPRECATED  // OpenSSL's padding functions take the low-level RSA type
-#include <openssl/bn.h>
-#include <openssl/err.h>
 #include <openssl/evp.h>
-#include <openssl/objects.h>
 #include <openssl/rsa.h>
-#include <openssl/x509.h>
 
 #include <cstdint>
 #include <cstdio>
@@ -30,59 +26,24 @@
 #include <vector>
 
 #include "keys/rsa_padding.h"
+#include "support/oracle/rsa_padding_openssl.h"
 
 namespace {
 
 using namespace tokenverify::internal;  // NOLINT: a harness of internals
+using namespace tokenverify::testing;   // NOLINT: and of its OpenSSL oracle
 using Buf = std::vector<uint8_t>;
 
 constexpr Alg kAlgs[] = {Alg::kRS256, Alg::kRS384, Alg::kRS512, Alg::kPS256, Alg::kPS384, Alg::kPS512};
 constexpr size_t kHeader = 21;
 
-const EVP_MD* Md(Alg alg) {
-  switch (SignedDigestBytes(alg)) {
-    case 32:
-      return EVP_sha256();
-    case 48:
-      return EVP_sha384();
-    default:
-      return EVP_sha512();
-  }
-}
+const EVP_MD* Md(Alg alg) { return ShaOfLength(SignedDigestBytes(alg)); }
 
 bool IsPss(Alg alg) { return alg == Alg::kPS256 || alg == Alg::kPS384 || alg == Alg::kPS512; }
-
-// OpenSSL reads only the modulus's length from the key here.
-RSA* RsaOfBits(int bits) {
-  BIGNUM* n = BN_new();
-  BIGNUM* e = BN_new();
-  BN_set_bit(n, bits - 1);
-  BN_set_bit(n, 0);
-  BN_set_word(e, 65537);
-  RSA* rsa = RSA_new();
-  RSA_set0_key(rsa, n, e, nullptr);
-  return rsa;
-}
 
 Buf Hash(const EVP_MD* md, const Buf& in) {
   Buf out(static_cast<size_t>(EVP_MD_get_size(md)));
   EVP_Digest(in.data(), in.size(), out.data(), nullptr, md, nullptr);
-  return out;
-}
-
-// DigestInfo DER as OpenSSL builds it, with or without the NULL parameters.
-Buf DigestInfo(Alg alg, const Buf& digest, bool with_null) {
-  X509_SIG* sig = X509_SIG_new();
-  X509_ALGOR* algor = nullptr;
-  ASN1_OCTET_STRING* octets = nullptr;
-  X509_SIG_getm(sig, &algor, &octets);
-  X509_ALGOR_set0(algor, OBJ_nid2obj(EVP_MD_get_type(Md(alg))), with_null ? V_ASN1_NULL : V_ASN1_UNDEF, nullptr);
-  ASN1_OCTET_STRING_set(octets, digest.data(), static_cast<int>(digest.size()));
-  unsigned char* der = nullptr;
-  const int n = i2d_X509_SIG(sig, &der);
-  Buf out(der, der + (n > 0 ? n : 0));
-  OPENSSL_free(der);
-  X509_SIG_free(sig);
   return out;
 }
 
@@ -122,19 +83,7 @@ Buf Pkcs1Encode(int bits, const Buf& t) {
 }
 
 bool OpenSslAccepts(Alg alg, RSA* rsa, const Buf& digest, const Buf& em) {
-  bool ok;
-  if (IsPss(alg)) {
-    const int s_len = static_cast<int>(digest.size());
-    ok = RSA_verify_PKCS1_PSS_mgf1(rsa, digest.data(), Md(alg), Md(alg), em.data(), s_len) == 1;
-  } else {
-    const Buf t = DigestInfo(alg, digest, true);
-    Buf out(em.size());
-    const int n = RSA_padding_check_PKCS1_type_1(out.data(), static_cast<int>(out.size()), em.data(),
-                                                 static_cast<int>(em.size()), static_cast<int>(em.size()));
-    ok = n == static_cast<int>(t.size()) && std::memcmp(out.data(), t.data(), t.size()) == 0;
-  }
-  ERR_clear_error();
-  return ok;
+  return IsPss(alg) ? OpenSslAcceptsPss(rsa, Md(alg), digest, em) : OpenSslAcceptsPkcs1(Md(alg), digest, em);
 }
 
 [[noreturn]] void Mismatch(const char* what, Alg alg, int bits, int construction, bool ours, bool theirs) {
@@ -157,11 +106,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   Buf em;
   switch (construction) {
     case 0:  // honest
-      em = IsPss(alg) ? PssEncode(alg, bits, digest, h_len) : Pkcs1Encode(bits, DigestInfo(alg, digest, true));
+      em = IsPss(alg) ? PssEncode(alg, bits, digest, h_len)
+                      : Pkcs1Encode(bits, OpenSslDigestInfo(Md(alg), digest, true));
       break;
     case 1:  // PSS: another salt length; PKCS#1: the DigestInfo without NULL
       em = IsPss(alg) ? PssEncode(alg, bits, digest, param == h_len ? 0 : param)
-                      : Pkcs1Encode(bits, DigestInfo(alg, digest, false));
+                      : Pkcs1Encode(bits, OpenSslDigestInfo(Md(alg), digest, false));
       break;
     case 2: {  // raw bytes: the changes below, cycled over the whole length
       em.assign(static_cast<size_t>(bits + 7) / 8, param);
@@ -171,7 +121,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     default: {  // honest for another digest
       Buf other = digest;
       other[param % h_len] ^= 1;
-      em = IsPss(alg) ? PssEncode(alg, bits, other, h_len) : Pkcs1Encode(bits, DigestInfo(alg, other, true));
+      em = IsPss(alg) ? PssEncode(alg, bits, other, h_len) : Pkcs1Encode(bits, OpenSslDigestInfo(Md(alg), other, true));
       break;
     }
   }
@@ -184,9 +134,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     }
   }
 
-  RSA* rsa = RsaOfBits(bits);
-  const bool theirs = OpenSslAccepts(alg, rsa, digest, em);
-  RSA_free(rsa);
+  const bool theirs = OpenSslAccepts(alg, RsaOfModulusBits(bits).get(), digest, em);
   const bool ours = IsPss(alg) ? PssEncodingMatches(alg, em, static_cast<size_t>(bits), digest)
                                : Pkcs1v15EncodingMatches(alg, em, digest);
   if (ours != theirs) Mismatch("the two checks disagree", alg, bits, construction, ours, theirs);

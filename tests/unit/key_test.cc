@@ -16,8 +16,10 @@
 
 #include <algorithm>
 #include <atomic>
+#include <initializer_list>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "keys/digest_in_progress.h"
@@ -548,6 +550,22 @@ TEST(KeyRsa, Pkcs1DigestInfoWithoutNullParametersIsRefused) {
   EXPECT_EQ(key->Verify(Alg::kRS256, S(in), S(sig)), Status::ERR_SIGNATURE_INVALID);
 }
 
+// An RSA EVP_PKEY from its parameters (OSSL_PKEY_PARAM_RSA_* name, value),
+// as `selection` (EVP_PKEY_PUBLIC_KEY or EVP_PKEY_KEYPAIR) reads them.
+EVP_PKEY* RsaFromParams(std::initializer_list<std::pair<const char*, const BIGNUM*>> values, int selection) {
+  OSSL_PARAM_BLD* bld = OSSL_PARAM_BLD_new();
+  for (const auto& [name, value] : values) OSSL_PARAM_BLD_push_BN(bld, name, value);
+  OSSL_PARAM* params = OSSL_PARAM_BLD_to_param(bld);
+  EVP_PKEY_CTX* ctx = EVP_PKEY_CTX_new_from_name(nullptr, "RSA", nullptr);
+  EVP_PKEY* pkey = nullptr;
+  EXPECT_EQ(EVP_PKEY_fromdata_init(ctx), 1);
+  EXPECT_EQ(EVP_PKEY_fromdata(ctx, &pkey, selection, params), 1);
+  EVP_PKEY_CTX_free(ctx);
+  OSSL_PARAM_free(params);
+  OSSL_PARAM_BLD_free(bld);
+  return pkey;
+}
+
 // An RSA key pair whose modulus has exactly `bits` bits (EVP_RSA_gen makes
 // an odd length one bit short): primes of bits - bits / 2 and bits / 2 bits,
 // each with its top two bits set (BN_generate_prime_ex), so their product has
@@ -570,23 +588,15 @@ TestKey RsaKeyOfExactBits(const char* alg, int bits) {
   BN_mod(dp, d, p1, bn);
   BN_mod(dq, d, q1, bn);
   BN_mod_inverse(qinv, q, p, bn);
-  OSSL_PARAM_BLD* bld = OSSL_PARAM_BLD_new();
-  OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_N, n);
-  OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_E, e);
-  OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_D, d);
-  OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_FACTOR1, p);
-  OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_FACTOR2, q);
-  OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_EXPONENT1, dp);
-  OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_EXPONENT2, dq);
-  OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_COEFFICIENT1, qinv);
-  OSSL_PARAM* params = OSSL_PARAM_BLD_to_param(bld);
-  EVP_PKEY_CTX* ctx = EVP_PKEY_CTX_new_from_name(nullptr, "RSA", nullptr);
-  EVP_PKEY* pkey = nullptr;
-  EXPECT_EQ(EVP_PKEY_fromdata_init(ctx), 1);
-  EXPECT_EQ(EVP_PKEY_fromdata(ctx, &pkey, EVP_PKEY_KEYPAIR, params), 1);
-  EVP_PKEY_CTX_free(ctx);
-  OSSL_PARAM_free(params);
-  OSSL_PARAM_BLD_free(bld);
+  EVP_PKEY* pkey = RsaFromParams({{OSSL_PKEY_PARAM_RSA_N, n},
+                                  {OSSL_PKEY_PARAM_RSA_E, e},
+                                  {OSSL_PKEY_PARAM_RSA_D, d},
+                                  {OSSL_PKEY_PARAM_RSA_FACTOR1, p},
+                                  {OSSL_PKEY_PARAM_RSA_FACTOR2, q},
+                                  {OSSL_PKEY_PARAM_RSA_EXPONENT1, dp},
+                                  {OSSL_PKEY_PARAM_RSA_EXPONENT2, dq},
+                                  {OSSL_PKEY_PARAM_RSA_COEFFICIENT1, qinv}},
+                                 EVP_PKEY_KEYPAIR);
   for (BIGNUM* b : {p, q, n, e, d, p1, q1, lcm, gcd, dp, dq, qinv}) BN_clear_free(b);
   BN_CTX_free(bn);
   TestKey tk;
@@ -958,14 +968,7 @@ std::string RsaPemWithExponent(const TestKey& key, const char* e_hex) {
   BIGNUM *n = nullptr, *e = nullptr;
   EXPECT_EQ(EVP_PKEY_get_bn_param(key.pkey.get(), OSSL_PKEY_PARAM_RSA_N, &n), 1);
   EXPECT_NE(BN_hex2bn(&e, e_hex), 0);
-  OSSL_PARAM_BLD* bld = OSSL_PARAM_BLD_new();
-  OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_N, n);
-  OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_E, e);
-  OSSL_PARAM* params = OSSL_PARAM_BLD_to_param(bld);
-  EVP_PKEY_CTX* ctx = EVP_PKEY_CTX_new_from_name(nullptr, "RSA", nullptr);
-  EVP_PKEY* pkey = nullptr;
-  EXPECT_EQ(EVP_PKEY_fromdata_init(ctx), 1);
-  EXPECT_EQ(EVP_PKEY_fromdata(ctx, &pkey, EVP_PKEY_PUBLIC_KEY, params), 1);
+  EVP_PKEY* pkey = RsaFromParams({{OSSL_PKEY_PARAM_RSA_N, n}, {OSSL_PKEY_PARAM_RSA_E, e}}, EVP_PKEY_PUBLIC_KEY);
   BIO* bio = BIO_new(BIO_s_mem());
   EXPECT_EQ(PEM_write_bio_PUBKEY(bio, pkey), 1);
   char* data = nullptr;
@@ -973,9 +976,6 @@ std::string RsaPemWithExponent(const TestKey& key, const char* e_hex) {
   std::string pem(data, static_cast<size_t>(len));
   BIO_free(bio);
   EVP_PKEY_free(pkey);
-  EVP_PKEY_CTX_free(ctx);
-  OSSL_PARAM_free(params);
-  OSSL_PARAM_BLD_free(bld);
   BN_free(e);
   BN_free(n);
   return pem;

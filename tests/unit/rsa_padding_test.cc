@@ -12,52 +12,25 @@
 #include "keys/rsa_padding.h"
 
 #include <gtest/gtest.h>
-#include <openssl/bn.h>
-#include <openssl/err.h>
 #include <openssl/evp.h>
-#include <openssl/objects.h>
 #include <openssl/rand.h>
 #include <openssl/rsa.h>
-#include <openssl/x509.h>
 
-#include <memory>
 #include <random>
 #include <string>
 #include <vector>
+
+#include "support/oracle/rsa_padding_openssl.h"
 
 namespace tokenverify::internal {
 namespace {
 
 using Buf = std::vector<uint8_t>;
+using testing::OpenSslDigestInfo;
+using testing::RsaOfModulusBits;
+using testing::RsaPtr;
 
-struct RsaFree {
-  void operator()(RSA* r) const { RSA_free(r); }
-};
-using RsaPtr = std::unique_ptr<RSA, RsaFree>;
-
-// An RSA public key whose modulus has exactly `bits` bits. OpenSSL's padding
-// functions read only its length, so any odd number of that length will do.
-RsaPtr RsaOfBits(int bits) {
-  BIGNUM* n = BN_new();
-  BIGNUM* e = BN_new();
-  BN_set_bit(n, bits - 1);
-  BN_set_bit(n, 0);
-  BN_set_word(e, 65537);
-  RsaPtr rsa(RSA_new());
-  RSA_set0_key(rsa.get(), n, e, nullptr);
-  return rsa;
-}
-
-const EVP_MD* Md(Alg alg) {
-  switch (SignedDigestBytes(alg)) {
-    case 32:
-      return EVP_sha256();
-    case 48:
-      return EVP_sha384();
-    default:
-      return EVP_sha512();
-  }
-}
+const EVP_MD* Md(Alg alg) { return testing::ShaOfLength(SignedDigestBytes(alg)); }
 
 Buf RandomBytes(size_t n) {
   Buf b(n);
@@ -73,32 +46,14 @@ Buf OpenSslPss(RSA* rsa, Alg alg, const Buf& digest, int s_len) {
 }
 
 bool OpenSslAcceptsPss(RSA* rsa, Alg alg, const Buf& digest, const Buf& em) {
-  const bool ok = RSA_verify_PKCS1_PSS_mgf1(rsa, digest.data(), Md(alg), Md(alg), em.data(),
-                                            static_cast<int>(SignedDigestBytes(alg))) == 1;
-  ERR_clear_error();
-  return ok;
+  return testing::OpenSslAcceptsPss(rsa, Md(alg), digest, em);
 }
 
 bool OursAcceptsPss(RSA* rsa, Alg alg, const Buf& digest, const Buf& em) {
   return PssEncodingMatches(alg, em, static_cast<size_t>(RSA_bits(rsa)), digest);
 }
 
-// The DER of DigestInfo as OpenSSL builds it (X509_SIG), with the NULL
-// parameters or without them.
-Buf DigestInfo(Alg alg, const Buf& digest, bool with_null) {
-  X509_SIG* sig = X509_SIG_new();
-  X509_ALGOR* algor = nullptr;
-  ASN1_OCTET_STRING* octets = nullptr;
-  X509_SIG_getm(sig, &algor, &octets);
-  X509_ALGOR_set0(algor, OBJ_nid2obj(EVP_MD_get_type(Md(alg))), with_null ? V_ASN1_NULL : V_ASN1_UNDEF, nullptr);
-  ASN1_OCTET_STRING_set(octets, digest.data(), static_cast<int>(digest.size()));
-  unsigned char* der = nullptr;
-  const int n = i2d_X509_SIG(sig, &der);
-  Buf out(der, der + n);
-  OPENSSL_free(der);
-  X509_SIG_free(sig);
-  return out;
-}
+Buf DigestInfo(Alg alg, const Buf& digest, bool with_null) { return OpenSslDigestInfo(Md(alg), digest, with_null); }
 
 // OpenSSL's EMSA-PKCS1-v1_5 encoding of `t` in k bytes.
 Buf OpenSslPkcs1(size_t k, const Buf& t) {
@@ -115,7 +70,7 @@ constexpr int kModulusBits[] = {2048, 2049, 2050, 2052, 2055, 2056, 2057, 3072, 
 
 TEST(RsaPadding, PssHonestEncodingsMatchForEveryModulusShape) {
   for (const int bits : kModulusBits) {
-    const RsaPtr rsa = RsaOfBits(bits);
+    const RsaPtr rsa = RsaOfModulusBits(bits);
     for (const Alg alg : kPss) {
       for (int i = 0; i < 4; ++i) {
         const Buf digest = RandomBytes(SignedDigestBytes(alg));
@@ -130,7 +85,7 @@ TEST(RsaPadding, PssHonestEncodingsMatchForEveryModulusShape) {
 
 TEST(RsaPadding, PssRefusesEveryBitFlipAsOpenSslDoes) {
   for (const int bits : {2048, 2049, 2055}) {
-    const RsaPtr rsa = RsaOfBits(bits);
+    const RsaPtr rsa = RsaOfModulusBits(bits);
     for (const Alg alg : kPss) {
       const Buf digest = RandomBytes(SignedDigestBytes(alg));
       const Buf em = OpenSslPss(rsa.get(), alg, digest, RSA_PSS_SALTLEN_DIGEST);
@@ -149,7 +104,7 @@ TEST(RsaPadding, PssRefusesEveryBitFlipAsOpenSslDoes) {
 
 TEST(RsaPadding, PssRefusesOtherSaltLengthsDigestsAndSizes) {
   for (const int bits : {2048, 2049}) {
-    const RsaPtr rsa = RsaOfBits(bits);
+    const RsaPtr rsa = RsaOfModulusBits(bits);
     for (const Alg alg : kPss) {
       const int h_len = static_cast<int>(SignedDigestBytes(alg));
       const Buf digest = RandomBytes(static_cast<size_t>(h_len));
@@ -180,7 +135,7 @@ TEST(RsaPadding, PssRefusesOtherSaltLengthsDigestsAndSizes) {
 TEST(RsaPadding, PssRandomValuesAnswerAsOpenSsl) {
   std::mt19937 rng(7);
   for (const int bits : {2048, 2049, 3072}) {
-    const RsaPtr rsa = RsaOfBits(bits);
+    const RsaPtr rsa = RsaOfModulusBits(bits);
     for (const Alg alg : kPss) {
       const Buf digest = RandomBytes(SignedDigestBytes(alg));
       for (int i = 0; i < 300; ++i) {
@@ -206,11 +161,14 @@ TEST(RsaPadding, Pkcs1v15AcceptsOnlyTheEncodingOpenSslBuilds) {
       const Buf digest = RandomBytes(SignedDigestBytes(alg));
       const Buf em = OpenSslPkcs1(k, DigestInfo(alg, digest, true));
       EXPECT_TRUE(Pkcs1v15EncodingMatches(alg, em, digest));
+      EXPECT_TRUE(testing::OpenSslAcceptsPkcs1(Md(alg), digest, em));
       int refused = 0;
       for (size_t bit = 0; bit < em.size() * 8; ++bit) {
         Buf flipped = em;
         flipped[bit / 8] ^= static_cast<uint8_t>(1u << (bit % 8));
-        refused += Pkcs1v15EncodingMatches(alg, flipped, digest) ? 0 : 1;
+        const bool ours = Pkcs1v15EncodingMatches(alg, flipped, digest);
+        ASSERT_EQ(ours, testing::OpenSslAcceptsPkcs1(Md(alg), digest, flipped)) << bits << " bits, bit " << bit;
+        refused += ours ? 0 : 1;
       }
       EXPECT_EQ(refused, static_cast<int>(em.size() * 8));
       // The DigestInfo without its NULL (an encoding some signers once made).
