@@ -17,8 +17,8 @@ namespace tokenverify::internal {
 namespace {
 
 constexpr int kMinModulusBits = 2048;
-// OpenSSL refuses larger moduli when verifying (OPENSSL_RSA_MAX_MODULUS_BITS).
-constexpr int kMaxModulusBits = 16384;
+// OpenSSL refuses larger moduli when verifying.
+constexpr int kMaxModulusBits = OPENSSL_RSA_MAX_MODULUS_BITS;
 // The public exponent is at most 2^32 (real keys use 65537). Verifying costs
 // one modular multiplication per bit of e: a key with a huge e would make
 // every forged token cost milliseconds, for anyone who can send one.

@@ -1,6 +1,7 @@
 // RSA signature padding checks: see rsa_padding.h.
 #include "keys/rsa_padding.h"
 
+#include <openssl/rsa.h>
 #include <openssl/sha.h>
 
 #include <cstring>
@@ -13,13 +14,13 @@ namespace {
 
 using Bytes = std::span<const uint8_t>;
 
-// The largest modulus a key may have (key_rsa.cc: 16384 bits), in bytes.
-constexpr size_t kMaxModulusBytes = 16384 / 8;
+// The largest modulus OpenSSL verifies with (key_rsa.cc refuses larger keys), in bytes.
+constexpr size_t kMaxModulusBytes = OPENSSL_RSA_MAX_MODULUS_BITS / 8;
 
 // The hash of `hash_bytes` (32, 48 or 64: SHA-256/384/512) over the parts
 // one after the other, into out. The parts are short (a seed and a counter,
 // or the 72 to 136 bytes of PSS's M'): on the SHA extensions, SHA-256 runs
-// its blocks from the initial value without a context; else OpenSSL's
+// its blocks without a context (sha256_ni::Digest); else OpenSSL's
 // low-level SHA-2 on a stack context (no EVP fetch or allocation).
 void HashParts(size_t hash_bytes, std::initializer_list<Bytes> parts, uint8_t* out) noexcept {
 #if defined(__x86_64__)
@@ -32,16 +33,7 @@ void HashParts(size_t hash_bytes, std::initializer_list<Bytes> parts, uint8_t* o
       std::memcpy(message + n, p.data(), p.size());
       n += p.size();
     }
-    uint32_t h[8] = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
-                     0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19};  // FIPS 180-4 5.3.3
-    sha256_ni::ToLaneOrder(h);
-    const size_t whole = n / SHA256_CBLOCK * SHA256_CBLOCK;
-    for (size_t at = 0; at < whole; at += SHA256_CBLOCK) sha256_ni::Block(h, message + at);
-    uint8_t last[2 * SHA256_CBLOCK];
-    const size_t blocks = sha256_ni::PadLastBlocks(message + whole, n - whole, uint64_t{n} * 8, last);
-    for (size_t b = 0; b < blocks; ++b) sha256_ni::Block(h, last + b * SHA256_CBLOCK);
-    sha256_ni::FromLaneOrder(h);
-    sha256_ni::DigestBytes(h, out);
+    sha256_ni::Digest(message, n, out);
     return;
   }
 #endif

@@ -114,6 +114,19 @@ TV_SHA_NI_TARGET void DigestBytes(const uint32_t h[8], uint8_t out[32]) noexcept
   Store(out + 16, ByteSwapLanes(Load(h + 4)));
 }
 
+void Digest(const uint8_t* message, size_t n, uint8_t out[32]) noexcept {
+  uint32_t h[8] = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
+                   0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19};  // FIPS 180-4 5.3.3
+  ToLaneOrder(h);
+  const size_t whole = n / 64 * 64;
+  for (size_t at = 0; at < whole; at += 64) Block(h, message + at);
+  uint8_t last[128];
+  const size_t blocks = PadLastBlocks(message + whole, n - whole, uint64_t{n} * 8, last);
+  for (size_t b = 0; b < blocks; ++b) Block(h, last + 64 * b);
+  FromLaneOrder(h);
+  DigestBytes(h, out);
+}
+
 #undef TV_SHA_NI_TARGET
 #else
 bool Active() noexcept { return false; }

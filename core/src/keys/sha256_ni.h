@@ -1,6 +1,7 @@
 // SHA-256 blocks on the CPU's SHA extensions (x86-64 SHA-NI), for the HMAC
 // that is hashed a block at a time beside the payload's walk
-// (keys/mac_in_progress.h).
+// (keys/mac_in_progress.h), and whole short messages for the RSA-PSS check
+// (keys/rsa_padding.cc).
 //
 // Why our own and not OpenSSL's: OpenSSL's block function takes the chaining
 // value in the standard word order and reorders it into the instructions'
@@ -51,6 +52,10 @@ void HmacOuterBlock(uint32_t h[8], const uint32_t inner[8]) noexcept;
 
 // The digest of h in the standard order: its words, big-endian.
 void DigestBytes(const uint32_t h[8], uint8_t out[32]) noexcept;
+
+// The SHA-256 of a whole message of n bytes, from the initial value: for
+// short messages hashed at once (keys/rsa_padding.cc's MGF1 and PSS hashes).
+void Digest(const uint8_t* message, size_t n, uint8_t out[32]) noexcept;
 #endif
 
 }  // namespace tokenverify::internal::sha256_ni
